@@ -1,0 +1,32 @@
+/* The relay's DTLS identity: one ECDSA P-256 certificate shared by every
+ * peer, whose SHA-256 fingerprint goes into each SDP answer. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RelayDtlsCertificate RelayDtlsCertificate;
+
+/* Generates a fresh self-signed ECDSA P-256 certificate (CN "briefing-relay",
+ * valid from one day ago for 30 days). */
+RelayDtlsCertificate *relay_dtls_certificate_generate (GError **error);
+
+/* Loads a PEM certificate and private key; the key must be ECDSA or RSA. */
+RelayDtlsCertificate *relay_dtls_certificate_load (const char *cert_pem_path,
+                                                   const char *key_pem_path,
+                                                   GError **error);
+
+/* "AB:CD:..." upper-case hex, as written after "a=fingerprint:sha-256 ". */
+const char *relay_dtls_certificate_get_fingerprint (RelayDtlsCertificate *cert);
+
+RelayDtlsCertificate *relay_dtls_certificate_ref (RelayDtlsCertificate *cert);
+void relay_dtls_certificate_unref (RelayDtlsCertificate *cert);
+
+/* For the transport: the OpenSSL X509 * and EVP_PKEY * (borrowed). */
+gpointer relay_dtls_certificate_get_x509 (RelayDtlsCertificate *cert);
+gpointer relay_dtls_certificate_get_pkey (RelayDtlsCertificate *cert);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayDtlsCertificate, relay_dtls_certificate_unref)
+
+G_END_DECLS

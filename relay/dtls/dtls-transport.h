@@ -1,0 +1,68 @@
+/* DTLS 1.2 over an ICE component, with memory BIOs: the caller feeds the
+ * records it receives and sends the records this layer produces. Runs on one
+ * GMainContext (the peer's transport worker); not thread-safe. */
+#pragma once
+
+#include <glib.h>
+#include "relay/dtls/dtls-certificate.h"
+#include "relay/srtp/srtp-keys.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  RELAY_DTLS_ROLE_SERVER, /* we answered a=setup:passive */
+  RELAY_DTLS_ROLE_CLIENT, /* we answered a=setup:active (test peers only) */
+} RelayDtlsRole;
+
+typedef enum {
+  RELAY_DTLS_STATE_NEW,
+  RELAY_DTLS_STATE_CONNECTING,
+  RELAY_DTLS_STATE_CONNECTED,
+  RELAY_DTLS_STATE_FAILED,
+  RELAY_DTLS_STATE_CLOSED,
+} RelayDtlsState;
+
+typedef struct {
+  /* A DTLS datagram to send to the remote peer. */
+  void (*send) (const guint8 *data, gsize len, gpointer user_data);
+  /* Handshake done and the peer's certificate matched the SDP fingerprint. */
+  void (*connected) (const RelaySrtpKeys *keys, gpointer user_data);
+  /* Handshake failed, timed out, or the fingerprint did not match. */
+  void (*failed) (const char *reason, gpointer user_data);
+  /* Application data (SCTP for data channels); may be NULL. */
+  void (*application_data) (const guint8 *data, gsize len, gpointer user_data);
+  /* The peer sent close_notify; may be NULL. */
+  void (*closed) (gpointer user_data);
+} RelayDtlsCallbacks;
+
+typedef struct _RelayDtlsTransport RelayDtlsTransport;
+
+/* remote_fingerprint: "sha-256" fingerprint from the remote SDP, either case,
+ * with colons. The handshake is refused when the peer's certificate digest
+ * differs. Timers (handshake retransmission, overall 30 s handshake limit)
+ * are attached to context. */
+RelayDtlsTransport *relay_dtls_transport_new (RelayDtlsCertificate *cert,
+                                              RelayDtlsRole role,
+                                              const char *remote_fingerprint,
+                                              GMainContext *context,
+                                              const RelayDtlsCallbacks *callbacks,
+                                              gpointer user_data);
+
+/* Starts the handshake: a client sends its ClientHello, a server waits. */
+void relay_dtls_transport_start (RelayDtlsTransport *dtls);
+
+/* Feeds one received datagram (first byte 20..63 per RFC 7983). */
+void relay_dtls_transport_receive (RelayDtlsTransport *dtls, const guint8 *data, gsize len);
+
+/* Sends application data once connected; FALSE if not connected. */
+gboolean relay_dtls_transport_send_application (RelayDtlsTransport *dtls,
+                                                const guint8 *data, gsize len);
+
+RelayDtlsState relay_dtls_transport_get_state (RelayDtlsTransport *dtls);
+
+/* Sends close_notify if connected, cancels timers; no callback runs after. */
+void relay_dtls_transport_free (RelayDtlsTransport *dtls);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayDtlsTransport, relay_dtls_transport_free)
+
+G_END_DECLS

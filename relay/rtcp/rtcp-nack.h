@@ -1,0 +1,17 @@
+/* Generic NACK (RTPFB FMT 1, RFC 4585 6.2.1). */
+#pragma once
+
+#include <glib.h>
+#include "relay/rtcp/rtcp-packet.h"
+
+G_BEGIN_DECLS
+
+/* Packs seqs (any order, duplicates allowed) into PID/BLP pairs. */
+void relay_rtcp_nack_write (GByteArray *out, guint32 sender_ssrc, guint32 media_ssrc,
+                            const guint16 *seqs, guint n_seqs);
+
+/* Appends the NACKed sequence numbers to `seqs` (a GArray of guint16). */
+gboolean relay_rtcp_nack_parse (const RelayRtcpHeader *header, guint32 *sender_ssrc,
+                                guint32 *media_ssrc, GArray *seqs);
+
+G_END_DECLS

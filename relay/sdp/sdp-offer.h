@@ -1,0 +1,105 @@
+/* Reading a WHIP/WHEP offer (JSEP, RFC 8829) into what the relay needs, on
+ * GStreamer's GstSDPMessage, and choosing what the relay will accept. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RELAY_SDP_ERROR (relay_sdp_error_quark ())
+GQuark relay_sdp_error_quark (void);
+typedef enum {
+  RELAY_SDP_ERROR_MALFORMED,   /* not parseable or missing mandatory lines: HTTP 400 */
+  RELAY_SDP_ERROR_UNSUPPORTED, /* well-formed but cannot be served: HTTP 406 */
+} RelaySdpError;
+
+typedef enum {
+  RELAY_MEDIA_AUDIO,
+  RELAY_MEDIA_VIDEO,
+  RELAY_MEDIA_APPLICATION,
+  RELAY_MEDIA_OTHER,
+} RelayMediaKind;
+
+typedef enum {
+  RELAY_DIRECTION_SENDRECV,
+  RELAY_DIRECTION_SENDONLY,
+  RELAY_DIRECTION_RECVONLY,
+  RELAY_DIRECTION_INACTIVE,
+} RelayDirection;
+
+typedef enum {
+  RELAY_CODEC_NONE,
+  RELAY_CODEC_OPUS,
+  RELAY_CODEC_VP8,
+  RELAY_CODEC_H264,
+} RelayCodec;
+
+/* RTP header extension URIs the relay understands. */
+#define RELAY_EXT_MID "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define RELAY_EXT_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+#define RELAY_EXT_TWCC "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+/* One m-line of the offer and what we accepted of it. */
+typedef struct {
+  guint index;
+  RelayMediaKind kind;
+  char *kind_name;          /* "audio", "video", "application", ... */
+  char *mid;
+  RelayDirection direction; /* as offered */
+  gboolean accepted;        /* FALSE: answered with port 0 */
+  char *reject_reason;      /* why not accepted, for logs */
+  /* Chosen codec (accepted audio/video only). */
+  RelayCodec codec;
+  guint8 payload_type;
+  guint clock_rate;
+  guint channels;
+  char *fmtp;               /* offered fmtp of the chosen payload type, or NULL */
+  gint rtx_payload_type;    /* -1 when no RTX for the chosen codec */
+  /* rtcp-fb offered for the chosen payload type (or "*"). */
+  gboolean fb_nack, fb_nack_pli, fb_ccm_fir, fb_goog_remb, fb_transport_cc;
+  /* Extension ids offered (0 = not offered). */
+  guint8 ext_mid, ext_audio_level, ext_twcc;
+  /* From a=ssrc / a=ssrc-group:FID when present (0 = learn from packets). */
+  guint32 ssrc, rtx_ssrc;
+  char *msid;               /* a=msid, or NULL */
+} RelaySdpMedia;
+
+typedef struct {
+  char *ice_ufrag;
+  char *ice_pwd;
+  gboolean ice_lite;
+  gboolean ice_trickle;        /* a=ice-options:trickle */
+  char *fingerprint;           /* sha-256 value, as written */
+  char *setup;                 /* "actpass", "active" or "passive" */
+  gboolean bundle;             /* a=group:BUNDLE covering all accepted m-lines */
+  GPtrArray *candidates;       /* char*, "candidate:..." attribute values */
+  gboolean end_of_candidates;
+  GPtrArray *media;            /* RelaySdpMedia*, in m-line order */
+  RelaySdpMedia *audio;        /* the accepted audio m-line, or NULL */
+  RelaySdpMedia *video;        /* the accepted video m-line, or NULL */
+} RelaySdpOffer;
+
+typedef struct {
+  /* Video codecs in order of preference (RELAY_CODEC_VP8 / _H264),
+   * terminated by RELAY_CODEC_NONE. */
+  RelayCodec video_codecs[4];
+  gboolean enable_twcc;  /* accept transport-cc feedback and the TWCC extension */
+  gboolean enable_remb;  /* accept goog-remb */
+  gboolean need_send;    /* the peer must send (WHIP); FALSE: must receive (WHEP) */
+} RelaySdpPolicy;
+
+void relay_sdp_policy_init_default (RelaySdpPolicy *policy);
+
+/* Parses and checks the offer. Missing ice-ufrag/pwd, fingerprint other than
+ * sha-256, no rtcp-mux, no BUNDLE, no acceptable audio or video, a direction
+ * that does not fit need_send: errors with a human-readable reason. At most
+ * one audio and one video m-line are accepted; others are rejected (port 0). */
+RelaySdpOffer *relay_sdp_offer_parse (const char *text, gsize len, const RelaySdpPolicy *policy,
+                                      GError **error);
+void relay_sdp_offer_free (RelaySdpOffer *offer);
+
+const char *relay_codec_name (RelayCodec codec); /* "opus", "VP8", "H264" */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelaySdpOffer, relay_sdp_offer_free)
+
+G_END_DECLS
