@@ -8,6 +8,13 @@ G_BEGIN_DECLS
 
 typedef struct _RelayDtlsCertificate RelayDtlsCertificate;
 
+#define RELAY_DTLS_ERROR (relay_dtls_error_quark ())
+GQuark relay_dtls_error_quark (void);
+typedef enum {
+  RELAY_DTLS_ERROR_CERTIFICATE, /* cannot read, parse or generate the identity */
+  RELAY_DTLS_ERROR_OPENSSL,     /* OpenSSL refused a setup step */
+} RelayDtlsError;
+
 /* Generates a fresh self-signed ECDSA P-256 certificate (CN "briefing-relay",
  * valid from one day ago for 30 days). */
 RelayDtlsCertificate *relay_dtls_certificate_generate (GError **error);
@@ -26,6 +33,17 @@ void relay_dtls_certificate_unref (RelayDtlsCertificate *cert);
 /* For the transport: the OpenSSL X509 * and EVP_PKEY * (borrowed). */
 gpointer relay_dtls_certificate_get_x509 (RelayDtlsCertificate *cert);
 gpointer relay_dtls_certificate_get_pkey (RelayDtlsCertificate *cert);
+
+/* For the transport: the shared SSL_CTX * for one role (borrowed; lives as
+ * long as cert). Created on first use, then cached, because building one per
+ * peer is slow; safe to call from several threads. */
+gpointer relay_dtls_certificate_get_ssl_ctx (RelayDtlsCertificate *cert,
+                                             gboolean server,
+                                             GError **error);
+
+/* "AB:CD:..." SHA-256 fingerprint of any X509 * (the peer's, for the SDP
+ * check); NULL if OpenSSL cannot digest it. */
+char *relay_dtls_fingerprint_of_x509 (gpointer x509);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayDtlsCertificate, relay_dtls_certificate_unref)
 

@@ -40,7 +40,9 @@ typedef struct _RelayDtlsTransport RelayDtlsTransport;
 /* remote_fingerprint: "sha-256" fingerprint from the remote SDP, either case,
  * with colons. The handshake is refused when the peer's certificate digest
  * differs. Timers (handshake retransmission, overall 30 s handshake limit)
- * are attached to context. */
+ * are attached to context (NULL: the thread-default context). Never returns
+ * NULL for valid arguments: if OpenSSL setup fails, start() reports it
+ * through the failed callback. Takes a reference on cert. */
 RelayDtlsTransport *relay_dtls_transport_new (RelayDtlsCertificate *cert,
                                               RelayDtlsRole role,
                                               const char *remote_fingerprint,
@@ -51,16 +53,24 @@ RelayDtlsTransport *relay_dtls_transport_new (RelayDtlsCertificate *cert,
 /* Starts the handshake: a client sends its ClientHello, a server waits. */
 void relay_dtls_transport_start (RelayDtlsTransport *dtls);
 
-/* Feeds one received datagram (first byte 20..63 per RFC 7983). */
+/* Feeds one received datagram (first byte 20..63 per RFC 7983). Starts the
+ * transport first if start() has not been called yet. Must not be called
+ * from inside this transport's send callback. */
 void relay_dtls_transport_receive (RelayDtlsTransport *dtls, const guint8 *data, gsize len);
 
-/* Sends application data once connected; FALSE if not connected. */
+/* Sends application data (one record, at most 16384 bytes) once connected;
+ * FALSE if not connected, too long, or the write failed (a fatal write
+ * failure also runs the failed callback). */
 gboolean relay_dtls_transport_send_application (RelayDtlsTransport *dtls,
                                                 const guint8 *data, gsize len);
 
 RelayDtlsState relay_dtls_transport_get_state (RelayDtlsTransport *dtls);
 
-/* Sends close_notify if connected, cancels timers; no callback runs after. */
+/* Sends close_notify if connected, cancels timers; no callback runs after
+ * (the close_notify goes out through send during this call). Safe to call
+ * from inside any of this transport's callbacks: the memory is released
+ * when the callback's caller unwinds. From inside send, close_notify is
+ * skipped because OpenSSL is mid-write. */
 void relay_dtls_transport_free (RelayDtlsTransport *dtls);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayDtlsTransport, relay_dtls_transport_free)

@@ -39,4 +39,23 @@ gboolean relay_rtcp_iter_next (RelayRtcpIter *iter, RelayRtcpHeader *header);
 /* Appends a header for a packet of `len_bytes` total (multiple of 4). */
 void relay_rtcp_write_header (GByteArray *out, guint8 count, guint8 packet_type, gsize len_bytes);
 
+/* Big-endian field access shared by the RTCP writers/parsers and the
+ * transport-cc builder; callers check bounds before reading. */
+static inline guint16
+relay_read_be16 (const guint8 *p)
+{
+  return (guint16) ((p[0] << 8) | p[1]);
+}
+
+static inline guint32
+relay_read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+void relay_append_u8 (GByteArray *out, guint8 v);
+void relay_append_be16 (GByteArray *out, guint16 v);
+void relay_append_be24 (GByteArray *out, guint32 v);
+void relay_append_be32 (GByteArray *out, guint32 v);
+
 G_END_DECLS

@@ -24,6 +24,10 @@ guint relay_nack_generator_collect (RelayNackGenerator *gen, gint64 now_us, guin
 
 /* Total distinct sequence numbers ever NACKed, and NACK requests sent. */
 guint64 relay_nack_generator_get_nacked (RelayNackGenerator *gen);
+/* Every sequence number sent in a NACK, retries included. */
+guint64 relay_nack_generator_get_requests (RelayNackGenerator *gen);
+/* Sequence numbers currently outstanding. */
+guint relay_nack_generator_get_missing (RelayNackGenerator *gen);
 
 /* Forget everything (e.g. after the SSRC changed). */
 void relay_nack_generator_reset (RelayNackGenerator *gen);

@@ -62,6 +62,14 @@ typedef struct {
   /* From a=ssrc / a=ssrc-group:FID when present (0 = learn from packets). */
   guint32 ssrc, rtx_ssrc;
   char *msid;               /* a=msid, or NULL */
+  /* What a rejected m-line is answered with ("m=<kind> 0 <proto> <fmt>"),
+   * and whether the answer may carry a=rtcp-rsize. */
+  char *proto;              /* as offered, e.g. "UDP/DTLS/SCTP" */
+  char *first_format;       /* first format of the m-line, as offered */
+  gboolean rtcp_rsize;      /* a=rtcp-rsize offered */
+  /* recvonly when the relay receives (WHIP), sendonly when it sends (WHEP),
+   * inactive for a rejected m-line. */
+  RelayDirection answer_direction;
 } RelaySdpMedia;
 
 typedef struct {

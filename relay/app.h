@@ -1,0 +1,21 @@
+/* What the HTTP handlers need of the running relay. */
+#pragma once
+
+#include <glib.h>
+#include "relay/config.h"
+#include "relay/dtls/dtls-certificate.h"
+#include "relay/ice/worker-pool.h"
+#include "relay/province-registry.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  RelayConfig *config;
+  RelayWorkerPool *workers;
+  RelayDtlsCertificate *certificate;
+  RelayProvinceRegistry *registry;
+  GMainContext *main_context;
+  gint64 started_us;
+} RelayApp;
+
+G_END_DECLS

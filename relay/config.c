@@ -1,0 +1,568 @@
+#include "relay/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/briefing-resources.h"
+
+G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
+
+#define EMBEDDED_CONFIG "/briefing/config/relay.ini"
+#define EMBEDDED_ROSTER "/briefing/config/provinces.csv"
+
+/* Keys each group may hold; anything else is a typo worth stopping for. */
+static const char *const relay_keys[] = { "http-address", "http-port", "data-dir",
+  "tls-certificate", "tls-private-key", "roster", "dev-tokens", "dtls-certificate",
+  "dtls-private-key", NULL };
+static const char *const transport_keys[] = { "threads", "port-min", "port-max",
+  "announced-addresses", "interfaces", NULL };
+static const char *const media_keys[] = { "video-codecs", "target-bitrate-kbps",
+  "congestion-control", "media-timeout-ms", "offline-grace-s", NULL };
+static const char *const province_keys[] = { "token", "token-sha256", NULL };
+static const char *const ice_server_keys[] = { "urls", "username", "credential", NULL };
+
+typedef struct {
+  GKeyFile *kf;
+  const char *source;
+  const char *base_dir;
+  GError **error;
+} Reader;
+
+static gboolean
+fail (Reader *r, const char *group, const char *key, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+fail (Reader *r, const char *group, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *what = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  if (key)
+    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s",
+                 r->source, group, key, what);
+  else
+    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s]: %s",
+                 r->source, group, what);
+  return FALSE;
+}
+
+static gboolean
+check_keys (Reader *r, const char *group, const char *const *allowed)
+{
+  g_auto (GStrv) keys = g_key_file_get_keys (r->kf, group, NULL, NULL);
+  for (guint i = 0; keys && keys[i]; i++)
+    if (!g_strv_contains (allowed, keys[i]))
+      return fail (r, group, keys[i], "unknown key");
+  return TRUE;
+}
+
+/* A string key; NULL (not an error) when absent or empty. */
+static char *
+get_string (Reader *r, const char *group, const char *key)
+{
+  if (!g_key_file_has_key (r->kf, group, key, NULL))
+    return NULL;
+  g_autofree char *value = g_key_file_get_string (r->kf, group, key, NULL);
+  if (!value)
+    return NULL;
+  g_strstrip (value);
+  if (*value == '\0')
+    return NULL;
+  return g_steal_pointer (&value);
+}
+
+static char *
+get_path (Reader *r, const char *group, const char *key)
+{
+  g_autofree char *value = get_string (r, group, key);
+  if (!value || g_path_is_absolute (value) || !r->base_dir)
+    return g_steal_pointer (&value);
+  return g_build_filename (r->base_dir, value, NULL);
+}
+
+static gboolean
+get_uint (Reader *r, const char *group, const char *key, guint min, guint max, guint *out)
+{
+  g_autofree char *value = get_string (r, group, key);
+  if (!value)
+    return TRUE; /* keep the default */
+  guint64 n;
+  if (!g_ascii_string_to_unsigned (value, 10, min, max, &n, NULL))
+    return fail (r, group, key, "\"%s\" is not a whole number from %u to %u", value, min, max);
+  *out = (guint) n;
+  return TRUE;
+}
+
+static gboolean
+get_bool (Reader *r, const char *group, const char *key, gboolean *out)
+{
+  g_autofree char *value = get_string (r, group, key);
+  if (!value)
+    return TRUE;
+  if (strcmp (value, "true") == 0)
+    *out = TRUE;
+  else if (strcmp (value, "false") == 0)
+    *out = FALSE;
+  else
+    return fail (r, group, key, "\"%s\" is not true or false", value);
+  return TRUE;
+}
+
+static char **
+get_list (Reader *r, const char *group, const char *key)
+{
+  g_autofree char *value = get_string (r, group, key);
+  if (!value)
+    return g_new0 (char *, 1);
+  g_auto (GStrv) parts = g_strsplit (value, ",", -1);
+  GPtrArray *out = g_ptr_array_new ();
+  for (guint i = 0; parts[i]; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i])
+        g_ptr_array_add (out, g_strdup (parts[i]));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static gboolean
+parse_hex_sha256 (const char *hex, guint8 out[32])
+{
+  if (strlen (hex) != 64)
+    return FALSE;
+  for (guint i = 0; i < 32; i++)
+    {
+      int hi = g_ascii_xdigit_value (hex[2 * i]);
+      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
+      if (hi < 0 || lo < 0)
+        return FALSE;
+      out[i] = (guint8) (hi << 4 | lo);
+    }
+  return TRUE;
+}
+
+static void
+sha256 (const char *text, guint8 out[32])
+{
+  unsigned int len = 32;
+  EVP_Digest (text, strlen (text), out, &len, EVP_sha256 (), NULL);
+}
+
+static gboolean
+read_relay_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "relay";
+  if (!check_keys (r, g, relay_keys))
+    return FALSE;
+  g_autofree char *addr = get_string (r, g, "http-address");
+  if (addr)
+    {
+      if (!g_hostname_is_ip_address (addr))
+        return fail (r, g, "http-address", "\"%s\" is not an IP address", addr);
+      g_free (c->http_address);
+      c->http_address = g_steal_pointer (&addr);
+    }
+  if (!get_uint (r, g, "http-port", 0, 65535, &c->http_port))
+    return FALSE;
+  char *dir = get_path (r, g, "data-dir");
+  if (dir)
+    {
+      g_free (c->data_dir);
+      c->data_dir = dir;
+    }
+  c->tls_certificate = get_path (r, g, "tls-certificate");
+  c->tls_private_key = get_path (r, g, "tls-private-key");
+  if ((c->tls_certificate == NULL) != (c->tls_private_key == NULL))
+    return fail (r, g, c->tls_certificate ? "tls-private-key" : "tls-certificate",
+                 "tls-certificate and tls-private-key must be set together");
+  c->dtls_certificate = get_path (r, g, "dtls-certificate");
+  c->dtls_private_key = get_path (r, g, "dtls-private-key");
+  if ((c->dtls_certificate == NULL) != (c->dtls_private_key == NULL))
+    return fail (r, g, c->dtls_certificate ? "dtls-private-key" : "dtls-certificate",
+                 "dtls-certificate and dtls-private-key must be set together");
+  if (!get_bool (r, g, "dev-tokens", &c->dev_tokens))
+    return FALSE;
+
+  g_autofree char *roster_path = get_path (r, g, "roster");
+  g_autoptr (GBytes) roster_bytes = NULL;
+  g_autofree char *roster_source = NULL;
+  if (roster_path)
+    {
+      g_autoptr (GError) io_error = NULL;
+      char *contents;
+      gsize len;
+      if (!g_file_get_contents (roster_path, &contents, &len, &io_error))
+        return fail (r, g, "roster", "%s", io_error->message);
+      roster_bytes = g_bytes_new_take (contents, len);
+      roster_source = g_strdup (roster_path);
+    }
+  else
+    {
+      roster_bytes = g_resource_lookup_data (briefing_get_resource (), EMBEDDED_ROSTER, 0, NULL);
+      roster_source = g_strdup ("<embedded roster>");
+    }
+  gsize len;
+  const char *data = g_bytes_get_data (roster_bytes, &len);
+  c->provinces = relay_roster_parse (data, len, roster_source, r->error);
+  if (!c->provinces)
+    return FALSE;
+  for (guint i = 0; i < c->provinces->len; i++)
+    {
+      RelayProvinceConfig *p = c->provinces->pdata[i];
+      g_hash_table_insert (c->by_code, p->code, p);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_transport_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "transport";
+  if (!check_keys (r, g, transport_keys))
+    return FALSE;
+  if (!get_uint (r, g, "threads", 1, 64, &c->transport_threads)
+      || !get_uint (r, g, "port-min", 0, 65535, &c->port_min)
+      || !get_uint (r, g, "port-max", 0, 65535, &c->port_max))
+    return FALSE;
+  if (c->port_min > c->port_max || (c->port_min == 0) != (c->port_max == 0))
+    return fail (r, g, "port-max", "port range %u-%u is not a range (set both, min <= max)",
+                 c->port_min, c->port_max);
+  g_strfreev (c->announced_addresses);
+  c->announced_addresses = get_list (r, g, "announced-addresses");
+  for (guint i = 0; c->announced_addresses[i]; i++)
+    if (!g_hostname_is_ip_address (c->announced_addresses[i]))
+      return fail (r, g, "announced-addresses", "\"%s\" is not an IP address",
+                   c->announced_addresses[i]);
+  g_strfreev (c->interfaces);
+  c->interfaces = get_list (r, g, "interfaces");
+  return TRUE;
+}
+
+static gboolean
+read_media_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "media";
+  if (!check_keys (r, g, media_keys))
+    return FALSE;
+  g_auto (GStrv) codecs = get_list (r, g, "video-codecs");
+  if (codecs[0])
+    {
+      guint n = 0;
+      memset (c->sdp_policy.video_codecs, 0, sizeof c->sdp_policy.video_codecs);
+      for (guint i = 0; codecs[i]; i++)
+        {
+          RelayCodec codec;
+          if (g_ascii_strcasecmp (codecs[i], "VP8") == 0)
+            codec = RELAY_CODEC_VP8;
+          else if (g_ascii_strcasecmp (codecs[i], "H264") == 0)
+            codec = RELAY_CODEC_H264;
+          else
+            return fail (r, g, "video-codecs", "unknown codec \"%s\" (VP8, H264)", codecs[i]);
+          for (guint k = 0; k < n; k++)
+            if (c->sdp_policy.video_codecs[k] == codec)
+              return fail (r, g, "video-codecs", "codec \"%s\" listed twice", codecs[i]);
+          c->sdp_policy.video_codecs[n++] = codec;
+        }
+    }
+  if (!get_uint (r, g, "target-bitrate-kbps", 50, 20000, &c->target_bitrate_kbps)
+      || !get_uint (r, g, "media-timeout-ms", 500, 60000, &c->media_timeout_ms)
+      || !get_uint (r, g, "offline-grace-s", 1, 86400, &c->offline_grace_s))
+    return FALSE;
+  if (g_key_file_has_key (r->kf, g, "congestion-control", NULL))
+    {
+      g_auto (GStrv) cc = get_list (r, g, "congestion-control");
+      c->sdp_policy.enable_twcc = FALSE;
+      c->sdp_policy.enable_remb = FALSE;
+      for (guint i = 0; cc[i]; i++)
+        {
+          if (strcmp (cc[i], "transport-cc") == 0)
+            c->sdp_policy.enable_twcc = TRUE;
+          else if (strcmp (cc[i], "goog-remb") == 0)
+            c->sdp_policy.enable_remb = TRUE;
+          else
+            return fail (r, g, "congestion-control", "unknown \"%s\" (transport-cc, goog-remb)",
+                         cc[i]);
+        }
+      if (!c->sdp_policy.enable_twcc && !c->sdp_policy.enable_remb)
+        return fail (r, g, "congestion-control", "name at least one of transport-cc, goog-remb");
+    }
+  return TRUE;
+}
+
+static gboolean
+read_province_group (Reader *r, RelayConfig *c, const char *group, const char *code)
+{
+  if (!check_keys (r, group, province_keys))
+    return FALSE;
+  RelayProvinceConfig *p = g_hash_table_lookup (c->by_code, code);
+  if (!p)
+    return fail (r, group, NULL, "no province %s in the roster", code);
+  g_autofree char *token = get_string (r, group, "token");
+  g_autofree char *hash = get_string (r, group, "token-sha256");
+  if (token && hash)
+    return fail (r, group, "token", "set token or token-sha256, not both");
+  if (token)
+    {
+      if (strlen (token) < 8)
+        return fail (r, group, "token", "a token needs at least 8 characters");
+      sha256 (token, p->token_sha256);
+      p->has_token = TRUE;
+    }
+  else if (hash)
+    {
+      if (!parse_hex_sha256 (hash, p->token_sha256))
+        return fail (r, group, "token-sha256", "expected 64 hexadecimal digits");
+      p->has_token = TRUE;
+    }
+  else
+    return fail (r, group, NULL, "needs token or token-sha256");
+  return TRUE;
+}
+
+static gboolean
+read_ice_server_group (Reader *r, RelayConfig *c, const char *group)
+{
+  if (!check_keys (r, group, ice_server_keys))
+    return FALSE;
+  g_autofree char *urls = get_string (r, group, "urls");
+  if (!urls)
+    return fail (r, group, "urls", "missing");
+  if (!g_str_has_prefix (urls, "stun:") && !g_str_has_prefix (urls, "turn:")
+      && !g_str_has_prefix (urls, "turns:"))
+    return fail (r, group, "urls", "\"%s\" is not a stun:, turn: or turns: URL", urls);
+  if (strpbrk (urls, "<>\"\r\n"))
+    return fail (r, group, "urls", "contains characters not allowed in a URL");
+  RelayIceServer *s = g_new0 (RelayIceServer, 1);
+  s->urls = g_steal_pointer (&urls);
+  s->username = get_string (r, group, "username");
+  s->credential = get_string (r, group, "credential");
+  g_ptr_array_add (c->ice_servers, s);
+  return TRUE;
+}
+
+static void
+ice_server_free (RelayIceServer *s)
+{
+  g_free (s->urls);
+  g_free (s->username);
+  g_free (s->credential);
+  g_free (s);
+}
+
+static RelayConfig *
+config_new_defaults (const char *source)
+{
+  RelayConfig *c = g_new0 (RelayConfig, 1);
+  c->source = g_strdup (source);
+  c->http_address = g_strdup ("0.0.0.0");
+  c->http_port = 8080;
+  c->data_dir = g_strdup ("var");
+  c->dev_tokens = TRUE;
+  c->transport_threads = 2;
+  c->announced_addresses = g_new0 (char *, 1);
+  c->interfaces = g_new0 (char *, 1);
+  c->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify) ice_server_free);
+  relay_sdp_policy_init_default (&c->sdp_policy);
+  c->target_bitrate_kbps = 600;
+  c->media_timeout_ms = 3000;
+  c->offline_grace_s = 30;
+  c->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  return c;
+}
+
+RelayConfig *
+relay_config_load_data (const char *data, gsize len, const char *source, const char *base_dir,
+                        GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) parse_error = NULL;
+  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &parse_error))
+    {
+      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", source,
+                   parse_error->message);
+      return NULL;
+    }
+  g_autoptr (RelayConfig) c = config_new_defaults (source);
+  Reader r = { kf, source, base_dir, error };
+
+  /* [relay] first: it loads the roster the province groups refer to. */
+  if (!read_relay_group (&r, c))
+    return NULL;
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i]; i++)
+    {
+      const char *g = groups[i];
+      gboolean ok;
+      if (strcmp (g, "relay") == 0)
+        ok = TRUE;
+      else if (strcmp (g, "transport") == 0)
+        ok = read_transport_group (&r, c);
+      else if (strcmp (g, "media") == 0)
+        ok = read_media_group (&r, c);
+      else if (g_str_has_prefix (g, "province "))
+        ok = read_province_group (&r, c, g, g + strlen ("province "));
+      else if (g_str_has_prefix (g, "ice-server "))
+        ok = read_ice_server_group (&r, c, g);
+      else
+        ok = fail (&r, g, NULL, "unknown group");
+      if (!ok)
+        return NULL;
+    }
+  return g_steal_pointer (&c);
+}
+
+RelayConfig *
+relay_config_load (const char *path, GError **error)
+{
+  if (!path)
+    {
+      g_autoptr (GBytes) bytes
+          = g_resource_lookup_data (briefing_get_resource (), EMBEDDED_CONFIG, 0, NULL);
+      gsize len;
+      const char *data = g_bytes_get_data (bytes, &len);
+      return relay_config_load_data (data, len, "<embedded relay.ini>", NULL, error);
+    }
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autoptr (GError) io_error = NULL;
+  if (!g_file_get_contents (path, &contents, &len, &io_error))
+    {
+      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", path,
+                   io_error->message);
+      return NULL;
+    }
+  g_autofree char *dir = g_path_get_dirname (path);
+  return relay_config_load_data (contents, len, path, dir, error);
+}
+
+void
+relay_config_free (RelayConfig *c)
+{
+  if (!c)
+    return;
+  g_free (c->source);
+  g_free (c->http_address);
+  g_free (c->data_dir);
+  g_free (c->tls_certificate);
+  g_free (c->tls_private_key);
+  g_free (c->dtls_certificate);
+  g_free (c->dtls_private_key);
+  g_strfreev (c->announced_addresses);
+  g_strfreev (c->interfaces);
+  g_clear_pointer (&c->ice_servers, g_ptr_array_unref);
+  g_clear_pointer (&c->by_code, g_hash_table_unref);
+  g_clear_pointer (&c->provinces, g_ptr_array_unref);
+  g_free (c);
+}
+
+RelayProvinceConfig *
+relay_config_find_province (RelayConfig *config, const char *code)
+{
+  return code ? g_hash_table_lookup (config->by_code, code) : NULL;
+}
+
+gboolean
+relay_province_config_check_token (const RelayProvinceConfig *province, const char *token)
+{
+  if (!province->has_token || !token)
+    return FALSE;
+  guint8 digest[32];
+  sha256 (token, digest);
+  return CRYPTO_memcmp (digest, province->token_sha256, 32) == 0;
+}
+
+static char *
+random_token (void)
+{
+  guint8 raw[18];
+  if (RAND_bytes (raw, sizeof raw) != 1)
+    g_error ("no randomness for development tokens");
+  g_autofree char *b64 = g_base64_encode (raw, sizeof raw);
+  /* URL-safe so the token can be pasted anywhere. */
+  for (char *p = b64; *p; p++)
+    if (*p == '+')
+      *p = '-';
+    else if (*p == '/')
+      *p = '_';
+  return g_steal_pointer (&b64);
+}
+
+gboolean
+relay_config_apply_dev_tokens (RelayConfig *config, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) load_error = NULL;
+  gboolean changed = FALSE;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, &load_error))
+    {
+      if (!g_error_matches (load_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", path,
+                       load_error->message);
+          return FALSE;
+        }
+      g_key_file_set_comment (kf, NULL, NULL,
+                              " Development tokens generated by briefing-relay. Never commit.",
+                              NULL);
+      changed = TRUE;
+    }
+  for (guint i = 0; i < config->provinces->len; i++)
+    {
+      RelayProvinceConfig *p = config->provinces->pdata[i];
+      if (p->has_token)
+        continue;
+      g_autofree char *group = g_strdup_printf ("province %s", p->code);
+      g_autofree char *token = g_key_file_get_string (kf, group, "token", NULL);
+      if (!token || strlen (token) < 8)
+        {
+          g_free (token);
+          token = random_token ();
+          g_key_file_set_string (kf, group, "token", token);
+          changed = TRUE;
+        }
+      sha256 (token, p->token_sha256);
+      p->has_token = TRUE;
+    }
+  if (!changed)
+    return TRUE;
+
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  gsize len;
+  g_autofree char *data = g_key_file_to_data (kf, &len, NULL);
+  /* Created 0600 before any secret is written into it. */
+  g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
+  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || write (fd, data, len) != (ssize_t) len || fsync (fd) != 0)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", tmp,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  if (rename (tmp, path) != 0)
+    {
+      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}

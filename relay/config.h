@@ -1,0 +1,83 @@
+/* The relay's configuration: a GLib key file (config/relay.ini documents
+ * every key), the roster of offices and their credentials. Every error names
+ * the file, the group and the key. */
+#pragma once
+
+#include <glib.h>
+#include "relay/sdp/sdp-offer.h"
+
+G_BEGIN_DECLS
+
+#define RELAY_CONFIG_ERROR (relay_config_error_quark ())
+GQuark relay_config_error_quark (void);
+typedef enum {
+  RELAY_CONFIG_ERROR_INVALID,
+} RelayConfigError;
+
+typedef struct {
+  char *code;    /* ISO 3166-2:TH, e.g. "TH-50" */
+  char *name_th;
+  char *name_en;
+  char *region;
+  /* SHA-256 of the token; has_token FALSE when no credential is configured. */
+  gboolean has_token;
+  guint8 token_sha256[32];
+} RelayProvinceConfig;
+
+typedef struct {
+  char *urls;
+  char *username;
+  char *credential;
+} RelayIceServer;
+
+typedef struct {
+  char *source;           /* file path, or "<embedded>" */
+  char *http_address;
+  guint http_port;
+  char *data_dir;
+  char *tls_certificate;
+  char *tls_private_key;
+  char *dtls_certificate;
+  char *dtls_private_key;
+  gboolean dev_tokens;
+
+  guint transport_threads;
+  guint port_min;
+  guint port_max;
+  char **announced_addresses;
+  char **interfaces;
+  GPtrArray *ice_servers;  /* RelayIceServer* */
+
+  RelaySdpPolicy sdp_policy;
+  guint target_bitrate_kbps;
+  guint media_timeout_ms;
+  guint offline_grace_s;
+
+  GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */
+  GHashTable *by_code;    /* code -> RelayProvinceConfig* (borrowed) */
+} RelayConfig;
+
+/* path NULL: the embedded default (config/relay.ini of the source tree). */
+RelayConfig *relay_config_load (const char *path, GError **error);
+/* Loads the same from memory; `source` names it in errors. */
+RelayConfig *relay_config_load_data (const char *data, gsize len, const char *source,
+                                     const char *base_dir, GError **error);
+void relay_config_free (RelayConfig *config);
+
+RelayProvinceConfig *relay_config_find_province (RelayConfig *config, const char *code);
+
+/* Gives every province without a credential a random development token,
+ * kept in `path` (created 0600 when missing, extended when the roster grew). */
+gboolean relay_config_apply_dev_tokens (RelayConfig *config, const char *path, GError **error);
+
+/* Constant-time check of a presented token. */
+gboolean relay_province_config_check_token (const RelayProvinceConfig *province, const char *token);
+
+/* Parses roster CSV (header code,name_th,name_en,region). */
+GPtrArray *relay_roster_parse (const char *data, gsize len, const char *source, GError **error);
+
+void relay_province_config_free (RelayProvinceConfig *province);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayConfig, relay_config_free)
+
+G_END_DECLS

@@ -1,0 +1,324 @@
+#include "relay/dtls/dtls-certificate.h"
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#define SECONDS_PER_DAY (24 * 60 * 60)
+
+/* ECDHE only (forward secrecy); ECDSA suites for our own certificate, RSA
+ * ones because a loaded certificate or a peer's may be RSA. */
+#define CIPHER_LIST \
+  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
+  "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA"
+
+/* GCM first: OpenSSL's server picks by its own order, and GCM saves the
+ * separate HMAC pass per packet. */
+#define SRTP_PROFILES "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80"
+
+struct _RelayDtlsCertificate {
+  gatomicrefcount ref_count;
+  X509 *x509;
+  EVP_PKEY *pkey;
+  char *fingerprint;
+
+  GMutex ctx_lock; /* guards the two lazily built contexts */
+  SSL_CTX *server_ctx;
+  SSL_CTX *client_ctx;
+};
+
+G_DEFINE_QUARK (relay-dtls-error-quark, relay_dtls_error)
+
+/* Reports the most recent OpenSSL error (the queue is per thread) and
+ * empties the queue so it cannot leak into a later, unrelated failure. */
+static void
+set_openssl_error (GError **error, RelayDtlsError code, const char *what)
+{
+  unsigned long e = ERR_peek_last_error ();
+  char buf[256] = "unknown error";
+
+  if (e != 0)
+    ERR_error_string_n (e, buf, sizeof buf);
+  ERR_clear_error ();
+  g_set_error (error, RELAY_DTLS_ERROR, code, "%s: %s", what, buf);
+}
+
+char *
+relay_dtls_fingerprint_of_x509 (gpointer x509)
+{
+  guint8 md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  GString *out;
+
+  g_return_val_if_fail (x509 != NULL, NULL);
+
+  /* X509_digest hashes the DER encoding, as RFC 8122 requires. */
+  if (!X509_digest (x509, EVP_sha256 (), md, &md_len) || md_len == 0)
+    {
+      ERR_clear_error ();
+      return NULL;
+    }
+  out = g_string_sized_new (md_len * 3);
+  for (unsigned int i = 0; i < md_len; i++)
+    g_string_append_printf (out, i == 0 ? "%02X" : ":%02X", md[i]);
+  return g_string_free (out, FALSE);
+}
+
+static RelayDtlsCertificate *
+certificate_new (X509 *x509, EVP_PKEY *pkey, GError **error)
+{
+  RelayDtlsCertificate *cert;
+  char *fingerprint = relay_dtls_fingerprint_of_x509 (x509);
+
+  if (fingerprint == NULL)
+    {
+      g_set_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE,
+                   "cannot compute the certificate fingerprint");
+      X509_free (x509);
+      EVP_PKEY_free (pkey);
+      return NULL;
+    }
+  cert = g_new0 (RelayDtlsCertificate, 1);
+  g_atomic_ref_count_init (&cert->ref_count);
+  g_mutex_init (&cert->ctx_lock);
+  cert->x509 = x509;
+  cert->pkey = pkey;
+  cert->fingerprint = fingerprint;
+  return cert;
+}
+
+/* Random rather than fixed so that certificates regenerated under the same
+ * issuer name never share a serial; 63 bits keeps the INTEGER positive. */
+static gboolean
+set_random_serial (X509 *x509)
+{
+  BIGNUM *bn = BN_new ();
+  gboolean ok = bn != NULL
+    && BN_rand (bn, 63, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY)
+    && BN_to_ASN1_INTEGER (bn, X509_get_serialNumber (x509)) != NULL;
+
+  BN_free (bn);
+  return ok;
+}
+
+static gboolean
+fill_certificate (X509 *x509, EVP_PKEY *pkey)
+{
+  X509_NAME *name = X509_get_subject_name (x509);
+
+  return X509_set_version (x509, 2) /* v3 */
+    && set_random_serial (x509)
+    /* A day of slack for peers whose clocks run behind ours. */
+    && X509_gmtime_adj (X509_getm_notBefore (x509), -SECONDS_PER_DAY) != NULL
+    && X509_gmtime_adj (X509_getm_notAfter (x509), 30L * SECONDS_PER_DAY) != NULL
+    && X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC,
+                                   (const unsigned char *) "briefing-relay", -1, -1, 0)
+    && X509_set_issuer_name (x509, name)
+    && X509_set_pubkey (x509, pkey)
+    && X509_sign (x509, pkey, EVP_sha256 ()) > 0;
+}
+
+RelayDtlsCertificate *
+relay_dtls_certificate_generate (GError **error)
+{
+  EVP_PKEY *pkey;
+  X509 *x509;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ERR_clear_error ();
+  pkey = EVP_EC_gen ("P-256");
+  if (pkey == NULL)
+    {
+      set_openssl_error (error, RELAY_DTLS_ERROR_CERTIFICATE, "cannot generate a P-256 key");
+      return NULL;
+    }
+  x509 = X509_new ();
+  if (x509 == NULL || !fill_certificate (x509, pkey))
+    {
+      set_openssl_error (error, RELAY_DTLS_ERROR_CERTIFICATE,
+                         "cannot build the self-signed certificate");
+      X509_free (x509);
+      EVP_PKEY_free (pkey);
+      return NULL;
+    }
+  return certificate_new (x509, pkey, error);
+}
+
+RelayDtlsCertificate *
+relay_dtls_certificate_load (const char *cert_pem_path, const char *key_pem_path,
+                             GError **error)
+{
+  X509 *x509 = NULL;
+  EVP_PKEY *pkey = NULL;
+  BIO *bio;
+  int key_type;
+
+  g_return_val_if_fail (cert_pem_path != NULL && key_pem_path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ERR_clear_error ();
+  bio = BIO_new_file (cert_pem_path, "r");
+  if (bio != NULL)
+    x509 = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  if (x509 == NULL)
+    {
+      g_autofree char *what = g_strdup_printf ("cannot read certificate %s", cert_pem_path);
+      set_openssl_error (error, RELAY_DTLS_ERROR_CERTIFICATE, what);
+      return NULL;
+    }
+
+  bio = BIO_new_file (key_pem_path, "r");
+  if (bio != NULL)
+    pkey = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  if (pkey == NULL)
+    {
+      g_autofree char *what = g_strdup_printf ("cannot read private key %s", key_pem_path);
+      set_openssl_error (error, RELAY_DTLS_ERROR_CERTIFICATE, what);
+      X509_free (x509);
+      return NULL;
+    }
+
+  /* Our cipher list only has ECDSA and RSA suites. */
+  key_type = EVP_PKEY_get_base_id (pkey);
+  if (key_type != EVP_PKEY_EC && key_type != EVP_PKEY_RSA)
+    {
+      g_set_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE,
+                   "%s: the key must be ECDSA or RSA", key_pem_path);
+      X509_free (x509);
+      EVP_PKEY_free (pkey);
+      return NULL;
+    }
+  /* Catch a mismatched pair now rather than as a handshake failure with
+   * every peer later. */
+  if (X509_check_private_key (x509, pkey) != 1)
+    {
+      ERR_clear_error ();
+      g_set_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE,
+                   "%s does not match the key in %s", cert_pem_path, key_pem_path);
+      X509_free (x509);
+      EVP_PKEY_free (pkey);
+      return NULL;
+    }
+  return certificate_new (x509, pkey, error);
+}
+
+const char *
+relay_dtls_certificate_get_fingerprint (RelayDtlsCertificate *cert)
+{
+  g_return_val_if_fail (cert != NULL, NULL);
+  return cert->fingerprint;
+}
+
+RelayDtlsCertificate *
+relay_dtls_certificate_ref (RelayDtlsCertificate *cert)
+{
+  g_return_val_if_fail (cert != NULL, NULL);
+  g_atomic_ref_count_inc (&cert->ref_count);
+  return cert;
+}
+
+void
+relay_dtls_certificate_unref (RelayDtlsCertificate *cert)
+{
+  if (cert == NULL || !g_atomic_ref_count_dec (&cert->ref_count))
+    return;
+  /* SSLs hold their own SSL_CTX reference, so this is safe even if a
+   * transport outlived its reference on us. */
+  SSL_CTX_free (cert->server_ctx);
+  SSL_CTX_free (cert->client_ctx);
+  g_mutex_clear (&cert->ctx_lock);
+  X509_free (cert->x509);
+  EVP_PKEY_free (cert->pkey);
+  g_free (cert->fingerprint);
+  g_free (cert);
+}
+
+gpointer
+relay_dtls_certificate_get_x509 (RelayDtlsCertificate *cert)
+{
+  g_return_val_if_fail (cert != NULL, NULL);
+  return cert->x509;
+}
+
+gpointer
+relay_dtls_certificate_get_pkey (RelayDtlsCertificate *cert)
+{
+  g_return_val_if_fail (cert != NULL, NULL);
+  return cert->pkey;
+}
+
+/* Peers present self-signed certificates, which no chain check can accept.
+ * Authentication is the transport's comparison of the peer certificate's
+ * digest with the SDP fingerprint once the handshake is done. */
+static int
+accept_self_signed (int preverify_ok, X509_STORE_CTX *store)
+{
+  return 1;
+}
+
+static SSL_CTX *
+build_ssl_ctx (RelayDtlsCertificate *cert, GError **error)
+{
+  SSL_CTX *ctx;
+
+  ERR_clear_error ();
+  ctx = SSL_CTX_new (DTLS_method ());
+  if (ctx == NULL)
+    {
+      set_openssl_error (error, RELAY_DTLS_ERROR_OPENSSL, "SSL_CTX_new");
+      return NULL;
+    }
+
+  if (!SSL_CTX_set_min_proto_version (ctx, DTLS1_2_VERSION))
+    goto fail;
+  if (!SSL_CTX_set_cipher_list (ctx, CIPHER_LIST))
+    goto fail;
+  if (SSL_CTX_use_certificate (ctx, cert->x509) != 1
+      || SSL_CTX_use_PrivateKey (ctx, cert->pkey) != 1
+      || SSL_CTX_check_private_key (ctx) != 1)
+    goto fail;
+  /* Unlike most OpenSSL calls, this one returns 0 on success. */
+  if (SSL_CTX_set_tlsext_use_srtp (ctx, SRTP_PROFILES) != 0)
+    goto fail;
+  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                      accept_self_signed);
+  /* Our BIO is not a socket: the MTU is set per SSL instead of probed. */
+  SSL_CTX_set_options (ctx, SSL_OP_NO_QUERY_MTU);
+  /* Every WebRTC association is fresh: no session cache, and no ticket
+   * record lengthening the server's last flight. */
+  SSL_CTX_set_session_cache_mode (ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options (ctx, SSL_OP_NO_TICKET);
+  return ctx;
+
+fail:
+  set_openssl_error (error, RELAY_DTLS_ERROR_OPENSSL, "cannot configure the DTLS context");
+  SSL_CTX_free (ctx);
+  return NULL;
+}
+
+gpointer
+relay_dtls_certificate_get_ssl_ctx (RelayDtlsCertificate *cert, gboolean server,
+                                    GError **error)
+{
+  SSL_CTX **slot;
+  SSL_CTX *ctx;
+
+  g_return_val_if_fail (cert != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&cert->ctx_lock);
+  slot = server ? &cert->server_ctx : &cert->client_ctx;
+  if (*slot == NULL)
+    *slot = build_ssl_ctx (cert, error);
+  ctx = *slot;
+  g_mutex_unlock (&cert->ctx_lock);
+  return ctx;
+}

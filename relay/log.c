@@ -1,0 +1,63 @@
+#include "relay/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static gboolean log_debug_enabled;
+
+static const char *
+level_name (GLogLevelFlags level)
+{
+  if (level & G_LOG_LEVEL_ERROR)
+    return "ERROR";
+  if (level & G_LOG_LEVEL_CRITICAL)
+    return "CRIT ";
+  if (level & G_LOG_LEVEL_WARNING)
+    return "WARN ";
+  if (level & G_LOG_LEVEL_MESSAGE)
+    return "MSG  ";
+  if (level & G_LOG_LEVEL_INFO)
+    return "INFO ";
+  return "DEBUG";
+}
+
+static GLogWriterOutput
+relay_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  const char *message = NULL, *province = NULL, *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+        message = fields[i].value;
+      else if (g_strcmp0 (fields[i].key, "PROVINCE") == 0)
+        province = fields[i].value;
+      else if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+        domain = fields[i].value;
+    }
+
+  if ((level & G_LOG_LEVEL_DEBUG) && !log_debug_enabled
+      && g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  int ms = g_date_time_get_microsecond (now) / 1000;
+
+  /* One fprintf per line keeps lines from different threads whole. */
+  if (province && strcmp (province, "-") != 0)
+    fprintf (stderr, "%s.%03dZ %s [%s] %s\n", stamp, ms, level_name (level), province,
+             message ? message : "");
+  else
+    fprintf (stderr, "%s.%03dZ %s %s%s%s\n", stamp, ms, level_name (level),
+             domain && strcmp (domain, RELAY_LOG_DOMAIN) != 0 ? domain : "",
+             domain && strcmp (domain, RELAY_LOG_DOMAIN) != 0 ? ": " : "", message ? message : "");
+  return G_LOG_WRITER_HANDLED;
+}
+
+void
+relay_log_init (gboolean debug)
+{
+  log_debug_enabled = debug;
+  g_log_set_writer_func (relay_log_writer, NULL, NULL);
+}

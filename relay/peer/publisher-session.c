@@ -1,0 +1,722 @@
+#include "relay/peer/publisher-session.h"
+
+#include <gio/gio.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+#include "relay/log.h"
+#include "relay/peer/keyframe-request-manager.h"
+#include "relay/peer/rtcp-feedback.h"
+#include "relay/peer/rtp-codec-info.h"
+#include "relay/peer/webrtc-transport.h"
+#include "relay/rtcp/rtcp-sender-report.h"
+#include "relay/rtcp/rtcp-xr.h"
+#include "relay/rtp/nack-generator.h"
+#include "relay/rtp/receive-stats.h"
+#include "relay/rtp/rtp-packet.h"
+#include "relay/rtp/twcc-recorder.h"
+#include "relay/srtp/srtp-session.h"
+
+#define TICK_MS 20
+#define TWCC_EVERY_TICKS 5    /* 100 ms */
+#define REPORT_EVERY_TICKS 50 /* 1 s */
+#define MAX_RTP_SIZE 1500
+
+struct _RelayPublisherSession {
+  gint refcount;
+  char *id;
+  char *code;
+  RelayPublisherSettings settings;
+  RelayDtlsCertificate *certificate;
+  char **announced;  /* settings.ice points into these copies */
+  char **interfaces;
+  RelayPublisherStateFunc on_state;
+  gpointer state_data;
+
+  /* Worker-thread state. */
+  RelaySdpOffer *offer;
+  RelayWebrtcTransport *transport;
+  RelayIngestPipeline *pipeline;
+  GSource *tick;
+  guint tick_count;
+  gboolean closed;
+  gint close_requested; /* atomic: the worker's reference is dropped once */
+  RelayPublisherState state;
+  gint64 created_us;
+  gint64 last_media_us;
+  guint32 local_ssrc;
+  guint32 video_ssrc, audio_ssrc;
+  RelayReceiveStats *video_stats, *audio_stats;
+  RelayNackGenerator *nack;
+  RelayTwccRecorder *twcc;
+  RelayKeyframeRequestManager keyframes;
+  gint decoder_wants_keyframe; /* atomic, set from GStreamer threads */
+  guint64 video_rtx_packets, nacks_sent, plis_sent;
+  guint64 last_video_bytes;
+  gint64 last_bitrate_us;
+  guint8 audio_level;
+  gboolean voice;
+  gint rtt_ms;
+
+  /* Shared with other threads. */
+  GMutex lock;
+  char *etag;
+  RelayPublisherSnapshot snapshot;
+};
+
+static void publisher_set_state (RelayPublisherSession *self, RelayPublisherState state,
+                                 const char *reason);
+
+static char *
+random_hex (guint bytes)
+{
+  guint8 raw[32];
+  g_assert (bytes <= sizeof raw);
+  RAND_bytes (raw, bytes);
+  GString *s = g_string_sized_new (bytes * 2);
+  for (guint i = 0; i < bytes; i++)
+    g_string_append_printf (s, "%02x", raw[i]);
+  return g_string_free (s, FALSE);
+}
+
+RelayPublisherSession *
+relay_publisher_session_ref (RelayPublisherSession *self)
+{
+  g_atomic_int_inc (&self->refcount);
+  return self;
+}
+
+void
+relay_publisher_session_unref (RelayPublisherSession *self)
+{
+  if (!self || !g_atomic_int_dec_and_test (&self->refcount))
+    return;
+  /* The worker part is gone by now: close() ran, or creation failed. */
+  g_assert (self->transport == NULL && self->pipeline == NULL);
+  relay_worker_release (self->settings.worker);
+  g_clear_pointer (&self->offer, relay_sdp_offer_free);
+  g_clear_pointer (&self->certificate, relay_dtls_certificate_unref);
+  g_strfreev (self->announced);
+  g_strfreev (self->interfaces);
+  g_mutex_clear (&self->lock);
+  g_free (self->etag);
+  g_free (self->id);
+  g_free (self->code);
+  g_free (self);
+}
+
+const char *
+relay_publisher_session_get_id (RelayPublisherSession *self)
+{
+  return self->id;
+}
+
+const char *
+relay_publisher_session_get_province (RelayPublisherSession *self)
+{
+  return self->code;
+}
+
+char *
+relay_publisher_session_dup_etag (RelayPublisherSession *self)
+{
+  g_mutex_lock (&self->lock);
+  char *etag = g_strdup (self->etag);
+  g_mutex_unlock (&self->lock);
+  return etag;
+}
+
+void
+relay_publisher_session_get_snapshot (RelayPublisherSession *self, RelayPublisherSnapshot *snap)
+{
+  g_mutex_lock (&self->lock);
+  *snap = self->snapshot;
+  g_mutex_unlock (&self->lock);
+  /* Decoder figures are live in the pipeline's own lock. */
+}
+
+const char *
+relay_publisher_state_name (RelayPublisherState state)
+{
+  switch (state)
+    {
+    case RELAY_PUBLISHER_CONNECTING:
+      return "connecting";
+    case RELAY_PUBLISHER_LIVE:
+      return "live";
+    case RELAY_PUBLISHER_LOST:
+      return "lost";
+    case RELAY_PUBLISHER_CLOSED:
+      return "closed";
+    }
+  return "unknown";
+}
+
+/* ---- RTCP out ---------------------------------------------------------- */
+
+static void
+send_rtcp (RelayPublisherSession *self, GByteArray *packet)
+{
+  if (packet->len == 0)
+    return;
+  guint len = packet->len;
+  g_byte_array_set_size (packet, len + RELAY_SRTP_MAX_TRAILER);
+  relay_webrtc_transport_send_rtcp (self->transport, packet->data, len);
+  g_byte_array_set_size (packet, 0);
+}
+
+static void
+send_nacks_and_keyframe_requests (RelayPublisherSession *self, gint64 now)
+{
+  g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
+  RelaySdpMedia *video = self->offer->video;
+
+  if (self->nack && self->video_ssrc && video->fb_nack)
+    {
+      guint16 seqs[256];
+      guint n = relay_nack_generator_collect (self->nack, now, seqs, G_N_ELEMENTS (seqs));
+      if (n > 0)
+        {
+          relay_rtcp_feedback_write_nack (out, self->local_ssrc, self->video_ssrc, seqs, n);
+          self->nacks_sent++;
+        }
+    }
+  if (g_atomic_int_compare_and_exchange (&self->decoder_wants_keyframe, 1, 0))
+    relay_keyframe_request_manager_request (&self->keyframes);
+  if (self->video_ssrc && relay_keyframe_request_manager_poll (&self->keyframes, now))
+    {
+      relay_rtcp_feedback_write_keyframe_request (out, video, self->local_ssrc, self->video_ssrc);
+      self->plis_sent++;
+      relay_debug (self->code, "asked for a keyframe");
+    }
+  send_rtcp (self, out);
+}
+
+static void
+send_reports (RelayPublisherSession *self, gint64 now)
+{
+  g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
+  relay_rtcp_feedback_write_reports (out, self->local_ssrc, self->video_stats, self->audio_stats,
+                                     now);
+  if (self->offer->video && self->offer->video->fb_goog_remb && self->video_ssrc)
+    relay_rtcp_feedback_write_remb (out, self->local_ssrc,
+                                    (guint64) self->settings.target_bitrate_kbps * 1000,
+                                    self->video_ssrc, self->audio_ssrc);
+  send_rtcp (self, out);
+}
+
+static void
+send_twcc (RelayPublisherSession *self)
+{
+  if (!self->twcc)
+    return;
+  g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
+  guint32 media = self->video_ssrc ? self->video_ssrc : self->audio_ssrc;
+  if (relay_twcc_recorder_build_feedback (self->twcc, self->local_ssrc, media, out) > 0)
+    send_rtcp (self, out);
+}
+
+static void
+update_snapshot (RelayPublisherSession *self, gint64 now)
+{
+  RelayTransportStats ts;
+  relay_webrtc_transport_get_stats (self->transport, &ts);
+  RelayPublisherSnapshot *s = &self->snapshot;
+  guint64 video_bytes = self->video_stats ? relay_receive_stats_get_bytes (self->video_stats) : 0;
+  double kbps = s->video_bitrate_kbps;
+  if (self->last_bitrate_us && now > self->last_bitrate_us)
+    kbps = (video_bytes - self->last_video_bytes) * 8.0 * 1000.0 / (double) (now - self->last_bitrate_us);
+  self->last_bitrate_us = now;
+  self->last_video_bytes = video_bytes;
+
+  g_mutex_lock (&self->lock);
+  g_strlcpy (s->remote_address, ts.remote_address, sizeof s->remote_address);
+  s->srtp_profile = ts.srtp_profile;
+  s->srtp_errors = ts.srtp_errors;
+  s->rtt_ms = self->rtt_ms;
+  s->video_bytes = video_bytes;
+  s->video_packets = self->video_stats ? relay_receive_stats_get_packets (self->video_stats) : 0;
+  s->video_lost = self->video_stats ? relay_receive_stats_get_lost (self->video_stats) : 0;
+  s->video_rtx_packets = self->video_rtx_packets;
+  s->nacks_sent = self->nacks_sent;
+  s->nacked_seqs = self->nack ? relay_nack_generator_get_nacked (self->nack) : 0;
+  s->plis_sent = self->plis_sent;
+  s->video_bitrate_kbps = kbps;
+  s->audio_bytes = self->audio_stats ? relay_receive_stats_get_bytes (self->audio_stats) : 0;
+  s->audio_packets = self->audio_stats ? relay_receive_stats_get_packets (self->audio_stats) : 0;
+  s->audio_lost = self->audio_stats ? relay_receive_stats_get_lost (self->audio_stats) : 0;
+  s->audio_level_dbov = -(gint) self->audio_level;
+  s->voice_activity = self->voice;
+  if (self->pipeline)
+    relay_ingest_pipeline_get_stats (self->pipeline, &s->ingest);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+check_media_timeout (RelayPublisherSession *self, gint64 now)
+{
+  gint64 since = self->last_media_us ? self->last_media_us : self->created_us;
+  gint64 silent = now - since;
+  if (self->state == RELAY_PUBLISHER_LIVE && silent > (gint64) self->settings.media_timeout_ms * 1000)
+    publisher_set_state (self, RELAY_PUBLISHER_LOST, "no media");
+  else if (self->state != RELAY_PUBLISHER_LIVE
+           && silent > (gint64) self->settings.offline_grace_s * G_USEC_PER_SEC)
+    publisher_set_state (self, RELAY_PUBLISHER_CLOSED, "no media within the grace period");
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  RelayPublisherSession *self = data;
+  if (self->closed)
+    return G_SOURCE_REMOVE;
+  gint64 now = g_get_monotonic_time ();
+  self->tick_count++;
+  if (relay_webrtc_transport_get_state (self->transport) == RELAY_TRANSPORT_CONNECTED)
+    {
+      send_nacks_and_keyframe_requests (self, now);
+      if (self->tick_count % TWCC_EVERY_TICKS == 0)
+        send_twcc (self);
+      if (self->tick_count % REPORT_EVERY_TICKS == 0)
+        send_reports (self, now);
+    }
+  if (self->tick_count % (REPORT_EVERY_TICKS / 2) == 0)
+    {
+      update_snapshot (self, now);
+      check_media_timeout (self, now);
+    }
+  return self->closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* ---- RTP in ------------------------------------------------------------ */
+
+static void
+handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now, gboolean is_rtx)
+{
+  RelaySdpMedia *video = self->offer->video;
+  if (pkt->ssrc != self->video_ssrc)
+    {
+      if (is_rtx)
+        return; /* a retransmission of a stream we no longer follow */
+      relay_debug (self->code, "video SSRC %08x", pkt->ssrc);
+      self->video_ssrc = pkt->ssrc;
+      g_clear_pointer (&self->video_stats, relay_receive_stats_free);
+      self->video_stats = relay_receive_stats_new (pkt->ssrc, 90000);
+      relay_nack_generator_reset (self->nack);
+      relay_keyframe_request_manager_request (&self->keyframes);
+    }
+  relay_receive_stats_on_packet (self->video_stats, pkt->seq, pkt->timestamp, pkt->len, now, is_rtx);
+  if (relay_nack_generator_on_packet (self->nack, pkt->seq, now))
+    relay_keyframe_request_manager_request (&self->keyframes);
+  if (relay_rtp_payload_is_keyframe (video->codec, pkt->payload, pkt->payload_len))
+    relay_keyframe_request_manager_keyframe_received (&self->keyframes);
+  if (self->pipeline)
+    relay_ingest_pipeline_push_video (self->pipeline, pkt->data, pkt->len);
+}
+
+static void
+handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now)
+{
+  if (pkt->ssrc != self->audio_ssrc)
+    {
+      self->audio_ssrc = pkt->ssrc;
+      g_clear_pointer (&self->audio_stats, relay_receive_stats_free);
+      self->audio_stats = relay_receive_stats_new (pkt->ssrc, 48000);
+    }
+  relay_receive_stats_on_packet (self->audio_stats, pkt->seq, pkt->timestamp, pkt->len, now, FALSE);
+  guint8 level;
+  gboolean voice;
+  if (self->offer->audio->ext_audio_level
+      && relay_rtp_packet_get_audio_level (pkt, self->offer->audio->ext_audio_level, &level, &voice))
+    {
+      self->audio_level = level;
+      self->voice = voice;
+    }
+  if (self->pipeline)
+    relay_ingest_pipeline_push_audio (self->pipeline, pkt->data, pkt->len);
+}
+
+static void
+on_rtp (guint8 *buf, gsize len, gint64 now, gpointer data)
+{
+  RelayPublisherSession *self = data;
+  RelayRtpPacket pkt;
+  if (!relay_rtp_packet_parse (&pkt, buf, len))
+    return;
+  RelaySdpMedia *video = self->offer->video, *audio = self->offer->audio;
+  guint8 twcc_id = video && video->ext_twcc ? video->ext_twcc : audio && audio->ext_twcc ? audio->ext_twcc : 0;
+  guint16 transport_seq;
+  if (self->twcc && twcc_id && relay_rtp_packet_get_transport_seq (&pkt, twcc_id, &transport_seq))
+    relay_twcc_recorder_on_packet (self->twcc, transport_seq, now);
+
+  gboolean media = TRUE;
+  if (video && pkt.payload_type == video->payload_type)
+    handle_video (self, &pkt, now, FALSE);
+  else if (video && video->rtx_payload_type >= 0 && pkt.payload_type == video->rtx_payload_type)
+    {
+      guint8 restored[MAX_RTP_SIZE + 64];
+      RelayRtpPacket original;
+      if (len > sizeof restored || self->video_ssrc == 0)
+        return;
+      gsize n = relay_rtx_restore (&pkt, video->payload_type, self->video_ssrc, restored);
+      /* Empty RTX packets are bandwidth probes, not retransmissions. */
+      if (n == 0 || !relay_rtp_packet_parse (&original, restored, n) || original.payload_len == 0)
+        media = FALSE;
+      else
+        {
+          self->video_rtx_packets++;
+          handle_video (self, &original, now, TRUE);
+        }
+    }
+  else if (audio && pkt.payload_type == audio->payload_type)
+    handle_audio (self, &pkt, now);
+  else
+    media = FALSE;
+
+  if (media)
+    {
+      self->last_media_us = now;
+      if (self->state != RELAY_PUBLISHER_LIVE)
+        publisher_set_state (self, RELAY_PUBLISHER_LIVE, NULL);
+    }
+}
+
+static void
+on_rtcp (guint8 *buf, gsize len, gint64 now, gpointer data)
+{
+  RelayPublisherSession *self = data;
+  guint rtt;
+  if (relay_rtcp_feedback_read (buf, len, now, self->local_ssrc, self->video_stats,
+                                self->audio_stats, &rtt))
+    {
+      self->rtt_ms = rtt;
+      if (self->nack)
+        relay_nack_generator_set_rtt (self->nack, rtt);
+    }
+}
+
+static void
+on_transport_state (RelayTransportState state, const char *reason, gpointer data)
+{
+  RelayPublisherSession *self = data;
+  if (state == RELAY_TRANSPORT_CONNECTED)
+    {
+      /* Ask at once: a decoder joining mid-stream can do nothing until the
+       * next keyframe, which may be seconds away. */
+      relay_keyframe_request_manager_request (&self->keyframes);
+    }
+  else if (state == RELAY_TRANSPORT_FAILED || state == RELAY_TRANSPORT_CLOSED)
+    publisher_set_state (self, RELAY_PUBLISHER_CLOSED, reason);
+}
+
+static void
+on_keyframe_needed (gpointer data)
+{
+  RelayPublisherSession *self = data;
+  g_atomic_int_set (&self->decoder_wants_keyframe, 1);
+}
+
+static void
+publisher_set_state (RelayPublisherSession *self, RelayPublisherState state, const char *reason)
+{
+  if (self->closed || self->state == state || self->state == RELAY_PUBLISHER_CLOSED)
+    return;
+  self->state = state;
+  if (reason)
+    relay_info (self->code, "session %.8s %s (%s)", self->id, relay_publisher_state_name (state), reason);
+  else
+    relay_info (self->code, "session %.8s %s", self->id, relay_publisher_state_name (state));
+  if (self->on_state)
+    self->on_state (self, state, reason, self->state_data);
+}
+
+/* ---- creation, patch, close ------------------------------------------- */
+
+typedef struct {
+  RelayPublisherSession *session;
+  GMainContext *reply_context;
+  RelayPublisherReadyFunc ready;
+  gpointer ready_data;
+  char *answer;
+  GError *error;
+} CreateTask;
+
+static gboolean
+create_reply (gpointer data)
+{
+  CreateTask *task = data;
+  task->ready (task->error ? NULL : task->session, task->answer, task->error, task->ready_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+create_task_free (gpointer data)
+{
+  CreateTask *task = data;
+  g_clear_pointer (&task->session, relay_publisher_session_unref);
+  g_main_context_unref (task->reply_context);
+  g_free (task->answer);
+  g_clear_error (&task->error);
+  g_free (task);
+}
+
+static void
+teardown_on_worker (RelayPublisherSession *self)
+{
+  self->closed = TRUE;
+  if (self->tick)
+    {
+      g_source_destroy (self->tick);
+      g_clear_pointer (&self->tick, g_source_unref);
+    }
+  g_clear_pointer (&self->transport, relay_webrtc_transport_free);
+  g_clear_pointer (&self->pipeline, relay_ingest_pipeline_free);
+  g_clear_pointer (&self->video_stats, relay_receive_stats_free);
+  g_clear_pointer (&self->audio_stats, relay_receive_stats_free);
+  g_clear_pointer (&self->nack, relay_nack_generator_free);
+  g_clear_pointer (&self->twcc, relay_twcc_recorder_free);
+}
+
+static gboolean
+build_session (RelayPublisherSession *self, char **answer, GError **error)
+{
+  RelaySdpOffer *offer = self->offer;
+  static const RelayTransportCallbacks callbacks = {
+    .rtp = on_rtp,
+    .rtcp = on_rtcp,
+    .state_changed = on_transport_state,
+  };
+  self->transport = relay_webrtc_transport_new (self->settings.worker, &self->settings.ice,
+                                                self->certificate, offer->fingerprint, self->code,
+                                                &callbacks, self, error);
+  if (!self->transport)
+    return FALSE;
+  RelayIceAgent *ice = relay_webrtc_transport_get_ice (self->transport);
+  if (!relay_ice_agent_set_remote_credentials (ice, offer->ice_ufrag, offer->ice_pwd, error))
+    return FALSE;
+  for (guint i = 0; i < offer->candidates->len; i++)
+    {
+      g_autoptr (GError) cand_error = NULL;
+      if (!relay_ice_agent_add_remote_candidate (ice, offer->candidates->pdata[i], &cand_error))
+        relay_debug (self->code, "skipped a remote candidate: %s", cand_error->message);
+    }
+
+  self->pipeline = relay_ingest_pipeline_new (
+      self->code, offer->video ? offer->video->codec : RELAY_CODEC_NONE,
+      offer->video ? offer->video->payload_type : 0, offer->audio != NULL,
+      offer->audio ? offer->audio->payload_type : 0, on_keyframe_needed, self, error);
+  if (!self->pipeline)
+    return FALSE;
+
+  if (offer->video)
+    self->nack = relay_nack_generator_new ();
+  gboolean twcc = (offer->video && offer->video->fb_transport_cc && offer->video->ext_twcc)
+                  || (offer->audio && offer->audio->fb_transport_cc && offer->audio->ext_twcc);
+  if (twcc)
+    self->twcc = relay_twcc_recorder_new ();
+
+  g_auto (GStrv) candidates = relay_ice_agent_get_local_candidates (ice);
+  RelaySdpAnswerParams params = {
+    .ice_ufrag = relay_ice_agent_get_ufrag (ice),
+    .ice_pwd = relay_ice_agent_get_pwd (ice),
+    .fingerprint = relay_dtls_certificate_get_fingerprint (self->certificate),
+    .candidates = (const char *const *) candidates,
+    .video_bitrate_kbps = self->settings.target_bitrate_kbps,
+  };
+  *answer = relay_sdp_answer_build (offer, &params);
+  self->tick = relay_worker_add_timeout (self->settings.worker, TICK_MS, on_tick, self, NULL);
+  return TRUE;
+}
+
+static gboolean
+create_on_worker (gpointer data)
+{
+  CreateTask *task = data;
+  RelayPublisherSession *self = task->session;
+  if (!build_session (self, &task->answer, &task->error))
+    {
+      /* Nobody will close a session that never existed: drop the worker's
+       * reference here (the task still holds one). */
+      g_atomic_int_set (&self->close_requested, 1);
+      teardown_on_worker (self);
+      relay_publisher_session_unref (self);
+    }
+  else
+    {
+      g_mutex_lock (&self->lock);
+      self->snapshot.has_video = self->offer->video != NULL;
+      self->snapshot.has_audio = self->offer->audio != NULL;
+      self->snapshot.video_codec = self->offer->video ? self->offer->video->codec : RELAY_CODEC_NONE;
+      g_mutex_unlock (&self->lock);
+    }
+  g_main_context_invoke_full (task->reply_context, G_PRIORITY_DEFAULT, create_reply, task,
+                              create_task_free);
+  return G_SOURCE_REMOVE;
+}
+
+void
+relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
+                                      const RelayPublisherSettings *settings,
+                                      RelayPublisherStateFunc on_state, gpointer state_data,
+                                      GMainContext *reply_context, RelayPublisherReadyFunc ready,
+                                      gpointer ready_data)
+{
+  RelayPublisherSession *self = g_new0 (RelayPublisherSession, 1);
+  self->refcount = 1;
+  g_mutex_init (&self->lock);
+  self->id = random_hex (16);
+  self->code = g_strdup (code);
+  self->etag = g_strdup_printf ("\"%s\"", self->id);
+  self->settings = *settings;
+  self->certificate = relay_dtls_certificate_ref (settings->certificate);
+  self->announced = g_strdupv ((char **) settings->ice.announced_addresses);
+  self->interfaces = g_strdupv ((char **) settings->ice.interfaces);
+  self->settings.ice.announced_addresses = (const char *const *) self->announced;
+  self->settings.ice.interfaces = (const char *const *) self->interfaces;
+  self->on_state = on_state;
+  self->state_data = state_data;
+  self->offer = offer;
+  self->state = RELAY_PUBLISHER_CONNECTING;
+  self->created_us = g_get_monotonic_time ();
+  self->rtt_ms = -1;
+  self->audio_level = 127;
+  RAND_bytes ((guint8 *) &self->local_ssrc, sizeof self->local_ssrc);
+  relay_keyframe_request_manager_init (&self->keyframes, 500);
+  self->snapshot.started_unix_us = g_get_real_time ();
+  self->snapshot.rtt_ms = -1;
+  self->snapshot.audio_level_dbov = -127;
+  self->snapshot.ingest.audio_rms_dbov = -127;
+
+  CreateTask *task = g_new0 (CreateTask, 1);
+  task->session = self; /* the task's reference becomes the caller's */
+  relay_publisher_session_ref (self);
+  task->reply_context = g_main_context_ref (reply_context);
+  task->ready = ready;
+  task->ready_data = ready_data;
+  relay_worker_invoke (settings->worker, create_on_worker, task, NULL);
+  /* The extra reference is for the worker side, dropped by close(). */
+}
+
+static gboolean
+close_on_worker (gpointer data)
+{
+  RelayPublisherSession *self = data;
+  if (!self->closed)
+    teardown_on_worker (self);
+  relay_publisher_session_unref (self); /* the worker's reference */
+  return G_SOURCE_REMOVE;
+}
+
+void
+relay_publisher_session_close (RelayPublisherSession *self)
+{
+  if (!g_atomic_int_compare_and_exchange (&self->close_requested, 0, 1))
+    return;
+  /* Queued, never run inline: close is often asked from inside a transport
+   * callback whose objects must outlive the call. */
+  relay_worker_invoke (self->settings.worker, close_on_worker, self, NULL);
+}
+
+typedef struct {
+  RelayPublisherSession *session;
+  RelaySdpFragment *fragment;
+  GMainContext *reply_context;
+  RelayPublisherPatchFunc done;
+  gpointer user_data;
+  gboolean restarted;
+  char *answer;
+  GError *error;
+} PatchTask;
+
+static gboolean
+patch_reply (gpointer data)
+{
+  PatchTask *task = data;
+  task->done (task->session, task->restarted, task->answer, task->error, task->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+patch_task_free (gpointer data)
+{
+  PatchTask *task = data;
+  relay_publisher_session_unref (task->session);
+  relay_sdp_fragment_free (task->fragment);
+  g_main_context_unref (task->reply_context);
+  g_free (task->answer);
+  g_clear_error (&task->error);
+  g_free (task);
+}
+
+static void
+apply_patch (PatchTask *task)
+{
+  RelayPublisherSession *self = task->session;
+  RelaySdpFragment *frag = task->fragment;
+  if (self->closed || !self->transport)
+    {
+      g_set_error (&task->error, G_IO_ERROR, G_IO_ERROR_CLOSED, "session is closed");
+      return;
+    }
+  RelayIceAgent *ice = relay_webrtc_transport_get_ice (self->transport);
+  gboolean restart = frag->ice_ufrag && frag->ice_pwd
+                     && (g_strcmp0 (frag->ice_ufrag, self->offer->ice_ufrag) != 0
+                         || g_strcmp0 (frag->ice_pwd, self->offer->ice_pwd) != 0);
+  if (restart)
+    {
+      if (!relay_ice_agent_restart (ice, &task->error)
+          || !relay_ice_agent_set_remote_credentials (ice, frag->ice_ufrag, frag->ice_pwd,
+                                                      &task->error))
+        return;
+      g_free (self->offer->ice_ufrag);
+      g_free (self->offer->ice_pwd);
+      self->offer->ice_ufrag = g_strdup (frag->ice_ufrag);
+      self->offer->ice_pwd = g_strdup (frag->ice_pwd);
+      task->restarted = TRUE;
+      relay_info (self->code, "ICE restart");
+    }
+  for (guint i = 0; i < frag->candidates->len; i++)
+    {
+      g_autoptr (GError) cand_error = NULL;
+      if (!relay_ice_agent_add_remote_candidate (ice, frag->candidates->pdata[i], &cand_error))
+        relay_debug (self->code, "skipped a trickled candidate: %s", cand_error->message);
+    }
+  if (restart)
+    {
+      g_auto (GStrv) candidates = relay_ice_agent_get_local_candidates (ice);
+      RelaySdpMedia *first = self->offer->media->len ? self->offer->media->pdata[0] : NULL;
+      task->answer = relay_sdp_fragment_build (relay_ice_agent_get_ufrag (ice),
+                                               relay_ice_agent_get_pwd (ice),
+                                               (const char *const *) candidates,
+                                               first ? first->mid : NULL);
+      g_mutex_lock (&self->lock);
+      g_free (self->etag);
+      g_autofree char *tag = random_hex (8);
+      self->etag = g_strdup_printf ("\"%s-%s\"", self->id, tag);
+      g_mutex_unlock (&self->lock);
+    }
+}
+
+static gboolean
+patch_on_worker (gpointer data)
+{
+  PatchTask *task = data;
+  apply_patch (task);
+  g_main_context_invoke_full (task->reply_context, G_PRIORITY_DEFAULT, patch_reply, task,
+                              patch_task_free);
+  return G_SOURCE_REMOVE;
+}
+
+void
+relay_publisher_session_patch_async (RelayPublisherSession *self, RelaySdpFragment *fragment,
+                                     GMainContext *reply_context, RelayPublisherPatchFunc done,
+                                     gpointer user_data)
+{
+  PatchTask *task = g_new0 (PatchTask, 1);
+  task->session = relay_publisher_session_ref (self);
+  task->fragment = fragment;
+  task->reply_context = g_main_context_ref (reply_context);
+  task->done = done;
+  task->user_data = user_data;
+  relay_worker_invoke (self->settings.worker, patch_on_worker, task, NULL);
+}

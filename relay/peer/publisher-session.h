@@ -1,0 +1,97 @@
+/* A province's WHIP session: the WebRTC transport it publishes over, the
+ * receive side of its audio and video (statistics, NACK, keyframe requests,
+ * congestion feedback, receiver reports) and the ingest pipeline its media
+ * goes to. The transport part runs on one worker thread; the functions
+ * below may be called from any thread unless stated. */
+#pragma once
+
+#include <glib.h>
+#include "pipelines/ingest-pipeline.h"
+#include "relay/dtls/dtls-certificate.h"
+#include "relay/ice/ice-agent.h"
+#include "relay/sdp/sdp-answer.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RelayPublisherSession RelayPublisherSession;
+
+typedef enum {
+  RELAY_PUBLISHER_CONNECTING,
+  RELAY_PUBLISHER_LIVE,
+  RELAY_PUBLISHER_LOST,
+  RELAY_PUBLISHER_CLOSED,
+} RelayPublisherState;
+
+typedef struct {
+  RelayWorker *worker;
+  RelayDtlsCertificate *certificate;
+  RelayIceSettings ice;
+  guint target_bitrate_kbps;
+  guint media_timeout_ms;
+  guint offline_grace_s;
+} RelayPublisherSettings;
+
+typedef struct {
+  gint64 started_unix_us;
+  char remote_address[64];
+  gint rtt_ms; /* -1 when unknown */
+  const char *srtp_profile;
+  gboolean has_video, has_audio;
+  RelayCodec video_codec;
+  guint64 video_bytes, video_packets, video_lost, video_rtx_packets;
+  guint64 nacks_sent;  /* NACK packets sent */
+  guint64 nacked_seqs; /* sequence numbers asked for */
+  guint64 plis_sent;
+  double video_bitrate_kbps;
+  guint64 audio_bytes, audio_packets, audio_lost;
+  gint audio_level_dbov; /* RFC 6464, 0 loudest .. -127 */
+  gboolean voice_activity;
+  guint64 srtp_errors;
+  RelayIngestStats ingest;
+} RelayPublisherSnapshot;
+
+/* Runs on the worker thread whenever the state changes. */
+typedef void (*RelayPublisherStateFunc) (RelayPublisherSession *session, RelayPublisherState state,
+                                         const char *reason, gpointer user_data);
+
+/* Runs on reply_context: the session (a new reference) and its SDP answer,
+ * or NULL and the error. */
+typedef void (*RelayPublisherReadyFunc) (RelayPublisherSession *session, const char *answer,
+                                         const GError *error, gpointer user_data);
+
+/* Takes ownership of offer. */
+void relay_publisher_session_create_async (const char *province_code, RelaySdpOffer *offer,
+                                           const RelayPublisherSettings *settings,
+                                           RelayPublisherStateFunc on_state, gpointer state_data,
+                                           GMainContext *reply_context,
+                                           RelayPublisherReadyFunc ready, gpointer ready_data);
+
+/* PATCH: trickled candidates, or an ICE restart when the fragment carries
+ * new credentials (then `fragment_answer` holds our new credentials and
+ * candidates). Runs `done` on reply_context. Takes ownership of fragment. */
+typedef void (*RelayPublisherPatchFunc) (RelayPublisherSession *session, gboolean restarted,
+                                         const char *fragment_answer, const GError *error,
+                                         gpointer user_data);
+void relay_publisher_session_patch_async (RelayPublisherSession *session, RelaySdpFragment *fragment,
+                                          GMainContext *reply_context, RelayPublisherPatchFunc done,
+                                          gpointer user_data);
+
+/* Tears down transport and pipeline on the worker; no state callback runs
+ * after it. Idempotent. */
+void relay_publisher_session_close (RelayPublisherSession *session);
+
+RelayPublisherSession *relay_publisher_session_ref (RelayPublisherSession *session);
+void relay_publisher_session_unref (RelayPublisherSession *session);
+
+const char *relay_publisher_session_get_id (RelayPublisherSession *session);
+const char *relay_publisher_session_get_province (RelayPublisherSession *session);
+/* A copy; changes on ICE restart. */
+char *relay_publisher_session_dup_etag (RelayPublisherSession *session);
+void relay_publisher_session_get_snapshot (RelayPublisherSession *session,
+                                           RelayPublisherSnapshot *snapshot);
+
+const char *relay_publisher_state_name (RelayPublisherState state);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayPublisherSession, relay_publisher_session_unref)
+
+G_END_DECLS

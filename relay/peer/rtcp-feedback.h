@@ -1,0 +1,29 @@
+/* The RTCP a receiving peer sends and reads, composed from the per-type
+ * writers in relay/rtcp: receiver reports with XR RRTR, REMB, NACK,
+ * PLI/FIR; and on the way in, sender reports (for LSR) and XR DLRR (RTT). */
+#pragma once
+
+#include <glib.h>
+#include "relay/rtp/receive-stats.h"
+#include "relay/sdp/sdp-offer.h"
+
+G_BEGIN_DECLS
+
+void relay_rtcp_feedback_write_reports (GByteArray *out, guint32 local_ssrc,
+                                        RelayReceiveStats *video, RelayReceiveStats *audio,
+                                        gint64 now_us);
+void relay_rtcp_feedback_write_remb (GByteArray *out, guint32 local_ssrc, guint64 bitrate_bps,
+                                     guint32 video_ssrc, guint32 audio_ssrc);
+void relay_rtcp_feedback_write_nack (GByteArray *out, guint32 local_ssrc, guint32 media_ssrc,
+                                     const guint16 *seqs, guint n);
+/* PLI when negotiated, else FIR, else PLI anyway (every browser takes it). */
+void relay_rtcp_feedback_write_keyframe_request (GByteArray *out, const RelaySdpMedia *video,
+                                                 guint32 local_ssrc, guint32 media_ssrc);
+
+/* Reads a compound packet from the publisher; TRUE with rtt_ms when an XR
+ * DLRR gave a round-trip time. */
+gboolean relay_rtcp_feedback_read (const guint8 *data, gsize len, gint64 now_us, guint32 local_ssrc,
+                                   RelayReceiveStats *video, RelayReceiveStats *audio,
+                                   guint *rtt_ms);
+
+G_END_DECLS

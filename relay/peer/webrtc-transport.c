@@ -1,0 +1,265 @@
+#include "relay/peer/webrtc-transport.h"
+
+#include "relay/dtls/dtls-transport.h"
+#include "relay/log.h"
+#include "relay/rtp/rtp-packet.h"
+#include "relay/srtp/srtp-session.h"
+
+struct _RelayWebrtcTransport {
+  RelayWorker *worker;
+  char *log_id;
+  RelayIceAgent *ice;
+  RelayDtlsTransport *dtls;
+  RelaySrtpSession *srtp;
+  RelayTransportState state;
+  RelayTransportCallbacks callbacks;
+  gpointer user_data;
+  RelayTransportStats stats;
+  gboolean dtls_started;
+};
+
+static void
+set_state (RelayWebrtcTransport *self, RelayTransportState state, const char *reason)
+{
+  if (self->state == state || self->state == RELAY_TRANSPORT_FAILED
+      || self->state == RELAY_TRANSPORT_CLOSED)
+    return;
+  self->state = state;
+  if (self->callbacks.state_changed)
+    self->callbacks.state_changed (state, reason, self->user_data);
+}
+
+static void
+handle_srtp (RelayWebrtcTransport *self, guint8 *data, gsize len, gboolean is_rtcp)
+{
+  if (!self->srtp)
+    return; /* media before the handshake finished: nothing to decrypt with */
+  g_autoptr (GError) error = NULL;
+  gsize plain_len = len;
+  gboolean ok = is_rtcp ? relay_srtp_session_unprotect_rtcp (self->srtp, data, &plain_len, &error)
+                        : relay_srtp_session_unprotect_rtp (self->srtp, data, &plain_len, &error);
+  if (!ok)
+    {
+      /* Replays are routine (duplicate retransmissions); only count them. */
+      if (self->stats.srtp_errors++ % 500 == 0
+          && !g_error_matches (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_REPLAY))
+        relay_debug (self->log_id, "dropped undecryptable %s: %s", is_rtcp ? "SRTCP" : "SRTP",
+                     error->message);
+      return;
+    }
+  gint64 now = g_get_monotonic_time ();
+  if (is_rtcp)
+    {
+      if (self->callbacks.rtcp)
+        self->callbacks.rtcp (data, plain_len, now, self->user_data);
+    }
+  else if (self->callbacks.rtp)
+    self->callbacks.rtp (data, plain_len, now, self->user_data);
+}
+
+static void
+on_ice_receive (guint8 *data, gsize len, gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  self->stats.bytes_received += len;
+  switch (relay_datagram_classify (data, len))
+    {
+    case RELAY_DATAGRAM_DTLS:
+      relay_dtls_transport_receive (self->dtls, data, len);
+      break;
+    case RELAY_DATAGRAM_RTP:
+      handle_srtp (self, data, len, FALSE);
+      break;
+    case RELAY_DATAGRAM_RTCP:
+      handle_srtp (self, data, len, TRUE);
+      break;
+    default:
+      self->stats.unknown_datagrams++;
+      break;
+    }
+}
+
+static void
+on_ice_state (RelayIceState state, gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  switch (state)
+    {
+    case RELAY_ICE_STATE_CHECKING:
+      set_state (self, RELAY_TRANSPORT_CONNECTING, NULL);
+      break;
+    case RELAY_ICE_STATE_CONNECTED:
+      if (!self->dtls_started)
+        {
+          self->dtls_started = TRUE;
+          relay_dtls_transport_start (self->dtls);
+        }
+      break;
+    case RELAY_ICE_STATE_FAILED:
+      set_state (self, RELAY_TRANSPORT_FAILED, "ICE failed or consent expired");
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+on_ice_selected_pair (const char *remote_address, gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  g_strlcpy (self->stats.remote_address, remote_address, sizeof self->stats.remote_address);
+  relay_debug (self->log_id, "ICE selected %s", remote_address);
+}
+
+static void
+on_dtls_send (const guint8 *data, gsize len, gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  if (relay_ice_agent_send (self->ice, data, len))
+    self->stats.bytes_sent += len;
+}
+
+static void
+on_dtls_connected (const RelaySrtpKeys *keys, gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  g_autoptr (GError) error = NULL;
+  self->srtp = relay_srtp_session_new (keys, &error);
+  if (!self->srtp)
+    {
+      relay_warn (self->log_id, "SRTP setup failed: %s", error->message);
+      set_state (self, RELAY_TRANSPORT_FAILED, "SRTP setup failed");
+      return;
+    }
+  self->stats.srtp_profile = relay_srtp_profile_name (keys->profile);
+  relay_info (self->log_id, "DTLS connected, SRTP %s", self->stats.srtp_profile);
+  set_state (self, RELAY_TRANSPORT_CONNECTED, NULL);
+}
+
+static void
+on_dtls_failed (const char *reason, gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  relay_warn (self->log_id, "DTLS refused: %s", reason);
+  set_state (self, RELAY_TRANSPORT_FAILED, reason);
+}
+
+static void
+on_dtls_closed (gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  set_state (self, RELAY_TRANSPORT_CLOSED, "peer closed DTLS");
+}
+
+RelayWebrtcTransport *
+relay_webrtc_transport_new (RelayWorker *worker, const RelayIceSettings *ice_settings,
+                            RelayDtlsCertificate *certificate, const char *remote_fingerprint,
+                            const char *log_id, const RelayTransportCallbacks *callbacks,
+                            gpointer user_data, GError **error)
+{
+  RelayWebrtcTransport *self = g_new0 (RelayWebrtcTransport, 1);
+  self->worker = worker;
+  self->log_id = g_strdup (log_id);
+  self->callbacks = *callbacks;
+  self->user_data = user_data;
+  self->state = RELAY_TRANSPORT_NEW;
+
+  static const RelayDtlsCallbacks dtls_callbacks = {
+    .send = on_dtls_send,
+    .connected = on_dtls_connected,
+    .failed = on_dtls_failed,
+    .closed = on_dtls_closed,
+  };
+  self->dtls = relay_dtls_transport_new (certificate, RELAY_DTLS_ROLE_SERVER, remote_fingerprint,
+                                         relay_worker_get_context (worker), &dtls_callbacks, self);
+
+  static const RelayIceCallbacks ice_callbacks = {
+    .receive = on_ice_receive,
+    .state_changed = on_ice_state,
+    .selected_pair = on_ice_selected_pair,
+  };
+  self->ice = relay_ice_agent_new (worker, ice_settings, &ice_callbacks, self, error);
+  if (!self->ice)
+    {
+      relay_webrtc_transport_free (self);
+      return NULL;
+    }
+  return self;
+}
+
+void
+relay_webrtc_transport_free (RelayWebrtcTransport *self)
+{
+  if (!self)
+    return;
+  g_clear_pointer (&self->ice, relay_ice_agent_free);
+  g_clear_pointer (&self->dtls, relay_dtls_transport_free);
+  g_clear_pointer (&self->srtp, relay_srtp_session_free);
+  g_free (self->log_id);
+  g_free (self);
+}
+
+RelayIceAgent *
+relay_webrtc_transport_get_ice (RelayWebrtcTransport *self)
+{
+  return self->ice;
+}
+
+static gboolean
+send_protected (RelayWebrtcTransport *self, guint8 *buf, gsize len, gboolean is_rtcp)
+{
+  if (!self->srtp || self->state != RELAY_TRANSPORT_CONNECTED)
+    return FALSE;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = is_rtcp ? relay_srtp_session_protect_rtcp (self->srtp, buf, &len, &error)
+                        : relay_srtp_session_protect_rtp (self->srtp, buf, &len, &error);
+  if (!ok)
+    return FALSE;
+  if (!relay_ice_agent_send (self->ice, buf, len))
+    return FALSE;
+  self->stats.bytes_sent += len;
+  return TRUE;
+}
+
+gboolean
+relay_webrtc_transport_send_rtcp (RelayWebrtcTransport *self, guint8 *buf, gsize len)
+{
+  return send_protected (self, buf, len, TRUE);
+}
+
+gboolean
+relay_webrtc_transport_send_rtp (RelayWebrtcTransport *self, guint8 *buf, gsize len)
+{
+  return send_protected (self, buf, len, FALSE);
+}
+
+RelayTransportState
+relay_webrtc_transport_get_state (RelayWebrtcTransport *self)
+{
+  return self->state;
+}
+
+void
+relay_webrtc_transport_get_stats (RelayWebrtcTransport *self, RelayTransportStats *stats)
+{
+  *stats = self->stats;
+}
+
+const char *
+relay_transport_state_name (RelayTransportState state)
+{
+  switch (state)
+    {
+    case RELAY_TRANSPORT_NEW:
+      return "new";
+    case RELAY_TRANSPORT_CONNECTING:
+      return "connecting";
+    case RELAY_TRANSPORT_CONNECTED:
+      return "connected";
+    case RELAY_TRANSPORT_FAILED:
+      return "failed";
+    case RELAY_TRANSPORT_CLOSED:
+      return "closed";
+    }
+  return "unknown";
+}

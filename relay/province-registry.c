@@ -1,0 +1,316 @@
+#include "relay/province-registry.h"
+
+#include "relay/log.h"
+
+typedef struct {
+  RelayProvinceConfig *config;
+  RelayProvinceState state;
+  gint64 since_unix_us;
+  RelayPublisherSession *session;
+} ProvinceEntry;
+
+struct _RelayProvinceRegistry {
+  RelayConfig *config;
+  GMutex lock;
+  GHashTable *entries; /* code -> ProvinceEntry* */
+};
+
+const char *
+relay_province_state_name (RelayProvinceState state)
+{
+  static const char *const names[] = { "offline", "connecting", "live", "lost" };
+  return names[state];
+}
+
+static void
+entry_free (ProvinceEntry *e)
+{
+  if (e->session)
+    {
+      relay_publisher_session_close (e->session);
+      relay_publisher_session_unref (e->session);
+    }
+  g_free (e);
+}
+
+RelayProvinceRegistry *
+relay_province_registry_new (RelayConfig *config)
+{
+  RelayProvinceRegistry *r = g_new0 (RelayProvinceRegistry, 1);
+  r->config = config;
+  g_mutex_init (&r->lock);
+  r->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  gint64 now = g_get_real_time ();
+  for (guint i = 0; i < config->provinces->len; i++)
+    {
+      ProvinceEntry *e = g_new0 (ProvinceEntry, 1);
+      e->config = config->provinces->pdata[i];
+      e->state = RELAY_PROVINCE_OFFLINE;
+      e->since_unix_us = now;
+      g_hash_table_insert (r->entries, e->config->code, e);
+    }
+  return r;
+}
+
+void
+relay_province_registry_free (RelayProvinceRegistry *r)
+{
+  if (!r)
+    return;
+  g_hash_table_unref (r->entries);
+  g_mutex_clear (&r->lock);
+  g_free (r);
+}
+
+/* Called with the lock held. */
+static void
+set_state_locked (ProvinceEntry *e, RelayProvinceState state)
+{
+  if (e->state == state)
+    return;
+  relay_info (e->config->code, "%s -> %s", relay_province_state_name (e->state),
+              relay_province_state_name (state));
+  e->state = state;
+  e->since_unix_us = g_get_real_time ();
+}
+
+void
+relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession *session)
+{
+  RelayPublisherSession *old = NULL;
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = g_hash_table_lookup (r->entries, relay_publisher_session_get_province (session));
+  g_assert (e);
+  old = e->session;
+  e->session = relay_publisher_session_ref (session);
+  set_state_locked (e, RELAY_PROVINCE_CONNECTING);
+  g_mutex_unlock (&r->lock);
+  if (old)
+    {
+      relay_info (e->config->code, "new session %.8s replaces %.8s",
+                  relay_publisher_session_get_id (session), relay_publisher_session_get_id (old));
+      relay_publisher_session_close (old);
+      relay_publisher_session_unref (old);
+    }
+}
+
+RelayPublisherSession *
+relay_province_registry_lookup (RelayProvinceRegistry *r, const char *code, const char *session_id)
+{
+  RelayPublisherSession *found = NULL;
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = g_hash_table_lookup (r->entries, code);
+  if (e && e->session && g_strcmp0 (relay_publisher_session_get_id (e->session), session_id) == 0)
+    found = relay_publisher_session_ref (e->session);
+  g_mutex_unlock (&r->lock);
+  return found;
+}
+
+void
+relay_province_registry_end (RelayProvinceRegistry *r, RelayPublisherSession *session,
+                             const char *reason)
+{
+  gboolean current = FALSE;
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = g_hash_table_lookup (r->entries, relay_publisher_session_get_province (session));
+  if (e && e->session == session)
+    {
+      current = TRUE;
+      e->session = NULL;
+      set_state_locked (e, RELAY_PROVINCE_OFFLINE);
+    }
+  g_mutex_unlock (&r->lock);
+  relay_publisher_session_close (session);
+  if (current)
+    {
+      relay_info (relay_publisher_session_get_province (session), "session %.8s ended: %s",
+                  relay_publisher_session_get_id (session), reason);
+      relay_publisher_session_unref (session); /* the registry's reference */
+    }
+}
+
+void
+relay_province_registry_on_session_state (RelayPublisherSession *session, RelayPublisherState state,
+                                          const char *reason, gpointer user_data)
+{
+  RelayProvinceRegistry *r = user_data;
+  if (state == RELAY_PUBLISHER_CLOSED)
+    {
+      relay_province_registry_end (r, session, reason ? reason : "closed");
+      return;
+    }
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = g_hash_table_lookup (r->entries, relay_publisher_session_get_province (session));
+  if (e && e->session == session)
+    set_state_locked (e, state == RELAY_PUBLISHER_LIVE   ? RELAY_PROVINCE_LIVE
+                         : state == RELAY_PUBLISHER_LOST ? RELAY_PROVINCE_LOST
+                                                         : RELAY_PROVINCE_CONNECTING);
+  g_mutex_unlock (&r->lock);
+}
+
+static char *
+iso_time (gint64 unix_us)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void
+add_video (JsonBuilder *b, const RelayPublisherSnapshot *s)
+{
+  json_builder_set_member_name (b, "video");
+  if (!s || !s->has_video)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "codec");
+  json_builder_add_string_value (b, relay_codec_name (s->video_codec));
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, s->ingest.width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, s->ingest.height);
+  json_builder_set_member_name (b, "fps");
+  json_builder_add_double_value (b, ((int) (s->ingest.fps * 10 + 0.5)) / 10.0);
+  json_builder_set_member_name (b, "frames_decoded");
+  json_builder_add_int_value (b, s->ingest.video_frames);
+  json_builder_set_member_name (b, "bytes_received");
+  json_builder_add_int_value (b, s->video_bytes);
+  json_builder_set_member_name (b, "packets_received");
+  json_builder_add_int_value (b, s->video_packets);
+  json_builder_set_member_name (b, "packets_lost");
+  json_builder_add_int_value (b, s->video_lost);
+  json_builder_set_member_name (b, "retransmissions_received");
+  json_builder_add_int_value (b, s->video_rtx_packets);
+  json_builder_set_member_name (b, "nacks_sent");
+  json_builder_add_int_value (b, s->nacks_sent);
+  json_builder_set_member_name (b, "nacked_packets");
+  json_builder_add_int_value (b, s->nacked_seqs);
+  json_builder_set_member_name (b, "plis_sent");
+  json_builder_add_int_value (b, s->plis_sent);
+  json_builder_set_member_name (b, "bitrate_kbps");
+  json_builder_add_int_value (b, (gint64) (s->video_bitrate_kbps + 0.5));
+  json_builder_end_object (b);
+}
+
+static void
+add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s)
+{
+  json_builder_set_member_name (b, "audio");
+  if (!s || !s->has_audio)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "codec");
+  json_builder_add_string_value (b, "opus");
+  json_builder_set_member_name (b, "frames_decoded");
+  json_builder_add_int_value (b, s->ingest.audio_frames);
+  json_builder_set_member_name (b, "bytes_received");
+  json_builder_add_int_value (b, s->audio_bytes);
+  json_builder_set_member_name (b, "packets_received");
+  json_builder_add_int_value (b, s->audio_packets);
+  json_builder_set_member_name (b, "packets_lost");
+  json_builder_add_int_value (b, s->audio_lost);
+  json_builder_set_member_name (b, "level_dbov");
+  json_builder_add_int_value (b, s->audio_level_dbov);
+  json_builder_set_member_name (b, "voice_activity");
+  json_builder_add_boolean_value (b, s->voice_activity);
+  json_builder_set_member_name (b, "decoded_level_dbov");
+  json_builder_add_int_value (b, (gint64) s->ingest.audio_rms_dbov);
+  json_builder_end_object (b);
+}
+
+/* Called with the lock held; the snapshot read takes the session's lock. */
+static void
+describe_entry (JsonBuilder *b, ProvinceEntry *e)
+{
+  RelayPublisherSnapshot snap;
+  gboolean have = e->session != NULL;
+  if (have)
+    relay_publisher_session_get_snapshot (e->session, &snap);
+  g_autofree char *since = iso_time (e->since_unix_us);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, e->config->code);
+  json_builder_set_member_name (b, "name_th");
+  json_builder_add_string_value (b, e->config->name_th);
+  json_builder_set_member_name (b, "name_en");
+  json_builder_add_string_value (b, e->config->name_en);
+  json_builder_set_member_name (b, "region");
+  json_builder_add_string_value (b, e->config->region);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, relay_province_state_name (e->state));
+  json_builder_set_member_name (b, "since");
+  json_builder_add_string_value (b, since);
+  json_builder_set_member_name (b, "session");
+  if (have)
+    json_builder_add_string_value (b, relay_publisher_session_get_id (e->session));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "remote_address");
+  if (have && snap.remote_address[0])
+    json_builder_add_string_value (b, snap.remote_address);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "srtp_profile");
+  if (have && snap.srtp_profile)
+    json_builder_add_string_value (b, snap.srtp_profile);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "rtt_ms");
+  if (have && snap.rtt_ms >= 0)
+    json_builder_add_int_value (b, snap.rtt_ms);
+  else
+    json_builder_add_null_value (b);
+  add_video (b, have ? &snap : NULL);
+  add_audio (b, have ? &snap : NULL);
+  json_builder_end_object (b);
+}
+
+JsonNode *
+relay_province_registry_describe (RelayProvinceRegistry *r, const char *code)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = g_hash_table_lookup (r->entries, code);
+  if (e)
+    describe_entry (b, e);
+  g_mutex_unlock (&r->lock);
+  return e ? json_builder_get_root (b) : NULL;
+}
+
+JsonNode *
+relay_province_registry_describe_all (RelayProvinceRegistry *r)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "provinces");
+  json_builder_begin_array (b);
+  g_mutex_lock (&r->lock);
+  for (guint i = 0; i < r->config->provinces->len; i++)
+    {
+      RelayProvinceConfig *p = r->config->provinces->pdata[i];
+      describe_entry (b, g_hash_table_lookup (r->entries, p->code));
+    }
+  g_mutex_unlock (&r->lock);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+void
+relay_province_registry_count (RelayProvinceRegistry *r, guint counts[4])
+{
+  counts[0] = counts[1] = counts[2] = counts[3] = 0;
+  g_mutex_lock (&r->lock);
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init (&it, r->entries);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    counts[((ProvinceEntry *) value)->state]++;
+  g_mutex_unlock (&r->lock);
+}

@@ -1,0 +1,51 @@
+/* Who is connected: one entry per office of the roster with its state
+ * (offline, connecting, live, lost), since when, and its current WHIP
+ * session. Thread-safe: HTTP handlers and transport workers both use it. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "relay/config.h"
+#include "relay/peer/publisher-session.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  RELAY_PROVINCE_OFFLINE,
+  RELAY_PROVINCE_CONNECTING,
+  RELAY_PROVINCE_LIVE,
+  RELAY_PROVINCE_LOST,
+} RelayProvinceState;
+
+typedef struct _RelayProvinceRegistry RelayProvinceRegistry;
+
+RelayProvinceRegistry *relay_province_registry_new (RelayConfig *config);
+/* Closes every session. */
+void relay_province_registry_free (RelayProvinceRegistry *registry);
+
+/* Makes session the province's current one (the registry takes a
+ * reference) and closes the one it replaces, if any. */
+void relay_province_registry_attach (RelayProvinceRegistry *registry, RelayPublisherSession *session);
+
+/* The current session of `code` if its id is `session_id` (new reference). */
+RelayPublisherSession *relay_province_registry_lookup (RelayProvinceRegistry *registry,
+                                                       const char *code, const char *session_id);
+
+/* Ends the session if it is still current: the province goes offline. */
+void relay_province_registry_end (RelayProvinceRegistry *registry, RelayPublisherSession *session,
+                                  const char *reason);
+
+/* The RelayPublisherStateFunc for sessions; user_data is the registry. */
+void relay_province_registry_on_session_state (RelayPublisherSession *session,
+                                               RelayPublisherState state, const char *reason,
+                                               gpointer user_data);
+
+/* Status documents of the API (see docs/API.md). */
+JsonNode *relay_province_registry_describe (RelayProvinceRegistry *registry, const char *code);
+JsonNode *relay_province_registry_describe_all (RelayProvinceRegistry *registry);
+/* Counts per state, for health. */
+void relay_province_registry_count (RelayProvinceRegistry *registry, guint counts[4]);
+
+const char *relay_province_state_name (RelayProvinceState state);
+
+G_END_DECLS

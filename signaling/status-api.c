@@ -1,0 +1,116 @@
+#include "signaling/status-api.h"
+
+#include <string.h>
+#include <sys/resource.h>
+
+#include "signaling/http-util.h"
+
+static gboolean
+method_is_get (SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+  if (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0)
+    return TRUE;
+  if (strcmp (method, "OPTIONS") == 0)
+    {
+      soup_server_message_set_status (msg, 204, NULL);
+      return FALSE;
+    }
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                "GET, HEAD, OPTIONS");
+  relay_http_error (msg, 405, "method-not-allowed", "this resource is read-only");
+  return FALSE;
+}
+
+static guint
+count_threads (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+  if (dir)
+    while (g_dir_read_name (dir))
+      n++;
+  return n;
+}
+
+static void
+health_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                gpointer data)
+{
+  RelayApp *app = data;
+  relay_http_set_cors (msg, "GET, OPTIONS");
+  if (!method_is_get (msg))
+    return;
+  guint counts[4];
+  relay_province_registry_count (app->registry, counts);
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "ok");
+  json_builder_set_member_name (b, "version");
+  json_builder_add_string_value (b, RELAY_VERSION);
+  json_builder_set_member_name (b, "uptime_s");
+  json_builder_add_int_value (b, (g_get_monotonic_time () - app->started_us) / G_USEC_PER_SEC);
+  json_builder_set_member_name (b, "provinces");
+  json_builder_begin_object (b);
+  static const char *const names[] = { "offline", "connecting", "live", "lost" };
+  for (guint i = 0; i < 4; i++)
+    {
+      json_builder_set_member_name (b, names[i]);
+      json_builder_add_int_value (b, counts[i]);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "transport_threads");
+  json_builder_add_int_value (b, relay_worker_pool_get_n_threads (app->workers));
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, count_threads ());
+  json_builder_set_member_name (b, "cpu_s");
+  json_builder_add_double_value (b, ru.ru_utime.tv_sec + ru.ru_stime.tv_sec
+                                        + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+  json_builder_set_member_name (b, "max_rss_kib");
+  json_builder_add_int_value (b, ru.ru_maxrss);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) node = json_builder_get_root (b);
+  relay_http_json (msg, 200, node);
+}
+
+static void
+provinces_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                   gpointer data)
+{
+  RelayApp *app = data;
+  relay_http_set_cors (msg, "GET, OPTIONS");
+  if (!method_is_get (msg))
+    return;
+  g_auto (GStrv) seg = relay_http_path_segments (path, "/api/v1/provinces");
+  guint n = g_strv_length (seg);
+  if (n == 0 && (strcmp (path, "/api/v1/provinces") == 0 || strcmp (path, "/api/v1/provinces/") == 0))
+    {
+      g_autoptr (JsonNode) node = relay_province_registry_describe_all (app->registry);
+      relay_http_json (msg, 200, node);
+      return;
+    }
+  if (n == 1 && g_str_has_prefix (path, "/api/v1/provinces/"))
+    {
+      g_autoptr (JsonNode) node = relay_province_registry_describe (app->registry, seg[0]);
+      if (node)
+        {
+          relay_http_json (msg, 200, node);
+          return;
+        }
+      g_autofree char *reason = g_strdup_printf ("no province %s in the roster", seg[0]);
+      relay_http_error (msg, 404, "not-found", reason);
+      return;
+    }
+  relay_http_error (msg, 404, "not-found", "use /api/v1/provinces or /api/v1/provinces/<code>");
+}
+
+void
+relay_status_api_register (SoupServer *server, RelayApp *app)
+{
+  soup_server_add_handler (server, "/api/v1/health", health_handler, app, NULL);
+  soup_server_add_handler (server, "/api/v1/provinces", provinces_handler, app, NULL);
+}

@@ -1,0 +1,284 @@
+#include "signaling/whip-endpoint.h"
+
+#include <string.h>
+
+#include "relay/log.h"
+#include "relay/sdp/sdp-answer.h"
+#include "signaling/http-util.h"
+
+#define WHIP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
+#define WHIP_METHODS_ENDPOINT "POST, OPTIONS"
+
+static void
+add_ice_server_links (SoupServerMessage *msg, RelayConfig *config)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  for (guint i = 0; i < config->ice_servers->len; i++)
+    {
+      RelayIceServer *s = config->ice_servers->pdata[i];
+      g_autoptr (GString) link = g_string_new (NULL);
+      g_string_append_printf (link, "<%s>; rel=\"ice-server\"", s->urls);
+      if (s->username)
+        g_string_append_printf (link, "; username=\"%s\"; credential=\"%s\"; credential-type=\"password\"",
+                                s->username, s->credential ? s->credential : "");
+      soup_message_headers_append (h, "Link", link->str);
+    }
+}
+
+typedef struct {
+  RelayApp *app;
+  SoupServerMessage *msg;
+  char *code;
+} PostRequest;
+
+static void
+post_request_free (PostRequest *req)
+{
+  g_object_unref (req->msg);
+  g_free (req->code);
+  g_free (req);
+}
+
+static void
+on_session_ready (RelayPublisherSession *session, const char *answer, const GError *error,
+                  gpointer data)
+{
+  PostRequest *req = data;
+  SoupServerMessage *msg = req->msg;
+  if (!session)
+    {
+      relay_warn (req->code, "WHIP session could not start: %s", error->message);
+      relay_http_error (msg, 503, "unavailable", error->message);
+    }
+  else
+    {
+      relay_province_registry_attach (req->app->registry, session);
+      SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+      g_autofree char *location = g_strdup_printf ("/whip/%s/%s", req->code,
+                                                   relay_publisher_session_get_id (session));
+      g_autofree char *etag = relay_publisher_session_dup_etag (session);
+      soup_message_headers_replace (h, "Location", location);
+      soup_message_headers_replace (h, "ETag", etag);
+      soup_message_headers_replace (h, "Accept-Patch", "application/trickle-ice-sdpfrag");
+      add_ice_server_links (msg, req->app->config);
+      soup_server_message_set_status (msg, 201, NULL);
+      soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
+                                        strlen (answer));
+      relay_info (req->code, "WHIP session %.8s created", relay_publisher_session_get_id (session));
+    }
+  soup_server_message_unpause (msg);
+  post_request_free (req);
+}
+
+static gboolean
+check_body (SoupServerMessage *msg, const char *want_type, GBytes **body_out)
+{
+  g_autofree char *ct = relay_http_content_type (msg);
+  if (!ct || strcmp (ct, want_type) != 0)
+    {
+      g_autofree char *reason = g_strdup_printf ("Content-Type must be %s", want_type);
+      relay_http_error (msg, 415, "unsupported-media-type", reason);
+      return FALSE;
+    }
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  if (body->length > RELAY_MAX_SDP_BODY)
+    {
+      relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
+      return FALSE;
+    }
+  *body_out = soup_message_body_flatten (body);
+  return TRUE;
+}
+
+static void
+handle_post (RelayApp *app, SoupServerMessage *msg, RelayProvinceConfig *province)
+{
+  if (!relay_http_check_auth (msg, relay_http_authorize_province (msg, app->config, province)))
+    return;
+  g_autoptr (GBytes) body = NULL;
+  if (!check_body (msg, "application/sdp", &body))
+    return;
+  gsize len;
+  const char *text = g_bytes_get_data (body, &len);
+  g_autoptr (GError) error = NULL;
+  RelaySdpOffer *offer = relay_sdp_offer_parse (text, len, &app->config->sdp_policy, &error);
+  if (!offer)
+    {
+      gboolean malformed = g_error_matches (error, RELAY_SDP_ERROR, RELAY_SDP_ERROR_MALFORMED);
+      relay_info (province->code, "WHIP offer refused: %s", error->message);
+      relay_http_error (msg, malformed ? 400 : 406, malformed ? "bad-sdp" : "not-acceptable",
+                        error->message);
+      return;
+    }
+
+  RelayPublisherSettings settings = {
+    .worker = relay_worker_pool_acquire (app->workers),
+    .certificate = app->certificate,
+    .ice = {
+      .port_min = app->config->port_min,
+      .port_max = app->config->port_max,
+      .announced_addresses = (const char *const *) app->config->announced_addresses,
+      .interfaces = (const char *const *) app->config->interfaces,
+    },
+    .target_bitrate_kbps = app->config->target_bitrate_kbps,
+    .media_timeout_ms = app->config->media_timeout_ms,
+    .offline_grace_s = app->config->offline_grace_s,
+  };
+  PostRequest *req = g_new0 (PostRequest, 1);
+  req->app = app;
+  req->msg = g_object_ref (msg);
+  req->code = g_strdup (province->code);
+  soup_server_message_pause (msg);
+  relay_publisher_session_create_async (province->code, offer, &settings,
+                                        relay_province_registry_on_session_state, app->registry,
+                                        app->main_context, on_session_ready, req);
+}
+
+typedef struct {
+  SoupServerMessage *msg;
+} PatchRequest;
+
+static void
+on_patched (RelayPublisherSession *session, gboolean restarted, const char *fragment,
+            const GError *error, gpointer data)
+{
+  SoupServerMessage *msg = data;
+  if (error)
+    relay_http_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED) ? 404 : 400,
+                      "patch-failed", error->message);
+  else if (restarted)
+    {
+      g_autofree char *etag = relay_publisher_session_dup_etag (session);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/trickle-ice-sdpfrag", SOUP_MEMORY_COPY,
+                                        fragment, strlen (fragment));
+    }
+  else
+    soup_server_message_set_status (msg, 204, NULL);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+static void
+handle_patch (RelayApp *app, SoupServerMessage *msg, RelayPublisherSession *session)
+{
+  const char *if_match = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), "If-Match");
+  if (if_match && strcmp (if_match, "*") != 0)
+    {
+      g_autofree char *etag = relay_publisher_session_dup_etag (session);
+      if (strcmp (if_match, etag) != 0)
+        {
+          relay_http_error (msg, 412, "precondition-failed", "If-Match does not match the ETag");
+          return;
+        }
+    }
+  g_autoptr (GBytes) body = NULL;
+  if (!check_body (msg, "application/trickle-ice-sdpfrag", &body))
+    return;
+  gsize len;
+  const char *text = g_bytes_get_data (body, &len);
+  g_autoptr (GError) error = NULL;
+  RelaySdpFragment *frag = relay_sdp_fragment_parse (text, len, &error);
+  if (!frag)
+    {
+      relay_http_error (msg, 400, "bad-sdpfrag", error->message);
+      return;
+    }
+  soup_server_message_pause (msg);
+  relay_publisher_session_patch_async (session, frag, app->main_context, on_patched,
+                                       g_object_ref (msg));
+}
+
+static void
+whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer data)
+{
+  RelayApp *app = data;
+  const char *method = soup_server_message_get_method (msg);
+  g_auto (GStrv) seg = relay_http_path_segments (path, "/whip");
+  guint n = g_strv_length (seg);
+  gboolean is_resource = n == 2;
+  relay_http_set_cors (msg, is_resource ? WHIP_METHODS_RESOURCE : WHIP_METHODS_ENDPOINT);
+
+  if (n < 1 || n > 2 || !g_str_has_prefix (path, "/whip/"))
+    {
+      relay_http_error (msg, 404, "not-found", "use /whip/<province code>");
+      return;
+    }
+  RelayProvinceConfig *province = relay_config_find_province (app->config, seg[0]);
+  if (!province)
+    {
+      g_autofree char *reason = g_strdup_printf ("no province %s in the roster", seg[0]);
+      relay_http_error (msg, 404, "not-found", reason);
+      return;
+    }
+  if (strcmp (method, "OPTIONS") == 0)
+    {
+      if (!is_resource)
+        add_ice_server_links (msg, app->config);
+      else
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Accept-Patch", "application/trickle-ice-sdpfrag");
+      soup_server_message_set_status (msg, 204, NULL);
+      return;
+    }
+  if (!is_resource)
+    {
+      if (strcmp (method, "POST") != 0)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                        WHIP_METHODS_ENDPOINT);
+          relay_http_error (msg, 405, "method-not-allowed", "the WHIP endpoint takes POST");
+          return;
+        }
+      handle_post (app, msg, province);
+      return;
+    }
+
+  if (strcmp (method, "PATCH") != 0 && strcmp (method, "DELETE") != 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    WHIP_METHODS_RESOURCE);
+      relay_http_error (msg, 405, "method-not-allowed", "a WHIP session takes PATCH or DELETE");
+      return;
+    }
+  if (!relay_http_check_auth (msg, relay_http_authorize_province (msg, app->config, province)))
+    return;
+  g_autoptr (RelayPublisherSession) session
+      = relay_province_registry_lookup (app->registry, province->code, seg[1]);
+  if (!session)
+    {
+      relay_http_error (msg, 404, "not-found", "no such session (ended or replaced)");
+      return;
+    }
+  if (strcmp (method, "DELETE") == 0)
+    {
+      relay_province_registry_end (app->registry, session, "DELETE from the publisher");
+      soup_server_message_set_status (msg, 200, NULL);
+      return;
+    }
+  handle_patch (app, msg, session);
+}
+
+/* Refuses an oversized body from its Content-Length before reading it. */
+static void
+whip_early_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
+                    GHashTable *query, gpointer data)
+{
+  goffset len = soup_message_headers_get_content_length (
+      soup_server_message_get_request_headers (msg));
+  if (len > RELAY_MAX_SDP_BODY)
+    {
+      relay_http_set_cors (msg, WHIP_METHODS_ENDPOINT);
+      relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
+    }
+}
+
+void
+relay_whip_endpoint_register (SoupServer *server, RelayApp *app)
+{
+  soup_server_add_early_handler (server, "/whip", whip_early_handler, app, NULL);
+  soup_server_add_handler (server, "/whip", whip_handler, app, NULL);
+}

@@ -1,0 +1,357 @@
+// End-to-end: a real (headless) Chromium publishes its fake camera and
+// microphone through web/province.html to build/briefing-relay with WHIP, and
+// the relay's status API must see the media arrive.
+//
+// Needs: build/briefing-relay (or BRIEFING_RELAY), Chromium at /usr/bin/chromium
+// (or CHROMIUM_PATH), `npm ci` (playwright-core; no browser download).
+// Nothing is skipped: a missing piece fails the test with a message.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRelay, getJson, request, waitFor, sleep } from './lib/relay.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--disable-background-networking',
+  '--disable-gpu',
+  '--disable-component-update',
+  '--no-first-run',
+];
+const TARGET_KBPS = 600;
+const LIVE_SCREENSHOT = '/tmp/province-live.png';
+const TEST_TIMEOUT_MS = 180000;
+
+/* ------------------------------------------------------------- browser */
+
+/*
+ * Chromium's built-in fake camera picture (a flat frame with a small moving
+ * pattern) is so easy to encode that VP8 stays near 150 kbit/s even with a
+ * 1.7 Mbit/s target, so the "send bitrate reaches 600 kbit/s" check could
+ * never pass. Feed the fake camera a generated Y4M clip instead: 640x360 at
+ * 15 fps, a gradient with a moving bar and a 160x90 patch of fresh noise every
+ * frame (about 1.6 Mbit/s unconstrained), so the bitrate follows the
+ * congestion controller / the relay's feedback rather than the content.
+ */
+const FAKE_W = 640;
+const FAKE_H = 360;
+const FAKE_FRAMES = 30; // 2 s, looped by Chromium
+
+function writeFakeVideo(file) {
+  let seed = 0x2545f491;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 24;
+  };
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, `YUV4MPEG2 W${FAKE_W} H${FAKE_H} F15:1 Ip A1:1 C420jpeg\n`);
+    const chroma = Buffer.alloc((FAKE_W * FAKE_H) / 4, 128);
+    const noiseW = 160;
+    const noiseH = 90;
+    const nx = (FAKE_W - noiseW) >> 1;
+    const ny = (FAKE_H - noiseH) >> 1;
+    for (let f = 0; f < FAKE_FRAMES; f++) {
+      const y = Buffer.alloc(FAKE_W * FAKE_H);
+      for (let r = 0; r < FAKE_H; r++) {
+        for (let c = 0; c < FAKE_W; c++) {
+          y[r * FAKE_W + c] = 40 + ((c + r) >> 3);
+        }
+      }
+      const bx = (f * 20) % (FAKE_W - 80);
+      for (let r = 40; r < 120; r++) {
+        y.fill(235, r * FAKE_W + bx, r * FAKE_W + bx + 80);
+      }
+      for (let r = ny; r < ny + noiseH; r++) {
+        for (let c = nx; c < nx + noiseW; c++) {
+          y[r * FAKE_W + c] = 16 + ((rnd() * 219) >> 8);
+        }
+      }
+      fs.writeSync(fd, 'FRAME\n');
+      fs.writeSync(fd, y);
+      fs.writeSync(fd, chroma); // U
+      fs.writeSync(fd, chroma); // V
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+let browserPromise = null;
+let fakeVideoDir = null;
+
+function getBrowser() {
+  if (!browserPromise) {
+    browserPromise = (async () => {
+      if (!fs.existsSync(CHROMIUM)) {
+        throw new Error(
+          `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set ` +
+          'CHROMIUM_PATH. This test is not skipped without a browser.');
+      }
+      let playwright;
+      try {
+        playwright = await import('playwright-core');
+      } catch (e) {
+        throw new Error(`playwright-core is not installed (run "npm ci" in the repo root): ${e.message}`);
+      }
+      fakeVideoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'briefing-fakecam-'));
+      const clip = path.join(fakeVideoDir, 'camera.y4m');
+      writeFakeVideo(clip);
+      try {
+        return await playwright.chromium.launch({
+          executablePath: CHROMIUM,
+          headless: true,
+          args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${clip}`],
+        });
+      } catch (e) {
+        throw new Error(`could not launch ${CHROMIUM}: ${e.message}`);
+      }
+    })();
+  }
+  return browserPromise;
+}
+
+after(async () => {
+  if (browserPromise) {
+    const browser = await browserPromise.catch(() => null);
+    if (browser) {
+      await browser.close();
+    }
+  }
+  if (fakeVideoDir) {
+    fs.rmSync(fakeVideoDir, { recursive: true, force: true });
+  }
+});
+
+/* ------------------------------------------------------------- helpers */
+
+function attachDiagnostics(page) {
+  const lines = [];
+  const pageErrors = [];
+  page.on('console', (msg) => lines.push(`[console.${msg.type()}] ${msg.text()}`));
+  page.on('pageerror', (err) => {
+    pageErrors.push(err);
+    lines.push(`[pageerror] ${err.stack || err.message}`);
+  });
+  page.on('requestfailed', (req) =>
+    lines.push(`[requestfailed] ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) {
+      lines.push(`[http ${res.status()}] ${res.request().method()} ${res.url()}`);
+    }
+  });
+  return { lines, pageErrors };
+}
+
+/** Snapshot of the page's test hook and visible state (for assertions and reports). */
+function pageSnapshot(page) {
+  return page.evaluate(() => {
+    const b = window.briefing;
+    return {
+      state: b ? b.state : undefined,
+      location: b ? b.location : undefined,
+      lastError: b ? b.lastError : undefined,
+      pcConnectionState: b && b.pc ? b.pc.connectionState : null,
+      stats: b ? b.stats : undefined,
+      stateText: document.getElementById('state-text')?.textContent ?? null,
+      stateDetail: document.getElementById('state-detail')?.textContent ?? null,
+      dataState: document.getElementById('state')?.dataset.state ?? null,
+    };
+  });
+}
+
+/**
+ * Start a relay and a browser context, run fn, and on failure print the relay
+ * log tail, the page's console and state, and keep a screenshot. The relay
+ * must exit with status 0 on SIGTERM in every case.
+ */
+async function scenario(name, provinces, fn) {
+  const browser = await getBrowser();
+  const relay = await startRelay({ provinces });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'th-TH',
+  });
+  await context.grantPermissions(['camera', 'microphone'], { origin: new URL(relay.url).origin });
+  const page = await context.newPage();
+  const diag = attachDiagnostics(page);
+  let failure = null;
+  try {
+    await fn({ relay, context, page, diag });
+    assert.deepEqual(diag.pageErrors.map((e) => e.message), [], 'uncaught exceptions in the page');
+  } catch (e) {
+    failure = e;
+    const shot = path.join(relay.tmpDir, `${name}-failure.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => null);
+    const snap = await pageSnapshot(page).catch((err) => `unavailable: ${err.message}`);
+    process.stderr.write(`\n===== ${name} FAILED =====\n` +
+      `page state: ${JSON.stringify(snap, null, 2)}\n` +
+      `screenshot: ${shot}\n` +
+      `----- page console (last 60) -----\n${diag.lines.slice(-60).join('\n')}\n`);
+    relay.dumpLog(`relay log (${name})`);
+  } finally {
+    await context.close().catch(() => null);
+  }
+  try {
+    await relay.stop();
+  } catch (e) {
+    if (failure) {
+      failure.message += `\n(also: ${e.message.split('\n')[0]})`;
+    } else {
+      failure = e;
+    }
+  }
+  if (failure) {
+    process.stderr.write(`kept ${relay.tmpDir} for inspection\n`);
+    throw failure;
+  }
+  relay.cleanup();
+}
+
+const provinceStatus = (relay, code) => getJson(`${relay.url}api/v1/provinces/${code}`);
+
+/* --------------------------------------------------------------- tests */
+
+test('province page publishes camera + microphone to the relay (WHIP)', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await scenario('publish', { 'TH-50': 'tok50' }, async ({ relay, context, page }) => {
+    const token = relay.tokens['TH-50'];
+    const pageUrl = `${relay.url}province.html?province=TH-50`;
+    const status = () => provinceStatus(relay, 'TH-50');
+
+    const before = await status();
+    assert.equal(before.code, 'TH-50');
+    assert.equal(before.state, 'offline', 'TH-50 must start offline');
+
+    await page.goto(pageUrl);
+    assert.equal(await page.evaluate(() => window.briefing.state), 'idle');
+    await waitFor(async () => (await page.inputValue('#province')) === 'TH-50',
+      { timeoutMs: 5000, describe: 'province picker preselected with TH-50 from ?province=' });
+    // The picker is filled from the status API.
+    await waitFor(async () => /เชียงใหม่/.test(await page.textContent('#province option:checked')),
+      { timeoutMs: 5000, describe: 'picker label "TH-50 เชียงใหม่ Chiang Mai"' });
+
+    await page.fill('#token', token);
+    await page.click('#publish');
+
+    // --- the relay sees the province go live with 640x360 video and audio.
+    await waitFor(async () => (await status()).state === 'live', {
+      timeoutMs: 20000,
+      describe: 'TH-50 state "live" in /api/v1/provinces/TH-50',
+    });
+    const live = await waitFor(async () => {
+      const s = await status();
+      return s.video && s.video.width === 640 && s.video.height === 360 && s.audio ? s : false;
+    }, { timeoutMs: 10000, describe: 'video 640x360 and audio in the status' });
+    assert.equal(live.state, 'live');
+    assert.ok(live.remote_address, 'remote_address set while live');
+
+    const a = await status();
+    await sleep(2000);
+    const b = await status();
+    assert.ok(b.video.frames_decoded > a.video.frames_decoded,
+      `video.frames_decoded did not rise in 2 s (${a.video.frames_decoded} -> ${b.video.frames_decoded})`);
+    assert.ok(b.audio.packets_received > a.audio.packets_received,
+      `audio.packets_received did not rise in 2 s (${a.audio.packets_received} -> ${b.audio.packets_received})`);
+
+    // --- the send bitrate climbs to the relay's target.
+    const want = 0.8 * TARGET_KBPS;
+    let maxKbps = -1;
+    let lastPageStats = null;
+    try {
+      await waitFor(async () => {
+        const s = await status();
+        const kbps = s.video ? s.video.bitrate_kbps : null;
+        if (typeof kbps === 'number') {
+          maxKbps = Math.max(maxKbps, kbps);
+        }
+        lastPageStats = (await pageSnapshot(page)).stats;
+        return typeof kbps === 'number' && kbps >= want;
+      }, { timeoutMs: 25000, intervalMs: 1000, describe: `video.bitrate_kbps >= ${want}` });
+    } catch (e) {
+      assert.fail(`video.bitrate_kbps never reached ${want} kbit/s in 25 s: max seen ${maxKbps} ` +
+        `(page send stats: ${JSON.stringify(lastPageStats)})`);
+    }
+
+    // --- the page agrees it is live and shows its send stats.
+    await waitFor(async () => (await pageSnapshot(page)).state === 'live',
+      { timeoutMs: 5000, describe: 'window.briefing.state === "live"' });
+    const snap = await pageSnapshot(page);
+    assert.equal(snap.dataState, 'live');
+    assert.match(snap.stateText, /Live/);
+    assert.ok(snap.location && snap.location.startsWith(`${relay.url}whip/TH-50/`),
+      `window.briefing.location should be the session URL, got ${snap.location}`);
+    await waitFor(async () => {
+      const s = (await pageSnapshot(page)).stats;
+      return s && s.width === 640 && s.height === 360 && s.bitrateKbps > 0;
+    }, { timeoutMs: 5000, describe: 'page send stats (640x360, bitrate > 0)' });
+    assert.match(await page.textContent('#stat-resolution'), /640\s*×\s*360/);
+
+    await page.screenshot({ path: LIVE_SCREENSHOT, fullPage: true });
+    await page.screenshot({ path: path.join(relay.tmpDir, 'province-live.png'), fullPage: true });
+
+    // --- the token was remembered: the page opened again has it filled in
+    // (a second tab, so the publishing tab stays live for the Stop check).
+    const again = await context.newPage();
+    await again.goto(pageUrl);
+    assert.equal(await again.evaluate(() => localStorage.getItem('briefing.token.TH-50')), token,
+      'token kept in localStorage for TH-50');
+    assert.equal(await again.inputValue('#token'), token, 'token field pre-filled on reload');
+    await again.close();
+
+    // --- Stop releases the session (DELETE) and the province goes offline.
+    await page.click('#stop');
+    const stopped = await pageSnapshot(page);
+    assert.equal(stopped.state, 'idle');
+    assert.equal(stopped.location, null);
+    await waitFor(async () => (await status()).state === 'offline', {
+      timeoutMs: 10000,
+      describe: (v) => `TH-50 "offline" after Stop (last: ${JSON.stringify(v)})`,
+    });
+    await sleep(1000);
+    assert.equal((await status()).state, 'offline', 'page must not reconnect after Stop');
+
+    // --- reload the publishing page itself: token still there.
+    await page.reload();
+    assert.equal(await page.inputValue('#token'), token, 'token field pre-filled after reload');
+
+    const health = await request(`${relay.url}api/v1/health`);
+    assert.equal(health.status, 200);
+  });
+});
+
+test('wrong token: the page shows the 401 error and the relay stays healthy', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await scenario('wrong-token', { 'TH-50': 'tok50' }, async ({ relay, page }) => {
+    await page.goto(`${relay.url}province.html?province=TH-50`);
+    await waitFor(async () => (await page.inputValue('#province')) === 'TH-50',
+      { timeoutMs: 5000, describe: 'province picker preselected with TH-50' });
+    await page.fill('#token', 'not-the-token');
+    await page.click('#publish');
+
+    const snap = await waitFor(async () => {
+      const s = await pageSnapshot(page);
+      return s.state === 'error' ? s : false;
+    }, { timeoutMs: 15000, describe: 'window.briefing.state === "error"' });
+    assert.equal(snap.lastError && snap.lastError.status, 401, `lastError: ${JSON.stringify(snap.lastError)}`);
+    assert.equal(snap.dataState, 'error');
+    const shown = await page.textContent('#state');
+    assert.match(shown, /โทเค็นไม่ถูกต้อง/, `state text: ${shown}`);
+    assert.match(shown, /Wrong token/, `state text: ${shown}`);
+    assert.equal(await page.isEnabled('#publish'), true, 'Publish usable again after an error');
+
+    // No automatic retry on 401, the wrong token is not remembered.
+    await sleep(3000);
+    assert.equal((await pageSnapshot(page)).state, 'error', 'the page must not retry on 401');
+    assert.equal(await page.evaluate(() => localStorage.getItem('briefing.token.TH-50')), null,
+      'a rejected token must not be stored');
+
+    const health = await request(`${relay.url}api/v1/health`);
+    assert.equal(health.status, 200, `health: ${health.text}`);
+    assert.equal(health.json && health.json.status, 'ok');
+    assert.equal((await provinceStatus(relay, 'TH-50')).state, 'offline');
+  });
+});

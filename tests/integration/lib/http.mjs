@@ -1,0 +1,88 @@
+// Small HTTP and polling helpers for the integration tests (Node >= 20:
+// global fetch, AbortSignal.timeout).
+
+/**
+ * Plain request. Resolves {status, headers, text, json} for any HTTP status;
+ * rejects only on network errors / timeouts. json is null unless the body
+ * parses as JSON.
+ */
+export async function request(url, { method = 'GET', headers = {}, body, timeoutMs = 10000 } = {}) {
+  const res = await fetch(url, {
+    method,
+    headers,
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** GET url and parse JSON; throws (with the body) unless the status is 2xx. */
+export async function getJson(url, { timeoutMs = 10000 } = {}) {
+  const res = await request(url, { headers: { Accept: 'application/json' }, timeoutMs });
+  if (res.status < 200 || res.status > 299) {
+    throw new Error(`GET ${url} -> HTTP ${res.status}: ${res.text.slice(0, 500)}`);
+  }
+  if (res.json === null) {
+    throw new Error(`GET ${url} -> not JSON: ${res.text.slice(0, 500)}`);
+  }
+  return res.json;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Poll fn() until it returns a truthy value, which is returned. Exceptions
+ * thrown by fn count as "not yet" (the last one is reported on timeout).
+ * `describe` (string or function of the last value) names what was awaited.
+ */
+export async function waitFor(fn, { timeoutMs = 10000, intervalMs = 250, describe = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastValue;
+  let lastError;
+  for (;;) {
+    try {
+      lastValue = await fn();
+      lastError = undefined;
+      if (lastValue) {
+        return lastValue;
+      }
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() >= deadline) {
+      break;
+    }
+    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+  }
+  const what = typeof describe === 'function' ? describe(lastValue) : describe;
+  let msg = `timed out after ${timeoutMs} ms waiting for ${what}`;
+  if (lastError !== undefined) {
+    msg += `; last error: ${lastError && lastError.message ? lastError.message : lastError}`;
+  } else {
+    msg += `; last value: ${safeJson(lastValue)}`;
+  }
+  const err = new Error(msg);
+  if (lastError !== undefined) {
+    err.cause = lastError;
+  }
+  throw err;
+}
+
+export { sleep };
+
+function safeJson(v) {
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.slice(0, 2000);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,369 @@
+/* Pre-encoded media: loaded once into memory, then replayed to every
+ * publisher by a single pacing thread.  Nothing is encoded at run time, so a
+ * 2-core machine can feed all 76 provinces. */
+#include "whip-publish.h"
+
+#include <gst/app/gstappsink.h>
+#include <string.h>
+
+#define LOAD_TIMEOUT (30 * GST_SECOND)
+/* Beyond this lag the pacer drops ticks instead of bursting a backlog into
+ * every pipeline at once. */
+#define PACER_MAX_LAG (500 * GST_MSECOND)
+
+static GstCaps *
+video_caps_from_file (GstCaps *file_caps, gboolean h264)
+{
+  GstStructure *in = gst_caps_get_structure (file_caps, 0);
+  GstCaps *caps;
+  int width = 0, height = 0;
+
+  /* The IVF header's rate field is not trustworthy (ivfparse reports a
+   * time base as a frame rate), and the pacer decides the rate anyway. */
+  if (h264)
+    caps = gst_caps_new_simple ("video/x-h264",
+        "stream-format", G_TYPE_STRING, "byte-stream",
+        "alignment", G_TYPE_STRING, "au", NULL);
+  else
+    caps = gst_caps_new_empty_simple ("video/x-vp8");
+
+  gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION,
+      WHIP_VIDEO_FPS, 1, NULL);
+  if (gst_structure_get_int (in, "width", &width) &&
+      gst_structure_get_int (in, "height", &height))
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, width,
+        "height", G_TYPE_INT, height, NULL);
+  /* rtph264pay maps the offered profile-level-id onto profile and level
+   * ranges, and refuses input caps that lack either field. */
+  for (const char *const *f = (const char *const[]) {"profile", "level", NULL};
+      h264 && *f; f++)
+    if (gst_structure_get_string (in, *f))
+      gst_caps_set_simple (caps, *f, G_TYPE_STRING,
+          gst_structure_get_string (in, *f), NULL);
+  return caps;
+}
+
+/* ivfparse does not flag delta frames, so read the VP8 frame tag: bit 0 of
+ * the first byte is 0 for a key frame (RFC 6386, section 9.1). */
+static gboolean
+vp8_is_keyframe (GstBuffer *buffer)
+{
+  guint8 first = 0;
+
+  if (gst_buffer_extract (buffer, 0, &first, 1) != 1)
+    return FALSE;
+  return (first & 0x01) == 0;
+}
+
+static gboolean
+load_track (WhipTrack *track, const char *description, const char *path,
+    const char *kind, GError **error)
+{
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GstElement) src = NULL;
+  g_autoptr (GstElement) sink = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  GstClockTime waited = 0;
+  gboolean vp8 = g_str_equal (kind, "vp8");
+  gboolean opus = g_str_equal (kind, "opus");
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "%s: no such file (run scripts/make-test-media)", path);
+    return FALSE;
+  }
+
+  pipeline = gst_parse_launch (description, error);
+  if (!pipeline)
+    return FALSE;
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_object_set (src, "location", path, NULL);
+  g_object_set (sink, "sync", FALSE, "max-buffers", 0, NULL);
+  bus = gst_element_get_bus (pipeline);
+
+  track->units = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) gst_buffer_unref);
+
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
+        "%s: cannot start the reader pipeline", path);
+    return FALSE;
+  }
+
+  for (;;) {
+    g_autoptr (GstSample) sample = NULL;
+    g_autoptr (GstMessage) msg = NULL;
+    GstBuffer *in, *unit;
+    GstClockTime duration;
+
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        100 * GST_MSECOND);
+    if (!sample) {
+      if (gst_app_sink_is_eos (GST_APP_SINK (sink)))
+        break;
+      msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+      if (msg) {
+        g_autoptr (GError) gerr = NULL;
+
+        gst_message_parse_error (msg, &gerr, NULL);
+        g_set_error (error, gerr->domain, gerr->code, "%s: %s", path,
+            gerr->message);
+        gst_element_set_state (pipeline, GST_STATE_NULL);
+        return FALSE;
+      }
+      waited += 100 * GST_MSECOND;
+      if (waited > LOAD_TIMEOUT) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+            "%s: reading timed out", path);
+        gst_element_set_state (pipeline, GST_STATE_NULL);
+        return FALSE;
+      }
+      continue;
+    }
+
+    in = gst_sample_get_buffer (sample);
+    /* Ogg carries OpusHead/OpusTags as HEADER packets; h264parse uses the
+     * same flag for access units that carry SPS/PPS, which we need. */
+    if (!in || gst_buffer_get_size (in) == 0 ||
+        (opus && GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_HEADER)))
+      continue;
+    if (!track->caps) {
+      GstCaps *file_caps = gst_sample_get_caps (sample);
+
+      if (!file_caps) {
+        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+            "%s: reader produced no caps", path);
+        gst_element_set_state (pipeline, GST_STATE_NULL);
+        return FALSE;
+      }
+      track->caps = opus ? gst_caps_copy (file_caps) :
+          video_caps_from_file (file_caps, !vp8);
+    }
+
+    /* A shallow copy: the payload memory is shared, but timestamps are
+     * ours to rewrite on every push. */
+    unit = gst_buffer_copy (in);
+    duration = GST_BUFFER_DURATION (in);
+    GST_BUFFER_PTS (unit) = GST_BUFFER_DTS (unit) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_OFFSET (unit) = GST_BUFFER_OFFSET_END (unit) =
+        GST_BUFFER_OFFSET_NONE;
+    if (!GST_CLOCK_TIME_IS_VALID (duration) ||
+        duration < track->interval / 2 || duration > track->interval * 2)
+      duration = track->interval;
+    GST_BUFFER_DURATION (unit) = duration;
+    GST_BUFFER_FLAG_UNSET (unit, GST_BUFFER_FLAG_DISCONT);
+    if (opus || (vp8 && vp8_is_keyframe (unit)))
+      GST_BUFFER_FLAG_UNSET (unit, GST_BUFFER_FLAG_DELTA_UNIT);
+    else if (vp8)
+      GST_BUFFER_FLAG_SET (unit, GST_BUFFER_FLAG_DELTA_UNIT);
+    g_ptr_array_add (track->units, unit);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  if (track->units->len == 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        "%s: no %s access units found", path, kind);
+    return FALSE;
+  }
+  /* Publishers start at unit 0, and a receiver can only start decoding at
+   * a key frame. */
+  if (GST_BUFFER_FLAG_IS_SET (g_ptr_array_index (track->units, 0),
+          GST_BUFFER_FLAG_DELTA_UNIT)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        "%s: the first access unit is not a key frame", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+whip_media_load (WhipMedia *media, const char *video_path, gboolean h264,
+    const char *audio_path, GError **error)
+{
+  memset (media, 0, sizeof *media);
+  media->h264 = h264;
+  media->video.interval = gst_util_uint64_scale_int (GST_SECOND, 1,
+      WHIP_VIDEO_FPS);
+  media->audio.interval = WHIP_AUDIO_FRAME_MS * GST_MSECOND;
+
+  /* config-interval=-1 repeats SPS/PPS in every IDR access unit, so each
+   * loop restart and each late joiner gets a self-contained key frame. */
+  if (!load_track (&media->video, h264 ?
+          "filesrc name=src ! h264parse config-interval=-1 "
+          "! video/x-h264,stream-format=byte-stream,alignment=au "
+          "! appsink name=sink" :
+          "filesrc name=src ! ivfparse ! video/x-vp8 ! appsink name=sink",
+          video_path, h264 ? "h264" : "vp8", error))
+    return FALSE;
+  return load_track (&media->audio,
+      "filesrc name=src ! oggdemux ! opusparse ! audio/x-opus "
+      "! appsink name=sink", audio_path, "opus", error);
+}
+
+static void
+track_clear (WhipTrack *track)
+{
+  gst_clear_caps (&track->caps);
+  g_clear_pointer (&track->units, g_ptr_array_unref);
+}
+
+void
+whip_media_clear (WhipMedia *media)
+{
+  track_clear (&media->video);
+  track_clear (&media->audio);
+}
+
+/* --- pacer --- */
+
+struct _WhipFeed {
+  GstAppSrc *video;
+  GstAppSrc *audio;
+  GstClockTime base_time;
+  guint video_pos;
+  guint audio_pos;
+};
+
+struct _WhipPacer {
+  const WhipMedia *media;
+  GstClock *clock;
+  GMutex lock;
+  GPtrArray *feeds;   /* WhipFeed*, under lock */
+  GThread *thread;
+  gint stop;          /* atomic */
+};
+
+static void
+feed_free (WhipFeed *feed)
+{
+  gst_object_unref (feed->video);
+  gst_object_unref (feed->audio);
+  g_free (feed);
+}
+
+static void
+push_unit (GstAppSrc *src, const WhipTrack *track, guint *pos,
+    GstClockTime running_time)
+{
+  GstBuffer *unit = g_ptr_array_index (track->units, *pos);
+  GstBuffer *out = gst_buffer_copy (unit);
+
+  GST_BUFFER_PTS (out) = GST_BUFFER_DTS (out) = running_time;
+  /* Ignoring the flow return: a stopped or leaky appsrc simply drops. */
+  gst_app_src_push_buffer (src, out);
+  *pos = (*pos + 1) % track->units->len;
+}
+
+static gpointer
+pacer_thread (gpointer data)
+{
+  WhipPacer *pacer = data;
+  const WhipMedia *media = pacer->media;
+  GstClockTime start = gst_clock_get_time (pacer->clock);
+  guint64 video_tick = 0, audio_tick = 0;
+  gboolean warned = FALSE;
+
+  while (!g_atomic_int_get (&pacer->stop)) {
+    /* Ticks are computed from the start time rather than accumulated, so
+     * rounding never makes the stream drift from 15 and 50 per second. */
+    GstClockTime video_due = start + gst_util_uint64_scale_int (video_tick,
+        GST_SECOND, WHIP_VIDEO_FPS);
+    GstClockTime audio_due = start + audio_tick * media->audio.interval;
+    GstClockTime due = MIN (video_due, audio_due);
+    GstClockID id = gst_clock_new_single_shot_id (pacer->clock, due);
+    GstClockTime now;
+
+    gst_clock_id_wait (id, NULL);
+    gst_clock_id_unref (id);
+    if (g_atomic_int_get (&pacer->stop))
+      break;
+
+    g_mutex_lock (&pacer->lock);
+    for (guint i = 0; i < pacer->feeds->len; i++) {
+      WhipFeed *feed = g_ptr_array_index (pacer->feeds, i);
+
+      if (due < feed->base_time)
+        continue;
+      if (due == video_due)
+        push_unit (feed->video, &media->video, &feed->video_pos,
+            due - feed->base_time);
+      if (due == audio_due)
+        push_unit (feed->audio, &media->audio, &feed->audio_pos,
+            due - feed->base_time);
+    }
+    g_mutex_unlock (&pacer->lock);
+
+    if (due == video_due)
+      video_tick++;
+    if (due == audio_due)
+      audio_tick++;
+
+    now = gst_clock_get_time (pacer->clock);
+    if (now > due + PACER_MAX_LAG) {
+      if (!warned)
+        g_printerr ("whip-publish: pacer fell %" G_GUINT64_FORMAT
+            " ms behind; skipping ticks (machine overloaded?)\n",
+            (now - due) / GST_MSECOND);
+      warned = TRUE;
+      while (start + gst_util_uint64_scale_int (video_tick, GST_SECOND,
+              WHIP_VIDEO_FPS) < now)
+        video_tick++;
+      while (start + audio_tick * media->audio.interval < now)
+        audio_tick++;
+    }
+  }
+  return NULL;
+}
+
+WhipPacer *
+whip_pacer_new (const WhipMedia *media)
+{
+  WhipPacer *pacer = g_new0 (WhipPacer, 1);
+
+  pacer->media = media;
+  /* The same clock the pipelines run on, so due times convert to running
+   * times with nothing but the base time. */
+  pacer->clock = gst_system_clock_obtain ();
+  g_mutex_init (&pacer->lock);
+  pacer->feeds = g_ptr_array_new_with_free_func ((GDestroyNotify) feed_free);
+  pacer->thread = g_thread_new ("whip-pacer", pacer_thread, pacer);
+  return pacer;
+}
+
+void
+whip_pacer_free (WhipPacer *pacer)
+{
+  if (!pacer)
+    return;
+  g_atomic_int_set (&pacer->stop, 1);
+  g_thread_join (pacer->thread);
+  g_ptr_array_unref (pacer->feeds);
+  g_mutex_clear (&pacer->lock);
+  gst_object_unref (pacer->clock);
+  g_free (pacer);
+}
+
+WhipFeed *
+whip_pacer_attach (WhipPacer *pacer, GstElement *pipeline,
+    GstAppSrc *video, GstAppSrc *audio)
+{
+  WhipFeed *feed = g_new0 (WhipFeed, 1);
+
+  feed->video = gst_object_ref (video);
+  feed->audio = gst_object_ref (audio);
+  feed->base_time = gst_element_get_base_time (pipeline);
+  g_mutex_lock (&pacer->lock);
+  g_ptr_array_add (pacer->feeds, feed);
+  g_mutex_unlock (&pacer->lock);
+  return feed;
+}
+
+void
+whip_pacer_detach (WhipPacer *pacer, WhipFeed *feed)
+{
+  g_mutex_lock (&pacer->lock);
+  g_ptr_array_remove_fast (pacer->feeds, feed);
+  g_mutex_unlock (&pacer->lock);
+}

@@ -1,0 +1,486 @@
+/* whip-publish: runs N WHIP publishers in one process, replaying canned
+ * VP8/H.264 + Opus to a relay.  Used by the integration tests and the
+ * benchmarks, and shipped as scripts/whip-publish.  See --help. */
+#include "whip-publish.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+#define DELETE_TIMEOUT_S 5
+
+/* --- events --- */
+
+static GMutex event_lock;
+static gint64 event_start_us;
+
+void
+whip_event_set_start_time (void)
+{
+  event_start_us = g_get_monotonic_time ();
+}
+
+JsonBuilder *
+whip_event_begin (const char *province, const char *event)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  if (province) {
+    json_builder_set_member_name (b, "province");
+    json_builder_add_string_value (b, province);
+  }
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, event);
+  json_builder_set_member_name (b, "t_ms");
+  json_builder_add_int_value (b,
+      (g_get_monotonic_time () - event_start_us) / 1000);
+  return b;
+}
+
+void
+whip_event_end (JsonBuilder *b)
+{
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  line = json_to_string (root, FALSE);
+  g_object_unref (b);
+
+  /* Whole lines only, even when streaming threads report too. */
+  g_mutex_lock (&event_lock);
+  fputs (line, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+  g_mutex_unlock (&event_lock);
+}
+
+/* --- options --- */
+
+static char *opt_base_url;
+static char **opt_provinces;
+static char *opt_token;
+static char *opt_tokens_file;
+static char *opt_codec;
+static char *opt_media_dir;
+static char *opt_audio_file;
+static int opt_duration;
+static gboolean opt_delete_on_exit;
+static int opt_expect_status = -1;
+static gboolean opt_wrong_fingerprint;
+static int opt_join_interval_ms;
+static gboolean opt_insecure;
+static gboolean opt_dry_run;
+
+static const GOptionEntry entries[] = {
+  {"base-url", 0, 0, G_OPTION_ARG_STRING, &opt_base_url,
+      "Relay base URL; publishers POST to URL/whip/CODE", "URL"},
+  {"province", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_provinces,
+      "Province code(s) to publish as, comma-separated; repeatable",
+      "CODE[,CODE...]"},
+  {"token", 0, 0, G_OPTION_ARG_STRING, &opt_token,
+      "Bearer token (for provinces not in --tokens-file)", "TOKEN"},
+  {"tokens-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_tokens_file,
+      "Key file with [province CODE] groups holding token=", "FILE"},
+  {"codec", 0, 0, G_OPTION_ARG_STRING, &opt_codec,
+      "Video codec: vp8 (default) or h264", "CODEC"},
+  {"media-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_media_dir,
+      "Directory made by scripts/make-test-media (default var/test-media)",
+      "DIR"},
+  {"audio-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_audio_file,
+      "Opus file in the media dir (default opus-48k.ogg)", "NAME"},
+  {"duration", 0, 0, G_OPTION_ARG_INT, &opt_duration,
+      "Seconds to run; 0 (default) runs until SIGINT/SIGTERM", "SECONDS"},
+  {"delete-on-exit", 0, 0, G_OPTION_ARG_NONE, &opt_delete_on_exit,
+      "DELETE each session URL before exiting", NULL},
+  {"expect-status", 0, 0, G_OPTION_ARG_INT, &opt_expect_status,
+      "Succeed iff every POST returns N (ICE is then not required)", "N"},
+  {"wrong-fingerprint", 0, 0, G_OPTION_ARG_NONE, &opt_wrong_fingerprint,
+      "POST a DTLS fingerprint that does not match our certificate", NULL},
+  {"join-interval-ms", 0, 0, G_OPTION_ARG_INT, &opt_join_interval_ms,
+      "Delay between publisher joins (default 0)", "MS"},
+  {"insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
+      "Accept any TLS certificate for https URLs", NULL},
+  {"dry-run", 0, 0, G_OPTION_ARG_NONE, &opt_dry_run,
+      "Print each SDP offer as a JSON line and exit; no HTTP", NULL},
+  {NULL}
+};
+
+/* --- application --- */
+
+typedef struct {
+  WhipConfig config;
+  WhipMedia media;
+  WhipPacer *pacer;
+  SoupSession *session;
+  GPtrArray *publishers;    /* WhipPublisher* */
+  GMainLoop *loop;
+  guint next_join;
+  guint join_timer;
+  gboolean quitting;
+  guint deletes_pending;
+  guint delete_timer;
+  GCancellable *delete_cancellable;
+} App;
+
+static void
+app_quit (App *app)
+{
+  if (app->quitting)
+    return;
+  app->quitting = TRUE;
+  g_main_loop_quit (app->loop);
+}
+
+static gboolean
+outcome_settled (WhipOutcome outcome)
+{
+  return outcome == WHIP_OUTCOME_DONE_OK || outcome == WHIP_OUTCOME_FAILED;
+}
+
+static void
+on_outcome (WhipPublisher *pub, gpointer data)
+{
+  App *app = data;
+
+  /* Nothing left to wait for once every publisher has either finished
+   * (dry run, expected refusal) or failed; streaming ones keep us going. */
+  for (guint i = 0; i < app->publishers->len; i++)
+    if (!outcome_settled (whip_publisher_get_outcome (
+                g_ptr_array_index (app->publishers, i))))
+      return;
+  app_quit (app);
+}
+
+static gboolean
+join_next (gpointer data)
+{
+  App *app = data;
+
+  if (app->quitting || app->next_join >= app->publishers->len) {
+    app->join_timer = 0;
+    return G_SOURCE_REMOVE;
+  }
+  whip_publisher_start (g_ptr_array_index (app->publishers,
+          app->next_join++));
+  if (app->next_join >= app->publishers->len) {
+    app->join_timer = 0;
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  App *app = data;
+
+  /* A second signal while DELETEs are in flight means "stop waiting". */
+  if (app->quitting)
+    g_cancellable_cancel (app->delete_cancellable);
+  app_quit (app);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_duration (gpointer data)
+{
+  app_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delete_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  App *app = data;
+
+  whip_publisher_delete_finish (result);
+  if (--app->deletes_pending == 0)
+    g_main_loop_quit (app->loop);
+}
+
+static gboolean
+on_delete_timeout (gpointer data)
+{
+  App *app = data;
+
+  app->delete_timer = 0;
+  g_cancellable_cancel (app->delete_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delete_sessions (App *app)
+{
+  app->delete_cancellable = g_cancellable_new ();
+  for (guint i = 0; i < app->publishers->len; i++)
+    if (whip_publisher_delete_async (g_ptr_array_index (app->publishers, i),
+            app->delete_cancellable, delete_done, app))
+      app->deletes_pending++;
+  if (app->deletes_pending == 0)
+    return;
+  /* Cancelled requests still complete, so the loop always ends. */
+  app->delete_timer = g_timeout_add_seconds (DELETE_TIMEOUT_S,
+      on_delete_timeout, app);
+  g_main_loop_run (app->loop);
+  g_clear_handle_id (&app->delete_timer, g_source_remove);
+}
+
+/* --- setup --- */
+
+G_GNUC_PRINTF (1, 2) static int
+usage_error (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("whip-publish: %s\nTry 'whip-publish --help'.\n", message);
+  return EXIT_USAGE;
+}
+
+/* Splits the repeatable, comma-separated --province values. */
+static GPtrArray *
+collect_provinces (GError **error)
+{
+  g_autoptr (GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **arg = opt_provinces; arg && *arg; arg++) {
+    g_auto (GStrv) parts = g_strsplit (*arg, ",", -1);
+
+    for (char **p = parts; *p; p++) {
+      char *code = g_strstrip (*p);
+
+      if (!*code)
+        continue;
+      for (const char *c = code; *c; c++) {
+        if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_') {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+              "bad province code '%s'", code);
+          return NULL;
+        }
+      }
+      g_ptr_array_add (codes, g_strdup (code));
+    }
+  }
+  if (codes->len == 0) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--province is required");
+    return NULL;
+  }
+  return g_steal_pointer (&codes);
+}
+
+/* Accepts http(s)://host[:port][/prefix] and drops trailing slashes so
+ * that "/whip/CODE" can simply be appended. */
+static char *
+normalize_base_url (const char *url, GError **error)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, error);
+  g_autofree char *text = NULL;
+  gsize len;
+
+  if (!uri)
+    return NULL;
+  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--base-url must be http:// or https://, not '%s'", url);
+    return NULL;
+  }
+  if (g_uri_get_query (uri) || g_uri_get_fragment (uri)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--base-url must not have a query or fragment");
+    return NULL;
+  }
+  text = g_uri_to_string (uri);
+  len = strlen (text);
+  while (len > 0 && text[len - 1] == '/')
+    text[--len] = '\0';
+  return g_steal_pointer (&text);
+}
+
+static char *
+token_for (GKeyFile *tokens, const char *province)
+{
+  if (tokens) {
+    g_autofree char *group = g_strconcat ("province ", province, NULL);
+    char *token = g_key_file_get_string (tokens, group, "token", NULL);
+
+    if (token) {
+      g_strstrip (token);
+      if (*token)
+        return token;
+      g_free (token);
+    }
+  }
+  return g_strdup (opt_token);
+}
+
+static char *
+media_path (const char *name)
+{
+  if (g_path_is_absolute (name))
+    return g_strdup (name);
+  return g_build_filename (opt_media_dir ? opt_media_dir : "var/test-media",
+      name, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) provinces = NULL;
+  g_autoptr (GKeyFile) tokens = NULL;
+  g_autofree char *video_file = NULL;
+  g_autofree char *audio_file = NULL;
+  App app = { 0 };
+  guint ok = 0, failed = 0;
+  int status;
+  JsonBuilder *b;
+
+  setlocale (LC_ALL, "");
+  context = g_option_context_new ("- publish canned media to a WHIP relay");
+  g_option_context_set_summary (context,
+      "Runs one WHIP publisher per --province in this process.  Prints one "
+      "JSON event per line on stdout.\nExit status: 0 when every publisher "
+      "got the expected HTTP status (201 unless --expect-status) and, "
+      "without --expect-status, reached ICE connected within 10 s; 1 "
+      "otherwise; 2 on usage errors.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("%s", error->message);
+  if (argc > 1)
+    return usage_error ("unexpected argument '%s'", argv[1]);
+
+  provinces = collect_provinces (&error);
+  if (!provinces)
+    return usage_error ("%s", error->message);
+  if (opt_codec && strcmp (opt_codec, "vp8") != 0 &&
+      strcmp (opt_codec, "h264") != 0)
+    return usage_error ("--codec must be vp8 or h264, not '%s'", opt_codec);
+  if (opt_duration < 0)
+    return usage_error ("--duration must be >= 0");
+  if (opt_join_interval_ms < 0)
+    return usage_error ("--join-interval-ms must be >= 0");
+  if (opt_expect_status != -1 &&
+      (opt_expect_status < 100 || opt_expect_status > 599))
+    return usage_error ("--expect-status must be an HTTP status (100-599)");
+  if (!opt_dry_run) {
+    if (!opt_base_url)
+      return usage_error ("--base-url is required (or use --dry-run)");
+    app.config.base_url = normalize_base_url (opt_base_url, &error);
+    if (!app.config.base_url)
+      return usage_error ("%s", error->message);
+  }
+  if (opt_tokens_file) {
+    tokens = g_key_file_new ();
+    if (!g_key_file_load_from_file (tokens, opt_tokens_file,
+            G_KEY_FILE_NONE, &error))
+      return usage_error ("%s: %s", opt_tokens_file, error->message);
+  }
+
+  app.config.dry_run = opt_dry_run;
+  app.config.insecure = opt_insecure;
+  app.config.wrong_fingerprint = opt_wrong_fingerprint;
+  app.config.h264 = g_strcmp0 (opt_codec, "h264") == 0;
+  app.config.expect_status = opt_expect_status;
+
+  whip_event_set_start_time ();
+  video_file = media_path (app.config.h264 ? "h264-640x360.h264" :
+      "vp8-640x360.ivf");
+  audio_file = media_path (opt_audio_file ? opt_audio_file : "opus-48k.ogg");
+  if (!whip_media_load (&app.media, video_file, app.config.h264, audio_file,
+          &error)) {
+    g_printerr ("whip-publish: %s\n", error->message);
+    return 1;
+  }
+
+  if (!opt_dry_run) {
+    app.session = soup_session_new_with_options (
+        /* All publishers may POST at once; the default of 2 connections
+         * per host would serialize the joins. */
+        "max-conns", provinces->len + 8,
+        "max-conns-per-host", provinces->len + 8,
+        "timeout", 15,
+        "user-agent", "whip-publish/0.1", NULL);
+    app.pacer = whip_pacer_new (&app.media);
+  }
+
+  app.loop = g_main_loop_new (NULL, FALSE);
+  app.publishers = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) whip_publisher_free);
+  for (guint i = 0; i < provinces->len; i++) {
+    const char *code = g_ptr_array_index (provinces, i);
+    g_autofree char *token = token_for (tokens, code);
+
+    if (!token && !opt_dry_run)
+      g_printerr ("whip-publish: %s: no token; POSTing without "
+          "Authorization\n", code);
+    g_ptr_array_add (app.publishers, whip_publisher_new (&app.config, code,
+            token, &app.media, app.pacer, app.session, on_outcome, &app));
+  }
+
+  g_unix_signal_add (SIGINT, on_signal, &app);
+  g_unix_signal_add (SIGTERM, on_signal, &app);
+  if (opt_duration > 0)
+    g_timeout_add_seconds (opt_duration, on_duration, &app);
+
+  if (opt_join_interval_ms > 0) {
+    join_next (&app);
+    if (app.next_join < app.publishers->len)
+      app.join_timer = g_timeout_add (opt_join_interval_ms, join_next, &app);
+  } else {
+    while (app.next_join < app.publishers->len)
+      join_next (&app);
+  }
+
+  if (!app.quitting)
+    g_main_loop_run (app.loop);
+
+  g_clear_handle_id (&app.join_timer, g_source_remove);
+  for (guint i = 0; i < app.publishers->len; i++)
+    whip_publisher_halt (g_ptr_array_index (app.publishers, i));
+  whip_pacer_free (g_steal_pointer (&app.pacer));
+  if (opt_delete_on_exit && !opt_dry_run)
+    delete_sessions (&app);
+
+  for (guint i = 0; i < app.publishers->len; i++) {
+    WhipOutcome outcome = whip_publisher_get_outcome (
+        g_ptr_array_index (app.publishers, i));
+
+    if (outcome == WHIP_OUTCOME_STREAMING || outcome == WHIP_OUTCOME_DONE_OK)
+      ok++;
+    else
+      failed++;
+  }
+  status = failed == 0 ? 0 : 1;
+  b = whip_event_begin (NULL, "summary");
+  json_builder_set_member_name (b, "publishers");
+  json_builder_add_int_value (b, app.publishers->len);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_int_value (b, ok);
+  json_builder_set_member_name (b, "failed");
+  json_builder_add_int_value (b, failed);
+  json_builder_set_member_name (b, "exit");
+  json_builder_add_int_value (b, status);
+  whip_event_end (b);
+
+  /* Pipelines go down only after the DELETEs, which may still need the
+   * main loop; nothing iterates the loop after this point. */
+  g_ptr_array_unref (app.publishers);
+  g_clear_object (&app.session);
+  g_clear_object (&app.delete_cancellable);
+  g_main_loop_unref (app.loop);
+  whip_media_clear (&app.media);
+  g_free (app.config.base_url);
+  return status;
+}

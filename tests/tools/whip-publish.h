@@ -1,0 +1,91 @@
+/* whip-publish: a WHIP (RFC 9725) test publisher that replays pre-encoded
+ * media through GStreamer's webrtcbin.  Shared declarations. */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/app/gstappsrc.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define WHIP_VIDEO_FPS 15
+#define WHIP_AUDIO_FRAME_MS 20
+#define WHIP_GATHER_TIMEOUT_MS 3000
+#define WHIP_CONNECT_TIMEOUT_S 10
+
+/* Event lines on stdout: one JSON object per line.  begin() opens the object
+ * with province/event/t_ms members, the caller adds more, end() prints it.
+ * Safe to call from any thread. */
+JsonBuilder *whip_event_begin (const char *province, const char *event);
+void whip_event_end (JsonBuilder *builder);
+void whip_event_set_start_time (void);
+
+/* --- media (whip-publish-media.c) --- */
+
+typedef struct {
+  GstCaps *caps;            /* what the appsrc announces */
+  GPtrArray *units;         /* GstBuffer*: one access unit each, DURATION
+                             * and DELTA_UNIT set, timestamps cleared */
+  GstClockTime interval;    /* nominal spacing the pacer pushes at */
+} WhipTrack;
+
+typedef struct {
+  WhipTrack video;
+  WhipTrack audio;
+  gboolean h264;
+} WhipMedia;
+
+gboolean whip_media_load (WhipMedia *media, const char *video_path,
+    gboolean h264, const char *audio_path, GError **error);
+void whip_media_clear (WhipMedia *media);
+
+/* The pacer is one thread that wakes on the system clock and hands the next
+ * access unit of each track to every attached feed. */
+typedef struct _WhipPacer WhipPacer;
+typedef struct _WhipFeed WhipFeed;
+
+WhipPacer *whip_pacer_new (const WhipMedia *media);
+void whip_pacer_free (WhipPacer *pacer);
+WhipFeed *whip_pacer_attach (WhipPacer *pacer, GstElement *pipeline,
+    GstAppSrc *video, GstAppSrc *audio);
+void whip_pacer_detach (WhipPacer *pacer, WhipFeed *feed);
+
+/* --- publishers (whip-publish-peer.c) --- */
+
+typedef struct {
+  char *base_url;               /* without trailing slash; NULL in dry-run */
+  gboolean dry_run;
+  gboolean insecure;
+  gboolean wrong_fingerprint;
+  gboolean h264;
+  int expect_status;            /* -1: expect 201 and ICE connected */
+} WhipConfig;
+
+typedef enum {
+  WHIP_OUTCOME_PENDING,         /* still negotiating */
+  WHIP_OUTCOME_STREAMING,       /* met its expectation, keeps sending */
+  WHIP_OUTCOME_DONE_OK,         /* met its expectation, nothing left to do */
+  WHIP_OUTCOME_FAILED,
+} WhipOutcome;
+
+typedef struct _WhipPublisher WhipPublisher;
+typedef void (*WhipOutcomeFunc) (WhipPublisher *publisher, gpointer user_data);
+
+WhipPublisher *whip_publisher_new (const WhipConfig *config,
+    const char *province, const char *token, const WhipMedia *media,
+    WhipPacer *pacer, SoupSession *session,
+    WhipOutcomeFunc on_outcome, gpointer user_data);
+void whip_publisher_start (WhipPublisher *publisher);
+WhipOutcome whip_publisher_get_outcome (WhipPublisher *publisher);
+const char *whip_publisher_get_province (WhipPublisher *publisher);
+/* Returns FALSE when there is no session resource to delete. */
+gboolean whip_publisher_delete_async (WhipPublisher *publisher,
+    GCancellable *cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+void whip_publisher_delete_finish (GAsyncResult *result);
+/* Stops media and pending HTTP; the session itself stays until DELETE. */
+void whip_publisher_halt (WhipPublisher *publisher);
+void whip_publisher_free (WhipPublisher *publisher);
+
+G_END_DECLS

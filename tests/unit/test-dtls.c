@@ -1,0 +1,600 @@
+/* DTLS certificate and transport: two transports wired back to back in
+ * memory on one GMainContext, plus a bare OpenSSL client as an independent
+ * reference for the RFC 5764 key layout. */
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
+#include "relay/dtls/dtls-certificate.h"
+#include "relay/dtls/dtls-transport.h"
+#include "relay/srtp/srtp-session.h"
+
+#define WAIT_MS 5000
+
+typedef struct _Harness Harness;
+
+typedef struct _Endpoint {
+  Harness *h;
+  RelayDtlsTransport *t;
+  struct _Endpoint *peer;
+  SSL *raw_peer;          /* set when the peer is a bare OpenSSL client */
+  gboolean connected, failed, closed;
+  char *fail_reason;
+  RelaySrtpKeys keys;
+  GByteArray *received;
+  guint datagrams_sent;
+  gsize largest_datagram;
+  guint drop_next;        /* datagrams to lose before delivering again */
+  guint drop_nth;         /* 1-based index of one datagram to lose */
+  gboolean free_in_send, free_in_connected, free_in_failed;
+} Endpoint;
+
+struct _Harness {
+  GMainContext *ctx;
+  RelayDtlsCertificate *client_cert, *server_cert;
+  Endpoint client, server;
+};
+
+typedef struct {
+  Endpoint *to;
+  GBytes *data;
+} Delivery;
+
+static void
+delivery_free (gpointer p)
+{
+  Delivery *d = p;
+  g_bytes_unref (d->data);
+  g_free (d);
+}
+
+/* Delivered from an idle so a transport is never re-entered from its own
+ * send callback, as with a real socket. */
+static gboolean
+deliver (gpointer p)
+{
+  Delivery *d = p;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (d->data, &len);
+
+  if (d->to->t != NULL)
+    relay_dtls_transport_receive (d->to->t, data, len);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_send (const guint8 *data, gsize len, gpointer user_data)
+{
+  Endpoint *ep = user_data;
+
+  ep->datagrams_sent++;
+  ep->largest_datagram = MAX (ep->largest_datagram, len);
+  if (ep->free_in_send)
+    {
+      g_clear_pointer (&ep->t, relay_dtls_transport_free);
+      return;
+    }
+  if (ep->drop_next > 0)
+    {
+      ep->drop_next--;
+      return;
+    }
+  if (ep->drop_nth == ep->datagrams_sent)
+    return;
+  if (ep->raw_peer != NULL)
+    {
+      BIO_write (SSL_get_rbio (ep->raw_peer), data, (int) len);
+      return;
+    }
+
+  Delivery *d = g_new0 (Delivery, 1);
+  GSource *src = g_idle_source_new ();
+  d->to = ep->peer;
+  d->data = g_bytes_new (data, len);
+  g_source_set_callback (src, deliver, d, delivery_free);
+  g_source_attach (src, ep->h->ctx);
+  g_source_unref (src);
+}
+
+static void
+on_connected (const RelaySrtpKeys *keys, gpointer user_data)
+{
+  Endpoint *ep = user_data;
+
+  g_assert_false (ep->connected);
+  ep->connected = TRUE;
+  ep->keys = *keys;
+  if (ep->free_in_connected)
+    g_clear_pointer (&ep->t, relay_dtls_transport_free);
+}
+
+static void
+on_failed (const char *reason, gpointer user_data)
+{
+  Endpoint *ep = user_data;
+
+  g_assert_false (ep->failed);
+  ep->failed = TRUE;
+  ep->fail_reason = g_strdup (reason);
+  if (ep->free_in_failed)
+    g_clear_pointer (&ep->t, relay_dtls_transport_free);
+}
+
+static void
+on_application_data (const guint8 *data, gsize len, gpointer user_data)
+{
+  Endpoint *ep = user_data;
+  g_byte_array_append (ep->received, data, len);
+}
+
+static void on_closed (gpointer user_data) { ((Endpoint *) user_data)->closed = TRUE; }
+
+static const RelayDtlsCallbacks callbacks = {
+  .send = on_send,
+  .connected = on_connected,
+  .failed = on_failed,
+  .application_data = on_application_data,
+  .closed = on_closed,
+};
+
+static RelayDtlsCertificate *
+generate (void)
+{
+  GError *error = NULL;
+  RelayDtlsCertificate *cert = relay_dtls_certificate_generate (&error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (cert);
+  return cert;
+}
+
+static void
+harness_init (Harness *h)
+{
+  memset (h, 0, sizeof *h);
+  h->ctx = g_main_context_new ();
+  h->client_cert = generate ();
+  h->server_cert = generate ();
+  h->client.h = h->server.h = h;
+  h->client.peer = &h->server;
+  h->server.peer = &h->client;
+  h->client.received = g_byte_array_new ();
+  h->server.received = g_byte_array_new ();
+}
+
+/* Each side is told the other's fingerprint, as the SDP exchange would. */
+static void
+harness_create (Harness *h, const char *server_expects, const char *client_expects)
+{
+  if (server_expects == NULL)
+    server_expects = relay_dtls_certificate_get_fingerprint (h->client_cert);
+  if (client_expects == NULL)
+    client_expects = relay_dtls_certificate_get_fingerprint (h->server_cert);
+  h->server.t = relay_dtls_transport_new (h->server_cert, RELAY_DTLS_ROLE_SERVER,
+                                          server_expects, h->ctx, &callbacks, &h->server);
+  h->client.t = relay_dtls_transport_new (h->client_cert, RELAY_DTLS_ROLE_CLIENT,
+                                          client_expects, h->ctx, &callbacks, &h->client);
+  g_assert_nonnull (h->server.t);
+  g_assert_nonnull (h->client.t);
+  g_assert_cmpint (relay_dtls_transport_get_state (h->client.t), ==, RELAY_DTLS_STATE_NEW);
+}
+
+static void
+harness_start (Harness *h)
+{
+  relay_dtls_transport_start (h->server.t);
+  relay_dtls_transport_start (h->client.t);
+}
+
+static void
+endpoint_clear (Endpoint *ep)
+{
+  g_clear_pointer (&ep->t, relay_dtls_transport_free);
+  g_clear_pointer (&ep->received, g_byte_array_unref);
+  g_clear_pointer (&ep->fail_reason, g_free);
+}
+
+static void
+harness_clear (Harness *h)
+{
+  endpoint_clear (&h->client);
+  endpoint_clear (&h->server);
+  /* Run pending deliveries (they see no transport) so their data is freed. */
+  while (g_main_context_iteration (h->ctx, FALSE))
+    ;
+  g_clear_pointer (&h->ctx, g_main_context_unref);
+  g_clear_pointer (&h->client_cert, relay_dtls_certificate_unref);
+  g_clear_pointer (&h->server_cert, relay_dtls_certificate_unref);
+}
+
+typedef gboolean (*Condition) (Harness *h);
+
+static gboolean wake (gpointer unused) { return G_SOURCE_REMOVE; }
+
+/* Bounded: a hung handshake fails the test instead of hanging it. */
+static gboolean
+wait_for (Harness *h, Condition cond, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  GSource *guard = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (guard, wake, NULL, NULL);
+  g_source_attach (guard, h->ctx);
+  while (!cond (h) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (h->ctx, TRUE);
+  g_source_destroy (guard);
+  g_source_unref (guard);
+  return cond (h);
+}
+
+static gboolean both_connected (Harness *h) { return h->client.connected && h->server.connected; }
+static gboolean server_failed (Harness *h) { return h->server.failed; }
+static gboolean server_closed (Harness *h) { return h->server.closed; }
+static gboolean
+data_both_ways (Harness *h)
+{
+  return h->client.received->len >= 5 && h->server.received->len >= 5;
+}
+
+static void
+check_fingerprint_format (const char *fp)
+{
+  g_assert_nonnull (fp);
+  g_assert_cmpuint (strlen (fp), ==, 95);
+  for (guint i = 0; i < 95; i++)
+    {
+      if (i % 3 == 2)
+        g_assert_cmpint (fp[i], ==, ':');
+      else
+        g_assert_true (g_ascii_isxdigit (fp[i]) && !g_ascii_islower (fp[i]));
+    }
+}
+
+static void
+test_certificate_generate (void)
+{
+  g_autoptr (RelayDtlsCertificate) a = generate ();
+  g_autoptr (RelayDtlsCertificate) b = generate ();
+  GError *error = NULL;
+  X509 *x509 = relay_dtls_certificate_get_x509 (a);
+  char cn[64] = "";
+
+  check_fingerprint_format (relay_dtls_certificate_get_fingerprint (a));
+  g_assert_cmpstr (relay_dtls_certificate_get_fingerprint (a), !=,
+                   relay_dtls_certificate_get_fingerprint (b));
+
+  X509_NAME_get_text_by_NID (X509_get_subject_name (x509), NID_commonName, cn, sizeof cn);
+  g_assert_cmpstr (cn, ==, "briefing-relay");
+  g_assert_cmpint (EVP_PKEY_get_base_id (relay_dtls_certificate_get_pkey (a)), ==, EVP_PKEY_EC);
+  g_assert_cmpint (X509_get_signature_nid (x509), ==, NID_ecdsa_with_SHA256);
+  /* Valid now, and not beyond its 30 days. */
+  g_assert_cmpint (X509_cmp_current_time (X509_get0_notBefore (x509)), <, 0);
+  g_assert_cmpint (X509_cmp_current_time (X509_get0_notAfter (x509)), >, 0);
+  g_assert_cmpint (X509_cmp_time (X509_get0_notAfter (x509), &(time_t) { time (NULL) + 31 * 86400 }), <, 0);
+
+  /* Contexts are built once per role and then shared. */
+  gpointer server_ctx = relay_dtls_certificate_get_ssl_ctx (a, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (server_ctx);
+  g_assert_true (relay_dtls_certificate_get_ssl_ctx (a, TRUE, NULL) == server_ctx);
+  g_assert_true (relay_dtls_certificate_get_ssl_ctx (a, FALSE, NULL) != server_ctx);
+}
+
+static void
+write_pem (const char *path, RelayDtlsCertificate *cert, gboolean key)
+{
+  FILE *f = g_fopen (path, "w");
+
+  g_assert_nonnull (f);
+  if (key)
+    g_assert_cmpint (PEM_write_PrivateKey (f, relay_dtls_certificate_get_pkey (cert),
+                                           NULL, NULL, 0, NULL, NULL), ==, 1);
+  else
+    g_assert_cmpint (PEM_write_X509 (f, relay_dtls_certificate_get_x509 (cert)), ==, 1);
+  fclose (f);
+}
+
+static void
+test_certificate_load (void)
+{
+  g_autoptr (RelayDtlsCertificate) a = generate ();
+  g_autoptr (RelayDtlsCertificate) other = generate ();
+  g_autoptr (RelayDtlsCertificate) loaded = NULL;
+  RelayDtlsCertificate *bad;
+  GError *error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-dtls-XXXXXX", &error);
+  g_autofree char *cert_path = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key_path = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *other_key_path = g_build_filename (dir, "other-key.pem", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.pem", NULL);
+
+  g_assert_no_error (error);
+  write_pem (cert_path, a, FALSE);
+  write_pem (key_path, a, TRUE);
+  write_pem (other_key_path, other, TRUE);
+
+  loaded = relay_dtls_certificate_load (cert_path, key_path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (relay_dtls_certificate_get_fingerprint (loaded), ==,
+                   relay_dtls_certificate_get_fingerprint (a));
+
+  bad = relay_dtls_certificate_load (missing, key_path, &error);
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_clear_error (&error);
+
+  bad = relay_dtls_certificate_load (cert_path, other_key_path, &error);
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_clear_error (&error);
+
+  g_unlink (cert_path);
+  g_unlink (key_path);
+  g_unlink (other_key_path);
+  g_rmdir (dir);
+}
+
+static void
+srtp_round_trip (const RelaySrtpKeys *sender_keys, const RelaySrtpKeys *receiver_keys)
+{
+  g_autoptr (RelaySrtpSession) tx = NULL;
+  g_autoptr (RelaySrtpSession) rx = NULL;
+  guint8 buf[12 + 20 + RELAY_SRTP_MAX_TRAILER] = { 0x80, 96, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4 };
+  GError *error = NULL;
+  gsize len = 32;
+
+  memset (buf + 12, 0x5a, 20);
+  tx = relay_srtp_session_new (sender_keys, &error);
+  g_assert_no_error (error);
+  rx = relay_srtp_session_new (receiver_keys, &error);
+  g_assert_no_error (error);
+  g_assert_true (relay_srtp_session_protect_rtp (tx, buf, &len, &error));
+  g_assert_true (relay_srtp_session_unprotect_rtp (rx, buf, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, ==, 32);
+  g_assert_cmpuint (buf[31], ==, 0x5a);
+}
+
+static void
+test_handshake (void)
+{
+  Harness h;
+  g_autofree char *lower = NULL;
+
+  harness_init (&h);
+  /* SDP fingerprints may come in lower case. */
+  lower = g_ascii_strdown (relay_dtls_certificate_get_fingerprint (h.client_cert), -1);
+  harness_create (&h, lower, NULL);
+  harness_start (&h);
+  g_assert_cmpint (relay_dtls_transport_get_state (h.client.t), ==, RELAY_DTLS_STATE_CONNECTING);
+  g_assert_false (relay_dtls_transport_send_application (h.client.t, (const guint8 *) "x", 1));
+
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  g_assert_false (h.client.failed || h.server.failed);
+  g_assert_cmpint (relay_dtls_transport_get_state (h.client.t), ==, RELAY_DTLS_STATE_CONNECTED);
+  g_assert_cmpint (relay_dtls_transport_get_state (h.server.t), ==, RELAY_DTLS_STATE_CONNECTED);
+  g_assert_cmpuint (h.client.largest_datagram, <=, 1200);
+  g_assert_cmpuint (h.server.largest_datagram, <=, 1200);
+
+  g_assert_cmpint (h.server.keys.profile, ==, RELAY_SRTP_PROFILE_AEAD_AES_128_GCM);
+  g_assert_cmpint (h.client.keys.profile, ==, RELAY_SRTP_PROFILE_AEAD_AES_128_GCM);
+  g_assert_cmpuint (h.server.keys.key_salt_len, ==, 28);
+  g_assert_cmpmem (h.client.keys.local_key_salt, 28, h.server.keys.remote_key_salt, 28);
+  g_assert_cmpmem (h.client.keys.remote_key_salt, 28, h.server.keys.local_key_salt, 28);
+  g_assert_true (memcmp (h.client.keys.local_key_salt, h.client.keys.remote_key_salt, 28) != 0);
+
+  srtp_round_trip (&h.client.keys, &h.server.keys);
+  srtp_round_trip (&h.server.keys, &h.client.keys);
+  harness_clear (&h);
+}
+
+static void
+test_application_data (void)
+{
+  Harness h;
+
+  harness_init (&h);
+  harness_create (&h, NULL, NULL);
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+
+  g_assert_true (relay_dtls_transport_send_application (h.client.t, (const guint8 *) "hello", 5));
+  g_assert_true (relay_dtls_transport_send_application (h.server.t, (const guint8 *) "sawat", 5));
+  g_assert_true (wait_for (&h, data_both_ways, WAIT_MS));
+  g_assert_cmpmem (h.server.received->data, h.server.received->len, "hello", 5);
+  g_assert_cmpmem (h.client.received->data, h.client.received->len, "sawat", 5);
+  harness_clear (&h);
+}
+
+static void
+test_fingerprint_mismatch (void)
+{
+  Harness h;
+  g_autoptr (RelayDtlsCertificate) stranger = generate ();
+
+  harness_init (&h);
+  harness_create (&h, relay_dtls_certificate_get_fingerprint (stranger), NULL);
+  harness_start (&h);
+  g_assert_true (wait_for (&h, server_failed, WAIT_MS));
+  g_assert_cmpstr (h.server.fail_reason, ==, "fingerprint mismatch");
+  g_assert_false (h.server.connected);
+  g_assert_cmpint (relay_dtls_transport_get_state (h.server.t), ==, RELAY_DTLS_STATE_FAILED);
+  g_assert_false (relay_dtls_transport_send_application (h.server.t, (const guint8 *) "x", 1));
+  harness_clear (&h);
+}
+
+static void
+test_retransmission (void)
+{
+  Harness h;
+
+  harness_init (&h);
+  harness_create (&h, NULL, NULL);
+  h.client.drop_next = 1; /* lose the ClientHello */
+  harness_start (&h);
+  g_assert_cmpuint (h.client.datagrams_sent, ==, 1);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  g_assert_cmpuint (h.client.datagrams_sent, >=, 3);
+  harness_clear (&h);
+}
+
+/* Losing the server's final flight: the client resends its Finished and the
+ * server, already connected, must answer from its read path. */
+static void
+test_lost_final_flight (void)
+{
+  Harness h;
+  guint server_flight_end;
+
+  harness_init (&h);
+  harness_create (&h, NULL, NULL);
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  server_flight_end = h.server.datagrams_sent;
+  harness_clear (&h);
+
+  harness_init (&h);
+  harness_create (&h, NULL, NULL);
+  h.server.drop_nth = server_flight_end;
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  g_assert_cmpuint (h.server.datagrams_sent, >, server_flight_end);
+  g_assert_cmpmem (h.client.keys.local_key_salt, 28, h.server.keys.remote_key_salt, 28);
+  harness_clear (&h);
+}
+
+static void
+test_close (void)
+{
+  Harness h;
+
+  harness_init (&h);
+  harness_create (&h, NULL, NULL);
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  g_clear_pointer (&h.client.t, relay_dtls_transport_free); /* sends close_notify */
+  g_assert_true (wait_for (&h, server_closed, WAIT_MS));
+  g_assert_cmpint (relay_dtls_transport_get_state (h.server.t), ==, RELAY_DTLS_STATE_CLOSED);
+  g_assert_false (h.server.failed);
+  harness_clear (&h);
+}
+
+static void
+test_free_in_callbacks (void)
+{
+  Harness h;
+  g_autoptr (RelayDtlsCertificate) stranger = generate ();
+
+  /* From connected: close_notify still goes out. */
+  harness_init (&h);
+  harness_create (&h, NULL, NULL);
+  h.client.free_in_connected = TRUE;
+  harness_start (&h);
+  g_assert_true (wait_for (&h, server_closed, WAIT_MS));
+  g_assert_null (h.client.t);
+  harness_clear (&h);
+
+  /* From failed. */
+  harness_init (&h);
+  harness_create (&h, relay_dtls_certificate_get_fingerprint (stranger), NULL);
+  h.server.free_in_failed = TRUE;
+  harness_start (&h);
+  g_assert_true (wait_for (&h, server_failed, WAIT_MS));
+  g_assert_null (h.server.t);
+  harness_clear (&h);
+
+  /* From send, i.e. while OpenSSL is writing the ClientHello. */
+  harness_init (&h);
+  harness_create (&h, NULL, NULL);
+  h.client.free_in_send = TRUE;
+  harness_start (&h);
+  g_assert_null (h.client.t);
+  g_assert_cmpuint (h.client.datagrams_sent, ==, 1);
+  while (g_main_context_iteration (h.ctx, FALSE))
+    ;
+  g_assert_false (h.client.connected || h.client.failed);
+  harness_clear (&h);
+}
+
+static int accept_any (int ok, X509_STORE_CTX *store) { return 1; }
+
+/* A bare OpenSSL client offering only AES_CM: checks the fallback profile
+ * and, from its own export, that the server split the keys per RFC 5764. */
+static void
+test_reference_client (void)
+{
+  Harness h;
+  SSL_CTX *ctx;
+  SSL *raw;
+  guint8 material[60], buf[2048];
+  int done = 0;
+
+  harness_init (&h);
+  ctx = SSL_CTX_new (DTLS_client_method ());
+  g_assert_nonnull (ctx);
+  g_assert_cmpint (SSL_CTX_use_certificate (ctx, relay_dtls_certificate_get_x509 (h.client_cert)), ==, 1);
+  g_assert_cmpint (SSL_CTX_use_PrivateKey (ctx, relay_dtls_certificate_get_pkey (h.client_cert)), ==, 1);
+  g_assert_cmpint (SSL_CTX_set_tlsext_use_srtp (ctx, "SRTP_AES128_CM_SHA1_80"), ==, 0);
+  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, accept_any);
+  raw = SSL_new (ctx);
+  SSL_set_bio (raw, BIO_new (BIO_s_mem ()), BIO_new (BIO_s_mem ()));
+  BIO_set_mem_eof_return (SSL_get_rbio (raw), -1);
+  SSL_set_options (raw, SSL_OP_NO_QUERY_MTU);
+  DTLS_set_link_mtu (raw, 1200);
+  SSL_set_connect_state (raw);
+
+  h.server.t = relay_dtls_transport_new (h.server_cert, RELAY_DTLS_ROLE_SERVER,
+                                         relay_dtls_certificate_get_fingerprint (h.client_cert),
+                                         h.ctx, &callbacks, &h.server);
+  h.server.raw_peer = raw;
+  relay_dtls_transport_start (h.server.t);
+
+  for (guint round = 0; round < 20 && !(done == 1 && h.server.connected); round++)
+    {
+      int n;
+
+      done = SSL_do_handshake (raw);
+      while ((n = BIO_read (SSL_get_wbio (raw), buf, sizeof buf)) > 0)
+        relay_dtls_transport_receive (h.server.t, buf, (gsize) n);
+    }
+  g_assert_cmpint (done, ==, 1);
+  g_assert_true (h.server.connected);
+  g_assert_false (h.server.failed);
+
+  g_assert_cmpint (h.server.keys.profile, ==, RELAY_SRTP_PROFILE_AES128_CM_SHA1_80);
+  g_assert_cmpuint (h.server.keys.key_salt_len, ==, 30);
+  g_assert_cmpint (SSL_export_keying_material (raw, material, sizeof material,
+                                               "EXTRACTOR-dtls_srtp", 19, NULL, 0, 0), ==, 1);
+  /* client_key(16) | server_key(16) | client_salt(14) | server_salt(14) */
+  g_assert_cmpmem (h.server.keys.remote_key_salt, 16, material, 16);
+  g_assert_cmpmem (h.server.keys.remote_key_salt + 16, 14, material + 32, 14);
+  g_assert_cmpmem (h.server.keys.local_key_salt, 16, material + 16, 16);
+  g_assert_cmpmem (h.server.keys.local_key_salt + 16, 14, material + 46, 14);
+
+  g_clear_pointer (&h.server.t, relay_dtls_transport_free);
+  SSL_free (raw);
+  SSL_CTX_free (ctx);
+  harness_clear (&h);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dtls/certificate/generate", test_certificate_generate);
+  g_test_add_func ("/dtls/certificate/load", test_certificate_load);
+  g_test_add_func ("/dtls/transport/handshake", test_handshake);
+  g_test_add_func ("/dtls/transport/application-data", test_application_data);
+  g_test_add_func ("/dtls/transport/fingerprint-mismatch", test_fingerprint_mismatch);
+  g_test_add_func ("/dtls/transport/retransmission", test_retransmission);
+  g_test_add_func ("/dtls/transport/lost-final-flight", test_lost_final_flight);
+  g_test_add_func ("/dtls/transport/close", test_close);
+  g_test_add_func ("/dtls/transport/free-in-callbacks", test_free_in_callbacks);
+  g_test_add_func ("/dtls/transport/reference-client", test_reference_client);
+
+  return g_test_run ();
+}
