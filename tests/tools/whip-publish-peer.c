@@ -566,8 +566,12 @@ on_ice_state (WhipPublisher *pub, GstWebRTCICEConnectionState state)
       set_outcome (pub, WHIP_OUTCOME_STREAMING);
     return;
   }
+  /* checking and new are the normal way up; completed after connected is
+   * just libnice finishing its checks. */
   if (state == GST_WEBRTC_ICE_CONNECTION_STATE_NEW ||
-      state == GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING)
+      state == GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING ||
+      (state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED &&
+          pub->ice_connected))
     return;
   report_state (pub, "ice-state", GST_TYPE_WEBRTC_ICE_CONNECTION_STATE,
       state);

@@ -1,0 +1,156 @@
+/* Config and roster errors: each names the file, group and key. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "relay/config.h"
+
+static void
+expect_error (const char *ini, const char *fragment)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) c = relay_config_load_data (ini, strlen (ini), "test.ini", NULL, &error);
+  g_assert_null (c);
+  g_assert_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID);
+  if (!strstr (error->message, fragment))
+    g_error ("error \"%s\" does not mention \"%s\"", error->message, fragment);
+  g_assert_true (g_str_has_prefix (error->message, "test.ini: "));
+}
+
+static void
+test_embedded_defaults (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) c = relay_config_load (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (c->provinces->len, ==, 76);
+  g_assert_cmpuint (c->http_port, ==, 8080);
+  g_assert_cmpuint (c->target_bitrate_kbps, ==, 600);
+  g_assert_true (c->dev_tokens);
+  g_assert_cmpint (c->sdp_policy.video_codecs[0], ==, RELAY_CODEC_VP8);
+  g_assert_cmpint (c->sdp_policy.video_codecs[1], ==, RELAY_CODEC_H264);
+  RelayProvinceConfig *p = relay_config_find_province (c, "TH-50");
+  g_assert_nonnull (p);
+  g_assert_cmpstr (p->name_en, ==, "Chiang Mai");
+  g_assert_cmpstr (p->name_th, ==, "เชียงใหม่");
+  g_assert_cmpstr (p->region, ==, "north");
+  g_assert_false (p->has_token);
+}
+
+static void
+test_tokens (void)
+{
+  const char *ini = "[province TH-50]\ntoken=plain-token-50\n"
+                    "[province TH-11]\n"
+                    /* sha256("password") */
+                    "token-sha256=5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) c = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_no_error (error);
+  RelayProvinceConfig *p50 = relay_config_find_province (c, "TH-50");
+  RelayProvinceConfig *p11 = relay_config_find_province (c, "TH-11");
+  g_assert_true (relay_province_config_check_token (p50, "plain-token-50"));
+  g_assert_false (relay_province_config_check_token (p50, "plain-token-5"));
+  g_assert_false (relay_province_config_check_token (p50, NULL));
+  g_assert_true (relay_province_config_check_token (p11, "password"));
+  g_assert_false (relay_province_config_check_token (p11, "Password"));
+}
+
+static void
+test_errors (void)
+{
+  expect_error ("[relay]\nhttp-port=99999\n", "[relay] http-port");
+  expect_error ("[relay]\nhttp-port=abc\n", "[relay] http-port");
+  expect_error ("[relay]\nhttp-address=example.org\n", "[relay] http-address");
+  expect_error ("[relay]\nhttp-prot=80\n", "[relay] http-prot: unknown key");
+  expect_error ("[relay]\ntls-certificate=/x.pem\n", "tls-private-key");
+  expect_error ("[relay]\ndev-tokens=yes\n", "[relay] dev-tokens");
+  expect_error ("[relay]\nroster=/nonexistent/roster.csv\n", "[relay] roster");
+  expect_error ("[transport]\nthreads=0\n", "[transport] threads");
+  expect_error ("[transport]\nport-min=50000\nport-max=40000\n", "[transport] port-max");
+  expect_error ("[transport]\nport-min=50000\n", "[transport] port-max");
+  expect_error ("[transport]\nannounced-addresses=not-an-ip\n", "[transport] announced-addresses");
+  expect_error ("[media]\nvideo-codecs=VP9\n", "[media] video-codecs: unknown codec \"VP9\"");
+  expect_error ("[media]\nvideo-codecs=VP8,VP8\n", "listed twice");
+  expect_error ("[media]\ncongestion-control=bbr\n", "[media] congestion-control");
+  expect_error ("[media]\ntarget-bitrate-kbps=1\n", "[media] target-bitrate-kbps");
+  expect_error ("[province TH-99]\ntoken=abcdefghij\n", "[province TH-99]: no province TH-99");
+  expect_error ("[province TH-50]\ntoken=short\n", "[province TH-50] token");
+  expect_error ("[province TH-50]\ntoken-sha256=xyz\n", "[province TH-50] token-sha256");
+  expect_error ("[province TH-50]\ntoken=abcdefghij\ntoken-sha256=00\n", "not both");
+  expect_error ("[province TH-50]\n", "needs token or token-sha256");
+  expect_error ("[ice-server a]\nurls=http://x\n", "[ice-server a] urls");
+  expect_error ("[mystery]\nkey=1\n", "[mystery]: unknown group");
+  expect_error ("this is not a key file", "test.ini: ");
+}
+
+static void
+test_roster_errors (void)
+{
+  const char *cases[][2] = {
+    { "code,name\nTH-50,x\n", "header" },
+    { "code,name_th,name_en,region\nTH-50,a,b\n", "4 unquoted fields" },
+    { "code,name_th,name_en,region\nXX-50,a,b,c\n", "not an ISO 3166-2:TH code" },
+    { "code,name_th,name_en,region\nTH-50,a,b,c\nTH-50,a,b,c\n", "listed twice" },
+    { "code,name_th,name_en,region\n", "no province" },
+    { "code,name_th,name_en,region\nTH-50,\"a\",b,c\n", "unquoted" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      GPtrArray *r = relay_roster_parse (cases[i][0], strlen (cases[i][0]), "r.csv", &error);
+      g_assert_null (r);
+      if (!strstr (error->message, cases[i][1]))
+        g_error ("roster error \"%s\" lacks \"%s\"", error->message, cases[i][1]);
+    }
+  const char bad_utf8[] = "code,name_th,name_en,region\nTH-50,\xff\xfe,b,c\n";
+  g_autoptr (GError) error = NULL;
+  g_assert_null (relay_roster_parse (bad_utf8, strlen (bad_utf8), "r.csv", &error));
+  g_assert_nonnull (strstr (error->message, "UTF-8"));
+}
+
+static void
+test_dev_tokens (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("relay-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "sub", "dev-tokens.ini", NULL);
+  const char *ini = "[province TH-50]\ntoken=configured-50\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) c = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_true (relay_config_apply_dev_tokens (c, path, &error));
+  g_assert_no_error (error);
+
+  GStatBuf st;
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_assert_true (g_key_file_load_from_file (kf, path, 0, NULL));
+  g_assert_false (g_key_file_has_group (kf, "province TH-50")); /* configured: no dev token */
+  g_autofree char *t11 = g_key_file_get_string (kf, "province TH-11", "token", NULL);
+  g_assert_nonnull (t11);
+  g_assert_cmpuint (strlen (t11), >=, 20);
+  g_assert_true (relay_province_config_check_token (relay_config_find_province (c, "TH-11"), t11));
+
+  /* A second start keeps the same tokens. */
+  g_autoptr (RelayConfig) c2 = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_true (relay_config_apply_dev_tokens (c2, path, &error));
+  g_assert_true (relay_province_config_check_token (relay_config_find_province (c2, "TH-11"), t11));
+  g_assert_true (relay_province_config_check_token (relay_config_find_province (c2, "TH-50"),
+                                                    "configured-50"));
+  g_unlink (path);
+  g_autofree char *sub = g_path_get_dirname (path);
+  g_rmdir (sub);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/config/embedded-defaults", test_embedded_defaults);
+  g_test_add_func ("/config/tokens", test_tokens);
+  g_test_add_func ("/config/errors", test_errors);
+  g_test_add_func ("/config/roster-errors", test_roster_errors);
+  g_test_add_func ("/config/dev-tokens", test_dev_tokens);
+  return g_test_run ();
+}

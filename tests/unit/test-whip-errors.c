@@ -1,0 +1,300 @@
+/* WHIP requests against the real relay: every refusal has its documented
+ * status and reason, and a valid session keeps working through them. */
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relay-process.h"
+
+static RelayProcess *relay;
+static SoupSession *http;
+static char *chrome_offer;
+
+typedef struct {
+  guint status;
+  char *body;
+  SoupMessageHeaders *headers;
+} Reply;
+
+static void
+reply_free (Reply *r)
+{
+  g_free (r->body);
+  soup_message_headers_unref (r->headers);
+  g_free (r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
+
+static Reply *
+request (const char *method, const char *path, const char *token, const char *content_type,
+         const char *body, gsize body_len, const char *if_match)
+{
+  g_autofree char *url = g_strconcat (relay->base_url, path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_assert_nonnull (msg);
+  SoupMessageHeaders *h = soup_message_get_request_headers (msg);
+  if (token)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (h, "Authorization", auth);
+    }
+  if (if_match)
+    soup_message_headers_replace (h, "If-Match", if_match);
+  if (body)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (body, body_len);
+      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) response = soup_session_send_and_read (http, msg, NULL, &error);
+  g_assert_no_error (error);
+  Reply *r = g_new0 (Reply, 1);
+  r->status = soup_message_get_status (msg);
+  gsize len;
+  const char *data = g_bytes_get_data (response, &len);
+  r->body = g_strndup (data, len);
+  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  return r;
+}
+
+static Reply *
+post_offer (const char *code, const char *token, const char *offer)
+{
+  g_autofree char *path = g_strconcat ("/whip/", code, NULL);
+  return request ("POST", path, token, "application/sdp", offer, strlen (offer), NULL);
+}
+
+/* A refusal: status, a JSON body with error and reason containing `reason`. */
+static void
+assert_refusal (Reply *r, guint status, const char *reason)
+{
+  if (r->status != status)
+    g_error ("expected %u, got %u: %s", status, r->status, r->body);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (p, r->body, -1, NULL));
+  JsonObject *o = json_node_get_object (json_parser_get_root (p));
+  g_assert_true (json_object_has_member (o, "error"));
+  const char *got = json_object_get_string_member (o, "reason");
+  if (reason && !strstr (got, reason))
+    g_error ("reason \"%s\" lacks \"%s\"", got, reason);
+}
+
+static void
+assert_healthy (void)
+{
+  g_autoptr (Reply) r = request ("GET", "/api/v1/health", NULL, NULL, NULL, 0, NULL);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_nonnull (strstr (r->body, "\"ok\""));
+}
+
+static void
+test_auth (void)
+{
+  g_autoptr (Reply) missing = post_offer ("TH-50", NULL, chrome_offer);
+  assert_refusal (missing, 401, "Bearer");
+  g_assert_nonnull (soup_message_headers_get_one (missing->headers, "WWW-Authenticate"));
+
+  g_autoptr (Reply) wrong = post_offer ("TH-50", "not-the-token", chrome_offer);
+  assert_refusal (wrong, 401, "not valid");
+  g_assert_nonnull (strstr (soup_message_headers_get_one (wrong->headers, "WWW-Authenticate"),
+                            "invalid_token"));
+
+  g_autoptr (Reply) other = post_offer ("TH-50", "token-of-samut-prakan", chrome_offer);
+  assert_refusal (other, 403, "another province");
+
+  g_autoptr (Reply) unknown = post_offer ("TH-99", "token-of-chiang-mai", chrome_offer);
+  assert_refusal (unknown, 404, "TH-99");
+  assert_healthy ();
+}
+
+static void
+test_bad_bodies (void)
+{
+  g_autoptr (Reply) garbage = post_offer ("TH-50", "token-of-chiang-mai", "hello, relay");
+  assert_refusal (garbage, 400, NULL);
+
+  g_autoptr (Reply) json = request ("POST", "/whip/TH-50", "token-of-chiang-mai",
+                                    "application/json", "{}", 2, NULL);
+  assert_refusal (json, 415, "application/sdp");
+
+  gsize big_len = 65 * 1024;
+  g_autofree char *big = g_malloc (big_len);
+  memset (big, 'a', big_len);
+  g_autoptr (Reply) large = request ("POST", "/whip/TH-50", "token-of-chiang-mai",
+                                     "application/sdp", big, big_len, NULL);
+  assert_refusal (large, 413, "64 KiB");
+
+  g_autofree char *vp9_path = g_build_filename (SDP_FIXTURES, "vp9-only.sdp", NULL);
+  g_autofree char *vp9 = NULL;
+  g_assert_true (g_file_get_contents (vp9_path, &vp9, NULL, NULL));
+  g_autoptr (Reply) unsupported = post_offer ("TH-50", "token-of-chiang-mai", vp9);
+  assert_refusal (unsupported, 406, NULL);
+
+  /* Truncated offers: every prefix cut in the middle of a line is refused
+   * or accepted, never a crash. */
+  gsize len = strlen (chrome_offer);
+  for (gsize cut = 10; cut < len; cut += len / 12)
+    {
+      g_autofree char *part = g_strndup (chrome_offer, cut);
+      g_autoptr (Reply) r = post_offer ("TH-11", "token-of-samut-prakan", part);
+      g_assert_true (r->status == 400 || r->status == 406 || r->status == 201);
+    }
+  assert_healthy ();
+}
+
+static void
+test_methods_and_cors (void)
+{
+  g_autoptr (Reply) put = request ("PUT", "/whip/TH-50", "token-of-chiang-mai", "application/sdp",
+                                   "x", 1, NULL);
+  assert_refusal (put, 405, NULL);
+  g_assert_nonnull (soup_message_headers_get_one (put->headers, "Allow"));
+
+  g_autoptr (Reply) options = request ("OPTIONS", "/whip/TH-50", NULL, NULL, NULL, 0, NULL);
+  g_assert_cmpuint (options->status, ==, 204);
+  g_assert_cmpstr (soup_message_headers_get_one (options->headers, "Access-Control-Allow-Origin"),
+                   ==, "*");
+  g_assert_nonnull (strstr (soup_message_headers_get_one (options->headers,
+                                                          "Access-Control-Allow-Headers"),
+                            "Authorization"));
+  g_assert_nonnull (strstr (soup_message_headers_get_one (options->headers,
+                                                          "Access-Control-Expose-Headers"),
+                            "Location"));
+}
+
+static void
+test_session_lifecycle (void)
+{
+  g_autoptr (Reply) created = post_offer ("TH-50", "token-of-chiang-mai", chrome_offer);
+  g_assert_cmpuint (created->status, ==, 201);
+  const char *location = soup_message_headers_get_one (created->headers, "Location");
+  const char *etag = soup_message_headers_get_one (created->headers, "ETag");
+  g_assert_nonnull (location);
+  g_assert_true (g_str_has_prefix (location, "/whip/TH-50/"));
+  g_assert_nonnull (etag);
+  g_assert_cmpstr (soup_message_headers_get_content_type (created->headers, NULL), ==,
+                   "application/sdp");
+  g_assert_nonnull (strstr (created->body, "a=setup:passive"));
+  g_assert_nonnull (strstr (created->body, "a=candidate:"));
+  g_assert_nonnull (strstr (created->body, "a=fingerprint:sha-256 "));
+
+  /* The session URL needs the same province's token. */
+  const char *frag = "a=ice-ufrag:EsAw\r\na=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1\r\n"
+                     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+                     "a=candidate:1 1 udp 2122260223 127.0.0.1 61665 typ host\r\n";
+  g_autoptr (Reply) noauth = request ("PATCH", location, NULL, "application/trickle-ice-sdpfrag",
+                                      frag, strlen (frag), etag);
+  assert_refusal (noauth, 401, NULL);
+  g_autoptr (Reply) other = request ("PATCH", location, "token-of-samut-prakan",
+                                     "application/trickle-ice-sdpfrag", frag, strlen (frag), etag);
+  assert_refusal (other, 403, NULL);
+  g_autoptr (Reply) stale = request ("PATCH", location, "token-of-chiang-mai",
+                                     "application/trickle-ice-sdpfrag", frag, strlen (frag),
+                                     "\"not-the-etag\"");
+  assert_refusal (stale, 412, "If-Match");
+  g_autoptr (Reply) wrong_type = request ("PATCH", location, "token-of-chiang-mai",
+                                          "application/sdp", frag, strlen (frag), etag);
+  assert_refusal (wrong_type, 415, NULL);
+  g_autoptr (Reply) bad_frag = request ("PATCH", location, "token-of-chiang-mai",
+                                        "application/trickle-ice-sdpfrag", "\x01\x02garbage", 9,
+                                        etag);
+  assert_refusal (bad_frag, 400, NULL);
+
+  /* Trickle with the ICE credentials of the offer: 204. */
+  g_autofree char *ufrag = NULL, *pwd = NULL;
+  for (char **l = g_strsplit (chrome_offer, "\n", -1), **it = l; *it; it++)
+    {
+      g_strstrip (*it);
+      if (!ufrag && g_str_has_prefix (*it, "a=ice-ufrag:"))
+        ufrag = g_strdup (*it + 12);
+      if (!pwd && g_str_has_prefix (*it, "a=ice-pwd:"))
+        pwd = g_strdup (*it + 10);
+      if (!it[1])
+        g_strfreev (l);
+    }
+  g_autofree char *trickle = g_strdup_printf (
+      "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+      "a=candidate:1 1 udp 2122260223 127.0.0.1 61665 typ host\r\na=end-of-candidates\r\n",
+      ufrag, pwd);
+  g_autoptr (Reply) trickled = request ("PATCH", location, "token-of-chiang-mai",
+                                        "application/trickle-ice-sdpfrag", trickle,
+                                        strlen (trickle), etag);
+  g_assert_cmpuint (trickled->status, ==, 204);
+
+  /* New credentials: an ICE restart, 200 with ours and a new ETag. */
+  g_autoptr (Reply) restarted = request ("PATCH", location, "token-of-chiang-mai",
+                                         "application/trickle-ice-sdpfrag", frag, strlen (frag),
+                                         etag);
+  g_assert_cmpuint (restarted->status, ==, 200);
+  const char *new_etag = soup_message_headers_get_one (restarted->headers, "ETag");
+  g_assert_nonnull (new_etag);
+  g_assert_cmpstr (new_etag, !=, etag);
+  g_assert_nonnull (strstr (restarted->body, "a=ice-ufrag:"));
+  g_assert_nonnull (strstr (restarted->body, "a=candidate:"));
+
+  /* The province is connecting (nobody answers ICE at 127.0.0.1:61665). */
+  g_autoptr (Reply) status = request ("GET", "/api/v1/provinces/TH-50", NULL, NULL, NULL, 0, NULL);
+  g_assert_nonnull (strstr (status->body, "\"state\":\"connecting\""));
+
+  /* A second POST replaces the first session. */
+  g_autoptr (Reply) again = post_offer ("TH-50", "token-of-chiang-mai", chrome_offer);
+  g_assert_cmpuint (again->status, ==, 201);
+  const char *location2 = soup_message_headers_get_one (again->headers, "Location");
+  g_assert_cmpstr (location2, !=, location);
+  g_autoptr (Reply) old = request ("DELETE", location, "token-of-chiang-mai", NULL, NULL, 0, NULL);
+  assert_refusal (old, 404, NULL);
+
+  g_autoptr (Reply) deleted = request ("DELETE", location2, "token-of-chiang-mai", NULL, NULL, 0,
+                                       NULL);
+  g_assert_cmpuint (deleted->status, ==, 200);
+  g_autoptr (Reply) gone = request ("DELETE", location2, "token-of-chiang-mai", NULL, NULL, 0, NULL);
+  assert_refusal (gone, 404, NULL);
+  g_autoptr (Reply) after = request ("GET", "/api/v1/provinces/TH-50", NULL, NULL, NULL, 0, NULL);
+  g_assert_nonnull (strstr (after->body, "\"state\":\"offline\""));
+}
+
+static void
+test_status_api (void)
+{
+  g_autoptr (Reply) all = request ("GET", "/api/v1/provinces", NULL, NULL, NULL, 0, NULL);
+  g_assert_cmpuint (all->status, ==, 200);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (p, all->body, -1, NULL));
+  JsonArray *list = json_object_get_array_member (json_node_get_object (json_parser_get_root (p)),
+                                                  "provinces");
+  g_assert_cmpuint (json_array_get_length (list), ==, 76);
+  g_autoptr (Reply) unknown = request ("GET", "/api/v1/provinces/TH-00", NULL, NULL, NULL, 0, NULL);
+  assert_refusal (unknown, 404, "TH-00");
+  g_autoptr (Reply) post = request ("POST", "/api/v1/provinces", NULL, "application/json", "{}", 2,
+                                    NULL);
+  assert_refusal (post, 405, NULL);
+  g_autoptr (Reply) page = request ("GET", "/province.html", NULL, NULL, NULL, 0, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  g_autoptr (Reply) escape = request ("GET", "/../config/relay.ini", NULL, NULL, NULL, 0, NULL);
+  g_assert_cmpuint (escape->status, ==, 404);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_autofree char *offer_path = g_build_filename (SDP_FIXTURES, "chrome-whip.sdp", NULL);
+  g_assert_true (g_file_get_contents (offer_path, &chrome_offer, NULL, NULL));
+  relay = relay_process_start (NULL);
+  http = soup_session_new_with_options ("timeout", 20, NULL);
+
+  g_test_add_func ("/whip/auth", test_auth);
+  g_test_add_func ("/whip/bad-bodies", test_bad_bodies);
+  g_test_add_func ("/whip/methods-and-cors", test_methods_and_cors);
+  g_test_add_func ("/whip/session-lifecycle", test_session_lifecycle);
+  g_test_add_func ("/api/status", test_status_api);
+  int rc = g_test_run ();
+
+  g_object_unref (http);
+  relay_process_stop (relay);
+  g_free (chrome_offer);
+  return rc;
+}
