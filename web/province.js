@@ -830,21 +830,36 @@
   async function stop() {
     const url = sessionUrl;
     const token = sessionToken;
+    const oldPc = pc;
     wantLive = false;
     gen++;
     clearTimers();
-    closePc();
+    stopStats();
+    if (oldPc) {
+      oldPc.onconnectionstatechange = null;
+    }
+    pc = null;
     sessionUrl = null;
     attempt = 0;
     lastError = null;
     setState('idle', url ? 'กำลังปิดการเชื่อมต่อ… / Closing the session…' : '');
+    /* DELETE first, then close the peer connection: the relay ends the
+     * session on the DELETE rather than on a DTLS close or a timeout. */
+    let res = null;
     if (url) {
-      const res = await deleteSession(url, token, false);
-      if (state === 'idle') {
-        els.stateDetail.textContent = res && res.ok
-          ? 'หยุดส่งแล้ว / Stopped'
-          : 'หยุดส่งแล้ว (เซิร์ฟเวอร์จะปิดเองเมื่อหมดเวลา) / Stopped (the relay will time the session out)';
+      res = await deleteSession(url, token, false);
+    }
+    if (oldPc) {
+      try {
+        oldPc.close();
+      } catch (e) {
+        /* ignore */
       }
+    }
+    if (url && state === 'idle' && !wantLive) {
+      els.stateDetail.textContent = res && res.ok
+        ? 'หยุดส่งแล้ว / Stopped'
+        : 'หยุดส่งแล้ว (เซิร์ฟเวอร์จะปิดเองเมื่อหมดเวลา) / Stopped (the relay will time the session out)';
     }
   }
 

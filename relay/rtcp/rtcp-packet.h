@@ -23,7 +23,7 @@ typedef struct {
   guint8 packet_type;
   guint8 count; /* RC / SC / FMT field */
   const guint8 *data; /* whole packet including its 4-byte header */
-  gsize len;
+  gsize len;          /* without trailing padding when the P bit is set */
 } RelayRtcpHeader;
 
 typedef struct {

@@ -7,7 +7,6 @@
 
 #define PROTO_SAVPF "UDP/TLS/RTP/SAVPF"
 
-
 /* Whitespace-separated tokens without the empty ones that doubled spaces
  * would give. */
 GStrv
@@ -22,13 +21,13 @@ relay_sdp_split_ws (const char *s)
   return g_strv_builder_end (b);
 }
 
+/* Stricter than strtoul: no sign, no spaces, nothing after the digits. */
 gboolean
 relay_sdp_parse_uint (const char *s, guint64 max, guint64 *out)
 {
   return s != NULL && g_ascii_isdigit (s[0]) &&
          g_ascii_string_to_unsigned (s, 10, 0, max, out, NULL);
 }
-
 
 /* ---- payload types ---- */
 
@@ -309,7 +308,8 @@ read_ssrcs (const GstSDPMedia *m, RelaySdpMedia *rm)
       continue;
     g_auto (GStrv) t = relay_sdp_split_ws (attr->value);
     if (t[0] != NULL && strcmp (t[0], "FID") == 0 && t[1] != NULL && t[2] != NULL &&
-        relay_sdp_parse_uint (t[1], G_MAXUINT32, &a) && relay_sdp_parse_uint (t[2], G_MAXUINT32, &b)) {
+        relay_sdp_parse_uint (t[1], G_MAXUINT32, &a) &&
+        relay_sdp_parse_uint (t[2], G_MAXUINT32, &b)) {
       rm->ssrc = (guint32) a;
       rm->rtx_ssrc = (guint32) b;
     }
@@ -339,14 +339,17 @@ relay_sdp_media_choose (const GstSDPMedia *m, RelaySdpMedia *rm, const RelaySdpP
 
   if (g_ascii_strcasecmp (rm->proto, PROTO_SAVPF) != 0)
     return g_strdup_printf ("protocol %.64s is not " PROTO_SAVPF, rm->proto);
-  if (gst_sdp_media_get_port (m) == 0 && gst_sdp_media_get_attribute_val (m, "bundle-only") == NULL)
+  /* Port 0 without a=bundle-only (RFC 8843) means the client disabled it. */
+  if (gst_sdp_media_get_port (m) == 0 &&
+      gst_sdp_media_get_attribute_val (m, "bundle-only") == NULL)
     return g_strdup ("disabled by the client (port 0)");
   if (policy->need_send)
     dir_ok = rm->direction == RELAY_DIRECTION_SENDONLY || rm->direction == RELAY_DIRECTION_SENDRECV;
   else
     dir_ok = rm->direction == RELAY_DIRECTION_RECVONLY || rm->direction == RELAY_DIRECTION_SENDRECV;
   if (!dir_ok)
-    return g_strdup_printf ("direction %s, but the client must %s", relay_sdp_direction_name (rm->direction),
+    return g_strdup_printf ("direction %s, but the client must %s",
+                            relay_sdp_direction_name (rm->direction),
                             policy->need_send ? "send (sendonly or sendrecv)"
                                               : "receive (recvonly or sendrecv)");
 

@@ -207,8 +207,6 @@ read_media_line (const GstSDPMessage *msg, const GstSDPMedia *m, guint index, GE
   return rm;
 }
 
-/* Whether an audio or video m-line can be relayed; fills the codec choice.
- * Returns the reason when it cannot. */
 /* ---- transport (ICE, DTLS) ---- */
 
 /* Media level wins over session level (RFC 8839 / RFC 8842). */

@@ -24,6 +24,7 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const TARGET_KBPS = 600;
+const TH50_TOKEN = 'th50-integration-token'; // the relay wants >= 8 characters
 const LIVE_SCREENSHOT = '/tmp/province-live.png';
 const TEST_TIMEOUT_MS = 180000;
 
@@ -170,7 +171,7 @@ function pageSnapshot(page) {
  * log tail, the page's console and state, and keep a screenshot. The relay
  * must exit with status 0 on SIGTERM in every case.
  */
-async function scenario(name, provinces, fn) {
+async function scenario(t, name, provinces, fn) {
   const browser = await getBrowser();
   const relay = await startRelay({ provinces });
   const context = await browser.newContext({
@@ -182,7 +183,7 @@ async function scenario(name, provinces, fn) {
   const diag = attachDiagnostics(page);
   let failure = null;
   try {
-    await fn({ relay, context, page, diag });
+    await fn({ t, relay, context, page, diag });
     assert.deepEqual(diag.pageErrors.map((e) => e.message), [], 'uncaught exceptions in the page');
   } catch (e) {
     failure = e;
@@ -217,8 +218,8 @@ const provinceStatus = (relay, code) => getJson(`${relay.url}api/v1/provinces/${
 
 /* --------------------------------------------------------------- tests */
 
-test('province page publishes camera + microphone to the relay (WHIP)', { timeout: TEST_TIMEOUT_MS }, async () => {
-  await scenario('publish', { 'TH-50': 'tok50' }, async ({ relay, context, page }) => {
+test('province page publishes camera + microphone to the relay (WHIP)', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await scenario(t, 'publish', { 'TH-50': TH50_TOKEN }, async ({ t, relay, context, page }) => {
     const token = relay.tokens['TH-50'];
     const pageUrl = `${relay.url}province.html?province=TH-50`;
     const status = () => provinceStatus(relay, 'TH-50');
@@ -249,6 +250,7 @@ test('province page publishes camera + microphone to the relay (WHIP)', { timeou
     }, { timeoutMs: 10000, describe: 'video 640x360 and audio in the status' });
     assert.equal(live.state, 'live');
     assert.ok(live.remote_address, 'remote_address set while live');
+    t.diagnostic(`live: remote ${live.remote_address}, video ${JSON.stringify(live.video)}`);
 
     const a = await status();
     await sleep(2000);
@@ -270,8 +272,10 @@ test('province page publishes camera + microphone to the relay (WHIP)', { timeou
           maxKbps = Math.max(maxKbps, kbps);
         }
         lastPageStats = (await pageSnapshot(page)).stats;
-        return typeof kbps === 'number' && kbps >= want;
-      }, { timeoutMs: 25000, intervalMs: 1000, describe: `video.bitrate_kbps >= ${want}` });
+        return typeof kbps === 'number' && kbps >= want ? s : false;
+      }, { timeoutMs: 25000, intervalMs: 1000, describe: `video.bitrate_kbps >= ${want}` }).then((s) => {
+        t.diagnostic(`relay status at target: ${JSON.stringify(s.video)}`);
+      });
     } catch (e) {
       assert.fail(`video.bitrate_kbps never reached ${want} kbit/s in 25 s: max seen ${maxKbps} ` +
         `(page send stats: ${JSON.stringify(lastPageStats)})`);
@@ -304,7 +308,10 @@ test('province page publishes camera + microphone to the relay (WHIP)', { timeou
     await again.close();
 
     // --- Stop releases the session (DELETE) and the province goes offline.
+    const deleted = page.waitForResponse(
+      (r) => r.request().method() === 'DELETE' && r.url() === snap.location, { timeout: 10000 });
     await page.click('#stop');
+    assert.equal((await deleted).status(), 200, 'DELETE of the WHIP session');
     const stopped = await pageSnapshot(page);
     assert.equal(stopped.state, 'idle');
     assert.equal(stopped.location, null);
@@ -324,8 +331,8 @@ test('province page publishes camera + microphone to the relay (WHIP)', { timeou
   });
 });
 
-test('wrong token: the page shows the 401 error and the relay stays healthy', { timeout: TEST_TIMEOUT_MS }, async () => {
-  await scenario('wrong-token', { 'TH-50': 'tok50' }, async ({ relay, page }) => {
+test('wrong token: the page shows the 401 error and the relay stays healthy', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await scenario(t, 'wrong-token', { 'TH-50': TH50_TOKEN }, async ({ relay, page }) => {
     await page.goto(`${relay.url}province.html?province=TH-50`);
     await waitFor(async () => (await page.inputValue('#province')) === 'TH-50',
       { timeoutMs: 5000, describe: 'province picker preselected with TH-50' });

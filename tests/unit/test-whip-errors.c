@@ -205,16 +205,17 @@ test_session_lifecycle (void)
 
   /* Trickle with the ICE credentials of the offer: 204. */
   g_autofree char *ufrag = NULL, *pwd = NULL;
-  for (char **l = g_strsplit (chrome_offer, "\n", -1), **it = l; *it; it++)
+  g_auto (GStrv) lines = g_strsplit (chrome_offer, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
     {
-      g_strstrip (*it);
-      if (!ufrag && g_str_has_prefix (*it, "a=ice-ufrag:"))
-        ufrag = g_strdup (*it + 12);
-      if (!pwd && g_str_has_prefix (*it, "a=ice-pwd:"))
-        pwd = g_strdup (*it + 10);
-      if (!it[1])
-        g_strfreev (l);
+      g_strstrip (lines[i]);
+      if (!ufrag && g_str_has_prefix (lines[i], "a=ice-ufrag:"))
+        ufrag = g_strdup (lines[i] + 12);
+      if (!pwd && g_str_has_prefix (lines[i], "a=ice-pwd:"))
+        pwd = g_strdup (lines[i] + 10);
     }
+  g_assert_nonnull (ufrag);
+  g_assert_nonnull (pwd);
   g_autofree char *trickle = g_strdup_printf (
       "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
       "a=candidate:1 1 udp 2122260223 127.0.0.1 61665 typ host\r\na=end-of-candidates\r\n",

@@ -157,8 +157,9 @@ export async function startRelay({ provinces = {}, extraConfig = '', env = {}, a
       }
     });
   });
-  // Wait for both pipes to drain before closing the log.
+  // Close the log once the process is gone and both pipes are drained.
   const pipesClosed = Promise.all([
+    exited,
     new Promise((r) => child.stdout.once('close', r)),
     new Promise((r) => child.stderr.once('close', r)),
   ]).then(() => {
