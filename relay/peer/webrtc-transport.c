@@ -192,8 +192,9 @@ relay_webrtc_transport_free (RelayWebrtcTransport *self)
 {
   if (!self)
     return;
-  g_clear_pointer (&self->ice, relay_ice_agent_free);
+  /* DTLS first: freeing it sends close_notify, which still needs ICE. */
   g_clear_pointer (&self->dtls, relay_dtls_transport_free);
+  g_clear_pointer (&self->ice, relay_ice_agent_free);
   g_clear_pointer (&self->srtp, relay_srtp_session_free);
   g_free (self->log_id);
   g_free (self);

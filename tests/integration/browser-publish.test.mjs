@@ -187,6 +187,12 @@ async function scenario(t, name, provinces, fn) {
     assert.deepEqual(diag.pageErrors.map((e) => e.message), [], 'uncaught exceptions in the page');
   } catch (e) {
     failure = e;
+    if (relay.exitInfo !== null) {
+      // Everything after a crash fails with "fetch failed": name the cause.
+      const { code, signal } = relay.exitInfo;
+      failure.message = `the relay died during the test (code=${code}, signal=${signal}); ` +
+        `then: ${failure.message}`;
+    }
     const shot = path.join(relay.tmpDir, `${name}-failure.png`);
     await page.screenshot({ path: shot, fullPage: true }).catch(() => null);
     const snap = await pageSnapshot(page).catch((err) => `unavailable: ${err.message}`);
