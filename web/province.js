@@ -23,6 +23,7 @@
   const BACKOFF_MIN_MS = 1000;
   const BACKOFF_MAX_MS = 15000;
   const STATS_INTERVAL_MS = 1000;
+  const STABLE_MS = 10000;        /* live this long: backoff starts over */
   const PROVINCE_RETRY_MS = 5000;
   const TOKEN_KEY_PREFIX = 'briefing.token.';
   const LAST_PROVINCE_KEY = 'briefing.lastProvince';
@@ -87,6 +88,7 @@
   let retryTimer = null;
   let disconnectTimer = null;
   let connectTimer = null;
+  let stableTimer = null;
   let statsTimer = null;
   let prevOutbound = null;    /* {video, audio} previous outbound-rtp */
 
@@ -410,12 +412,12 @@
   /* ----------------------------------------------------------- publishing */
 
   function clearTimers() {
-    for (const t of [retryTimer, disconnectTimer, connectTimer]) {
+    for (const t of [retryTimer, disconnectTimer, connectTimer, stableTimer]) {
       if (t !== null) {
         window.clearTimeout(t);
       }
     }
-    retryTimer = disconnectTimer = connectTimer = null;
+    retryTimer = disconnectTimer = connectTimer = stableTimer = null;
   }
 
   function stopStats() {
@@ -594,7 +596,16 @@
           window.clearTimeout(connectTimer);
           connectTimer = null;
         }
-        attempt = 0;
+        /* Reset the backoff only once the session has proved stable, so a
+         * relay that accepts and drops at once is not hammered every 1 s. */
+        if (stableTimer === null) {
+          stableTimer = window.setTimeout(() => {
+            stableTimer = null;
+            if (myGen === gen) {
+              attempt = 0;
+            }
+          }, STABLE_MS);
+        }
         lastError = null;
         setState('live', sessionProvince ? 'ส่งภาพเป็น / Publishing as ' + sessionProvince : '');
         startStats(myGen);
@@ -758,6 +769,7 @@
         'เซิร์ฟเวอร์ไม่ส่ง Location / Relay sent no Location header';
     }
     keepResolution(conn);
+    watchDtls(myGen, conn);
 
     if (conn.connectionState === 'connected') {
       onConnectionStateChange(myGen, conn);
@@ -770,6 +782,25 @@
         }
       }, CONNECT_TIMEOUT_MS);
     }
+  }
+
+  /* The relay ending the session (DTLS close_notify) can leave ICE up and
+   * connectionState "connected" with no media flowing: watch DTLS too. */
+  function watchDtls(myGen, conn) {
+    const sender = conn.getSenders().find((x) => x.transport);
+    const dtls = sender && sender.transport;
+    if (!dtls || typeof dtls.addEventListener !== 'function') {
+      return;
+    }
+    dtls.addEventListener('statechange', () => {
+      if (myGen !== gen || pc !== conn) {
+        return;
+      }
+      if (dtls.state === 'closed' || dtls.state === 'failed') {
+        scheduleRetry(makeError(0, 'dtls-' + dtls.state, null,
+          'เซิร์ฟเวอร์ปิดการเชื่อมต่อ / The relay closed the connection'));
+      }
+    });
   }
 
   /* The operations centre wants a stable 640x360 picture: under pressure let

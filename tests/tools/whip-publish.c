@@ -352,8 +352,21 @@ main (int argc, char **argv)
       "Runs one WHIP publisher per --province in this process.  Prints one "
       "JSON event per line on stdout.\nExit status: 0 when every publisher "
       "got the expected HTTP status (201 unless --expect-status) and, "
-      "without --expect-status, reached ICE connected within 10 s; 1 "
-      "otherwise; 2 on usage errors.");
+      "without --expect-status, reached ICE connected within 10 s of the "
+      "answer and never saw its peer connection fail; 1 otherwise; 2 on "
+      "usage errors.");
+  g_option_context_set_description (context,
+      "Events (\"event\" member; all lines carry t_ms since start):\n"
+      "  offer             --dry-run only: \"offer\" holds the SDP\n"
+      "  answered          201 received: status, location, etag, ms\n"
+      "  connected         ICE connected: ms since join, ms_after_answer\n"
+      "  state             peer connection (ICE+DTLS) state changes\n"
+      "  ice-state         ICE failed/disconnected/closed\n"
+      "  keyframe-request  PLI/FIR received (cannot be honoured)\n"
+      "  error             stage (pipeline, offer, post, answer, ice,\n"
+      "                    connection, delete), status, body, message\n"
+      "  deleted           DELETE answered with 2xx\n"
+      "  summary           last line: publishers, ok, failed, exit\n");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -367,8 +380,9 @@ main (int argc, char **argv)
   if (opt_codec && strcmp (opt_codec, "vp8") != 0 &&
       strcmp (opt_codec, "h264") != 0)
     return usage_error ("--codec must be vp8 or h264, not '%s'", opt_codec);
-  if (opt_duration < 0)
-    return usage_error ("--duration must be >= 0");
+  if (opt_duration < 0 || (guint) opt_duration > G_MAXUINT / 1000)
+    return usage_error ("--duration must be between 0 and %u",
+        G_MAXUINT / 1000);
   if (opt_join_interval_ms < 0)
     return usage_error ("--join-interval-ms must be >= 0");
   if (opt_expect_status != -1 &&
@@ -432,7 +446,7 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGINT, on_signal, &app);
   g_unix_signal_add (SIGTERM, on_signal, &app);
   if (opt_duration > 0)
-    g_timeout_add_seconds (opt_duration, on_duration, &app);
+    g_timeout_add ((guint) opt_duration * 1000, on_duration, &app);
 
   if (opt_join_interval_ms > 0) {
     join_next (&app);

@@ -78,7 +78,6 @@ WhipPublisher *whip_publisher_new (const WhipConfig *config,
     WhipOutcomeFunc on_outcome, gpointer user_data);
 void whip_publisher_start (WhipPublisher *publisher);
 WhipOutcome whip_publisher_get_outcome (WhipPublisher *publisher);
-const char *whip_publisher_get_province (WhipPublisher *publisher);
 /* Returns FALSE when there is no session resource to delete. */
 gboolean whip_publisher_delete_async (WhipPublisher *publisher,
     GCancellable *cancellable, GAsyncReadyCallback callback,

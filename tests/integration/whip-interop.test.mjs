@@ -1,0 +1,102 @@
+// Interop with GStreamer's webrtcbin: pre-encoded VP8 and H.264 with Opus
+// published over WHIP, decoded by the relay; then the province's media stops
+// (lost within 5 s, offline after the grace period) and it reconnects.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRelay, getJson, waitFor, sleep } from './lib/relay.mjs';
+import { startPublisher } from './lib/publisher.mjs';
+
+let relay;
+before(async () => {
+  relay = await startRelay({
+    provinces: { 'TH-50': 'chiang-mai-token', 'TH-40': 'khon-kaen-token', 'TH-90': 'songkhla-token' },
+    extraConfig: { media: { 'offline-grace-s': 4 } },
+  });
+});
+after(async () => {
+  await relay.stop();
+});
+
+const status = (code) => getJson(`${relay.url}api/v1/provinces/${code}`);
+
+async function assertDecoding(code, codec) {
+  const live = await waitFor(async () => {
+    const s = await status(code);
+    return s.state === 'live' && s.video && s.video.frames_decoded > 5 && s.video.width > 0 ? s : null;
+  }, { timeoutMs: 20000, describe: `${code} live and decoding` });
+  assert.equal(live.video.codec, codec);
+  assert.equal(live.video.width, 640);
+  assert.equal(live.video.height, 360);
+  assert.equal(live.audio.codec, 'opus');
+  assert.match(live.remote_address, /:\d+$/);
+  assert.ok(live.srtp_profile, 'SRTP profile reported');
+  // The frame rate is measured over 2 s windows: wait for the first one.
+  const later = await waitFor(async () => {
+    const s = await status(code);
+    return s.video.frames_decoded >= live.video.frames_decoded + 20 && s.video.fps > 0 ? s : null;
+  }, { timeoutMs: 8000, describe: `${code} frames keep rising` });
+  assert.ok(later.audio.frames_decoded > live.audio.frames_decoded, 'audio decodes too');
+  assert.ok(later.audio.packets_received > 0);
+  assert.ok(later.video.fps > 10 && later.video.fps < 20, `fps ${later.video.fps} near 15`);
+  assert.ok(later.video.plis_sent >= 1, 'a PLI went out on join');
+  return later;
+}
+
+test('webrtcbin publishes VP8 + Opus and the relay decodes 640x360', async () => {
+  const pub = startPublisher(relay, ['TH-50'], { codec: 'vp8' });
+  try {
+    await pub.waitEvent((e) => e.event === 'answered' && e.status === 201);
+    await assertDecoding('TH-50', 'VP8');
+  } finally {
+    await pub.stop();
+  }
+});
+
+test('webrtcbin publishes H.264 + Opus and the relay decodes 640x360', async () => {
+  const pub = startPublisher(relay, ['TH-40'], { codec: 'h264' });
+  try {
+    await assertDecoding('TH-40', 'H264');
+  } finally {
+    await pub.stop();
+  }
+});
+
+test('media stops: lost within 5 s, offline after the grace period, live again on reconnect', async () => {
+  const first = startPublisher(relay, ['TH-90']);
+  let firstSession;
+  try {
+    await assertDecoding('TH-90', 'VP8');
+    firstSession = (await status('TH-90')).session;
+  } finally {
+    await first.kill(); // no DELETE: the network just goes away
+  }
+  const killedAt = Date.now();
+  await waitFor(async () => (await status('TH-90')).state === 'lost', {
+    timeoutMs: 5000, intervalMs: 100, describe: 'TH-90 lost',
+  });
+  assert.ok(Date.now() - killedAt <= 5000, 'lost within 5 s');
+  await waitFor(async () => (await status('TH-90')).state === 'offline', {
+    timeoutMs: 10000, describe: 'TH-90 offline after the grace period',
+  });
+
+  const second = startPublisher(relay, ['TH-90']);
+  try {
+    const s = await assertDecoding('TH-90', 'VP8');
+    assert.notEqual(s.session, firstSession);
+    // A new POST while live replaces the session (the reconnect case).
+    const third = startPublisher(relay, ['TH-90']);
+    try {
+      await waitFor(async () => {
+        const now = await status('TH-90');
+        return now.session !== s.session && now.state === 'live' ? now : null;
+      }, { timeoutMs: 20000, describe: 'replacement session live' });
+    } finally {
+      await third.stop();
+    }
+  } finally {
+    await second.stop();
+  }
+  await sleep(100);
+  const health = await getJson(`${relay.url}api/v1/health`);
+  assert.equal(health.status, 'ok');
+});

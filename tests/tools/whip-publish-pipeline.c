@@ -1,0 +1,259 @@
+/* The per-publisher GStreamer pipeline:
+ *   appsrc ! rtpopuspay ! webrtcbin.sink_0 (audio)
+ *   appsrc ! rtpvp8pay|rtph264pay ! webrtcbin.sink_1 (video)
+ * fed by the pacer with pre-encoded access units; nothing encodes here. */
+#include "whip-publish-peer.h"
+
+/* Fixed payload types, whatever the codec, so that tests and relay logs
+ * read the same every run; webrtcbin then picks 97 for video RTX. */
+#define OPUS_PT 111
+#define VIDEO_PT 96
+/* Leaves room for SRTP, a TURN relay and IPv6 headers within a 1280-byte
+ * path MTU, which is what browsers assume too. */
+#define RTP_MTU 1200
+#define KEYFRAME_REQUEST_REPORT_US (2 * G_USEC_PER_SEC)
+
+/* RTCP PLI/FIR arrive at the payloader as an upstream force-key-unit event.
+ * Without an encoder the next key frame is whatever the file has next (at
+ * most 2 s away), so the request is only reported. */
+static GstPadProbeReturn
+keyframe_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  WhipPublisher *pub = data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  gint64 now = g_get_monotonic_time ();
+  gboolean report;
+  int count;
+
+  if (!gst_event_has_name (event, "GstForceKeyUnit"))
+    return GST_PAD_PROBE_OK;
+  /* Rate-limited: a receiver that keeps asking would flood stdout. */
+  g_mutex_lock (&pub->keyframe_lock);
+  count = ++pub->keyframe_requests;
+  report = now - pub->keyframe_reported_us >= KEYFRAME_REQUEST_REPORT_US;
+  if (report)
+    pub->keyframe_reported_us = now;
+  g_mutex_unlock (&pub->keyframe_lock);
+
+  if (report) {
+    JsonBuilder *b = whip_event_begin (pub->province, "keyframe-request");
+
+    json_builder_set_member_name (b, "count");
+    json_builder_add_int_value (b, count);
+    json_builder_set_member_name (b, "honoured");
+    json_builder_add_boolean_value (b, FALSE);
+    whip_event_end (b);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+bus_cb (GstBus *bus, GstMessage *msg, gpointer data)
+{
+  WhipPublisher *pub = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *debug = NULL;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ERROR:
+      gst_message_parse_error (msg, &error, &debug);
+      whip_peer_fail (pub, "pipeline", -1, NULL, "%s: %s",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
+      if (debug)
+        g_printerr ("whip-publish: %s: %s\n", pub->province, debug);
+      whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
+      break;
+    case GST_MESSAGE_WARNING:
+      gst_message_parse_warning (msg, &error, &debug);
+      g_printerr ("whip-publish: %s: warning from %s: %s\n", pub->province,
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
+      break;
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static GstElement *
+add_element (GstElement *pipeline, const char *factory, GError **error)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (!element) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "GStreamer element '%s' is not installed", factory);
+    return NULL;
+  }
+  gst_bin_add (GST_BIN (pipeline), element);
+  return element;
+}
+
+static GstAppSrc *
+add_source (GstElement *pipeline, GstCaps *caps, GError **error)
+{
+  GstElement *src = add_element (pipeline, "appsrc", error);
+
+  if (!src)
+    return NULL;
+  /* Live and leaky: if a pipeline stalls, old frames are dropped instead of
+   * growing memory across 76 publishers. */
+  g_object_set (src, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME,
+      "max-buffers", (guint64) 30, NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "leaky-type", "downstream");
+  return GST_APP_SRC (src);
+}
+
+static gboolean
+link_to_webrtc (GstElement *payloader, GstElement *webrtc, GError **error)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (payloader, "src");
+  g_autoptr (GstPad) sink = gst_element_request_pad_simple (webrtc,
+      "sink_%u");
+
+  if (!sink || gst_pad_link (src, sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "cannot link %s to webrtcbin", GST_OBJECT_NAME (payloader));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* What each m-line offers.  Explicit preferences keep the payload types
+ * fixed and let the offer exist before any media has flowed.  The audio SSRC
+ * is fixed here too: without it the offer has no a=ssrc for audio (video gets
+ * one from webrtcbin because of its RTX group), and a relay demuxing the
+ * BUNDLE by SSRC would have to guess. */
+static GstCaps *
+codec_preferences (gboolean audio, gboolean h264, guint32 ssrc)
+{
+  GstCaps *caps;
+
+  if (audio) {
+    caps = gst_caps_from_string ("application/x-rtp, media=audio, "
+        "encoding-name=OPUS, clock-rate=48000, payload=" G_STRINGIFY (OPUS_PT)
+        ", encoding-params=(string)2, sprop-stereo=(string)1");
+    gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+    return caps;
+  }
+  if (h264)
+    return gst_caps_from_string ("application/x-rtp, media=video, "
+        "encoding-name=H264, clock-rate=90000, payload=" G_STRINGIFY (VIDEO_PT)
+        ", packetization-mode=(string)1, profile-level-id=(string)42e01f, "
+        "level-asymmetry-allowed=(string)1, rtcp-fb-nack-pli=(boolean)true, "
+        "rtcp-fb-ccm-fir=(boolean)true");
+  return gst_caps_from_string ("application/x-rtp, media=video, "
+      "encoding-name=VP8, clock-rate=90000, payload=" G_STRINGIFY (VIDEO_PT)
+      ", rtcp-fb-nack-pli=(boolean)true, rtcp-fb-ccm-fir=(boolean)true");
+}
+
+/* libnice's UPnP port mapping makes every agent start an SSDP search and an
+ * HTTP listener; with dozens of agents in one process they collide on ports
+ * and delay gathering past our cap, and a relay needs none of it.  ICE-TCP
+ * candidates are dropped too: the relay is reached over UDP, and they cost
+ * listening sockets and offer size.  Properties are set by name so that we
+ * need not link libnice. */
+static void
+tune_ice_agent (GstElement *webrtc)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (!ice)
+    return;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
+    g_object_set (ice, "ice-tcp", FALSE, NULL);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
+          "upnp"))
+    g_object_set (agent, "upnp", FALSE, NULL);
+}
+
+gboolean
+whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
+{
+  gboolean h264 = pub->config->h264;
+  GstElement *audio_pay, *video_pay;
+  g_autoptr (GArray) transceivers = NULL;
+  g_autoptr (GstClock) clock = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstPad) video_pad = NULL;
+  guint32 audio_ssrc = g_random_int ();
+
+  pub->pipeline = gst_pipeline_new (pub->province);
+  /* The pacer converts system-clock due times into running times. */
+  clock = gst_system_clock_obtain ();
+  gst_pipeline_use_clock (GST_PIPELINE (pub->pipeline), clock);
+
+  if (!(pub->webrtc = add_element (pub->pipeline, "webrtcbin", error)) ||
+      !(pub->audio_src = add_source (pub->pipeline, pub->media->audio.caps,
+              error)) ||
+      !(audio_pay = add_element (pub->pipeline, "rtpopuspay", error)) ||
+      !(pub->video_src = add_source (pub->pipeline, pub->media->video.caps,
+              error)) ||
+      !(video_pay = add_element (pub->pipeline,
+              h264 ? "rtph264pay" : "rtpvp8pay", error)))
+    return FALSE;
+
+  gst_util_set_object_arg (G_OBJECT (pub->webrtc), "bundle-policy",
+      "max-bundle");
+  tune_ice_agent (pub->webrtc);
+  g_object_set (audio_pay, "pt", OPUS_PT, "mtu", RTP_MTU, "ssrc", audio_ssrc,
+      NULL);
+  g_object_set (video_pay, "pt", VIDEO_PT, "mtu", RTP_MTU,
+      NULL);
+  if (h264) {
+    /* SPS/PPS before every IDR: the relay may start forwarding at any key
+     * frame, and the offer carries no sprop-parameter-sets. */
+    g_object_set (video_pay, "config-interval", -1, NULL);
+    gst_util_set_object_arg (G_OBJECT (video_pay), "aggregate-mode",
+        "zero-latency");
+  } else {
+    /* Browsers send 15-bit picture IDs; relays key layer logic on them. */
+    gst_util_set_object_arg (G_OBJECT (video_pay), "picture-id-mode",
+        "15-bit");
+  }
+
+  /* Audio first, like browsers and OBS, so mid 0 is audio. */
+  if (!gst_element_link (GST_ELEMENT (pub->audio_src), audio_pay) ||
+      !gst_element_link (GST_ELEMENT (pub->video_src), video_pay)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "cannot link the sources to the payloaders");
+    return FALSE;
+  }
+  if (!link_to_webrtc (audio_pay, pub->webrtc, error) ||
+      !link_to_webrtc (video_pay, pub->webrtc, error))
+    return FALSE;
+
+  g_signal_emit_by_name (pub->webrtc, "get-transceivers", &transceivers);
+  if (!transceivers || transceivers->len != 2) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "expected 2 transceivers, webrtcbin has %u",
+        transceivers ? transceivers->len : 0);
+    return FALSE;
+  }
+  for (guint i = 0; i < transceivers->len; i++) {
+    GstWebRTCRTPTransceiver *trans =
+        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+    gboolean audio = i == 0;
+    g_autoptr (GstCaps) prefs = codec_preferences (audio, h264, audio_ssrc);
+
+    /* do-nack on video makes webrtcbin offer nack and an rtx payload, and
+     * keep a retransmission history for the relay's NACKs. */
+    g_object_set (trans, "direction",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+        "codec-preferences", prefs, "do-nack", !audio, NULL);
+  }
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pub->pipeline));
+  pub->bus_watch = gst_bus_add_watch (bus, bus_cb, pub);
+
+  video_pad = gst_element_get_static_pad (GST_ELEMENT (pub->video_src),
+      "src");
+  gst_pad_add_probe (video_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      keyframe_request_probe, pub, NULL);
+
+  return TRUE;
+}
+
