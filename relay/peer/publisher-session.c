@@ -405,6 +405,14 @@ on_transport_state (RelayTransportState state, const char *reason, gpointer data
        * next keyframe, which may be seconds away. */
       relay_keyframe_request_manager_request (&self->keyframes);
     }
+  else if (state == RELAY_TRANSPORT_DISCONNECTED)
+    {
+      /* Not the end: the publisher may restart ICE within the grace
+       * period; the media timeout closes the session otherwise. */
+      relay_warn (self->code, "%s", reason);
+      if (self->state == RELAY_PUBLISHER_LIVE)
+        publisher_set_state (self, RELAY_PUBLISHER_LOST, reason);
+    }
   else if (state == RELAY_TRANSPORT_FAILED || state == RELAY_TRANSPORT_CLOSED)
     publisher_set_state (self, RELAY_PUBLISHER_CLOSED, reason);
 }

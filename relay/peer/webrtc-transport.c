@@ -94,9 +94,11 @@ on_ice_state (RelayIceState state, gpointer user_data)
           self->dtls_started = TRUE;
           relay_dtls_transport_start (self->dtls);
         }
+      else if (self->srtp)
+        set_state (self, RELAY_TRANSPORT_CONNECTED, "ICE reconnected");
       break;
     case RELAY_ICE_STATE_FAILED:
-      set_state (self, RELAY_TRANSPORT_FAILED, "ICE failed or consent expired");
+      set_state (self, RELAY_TRANSPORT_DISCONNECTED, "ICE failed or consent expired");
       break;
     default:
       break;
@@ -257,6 +259,8 @@ relay_transport_state_name (RelayTransportState state)
       return "connecting";
     case RELAY_TRANSPORT_CONNECTED:
       return "connected";
+    case RELAY_TRANSPORT_DISCONNECTED:
+      return "disconnected";
     case RELAY_TRANSPORT_FAILED:
       return "failed";
     case RELAY_TRANSPORT_CLOSED:

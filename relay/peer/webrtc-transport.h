@@ -13,7 +13,9 @@ typedef enum {
   RELAY_TRANSPORT_NEW,
   RELAY_TRANSPORT_CONNECTING, /* ICE checks or DTLS handshake under way */
   RELAY_TRANSPORT_CONNECTED,  /* SRTP keys in place */
-  RELAY_TRANSPORT_FAILED,     /* ICE failed, consent lost, DTLS refused */
+  RELAY_TRANSPORT_DISCONNECTED, /* ICE failed or consent expired: an ICE
+                                 * restart (PATCH) can bring it back */
+  RELAY_TRANSPORT_FAILED,     /* DTLS refused or SRTP impossible: final */
   RELAY_TRANSPORT_CLOSED,     /* DTLS close_notify from the peer */
 } RelayTransportState;
 

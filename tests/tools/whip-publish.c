@@ -366,6 +366,7 @@ main (int argc, char **argv)
       "  error             stage (pipeline, offer, post, answer, ice,\n"
       "                    connection, delete), status, body, message\n"
       "  deleted           DELETE answered with 2xx\n"
+      "  pacer-lag         media pacing fell behind by ms (host overloaded)\n"
       "  summary           last line: publishers, ok, failed, exit\n");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());

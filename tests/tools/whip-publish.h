@@ -33,7 +33,6 @@ typedef struct {
 typedef struct {
   WhipTrack video;
   WhipTrack audio;
-  gboolean h264;
 } WhipMedia;
 
 gboolean whip_media_load (WhipMedia *media, const char *video_path,
