@@ -56,7 +56,8 @@ on_video_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   RelayIngestPipeline *self = data;
   gint64 now = g_get_monotonic_time ();
   g_mutex_lock (&self->lock);
-  self->stats.video_frames++;
+  if (self->stats.video_frames++ == 0)
+    self->stats.first_video_frame_us = now;
   self->fps_window_frames++;
   if (self->fps_window_start == 0)
     self->fps_window_start = now;

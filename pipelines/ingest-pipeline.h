@@ -23,6 +23,7 @@ typedef struct {
   guint64 audio_frames;
   double audio_rms_dbov; /* decoded level, -127 when silent or unknown */
   guint64 keyframe_requests; /* decoder/depayloader asked for a keyframe */
+  gint64 first_video_frame_us; /* monotonic time of the first decoded frame, 0 before */
 } RelayIngestStats;
 
 /* Called (from a GStreamer thread) when the decoder needs a keyframe. */

@@ -261,6 +261,11 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e)
     json_builder_add_string_value (b, snap.srtp_profile);
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "join_ms");
+  if (have && snap.join_ms >= 0)
+    json_builder_add_int_value (b, snap.join_ms);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "rtt_ms");
   if (have && snap.rtt_ms >= 0)
     json_builder_add_int_value (b, snap.rtt_ms);

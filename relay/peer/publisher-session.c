@@ -249,6 +249,8 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   s->voice_activity = self->voice;
   if (self->pipeline)
     relay_ingest_pipeline_get_stats (self->pipeline, &s->ingest);
+  if (s->ingest.first_video_frame_us)
+    s->join_ms = (s->ingest.first_video_frame_us - self->created_us) / 1000;
   g_mutex_unlock (&self->lock);
 }
 
@@ -592,6 +594,7 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   relay_keyframe_request_manager_init (&self->keyframes, 500);
   self->snapshot.started_unix_us = g_get_real_time ();
   self->snapshot.rtt_ms = -1;
+  self->snapshot.join_ms = -1;
   self->snapshot.audio_level_dbov = -127;
   self->snapshot.ingest.audio_rms_dbov = -127;
 

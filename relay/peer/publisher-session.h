@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct {
   gint64 started_unix_us;
+  gint join_ms; /* POST received to first decoded video frame; -1 before */
   char remote_address[64];
   gint rtt_ms; /* -1 when unknown */
   const char *srtp_profile;

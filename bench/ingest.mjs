@@ -1,0 +1,117 @@
+// Ingest benchmark: join time (WHIP POST received -> first decoded frame,
+// measured by the relay itself as join_ms) over sequential joins, then the
+// relay's CPU, RSS and threads with N provinces publishing pre-encoded
+// 640x360 15 fps VP8 + Opus. Prints JSON. Not a test: no pass/fail.
+//
+//   bench/ingest [--joins 20] [--levels 1,8,32,76] [--seconds 20]
+import fs from 'node:fs';
+import os from 'node:os';
+import { startRelay, getJson, waitFor, sleep } from '../tests/integration/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
+  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
+  return acc;
+}, []));
+const joins = Number(args.joins ?? 20);
+const levels = (args.levels ?? '1,8,32,76').split(',').map(Number);
+const seconds = Number(args.seconds ?? 20);
+const CLK_TCK = 100;
+
+function procStat(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKib = Number(status.match(/VmRSS:\s+(\d+)/)[1]);
+  const threads = Number(status.match(/Threads:\s+(\d+)/)[1]);
+  let transportThreads = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('transport-')) transportThreads++;
+    } catch { /* thread ended */ }
+  }
+  return { cpu, rssKib, threads, transportThreads };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const relay = await startRelay({});
+const pid = relay.process.pid;
+const roster = (await getJson(`${relay.url}api/v1/provinces`)).provinces.map((p) => p.code);
+const tokensFile = devTokensFile(relay);
+const result = {
+  benchmark: 'ingest',
+  date: new Date().toISOString(),
+  cores: os.cpus().length,
+  media: 'pre-encoded VP8 640x360 15 fps ~570 kbit/s + Opus 48 kHz stereo ~33 kbit/s, webrtcbin publishers',
+  join: null,
+  levels: [],
+};
+
+try {
+  // Joins, one after another, each on a fresh province and session.
+  const joinMs = [];
+  for (let i = 0; i < joins; i++) {
+    const code = roster[i % roster.length];
+    const pub = startPublisher(relay, [code], { tokensFile, deleteOnExit: true });
+    const s = await waitFor(async () => {
+      const st = await getJson(`${relay.url}api/v1/provinces/${code}`);
+      return st.join_ms != null ? st : null;
+    }, { timeoutMs: 20000, intervalMs: 50, describe: `${code} first frame` });
+    joinMs.push(s.join_ms);
+    await pub.stop();
+    await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/${code}`)).state === 'offline',
+      { timeoutMs: 10000, describe: `${code} offline` });
+  }
+  const sorted = [...joinMs].sort((a, b) => a - b);
+  result.join = { n: joinMs.length, p50_ms: percentile(sorted, 50), p95_ms: percentile(sorted, 95),
+    min_ms: sorted[0], max_ms: sorted[sorted.length - 1], samples_ms: joinMs };
+
+  await sleep(2000);
+  const idle = procStat(pid);
+  result.idle = { rss_mib: +(idle.rssKib / 1024).toFixed(1), threads: idle.threads,
+    transport_threads: idle.transportThreads };
+
+  for (const n of levels) {
+    const codes = roster.slice(0, n);
+    const pub = startPublisher(relay, codes, { tokensFile, joinIntervalMs: 20, deleteOnExit: true });
+    await waitFor(async () => {
+      const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+      return list.filter((p) => p.state === 'live' && p.video && p.video.frames_decoded > 0).length === n;
+    }, { timeoutMs: 120000, intervalMs: 500, describe: `${n} live` });
+    await sleep(5000); // past the join burst
+    const a = procStat(pid);
+    const pubA = procStat(pub.child.pid);
+    const framesA = (await getJson(`${relay.url}api/v1/provinces`)).provinces
+      .reduce((s, p) => s + (p.video ? p.video.frames_decoded : 0), 0);
+    const t0 = Date.now();
+    await sleep(seconds * 1000);
+    const b = procStat(pid);
+    const pubB = procStat(pub.child.pid);
+    const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+    const elapsed = (Date.now() - t0) / 1000;
+    const framesB = list.reduce((s, p) => s + (p.video ? p.video.frames_decoded : 0), 0);
+    const live = list.filter((p) => p.state === 'live').length;
+    const kbps = list.filter((p) => p.video).map((p) => p.video.bitrate_kbps);
+    result.levels.push({
+      provinces: n,
+      live,
+      relay_cores: +((b.cpu - a.cpu) / elapsed).toFixed(3),
+      relay_rss_mib: +(b.rssKib / 1024).toFixed(1),
+      rss_per_province_mib: +(((b.rssKib - idle.rssKib) / 1024) / n).toFixed(2),
+      relay_threads: b.threads,
+      transport_threads: b.transportThreads,
+      decoded_fps_per_province: +((framesB - framesA) / elapsed / n).toFixed(2),
+      mean_video_kbps: Math.round(kbps.reduce((s, v) => s + v, 0) / Math.max(1, kbps.length)),
+      publisher_cores: +((pubB.cpu - pubA.cpu) / elapsed).toFixed(3),
+    });
+    await pub.stop();
+    await waitFor(async () => (await getJson(`${relay.url}api/v1/health`)).provinces.offline === roster.length,
+      { timeoutMs: 30000, describe: 'all offline' });
+    await sleep(2000);
+  }
+} finally {
+  await relay.stop();
+}
+console.log(JSON.stringify(result, null, 2));
