@@ -278,6 +278,51 @@ test_status_api (void)
   g_assert_cmpuint (escape->status, ==, 404);
 }
 
+/* A relay behind 1:1 NAT: announced address and a fixed port range in the
+ * candidates, and the configured STUN/TURN servers in Link headers. */
+static void
+test_nat_settings (void)
+{
+  RelayProcess *nat = relay_process_start (
+      "[transport]\nport-min=42100\nport-max=42199\nannounced-addresses=203.0.113.10\n"
+      "[ice-server stun]\nurls=stun:stun.example.org:3478\n"
+      "[ice-server turn]\nurls=turn:turn.example.org:3478?transport=udp\n"
+      "username=briefing\ncredential=secret\n");
+  RelayProcess *main_relay = relay;
+  relay = nat;
+  g_autoptr (Reply) created = post_offer ("TH-50", "token-of-chiang-mai", chrome_offer);
+  relay = main_relay;
+  g_assert_cmpuint (created->status, ==, 201);
+
+  guint candidates = 0;
+  g_auto (GStrv) lines = g_strsplit (created->body, "\r\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      if (!g_str_has_prefix (lines[i], "a=candidate:"))
+        continue;
+      g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
+      g_assert_cmpuint (g_strv_length (f), >=, 8);
+      g_assert_cmpstr (f[4], ==, "203.0.113.10");
+      guint port = atoi (f[5]);
+      g_assert_cmpuint (port, >=, 42100);
+      g_assert_cmpuint (port, <=, 42199);
+      candidates++;
+    }
+  g_assert_cmpuint (candidates, >, 0);
+
+  g_autoptr (GString) links = g_string_new (NULL);
+  SoupMessageHeadersIter it;
+  const char *name, *value;
+  soup_message_headers_iter_init (&it, created->headers);
+  while (soup_message_headers_iter_next (&it, &name, &value))
+    if (g_ascii_strcasecmp (name, "Link") == 0)
+      g_string_append_printf (links, "%s\n", value);
+  g_assert_nonnull (strstr (links->str, "<stun:stun.example.org:3478>; rel=\"ice-server\""));
+  g_assert_nonnull (strstr (links->str, "<turn:turn.example.org:3478?transport=udp>; rel=\"ice-server\""));
+  g_assert_nonnull (strstr (links->str, "username=\"briefing\""));
+  relay_process_stop (nat);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -292,6 +337,7 @@ main (int argc, char **argv)
   g_test_add_func ("/whip/methods-and-cors", test_methods_and_cors);
   g_test_add_func ("/whip/session-lifecycle", test_session_lifecycle);
   g_test_add_func ("/api/status", test_status_api);
+  g_test_add_func ("/whip/nat-settings", test_nat_settings);
   int rc = g_test_run ();
 
   g_object_unref (http);

@@ -43,6 +43,7 @@ export function startPublisher(relay, provinces, opts = {}) {
   if (opts.deleteOnExit) args.push('--delete-on-exit');
   if (opts.joinIntervalMs) args.push('--join-interval-ms', String(opts.joinIntervalMs));
   if (opts.audioFile) args.push('--audio-file', opts.audioFile);
+  if (opts.insecure) args.push('--insecure');
 
   const child = spawn(PUBLISHER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
