@@ -9,7 +9,10 @@ import { startPublisher } from './lib/publisher.mjs';
 let relay;
 before(async () => {
   relay = await startRelay({
-    provinces: { 'TH-50': 'chiang-mai-token', 'TH-40': 'khon-kaen-token', 'TH-90': 'songkhla-token' },
+    provinces: {
+      'TH-50': 'chiang-mai-token', 'TH-40': 'khon-kaen-token', 'TH-90': 'songkhla-token',
+      'TH-34': 'ubon-token',
+    },
     extraConfig: { media: { 'offline-grace-s': 4 } },
   });
 });
@@ -99,4 +102,25 @@ test('media stops: lost within 5 s, offline after the grace period, live again o
   await sleep(100);
   const health = await getJson(`${relay.url}api/v1/health`);
   assert.equal(health.status, 'ok');
+});
+
+test('a lossy link: lost video packets are NACKed and repaired by RTX', async () => {
+  // 5% of the original video packets never reach the relay; their RTX
+  // copies do (webrtcbin keeps a retransmission history).
+  const pub = startPublisher(relay, ['TH-34'], { dropPercent: 5 });
+  try {
+    await assertDecoding('TH-34', 'VP8');
+    const s = await waitFor(async () => {
+      const now = await status('TH-34');
+      return now.video.retransmissions_received >= 10 ? now : null;
+    }, { timeoutMs: 15000, describe: 'retransmissions arriving' });
+    assert.ok(s.video.nacks_sent > 0, 'NACKs went out');
+    assert.ok(s.video.nacked_packets >= s.video.retransmissions_received * 0.8,
+      `nacked ${s.video.nacked_packets} vs retransmitted ${s.video.retransmissions_received}`);
+    // Repaired losses are not losses.
+    assert.ok(s.video.packets_lost <= Math.max(2, s.video.nacked_packets * 0.1),
+      `unrepaired ${s.video.packets_lost} of ${s.video.nacked_packets}`);
+  } finally {
+    await pub.stop();
+  }
 });

@@ -170,6 +170,34 @@ tune_ice_agent (GstElement *webrtc)
     g_object_set (agent, "upnp", FALSE, NULL);
 }
 
+/* Packet loss on the wire, after webrtcbin's retransmission history: only
+ * original video packets (PT 96) are dropped, so every loss is repairable
+ * by NACK + RTX. The RTP header is in clear text under SRTP. */
+static GstPadProbeReturn
+drop_video_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  WhipPublisher *pub = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  guint8 head[2];
+  if (gst_buffer_extract (buf, 0, head, 2) == 2 && head[0] >= 128
+      && head[0] <= 191 && (head[1] & 0x7f) == VIDEO_PT
+      && g_random_double_range (0, 100) < pub->config->drop_percent)
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
+    gpointer data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+  if (f && g_strcmp0 (GST_OBJECT_NAME (f), "nicesink") == 0) {
+    g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
+    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, drop_video_probe,
+        data, NULL);
+  }
+}
+
 gboolean
 whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
 {
@@ -245,6 +273,10 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
         GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
         "codec-preferences", prefs, "do-nack", !audio, NULL);
   }
+
+  if (pub->config->drop_percent > 0)
+    g_signal_connect (pub->webrtc, "deep-element-added",
+        G_CALLBACK (on_deep_element_added), pub);
 
   bus = gst_pipeline_get_bus (GST_PIPELINE (pub->pipeline));
   pub->bus_watch = gst_bus_add_watch (bus, bus_cb, pub);

@@ -72,6 +72,7 @@ static int opt_duration;
 static gboolean opt_delete_on_exit;
 static int opt_expect_status = -1;
 static gboolean opt_wrong_fingerprint;
+static double opt_drop_percent;
 static int opt_join_interval_ms;
 static gboolean opt_insecure;
 static gboolean opt_dry_run;
@@ -99,6 +100,9 @@ static const GOptionEntry entries[] = {
       "DELETE each session URL before exiting", NULL},
   {"expect-status", 0, 0, G_OPTION_ARG_INT, &opt_expect_status,
       "Succeed iff every POST returns N (ICE is then not required)", "N"},
+  {"drop-percent", 0, 0, G_OPTION_ARG_DOUBLE, &opt_drop_percent,
+      "Drop this share (0-100) of outgoing video RTP after the retransmission "
+      "history, so the relay must NACK and receive RTX", "PERCENT"},
   {"wrong-fingerprint", 0, 0, G_OPTION_ARG_NONE, &opt_wrong_fingerprint,
       "POST a DTLS fingerprint that does not match our certificate", NULL},
   {"join-interval-ms", 0, 0, G_OPTION_ARG_INT, &opt_join_interval_ms,
@@ -406,6 +410,7 @@ main (int argc, char **argv)
   app.config.dry_run = opt_dry_run;
   app.config.insecure = opt_insecure;
   app.config.wrong_fingerprint = opt_wrong_fingerprint;
+  app.config.drop_percent = CLAMP (opt_drop_percent, 0.0, 100.0);
   app.config.h264 = g_strcmp0 (opt_codec, "h264") == 0;
   app.config.expect_status = opt_expect_status;
 

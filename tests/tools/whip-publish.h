@@ -59,6 +59,7 @@ typedef struct {
   gboolean wrong_fingerprint;
   gboolean h264;
   int expect_status;            /* -1: expect 201 and ICE connected */
+  double drop_percent;          /* share of video RTP dropped on the wire */
 } WhipConfig;
 
 typedef enum {

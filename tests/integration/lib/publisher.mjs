@@ -44,6 +44,7 @@ export function startPublisher(relay, provinces, opts = {}) {
   if (opts.joinIntervalMs) args.push('--join-interval-ms', String(opts.joinIntervalMs));
   if (opts.audioFile) args.push('--audio-file', opts.audioFile);
   if (opts.insecure) args.push('--insecure');
+  if (opts.dropPercent) args.push('--drop-percent', String(opts.dropPercent));
 
   const child = spawn(PUBLISHER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
