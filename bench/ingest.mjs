@@ -76,10 +76,18 @@ try {
   for (const n of levels) {
     const codes = roster.slice(0, n);
     const pub = startPublisher(relay, codes, { tokensFile, joinIntervalMs: 20, deleteOnExit: true });
-    await waitFor(async () => {
-      const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
-      return list.filter((p) => p.state === 'live' && p.video && p.video.frames_decoded > 0).length === n;
-    }, { timeoutMs: 120000, intervalMs: 500, describe: `${n} live` });
+    const joinStart = Date.now();
+    let allLiveAfterS = null;
+    try {
+      await waitFor(async () => {
+        const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+        return list.filter((p) => p.state === 'live' && p.video && p.video.frames_decoded > 0).length === n;
+      }, { timeoutMs: 120000, intervalMs: 500, describe: `${n} live` });
+      allLiveAfterS = +((Date.now() - joinStart) / 1000).toFixed(1);
+    } catch (e) {
+      // Measure what did come up, and say so.
+      console.error(`bench: ${e.message}; publisher stderr: ${pub.stderr().slice(-400)}`);
+    }
     await sleep(5000); // past the join burst
     const a = procStat(pid);
     const pubA = procStat(pub.child.pid);
@@ -97,6 +105,7 @@ try {
     result.levels.push({
       provinces: n,
       live,
+      all_live_after_s: allLiveAfterS,
       relay_cores: +((b.cpu - a.cpu) / elapsed).toFixed(3),
       relay_rss_mib: +(b.rssKib / 1024).toFixed(1),
       rss_per_province_mib: +(((b.rssKib - idle.rssKib) / 1024) / n).toFixed(2),

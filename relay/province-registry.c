@@ -156,6 +156,41 @@ iso_time (gint64 unix_us)
 }
 
 static void
+member_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+member_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+member_bool (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+/* A non-negative figure, or null when unknown (negative). */
+static void
+member_int_or_null (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  if (value >= 0)
+    json_builder_add_int_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
 add_video (JsonBuilder *b, const RelayPublisherSnapshot *s)
 {
   json_builder_set_member_name (b, "video");
@@ -165,32 +200,20 @@ add_video (JsonBuilder *b, const RelayPublisherSnapshot *s)
       return;
     }
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "codec");
-  json_builder_add_string_value (b, relay_codec_name (s->video_codec));
-  json_builder_set_member_name (b, "width");
-  json_builder_add_int_value (b, s->ingest.width);
-  json_builder_set_member_name (b, "height");
-  json_builder_add_int_value (b, s->ingest.height);
+  member_string (b, "codec", relay_codec_name (s->video_codec));
+  member_int (b, "width", s->ingest.width);
+  member_int (b, "height", s->ingest.height);
   json_builder_set_member_name (b, "fps");
   json_builder_add_double_value (b, ((int) (s->ingest.fps * 10 + 0.5)) / 10.0);
-  json_builder_set_member_name (b, "frames_decoded");
-  json_builder_add_int_value (b, s->ingest.video_frames);
-  json_builder_set_member_name (b, "bytes_received");
-  json_builder_add_int_value (b, s->video_bytes);
-  json_builder_set_member_name (b, "packets_received");
-  json_builder_add_int_value (b, s->video_packets);
-  json_builder_set_member_name (b, "packets_lost");
-  json_builder_add_int_value (b, s->video_lost);
-  json_builder_set_member_name (b, "retransmissions_received");
-  json_builder_add_int_value (b, s->video_rtx_packets);
-  json_builder_set_member_name (b, "nacks_sent");
-  json_builder_add_int_value (b, s->nacks_sent);
-  json_builder_set_member_name (b, "nacked_packets");
-  json_builder_add_int_value (b, s->nacked_seqs);
-  json_builder_set_member_name (b, "plis_sent");
-  json_builder_add_int_value (b, s->plis_sent);
-  json_builder_set_member_name (b, "bitrate_kbps");
-  json_builder_add_int_value (b, (gint64) (s->video_bitrate_kbps + 0.5));
+  member_int (b, "frames_decoded", s->ingest.video_frames);
+  member_int (b, "bytes_received", s->video_bytes);
+  member_int (b, "packets_received", s->video_packets);
+  member_int (b, "packets_lost", s->video_lost);
+  member_int (b, "retransmissions_received", s->video_rtx_packets);
+  member_int (b, "nacks_sent", s->nacks_sent);
+  member_int (b, "nacked_packets", s->nacked_seqs);
+  member_int (b, "plis_sent", s->plis_sent);
+  member_int (b, "bitrate_kbps", (gint64) (s->video_bitrate_kbps + 0.5));
   json_builder_end_object (b);
 }
 
@@ -204,22 +227,14 @@ add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s)
       return;
     }
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "codec");
-  json_builder_add_string_value (b, "opus");
-  json_builder_set_member_name (b, "frames_decoded");
-  json_builder_add_int_value (b, s->ingest.audio_frames);
-  json_builder_set_member_name (b, "bytes_received");
-  json_builder_add_int_value (b, s->audio_bytes);
-  json_builder_set_member_name (b, "packets_received");
-  json_builder_add_int_value (b, s->audio_packets);
-  json_builder_set_member_name (b, "packets_lost");
-  json_builder_add_int_value (b, s->audio_lost);
-  json_builder_set_member_name (b, "level_dbov");
-  json_builder_add_int_value (b, s->audio_level_dbov);
-  json_builder_set_member_name (b, "voice_activity");
-  json_builder_add_boolean_value (b, s->voice_activity);
-  json_builder_set_member_name (b, "decoded_level_dbov");
-  json_builder_add_int_value (b, (gint64) s->ingest.audio_rms_dbov);
+  member_string (b, "codec", "opus");
+  member_int (b, "frames_decoded", s->ingest.audio_frames);
+  member_int (b, "bytes_received", s->audio_bytes);
+  member_int (b, "packets_received", s->audio_packets);
+  member_int (b, "packets_lost", s->audio_lost);
+  member_int (b, "level_dbov", s->audio_level_dbov);
+  member_bool (b, "voice_activity", s->voice_activity);
+  member_int (b, "decoded_level_dbov", (gint64) s->ingest.audio_rms_dbov);
   json_builder_end_object (b);
 }
 
@@ -234,43 +249,17 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e)
   g_autofree char *since = iso_time (e->since_unix_us);
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, e->config->code);
-  json_builder_set_member_name (b, "name_th");
-  json_builder_add_string_value (b, e->config->name_th);
-  json_builder_set_member_name (b, "name_en");
-  json_builder_add_string_value (b, e->config->name_en);
-  json_builder_set_member_name (b, "region");
-  json_builder_add_string_value (b, e->config->region);
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, relay_province_state_name (e->state));
-  json_builder_set_member_name (b, "since");
-  json_builder_add_string_value (b, since);
-  json_builder_set_member_name (b, "session");
-  if (have)
-    json_builder_add_string_value (b, relay_publisher_session_get_id (e->session));
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "remote_address");
-  if (have && snap.remote_address[0])
-    json_builder_add_string_value (b, snap.remote_address);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "srtp_profile");
-  if (have && snap.srtp_profile)
-    json_builder_add_string_value (b, snap.srtp_profile);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "join_ms");
-  if (have && snap.join_ms >= 0)
-    json_builder_add_int_value (b, snap.join_ms);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "rtt_ms");
-  if (have && snap.rtt_ms >= 0)
-    json_builder_add_int_value (b, snap.rtt_ms);
-  else
-    json_builder_add_null_value (b);
+  member_string (b, "code", e->config->code);
+  member_string (b, "name_th", e->config->name_th);
+  member_string (b, "name_en", e->config->name_en);
+  member_string (b, "region", e->config->region);
+  member_string (b, "state", relay_province_state_name (e->state));
+  member_string (b, "since", since);
+  member_string (b, "session", have ? relay_publisher_session_get_id (e->session) : NULL);
+  member_string (b, "remote_address", have && snap.remote_address[0] ? snap.remote_address : NULL);
+  member_string (b, "srtp_profile", have ? snap.srtp_profile : NULL);
+  member_int_or_null (b, "join_ms", have ? snap.join_ms : -1);
+  member_int_or_null (b, "rtt_ms", have ? snap.rtt_ms : -1);
   add_video (b, have ? &snap : NULL);
   add_audio (b, have ? &snap : NULL);
   json_builder_end_object (b);
