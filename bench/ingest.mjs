@@ -6,8 +6,30 @@
 //   bench/ingest [--joins 20] [--levels 1,8,32,76] [--seconds 20]
 import fs from 'node:fs';
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { startRelay, getJson, waitFor, sleep } from '../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
+import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
+
+// CPU seconds that plain gst-launch-1.0 spends decoding the same media: the
+// floor under the relay's decode cost. Each pipeline runs `runs` times and
+// the cost of the same pipeline without the decoder (process start, file
+// parsing) is subtracted.
+function bareDecodeCostPerFrame(decodeTail, parseOnly, framesPerRun, runs = 10) {
+  const cpu = (pipeline) => {
+    const out = execFileSync('bash', ['-c',
+      `for i in $(seq ${runs}); do gst-launch-1.0 -q ${pipeline} >/dev/null; done; times`],
+      { encoding: 'utf8' });
+    const lines = out.trim().split('\n');
+    const [user, sys] = lines[lines.length - 1].split(/\s+/).map((t) => {
+      const m = t.match(/(\d+)m([\d.]+)s/);
+      return Number(m[1]) * 60 + Number(m[2]);
+    });
+    return user + sys;
+  };
+  const withDecode = cpu(`${parseOnly} ! ${decodeTail} ! fakesink sync=false`);
+  const without = cpu(`${parseOnly} ! fakesink sync=false`);
+  return Math.max(0, withDecode - without) / (runs * framesPerRun);
+}
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
@@ -68,6 +90,13 @@ try {
   result.join = { n: joinMs.length, p50_ms: percentile(sorted, 50), p95_ms: percentile(sorted, 95),
     min_ms: sorted[0], max_ms: sorted[sorted.length - 1], samples_ms: joinMs };
 
+  const vp8PerFrame = bareDecodeCostPerFrame('vp8dec threads=1',
+    `filesrc location=${MEDIA_DIR}/vp8-640x360.ivf ! ivfparse`, 150);
+  const opusPerFrame = bareDecodeCostPerFrame('opusdec',
+    `filesrc location=${MEDIA_DIR}/opus-48k.ogg ! oggdemux ! opusparse`, 500);
+  result.bare_decode = { vp8_ms_per_frame: +(vp8PerFrame * 1000).toFixed(3),
+    opus_ms_per_frame: +(opusPerFrame * 1000).toFixed(3) };
+
   await sleep(2000);
   const idle = procStat(pid);
   result.idle = { rss_mib: +(idle.rssKib / 1024).toFixed(1), threads: idle.threads,
@@ -91,8 +120,9 @@ try {
     await sleep(5000); // past the join burst
     const a = procStat(pid);
     const pubA = procStat(pub.child.pid);
-    const framesA = (await getJson(`${relay.url}api/v1/provinces`)).provinces
-      .reduce((s, p) => s + (p.video ? p.video.frames_decoded : 0), 0);
+    const listA = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+    const framesA = listA.reduce((s, p) => s + (p.video ? p.video.frames_decoded : 0), 0);
+    const audioFramesA = listA.reduce((s, p) => s + (p.audio ? p.audio.frames_decoded : 0), 0);
     const t0 = Date.now();
     await sleep(seconds * 1000);
     const b = procStat(pid);
@@ -102,11 +132,17 @@ try {
     const framesB = list.reduce((s, p) => s + (p.video ? p.video.frames_decoded : 0), 0);
     const live = list.filter((p) => p.state === 'live').length;
     const kbps = list.filter((p) => p.video).map((p) => p.video.bitrate_kbps);
+    const audioFrames = list.reduce((s, p) => s + (p.audio ? p.audio.frames_decoded : 0), 0);
+    // Bare decode of the frames the relay decoded in the same interval.
+    const bareCores = ((framesB - framesA) * vp8PerFrame
+      + (audioFrames - audioFramesA) * opusPerFrame) / elapsed;
     result.levels.push({
       provinces: n,
       live,
       all_live_after_s: allLiveAfterS,
       relay_cores: +((b.cpu - a.cpu) / elapsed).toFixed(3),
+      bare_decode_cores: +bareCores.toFixed(3),
+      ratio_to_bare_decode: +(((b.cpu - a.cpu) / elapsed) / Math.max(bareCores, 1e-6)).toFixed(2),
       relay_rss_mib: +(b.rssKib / 1024).toFixed(1),
       rss_per_province_mib: +(((b.rssKib - idle.rssKib) / 1024) / n).toFixed(2),
       relay_threads: b.threads,
