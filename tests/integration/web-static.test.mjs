@@ -1,18 +1,26 @@
 // Static checks of the province page (no browser, no relay): ids, labels,
-// same-origin assets, no inline script or handlers, JS parses.
+// same-origin assets, no inline script or handlers, the JS modules (province.js
+// and everything it imports) parse, import only local files the relay serves.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
 import { REPO_ROOT } from './lib/relay.mjs';
 
 // BRIEFING_WEB_DIR: check another copy of web/ (used to prove the checks can fail).
 const WEB = process.env.BRIEFING_WEB_DIR || path.join(REPO_ROOT, 'web');
+const GRESOURCE = path.join(REPO_ROOT, 'config', 'briefing.gresource.xml');
+const ENTRY = 'province.js';
 const html = fs.readFileSync(path.join(WEB, 'province.html'), 'utf8');
-const js = fs.readFileSync(path.join(WEB, 'province.js'), 'utf8');
 const css = fs.readFileSync(path.join(WEB, 'common.css'), 'utf8');
+
+// Files compiled into the relay under /briefing (web/x.js etc.); the relay
+// serves /x.js from /briefing/web/x.js only, so pages and modules are flat.
+const gresourceFiles = new Set(
+  [...fs.readFileSync(GRESOURCE, 'utf8').replace(/<!--[\s\S]*?-->/g, '')
+    .matchAll(/<file\b[^>]*>\s*([^<]+?)\s*<\/file>/g)].map((m) => m[1]));
 
 // Drop comments so commented-out markup does not count.
 const markup = html.replace(/<!--[\s\S]*?-->/g, '');
@@ -45,6 +53,40 @@ const tags = parseTags(markup);
 const ids = tags.filter((t) => t.attrs.has('id')).map((t) => t.attrs.get('id'));
 const idSet = new Set(ids);
 
+/** Module specifiers of static imports / re-exports, and whether import() is used. */
+function moduleImports(src) {
+  const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const specs = [];
+  for (const m of code.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s*(['"])([^'"]*)\1/gm)) {
+    specs.push(m[2]);
+  }
+  for (const m of code.matchAll(/^\s*import\s*(['"])([^'"]*)\1/gm)) {
+    specs.push(m[2]); // side-effect import
+  }
+  return { specs, dynamic: /\bimport\s*\(/.test(code) };
+}
+
+/** Same-origin flat module path the relay can serve: './name.js'. */
+const LOCAL_MODULE_RE = /^\.\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.js$/;
+
+// The module graph from province.js: name -> {src, imports}. Imports that are
+// not local flat paths are recorded (and reported below), not followed.
+const modules = new Map();
+(function walk(name) {
+  if (modules.has(name) || !fs.existsSync(path.join(WEB, name))) {
+    return;
+  }
+  const src = fs.readFileSync(path.join(WEB, name), 'utf8');
+  const imports = moduleImports(src);
+  modules.set(name, { src, imports });
+  for (const spec of imports.specs) {
+    if (LOCAL_MODULE_RE.test(spec)) {
+      walk(spec.slice(2));
+    }
+  }
+}(ENTRY));
+const js = modules.get(ENTRY)?.src ?? '';
+
 /** Same-origin reference: relative path or absolute path, no scheme, no '//' host. */
 function isSameOrigin(ref) {
   const r = ref.trim();
@@ -69,8 +111,11 @@ test('page parses into tags and has the basics', () => {
     'missing <meta charset="utf-8">');
   assert.ok(tags.some((t) => t.name === 'meta' && t.attrs.get('name') === 'viewport'),
     'missing <meta name="viewport"> (phones)');
-  assert.ok(tags.some((t) => t.name === 'script' && t.attrs.get('src') === 'province.js'),
-    'page must load province.js');
+  const script = tags.find((t) => t.name === 'script' && t.attrs.get('src') === ENTRY);
+  assert.ok(script, 'page must load province.js');
+  assert.equal(script.attrs.get('type'), 'module',
+    'province.js is an ES module: <script type="module" src="province.js">');
+  assert.ok(modules.has(ENTRY), 'web/province.js missing');
   assert.ok(tags.some((t) => t.name === 'link' && t.attrs.get('rel') === 'stylesheet' &&
     t.attrs.get('href') === 'common.css'), 'page must load common.css');
 });
@@ -111,17 +156,59 @@ test('required controls exist', () => {
   assert.ok(preview.attrs.has('muted'), 'the local preview <video> must be muted');
 });
 
-test('every getElementById in province.js names an id in province.html', () => {
-  const calls = [...js.matchAll(/getElementById\s*\(\s*([^)]*?)\s*\)/g)];
-  assert.ok(calls.length > 0, 'province.js does not use getElementById?');
-  const nonLiteral = calls.filter((c) => !/^(['"])[^'"]+\1$/.test(c[1])).map((c) => c[0]);
-  assert.deepEqual(nonLiteral, [],
-    `getElementById must take a string literal so this test can check it: ${nonLiteral.join(', ')}`);
-  const used = calls.map((c) => c[1].slice(1, -1));
-  const missing = [...new Set(used.filter((id) => !idSet.has(id)))];
-  assert.deepEqual(missing, [], `province.js uses ids missing from province.html: ${missing.join(', ')}`);
-  assert.ok(!/querySelector(All)?\s*\(\s*['"]#/.test(js),
-    'use getElementById (checked here) rather than querySelector("#...")');
+test('every getElementById in the page\'s modules names an id in province.html', () => {
+  assert.ok(modules.size >= 3, `expected province.js and its modules, found: ${[...modules.keys()].join(', ')}`);
+  let count = 0;
+  for (const [name, { src }] of modules) {
+    const calls = [...src.matchAll(/getElementById\s*\(\s*([^)]*?)\s*\)/g)];
+    count += calls.length;
+    const nonLiteral = calls.filter((c) => !/^(['"])[^'"]+\1$/.test(c[1])).map((c) => c[0]);
+    assert.deepEqual(nonLiteral, [],
+      `${name}: getElementById must take a string literal so this test can check it: ${nonLiteral.join(', ')}`);
+    const used = calls.map((c) => c[1].slice(1, -1));
+    const missing = [...new Set(used.filter((id) => !idSet.has(id)))];
+    assert.deepEqual(missing, [], `${name} uses ids missing from province.html: ${missing.join(', ')}`);
+    assert.ok(!/querySelector(All)?\s*\(\s*['"]#/.test(src),
+      `${name}: use getElementById (checked here) rather than querySelector("#...")`);
+  }
+  assert.ok(count > 0, 'province.js and its modules do not use getElementById?');
+});
+
+test('modules import only local files that the relay serves', () => {
+  const bad = [];
+  for (const [name, { imports }] of modules) {
+    if (imports.dynamic) {
+      bad.push(`${name}: import() (use static imports, which this test checks)`);
+    }
+    for (const spec of imports.specs) {
+      if (!LOCAL_MODULE_RE.test(spec)) {
+        bad.push(`${name}: import '${spec}' (must be a same-origin relative './name.js')`);
+        continue;
+      }
+      const file = spec.slice(2);
+      if (!fs.existsSync(path.join(WEB, file))) {
+        bad.push(`${name}: import '${spec}' does not exist in web/`);
+      } else if (!gresourceFiles.has(`web/${file}`)) {
+        bad.push(`${name}: import '${spec}' is not in config/briefing.gresource.xml`);
+      }
+    }
+  }
+  assert.deepEqual(bad, [], `bad imports:\n  ${bad.join('\n  ')}`);
+});
+
+test('the session and media modules do not touch the DOM', () => {
+  for (const name of ['publish-session.js', 'media-devices.js']) {
+    assert.ok(modules.has(name), `province.js should import ${name}`);
+  }
+  for (const [name, { src }] of modules) {
+    if (name === ENTRY) {
+      continue;
+    }
+    const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const dom = [...new Set([...code.matchAll(/\b(document|window|getElementById|querySelector\w*)\b/g)]
+      .map((m) => m[1]))];
+    assert.deepEqual(dom, [], `${name} uses ${dom.join(', ')}: DOM access belongs in province.js`);
+  }
 });
 
 test('page references only same-origin assets', () => {
@@ -149,12 +236,11 @@ test('page references only same-origin assets', () => {
       bad.push(`common.css @import ${m[1]}`);
     }
   }
-  // Any absolute URL literal in the script is suspect (fetch/import/WebSocket...).
-  for (const m of js.matchAll(/['"`]((?:https?|wss?):\/\/[^'"`]*|\/\/[a-z0-9.-]+\.[a-z]{2,}[^'"`]*)['"`]/gi)) {
-    bad.push(`province.js literal ${m[1]}`);
-  }
-  if (/\bimport\s*\(|^\s*import\s/m.test(js)) {
-    bad.push('province.js imports modules');
+  // Any absolute URL literal in a script is suspect (fetch/import/WebSocket...).
+  for (const [name, { src }] of modules) {
+    for (const m of src.matchAll(/['"`]((?:https?|wss?):\/\/[^'"`]*|\/\/[a-z0-9.-]+\.[a-z]{2,}[^'"`]*)['"`]/gi)) {
+      bad.push(`${name} literal ${m[1]}`);
+    }
   }
   assert.deepEqual(bad, [], `external references:\n  ${bad.join('\n  ')}`);
 });
@@ -165,22 +251,39 @@ test('no inline scripts, inline handlers or javascript: URLs', () => {
   assert.deepEqual(inlineHandlers, [], `inline event handlers: ${inlineHandlers.join(' ')}`);
   const inlineScripts = [...markup.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)]
     .filter((m) => m[2].trim() !== '').map((m) => m[0].slice(0, 80));
-  assert.deepEqual(inlineScripts, [], 'keep JS in province.js');
+  assert.deepEqual(inlineScripts, [], 'keep JS in web/*.js modules');
   assert.ok(!/javascript:/i.test(markup), 'javascript: URL in province.html');
 });
 
-test('the referenced local assets exist', () => {
+test('the referenced local assets exist and are compiled into the relay', () => {
   for (const t of tags) {
     const ref = t.name === 'script' ? t.attrs.get('src') : (t.name === 'link' ? t.attrs.get('href') : null);
     if (ref && isSameOrigin(ref) && !ref.startsWith('#')) {
-      const file = path.join(WEB, ref.replace(/^\//, '').split(/[?#]/)[0]);
-      assert.ok(fs.existsSync(file), `${ref} referenced by province.html does not exist in web/`);
+      const rel = ref.replace(/^\//, '').split(/[?#]/)[0];
+      assert.ok(fs.existsSync(path.join(WEB, rel)), `${ref} referenced by province.html does not exist in web/`);
+      assert.ok(gresourceFiles.has(`web/${rel}`), `${ref} is not in config/briefing.gresource.xml`);
     }
   }
+  assert.ok(gresourceFiles.has('web/province.html'), 'province.html is not in config/briefing.gresource.xml');
 });
 
-test('province.js is a valid classic script and exposes the test hook', () => {
-  assert.doesNotThrow(() => new vm.Script(js, { filename: 'province.js' }), 'province.js syntax error');
+test('no page file is shadowed by the relay\'s /whip endpoint', () => {
+  // libsoup routes by path prefix: the /whip handler answers /whip-anything.js
+  // with 404 "use /whip/<province code>" before the static pages see it.
+  const shadowed = [...gresourceFiles].filter((f) => /^web\/whip/i.test(f));
+  assert.deepEqual(shadowed, [], `rename (the relay would answer 404): ${shadowed.join(', ')}`);
+});
+
+test('every script in web/ is loaded by the page', () => {
+  const orphans = fs.readdirSync(WEB).filter((f) => f.endsWith('.js') && !modules.has(f));
+  assert.deepEqual(orphans, [], `web/ scripts neither loaded nor imported: ${orphans.join(', ')}`);
+});
+
+test('the modules parse and province.js exposes the test hook', () => {
+  for (const [name, { src }] of modules) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '--check'], { input: src, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${name}: not a valid ES module:\n${r.stderr}`);
+  }
   assert.match(js, /window,\s*'briefing'|window\.briefing\s*=/, 'window.briefing hook missing');
   for (const k of ['state', 'location', 'lastError', 'pc']) {
     assert.match(js, new RegExp(`\\b${k}\\s*:`), `window.briefing.${k} missing`);
