@@ -256,6 +256,9 @@ test('province page publishes camera + microphone to the relay (WHIP)', { timeou
     }, { timeoutMs: 10000, describe: 'video 640x360 and audio in the status' });
     assert.equal(live.state, 'live');
     assert.ok(live.remote_address, 'remote_address set while live');
+    // Chromium offers AEAD_AES_128_GCM first; the relay must take it.
+    assert.equal(live.srtp_profile, 'AEAD_AES_128_GCM');
+    assert.equal(live.video.codec, 'VP8');
     t.diagnostic(`live: remote ${live.remote_address}, video ${JSON.stringify(live.video)}`);
 
     const a = await status();
