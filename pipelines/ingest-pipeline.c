@@ -1,16 +1,37 @@
 #include "pipelines/ingest-pipeline.h"
 
-#include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 #include <math.h>
 
 #include "relay/log.h"
 
+/* Where the transport's RTP enters GStreamer: a source pad of our own,
+ * linked to the jitter buffer and pushed from the transport worker. An
+ * appsrc would add a queue, a thread and a wake-up per packet; the jitter
+ * buffer's chain function only queues the packet and returns. */
+typedef struct {
+  GstPad *pad;
+  GstCaps *caps;
+  GstElement *jitterbuffer;
+  guint64 arrivals;  /* packets offered */
+  guint64 pushed;    /* packets handed to the jitter buffer */
+  guint64 dropped;   /* refused while the jitter buffer was too deep */
+  gboolean overflowing;
+} RtpInput;
+
+/* A decoder that stalls must not make the jitter buffer grow without end:
+ * past this many packets queued the input drops new ones. 4096 packets is
+ * about a minute of 640x360 video, far past any useful latency. */
+#define MAX_QUEUED_PACKETS 4096
+#define DEPTH_CHECK_EVERY 256
+
 struct _RelayIngestPipeline {
   char *code;
   GstElement *pipeline;
-  GstAppSrc *video_src;
-  GstAppSrc *audio_src;
+  GstClock *clock;
+  GstClockTime base_time;
+  RtpInput video_in;
+  RtpInput audio_in;
   RelayKeyframeNeededFunc keyframe_needed;
   gpointer user_data;
 
@@ -122,12 +143,13 @@ on_audio_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-static GstPadProbeReturn
-on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+static gboolean
+on_input_event (GstPad *pad, GstObject *parent, GstEvent *event)
 {
-  RelayIngestPipeline *self = data;
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-  if (gst_video_event_is_force_key_unit (event))
+  RelayIngestPipeline *self = gst_pad_get_element_private (pad);
+  /* Upstream events end here; the one that matters is the decoder's or
+   * depayloader's request for a keyframe, which becomes a PLI. */
+  if (gst_video_event_is_force_key_unit (event) && pad == self->video_in.pad)
     {
       g_mutex_lock (&self->lock);
       self->stats.keyframe_requests++;
@@ -135,46 +157,99 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
       if (self->keyframe_needed)
         self->keyframe_needed (self->user_data);
     }
-  return GST_PAD_PROBE_OK;
+  gst_event_unref (event);
+  return TRUE;
 }
 
-static GstAppSrc *
-add_rtp_source (RelayIngestPipeline *self, const char *media, const char *encoding,
-                guint clock_rate, guint8 pt, guint latency_ms, GstElement **jitterbuffer_out,
-                GError **error)
+static gboolean
+on_input_query (GstPad *pad, GstObject *parent, GstQuery *query)
 {
-  g_autofree char *src_name = g_strdup_printf ("%s_src", media);
-  g_autofree char *jb_name = g_strdup_printf ("%s_jitterbuffer", media);
-  GstElement *src = make ("appsrc", src_name, error);
-  GstElement *jb = src ? make ("rtpjitterbuffer", jb_name, error) : NULL;
-  if (!jb)
+  RelayIngestPipeline *self = gst_pad_get_element_private (pad);
+  RtpInput *in = pad == self->video_in.pad ? &self->video_in : &self->audio_in;
+  switch (GST_QUERY_TYPE (query))
     {
-      g_clear_object (&src);
+    case GST_QUERY_LATENCY:
+      /* A live source that adds no latency of its own. */
+      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+      return TRUE;
+    case GST_QUERY_CAPS:
+      gst_query_set_caps_result (query, in->caps);
+      return TRUE;
+    case GST_QUERY_ACCEPT_CAPS:
+      gst_query_set_accept_caps_result (query, TRUE);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static GstElement *
+add_rtp_input (RelayIngestPipeline *self, RtpInput *in, const char *media, const char *encoding,
+               guint clock_rate, guint8 pt, guint latency_ms, GError **error)
+{
+  g_autofree char *pad_name = g_strdup_printf ("%s_in", media);
+  g_autofree char *jb_name = g_strdup_printf ("%s_jitterbuffer", media);
+  GstElement *jb = make ("rtpjitterbuffer", jb_name, error);
+  if (!jb)
+    return NULL;
+  /* Retransmissions are requested by the transport's own NACK generator.
+   * (drop-on-latency would bound the queue, but it drops the first
+   * keyframe's packets and delays every join by a keyframe interval.) */
+  g_object_set (jb, "latency", latency_ms, "do-lost", TRUE, "do-retransmission", FALSE, NULL);
+  gst_bin_add (GST_BIN (self->pipeline), jb);
+  in->jitterbuffer = jb;
+
+  in->caps = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, media, "clock-rate",
+                                  G_TYPE_INT, clock_rate, "encoding-name", G_TYPE_STRING, encoding,
+                                  "payload", G_TYPE_INT, pt, NULL);
+  in->pad = gst_pad_new (pad_name, GST_PAD_SRC);
+  gst_pad_set_element_private (in->pad, self);
+  gst_pad_set_event_function (in->pad, on_input_event);
+  gst_pad_set_query_function (in->pad, on_input_query);
+  gst_pad_set_active (in->pad, TRUE);
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (jb, "sink");
+  if (gst_pad_link (in->pad, sink) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                   "cannot link the %s input to its jitter buffer", media);
       return NULL;
     }
-  g_autoptr (GstCaps) caps = gst_caps_new_simple (
-      "application/x-rtp", "media", G_TYPE_STRING, media, "clock-rate", G_TYPE_INT, clock_rate,
-      "encoding-name", G_TYPE_STRING, encoding, "payload", G_TYPE_INT, pt, NULL);
-  /* Live, stamped on arrival so the jitter buffer sees real arrival times;
-   * a full queue drops new packets rather than blocking the transport. */
-  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp",
-                TRUE, "max-bytes", (guint64) 4 * 1024 * 1024, "block", FALSE, "leaky-type", 1,
-                NULL);
-  /* Retransmissions are requested by the transport's own NACK generator. */
-  g_object_set (jb, "latency", latency_ms, "do-lost", TRUE, "do-retransmission", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (self->pipeline), src, jb, NULL);
-  gst_element_link (src, jb);
-  *jitterbuffer_out = jb;
-  return GST_APP_SRC (src);
+  return jb;
+}
+
+/* Sticky events every stream needs before its first buffer. */
+static void
+start_input (RelayIngestPipeline *self, RtpInput *in)
+{
+  if (!in->pad)
+    return;
+  g_autofree char *stream_id = g_strdup_printf ("%s/%s", self->code, GST_PAD_NAME (in->pad));
+  GstEvent *start = gst_event_new_stream_start (stream_id);
+  gst_event_set_group_id (start, gst_util_group_id_next ());
+  gst_pad_push_event (in->pad, start);
+  gst_pad_push_event (in->pad, gst_event_new_caps (in->caps));
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (in->pad, gst_event_new_segment (&segment));
+}
+
+static void
+clear_input (RtpInput *in)
+{
+  if (in->pad)
+    {
+      gst_pad_set_active (in->pad, FALSE);
+      g_clear_object (&in->pad);
+    }
+  g_clear_pointer (&in->caps, gst_caps_unref);
 }
 
 static gboolean
 build_video (RelayIngestPipeline *self, RelayCodec codec, guint8 pt, GError **error)
 {
-  GstElement *jb;
   const char *encoding = codec == RELAY_CODEC_H264 ? "H264" : "VP8";
-  self->video_src = add_rtp_source (self, "video", encoding, 90000, pt, 100, &jb, error);
-  if (!self->video_src)
+  GstElement *jb = add_rtp_input (self, &self->video_in, "video", encoding, 90000, pt, 100, error);
+  if (!jb)
     return FALSE;
   GstElement *depay = make (codec == RELAY_CODEC_H264 ? "rtph264depay" : "rtpvp8depay",
                             "video_depay", error);
@@ -206,17 +281,14 @@ build_video (RelayIngestPipeline *self, RelayCodec codec, guint8 pt, GError **er
   g_autoptr (GstPad) dec_src = gst_element_get_static_pad (dec, "src");
   gst_pad_add_probe (dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_video_frame, self, NULL);
   gst_pad_add_probe (dec_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_video_caps, self, NULL);
-  g_autoptr (GstPad) src_pad = gst_element_get_static_pad (GST_ELEMENT (self->video_src), "src");
-  gst_pad_add_probe (src_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event, self, NULL);
   return TRUE;
 }
 
 static gboolean
 build_audio (RelayIngestPipeline *self, guint8 pt, GError **error)
 {
-  GstElement *jb;
-  self->audio_src = add_rtp_source (self, "audio", "OPUS", 48000, pt, 60, &jb, error);
-  if (!self->audio_src)
+  GstElement *jb = add_rtp_input (self, &self->audio_in, "audio", "OPUS", 48000, pt, 60, error);
+  if (!jb)
     return FALSE;
   GstElement *depay = make ("rtpopusdepay", "audio_depay", error);
   GstElement *dec = depay ? make ("opusdec", "audio_decoder", error) : NULL;
@@ -266,6 +338,10 @@ relay_ingest_pipeline_new (const char *province_code, RelayCodec video_codec, gu
       relay_ingest_pipeline_free (self);
       return NULL;
     }
+  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
+  self->base_time = gst_element_get_base_time (self->pipeline);
+  start_input (self, &self->video_in);
+  start_input (self, &self->audio_in);
   return self;
 }
 
@@ -281,30 +357,75 @@ relay_ingest_pipeline_free (RelayIngestPipeline *self)
       gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
       gst_object_unref (self->pipeline);
     }
+  clear_input (&self->video_in);
+  clear_input (&self->audio_in);
+  g_clear_object (&self->clock);
   g_mutex_clear (&self->lock);
   g_free (self->code);
   g_free (self);
 }
 
+/* Stamped with the running time of arrival, as the jitter buffer expects
+ * of a live source. Only the session's transport worker pushes. */
 static void
-push (GstAppSrc *src, const guint8 *rtp, gsize len)
+check_depth (RelayIngestPipeline *self, RtpInput *in)
 {
-  if (!src)
+  GstStructure *st = NULL;
+  g_object_get (in->jitterbuffer, "stats", &st, NULL);
+  if (!st)
     return;
+  guint64 out = 0, late = 0, duplicates = 0;
+  gst_structure_get_uint64 (st, "num-pushed", &out);
+  gst_structure_get_uint64 (st, "num-late", &late);
+  gst_structure_get_uint64 (st, "num-duplicates", &duplicates);
+  gst_structure_free (st);
+  guint64 gone = out + late + duplicates;
+  guint64 depth = in->pushed > gone ? in->pushed - gone : 0;
+  gboolean overflowing = depth > MAX_QUEUED_PACKETS;
+  if (overflowing != in->overflowing)
+    {
+      if (overflowing)
+        relay_warn (self->code, "%s decoding is %" G_GUINT64_FORMAT
+                    " packets behind; dropping input until it catches up",
+                    GST_PAD_NAME (in->pad), depth);
+      else
+        relay_info (self->code, "%s decoding caught up (%" G_GUINT64_FORMAT " packets dropped)",
+                    GST_PAD_NAME (in->pad), in->dropped);
+      in->overflowing = overflowing;
+    }
+}
+
+static void
+push (RelayIngestPipeline *self, RtpInput *in, const guint8 *rtp, gsize len)
+{
+  if (!in->pad || !self->clock)
+    return;
+  if (++in->arrivals % DEPTH_CHECK_EVERY == 0)
+    check_depth (self, in);
+  if (in->overflowing)
+    {
+      in->dropped++;
+      return;
+    }
+  in->pushed++;
   GstBuffer *buf = gst_buffer_new_memdup (rtp, len);
-  gst_app_src_push_buffer (src, buf);
+  GstClockTime now = gst_clock_get_time (self->clock);
+  GstClockTime running = now > self->base_time ? now - self->base_time : 0;
+  GST_BUFFER_DTS (buf) = running;
+  GST_BUFFER_PTS (buf) = running;
+  gst_pad_push (in->pad, buf);
 }
 
 void
 relay_ingest_pipeline_push_video (RelayIngestPipeline *self, const guint8 *rtp, gsize len)
 {
-  push (self->video_src, rtp, len);
+  push (self, &self->video_in, rtp, len);
 }
 
 void
 relay_ingest_pipeline_push_audio (RelayIngestPipeline *self, const guint8 *rtp, gsize len)
 {
-  push (self->audio_src, rtp, len);
+  push (self, &self->audio_in, rtp, len);
 }
 
 void
@@ -312,8 +433,15 @@ relay_ingest_pipeline_get_stats (RelayIngestPipeline *self, RelayIngestStats *st
 {
   g_mutex_lock (&self->lock);
   *stats = self->stats;
+  stats->input_dropped = self->video_in.dropped + self->audio_in.dropped;
   /* A stream that stopped has no frame rate, whatever the last window said. */
   if (self->fps_window_start && g_get_monotonic_time () - self->fps_window_start > 3 * G_USEC_PER_SEC)
     stats->fps = 0;
   g_mutex_unlock (&self->lock);
+}
+
+GstElement *
+relay_ingest_pipeline_get_element (RelayIngestPipeline *self)
+{
+  return self->pipeline;
 }

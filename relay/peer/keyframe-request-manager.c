@@ -6,7 +6,15 @@ relay_keyframe_request_manager_init (RelayKeyframeRequestManager *m, guint min_i
   m->min_interval_us = (gint64) min_interval_ms * 1000;
   m->last_request_us = 0;
   m->pending = FALSE;
+  m->forced = FALSE;
   m->requests_sent = 0;
+}
+
+void
+relay_keyframe_request_manager_force (RelayKeyframeRequestManager *m)
+{
+  m->pending = TRUE;
+  m->forced = TRUE;
 }
 
 void
@@ -18,7 +26,8 @@ relay_keyframe_request_manager_request (RelayKeyframeRequestManager *m)
 void
 relay_keyframe_request_manager_keyframe_received (RelayKeyframeRequestManager *m)
 {
-  m->pending = FALSE;
+  if (!m->forced)
+    m->pending = FALSE;
 }
 
 gboolean
@@ -32,5 +41,6 @@ relay_keyframe_request_manager_poll (RelayKeyframeRequestManager *m, gint64 now_
    * interval asks again. */
   m->last_request_us = now_us;
   m->requests_sent++;
+  m->forced = FALSE;
   return TRUE;
 }

@@ -12,13 +12,17 @@ typedef struct {
   gint64 min_interval_us;
   gint64 last_request_us;
   gboolean pending;
+  gboolean forced; /* sent even if a keyframe arrives first */
   guint64 requests_sent;
 } RelayKeyframeRequestManager;
 
 void relay_keyframe_request_manager_init (RelayKeyframeRequestManager *m, guint min_interval_ms);
 /* Someone needs a keyframe. */
 void relay_keyframe_request_manager_request (RelayKeyframeRequestManager *m);
-/* A keyframe arrived: nothing pending any more. */
+/* A request that goes out even when a keyframe arrives meanwhile: the one
+ * on join, since nothing says the next keyframe is not seconds away. */
+void relay_keyframe_request_manager_force (RelayKeyframeRequestManager *m);
+/* A keyframe arrived: nothing pending any more (but a forced request). */
 void relay_keyframe_request_manager_keyframe_received (RelayKeyframeRequestManager *m);
 /* TRUE when a PLI should go out now (and counts it). */
 gboolean relay_keyframe_request_manager_poll (RelayKeyframeRequestManager *m, gint64 now_us);

@@ -305,7 +305,7 @@ handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
       g_clear_pointer (&self->video_stats, relay_receive_stats_free);
       self->video_stats = relay_receive_stats_new (pkt->ssrc, 90000);
       relay_nack_generator_reset (self->nack);
-      relay_keyframe_request_manager_request (&self->keyframes);
+      relay_keyframe_request_manager_force (&self->keyframes);
     }
   relay_receive_stats_on_packet (self->video_stats, pkt->seq, pkt->timestamp, pkt->len, now, is_rtx);
   if (relay_nack_generator_on_packet (self->nack, pkt->seq, now))
