@@ -122,3 +122,52 @@ relay_worker_add_timeout (RelayWorker *worker, guint interval_ms, GSourceFunc fu
   g_source_attach (source, worker->context);
   return source;
 }
+
+typedef struct {
+  RelayWorkerFunc work;
+  RelayWorkerFunc reply;
+  GMainContext *reply_context;
+  gpointer data;
+  GDestroyNotify notify;
+} WorkerCall;
+
+static gboolean
+worker_call_reply (gpointer p)
+{
+  WorkerCall *call = p;
+  call->reply (call->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_call_free (gpointer p)
+{
+  WorkerCall *call = p;
+  if (call->notify)
+    call->notify (call->data);
+  g_main_context_unref (call->reply_context);
+  g_free (call);
+}
+
+static gboolean
+worker_call_work (gpointer p)
+{
+  WorkerCall *call = p;
+  call->work (call->data);
+  g_main_context_invoke_full (call->reply_context, G_PRIORITY_DEFAULT, worker_call_reply, call,
+                              worker_call_free);
+  return G_SOURCE_REMOVE;
+}
+
+void
+relay_worker_call (RelayWorker *worker, RelayWorkerFunc work, GMainContext *reply_context,
+                   RelayWorkerFunc reply, gpointer data, GDestroyNotify notify)
+{
+  WorkerCall *call = g_new0 (WorkerCall, 1);
+  call->work = work;
+  call->reply = reply;
+  call->reply_context = g_main_context_ref (reply_context);
+  call->data = data;
+  call->notify = notify;
+  relay_worker_invoke (worker, worker_call_work, call, NULL);
+}

@@ -28,6 +28,14 @@ gboolean relay_worker_is_current (RelayWorker *worker);
  * called from that thread. */
 void relay_worker_invoke (RelayWorker *worker, GSourceFunc func, gpointer data, GDestroyNotify notify);
 
+typedef void (*RelayWorkerFunc) (gpointer data);
+
+/* Runs work(data) on the worker, then reply(data) on reply_context, then
+ * notify(data) there: the shape of every "set up on the worker, answer the
+ * HTTP request on the main loop" hand-off. */
+void relay_worker_call (RelayWorker *worker, RelayWorkerFunc work, GMainContext *reply_context,
+                        RelayWorkerFunc reply, gpointer data, GDestroyNotify notify);
+
 /* A repeating timer on the worker's loop; returns the source (unref'd). */
 GSource *relay_worker_add_timeout (RelayWorker *worker, guint interval_ms, GSourceFunc func,
                                    gpointer data, GDestroyNotify notify);

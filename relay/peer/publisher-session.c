@@ -444,19 +444,17 @@ publisher_set_state (RelayPublisherSession *self, RelayPublisherState state, con
 
 typedef struct {
   RelayPublisherSession *session;
-  GMainContext *reply_context;
   RelayPublisherReadyFunc ready;
   gpointer ready_data;
   char *answer;
   GError *error;
 } CreateTask;
 
-static gboolean
+static void
 create_reply (gpointer data)
 {
   CreateTask *task = data;
   task->ready (task->error ? NULL : task->session, task->answer, task->error, task->ready_data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -464,7 +462,6 @@ create_task_free (gpointer data)
 {
   CreateTask *task = data;
   g_clear_pointer (&task->session, relay_publisher_session_unref);
-  g_main_context_unref (task->reply_context);
   g_free (task->answer);
   g_clear_error (&task->error);
   g_free (task);
@@ -502,14 +499,9 @@ build_session (RelayPublisherSession *self, char **answer, GError **error)
   if (!self->transport)
     return FALSE;
   RelayIceAgent *ice = relay_webrtc_transport_get_ice (self->transport);
-  if (!relay_ice_agent_set_remote_credentials (ice, offer->ice_ufrag, offer->ice_pwd, error))
+  if (!relay_webrtc_transport_set_remote (self->transport, offer->ice_ufrag, offer->ice_pwd,
+                                          offer->candidates, error))
     return FALSE;
-  for (guint i = 0; i < offer->candidates->len; i++)
-    {
-      g_autoptr (GError) cand_error = NULL;
-      if (!relay_ice_agent_add_remote_candidate (ice, offer->candidates->pdata[i], &cand_error))
-        relay_debug (self->code, "skipped a remote candidate: %s", cand_error->message);
-    }
 
   self->pipeline = relay_ingest_pipeline_new (
       self->code, offer->video ? offer->video->codec : RELAY_CODEC_NONE,
@@ -538,7 +530,7 @@ build_session (RelayPublisherSession *self, char **answer, GError **error)
   return TRUE;
 }
 
-static gboolean
+static void
 create_on_worker (gpointer data)
 {
   CreateTask *task = data;
@@ -550,18 +542,13 @@ create_on_worker (gpointer data)
       g_atomic_int_set (&self->close_requested, 1);
       teardown_on_worker (self);
       relay_publisher_session_unref (self);
+      return;
     }
-  else
-    {
-      g_mutex_lock (&self->lock);
-      self->snapshot.has_video = self->offer->video != NULL;
-      self->snapshot.has_audio = self->offer->audio != NULL;
-      self->snapshot.video_codec = self->offer->video ? self->offer->video->codec : RELAY_CODEC_NONE;
-      g_mutex_unlock (&self->lock);
-    }
-  g_main_context_invoke_full (task->reply_context, G_PRIORITY_DEFAULT, create_reply, task,
-                              create_task_free);
-  return G_SOURCE_REMOVE;
+  g_mutex_lock (&self->lock);
+  self->snapshot.has_video = self->offer->video != NULL;
+  self->snapshot.has_audio = self->offer->audio != NULL;
+  self->snapshot.video_codec = self->offer->video ? self->offer->video->codec : RELAY_CODEC_NONE;
+  g_mutex_unlock (&self->lock);
 }
 
 void
@@ -599,13 +586,12 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->snapshot.ingest.audio_rms_dbov = -127;
 
   CreateTask *task = g_new0 (CreateTask, 1);
-  task->session = self; /* the task's reference becomes the caller's */
-  relay_publisher_session_ref (self);
-  task->reply_context = g_main_context_ref (reply_context);
+  /* Two references: the task's, and the worker side's, dropped by close(). */
+  task->session = relay_publisher_session_ref (self);
   task->ready = ready;
   task->ready_data = ready_data;
-  relay_worker_invoke (settings->worker, create_on_worker, task, NULL);
-  /* The extra reference is for the worker side, dropped by close(). */
+  relay_worker_call (settings->worker, create_on_worker, reply_context, create_reply, task,
+                     create_task_free);
 }
 
 static gboolean
@@ -631,7 +617,6 @@ relay_publisher_session_close (RelayPublisherSession *self)
 typedef struct {
   RelayPublisherSession *session;
   RelaySdpFragment *fragment;
-  GMainContext *reply_context;
   RelayPublisherPatchFunc done;
   gpointer user_data;
   gboolean restarted;
@@ -639,12 +624,36 @@ typedef struct {
   GError *error;
 } PatchTask;
 
-static gboolean
+static void
+patch_on_worker (gpointer data)
+{
+  PatchTask *task = data;
+  RelayPublisherSession *self = task->session;
+  if (self->closed || !self->transport)
+    {
+      g_set_error (&task->error, G_IO_ERROR, G_IO_ERROR_CLOSED, "session is closed");
+      return;
+    }
+  RelaySdpMedia *first = self->offer->media->len ? self->offer->media->pdata[0] : NULL;
+  if (!relay_webrtc_transport_apply_fragment (self->transport, task->fragment,
+                                              first ? first->mid : NULL, &task->restarted,
+                                              &task->answer, &task->error))
+    return;
+  if (task->restarted)
+    {
+      g_autofree char *tag = random_hex (8);
+      g_mutex_lock (&self->lock);
+      g_free (self->etag);
+      self->etag = g_strdup_printf ("\"%s-%s\"", self->id, tag);
+      g_mutex_unlock (&self->lock);
+    }
+}
+
+static void
 patch_reply (gpointer data)
 {
   PatchTask *task = data;
   task->done (task->session, task->restarted, task->answer, task->error, task->user_data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -653,69 +662,9 @@ patch_task_free (gpointer data)
   PatchTask *task = data;
   relay_publisher_session_unref (task->session);
   relay_sdp_fragment_free (task->fragment);
-  g_main_context_unref (task->reply_context);
   g_free (task->answer);
   g_clear_error (&task->error);
   g_free (task);
-}
-
-static void
-apply_patch (PatchTask *task)
-{
-  RelayPublisherSession *self = task->session;
-  RelaySdpFragment *frag = task->fragment;
-  if (self->closed || !self->transport)
-    {
-      g_set_error (&task->error, G_IO_ERROR, G_IO_ERROR_CLOSED, "session is closed");
-      return;
-    }
-  RelayIceAgent *ice = relay_webrtc_transport_get_ice (self->transport);
-  gboolean restart = frag->ice_ufrag && frag->ice_pwd
-                     && (g_strcmp0 (frag->ice_ufrag, self->offer->ice_ufrag) != 0
-                         || g_strcmp0 (frag->ice_pwd, self->offer->ice_pwd) != 0);
-  if (restart)
-    {
-      if (!relay_ice_agent_restart (ice, &task->error)
-          || !relay_ice_agent_set_remote_credentials (ice, frag->ice_ufrag, frag->ice_pwd,
-                                                      &task->error))
-        return;
-      g_free (self->offer->ice_ufrag);
-      g_free (self->offer->ice_pwd);
-      self->offer->ice_ufrag = g_strdup (frag->ice_ufrag);
-      self->offer->ice_pwd = g_strdup (frag->ice_pwd);
-      task->restarted = TRUE;
-      relay_info (self->code, "ICE restart");
-    }
-  for (guint i = 0; i < frag->candidates->len; i++)
-    {
-      g_autoptr (GError) cand_error = NULL;
-      if (!relay_ice_agent_add_remote_candidate (ice, frag->candidates->pdata[i], &cand_error))
-        relay_debug (self->code, "skipped a trickled candidate: %s", cand_error->message);
-    }
-  if (restart)
-    {
-      g_auto (GStrv) candidates = relay_ice_agent_get_local_candidates (ice);
-      RelaySdpMedia *first = self->offer->media->len ? self->offer->media->pdata[0] : NULL;
-      task->answer = relay_sdp_fragment_build (relay_ice_agent_get_ufrag (ice),
-                                               relay_ice_agent_get_pwd (ice),
-                                               (const char *const *) candidates,
-                                               first ? first->mid : NULL);
-      g_mutex_lock (&self->lock);
-      g_free (self->etag);
-      g_autofree char *tag = random_hex (8);
-      self->etag = g_strdup_printf ("\"%s-%s\"", self->id, tag);
-      g_mutex_unlock (&self->lock);
-    }
-}
-
-static gboolean
-patch_on_worker (gpointer data)
-{
-  PatchTask *task = data;
-  apply_patch (task);
-  g_main_context_invoke_full (task->reply_context, G_PRIORITY_DEFAULT, patch_reply, task,
-                              patch_task_free);
-  return G_SOURCE_REMOVE;
 }
 
 void
@@ -726,8 +675,8 @@ relay_publisher_session_patch_async (RelayPublisherSession *self, RelaySdpFragme
   PatchTask *task = g_new0 (PatchTask, 1);
   task->session = relay_publisher_session_ref (self);
   task->fragment = fragment;
-  task->reply_context = g_main_context_ref (reply_context);
   task->done = done;
   task->user_data = user_data;
-  relay_worker_invoke (self->settings.worker, patch_on_worker, task, NULL);
+  relay_worker_call (self->settings.worker, patch_on_worker, reply_context, patch_reply, task,
+                     patch_task_free);
 }

@@ -16,6 +16,8 @@ struct _RelayWebrtcTransport {
   gpointer user_data;
   RelayTransportStats stats;
   gboolean dtls_started;
+  char *remote_ufrag;
+  char *remote_pwd;
 };
 
 static void
@@ -198,6 +200,8 @@ relay_webrtc_transport_free (RelayWebrtcTransport *self)
   g_clear_pointer (&self->dtls, relay_dtls_transport_free);
   g_clear_pointer (&self->ice, relay_ice_agent_free);
   g_clear_pointer (&self->srtp, relay_srtp_session_free);
+  g_free (self->remote_ufrag);
+  g_free (self->remote_pwd);
   g_free (self->log_id);
   g_free (self);
 }
@@ -206,6 +210,61 @@ RelayIceAgent *
 relay_webrtc_transport_get_ice (RelayWebrtcTransport *self)
 {
   return self->ice;
+}
+
+static void
+add_candidates (RelayWebrtcTransport *self, GPtrArray *candidates)
+{
+  for (guint i = 0; candidates && i < candidates->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!relay_ice_agent_add_remote_candidate (self->ice, candidates->pdata[i], &error))
+        relay_debug (self->log_id, "skipped a remote candidate: %s", error->message);
+    }
+}
+
+gboolean
+relay_webrtc_transport_set_remote (RelayWebrtcTransport *self, const char *ufrag, const char *pwd,
+                                   GPtrArray *candidates, GError **error)
+{
+  if (!relay_ice_agent_set_remote_credentials (self->ice, ufrag, pwd, error))
+    return FALSE;
+  g_free (self->remote_ufrag);
+  g_free (self->remote_pwd);
+  self->remote_ufrag = g_strdup (ufrag);
+  self->remote_pwd = g_strdup (pwd);
+  add_candidates (self, candidates);
+  return TRUE;
+}
+
+gboolean
+relay_webrtc_transport_apply_fragment (RelayWebrtcTransport *self, const RelaySdpFragment *frag,
+                                       const char *mid, gboolean *restarted, char **answer,
+                                       GError **error)
+{
+  *restarted = FALSE;
+  *answer = NULL;
+  gboolean restart = frag->ice_ufrag && frag->ice_pwd
+                     && (g_strcmp0 (frag->ice_ufrag, self->remote_ufrag) != 0
+                         || g_strcmp0 (frag->ice_pwd, self->remote_pwd) != 0);
+  if (restart)
+    {
+      if (!relay_ice_agent_restart (self->ice, error))
+        return FALSE;
+      if (!relay_webrtc_transport_set_remote (self, frag->ice_ufrag, frag->ice_pwd, NULL, error))
+        return FALSE;
+      relay_info (self->log_id, "ICE restart");
+      *restarted = TRUE;
+    }
+  add_candidates (self, frag->candidates);
+  if (restart)
+    {
+      g_auto (GStrv) candidates = relay_ice_agent_get_local_candidates (self->ice);
+      *answer = relay_sdp_fragment_build (relay_ice_agent_get_ufrag (self->ice),
+                                          relay_ice_agent_get_pwd (self->ice),
+                                          (const char *const *) candidates, mid);
+    }
+  return TRUE;
 }
 
 static gboolean

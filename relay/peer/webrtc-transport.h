@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "relay/dtls/dtls-certificate.h"
 #include "relay/ice/ice-agent.h"
+#include "relay/sdp/sdp-answer.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,18 @@ RelayWebrtcTransport *relay_webrtc_transport_new (RelayWorker *worker,
 void relay_webrtc_transport_free (RelayWebrtcTransport *transport);
 
 RelayIceAgent *relay_webrtc_transport_get_ice (RelayWebrtcTransport *transport);
+
+/* The remote ICE credentials and candidates of the offer. */
+gboolean relay_webrtc_transport_set_remote (RelayWebrtcTransport *transport, const char *ufrag,
+                                            const char *pwd, GPtrArray *candidates, GError **error);
+
+/* A PATCH body (RFC 8840): trickled candidates, or an ICE restart when its
+ * credentials differ from the current remote ones; then *restarted is TRUE
+ * and *answer holds our new credentials and candidates (mid names the
+ * m-line of the bundle). */
+gboolean relay_webrtc_transport_apply_fragment (RelayWebrtcTransport *transport,
+                                                const RelaySdpFragment *fragment, const char *mid,
+                                                gboolean *restarted, char **answer, GError **error);
 
 /* Protects and sends; FALSE when not connected or on error. buf needs
  * RELAY_SRTP_MAX_TRAILER bytes of room after len. */
