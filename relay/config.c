@@ -27,6 +27,7 @@ static const char *const media_keys[] = { "video-codecs", "target-bitrate-kbps",
   "congestion-control", "media-timeout-ms", "offline-grace-s", NULL };
 static const char *const province_keys[] = { "token", "token-sha256", NULL };
 static const char *const ice_server_keys[] = { "urls", "username", "credential", NULL };
+static const char *const viewer_keys[] = { "token", "token-sha256", "role", NULL };
 
 typedef struct {
   GKeyFile *kf;
@@ -298,14 +299,10 @@ read_media_group (Reader *r, RelayConfig *c)
   return TRUE;
 }
 
+/* token= (development) or token-sha256= (production), exactly one. */
 static gboolean
-read_province_group (Reader *r, RelayConfig *c, const char *group, const char *code)
+read_token (Reader *r, const char *group, guint8 sha[32])
 {
-  if (!check_keys (r, group, province_keys))
-    return FALSE;
-  RelayProvinceConfig *p = g_hash_table_lookup (c->by_code, code);
-  if (!p)
-    return fail (r, group, NULL, "no province %s in the roster", code);
   g_autofree char *token = get_string (r, group, "token");
   g_autofree char *hash = get_string (r, group, "token-sha256");
   if (token && hash)
@@ -314,17 +311,81 @@ read_province_group (Reader *r, RelayConfig *c, const char *group, const char *c
     {
       if (strlen (token) < 8)
         return fail (r, group, "token", "a token needs at least 8 characters");
-      sha256 (token, p->token_sha256);
-      p->has_token = TRUE;
+      sha256 (token, sha);
+      return TRUE;
     }
-  else if (hash)
+  if (hash)
     {
-      if (!parse_hex_sha256 (hash, p->token_sha256))
+      if (!parse_hex_sha256 (hash, sha))
         return fail (r, group, "token-sha256", "expected 64 hexadecimal digits");
-      p->has_token = TRUE;
+      return TRUE;
     }
-  else
-    return fail (r, group, NULL, "needs token or token-sha256");
+  return fail (r, group, NULL, "needs token or token-sha256");
+}
+
+static gboolean
+read_province_group (Reader *r, RelayConfig *c, const char *group, const char *code)
+{
+  if (!check_keys (r, group, province_keys))
+    return FALSE;
+  RelayProvinceConfig *p = g_hash_table_lookup (c->by_code, code);
+  if (!p)
+    return fail (r, group, NULL, "no province %s in the roster", code);
+  if (!read_token (r, group, p->token_sha256))
+    return FALSE;
+  p->has_token = TRUE;
+  return TRUE;
+}
+
+static gboolean
+parse_role (const char *text, RelayViewerRole *role)
+{
+  static const char *const names[] = { "viewer", "minister", "chair" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      {
+        *role = (RelayViewerRole) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+relay_viewer_role_name (RelayViewerRole role)
+{
+  static const char *const names[] = { "viewer", "minister", "chair" };
+  return names[role];
+}
+
+static void
+viewer_free (RelayViewerConfig *v)
+{
+  g_free (v->name);
+  g_free (v);
+}
+
+static gboolean
+read_viewer_group (Reader *r, RelayConfig *c, const char *group, const char *name)
+{
+  if (!check_keys (r, group, viewer_keys))
+    return FALSE;
+  if (!*name || strchr (name, ' '))
+    return fail (r, group, NULL, "a viewer name is one word");
+  g_autofree char *role = get_string (r, group, "role");
+  RelayViewerRole parsed;
+  if (!role)
+    return fail (r, group, "role", "missing (chair, minister or viewer)");
+  if (!parse_role (role, &parsed))
+    return fail (r, group, "role", "\"%s\" is not chair, minister or viewer", role);
+  RelayViewerConfig *v = g_new0 (RelayViewerConfig, 1);
+  v->name = g_strdup (name);
+  v->role = parsed;
+  if (!read_token (r, group, v->token_sha256))
+    {
+      viewer_free (v);
+      return FALSE;
+    }
+  g_ptr_array_add (c->viewers, v);
   return TRUE;
 }
 
@@ -376,6 +437,7 @@ config_new_defaults (const char *source)
   c->media_timeout_ms = 3000;
   c->offline_grace_s = 30;
   c->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  c->viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) viewer_free);
   return c;
 }
 
@@ -412,6 +474,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = read_province_group (&r, c, g, g + strlen ("province "));
       else if (g_str_has_prefix (g, "ice-server "))
         ok = read_ice_server_group (&r, c, g);
+      else if (g_str_has_prefix (g, "viewer "))
+        ok = read_viewer_group (&r, c, g, g + strlen ("viewer "));
       else
         ok = fail (&r, g, NULL, "unknown group");
       if (!ok)
@@ -459,6 +523,7 @@ relay_config_free (RelayConfig *c)
   g_strfreev (c->announced_addresses);
   g_strfreev (c->interfaces);
   g_clear_pointer (&c->ice_servers, g_ptr_array_unref);
+  g_clear_pointer (&c->viewers, g_ptr_array_unref);
   g_clear_pointer (&c->by_code, g_hash_table_unref);
   g_clear_pointer (&c->provinces, g_ptr_array_unref);
   g_free (c);
@@ -468,6 +533,22 @@ RelayProvinceConfig *
 relay_config_find_province (RelayConfig *config, const char *code)
 {
   return code ? g_hash_table_lookup (config->by_code, code) : NULL;
+}
+
+const RelayViewerConfig *
+relay_config_find_viewer (RelayConfig *config, const char *token)
+{
+  if (!token)
+    return NULL;
+  guint8 digest[32];
+  sha256 (token, digest);
+  for (guint i = 0; i < config->viewers->len; i++)
+    {
+      RelayViewerConfig *v = config->viewers->pdata[i];
+      if (CRYPTO_memcmp (digest, v->token_sha256, 32) == 0)
+        return v;
+    }
+  return NULL;
 }
 
 gboolean
@@ -532,6 +613,27 @@ relay_config_apply_dev_tokens (RelayConfig *config, const char *path, GError **e
         }
       sha256 (token, p->token_sha256);
       p->has_token = TRUE;
+    }
+  /* Without configured viewers, a chair and a minister to try the pages. */
+  static const char *const dev_viewers[][2] = { { "chair", "chair" }, { "minister", "minister" } };
+  gboolean no_viewers = config->viewers->len == 0;
+  for (guint i = 0; no_viewers && i < G_N_ELEMENTS (dev_viewers); i++)
+    {
+      g_autofree char *group = g_strdup_printf ("viewer %s", dev_viewers[i][0]);
+      g_autofree char *token = g_key_file_get_string (kf, group, "token", NULL);
+      if (!token || strlen (token) < 8)
+        {
+          g_free (token);
+          token = random_token ();
+          g_key_file_set_string (kf, group, "token", token);
+          g_key_file_set_string (kf, group, "role", dev_viewers[i][1]);
+          changed = TRUE;
+        }
+      RelayViewerConfig *v = g_new0 (RelayViewerConfig, 1);
+      v->name = g_strdup (dev_viewers[i][0]);
+      parse_role (dev_viewers[i][1], &v->role);
+      sha256 (token, v->token_sha256);
+      g_ptr_array_add (config->viewers, v);
     }
   if (!changed)
     return TRUE;

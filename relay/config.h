@@ -24,6 +24,18 @@ typedef struct {
   guint8 token_sha256[32];
 } RelayProvinceConfig;
 
+typedef enum {
+  RELAY_ROLE_VIEWER,   /* the mosaic only */
+  RELAY_ROLE_MINISTER, /* the mosaic and any single province */
+  RELAY_ROLE_CHAIR,    /* all of that and the floor controls */
+} RelayViewerRole;
+
+typedef struct {
+  char *name;
+  RelayViewerRole role;
+  guint8 token_sha256[32];
+} RelayViewerConfig;
+
 typedef struct {
   char *urls;
   char *username;
@@ -53,6 +65,7 @@ typedef struct {
   guint media_timeout_ms;
   guint offline_grace_s;
 
+  GPtrArray *viewers;     /* RelayViewerConfig* */
   GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */
   GHashTable *by_code;    /* code -> RelayProvinceConfig* (borrowed) */
 } RelayConfig;
@@ -72,6 +85,10 @@ gboolean relay_config_apply_dev_tokens (RelayConfig *config, const char *path, G
 
 /* Constant-time check of a presented token. */
 gboolean relay_province_config_check_token (const RelayProvinceConfig *province, const char *token);
+
+/* The viewer whose token this is, or NULL. */
+const RelayViewerConfig *relay_config_find_viewer (RelayConfig *config, const char *token);
+const char *relay_viewer_role_name (RelayViewerRole role);
 
 /* Parses roster CSV (header code,name_th,name_en,region). */
 GPtrArray *relay_roster_parse (const char *data, gsize len, const char *source, GError **error);

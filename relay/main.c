@@ -10,6 +10,7 @@
 #include "relay/log.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
+#include "signaling/whep-endpoint.h"
 #include "signaling/whip-endpoint.h"
 
 #define EXIT_CONFIG 2
@@ -29,6 +30,8 @@ load_certificate (RelayConfig *config, GError **error)
   return relay_dtls_certificate_generate (error);
 }
 
+static RelayWhepEndpoint *whep_endpoint;
+
 static SoupServer *
 start_http (RelayApp *app, GError **error)
 {
@@ -46,6 +49,7 @@ start_http (RelayApp *app, GError **error)
       soup_server_set_tls_certificate (server, cert);
     }
   relay_whip_endpoint_register (server, app);
+  whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
   relay_static_pages_register (server);
 
@@ -185,6 +189,7 @@ main (int argc, char **argv)
 
   relay_info (NULL, "stopping");
   soup_server_disconnect (server);
+  g_clear_pointer (&whep_endpoint, relay_whep_endpoint_free);
   g_object_unref (server);
   /* Sessions close on their workers; the pool drains before joining. */
   relay_province_registry_free (app.registry);

@@ -1,12 +1,17 @@
 #include "relay/province-registry.h"
 
 #include "relay/log.h"
+#include "relay/peer/forward-kind.h"
 
 typedef struct {
   RelayProvinceConfig *config;
   RelayProvinceState state;
   gint64 since_unix_us;
   RelayPublisherSession *session;
+  /* Its own lock: taken for every forwarded packet, which must not contend
+   * with the API reading the whole registry. */
+  GMutex subscribers_lock;
+  GPtrArray *subscribers; /* RelayPacketChannel* */
 } ProvinceEntry;
 
 struct _RelayProvinceRegistry {
@@ -30,6 +35,8 @@ entry_free (ProvinceEntry *e)
       relay_publisher_session_close (e->session);
       relay_publisher_session_unref (e->session);
     }
+  g_ptr_array_unref (e->subscribers);
+  g_mutex_clear (&e->subscribers_lock);
   g_free (e);
 }
 
@@ -47,6 +54,8 @@ relay_province_registry_new (RelayConfig *config)
       e->config = config->provinces->pdata[i];
       e->state = RELAY_PROVINCE_OFFLINE;
       e->since_unix_us = now;
+      g_mutex_init (&e->subscribers_lock);
+      e->subscribers = g_ptr_array_new_with_free_func ((GDestroyNotify) relay_packet_channel_unref);
       g_hash_table_insert (r->entries, e->config->code, e);
     }
   return r;
@@ -146,6 +155,85 @@ relay_province_registry_on_session_state (RelayPublisherSession *session, RelayP
                          : state == RELAY_PUBLISHER_LOST ? RELAY_PROVINCE_LOST
                                                          : RELAY_PROVINCE_CONNECTING);
   g_mutex_unlock (&r->lock);
+}
+
+/* The entries table never changes after creation, so looking an entry up
+ * needs no lock. */
+static ProvinceEntry *
+entry_of (RelayProvinceRegistry *r, const char *code)
+{
+  return g_hash_table_lookup (r->entries, code);
+}
+
+void
+relay_province_registry_on_session_media (RelayPublisherSession *session, RelayCodec codec,
+                                          gboolean keyframe, gint64 arrival_us, const guint8 *rtp,
+                                          gsize len, gpointer user_data)
+{
+  ProvinceEntry *e = entry_of (user_data, relay_publisher_session_get_province (session));
+  if (!e)
+    return;
+  guint8 kind = codec == RELAY_CODEC_OPUS   ? RELAY_FORWARD_AUDIO
+                : codec == RELAY_CODEC_H264 ? RELAY_FORWARD_H264
+                                            : RELAY_FORWARD_VP8;
+  g_mutex_lock (&e->subscribers_lock);
+  for (guint i = 0; i < e->subscribers->len; i++)
+    relay_packet_channel_send (e->subscribers->pdata[i], kind, keyframe, arrival_us, rtp, len);
+  g_mutex_unlock (&e->subscribers_lock);
+}
+
+void
+relay_province_registry_subscribe (RelayProvinceRegistry *r, const char *code,
+                                   RelayPacketChannel *channel)
+{
+  ProvinceEntry *e = entry_of (r, code);
+  g_return_if_fail (e);
+  g_mutex_lock (&e->subscribers_lock);
+  g_ptr_array_add (e->subscribers, relay_packet_channel_ref (channel));
+  g_mutex_unlock (&e->subscribers_lock);
+}
+
+void
+relay_province_registry_unsubscribe (RelayProvinceRegistry *r, const char *code,
+                                     RelayPacketChannel *channel)
+{
+  ProvinceEntry *e = entry_of (r, code);
+  g_return_if_fail (e);
+  g_mutex_lock (&e->subscribers_lock);
+  g_ptr_array_remove (e->subscribers, channel);
+  g_mutex_unlock (&e->subscribers_lock);
+}
+
+void
+relay_province_registry_request_keyframe (RelayProvinceRegistry *r, const char *code)
+{
+  RelayPublisherSession *session = NULL;
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = entry_of (r, code);
+  if (e && e->session)
+    session = relay_publisher_session_ref (e->session);
+  g_mutex_unlock (&r->lock);
+  if (session)
+    {
+      relay_publisher_session_request_keyframe (session);
+      relay_publisher_session_unref (session);
+    }
+}
+
+RelayCodec
+relay_province_registry_get_video_codec (RelayProvinceRegistry *r, const char *code)
+{
+  RelayCodec codec = RELAY_CODEC_NONE;
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = entry_of (r, code);
+  if (e && e->session)
+    {
+      RelayPublisherSnapshot snap;
+      relay_publisher_session_get_snapshot (e->session, &snap);
+      codec = snap.has_video ? snap.video_codec : RELAY_CODEC_NONE;
+    }
+  g_mutex_unlock (&r->lock);
+  return codec;
 }
 
 static char *

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "relay/config.h"
+#include "relay/ice/packet-channel.h"
 #include "relay/peer/publisher-session.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,24 @@ void relay_province_registry_end (RelayProvinceRegistry *registry, RelayPublishe
 void relay_province_registry_on_session_state (RelayPublisherSession *session,
                                                RelayPublisherState state, const char *reason,
                                                gpointer user_data);
+
+/* The RelayPublisherMediaFunc for sessions: hands each packet to the
+ * province's subscribers (SFU viewers). user_data is the registry. */
+void relay_province_registry_on_session_media (RelayPublisherSession *session, RelayCodec codec,
+                                               gboolean keyframe, gint64 arrival_us,
+                                               const guint8 *rtp, gsize len, gpointer user_data);
+
+/* SFU viewers of a province; the registry holds a reference to the channel
+ * while subscribed. They stay subscribed across publisher reconnects. */
+void relay_province_registry_subscribe (RelayProvinceRegistry *registry, const char *code,
+                                        RelayPacketChannel *channel);
+void relay_province_registry_unsubscribe (RelayProvinceRegistry *registry, const char *code,
+                                          RelayPacketChannel *channel);
+/* A viewer asked for a keyframe: passed to the current publisher, if any. */
+void relay_province_registry_request_keyframe (RelayProvinceRegistry *registry, const char *code);
+/* The codec the province's current session sends, RELAY_CODEC_NONE if none. */
+RelayCodec relay_province_registry_get_video_codec (RelayProvinceRegistry *registry,
+                                                    const char *code);
 
 /* Status documents of the API (see docs/API.md). */
 JsonNode *relay_province_registry_describe (RelayProvinceRegistry *registry, const char *code);

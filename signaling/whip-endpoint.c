@@ -9,22 +9,6 @@
 #define WHIP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
 #define WHIP_METHODS_ENDPOINT "POST, OPTIONS"
 
-static void
-add_ice_server_links (SoupServerMessage *msg, RelayConfig *config)
-{
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  for (guint i = 0; i < config->ice_servers->len; i++)
-    {
-      RelayIceServer *s = config->ice_servers->pdata[i];
-      g_autoptr (GString) link = g_string_new (NULL);
-      g_string_append_printf (link, "<%s>; rel=\"ice-server\"", s->urls);
-      if (s->username)
-        g_string_append_printf (link, "; username=\"%s\"; credential=\"%s\"; credential-type=\"password\"",
-                                s->username, s->credential ? s->credential : "");
-      soup_message_headers_append (h, "Link", link->str);
-    }
-}
-
 typedef struct {
   RelayApp *app;
   SoupServerMessage *msg;
@@ -60,7 +44,7 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
       soup_message_headers_replace (h, "Location", location);
       soup_message_headers_replace (h, "ETag", etag);
       soup_message_headers_replace (h, "Accept-Patch", "application/trickle-ice-sdpfrag");
-      add_ice_server_links (msg, req->app->config);
+      relay_http_add_ice_server_links (msg, req->app->config);
       soup_server_message_set_status (msg, 201, NULL);
       soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
                                         strlen (answer));
@@ -70,33 +54,13 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
   post_request_free (req);
 }
 
-static gboolean
-check_body (SoupServerMessage *msg, const char *want_type, GBytes **body_out)
-{
-  g_autofree char *ct = relay_http_content_type (msg);
-  if (!ct || strcmp (ct, want_type) != 0)
-    {
-      g_autofree char *reason = g_strdup_printf ("Content-Type must be %s", want_type);
-      relay_http_error (msg, 415, "unsupported-media-type", reason);
-      return FALSE;
-    }
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  if (body->length > RELAY_MAX_SDP_BODY)
-    {
-      relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
-      return FALSE;
-    }
-  *body_out = soup_message_body_flatten (body);
-  return TRUE;
-}
-
 static void
 handle_post (RelayApp *app, SoupServerMessage *msg, RelayProvinceConfig *province)
 {
   if (!relay_http_check_auth (msg, relay_http_authorize_province (msg, app->config, province)))
     return;
   g_autoptr (GBytes) body = NULL;
-  if (!check_body (msg, "application/sdp", &body))
+  if (!relay_http_read_body (msg, "application/sdp", &body))
     return;
   gsize len;
   const char *text = g_bytes_get_data (body, &len);
@@ -114,6 +78,8 @@ handle_post (RelayApp *app, SoupServerMessage *msg, RelayProvinceConfig *provinc
   RelayPublisherSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),
     .certificate = app->certificate,
+    .on_media = relay_province_registry_on_session_media,
+    .media_data = app->registry,
     .ice = {
       .port_min = app->config->port_min,
       .port_max = app->config->port_max,
@@ -143,19 +109,8 @@ on_patched (RelayPublisherSession *session, gboolean restarted, const char *frag
             const GError *error, gpointer data)
 {
   SoupServerMessage *msg = data;
-  if (error)
-    relay_http_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED) ? 404 : 400,
-                      "patch-failed", error->message);
-  else if (restarted)
-    {
-      g_autofree char *etag = relay_publisher_session_dup_etag (session);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-      soup_server_message_set_status (msg, 200, NULL);
-      soup_server_message_set_response (msg, "application/trickle-ice-sdpfrag", SOUP_MEMORY_COPY,
-                                        fragment, strlen (fragment));
-    }
-  else
-    soup_server_message_set_status (msg, 204, NULL);
+  g_autofree char *etag = relay_publisher_session_dup_etag (session);
+  relay_http_patch_reply (msg, restarted, fragment, etag, error);
   soup_server_message_unpause (msg);
   g_object_unref (msg);
 }
@@ -163,29 +118,12 @@ on_patched (RelayPublisherSession *session, gboolean restarted, const char *frag
 static void
 handle_patch (RelayApp *app, SoupServerMessage *msg, RelayPublisherSession *session)
 {
-  const char *if_match = soup_message_headers_get_one (
-      soup_server_message_get_request_headers (msg), "If-Match");
-  if (if_match && strcmp (if_match, "*") != 0)
-    {
-      g_autofree char *etag = relay_publisher_session_dup_etag (session);
-      if (strcmp (if_match, etag) != 0)
-        {
-          relay_http_error (msg, 412, "precondition-failed", "If-Match does not match the ETag");
-          return;
-        }
-    }
-  g_autoptr (GBytes) body = NULL;
-  if (!check_body (msg, "application/trickle-ice-sdpfrag", &body))
+  g_autofree char *etag = relay_publisher_session_dup_etag (session);
+  if (!relay_http_check_if_match (msg, etag))
     return;
-  gsize len;
-  const char *text = g_bytes_get_data (body, &len);
-  g_autoptr (GError) error = NULL;
-  RelaySdpFragment *frag = relay_sdp_fragment_parse (text, len, &error);
+  RelaySdpFragment *frag = relay_http_read_fragment (msg);
   if (!frag)
-    {
-      relay_http_error (msg, 400, "bad-sdpfrag", error->message);
-      return;
-    }
+    return;
   soup_server_message_pause (msg);
   relay_publisher_session_patch_async (session, frag, app->main_context, on_patched,
                                        g_object_ref (msg));
@@ -217,7 +155,7 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
   if (strcmp (method, "OPTIONS") == 0)
     {
       if (!is_resource)
-        add_ice_server_links (msg, app->config);
+        relay_http_add_ice_server_links (msg, app->config);
       else
         soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                       "Accept-Patch", "application/trickle-ice-sdpfrag");

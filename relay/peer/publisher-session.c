@@ -310,10 +310,14 @@ handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
   relay_receive_stats_on_packet (self->video_stats, pkt->seq, pkt->timestamp, pkt->len, now, is_rtx);
   if (relay_nack_generator_on_packet (self->nack, pkt->seq, now))
     relay_keyframe_request_manager_request (&self->keyframes);
-  if (relay_rtp_payload_is_keyframe (video->codec, pkt->payload, pkt->payload_len))
+  gboolean keyframe = relay_rtp_payload_is_keyframe (video->codec, pkt->payload, pkt->payload_len);
+  if (keyframe)
     relay_keyframe_request_manager_keyframe_received (&self->keyframes);
   if (self->pipeline)
     relay_ingest_pipeline_push_video (self->pipeline, pkt->data, pkt->len);
+  if (self->settings.on_media)
+    self->settings.on_media (self, video->codec, keyframe, now, pkt->data, pkt->len,
+                             self->settings.media_data);
 }
 
 static void
@@ -336,6 +340,9 @@ handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
     }
   if (self->pipeline)
     relay_ingest_pipeline_push_audio (self->pipeline, pkt->data, pkt->len);
+  if (self->settings.on_media)
+    self->settings.on_media (self, RELAY_CODEC_OPUS, FALSE, now, pkt->data, pkt->len,
+                             self->settings.media_data);
 }
 
 static void
@@ -424,6 +431,12 @@ on_keyframe_needed (gpointer data)
 {
   RelayPublisherSession *self = data;
   g_atomic_int_set (&self->decoder_wants_keyframe, 1);
+}
+
+void
+relay_publisher_session_request_keyframe (RelayPublisherSession *self)
+{
+  on_keyframe_needed (self);
 }
 
 static void

@@ -22,10 +22,18 @@ typedef enum {
   RELAY_PUBLISHER_CLOSED,
 } RelayPublisherState;
 
+/* Each media packet the session receives, on its worker thread: video after
+ * RTX repair, with `keyframe` when it starts a keyframe. For forwarding. */
+typedef void (*RelayPublisherMediaFunc) (RelayPublisherSession *session, RelayCodec codec,
+                                         gboolean keyframe, gint64 arrival_us, const guint8 *rtp,
+                                         gsize len, gpointer user_data);
+
 typedef struct {
   RelayWorker *worker;
   RelayDtlsCertificate *certificate;
   RelayIceSettings ice;
+  RelayPublisherMediaFunc on_media; /* may be NULL */
+  gpointer media_data;
   guint target_bitrate_kbps;
   guint media_timeout_ms;
   guint offline_grace_s;
@@ -76,6 +84,10 @@ typedef void (*RelayPublisherPatchFunc) (RelayPublisherSession *session, gboolea
 void relay_publisher_session_patch_async (RelayPublisherSession *session, RelaySdpFragment *fragment,
                                           GMainContext *reply_context, RelayPublisherPatchFunc done,
                                           gpointer user_data);
+
+/* Someone downstream (a viewer) needs a keyframe; any thread. The request
+ * goes out as a PLI within the usual rate limit. */
+void relay_publisher_session_request_keyframe (RelayPublisherSession *session);
 
 /* Tears down transport and pipeline on the worker; no state callback runs
  * after it. Idempotent. */

@@ -81,6 +81,10 @@ test_errors (void)
   expect_error ("[province TH-50]\n", "needs token or token-sha256");
   expect_error ("[ice-server a]\nurls=http://x\n", "[ice-server a] urls");
   expect_error ("[mystery]\nkey=1\n", "[mystery]: unknown group");
+  expect_error ("[viewer ops]\ntoken=abcdefghij\n", "[viewer ops] role: missing");
+  expect_error ("[viewer ops]\ntoken=abcdefghij\nrole=king\n", "[viewer ops] role: \"king\"");
+  expect_error ("[viewer ops]\nrole=chair\n", "[viewer ops]: needs token");
+  expect_error ("[viewer ops]\nrole=chair\ntoken=abcdefghij\nseat=1\n", "[viewer ops] seat: unknown key");
   expect_error ("this is not a key file", "test.ini: ");
 }
 
@@ -110,6 +114,23 @@ test_roster_errors (void)
 }
 
 static void
+test_viewers (void)
+{
+  const char *ini = "[viewer minister]\nrole=minister\ntoken=minister-token\n"
+                    "[viewer room]\nrole=viewer\ntoken=room-display-token\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) c = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_no_error (error);
+  const RelayViewerConfig *m = relay_config_find_viewer (c, "minister-token");
+  g_assert_nonnull (m);
+  g_assert_cmpstr (m->name, ==, "minister");
+  g_assert_cmpint (m->role, ==, RELAY_ROLE_MINISTER);
+  g_assert_cmpint (relay_config_find_viewer (c, "room-display-token")->role, ==, RELAY_ROLE_VIEWER);
+  g_assert_null (relay_config_find_viewer (c, "nobody-token"));
+  g_assert_null (relay_config_find_viewer (c, NULL));
+}
+
+static void
 test_dev_tokens (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("relay-config-XXXXXX", NULL);
@@ -130,6 +151,13 @@ test_dev_tokens (void)
   g_assert_nonnull (t11);
   g_assert_cmpuint (strlen (t11), >=, 20);
   g_assert_true (relay_province_config_check_token (relay_config_find_province (c, "TH-11"), t11));
+  /* No viewer configured: a development chair and minister. */
+  g_autofree char *chair = g_key_file_get_string (kf, "viewer chair", "token", NULL);
+  g_autofree char *minister = g_key_file_get_string (kf, "viewer minister", "token", NULL);
+  g_assert_nonnull (chair);
+  g_assert_nonnull (minister);
+  g_assert_cmpint (relay_config_find_viewer (c, chair)->role, ==, RELAY_ROLE_CHAIR);
+  g_assert_cmpint (relay_config_find_viewer (c, minister)->role, ==, RELAY_ROLE_MINISTER);
 
   /* A second start keeps the same tokens. */
   g_autoptr (RelayConfig) c2 = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
@@ -151,6 +179,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/tokens", test_tokens);
   g_test_add_func ("/config/errors", test_errors);
   g_test_add_func ("/config/roster-errors", test_roster_errors);
+  g_test_add_func ("/config/viewers", test_viewers);
   g_test_add_func ("/config/dev-tokens", test_dev_tokens);
   return g_test_run ();
 }

@@ -1,0 +1,330 @@
+#include "signaling/whep-endpoint.h"
+
+#include <string.h>
+
+#include "relay/log.h"
+#include "relay/peer/viewer-session.h"
+#include "signaling/http-util.h"
+
+#define WHEP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
+#define WHEP_METHODS_ENDPOINT "POST, OPTIONS"
+#define VIEWER_TIMEOUT_MS 15000
+
+struct _RelayWhepEndpoint {
+  RelayApp *app;
+  GHashTable *sessions; /* id -> RelayViewerSession* (main thread only) */
+};
+
+/* Who may watch a single province: the chair and the minister. */
+static gboolean
+authorize_viewer (SoupServerMessage *msg, RelayConfig *config, const RelayViewerConfig **out)
+{
+  g_autofree char *token = relay_http_bearer_token (msg);
+  if (!token)
+    return relay_http_check_auth (msg, RELAY_AUTH_MISSING);
+  const RelayViewerConfig *viewer = relay_config_find_viewer (config, token);
+  if (!viewer)
+    {
+      for (guint i = 0; i < config->provinces->len; i++)
+        if (relay_province_config_check_token (config->provinces->pdata[i], token))
+          {
+            relay_http_error (msg, 403, "forbidden",
+                              "a province may not watch another province's feed");
+            return FALSE;
+          }
+      return relay_http_check_auth (msg, RELAY_AUTH_WRONG);
+    }
+  if (viewer->role < RELAY_ROLE_MINISTER)
+    {
+      relay_http_error (msg, 403, "forbidden",
+                        "single-province feeds are for the chair and the minister");
+      return FALSE;
+    }
+  *out = viewer;
+  return TRUE;
+}
+
+/* ---- session lifetime --------------------------------------------------- */
+
+typedef struct {
+  RelayWhepEndpoint *endpoint;
+  RelayViewerSession *session;
+  char *reason;
+} EndRequest;
+
+static void
+end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *reason)
+{
+  /* Only the first end counts: a DELETE and a transport failure can race. */
+  if (!g_hash_table_steal (self->sessions, relay_viewer_session_get_id (session)))
+    return;
+  relay_province_registry_unsubscribe (self->app->registry, relay_viewer_session_get_source (session),
+                                       relay_viewer_session_get_channel (session));
+  relay_viewer_session_close (session);
+  relay_info (relay_viewer_session_get_source (session), "viewer session %.8s ended: %s",
+              relay_viewer_session_get_id (session), reason);
+  relay_viewer_session_unref (session);
+}
+
+static gboolean
+end_on_main (gpointer data)
+{
+  EndRequest *req = data;
+  end_session (req->endpoint, req->session, req->reason);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+end_request_free (gpointer data)
+{
+  EndRequest *req = data;
+  relay_viewer_session_unref (req->session);
+  g_free (req->reason);
+  g_free (req);
+}
+
+static void
+on_viewer_closed (RelayViewerSession *session, const char *reason, gpointer user_data)
+{
+  RelayWhepEndpoint *self = user_data;
+  EndRequest *req = g_new0 (EndRequest, 1);
+  req->endpoint = self;
+  req->session = relay_viewer_session_ref (session);
+  req->reason = g_strdup (reason);
+  g_main_context_invoke_full (self->app->main_context, G_PRIORITY_DEFAULT, end_on_main, req,
+                              end_request_free);
+}
+
+static void
+on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
+{
+  RelayWhepEndpoint *self = user_data;
+  relay_province_registry_request_keyframe (self->app->registry,
+                                            relay_viewer_session_get_source (session));
+}
+
+/* ---- POST --------------------------------------------------------------- */
+
+typedef struct {
+  RelayWhepEndpoint *endpoint;
+  SoupServerMessage *msg;
+  char *code;
+} PostRequest;
+
+static void
+on_session_ready (RelayViewerSession *session, const char *answer, const GError *error,
+                  gpointer data)
+{
+  PostRequest *req = data;
+  SoupServerMessage *msg = req->msg;
+  if (!session)
+    relay_http_error (msg, 503, "unavailable", error->message);
+  else
+    {
+      RelayWhepEndpoint *self = req->endpoint;
+      g_hash_table_insert (self->sessions, g_strdup (relay_viewer_session_get_id (session)),
+                           relay_viewer_session_ref (session));
+      relay_province_registry_subscribe (self->app->registry, req->code,
+                                         relay_viewer_session_get_channel (session));
+      /* Start the viewer on a fresh keyframe rather than the next one. */
+      relay_province_registry_request_keyframe (self->app->registry, req->code);
+      SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+      g_autofree char *location = g_strdup_printf ("/whep/province/%s/%s", req->code,
+                                                   relay_viewer_session_get_id (session));
+      g_autofree char *etag = relay_viewer_session_dup_etag (session);
+      soup_message_headers_replace (h, "Location", location);
+      soup_message_headers_replace (h, "ETag", etag);
+      soup_message_headers_replace (h, "Accept-Patch", "application/trickle-ice-sdpfrag");
+      relay_http_add_ice_server_links (msg, self->app->config);
+      soup_server_message_set_status (msg, 201, NULL);
+      soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
+                                        strlen (answer));
+      relay_info (req->code, "viewer session %.8s created", relay_viewer_session_get_id (session));
+    }
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  g_free (req->code);
+  g_free (req);
+}
+
+static void
+handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, RelayProvinceConfig *province)
+{
+  RelayApp *app = self->app;
+  const RelayViewerConfig *viewer = NULL;
+  if (!authorize_viewer (msg, app->config, &viewer))
+    return;
+  g_autoptr (GBytes) body = NULL;
+  if (!relay_http_read_body (msg, "application/sdp", &body))
+    return;
+
+  /* The viewer gets the publisher's codec as it is: no transcoding. Before
+   * the province is live, the configured preference decides. */
+  RelaySdpPolicy policy = app->config->sdp_policy;
+  policy.need_send = FALSE;
+  policy.enable_twcc = FALSE;
+  RelayCodec live_codec = relay_province_registry_get_video_codec (app->registry, province->code);
+  if (live_codec != RELAY_CODEC_NONE)
+    {
+      memset (policy.video_codecs, 0, sizeof policy.video_codecs);
+      policy.video_codecs[0] = live_codec;
+    }
+  gsize len;
+  const char *text = g_bytes_get_data (body, &len);
+  g_autoptr (GError) error = NULL;
+  RelaySdpOffer *offer = relay_sdp_offer_parse (text, len, &policy, &error);
+  if (!offer)
+    {
+      gboolean malformed = g_error_matches (error, RELAY_SDP_ERROR, RELAY_SDP_ERROR_MALFORMED);
+      relay_http_error (msg, malformed ? 400 : 406, malformed ? "bad-sdp" : "not-acceptable",
+                        error->message);
+      return;
+    }
+  RelayViewerSettings settings = {
+    .worker = relay_worker_pool_acquire (app->workers),
+    .certificate = app->certificate,
+    .ice = {
+      .port_min = app->config->port_min,
+      .port_max = app->config->port_max,
+      .announced_addresses = (const char *const *) app->config->announced_addresses,
+      .interfaces = (const char *const *) app->config->interfaces,
+    },
+    .media_timeout_ms = VIEWER_TIMEOUT_MS,
+  };
+  static const RelayViewerCallbacks callbacks = {
+    .closed = on_viewer_closed,
+    .keyframe_request = on_viewer_keyframe_request,
+  };
+  PostRequest *req = g_new0 (PostRequest, 1);
+  req->endpoint = self;
+  req->msg = g_object_ref (msg);
+  req->code = g_strdup (province->code);
+  soup_server_message_pause (msg);
+  relay_viewer_session_create_async (viewer->name, province->code, offer, &settings, &callbacks,
+                                     self, app->main_context, on_session_ready, req);
+}
+
+/* ---- PATCH, DELETE, routing --------------------------------------------- */
+
+static void
+on_patched (RelayViewerSession *session, gboolean restarted, const char *fragment,
+            const GError *error, gpointer data)
+{
+  SoupServerMessage *msg = data;
+  g_autofree char *etag = relay_viewer_session_dup_etag (session);
+  relay_http_patch_reply (msg, restarted, fragment, etag, error);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+static void
+handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *method,
+                 RelayProvinceConfig *province, const char *id)
+{
+  const RelayViewerConfig *viewer = NULL;
+  if (!authorize_viewer (msg, self->app->config, &viewer))
+    return;
+  RelayViewerSession *session = g_hash_table_lookup (self->sessions, id);
+  if (!session || strcmp (relay_viewer_session_get_source (session), province->code) != 0)
+    {
+      relay_http_error (msg, 404, "not-found", "no such session (ended)");
+      return;
+    }
+  if (strcmp (method, "DELETE") == 0)
+    {
+      end_session (self, session, "DELETE from the viewer");
+      soup_server_message_set_status (msg, 200, NULL);
+      return;
+    }
+  g_autofree char *etag = relay_viewer_session_dup_etag (session);
+  if (!relay_http_check_if_match (msg, etag))
+    return;
+  RelaySdpFragment *frag = relay_http_read_fragment (msg);
+  if (!frag)
+    return;
+  soup_server_message_pause (msg);
+  relay_viewer_session_patch_async (session, frag, self->app->main_context, on_patched,
+                                    g_object_ref (msg));
+}
+
+static void
+whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer data)
+{
+  RelayWhepEndpoint *self = data;
+  const char *method = soup_server_message_get_method (msg);
+  g_auto (GStrv) seg = relay_http_path_segments (path, "/whep");
+  guint n = g_strv_length (seg);
+  gboolean is_resource = n == 3;
+  relay_http_set_cors (msg, is_resource ? WHEP_METHODS_RESOURCE : WHEP_METHODS_ENDPOINT);
+  if (!g_str_has_prefix (path, "/whep/") || n < 2 || n > 3 || strcmp (seg[0], "province") != 0)
+    {
+      relay_http_error (msg, 404, "not-found", "use /whep/province/<province code>");
+      return;
+    }
+  RelayProvinceConfig *province = relay_config_find_province (self->app->config, seg[1]);
+  if (!province)
+    {
+      g_autofree char *reason = g_strdup_printf ("no province %s in the roster", seg[1]);
+      relay_http_error (msg, 404, "not-found", reason);
+      return;
+    }
+  if (strcmp (method, "OPTIONS") == 0)
+    {
+      if (!is_resource)
+        relay_http_add_ice_server_links (msg, self->app->config);
+      soup_server_message_set_status (msg, 204, NULL);
+      return;
+    }
+  const char *allowed = is_resource ? WHEP_METHODS_RESOURCE : WHEP_METHODS_ENDPOINT;
+  gboolean ok = is_resource ? (strcmp (method, "PATCH") == 0 || strcmp (method, "DELETE") == 0)
+                            : strcmp (method, "POST") == 0;
+  if (!ok)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    allowed);
+      relay_http_error (msg, 405, "method-not-allowed", "see the Allow header");
+      return;
+    }
+  if (is_resource)
+    handle_resource (self, msg, method, province, seg[2]);
+  else
+    handle_post (self, msg, province);
+}
+
+static void
+whep_early_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
+                    GHashTable *query, gpointer data)
+{
+  goffset len = soup_message_headers_get_content_length (
+      soup_server_message_get_request_headers (msg));
+  if (len > RELAY_MAX_SDP_BODY)
+    {
+      relay_http_set_cors (msg, WHEP_METHODS_ENDPOINT);
+      relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
+    }
+}
+
+RelayWhepEndpoint *
+relay_whep_endpoint_new (SoupServer *server, RelayApp *app)
+{
+  RelayWhepEndpoint *self = g_new0 (RelayWhepEndpoint, 1);
+  self->app = app;
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  soup_server_add_early_handler (server, "/whep", whep_early_handler, self, NULL);
+  soup_server_add_handler (server, "/whep", whep_handler, self, NULL);
+  return self;
+}
+
+void
+relay_whep_endpoint_free (RelayWhepEndpoint *self)
+{
+  if (!self)
+    return;
+  GList *sessions = g_hash_table_get_values (self->sessions);
+  for (GList *l = sessions; l; l = l->next)
+    end_session (self, l->data, "relay stopping");
+  g_list_free (sessions);
+  g_hash_table_unref (self->sessions);
+  g_free (self);
+}

@@ -1,0 +1,600 @@
+/* The viewer's GStreamer side: a webrtcbin with two recvonly transceivers,
+ * a decode branch per incoming stream, and the probes that count, hash and
+ * measure what arrives:
+ *   webrtcbin.src ! rtpvp8depay|rtph264depay ! tee ! queue ! vp8dec|avdec_h264
+ *       ! fakesink
+ *   webrtcbin.src ! rtpopusdepay ! queue ! opusdec ! fakesink
+ * Probes run on streaming threads; they only touch atomics and the viewer's
+ * lock, and hand anything else to the main context. */
+#include "whep-view.h"
+
+#include <gst/video/video.h>
+#include <string.h>
+
+/* Fixed payload types so offers, relay logs and tests read the same every
+ * run; they match what the WHIP publisher uses for VP8 and Opus. */
+#define OPUS_PT 111
+#define VP8_PT 96
+#define H264_PT 102
+
+/* --- reference frames --- */
+
+char *
+whep_buffer_digest (GstBuffer *buffer)
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  GstMapInfo map;
+
+  /* Depayloaders may hand out a frame in several memories; mapping the
+   * buffer merges them so the digest covers the frame as one string. */
+  if (gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    g_checksum_update (sum, map.data, map.size);
+    gst_buffer_unmap (buffer, &map);
+  }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* IVF is small enough to parse by hand (a 32-byte file header, then per
+ * frame a 12-byte header: 32-bit size, 64-bit timestamp), which avoids a
+ * reader pipeline and keeps the bytes exactly as the encoder wrote them. */
+GHashTable *
+whep_reference_load (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GHashTable) set = NULL;
+  gsize len = 0, off;
+  guint16 header_len;
+
+  if (!g_file_get_contents (path, &data, &len, error))
+    return NULL;
+  if (len < 32 || memcmp (data, "DKIF", 4) != 0) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s: not an IVF file", path);
+    return NULL;
+  }
+  if (memcmp (data + 8, "VP80", 4) != 0) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s: not VP8 (fourcc %.4s)", path, data + 8);
+    return NULL;
+  }
+  header_len = GST_READ_UINT16_LE (data + 6);
+  set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (off = header_len; off + 12 <= len;) {
+    guint32 size = GST_READ_UINT32_LE (data + off);
+    g_autoptr (GChecksum) sum = NULL;
+
+    off += 12;
+    if (size > len - off) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+          "%s: truncated frame at byte %" G_GSIZE_FORMAT, path, off - 12);
+      return NULL;
+    }
+    sum = g_checksum_new (G_CHECKSUM_SHA256);
+    g_checksum_update (sum, (const guchar *) data + off, size);
+    g_hash_table_add (set, g_strdup (g_checksum_get_string (sum)));
+    off += size;
+  }
+  if (g_hash_table_size (set) == 0) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s: no frames", path);
+    return NULL;
+  }
+  return g_steal_pointer (&set);
+}
+
+/* --- probes --- */
+
+/* The first byte of a VP8 frame tag has bit 0 clear on key frames (RFC 6386
+ * section 9.1); depayloaders' DELTA_UNIT flag covers H.264. */
+static gboolean
+is_keyframe (GstBuffer *buffer, gboolean vp8)
+{
+  guint8 tag;
+
+  if (!vp8)
+    return !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  return gst_buffer_extract (buffer, 0, &tag, 1) == 1 && (tag & 0x01) == 0;
+}
+
+typedef struct {
+  WhepViewer *viewer;
+  gboolean vp8;
+} DepayProbe;
+
+/* Each buffer leaving the depayloader is one access unit as the sender's
+ * encoder produced it; the relay must forward those bytes unchanged. */
+static GstPadProbeReturn
+depay_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  DepayProbe *probe = data;
+  WhepViewer *v = probe->viewer;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  g_atomic_int_inc (&v->counters.received_frames);
+  if (is_keyframe (buffer, probe->vp8))
+    g_atomic_int_inc (&v->counters.keyframes_received);
+  if (v->config->reference) {
+    g_autofree char *digest = whep_buffer_digest (buffer);
+
+    if (g_hash_table_contains (v->config->reference, digest))
+      g_atomic_int_inc (&v->counters.matched);
+    else
+      g_atomic_int_inc (&v->counters.unmatched);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Decoders ask upstream for a key frame after errors.  Let through, those
+ * would reach the relay as PLIs nobody asked for, and a test of "a viewer's
+ * PLI reaches the publisher" would pass on them; only --request-keyframe-at
+ * sends any. */
+static GstPadProbeReturn
+decoder_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  WhepViewer *v = data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (!gst_video_event_is_force_key_unit (event))
+    return GST_PAD_PROBE_OK;
+  g_atomic_int_inc (&v->counters.decoder_requests_dropped);
+  return GST_PAD_PROBE_DROP;
+}
+
+typedef struct {
+  WhepViewer *viewer;
+  gboolean video;
+} SinkProbe;
+
+static gboolean
+arm_keyframe_requests_cb (gpointer data)
+{
+  whep_viewer_arm_keyframe_requests (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_first_frame (WhepViewer *v, gboolean video)
+{
+  gboolean *seen = video ? &v->first_video_seen : &v->first_audio_seen;
+  gint64 ms;
+  JsonBuilder *b;
+
+  g_mutex_lock (&v->lock);
+  if (*seen) {
+    g_mutex_unlock (&v->lock);
+    return;
+  }
+  *seen = TRUE;
+  ms = (g_get_monotonic_time () - v->posted_us) / 1000;
+  v->first_frame_ms[video ? 0 : 1] = ms;
+  g_mutex_unlock (&v->lock);
+
+  b = whep_event_begin (v->index, "first-frame");
+  whep_event_add_string (b, "media", video ? "video" : "audio");
+  whep_event_add_int (b, "ms", ms);
+  if (video) {
+    whep_event_add_int (b, "width", g_atomic_int_get (&v->counters.width));
+    whep_event_add_int (b, "height", g_atomic_int_get (&v->counters.height));
+  }
+  whep_event_end (b);
+  if (video)
+    g_main_context_invoke (NULL, arm_keyframe_requests_cb, v);
+}
+
+/* On the fakesink: every buffer is a decoded frame, and the caps give the
+ * picture size the decoder found in the bitstream. */
+static GstPadProbeReturn
+decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  SinkProbe *probe = data;
+  WhepViewer *v = probe->viewer;
+
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+    GstCaps *caps;
+    int width, height;
+
+    if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS || !probe->video)
+      return GST_PAD_PROBE_OK;
+    gst_event_parse_caps (event, &caps);
+    if (gst_structure_get_int (gst_caps_get_structure (caps, 0), "width",
+            &width) &&
+        gst_structure_get_int (gst_caps_get_structure (caps, 0), "height",
+            &height)) {
+      g_atomic_int_set (&v->counters.width, width);
+      g_atomic_int_set (&v->counters.height, height);
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  g_atomic_int_inc (probe->video ? &v->counters.video_frames :
+      &v->counters.audio_frames);
+  note_first_frame (v, probe->video);
+  return GST_PAD_PROBE_OK;
+}
+
+/* --- decode branches --- */
+
+static GstElement *
+make (const char *factory, GError **error)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+
+  if (!e)
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "GStreamer element '%s' is not installed", factory);
+  return e;
+}
+
+static void
+add_probe_on (GstElement *element, const char *pad_name, GstPadProbeType type,
+    GstPadProbeCallback callback, gpointer data, GDestroyNotify notify)
+{
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (element, pad_name);
+
+  gst_pad_add_probe (pad, type, callback, data, notify);
+}
+
+/* Builds depay [! capsfilter] [! tee] ! queue ! decoder ! fakesink in the
+ * pipeline and links @src to it.  Elements are added and started before the
+ * link so that data never reaches an element that is not yet playing. */
+static gboolean
+build_branch (WhepViewer *v, GstPad *src, gboolean video,
+    const char *encoding, GError **error)
+{
+  gboolean vp8 = g_ascii_strcasecmp (encoding, "VP8") == 0;
+  gboolean h264 = g_ascii_strcasecmp (encoding, "H264") == 0;
+  GstElement *chain[6] = { NULL };
+  guint n = 0;
+  g_autoptr (GstPad) depay_sink = NULL;
+  DepayProbe *dprobe;
+  SinkProbe *sprobe;
+
+  if (video && !vp8 && !h264) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+        "unexpected video encoding %s", encoding);
+    return FALSE;
+  }
+  if (!video && g_ascii_strcasecmp (encoding, "OPUS") != 0) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+        "unexpected audio encoding %s", encoding);
+    return FALSE;
+  }
+
+  if (!(chain[n++] = make (!video ? "rtpopusdepay" : vp8 ? "rtpvp8depay" :
+              "rtph264depay", error)))
+    goto fail;
+  if (h264) {
+    /* Whole access units in byte-stream form, so that one buffer is one
+     * frame for the counters, whatever avdec_h264 would prefer. */
+    g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-h264, "
+        "stream-format=byte-stream, alignment=au");
+
+    if (!(chain[n++] = make ("capsfilter", error)))
+      goto fail;
+    g_object_set (chain[n - 1], "caps", caps, NULL);
+  }
+  /* The tee is where a second consumer of the undecoded stream (a file
+   * dump while debugging the relay) attaches without touching decoding. */
+  if (video && !(chain[n++] = make ("tee", error)))
+    goto fail;
+  /* The queue moves decoding off webrtcbin's receive thread, so a slow
+   * decoder under --count load delays no RTCP or NACK handling. */
+  if (!(chain[n++] = make ("queue", error)) ||
+      !(chain[n++] = make (!video ? "opusdec" : vp8 ? "vp8dec" :
+              "avdec_h264", error)) ||
+      !(chain[n++] = make ("fakesink", error)))
+    goto fail;
+  g_object_set (chain[n - 1], "sync", FALSE, "async", FALSE,
+      "enable-last-sample", FALSE, NULL);
+
+  for (guint i = 0; i < n; i++)
+    gst_bin_add (GST_BIN (v->pipeline), chain[i]);
+  for (guint i = 0; i + 1 < n; i++) {
+    if (!gst_element_link (chain[i], chain[i + 1])) {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+          "cannot link %s to %s", GST_OBJECT_NAME (chain[i]),
+          GST_OBJECT_NAME (chain[i + 1]));
+      return FALSE;
+    }
+  }
+
+  if (video) {
+    dprobe = g_new0 (DepayProbe, 1);
+    dprobe->viewer = v;
+    dprobe->vp8 = vp8;
+    add_probe_on (chain[0], "src", GST_PAD_PROBE_TYPE_BUFFER, depay_probe,
+        dprobe, g_free);
+    add_probe_on (chain[n - 2], "sink", GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+        decoder_request_probe, v, NULL);
+  }
+  sprobe = g_new0 (SinkProbe, 1);
+  sprobe->viewer = v;
+  sprobe->video = video;
+  add_probe_on (chain[n - 1], "sink", GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, decoded_probe, sprobe, g_free);
+
+  for (guint i = n; i-- > 0;)
+    gst_element_sync_state_with_parent (chain[i]);
+  depay_sink = gst_element_get_static_pad (chain[0], "sink");
+  if (gst_pad_link (src, depay_sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "cannot link %s to %s", GST_OBJECT_NAME (src),
+        GST_OBJECT_NAME (chain[0]));
+    return FALSE;
+  }
+  if (video) {
+    g_mutex_lock (&v->lock);
+    gst_object_replace ((GstObject **) &v->video_depay_sink,
+        GST_OBJECT (depay_sink));
+    g_mutex_unlock (&v->lock);
+  }
+  return TRUE;
+
+fail:
+  for (guint i = 0; i < n; i++)
+    if (chain[i])
+      gst_object_unref (gst_object_ref_sink (chain[i]));
+  return FALSE;
+}
+
+/* Drains a stream we cannot decode, so webrtcbin's not-linked pad does not
+ * stop the shared receive path of the bundle. */
+static void
+drain (WhepViewer *v, GstPad *src)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr (GstPad) sink_pad = NULL;
+
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_bin_add (GST_BIN (v->pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  sink_pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (src, sink_pad);
+}
+
+typedef struct {
+  WhepViewer *viewer;
+  char *message;
+} StreamError;
+
+static gboolean
+report_stream_error (gpointer data)
+{
+  StreamError *e = data;
+
+  whep_viewer_fail (e->viewer, "stream", -1, NULL, "%s", e->message);
+  whep_viewer_set_outcome (e->viewer, WHEP_OUTCOME_FAILED);
+  g_free (e->message);
+  g_free (e);
+  return G_SOURCE_REMOVE;
+}
+
+/* webrtcbin adds a src pad per remote SSRC it could tie to a transceiver;
+ * this runs on its receive thread. */
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
+{
+  WhepViewer *v = data;
+  g_autoptr (GstCaps) caps = NULL;
+  g_autoptr (GError) error = NULL;
+  const GstStructure *s;
+  const char *media, *encoding;
+  int payload = -1, clock_rate = -1;
+  JsonBuilder *b;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  caps = gst_pad_get_current_caps (pad);
+  if (!caps)
+    caps = gst_pad_query_caps (pad, NULL);
+  s = gst_caps_get_structure (caps, 0);
+  media = gst_structure_get_string (s, "media");
+  encoding = gst_structure_get_string (s, "encoding-name");
+  gst_structure_get_int (s, "payload", &payload);
+  gst_structure_get_int (s, "clock-rate", &clock_rate);
+
+  b = whep_event_begin (v->index, "stream");
+  whep_event_add_string (b, "media", media);
+  whep_event_add_string (b, "encoding-name", encoding);
+  whep_event_add_int (b, "payload", payload);
+  whep_event_add_int (b, "clock-rate", clock_rate);
+  whep_event_end (b);
+
+  if (!media || !encoding ||
+      !build_branch (v, pad, g_strcmp0 (media, "video") == 0, encoding,
+          &error)) {
+    StreamError *e = g_new0 (StreamError, 1);
+
+    e->viewer = v;
+    e->message = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (pad),
+        error ? error->message : "caps without media or encoding-name");
+    g_main_context_invoke (NULL, report_stream_error, e);
+    if (!gst_pad_is_linked (pad))
+      drain (v, pad);
+  }
+}
+
+/* --- keyframe requests --- */
+
+typedef struct {
+  WhepViewer *viewer;
+  guint at_ms;
+  guint source;
+} KeyframeTimer;
+
+static gboolean
+on_keyframe_timer (gpointer data)
+{
+  KeyframeTimer *t = data;
+  WhepViewer *v = t->viewer;
+  g_autoptr (GstPad) depay_sink = NULL;
+  gboolean handled = FALSE;
+  int count;
+  JsonBuilder *b;
+
+  t->source = 0;
+  g_mutex_lock (&v->lock);
+  if (v->video_depay_sink)
+    depay_sink = gst_object_ref (v->video_depay_sink);
+  g_mutex_unlock (&v->lock);
+
+  count = g_atomic_int_add (&v->counters.keyframes_requested, 1) + 1;
+  /* Pushed upstream from the depayloader's sink pad: rtpptdemux and
+   * rtpssrcdemux stamp it with payload type and SSRC, and rtpsession
+   * turns it into RTCP feedback (FIR when all-headers is set and "ccm fir"
+   * was negotiated for that payload type, otherwise PLI). */
+  if (depay_sink)
+    handled = gst_pad_push_event (depay_sink,
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+            TRUE, count));
+
+  b = whep_event_begin (v->index, "keyframe-requested");
+  whep_event_add_int (b, "at_ms", t->at_ms);
+  whep_event_add_int (b, "count", count);
+  json_builder_set_member_name (b, "handled");
+  json_builder_add_boolean_value (b, handled);
+  whep_event_end (b);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keyframe_timer_free (gpointer data)
+{
+  KeyframeTimer *t = data;
+
+  g_clear_handle_id (&t->source, g_source_remove);
+  g_free (t);
+}
+
+void
+whep_viewer_arm_keyframe_requests (WhepViewer *v)
+{
+  const GArray *times = v->config->keyframe_at_ms;
+
+  if (g_cancellable_is_cancelled (v->cancellable) || v->keyframe_timers ||
+      !times)
+    return;
+  v->keyframe_timers = g_ptr_array_new_with_free_func (keyframe_timer_free);
+  for (guint i = 0; i < times->len; i++) {
+    KeyframeTimer *t = g_new0 (KeyframeTimer, 1);
+
+    t->viewer = v;
+    t->at_ms = g_array_index (times, guint, i);
+    t->source = g_timeout_add (t->at_ms, on_keyframe_timer, t);
+    g_ptr_array_add (v->keyframe_timers, t);
+  }
+}
+
+/* --- pipeline --- */
+
+static gboolean
+bus_cb (GstBus *bus, GstMessage *msg, gpointer data)
+{
+  WhepViewer *v = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *debug = NULL;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ERROR:
+      gst_message_parse_error (msg, &error, &debug);
+      whep_viewer_fail (v, "pipeline", -1, NULL, "%s: %s",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
+      if (debug)
+        g_printerr ("whep-view: viewer %d: %s\n", v->index, debug);
+      whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
+      break;
+    case GST_MESSAGE_WARNING:
+      gst_message_parse_warning (msg, &error, &debug);
+      g_printerr ("whep-view: viewer %d: warning from %s: %s\n", v->index,
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
+      break;
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* libnice would start UPnP discovery per agent (colliding between many
+ * viewers in one process and slowing gathering) and ICE-TCP listeners the
+ * relay never uses.  Set by property name: no libnice link needed. */
+static void
+quiet_ice_agent (GstElement *webrtc)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (!ice)
+    return;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
+    g_object_set (ice, "ice-tcp", FALSE, NULL);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
+          "upnp"))
+    g_object_set (agent, "upnp", FALSE, NULL);
+}
+
+/* What each m-line offers.  webrtcbin turns rtcp-fb-* fields into
+ * a=rtcp-fb lines and the rest into a=fmtp; explicit payload types keep
+ * them stable.  H.264 is constrained baseline, packetization-mode 1, like
+ * browsers offer it. */
+static const char *const audio_prefs =
+    "application/x-rtp, media=audio, encoding-name=OPUS, clock-rate=48000, "
+    "payload=" G_STRINGIFY (OPUS_PT) ", encoding-params=(string)2, "
+    "minptime=(string)10, useinbandfec=(string)1";
+static const char *const video_prefs =
+    "application/x-rtp, media=video, encoding-name=VP8, clock-rate=90000, "
+    "payload=" G_STRINGIFY (VP8_PT) ", rtcp-fb-nack=(boolean)true, "
+    "rtcp-fb-nack-pli=(boolean)true, rtcp-fb-ccm-fir=(boolean)true; "
+    "application/x-rtp, media=video, encoding-name=H264, clock-rate=90000, "
+    "payload=" G_STRINGIFY (H264_PT) ", packetization-mode=(string)1, "
+    "profile-level-id=(string)42e01f, level-asymmetry-allowed=(string)1, "
+    "rtcp-fb-nack=(boolean)true, rtcp-fb-nack-pli=(boolean)true, "
+    "rtcp-fb-ccm-fir=(boolean)true";
+
+static gboolean
+add_transceiver (GstElement *webrtc, const char *prefs, gboolean nack,
+    GError **error)
+{
+  g_autoptr (GstCaps) caps = gst_caps_from_string (prefs);
+  GstWebRTCRTPTransceiver *trans = NULL;
+
+  g_signal_emit_by_name (webrtc, "add-transceiver",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+  if (!trans) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "webrtcbin refused a transceiver for %s", prefs);
+    return FALSE;
+  }
+  /* On video, NACK lets the jitter buffer ask the relay for lost packets
+   * (and offers RTX), as browsers do; audio just conceals. */
+  g_object_set (trans, "do-nack", nack, NULL);
+  gst_object_unref (trans);
+  return TRUE;
+}
+
+gboolean
+whep_viewer_build_pipeline (WhepViewer *v, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("viewer-%d", v->index);
+  g_autoptr (GstBus) bus = NULL;
+
+  v->pipeline = gst_pipeline_new (name);
+  if (!(v->webrtc = make ("webrtcbin", error)))
+    return FALSE;
+  gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
+  gst_util_set_object_arg (G_OBJECT (v->webrtc), "bundle-policy",
+      "max-bundle");
+  quiet_ice_agent (v->webrtc);
+
+  /* Audio first, so mid 0 is audio, as in the WHIP publisher's offers. */
+  if (!add_transceiver (v->webrtc, audio_prefs, FALSE, error) ||
+      !add_transceiver (v->webrtc, video_prefs, TRUE, error))
+    return FALSE;
+  g_signal_connect (v->webrtc, "pad-added", G_CALLBACK (on_pad_added), v);
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (v->pipeline));
+  v->bus_watch = gst_bus_add_watch (bus, bus_cb, v);
+  return TRUE;
+}

@@ -1,0 +1,436 @@
+/* whep-view: runs N WHEP viewers of one relay endpoint in this process,
+ * decodes what they receive and reports it as JSON lines.  Used by the
+ * integration tests (frames arrive byte-exact, PLIs travel upstream) and
+ * the benchmarks (many viewers).  See --help. */
+#include "whep-view.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+#define DELETE_TIMEOUT_S 5
+#define MAX_VIEWERS 10000
+
+/* --- events --- */
+
+static GMutex event_lock;
+static gint64 event_start_us;
+
+JsonBuilder *
+whep_event_begin (int viewer, const char *event)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  if (viewer >= 0)
+    whep_event_add_int (b, "viewer", viewer);
+  whep_event_add_string (b, "event", event);
+  whep_event_add_int (b, "t_ms",
+      (g_get_monotonic_time () - event_start_us) / 1000);
+  return b;
+}
+
+void
+whep_event_add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+void
+whep_event_add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+void
+whep_event_end (JsonBuilder *b)
+{
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  line = json_to_string (root, FALSE);
+  g_object_unref (b);
+
+  /* Streaming threads print too; a reader must only ever see whole lines. */
+  g_mutex_lock (&event_lock);
+  fputs (line, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+  g_mutex_unlock (&event_lock);
+}
+
+/* --- options --- */
+
+static char *opt_url;
+static char *opt_token;
+static int opt_duration;
+static int opt_expect_status = -1;
+static char *opt_reference_ivf;
+static char **opt_keyframe_at;
+static int opt_min_frames = 1;
+static gboolean opt_insecure;
+static int opt_count = 1;
+
+static const GOptionEntry entries[] = {
+  {"url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
+      "WHEP endpoint to POST the offer to, e.g. "
+      "http://127.0.0.1:8080/whep/province/TH-50", "URL"},
+  {"token", 0, 0, G_OPTION_ARG_STRING, &opt_token,
+      "Bearer token for the POST and the DELETE", "TOKEN"},
+  {"duration", 0, 0, G_OPTION_ARG_INT, &opt_duration,
+      "Seconds to run; 0 (default) runs until SIGINT/SIGTERM.  Sessions are "
+      "DELETEd on exit either way", "SECONDS"},
+  {"expect-status", 0, 0, G_OPTION_ARG_INT, &opt_expect_status,
+      "Succeed iff every POST returns N; no media is then required", "N"},
+  {"reference-ivf", 0, 0, G_OPTION_ARG_FILENAME, &opt_reference_ivf,
+      "VP8 IVF file the publisher sent: count received frames that are "
+      "byte-identical to one of its frames", "FILE"},
+  {"request-keyframe-at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_keyframe_at,
+      "Ask the relay for a key frame (RTCP PLI/FIR) this many seconds after "
+      "the first decoded video frame; repeatable, comma-separated",
+      "SECONDS[,SECONDS...]"},
+  {"min-frames", 0, 0, G_OPTION_ARG_INT, &opt_min_frames,
+      "Decoded video frames each viewer needs to succeed (default 1)", "N"},
+  {"insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
+      "Accept any TLS certificate for https URLs", NULL},
+  {"count", 0, 0, G_OPTION_ARG_INT, &opt_count,
+      "Independent viewers to run in this process (default 1)", "N"},
+  {NULL}
+};
+
+G_GNUC_PRINTF (1, 2) static int
+usage_error (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("whep-view: %s\nTry 'whep-view --help'.\n", message);
+  return EXIT_USAGE;
+}
+
+/* Splits the repeatable, comma-separated --request-keyframe-at values into
+ * milliseconds. */
+static GArray *
+parse_keyframe_times (GError **error)
+{
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (char **arg = opt_keyframe_at; arg && *arg; arg++) {
+    g_auto (GStrv) parts = g_strsplit (*arg, ",", -1);
+
+    for (char **p = parts; *p; p++) {
+      char *text = g_strstrip (*p), *end = NULL;
+      double seconds;
+      guint ms;
+
+      if (!*text)
+        continue;
+      seconds = g_ascii_strtod (text, &end);
+      if (end == text || *end || !(seconds >= 0) || seconds > 86400) {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+            "--request-keyframe-at: '%s' is not a number of seconds "
+            "(0-86400)", text);
+        return NULL;
+      }
+      ms = (guint) (seconds * 1000 + 0.5);
+      g_array_append_val (times, ms);
+    }
+  }
+  return g_steal_pointer (&times);
+}
+
+static gboolean
+check_url (const char *url, GError **error)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, error);
+
+  if (!uri)
+    return FALSE;
+  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--url must be http:// or https://, not '%s'", url);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* --- application --- */
+
+typedef struct {
+  WhepConfig config;
+  SoupSession *session;
+  GPtrArray *viewers;           /* WhepViewer* */
+  GMainLoop *loop;
+  gboolean quitting;
+  guint stats_timer;
+  guint deletes_pending;
+  guint delete_timer;
+  GCancellable *delete_cancellable;
+} App;
+
+static void
+app_quit (App *app)
+{
+  if (app->quitting)
+    return;
+  app->quitting = TRUE;
+  g_main_loop_quit (app->loop);
+}
+
+/* Nothing left to wait for once every viewer has either failed or got the
+ * status it was told to expect; receiving viewers keep the run going. */
+static void
+on_outcome (WhepViewer *viewer, gpointer data)
+{
+  App *app = data;
+
+  for (guint i = 0; i < app->viewers->len; i++) {
+    WhepViewer *v = g_ptr_array_index (app->viewers, i);
+
+    if (v->outcome != WHEP_OUTCOME_DONE && v->outcome != WHEP_OUTCOME_FAILED)
+      return;
+  }
+  app_quit (app);
+}
+
+static gboolean
+on_stats (gpointer data)
+{
+  App *app = data;
+
+  for (guint i = 0; i < app->viewers->len; i++) {
+    WhepViewer *v = g_ptr_array_index (app->viewers, i);
+    JsonBuilder *b;
+
+    /* Before the answer there is nothing to count. */
+    if (v->status != SOUP_STATUS_CREATED)
+      continue;
+    b = whep_event_begin (v->index, "stats");
+    whep_viewer_add_counters (v, b);
+    whep_event_end (b);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  App *app = data;
+
+  /* A second signal while DELETEs are in flight means "stop waiting". */
+  if (app->quitting)
+    g_cancellable_cancel (app->delete_cancellable);
+  app_quit (app);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_duration (gpointer data)
+{
+  app_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delete_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  App *app = data;
+
+  whep_viewer_delete_finish (result);
+  if (--app->deletes_pending == 0)
+    g_main_loop_quit (app->loop);
+}
+
+static gboolean
+on_delete_timeout (gpointer data)
+{
+  App *app = data;
+
+  app->delete_timer = 0;
+  g_cancellable_cancel (app->delete_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delete_sessions (App *app)
+{
+  app->delete_cancellable = g_cancellable_new ();
+  for (guint i = 0; i < app->viewers->len; i++)
+    if (whep_viewer_delete_async (g_ptr_array_index (app->viewers, i),
+            app->delete_cancellable, delete_done, app))
+      app->deletes_pending++;
+  if (app->deletes_pending == 0)
+    return;
+  /* Cancelled requests still complete, so this loop always ends. */
+  app->delete_timer = g_timeout_add_seconds (DELETE_TIMEOUT_S,
+      on_delete_timeout, app);
+  g_main_loop_run (app->loop);
+  g_clear_handle_id (&app->delete_timer, g_source_remove);
+}
+
+static int
+print_summary (App *app)
+{
+  guint ok = 0, failed = 0;
+  int status;
+  JsonBuilder *b = whep_event_begin (-1, "summary");
+
+  json_builder_set_member_name (b, "per_viewer");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < app->viewers->len; i++) {
+    WhepViewer *v = g_ptr_array_index (app->viewers, i);
+    gboolean good = whep_viewer_succeeded (v);
+
+    good ? ok++ : failed++;
+    json_builder_begin_object (b);
+    whep_event_add_int (b, "viewer", v->index);
+    json_builder_set_member_name (b, "ok");
+    json_builder_add_boolean_value (b, good);
+    whep_event_add_int (b, "status", v->status);
+    whep_viewer_add_counters (v, b);
+    whep_event_add_int (b, "first_video_ms", v->first_frame_ms[0]);
+    whep_event_add_int (b, "first_audio_ms", v->first_frame_ms[1]);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  status = failed == 0 ? 0 : 1;
+  whep_event_add_int (b, "viewers", app->viewers->len);
+  whep_event_add_int (b, "ok", ok);
+  whep_event_add_int (b, "failed", failed);
+  if (app->config.reference)
+    whep_event_add_int (b, "reference_frames",
+        g_hash_table_size (app->config.reference));
+  whep_event_add_int (b, "exit", status);
+  whep_event_end (b);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  App app = { 0 };
+  int status;
+
+  setlocale (LC_ALL, "");
+  context = g_option_context_new ("- watch a relay's WHEP endpoint");
+  g_option_context_set_summary (context,
+      "Runs --count WHEP viewers of --url in this process, decodes what "
+      "they receive and prints one JSON event per line on stdout.\n"
+      "Exit status: 0 when every viewer got the expected HTTP status "
+      "(--expect-status) or, without it, a 201 and at least --min-frames "
+      "decoded video frames; 1 otherwise; 2 on usage errors.");
+  g_option_context_set_description (context,
+      "Events (\"event\" member; all carry t_ms since start, and all but "
+      "summary the viewer index):\n"
+      "  answered            201: status, location, content_type, ms\n"
+      "  connected           ICE+DTLS up: ms since start, ms_after_answer\n"
+      "  state               peer connection disconnected/failed/closed\n"
+      "  stream              incoming stream: media, encoding-name, payload,\n"
+      "                      clock-rate\n"
+      "  first-frame         first decoded frame: media, ms since POST\n"
+      "  stats               every second: video_frames, audio_frames,\n"
+      "                      width, height, received_frames,\n"
+      "                      keyframes_received, matched_reference_frames,\n"
+      "                      unmatched_frames, keyframes_requested,\n"
+      "                      decoder_requests_dropped\n"
+      "  keyframe-requested  at_ms, count, handled (rtpsession took it)\n"
+      "  error               stage (pipeline, offer, post, answer,\n"
+      "                      connection, stream, delete), status, body,\n"
+      "                      message\n"
+      "  deleted             DELETE answered 2xx: status\n"
+      "  summary             last line: viewers, ok, failed, exit,\n"
+      "                      per_viewer totals\n");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("%s", error->message);
+  if (argc > 1)
+    return usage_error ("unexpected argument '%s'", argv[1]);
+  if (!opt_url)
+    return usage_error ("--url is required");
+  if (!check_url (opt_url, &error))
+    return usage_error ("%s", error->message);
+  if (opt_duration < 0 || (guint) opt_duration > G_MAXUINT / 1000)
+    return usage_error ("--duration must be between 0 and %u",
+        G_MAXUINT / 1000);
+  if (opt_expect_status != -1 &&
+      (opt_expect_status < 100 || opt_expect_status > 599))
+    return usage_error ("--expect-status must be an HTTP status (100-599)");
+  if (opt_min_frames < 0)
+    return usage_error ("--min-frames must be >= 0");
+  if (opt_count < 1 || opt_count > MAX_VIEWERS)
+    return usage_error ("--count must be between 1 and %d", MAX_VIEWERS);
+  app.config.keyframe_at_ms = parse_keyframe_times (&error);
+  if (!app.config.keyframe_at_ms)
+    return usage_error ("%s", error->message);
+
+  event_start_us = g_get_monotonic_time ();
+  if (opt_reference_ivf) {
+    app.config.reference = whep_reference_load (opt_reference_ivf, &error);
+    if (!app.config.reference) {
+      g_printerr ("whep-view: %s\n", error->message);
+      return 1;
+    }
+  }
+  app.config.url = opt_url;
+  app.config.token = opt_token;
+  app.config.insecure = opt_insecure;
+  app.config.expect_status = opt_expect_status;
+  app.config.min_frames = opt_min_frames;
+
+  app.session = soup_session_new_with_options (
+      /* Every viewer POSTs at once; libsoup's default of two connections
+       * per host would queue the joins one behind the other. */
+      "max-conns", opt_count + 8, "max-conns-per-host", opt_count + 8,
+      "timeout", 15, "user-agent", "whep-view/0.1", NULL);
+  app.loop = g_main_loop_new (NULL, FALSE);
+  app.viewers = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) whep_viewer_free);
+  for (int i = 0; i < opt_count; i++)
+    g_ptr_array_add (app.viewers, whep_viewer_new (i, &app.config,
+            app.session, on_outcome, &app));
+
+  g_unix_signal_add (SIGINT, on_signal, &app);
+  g_unix_signal_add (SIGTERM, on_signal, &app);
+  if (opt_duration > 0)
+    g_timeout_add ((guint) opt_duration * 1000, on_duration, &app);
+  app.stats_timer = g_timeout_add_seconds (1, on_stats, &app);
+
+  for (guint i = 0; i < app.viewers->len && !app.quitting; i++)
+    whep_viewer_start (g_ptr_array_index (app.viewers, i));
+  if (!app.quitting)
+    g_main_loop_run (app.loop);
+
+  g_clear_handle_id (&app.stats_timer, g_source_remove);
+  for (guint i = 0; i < app.viewers->len; i++)
+    whep_viewer_halt (g_ptr_array_index (app.viewers, i));
+  delete_sessions (&app);
+  /* Halted viewers' counters no longer move, and a failed DELETE is
+   * reported as an event but is not what a viewer is judged on. */
+  status = print_summary (&app);
+
+  /* Nothing iterates the main loop after this point, so sources still
+   * queued for a viewer can never run on a freed one. */
+  g_ptr_array_unref (app.viewers);
+  g_clear_object (&app.session);
+  g_clear_object (&app.delete_cancellable);
+  g_main_loop_unref (app.loop);
+  g_clear_pointer (&app.config.reference, g_hash_table_unref);
+  g_array_unref (app.config.keyframe_at_ms);
+  return status;
+}

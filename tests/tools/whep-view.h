@@ -1,0 +1,144 @@
+/* whep-view: a WHEP (draft-ietf-wish-whep) test viewer on GStreamer's
+ * webrtcbin.  Declarations shared by its source files; not a public
+ * interface. */
+#pragma once
+
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#define GST_USE_UNSTABLE_API
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+
+G_BEGIN_DECLS
+
+#define WHEP_GATHER_TIMEOUT_MS 3000
+#define WHEP_CONNECT_TIMEOUT_S 10
+
+/* --- events (whep-view.c) ---
+ * One JSON object per line on stdout.  begin() opens it with viewer, event
+ * and t_ms members (viewer < 0 leaves the index out), end() prints it whole.
+ * Safe from any thread. */
+JsonBuilder *whep_event_begin (int viewer, const char *event);
+void whep_event_end (JsonBuilder *builder);
+void whep_event_add_int (JsonBuilder *builder, const char *name,
+    gint64 value);
+void whep_event_add_string (JsonBuilder *builder, const char *name,
+    const char *value);
+
+/* --- reference frames (whep-view-media.c) --- */
+
+/* Reads every frame of a VP8 IVF file into a set of SHA-256 hex digests. */
+GHashTable *whep_reference_load (const char *path, GError **error);
+/* Hex SHA-256 of a buffer's bytes; free with g_free. */
+char *whep_buffer_digest (GstBuffer *buffer);
+
+/* --- viewers --- */
+
+typedef struct {
+  char *url;                    /* the WHEP endpoint, POSTed to */
+  char *token;                  /* NULL: no Authorization header */
+  gboolean insecure;
+  int expect_status;            /* -1: expect 201 and media */
+  guint min_frames;             /* decoded video frames needed for success */
+  GArray *keyframe_at_ms;       /* guint: request times after first frame */
+  GHashTable *reference;        /* digests of the reference IVF, or NULL */
+} WhepConfig;
+
+typedef enum {
+  WHEP_OUTCOME_PENDING,         /* negotiating */
+  WHEP_OUTCOME_RECEIVING,       /* 201 and answer applied; media decides */
+  WHEP_OUTCOME_DONE,            /* got the --expect-status it wanted */
+  WHEP_OUTCOME_FAILED,
+} WhepOutcome;
+
+typedef struct _WhepViewer WhepViewer;
+typedef void (*WhepOutcomeFunc) (WhepViewer *viewer, gpointer user_data);
+
+/* Counters read by the stats timer and the summary.  Written from
+ * streaming threads, so only through g_atomic_int_*. */
+typedef struct {
+  int video_frames;             /* decoded */
+  int audio_frames;             /* decoded */
+  int received_frames;          /* depayloaded video access units */
+  int keyframes_received;
+  int matched;                  /* received and found in the reference */
+  int unmatched;
+  int keyframes_requested;      /* our own requests, sent */
+  int decoder_requests_dropped; /* the decoders' own, kept off the wire */
+  int width, height;
+} WhepCounters;
+
+struct _WhepViewer {
+  int index;
+  const WhepConfig *config;
+  SoupSession *session;
+  WhepOutcomeFunc on_outcome;
+  gpointer user_data;
+  GCancellable *cancellable;
+
+  GstElement *pipeline;
+  GstElement *webrtc;
+  guint bus_watch;
+
+  gint64 started_us;
+  gint64 posted_us;
+  gint64 answered_us;
+  gboolean local_set;
+  gboolean offer_taken;
+  guint gather_timeout;
+  guint connect_timeout;
+  GPtrArray *keyframe_timers;   /* WhepKeyframeTimer*, main context */
+
+  SoupMessage *post_msg;
+  char *location;
+  int status;
+  WhepOutcome outcome;
+  gboolean connected;
+  GstWebRTCPeerConnectionState pc_state;
+
+  WhepCounters counters;
+  gint64 first_frame_ms[2];     /* video, audio; -1 until seen */
+
+  /* Set from the streaming thread that builds the video branch. */
+  GMutex lock;
+  GstPad *video_depay_sink;
+  gboolean first_video_seen;
+  gboolean first_audio_seen;
+};
+
+WhepViewer *whep_viewer_new (int index, const WhepConfig *config,
+    SoupSession *session, WhepOutcomeFunc on_outcome, gpointer user_data);
+void whep_viewer_start (WhepViewer *viewer);
+/* Stops timers, pending HTTP and the pipeline; the session stays on the
+ * server until DELETE. */
+void whep_viewer_halt (WhepViewer *viewer);
+void whep_viewer_free (WhepViewer *viewer);
+/* Whether the viewer met its expectation, judged now. */
+gboolean whep_viewer_succeeded (WhepViewer *viewer);
+/* Adds the counters as members of an open event object. */
+void whep_viewer_add_counters (WhepViewer *viewer, JsonBuilder *b);
+
+/* whep-view-peer.c, main context only */
+void whep_viewer_set_outcome (WhepViewer *viewer, WhepOutcome outcome);
+/* Prints an "error" event; @status < 0 and NULL @body are left out. */
+void whep_viewer_fail (WhepViewer *viewer, const char *stage, int status,
+    const char *body, const char *format, ...) G_GNUC_PRINTF (5, 6);
+void whep_viewer_apply_answer (WhepViewer *viewer, const char *sdp);
+
+/* whep-view-http.c */
+void whep_viewer_post_offer (WhepViewer *viewer, char *sdp);
+/* Returns FALSE when there is no session resource to delete. */
+gboolean whep_viewer_delete_async (WhepViewer *viewer,
+    GCancellable *cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+void whep_viewer_delete_finish (GAsyncResult *result);
+
+/* whep-view-media.c */
+gboolean whep_viewer_build_pipeline (WhepViewer *viewer, GError **error);
+/* Main context: arms the --request-keyframe-at timers; called once, when
+ * the first video frame has been decoded. */
+void whep_viewer_arm_keyframe_requests (WhepViewer *viewer);
+
+G_END_DECLS
