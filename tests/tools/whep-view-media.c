@@ -369,6 +369,73 @@ report_stream_error (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* webrtcbin 1.22 sets do-retransmission on every jitter buffer of a
+ * bundled session from each transceiver in turn, so the last one (video,
+ * with NACK) wins for audio too, and the viewer NACKs Opus packets, which
+ * no browser does and the answer never allowed.  Walk upstream from the
+ * audio pad (through ghost pads and rtpptdemux) to its jitter buffer. */
+static GstElement *
+find_upstream_element (GstPad *pad, const char *factory)
+{
+  GstPad *cur = gst_object_ref (pad);
+
+  for (int depth = 0; cur && depth < 16; depth++) {
+    GstElement *parent;
+    GstPad *next = NULL;
+
+    if (GST_IS_GHOST_PAD (cur)) {
+      next = gst_ghost_pad_get_target (GST_GHOST_PAD (cur));
+    } else if ((parent = gst_pad_get_parent_element (cur))) {
+      GstElementFactory *f = gst_element_get_factory (parent);
+      g_autoptr (GstPad) sink = NULL;
+
+      if (f && g_strcmp0 (GST_OBJECT_NAME (f), factory) == 0) {
+        gst_object_unref (cur);
+        return parent;
+      }
+      sink = gst_element_get_static_pad (parent, "sink");
+      if (sink)
+        next = gst_pad_get_peer (sink);
+      gst_object_unref (parent);
+    }
+    gst_object_unref (cur);
+    cur = next;
+  }
+  g_clear_object (&cur);
+  return NULL;
+}
+
+static void
+report_stream (WhepViewer *v, GstPad *pad, const GstStructure *s)
+{
+  int payload = -1, clock_rate = -1;
+  guint ssrc = 0;
+  JsonBuilder *b = whep_event_begin (v->index, "stream");
+
+  gst_structure_get_int (s, "payload", &payload);
+  gst_structure_get_int (s, "clock-rate", &clock_rate);
+  whep_event_add_string (b, "media", gst_structure_get_string (s, "media"));
+  whep_event_add_string (b, "encoding-name",
+      gst_structure_get_string (s, "encoding-name"));
+  whep_event_add_int (b, "payload", payload);
+  whep_event_add_int (b, "clock-rate", clock_rate);
+  if (gst_structure_get_uint (s, "ssrc", &ssrc))
+    whep_event_add_int (b, "ssrc", ssrc);
+  /* The feedback the answer allowed for this payload type, as webrtcbin
+   * understood it: what decides whether a key frame request is a PLI, a
+   * FIR or nothing. */
+  json_builder_set_member_name (b, "rtcp-fb");
+  json_builder_begin_array (b);
+  for (int i = 0; i < gst_structure_n_fields (s); i++) {
+    const char *field = gst_structure_nth_field_name (s, i);
+
+    if (g_str_has_prefix (field, "rtcp-fb-"))
+      json_builder_add_string_value (b, field + strlen ("rtcp-fb-"));
+  }
+  json_builder_end_array (b);
+  whep_event_end (b);
+}
+
 /* webrtcbin adds a src pad per remote SSRC it could tie to a transceiver;
  * this runs on its receive thread. */
 static void
@@ -379,8 +446,7 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
   g_autoptr (GError) error = NULL;
   const GstStructure *s;
   const char *media, *encoding;
-  int payload = -1, clock_rate = -1;
-  JsonBuilder *b;
+  gboolean video;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
@@ -390,19 +456,24 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
   s = gst_caps_get_structure (caps, 0);
   media = gst_structure_get_string (s, "media");
   encoding = gst_structure_get_string (s, "encoding-name");
-  gst_structure_get_int (s, "payload", &payload);
-  gst_structure_get_int (s, "clock-rate", &clock_rate);
+  video = g_strcmp0 (media, "video") == 0;
+  report_stream (v, pad, s);
 
-  b = whep_event_begin (v->index, "stream");
-  whep_event_add_string (b, "media", media);
-  whep_event_add_string (b, "encoding-name", encoding);
-  whep_event_add_int (b, "payload", payload);
-  whep_event_add_int (b, "clock-rate", clock_rate);
-  whep_event_end (b);
+  if (video) {
+    g_mutex_lock (&v->lock);
+    v->video_fb_pli = gst_structure_has_field (s, "rtcp-fb-nack-pli");
+    v->video_fb_fir = gst_structure_has_field (s, "rtcp-fb-ccm-fir");
+    g_mutex_unlock (&v->lock);
+  } else {
+    g_autoptr (GstElement) jitterbuffer = find_upstream_element (pad,
+        "rtpjitterbuffer");
+
+    if (jitterbuffer)
+      g_object_set (jitterbuffer, "do-retransmission", FALSE, NULL);
+  }
 
   if (!media || !encoding ||
-      !build_branch (v, pad, g_strcmp0 (media, "video") == 0, encoding,
-          &error)) {
+      !build_branch (v, pad, video, encoding, &error)) {
     StreamError *e = g_new0 (StreamError, 1);
 
     e->viewer = v;
@@ -428,7 +499,8 @@ on_keyframe_timer (gpointer data)
   KeyframeTimer *t = data;
   WhepViewer *v = t->viewer;
   g_autoptr (GstPad) depay_sink = NULL;
-  gboolean handled = FALSE;
+  gboolean fir = v->config->keyframe_fir, handled = FALSE;
+  const char *feedback;
   int count;
   JsonBuilder *b;
 
@@ -436,21 +508,25 @@ on_keyframe_timer (gpointer data)
   g_mutex_lock (&v->lock);
   if (v->video_depay_sink)
     depay_sink = gst_object_ref (v->video_depay_sink);
+  /* rtpsession's rule: FIR when all-headers is set and "ccm fir" was
+   * negotiated for the payload type, else PLI when "nack pli" was. */
+  feedback = fir && v->video_fb_fir ? "fir" : v->video_fb_pli ? "pli" :
+      "none";
   g_mutex_unlock (&v->lock);
 
   count = g_atomic_int_add (&v->counters.keyframes_requested, 1) + 1;
-  /* Pushed upstream from the depayloader's sink pad: rtpptdemux and
-   * rtpssrcdemux stamp it with payload type and SSRC, and rtpsession
-   * turns it into RTCP feedback (FIR when all-headers is set and "ccm fir"
-   * was negotiated for that payload type, otherwise PLI). */
+  /* Pushed upstream from the depayloader's sink pad into webrtcbin, where
+   * rtpptdemux and rtpssrcdemux stamp it with payload type and SSRC and
+   * rtpsession turns it into RTCP feedback to the relay. */
   if (depay_sink)
     handled = gst_pad_push_event (depay_sink,
         gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-            TRUE, count));
+            fir, count));
 
   b = whep_event_begin (v->index, "keyframe-requested");
   whep_event_add_int (b, "at_ms", t->at_ms);
   whep_event_add_int (b, "count", count);
+  whep_event_add_string (b, "feedback", feedback);
   json_builder_set_member_name (b, "handled");
   json_builder_add_boolean_value (b, handled);
   whep_event_end (b);

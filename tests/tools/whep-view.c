@@ -76,6 +76,7 @@ static int opt_duration;
 static int opt_expect_status = -1;
 static char *opt_reference_ivf;
 static char **opt_keyframe_at;
+static char *opt_keyframe_request;
 static int opt_min_frames = 1;
 static gboolean opt_insecure;
 static int opt_count = 1;
@@ -98,6 +99,10 @@ static const GOptionEntry entries[] = {
       "Ask the relay for a key frame (RTCP PLI/FIR) this many seconds after "
       "the first decoded video frame; repeatable, comma-separated",
       "SECONDS[,SECONDS...]"},
+  {"keyframe-request", 0, 0, G_OPTION_ARG_STRING, &opt_keyframe_request,
+      "How to ask: pli (default; upstream force-key-unit without "
+      "all-headers) or fir (with all-headers, which rtpsession sends as FIR "
+      "when the answer allowed \"ccm fir\", else as PLI)", "pli|fir"},
   {"min-frames", 0, 0, G_OPTION_ARG_INT, &opt_min_frames,
       "Decoded video frames each viewer needs to succeed (default 1)", "N"},
   {"insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
@@ -341,14 +346,16 @@ main (int argc, char **argv)
       "  connected           ICE+DTLS up: ms since start, ms_after_answer\n"
       "  state               peer connection disconnected/failed/closed\n"
       "  stream              incoming stream: media, encoding-name, payload,\n"
-      "                      clock-rate\n"
+      "                      clock-rate, ssrc, rtcp-fb (as negotiated)\n"
       "  first-frame         first decoded frame: media, ms since POST\n"
       "  stats               every second: video_frames, audio_frames,\n"
       "                      width, height, received_frames,\n"
       "                      keyframes_received, matched_reference_frames,\n"
       "                      unmatched_frames, keyframes_requested,\n"
       "                      decoder_requests_dropped\n"
-      "  keyframe-requested  at_ms, count, handled (rtpsession took it)\n"
+      "  keyframe-requested  at_ms, count, feedback (pli, fir or none, from\n"
+      "                      the answer's rtcp-fb), handled (rtpsession\n"
+      "                      took the request)\n"
       "  error               stage (pipeline, offer, post, answer,\n"
       "                      connection, stream, delete), status, body,\n"
       "                      message\n"
@@ -375,6 +382,11 @@ main (int argc, char **argv)
     return usage_error ("--min-frames must be >= 0");
   if (opt_count < 1 || opt_count > MAX_VIEWERS)
     return usage_error ("--count must be between 1 and %d", MAX_VIEWERS);
+  if (opt_keyframe_request && g_strcmp0 (opt_keyframe_request, "pli") != 0 &&
+      g_strcmp0 (opt_keyframe_request, "fir") != 0)
+    return usage_error ("--keyframe-request must be pli or fir, not '%s'",
+        opt_keyframe_request);
+  app.config.keyframe_fir = g_strcmp0 (opt_keyframe_request, "fir") == 0;
   app.config.keyframe_at_ms = parse_keyframe_times (&error);
   if (!app.config.keyframe_at_ms)
     return usage_error ("%s", error->message);

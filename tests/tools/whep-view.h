@@ -43,6 +43,7 @@ typedef struct {
   int expect_status;            /* -1: expect 201 and media */
   guint min_frames;             /* decoded video frames needed for success */
   GArray *keyframe_at_ms;       /* guint: request times after first frame */
+  gboolean keyframe_fir;        /* ask with all-headers (FIR where offered) */
   GHashTable *reference;        /* digests of the reference IVF, or NULL */
 } WhepConfig;
 
@@ -104,6 +105,8 @@ struct _WhepViewer {
   /* Set from the streaming thread that builds the video branch. */
   GMutex lock;
   GstPad *video_depay_sink;
+  gboolean video_fb_pli;        /* the answer allowed "nack pli" */
+  gboolean video_fb_fir;        /* ... and "ccm fir" */
   gboolean first_video_seen;
   gboolean first_audio_seen;
 };

@@ -1,0 +1,100 @@
+// The SFU path: /whep/province/<code> forwards the province's own encoded
+// media to the minister without transcoding, relays the viewer's PLI to the
+// publisher, and switches cleanly when the publisher reconnects.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startRelay, getJson, request, waitFor, sleep } from './lib/relay.mjs';
+import { startPublisher, MEDIA_DIR } from './lib/publisher.mjs';
+import { startViewer } from './lib/viewer.mjs';
+
+const REFERENCE = path.join(MEDIA_DIR, 'vp8-640x360.ivf');
+const MINISTER = 'minister-token-for-tests';
+let relay;
+before(async () => {
+  relay = await startRelay({
+    provinces: { 'TH-50': 'chiang-mai-token', 'TH-57': 'chiang-rai-token' },
+    extraConfig: {
+      'viewer minister': { role: 'minister', token: MINISTER },
+      'viewer room': { role: 'viewer', token: 'room-display-token' },
+    },
+  });
+});
+after(async () => {
+  await relay.stop();
+});
+
+const whep = (code) => `${relay.url}whep/province/${code}`;
+
+test('the minister receives the publisher\'s own VP8 frames, byte for byte', async () => {
+  const pub = startPublisher(relay, ['TH-50']);
+  try {
+    await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/TH-50`)).state === 'live',
+      { timeoutMs: 20000, describe: 'TH-50 live' });
+    const viewer = startViewer(whep('TH-50'), MINISTER, { referenceIvf: REFERENCE, requestKeyframeAt: [2] });
+    await viewer.waitEvent((e) => e.event === 'first-frame' && e.media === 'video',
+      { describe: 'first forwarded video frame' });
+    assert.ok(viewer.events.some((e) => e.event === 'stream' && e.media === 'video' && e['encoding-name'] === 'VP8'));
+    // The viewer asks for a keyframe 2 s after its first frame; the relay
+    // passes it on as a PLI to the publisher.
+    const maxCount = () => Math.max(0, ...pub.events
+      .filter((e) => e.event === 'keyframe-request').map((e) => e.count));
+    await viewer.waitEvent((e) => e.event === 'keyframe-requested', { timeoutMs: 8000 });
+    const countBefore = maxCount();
+    await waitFor(() => maxCount() > countBefore, {
+      timeoutMs: 5000, describe: 'the publisher sees the viewer\'s keyframe request',
+    });
+    await waitFor(() => (viewer.lastStats()?.received_frames ?? 0) >= 30,
+      { timeoutMs: 10000, describe: '30 frames forwarded' });
+    const { summary } = await viewer.finish();
+    const v = summary.per_viewer[0];
+    assert.equal(v.width, 640);
+    assert.equal(v.height, 360);
+    assert.ok(v.received_frames >= 30);
+    assert.equal(v.unmatched_frames, 0, 'every forwarded frame is one of the publisher\'s');
+    assert.equal(v.matched_reference_frames, v.received_frames);
+    assert.ok(v.audio_frames > 0, 'audio forwarded too');
+  } finally {
+    await pub.stop();
+  }
+});
+
+test('a publisher reconnect switches the viewer cleanly, on a keyframe', async () => {
+  let pub = startPublisher(relay, ['TH-57']);
+  const viewer = startViewer(whep('TH-57'), MINISTER, { referenceIvf: REFERENCE });
+  try {
+    await waitFor(() => (viewer.lastStats()?.received_frames ?? 0) >= 10,
+      { timeoutMs: 20000, describe: 'frames before the reconnect' });
+    await pub.kill();
+    await sleep(1500);
+    const beforeSwitch = viewer.lastStats().received_frames;
+    pub = startPublisher(relay, ['TH-57']);
+    await waitFor(() => (viewer.lastStats()?.received_frames ?? 0) >= beforeSwitch + 20,
+      { timeoutMs: 20000, describe: 'frames after the reconnect, same viewer session' });
+    const { summary } = await viewer.finish();
+    assert.equal(summary.per_viewer[0].unmatched_frames, 0, 'no broken frame across the switch');
+  } finally {
+    await pub.stop();
+  }
+});
+
+test('who may watch a single province, and bad requests', async () => {
+  const offerViewer = startViewer(whep('TH-50'), 'room-display-token', { expectStatus: 403 });
+  const r1 = await offerViewer.exited;
+  assert.equal(r1.code, 0, `viewer role refused with 403: ${offerViewer.stderr()}`);
+  const province = startViewer(whep('TH-50'), 'chiang-mai-token', { expectStatus: 403 });
+  assert.equal((await province.exited).code, 0, 'a province token is refused with 403');
+  const nobody = startViewer(whep('TH-50'), null, { expectStatus: 401 });
+  assert.equal((await nobody.exited).code, 0, 'no token: 401');
+
+  const post = (url, body, token = MINISTER, type = 'application/sdp') => request(url, {
+    method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body,
+  });
+  assert.equal((await post(whep('TH-99'), 'v=0')).status, 404);
+  assert.equal((await post(whep('TH-50'), 'not sdp at all')).status, 400);
+  assert.equal((await post(whep('TH-50'), '{}', MINISTER, 'application/json')).status, 415);
+  assert.equal((await post(`${relay.url}whep/elsewhere`, 'v=0')).status, 404);
+  assert.equal((await request(whep('TH-50'), { method: 'GET' })).status, 405);
+  const health = await getJson(`${relay.url}api/v1/health`);
+  assert.equal(health.status, 'ok');
+});
