@@ -12,6 +12,10 @@ typedef struct {
    * with the API reading the whole registry. */
   GMutex subscribers_lock;
   GPtrArray *subscribers; /* RelayPacketChannel* */
+  /* The session whose media is forwarded, read per packet without the
+   * registry lock: an old session still sending during a reconnect must not
+   * interleave with the new one. Compared only, never dereferenced. */
+  gpointer forwarding;
 } ProvinceEntry;
 
 struct _RelayProvinceRegistry {
@@ -92,6 +96,7 @@ relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession 
   g_assert (e);
   old = e->session;
   e->session = relay_publisher_session_ref (session);
+  g_atomic_pointer_set (&e->forwarding, session);
   set_state_locked (e, RELAY_PROVINCE_CONNECTING);
   g_mutex_unlock (&r->lock);
   if (old)
@@ -126,6 +131,7 @@ relay_province_registry_end (RelayProvinceRegistry *r, RelayPublisherSession *se
     {
       current = TRUE;
       e->session = NULL;
+      g_atomic_pointer_set (&e->forwarding, NULL);
       set_state_locked (e, RELAY_PROVINCE_OFFLINE);
     }
   g_mutex_unlock (&r->lock);
@@ -171,7 +177,7 @@ relay_province_registry_on_session_media (RelayPublisherSession *session, RelayC
                                           gsize len, gpointer user_data)
 {
   ProvinceEntry *e = entry_of (user_data, relay_publisher_session_get_province (session));
-  if (!e)
+  if (!e || g_atomic_pointer_get (&e->forwarding) != session)
     return;
   guint8 kind = codec == RELAY_CODEC_OPUS   ? RELAY_FORWARD_AUDIO
                 : codec == RELAY_CODEC_H264 ? RELAY_FORWARD_H264

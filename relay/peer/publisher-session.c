@@ -51,6 +51,7 @@ struct _RelayPublisherSession {
   RelayTwccRecorder *twcc;
   RelayKeyframeRequestManager keyframes;
   gint decoder_wants_keyframe; /* atomic, set from GStreamer threads */
+  gint viewer_wants_keyframe;  /* atomic, set from viewers' workers */
   guint64 video_rtx_packets, nacks_sent, plis_sent;
   guint64 last_video_bytes;
   gint64 last_bitrate_us;
@@ -183,6 +184,10 @@ send_nacks_and_keyframe_requests (RelayPublisherSession *self, gint64 now)
     }
   if (g_atomic_int_compare_and_exchange (&self->decoder_wants_keyframe, 1, 0))
     relay_keyframe_request_manager_request (&self->keyframes);
+  /* A viewer's PLI is relayed even if a keyframe happens to arrive first:
+   * it may have been lost on the viewer's side of the relay. */
+  if (g_atomic_int_compare_and_exchange (&self->viewer_wants_keyframe, 1, 0))
+    relay_keyframe_request_manager_force (&self->keyframes);
   if (self->video_ssrc && relay_keyframe_request_manager_poll (&self->keyframes, now))
     {
       relay_rtcp_feedback_write_keyframe_request (out, video, self->local_ssrc, self->video_ssrc);
@@ -436,7 +441,7 @@ on_keyframe_needed (gpointer data)
 void
 relay_publisher_session_request_keyframe (RelayPublisherSession *self)
 {
-  on_keyframe_needed (self);
+  g_atomic_int_set (&self->viewer_wants_keyframe, 1);
 }
 
 static void

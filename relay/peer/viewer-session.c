@@ -379,7 +379,8 @@ static void
 teardown_on_worker (RelayViewerSession *self)
 {
   self->closed = TRUE;
-  relay_packet_channel_close (self->channel);
+  if (self->channel)
+    relay_packet_channel_close (self->channel);
   if (self->tick)
     {
       g_source_destroy (self->tick);

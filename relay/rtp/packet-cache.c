@@ -69,7 +69,8 @@ relay_packet_cache_store (RelayPacketCache *cache, guint16 seq, const guint8 *da
     return;
   }
 
-  memcpy (slot->data, data, len);
+  if (len > 0)
+    memcpy (slot->data, data, len);
   slot->len = len;
   slot->seq = seq;
   slot->stored_us = now_us;

@@ -1,6 +1,5 @@
-/* The viewer's GStreamer side: a webrtcbin with two recvonly transceivers,
- * a decode branch per incoming stream, and the probes that count, hash and
- * measure what arrives:
+/* What the viewer does with incoming streams: a decode branch per stream,
+ * and the probes that count, hash and measure what arrives:
  *   webrtcbin.src ! rtpvp8depay|rtph264depay ! tee ! queue ! vp8dec|avdec_h264
  *       ! fakesink
  *   webrtcbin.src ! rtpopusdepay ! queue ! opusdec ! fakesink
@@ -10,12 +9,6 @@
 
 #include <gst/video/video.h>
 #include <string.h>
-
-/* Fixed payload types so offers, relay logs and tests read the same every
- * run; they match what the WHIP publisher uses for VP8 and Opus. */
-#define OPUS_PT 111
-#define VP8_PT 96
-#define H264_PT 102
 
 /* --- reference frames --- */
 
@@ -101,6 +94,26 @@ typedef struct {
   gboolean vp8;
 } DepayProbe;
 
+/* How long the relay took to deliver a key frame after our request: the
+ * number a PLI test actually cares about. */
+static void
+note_keyframe (WhepViewer *v)
+{
+  gint64 asked;
+  JsonBuilder *b;
+
+  g_mutex_lock (&v->lock);
+  asked = v->keyframe_asked_us;
+  v->keyframe_asked_us = 0;
+  g_mutex_unlock (&v->lock);
+  if (!asked)
+    return;
+  b = whep_event_begin (v->index, "keyframe-received");
+  whep_event_add_int (b, "ms_after_request",
+      (g_get_monotonic_time () - asked) / 1000);
+  whep_event_end (b);
+}
+
 /* Each buffer leaving the depayloader is one access unit as the sender's
  * encoder produced it; the relay must forward those bytes unchanged. */
 static GstPadProbeReturn
@@ -111,8 +124,10 @@ depay_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
 
   g_atomic_int_inc (&v->counters.received_frames);
-  if (is_keyframe (buffer, probe->vp8))
+  if (is_keyframe (buffer, probe->vp8)) {
     g_atomic_int_inc (&v->counters.keyframes_received);
+    note_keyframe (v);
+  }
   if (v->config->reference) {
     g_autofree char *digest = whep_buffer_digest (buffer);
 
@@ -369,42 +384,6 @@ report_stream_error (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* webrtcbin 1.22 sets do-retransmission on every jitter buffer of a
- * bundled session from each transceiver in turn, so the last one (video,
- * with NACK) wins for audio too, and the viewer NACKs Opus packets, which
- * no browser does and the answer never allowed.  Walk upstream from the
- * audio pad (through ghost pads and rtpptdemux) to its jitter buffer. */
-static GstElement *
-find_upstream_element (GstPad *pad, const char *factory)
-{
-  GstPad *cur = gst_object_ref (pad);
-
-  for (int depth = 0; cur && depth < 16; depth++) {
-    GstElement *parent;
-    GstPad *next = NULL;
-
-    if (GST_IS_GHOST_PAD (cur)) {
-      next = gst_ghost_pad_get_target (GST_GHOST_PAD (cur));
-    } else if ((parent = gst_pad_get_parent_element (cur))) {
-      GstElementFactory *f = gst_element_get_factory (parent);
-      g_autoptr (GstPad) sink = NULL;
-
-      if (f && g_strcmp0 (GST_OBJECT_NAME (f), factory) == 0) {
-        gst_object_unref (cur);
-        return parent;
-      }
-      sink = gst_element_get_static_pad (parent, "sink");
-      if (sink)
-        next = gst_pad_get_peer (sink);
-      gst_object_unref (parent);
-    }
-    gst_object_unref (cur);
-    cur = next;
-  }
-  g_clear_object (&cur);
-  return NULL;
-}
-
 static void
 report_stream (WhepViewer *v, GstPad *pad, const GstStructure *s)
 {
@@ -438,8 +417,8 @@ report_stream (WhepViewer *v, GstPad *pad, const GstStructure *s)
 
 /* webrtcbin adds a src pad per remote SSRC it could tie to a transceiver;
  * this runs on its receive thread. */
-static void
-on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
+void
+whep_viewer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 {
   WhepViewer *v = data;
   g_autoptr (GstCaps) caps = NULL;
@@ -465,11 +444,7 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
     v->video_fb_fir = gst_structure_has_field (s, "rtcp-fb-ccm-fir");
     g_mutex_unlock (&v->lock);
   } else {
-    g_autoptr (GstElement) jitterbuffer = find_upstream_element (pad,
-        "rtpjitterbuffer");
-
-    if (jitterbuffer)
-      g_object_set (jitterbuffer, "do-retransmission", FALSE, NULL);
+    whep_viewer_stop_audio_nack (v, pad);
   }
 
   if (!media || !encoding ||
@@ -512,6 +487,10 @@ on_keyframe_timer (gpointer data)
    * negotiated for the payload type, else PLI when "nack pli" was. */
   feedback = fir && v->video_fb_fir ? "fir" : v->video_fb_pli ? "pli" :
       "none";
+  /* An earlier unanswered request keeps its time: the answer to the first
+   * is what is late. */
+  if (!v->keyframe_asked_us)
+    v->keyframe_asked_us = g_get_monotonic_time ();
   g_mutex_unlock (&v->lock);
 
   count = g_atomic_int_add (&v->counters.keyframes_requested, 1) + 1;
@@ -559,118 +538,4 @@ whep_viewer_arm_keyframe_requests (WhepViewer *v)
     t->source = g_timeout_add (t->at_ms, on_keyframe_timer, t);
     g_ptr_array_add (v->keyframe_timers, t);
   }
-}
-
-/* --- pipeline --- */
-
-static gboolean
-bus_cb (GstBus *bus, GstMessage *msg, gpointer data)
-{
-  WhepViewer *v = data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *debug = NULL;
-
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ERROR:
-      gst_message_parse_error (msg, &error, &debug);
-      whep_viewer_fail (v, "pipeline", -1, NULL, "%s: %s",
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
-      if (debug)
-        g_printerr ("whep-view: viewer %d: %s\n", v->index, debug);
-      whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
-      break;
-    case GST_MESSAGE_WARNING:
-      gst_message_parse_warning (msg, &error, &debug);
-      g_printerr ("whep-view: viewer %d: warning from %s: %s\n", v->index,
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
-      break;
-    default:
-      break;
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-/* libnice would start UPnP discovery per agent (colliding between many
- * viewers in one process and slowing gathering) and ICE-TCP listeners the
- * relay never uses.  Set by property name: no libnice link needed. */
-static void
-quiet_ice_agent (GstElement *webrtc)
-{
-  g_autoptr (GObject) ice = NULL;
-  g_autoptr (GObject) agent = NULL;
-
-  g_object_get (webrtc, "ice-agent", &ice, NULL);
-  if (!ice)
-    return;
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
-    g_object_set (ice, "ice-tcp", FALSE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
-    g_object_get (ice, "agent", &agent, NULL);
-  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
-          "upnp"))
-    g_object_set (agent, "upnp", FALSE, NULL);
-}
-
-/* What each m-line offers.  webrtcbin turns rtcp-fb-* fields into
- * a=rtcp-fb lines and the rest into a=fmtp; explicit payload types keep
- * them stable.  H.264 is constrained baseline, packetization-mode 1, like
- * browsers offer it. */
-static const char *const audio_prefs =
-    "application/x-rtp, media=audio, encoding-name=OPUS, clock-rate=48000, "
-    "payload=" G_STRINGIFY (OPUS_PT) ", encoding-params=(string)2, "
-    "minptime=(string)10, useinbandfec=(string)1";
-static const char *const video_prefs =
-    "application/x-rtp, media=video, encoding-name=VP8, clock-rate=90000, "
-    "payload=" G_STRINGIFY (VP8_PT) ", rtcp-fb-nack=(boolean)true, "
-    "rtcp-fb-nack-pli=(boolean)true, rtcp-fb-ccm-fir=(boolean)true; "
-    "application/x-rtp, media=video, encoding-name=H264, clock-rate=90000, "
-    "payload=" G_STRINGIFY (H264_PT) ", packetization-mode=(string)1, "
-    "profile-level-id=(string)42e01f, level-asymmetry-allowed=(string)1, "
-    "rtcp-fb-nack=(boolean)true, rtcp-fb-nack-pli=(boolean)true, "
-    "rtcp-fb-ccm-fir=(boolean)true";
-
-static gboolean
-add_transceiver (GstElement *webrtc, const char *prefs, gboolean nack,
-    GError **error)
-{
-  g_autoptr (GstCaps) caps = gst_caps_from_string (prefs);
-  GstWebRTCRTPTransceiver *trans = NULL;
-
-  g_signal_emit_by_name (webrtc, "add-transceiver",
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
-  if (!trans) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-        "webrtcbin refused a transceiver for %s", prefs);
-    return FALSE;
-  }
-  /* On video, NACK lets the jitter buffer ask the relay for lost packets
-   * (and offers RTX), as browsers do; audio just conceals. */
-  g_object_set (trans, "do-nack", nack, NULL);
-  gst_object_unref (trans);
-  return TRUE;
-}
-
-gboolean
-whep_viewer_build_pipeline (WhepViewer *v, GError **error)
-{
-  g_autofree char *name = g_strdup_printf ("viewer-%d", v->index);
-  g_autoptr (GstBus) bus = NULL;
-
-  v->pipeline = gst_pipeline_new (name);
-  if (!(v->webrtc = make ("webrtcbin", error)))
-    return FALSE;
-  gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
-  gst_util_set_object_arg (G_OBJECT (v->webrtc), "bundle-policy",
-      "max-bundle");
-  quiet_ice_agent (v->webrtc);
-
-  /* Audio first, so mid 0 is audio, as in the WHIP publisher's offers. */
-  if (!add_transceiver (v->webrtc, audio_prefs, FALSE, error) ||
-      !add_transceiver (v->webrtc, video_prefs, TRUE, error))
-    return FALSE;
-  g_signal_connect (v->webrtc, "pad-added", G_CALLBACK (on_pad_added), v);
-
-  bus = gst_pipeline_get_bus (GST_PIPELINE (v->pipeline));
-  v->bus_watch = gst_bus_add_watch (bus, bus_cb, v);
-  return TRUE;
 }

@@ -356,6 +356,8 @@ main (int argc, char **argv)
       "  keyframe-requested  at_ms, count, feedback (pli, fir or none, from\n"
       "                      the answer's rtcp-fb), handled (rtpsession\n"
       "                      took the request)\n"
+      "  keyframe-received   first key frame after a request:\n"
+      "                      ms_after_request\n"
       "  error               stage (pipeline, offer, post, answer,\n"
       "                      connection, stream, delete), status, body,\n"
       "                      message\n"

@@ -109,6 +109,7 @@ struct _WhepViewer {
   gboolean video_fb_fir;        /* ... and "ccm fir" */
   gboolean first_video_seen;
   gboolean first_audio_seen;
+  gint64 keyframe_asked_us;     /* last request not yet answered, or 0 */
 };
 
 WhepViewer *whep_viewer_new (int index, const WhepConfig *config,
@@ -138,8 +139,15 @@ gboolean whep_viewer_delete_async (WhepViewer *viewer,
     gpointer user_data);
 void whep_viewer_delete_finish (GAsyncResult *result);
 
-/* whep-view-media.c */
+/* whep-view-pipeline.c */
 gboolean whep_viewer_build_pipeline (WhepViewer *viewer, GError **error);
+/* Streaming thread: turns NACK off for the audio stream behind @pad. */
+void whep_viewer_stop_audio_nack (WhepViewer *viewer, GstPad *pad);
+
+/* whep-view-media.c */
+/* webrtcbin's pad-added: builds the decode branch for a new stream. */
+void whep_viewer_on_pad_added (GstElement *webrtc, GstPad *pad,
+    gpointer viewer);
 /* Main context: arms the --request-keyframe-at timers; called once, when
  * the first video frame has been decoded. */
 void whep_viewer_arm_keyframe_requests (WhepViewer *viewer);

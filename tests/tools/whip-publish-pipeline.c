@@ -11,7 +11,7 @@
 /* Leaves room for SRTP, a TURN relay and IPv6 headers within a 1280-byte
  * path MTU, which is what browsers assume too. */
 #define RTP_MTU 1200
-#define KEYFRAME_REQUEST_REPORT_US (2 * G_USEC_PER_SEC)
+#define KEYFRAME_REQUEST_REPORT_US (200 * 1000)
 
 /* RTCP PLI/FIR arrive at the payloader as an upstream force-key-unit event.
  * Without an encoder the next key frame is whatever the file has next (at
