@@ -56,7 +56,7 @@ static void
 end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *reason)
 {
   /* Only the first end counts: a DELETE and a transport failure can race. */
-  if (!g_hash_table_steal (self->sessions, relay_viewer_session_get_id (session)))
+  if (!g_hash_table_remove (self->sessions, relay_viewer_session_get_id (session)))
     return;
   relay_province_registry_unsubscribe (self->app->registry, relay_viewer_session_get_source (session),
                                        relay_viewer_session_get_channel (session));
