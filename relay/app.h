@@ -4,6 +4,7 @@
 #include <glib.h>
 #include "relay/config.h"
 #include "relay/dtls/dtls-certificate.h"
+#include "relay/event-bus.h"
 #include "relay/ice/worker-pool.h"
 #include "relay/province-registry.h"
 
@@ -14,6 +15,7 @@ typedef struct {
   RelayWorkerPool *workers;
   RelayDtlsCertificate *certificate;
   RelayProvinceRegistry *registry;
+  RelayEventBus *events;
   GMainContext *main_context;
   gint64 started_us;
 } RelayApp;

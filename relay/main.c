@@ -8,6 +8,7 @@
 
 #include "relay/app.h"
 #include "relay/log.h"
+#include "signaling/events-endpoint.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
 #include "signaling/whep-endpoint.h"
@@ -51,6 +52,7 @@ start_http (RelayApp *app, GError **error)
   relay_whip_endpoint_register (server, app);
   whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
+  relay_events_endpoint_register (server, app->events);
   relay_static_pages_register (server);
 
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (app->config->http_address);
@@ -167,7 +169,8 @@ main (int argc, char **argv)
     .started_us = g_get_monotonic_time (),
   };
   app.workers = relay_worker_pool_new (config->transport_threads);
-  app.registry = relay_province_registry_new (config);
+  app.events = relay_event_bus_new (app.main_context);
+  app.registry = relay_province_registry_new (config, app.events);
 
   SoupServer *server = start_http (&app, &error);
   if (!server)
@@ -175,6 +178,7 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: %s\n", error->message);
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
+      relay_event_bus_free (app.events);
       return EXIT_CONFIG;
     }
   relay_info (NULL, "%u provinces on the roster, %u transport threads, DTLS fingerprint %s",
@@ -194,6 +198,10 @@ main (int argc, char **argv)
   /* Sessions close on their workers; the pool drains before joining. */
   relay_province_registry_free (app.registry);
   relay_worker_pool_free (app.workers);
+  /* Deliveries still queued on the main context refer to the bus. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  relay_event_bus_free (app.events);
   g_main_loop_unref (loop);
   return 0;
 }

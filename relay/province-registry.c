@@ -20,6 +20,7 @@ typedef struct {
 
 struct _RelayProvinceRegistry {
   RelayConfig *config;
+  RelayEventBus *events;
   GMutex lock;
   GHashTable *entries; /* code -> ProvinceEntry* */
 };
@@ -45,10 +46,11 @@ entry_free (ProvinceEntry *e)
 }
 
 RelayProvinceRegistry *
-relay_province_registry_new (RelayConfig *config)
+relay_province_registry_new (RelayConfig *config, RelayEventBus *events)
 {
   RelayProvinceRegistry *r = g_new0 (RelayProvinceRegistry, 1);
   r->config = config;
+  r->events = events;
   g_mutex_init (&r->lock);
   r->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   gint64 now = g_get_real_time ();
@@ -75,16 +77,34 @@ relay_province_registry_free (RelayProvinceRegistry *r)
   g_free (r);
 }
 
-/* Called with the lock held. */
+static char *iso_time (gint64 unix_us);
+
+/* Called with the lock held; publishing only takes the bus's own lock. */
 static void
-set_state_locked (ProvinceEntry *e, RelayProvinceState state)
+set_state_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayProvinceState state)
 {
   if (e->state == state)
     return;
   relay_info (e->config->code, "%s -> %s", relay_province_state_name (e->state),
               relay_province_state_name (state));
+  RelayProvinceState previous = e->state;
   e->state = state;
   e->since_unix_us = g_get_real_time ();
+  if (!r->events)
+    return;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *since = iso_time (e->since_unix_us);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "province");
+  json_builder_add_string_value (b, e->config->code);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, relay_province_state_name (state));
+  json_builder_set_member_name (b, "previous");
+  json_builder_add_string_value (b, relay_province_state_name (previous));
+  json_builder_set_member_name (b, "since");
+  json_builder_add_string_value (b, since);
+  json_builder_end_object (b);
+  relay_event_bus_publish (r->events, "province-state", json_builder_get_root (b));
 }
 
 void
@@ -97,7 +117,7 @@ relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession 
   old = e->session;
   e->session = relay_publisher_session_ref (session);
   g_atomic_pointer_set (&e->forwarding, session);
-  set_state_locked (e, RELAY_PROVINCE_CONNECTING);
+  set_state_locked (r, e, RELAY_PROVINCE_CONNECTING);
   g_mutex_unlock (&r->lock);
   if (old)
     {
@@ -132,7 +152,7 @@ relay_province_registry_end (RelayProvinceRegistry *r, RelayPublisherSession *se
       current = TRUE;
       e->session = NULL;
       g_atomic_pointer_set (&e->forwarding, NULL);
-      set_state_locked (e, RELAY_PROVINCE_OFFLINE);
+      set_state_locked (r, e, RELAY_PROVINCE_OFFLINE);
     }
   g_mutex_unlock (&r->lock);
   relay_publisher_session_close (session);
@@ -157,7 +177,7 @@ relay_province_registry_on_session_state (RelayPublisherSession *session, RelayP
   g_mutex_lock (&r->lock);
   ProvinceEntry *e = g_hash_table_lookup (r->entries, relay_publisher_session_get_province (session));
   if (e && e->session == session)
-    set_state_locked (e, state == RELAY_PUBLISHER_LIVE   ? RELAY_PROVINCE_LIVE
+    set_state_locked (r, e, state == RELAY_PUBLISHER_LIVE   ? RELAY_PROVINCE_LIVE
                          : state == RELAY_PUBLISHER_LOST ? RELAY_PROVINCE_LOST
                                                          : RELAY_PROVINCE_CONNECTING);
   g_mutex_unlock (&r->lock);

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "relay/config.h"
+#include "relay/event-bus.h"
 #include "relay/ice/packet-channel.h"
 #include "relay/peer/publisher-session.h"
 
@@ -20,7 +21,8 @@ typedef enum {
 
 typedef struct _RelayProvinceRegistry RelayProvinceRegistry;
 
-RelayProvinceRegistry *relay_province_registry_new (RelayConfig *config);
+/* State changes are published on `events` (may be NULL). */
+RelayProvinceRegistry *relay_province_registry_new (RelayConfig *config, RelayEventBus *events);
 /* Closes every session. */
 void relay_province_registry_free (RelayProvinceRegistry *registry);
 

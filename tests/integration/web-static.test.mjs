@@ -1,6 +1,7 @@
-// Static checks of the province page (no browser, no relay): ids, labels,
-// same-origin assets, no inline script or handlers, the JS modules (province.js
-// and everything it imports) parse, import only local files the relay serves.
+// Static checks of the pages (no browser, no relay): ids, labels, same-origin
+// assets, no inline script or handlers, the JS modules (each page's entry
+// module and everything it imports) parse, import only local files the relay
+// serves. Pages: province.html (WHIP publisher) and watch.html (WHEP viewer).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,18 +13,48 @@ import { REPO_ROOT } from './lib/relay.mjs';
 // BRIEFING_WEB_DIR: check another copy of web/ (used to prove the checks can fail).
 const WEB = process.env.BRIEFING_WEB_DIR || path.join(REPO_ROOT, 'web');
 const GRESOURCE = path.join(REPO_ROOT, 'config', 'briefing.gresource.xml');
-const ENTRY = 'province.js';
-const html = fs.readFileSync(path.join(WEB, 'province.html'), 'utf8');
 const css = fs.readFileSync(path.join(WEB, 'common.css'), 'utf8');
+
+// What each page must have. domFree: modules that must not touch the DOM
+// (and that the entry module must import).
+const PAGES = [
+  {
+    html: 'province.html',
+    entry: 'province.js',
+    hook: 'briefing',
+    requiredIds: ['province', 'token', 'forget-token', 'camera', 'microphone', 'preview',
+      'publish', 'stop', 'state'],
+    minLabels: 5,
+    labelsWhat: 'province, token, camera, microphone, ...',
+    minControls: 4,
+    controlsWhat: 'province, token, camera and microphone',
+    minModules: 3,
+    domFree: ['publish-session.js', 'media-devices.js'],
+    video: { id: 'preview', what: 'the local preview', attrs: ['muted'] },
+  },
+  {
+    html: 'watch.html',
+    entry: 'watch.js',
+    hook: 'briefingWatch',
+    requiredIds: ['province', 'province-state', 'token', 'forget-token', 'show-token', 'watch',
+      'stop', 'video', 'unmute', 'state', 'state-text', 'state-detail', 'stat-resolution',
+      'stat-fps', 'stat-bitrate'],
+    minLabels: 3,
+    labelsWhat: 'province, token, show token',
+    minControls: 3,
+    controlsWhat: 'province, token and show token',
+    minModules: 2,
+    domFree: ['view-session.js'],
+    // Autoplay rules: a remote <video> may start on its own only muted.
+    video: { id: 'video', what: 'the remote picture', attrs: ['muted', 'autoplay', 'playsinline'] },
+  },
+];
 
 // Files compiled into the relay under /briefing (web/x.js etc.); the relay
 // serves /x.js from /briefing/web/x.js only, so pages and modules are flat.
 const gresourceFiles = new Set(
   [...fs.readFileSync(GRESOURCE, 'utf8').replace(/<!--[\s\S]*?-->/g, '')
     .matchAll(/<file\b[^>]*>\s*([^<]+?)\s*<\/file>/g)].map((m) => m[1]));
-
-// Drop comments so commented-out markup does not count.
-const markup = html.replace(/<!--[\s\S]*?-->/g, '');
 
 /** All start tags as {name, attrs: Map, raw}. Attribute values may be quoted or bare. */
 function parseTags(src) {
@@ -49,10 +80,6 @@ function decodeEntities(s) {
     .replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-const tags = parseTags(markup);
-const ids = tags.filter((t) => t.attrs.has('id')).map((t) => t.attrs.get('id'));
-const idSet = new Set(ids);
-
 /** Module specifiers of static imports / re-exports, and whether import() is used. */
 function moduleImports(src) {
   const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
@@ -69,23 +96,25 @@ function moduleImports(src) {
 /** Same-origin flat module path the relay can serve: './name.js'. */
 const LOCAL_MODULE_RE = /^\.\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.js$/;
 
-// The module graph from province.js: name -> {src, imports}. Imports that are
-// not local flat paths are recorded (and reported below), not followed.
-const modules = new Map();
-(function walk(name) {
-  if (modules.has(name) || !fs.existsSync(path.join(WEB, name))) {
-    return;
-  }
-  const src = fs.readFileSync(path.join(WEB, name), 'utf8');
-  const imports = moduleImports(src);
-  modules.set(name, { src, imports });
-  for (const spec of imports.specs) {
-    if (LOCAL_MODULE_RE.test(spec)) {
-      walk(spec.slice(2));
+/** The module graph from entry: name -> {src, imports}. Imports that are not
+ * local flat paths are recorded (and reported by the tests), not followed. */
+function moduleGraph(entry) {
+  const modules = new Map();
+  (function walk(name) {
+    if (modules.has(name) || !fs.existsSync(path.join(WEB, name))) {
+      return;
     }
-  }
-}(ENTRY));
-const js = modules.get(ENTRY)?.src ?? '';
+    const src = fs.readFileSync(path.join(WEB, name), 'utf8');
+    const imports = moduleImports(src);
+    modules.set(name, { src, imports });
+    for (const spec of imports.specs) {
+      if (LOCAL_MODULE_RE.test(spec)) {
+        walk(spec.slice(2));
+      }
+    }
+  }(entry));
+  return modules;
+}
 
 /** Same-origin reference: relative path or absolute path, no scheme, no '//' host. */
 function isSameOrigin(ref) {
@@ -102,199 +131,264 @@ function isSameOrigin(ref) {
   return true;
 }
 
-test('page parses into tags and has the basics', () => {
-  assert.ok(tags.length > 20, 'province.html: too few tags parsed');
-  assert.match(markup, /^<!DOCTYPE html>/i, 'missing <!DOCTYPE html>');
-  const htmlTag = tags.find((t) => t.name === 'html');
-  assert.ok(htmlTag && htmlTag.attrs.get('lang'), '<html> needs a lang attribute');
-  assert.ok(tags.some((t) => t.name === 'meta' && t.attrs.get('charset')?.toLowerCase() === 'utf-8'),
-    'missing <meta charset="utf-8">');
-  assert.ok(tags.some((t) => t.name === 'meta' && t.attrs.get('name') === 'viewport'),
-    'missing <meta name="viewport"> (phones)');
-  const script = tags.find((t) => t.name === 'script' && t.attrs.get('src') === ENTRY);
-  assert.ok(script, 'page must load province.js');
-  assert.equal(script.attrs.get('type'), 'module',
-    'province.js is an ES module: <script type="module" src="province.js">');
-  assert.ok(modules.has(ENTRY), 'web/province.js missing');
-  assert.ok(tags.some((t) => t.name === 'link' && t.attrs.get('rel') === 'stylesheet' &&
-    t.attrs.get('href') === 'common.css'), 'page must load common.css');
-});
+/** Code without comments. */
+const stripComments = (src) => src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 
-test('ids are unique', () => {
-  const seen = new Set();
-  const dups = ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
-  assert.deepEqual(dups, [], `duplicate ids in province.html: ${dups.join(', ')}`);
-});
+/* ------------------------------------------------------- per-page checks */
 
-test('every <label for> names an element id', () => {
-  const fors = tags.filter((t) => t.name === 'label' && t.attrs.has('for')).map((t) => t.attrs.get('for'));
-  assert.ok(fors.length >= 5, 'expected labels for province, token, camera, microphone, ...');
-  const missing = fors.filter((f) => !idSet.has(f));
-  assert.deepEqual(missing, [], `<label for> without a matching id: ${missing.join(', ')}`);
-});
+const loadedScripts = new Set();
 
-test('every form control has a label', () => {
-  const labelled = new Set(
-    tags.filter((t) => t.name === 'label' && t.attrs.has('for')).map((t) => t.attrs.get('for')));
-  const controls = tags.filter((t) => ['input', 'select', 'textarea'].includes(t.name) &&
-    t.attrs.get('type') !== 'hidden');
-  assert.ok(controls.length >= 4, 'expected province, token, camera and microphone controls');
-  const unlabelled = controls
-    .filter((t) => !(labelled.has(t.attrs.get('id')) || t.attrs.has('aria-label') ||
-      t.attrs.has('aria-labelledby')))
-    .map((t) => t.attrs.get('id') || t.raw);
-  assert.deepEqual(unlabelled, [], `controls without a label: ${unlabelled.join(', ')}`);
-});
-
-test('required controls exist', () => {
-  for (const id of ['province', 'token', 'forget-token', 'camera', 'microphone', 'preview',
-    'publish', 'stop', 'state']) {
-    assert.ok(idSet.has(id), `province.html lacks #${id}`);
+function checkPage(spec) {
+  const { html: page, entry } = spec;
+  const htmlPath = path.join(WEB, page);
+  const html = fs.existsSync(htmlPath) ? fs.readFileSync(htmlPath, 'utf8') : '';
+  // Drop comments so commented-out markup does not count.
+  const markup = html.replace(/<!--[\s\S]*?-->/g, '');
+  const tags = parseTags(markup);
+  const ids = tags.filter((t) => t.attrs.has('id')).map((t) => t.attrs.get('id'));
+  const idSet = new Set(ids);
+  const modules = moduleGraph(entry);
+  for (const name of modules.keys()) {
+    loadedScripts.add(name);
   }
-  const preview = tags.find((t) => t.attrs.get('id') === 'preview');
-  assert.equal(preview.name, 'video', '#preview must be a <video>');
-  assert.ok(preview.attrs.has('muted'), 'the local preview <video> must be muted');
-});
+  const js = modules.get(entry)?.src ?? '';
+  const name = (what) => `${page}: ${what}`;
 
-test('every getElementById in the page\'s modules names an id in province.html', () => {
-  assert.ok(modules.size >= 3, `expected province.js and its modules, found: ${[...modules.keys()].join(', ')}`);
-  let count = 0;
-  for (const [name, { src }] of modules) {
-    const calls = [...src.matchAll(/getElementById\s*\(\s*([^)]*?)\s*\)/g)];
-    count += calls.length;
-    const nonLiteral = calls.filter((c) => !/^(['"])[^'"]+\1$/.test(c[1])).map((c) => c[0]);
-    assert.deepEqual(nonLiteral, [],
-      `${name}: getElementById must take a string literal so this test can check it: ${nonLiteral.join(', ')}`);
-    const used = calls.map((c) => c[1].slice(1, -1));
-    const missing = [...new Set(used.filter((id) => !idSet.has(id)))];
-    assert.deepEqual(missing, [], `${name} uses ids missing from province.html: ${missing.join(', ')}`);
-    assert.ok(!/querySelector(All)?\s*\(\s*['"]#/.test(src),
-      `${name}: use getElementById (checked here) rather than querySelector("#...")`);
-  }
-  assert.ok(count > 0, 'province.js and its modules do not use getElementById?');
-});
+  test(name('page parses into tags and has the basics'), () => {
+    assert.ok(html, `web/${page} missing`);
+    assert.ok(tags.length > 20, `${page}: too few tags parsed`);
+    assert.match(markup, /^<!DOCTYPE html>/i, 'missing <!DOCTYPE html>');
+    const htmlTag = tags.find((t) => t.name === 'html');
+    assert.ok(htmlTag && htmlTag.attrs.get('lang'), '<html> needs a lang attribute');
+    assert.ok(tags.some((t) => t.name === 'meta' && t.attrs.get('charset')?.toLowerCase() === 'utf-8'),
+      'missing <meta charset="utf-8">');
+    assert.ok(tags.some((t) => t.name === 'meta' && t.attrs.get('name') === 'viewport'),
+      'missing <meta name="viewport"> (phones)');
+    const script = tags.find((t) => t.name === 'script' && t.attrs.get('src') === entry);
+    assert.ok(script, `page must load ${entry}`);
+    assert.equal(script.attrs.get('type'), 'module',
+      `${entry} is an ES module: <script type="module" src="${entry}">`);
+    assert.ok(modules.has(entry), `web/${entry} missing`);
+    assert.ok(tags.some((t) => t.name === 'link' && t.attrs.get('rel') === 'stylesheet' &&
+      t.attrs.get('href') === 'common.css'), 'page must load common.css');
+  });
 
-test('modules import only local files that the relay serves', () => {
-  const bad = [];
-  for (const [name, { imports }] of modules) {
-    if (imports.dynamic) {
-      bad.push(`${name}: import() (use static imports, which this test checks)`);
+  test(name('ids are unique'), () => {
+    const seen = new Set();
+    const dups = ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+    assert.deepEqual(dups, [], `duplicate ids in ${page}: ${dups.join(', ')}`);
+  });
+
+  test(name('every <label for> names an element id'), () => {
+    const fors = tags.filter((t) => t.name === 'label' && t.attrs.has('for')).map((t) => t.attrs.get('for'));
+    assert.ok(fors.length >= spec.minLabels, `expected labels for ${spec.labelsWhat}`);
+    const missing = fors.filter((f) => !idSet.has(f));
+    assert.deepEqual(missing, [], `<label for> without a matching id: ${missing.join(', ')}`);
+  });
+
+  test(name('every form control has a label'), () => {
+    const labelled = new Set(
+      tags.filter((t) => t.name === 'label' && t.attrs.has('for')).map((t) => t.attrs.get('for')));
+    const controls = tags.filter((t) => ['input', 'select', 'textarea'].includes(t.name) &&
+      t.attrs.get('type') !== 'hidden');
+    assert.ok(controls.length >= spec.minControls, `expected ${spec.controlsWhat} controls`);
+    const unlabelled = controls
+      .filter((t) => !(labelled.has(t.attrs.get('id')) || t.attrs.has('aria-label') ||
+        t.attrs.has('aria-labelledby')))
+      .map((t) => t.attrs.get('id') || t.raw);
+    assert.deepEqual(unlabelled, [], `controls without a label: ${unlabelled.join(', ')}`);
+  });
+
+  test(name('required controls exist'), () => {
+    for (const id of spec.requiredIds) {
+      assert.ok(idSet.has(id), `${page} lacks #${id}`);
     }
-    for (const spec of imports.specs) {
-      if (!LOCAL_MODULE_RE.test(spec)) {
-        bad.push(`${name}: import '${spec}' (must be a same-origin relative './name.js')`);
+    const video = tags.find((t) => t.attrs.get('id') === spec.video.id);
+    assert.equal(video.name, 'video', `#${spec.video.id} must be a <video>`);
+    for (const attr of spec.video.attrs) {
+      assert.ok(video.attrs.has(attr), `${spec.video.what} <video> must be ${attr}`);
+    }
+  });
+
+  test(name('every getElementById in the page\'s modules names an id in the page'), () => {
+    assert.ok(modules.size >= spec.minModules,
+      `expected ${entry} and its modules, found: ${[...modules.keys()].join(', ')}`);
+    let count = 0;
+    for (const [mod, { src }] of modules) {
+      const calls = [...src.matchAll(/getElementById\s*\(\s*([^)]*?)\s*\)/g)];
+      count += calls.length;
+      const nonLiteral = calls.filter((c) => !/^(['"])[^'"]+\1$/.test(c[1])).map((c) => c[0]);
+      assert.deepEqual(nonLiteral, [],
+        `${mod}: getElementById must take a string literal so this test can check it: ${nonLiteral.join(', ')}`);
+      const used = calls.map((c) => c[1].slice(1, -1));
+      const missing = [...new Set(used.filter((id) => !idSet.has(id)))];
+      assert.deepEqual(missing, [], `${mod} uses ids missing from ${page}: ${missing.join(', ')}`);
+      assert.ok(!/querySelector(All)?\s*\(\s*['"]#/.test(src),
+        `${mod}: use getElementById (checked here) rather than querySelector("#...")`);
+    }
+    assert.ok(count > 0, `${entry} and its modules do not use getElementById?`);
+  });
+
+  test(name('modules import only local files that the relay serves'), () => {
+    const bad = [];
+    for (const [mod, { imports }] of modules) {
+      if (imports.dynamic) {
+        bad.push(`${mod}: import() (use static imports, which this test checks)`);
+      }
+      for (const s of imports.specs) {
+        if (!LOCAL_MODULE_RE.test(s)) {
+          bad.push(`${mod}: import '${s}' (must be a same-origin relative './name.js')`);
+          continue;
+        }
+        const file = s.slice(2);
+        if (!fs.existsSync(path.join(WEB, file))) {
+          bad.push(`${mod}: import '${s}' does not exist in web/`);
+        } else if (!gresourceFiles.has(`web/${file}`)) {
+          bad.push(`${mod}: import '${s}' is not in config/briefing.gresource.xml`);
+        }
+      }
+    }
+    assert.deepEqual(bad, [], `bad imports:\n  ${bad.join('\n  ')}`);
+  });
+
+  test(name('the session and media modules do not touch the DOM'), () => {
+    for (const mod of spec.domFree) {
+      assert.ok(modules.has(mod), `${entry} should import ${mod}`);
+    }
+    for (const [mod, { src }] of modules) {
+      if (mod === entry) {
         continue;
       }
-      const file = spec.slice(2);
-      if (!fs.existsSync(path.join(WEB, file))) {
-        bad.push(`${name}: import '${spec}' does not exist in web/`);
-      } else if (!gresourceFiles.has(`web/${file}`)) {
-        bad.push(`${name}: import '${spec}' is not in config/briefing.gresource.xml`);
+      const dom = [...new Set([...stripComments(src)
+        .matchAll(/\b(document|window|getElementById|querySelector\w*)\b/g)].map((m) => m[1]))];
+      assert.deepEqual(dom, [], `${mod} uses ${dom.join(', ')}: DOM access belongs in ${entry}`);
+    }
+  });
+
+  test(name('page references only same-origin assets'), () => {
+    const bad = [];
+    for (const t of tags) {
+      for (const attr of ['src', 'href', 'action', 'poster', 'data', 'formaction']) {
+        if (t.attrs.has(attr) && !isSameOrigin(t.attrs.get(attr))) {
+          bad.push(`<${t.name} ${attr}="${t.attrs.get(attr)}">`);
+        }
+      }
+      if (t.attrs.has('srcset')) {
+        bad.push(`<${t.name} srcset> (not allowed)`);
+      }
+      if (t.attrs.has('style') && /url\s*\(/i.test(t.attrs.get('style'))) {
+        bad.push(`<${t.name} style="...url(...)">`);
       }
     }
-  }
-  assert.deepEqual(bad, [], `bad imports:\n  ${bad.join('\n  ')}`);
-});
-
-test('the session and media modules do not touch the DOM', () => {
-  for (const name of ['publish-session.js', 'media-devices.js']) {
-    assert.ok(modules.has(name), `province.js should import ${name}`);
-  }
-  for (const [name, { src }] of modules) {
-    if (name === ENTRY) {
-      continue;
-    }
-    const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-    const dom = [...new Set([...code.matchAll(/\b(document|window|getElementById|querySelector\w*)\b/g)]
-      .map((m) => m[1]))];
-    assert.deepEqual(dom, [], `${name} uses ${dom.join(', ')}: DOM access belongs in province.js`);
-  }
-});
-
-test('page references only same-origin assets', () => {
-  const bad = [];
-  for (const t of tags) {
-    for (const attr of ['src', 'href', 'action', 'poster', 'data', 'formaction']) {
-      if (t.attrs.has(attr) && !isSameOrigin(t.attrs.get(attr))) {
-        bad.push(`<${t.name} ${attr}="${t.attrs.get(attr)}">`);
+    for (const m of css.matchAll(/url\(\s*(['"]?)([^'")]*)\1\s*\)/gi)) {
+      if (!isSameOrigin(m[2])) {
+        bad.push(`common.css url(${m[2]})`);
       }
     }
-    if (t.attrs.has('srcset')) {
-      bad.push(`<${t.name} srcset> (not allowed)`);
+    for (const m of css.matchAll(/@import\s+(?:url\()?\s*['"]?([^'");\s]+)/gi)) {
+      if (!isSameOrigin(m[1])) {
+        bad.push(`common.css @import ${m[1]}`);
+      }
     }
-    if (t.attrs.has('style') && /url\s*\(/i.test(t.attrs.get('style'))) {
-      bad.push(`<${t.name} style="...url(...)">`);
+    // Any absolute URL literal in a script is suspect (fetch/import/WebSocket...).
+    for (const [mod, { src }] of modules) {
+      for (const m of src.matchAll(/['"`]((?:https?|wss?):\/\/[^'"`]*|\/\/[a-z0-9.-]+\.[a-z]{2,}[^'"`]*)['"`]/gi)) {
+        bad.push(`${mod} literal ${m[1]}`);
+      }
     }
-  }
-  for (const m of css.matchAll(/url\(\s*(['"]?)([^'")]*)\1\s*\)/gi)) {
-    if (!isSameOrigin(m[2])) {
-      bad.push(`common.css url(${m[2]})`);
+    assert.deepEqual(bad, [], `external references:\n  ${bad.join('\n  ')}`);
+  });
+
+  test(name('no inline scripts, inline handlers or javascript: URLs'), () => {
+    const inlineHandlers = tags.filter((t) => [...t.attrs.keys()].some((k) => /^on[a-z]+$/.test(k)))
+      .map((t) => t.raw);
+    assert.deepEqual(inlineHandlers, [], `inline event handlers: ${inlineHandlers.join(' ')}`);
+    const inlineScripts = [...markup.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)]
+      .filter((m) => m[2].trim() !== '').map((m) => m[0].slice(0, 80));
+    assert.deepEqual(inlineScripts, [], 'keep JS in web/*.js modules');
+    assert.ok(!/javascript:/i.test(markup), `javascript: URL in ${page}`);
+  });
+
+  test(name('the referenced local assets exist and are compiled into the relay'), () => {
+    for (const t of tags) {
+      const ref = t.name === 'script' ? t.attrs.get('src') : (t.name === 'link' ? t.attrs.get('href') : null);
+      if (ref && isSameOrigin(ref) && !ref.startsWith('#')) {
+        const rel = ref.replace(/^\//, '').split(/[?#]/)[0];
+        assert.ok(fs.existsSync(path.join(WEB, rel)), `${ref} referenced by ${page} does not exist in web/`);
+        assert.ok(gresourceFiles.has(`web/${rel}`), `${ref} is not in config/briefing.gresource.xml`);
+      }
     }
-  }
-  for (const m of css.matchAll(/@import\s+(?:url\()?\s*['"]?([^'");\s]+)/gi)) {
-    if (!isSameOrigin(m[1])) {
-      bad.push(`common.css @import ${m[1]}`);
+    assert.ok(gresourceFiles.has(`web/${page}`), `${page} is not in config/briefing.gresource.xml`);
+  });
+
+  test(name(`the modules parse and ${entry} exposes the test hook`), () => {
+    for (const [mod, { src }] of modules) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '--check'], { input: src, encoding: 'utf8' });
+      assert.equal(r.status, 0, `${mod}: not a valid ES module:\n${r.stderr}`);
     }
-  }
-  // Any absolute URL literal in a script is suspect (fetch/import/WebSocket...).
-  for (const [name, { src }] of modules) {
-    for (const m of src.matchAll(/['"`]((?:https?|wss?):\/\/[^'"`]*|\/\/[a-z0-9.-]+\.[a-z]{2,}[^'"`]*)['"`]/gi)) {
-      bad.push(`${name} literal ${m[1]}`);
+    assert.match(js, new RegExp(`window,\\s*'${spec.hook}'|window\\.${spec.hook}\\s*=`),
+      `window.${spec.hook} hook missing`);
+    for (const k of ['state', 'location', 'lastError', 'pc']) {
+      assert.match(js, new RegExp(`\\b${k}\\s*:`), `window.${spec.hook}.${k} missing`);
     }
-  }
-  assert.deepEqual(bad, [], `external references:\n  ${bad.join('\n  ')}`);
+  });
+
+  test(name('labels are bilingual'), () => {
+    const thai = /[\u0E00-\u0E7F]/;
+    const labelTexts = [...markup.matchAll(/<label\b[^>]*>([\s\S]*?)<\/label>/gi)].map((m) => m[1].trim());
+    const notBilingual = labelTexts.filter((t) => !(thai.test(t) && /[A-Za-z]/.test(t) && t.includes('/')));
+    assert.deepEqual(notBilingual, [], `labels must read "ไทย / English": ${notBilingual.join(' | ')}`);
+  });
+
+  return { markup, tags, idSet, modules, js };
+}
+
+const pages = new Map(PAGES.map((spec) => [spec.html, checkPage(spec)]));
+
+/* ------------------------------------------------ watch.html specifics */
+
+test('watch.html: the WHEP module receives only, on the relay\'s single-province endpoint', () => {
+  const { modules } = pages.get('watch.html');
+  const code = stripComments(modules.get('view-session.js')?.src ?? '');
+  assert.match(code, /['"]whep\/province\//, 'view-session.js must POST to whep/province/<code>');
+  assert.match(code, /addTransceiver\(\s*'audio',\s*\{\s*direction:\s*'recvonly'/,
+    'a recvonly audio transceiver first');
+  assert.match(code, /addTransceiver\(\s*'video',\s*\{\s*direction:\s*'recvonly'/,
+    'then a recvonly video transceiver');
+  assert.match(code, /bundlePolicy:\s*'max-bundle'/, 'bundle max-bundle');
+  assert.ok(!/getUserMedia|addTrack\s*\(/.test(code), 'a viewer must not send media');
+  assert.match(code, /keepalive|releaseOnUnload/, 'release the session when the page closes');
 });
 
-test('no inline scripts, inline handlers or javascript: URLs', () => {
-  const inlineHandlers = tags.filter((t) => [...t.attrs.keys()].some((k) => /^on[a-z]+$/.test(k)))
-    .map((t) => t.raw);
-  assert.deepEqual(inlineHandlers, [], `inline event handlers: ${inlineHandlers.join(' ')}`);
-  const inlineScripts = [...markup.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)]
-    .filter((m) => m[2].trim() !== '').map((m) => m[0].slice(0, 80));
-  assert.deepEqual(inlineScripts, [], 'keep JS in web/*.js modules');
-  assert.ok(!/javascript:/i.test(markup), 'javascript: URL in province.html');
+test('watch.html: the 403 of a mosaic-only account is explained in both languages', () => {
+  const { js } = pages.get('watch.html');
+  assert.match(js, /403:\s*'บัญชีนี้ดูได้เฉพาะภาพรวม \/ This account may only watch the mosaic'/);
 });
 
-test('the referenced local assets exist and are compiled into the relay', () => {
-  for (const t of tags) {
-    const ref = t.name === 'script' ? t.attrs.get('src') : (t.name === 'link' ? t.attrs.get('href') : null);
-    if (ref && isSameOrigin(ref) && !ref.startsWith('#')) {
-      const rel = ref.replace(/^\//, '').split(/[?#]/)[0];
-      assert.ok(fs.existsSync(path.join(WEB, rel)), `${ref} referenced by province.html does not exist in web/`);
-      assert.ok(gresourceFiles.has(`web/${rel}`), `${ref} is not in config/briefing.gresource.xml`);
-    }
-  }
-  assert.ok(gresourceFiles.has('web/province.html'), 'province.html is not in config/briefing.gresource.xml');
+/* ----------------------------------------------------------- all pages */
+
+test('every page in web/ is checked here', () => {
+  const unchecked = fs.readdirSync(WEB).filter((f) => f.endsWith('.html') && !pages.has(f));
+  assert.deepEqual(unchecked, [], `add these pages to PAGES in ${path.basename(import.meta.url)}: ` +
+    unchecked.join(', '));
 });
 
-test('no page file is shadowed by the relay\'s /whip endpoint', () => {
+test('no page file is shadowed by the relay\'s /whip or /whep endpoints', () => {
   // libsoup routes by path prefix: the /whip handler answers /whip-anything.js
-  // with 404 "use /whip/<province code>" before the static pages see it.
-  const shadowed = [...gresourceFiles].filter((f) => /^web\/whip/i.test(f));
+  // with 404 "use /whip/<province code>" before the static pages see it, and
+  // /whep likewise.
+  const shadowed = [...gresourceFiles].filter((f) => /^web\/wh[ie]p/i.test(f));
   assert.deepEqual(shadowed, [], `rename (the relay would answer 404): ${shadowed.join(', ')}`);
+  const files = fs.readdirSync(WEB).filter((f) => /^wh[ie]p/i.test(f));
+  assert.deepEqual(files, [], `rename (the relay would answer 404): ${files.join(', ')}`);
 });
 
-test('every script in web/ is loaded by the page', () => {
-  const orphans = fs.readdirSync(WEB).filter((f) => f.endsWith('.js') && !modules.has(f));
+test('every script in web/ is loaded by a page', () => {
+  const orphans = fs.readdirSync(WEB).filter((f) => f.endsWith('.js') && !loadedScripts.has(f));
   assert.deepEqual(orphans, [], `web/ scripts neither loaded nor imported: ${orphans.join(', ')}`);
 });
 
-test('the modules parse and province.js exposes the test hook', () => {
-  for (const [name, { src }] of modules) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '--check'], { input: src, encoding: 'utf8' });
-    assert.equal(r.status, 0, `${name}: not a valid ES module:\n${r.stderr}`);
-  }
-  assert.match(js, /window,\s*'briefing'|window\.briefing\s*=/, 'window.briefing hook missing');
-  for (const k of ['state', 'location', 'lastError', 'pc']) {
-    assert.match(js, new RegExp(`\\b${k}\\s*:`), `window.briefing.${k} missing`);
-  }
-});
-
-test('labels are bilingual and the font stack covers Thai', () => {
-  const thai = /[\u0E00-\u0E7F]/;
-  const labelTexts = [...markup.matchAll(/<label\b[^>]*>([\s\S]*?)<\/label>/gi)].map((m) => m[1].trim());
-  const notBilingual = labelTexts.filter((t) => !(thai.test(t) && /[A-Za-z]/.test(t) && t.includes('/')));
-  assert.deepEqual(notBilingual, [], `labels must read "ไทย / English": ${notBilingual.join(' | ')}`);
+test('the font stack covers Thai', () => {
   assert.match(css, /(?:font-family|--[\w-]*font[\w-]*)\s*:[^;]*(Noto Sans Thai|Sarabun|Loma|Garuda|Tlwg|Leelawadee|Thonburi)/i,
     'common.css font stack has no Thai face');
 });

@@ -108,6 +108,9 @@ post_done (GObject *source, GAsyncResult *result, gpointer data)
   if (v->config->expect_status >= 0) {
     /* The status was the question; keep receiving anyway so that a test
      * can watch what follows, and so DELETE finds a live session. */
+    if (v->config->expect_status != v->status)
+      whep_viewer_fail (v, "post", v->status, NULL, "expected status %d",
+          v->config->expect_status);
     whep_viewer_set_outcome (v, v->config->expect_status == v->status ?
         WHEP_OUTCOME_DONE : WHEP_OUTCOME_FAILED);
   } else if (!v->location) {

@@ -1,7 +1,7 @@
 /* What the viewer does with incoming streams: a decode branch per stream,
  * and the probes that count, hash and measure what arrives:
- *   webrtcbin.src ! rtpvp8depay|rtph264depay ! tee ! queue ! vp8dec|avdec_h264
- *       ! fakesink
+ *   webrtcbin.src ! rtpvp8depay|rtph264depay [! capsfilter] ! tee ! queue
+ *       ! vp8dec|avdec_h264 ! fakesink
  *   webrtcbin.src ! rtpopusdepay ! queue ! opusdec ! fakesink
  * Probes run on streaming threads; they only touch atomics and the viewer's
  * lock, and hand anything else to the main context. */
@@ -10,83 +10,51 @@
 #include <gst/video/video.h>
 #include <string.h>
 
-/* --- reference frames --- */
-
-char *
-whep_buffer_digest (GstBuffer *buffer)
-{
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  GstMapInfo map;
-
-  /* Depayloaders may hand out a frame in several memories; mapping the
-   * buffer merges them so the digest covers the frame as one string. */
-  if (gst_buffer_map (buffer, &map, GST_MAP_READ)) {
-    g_checksum_update (sum, map.data, map.size);
-    gst_buffer_unmap (buffer, &map);
-  }
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-/* IVF is small enough to parse by hand (a 32-byte file header, then per
- * frame a 12-byte header: 32-bit size, 64-bit timestamp), which avoids a
- * reader pipeline and keeps the bytes exactly as the encoder wrote them. */
-GHashTable *
-whep_reference_load (const char *path, GError **error)
-{
-  g_autofree char *data = NULL;
-  g_autoptr (GHashTable) set = NULL;
-  gsize len = 0, off;
-  guint16 header_len;
-
-  if (!g_file_get_contents (path, &data, &len, error))
-    return NULL;
-  if (len < 32 || memcmp (data, "DKIF", 4) != 0) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "%s: not an IVF file", path);
-    return NULL;
-  }
-  if (memcmp (data + 8, "VP80", 4) != 0) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "%s: not VP8 (fourcc %.4s)", path, data + 8);
-    return NULL;
-  }
-  header_len = GST_READ_UINT16_LE (data + 6);
-  set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (off = header_len; off + 12 <= len;) {
-    guint32 size = GST_READ_UINT32_LE (data + off);
-    g_autoptr (GChecksum) sum = NULL;
-
-    off += 12;
-    if (size > len - off) {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-          "%s: truncated frame at byte %" G_GSIZE_FORMAT, path, off - 12);
-      return NULL;
-    }
-    sum = g_checksum_new (G_CHECKSUM_SHA256);
-    g_checksum_update (sum, (const guchar *) data + off, size);
-    g_hash_table_add (set, g_strdup (g_checksum_get_string (sum)));
-    off += size;
-  }
-  if (g_hash_table_size (set) == 0) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "%s: no frames", path);
-    return NULL;
-  }
-  return g_steal_pointer (&set);
-}
-
 /* --- probes --- */
 
-/* The first byte of a VP8 frame tag has bit 0 clear on key frames (RFC 6386
- * section 9.1); depayloaders' DELTA_UNIT flag covers H.264. */
-static gboolean
-is_keyframe (GstBuffer *buffer, gboolean vp8)
-{
-  guint8 tag;
+/* What a depayloaded buffer holds, read from the bitstream rather than
+ * from DELTA_UNIT flags, which depayloaders set by their own rules. */
+typedef struct {
+  gboolean starts_frame;        /* the first piece of a picture */
+  gboolean keyframe;
+} UnitInfo;
 
-  if (!vp8)
-    return !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  return gst_buffer_extract (buffer, 0, &tag, 1) == 1 && (tag & 0x01) == 0;
+/* VP8: one buffer is one frame; bit 0 of the frame tag is clear on key
+ * frames (RFC 6386 section 9.1).  H.264 (byte-stream, as our capsfilter
+ * asks): a slice whose first_mb_in_slice is 0 (its ue(v) code is the
+ * single bit 1) starts a picture, and an IDR slice (NAL type 5) makes it
+ * a key frame.  rtph264depay can cut one picture in two when SPS/PPS sit
+ * between its slices (rtph264pay config-interval=-1 on multi-slice frames,
+ * which is what whip-publish sends from our test media): the second piece
+ * starts with a slice of first_mb_in_slice > 0 and is not a new frame. */
+static UnitInfo
+inspect_unit (GstBuffer *buffer, gboolean vp8)
+{
+  UnitInfo info = { FALSE, FALSE };
+  GstMapInfo map;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return info;
+  if (vp8) {
+    info.starts_frame = TRUE;
+    info.keyframe = map.size > 0 && (map.data[0] & 0x01) == 0;
+  } else {
+    for (gsize i = 0; i + 4 < map.size; i++) {
+      guint type;
+
+      if (map.data[i] != 0 || map.data[i + 1] != 0 || map.data[i + 2] != 1)
+        continue;
+      type = map.data[i + 3] & 0x1f;
+      if (type != 1 && type != 5)
+        continue;
+      /* The first slice decides. */
+      info.starts_frame = (map.data[i + 4] & 0x80) != 0;
+      info.keyframe = info.starts_frame && type == 5;
+      break;
+    }
+  }
+  gst_buffer_unmap (buffer, &map);
+  return info;
 }
 
 typedef struct {
@@ -122,9 +90,11 @@ depay_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   DepayProbe *probe = data;
   WhepViewer *v = probe->viewer;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  UnitInfo unit = inspect_unit (buffer, probe->vp8);
 
-  g_atomic_int_inc (&v->counters.received_frames);
-  if (is_keyframe (buffer, probe->vp8)) {
+  if (unit.starts_frame)
+    g_atomic_int_inc (&v->counters.received_frames);
+  if (unit.keyframe) {
     g_atomic_int_inc (&v->counters.keyframes_received);
     note_keyframe (v);
   }
@@ -139,19 +109,25 @@ depay_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Decoders ask upstream for a key frame after errors.  Let through, those
- * would reach the relay as PLIs nobody asked for, and a test of "a viewer's
- * PLI reaches the publisher" would pass on them; only --request-keyframe-at
- * sends any. */
+/* Marks our own requests, so that the probe below can tell them apart. */
+#define OWN_REQUEST_FIELD "whep-view-request"
+
+/* rtpvp8depay asks for a key frame when a stream starts on a delta frame,
+ * and decoders do after errors.  Let through, those would reach the relay
+ * as PLIs/FIRs nobody asked for, and a test of "the relay gets a new viewer
+ * a key frame" or "a viewer's PLI reaches the publisher" would pass on
+ * them; only --request-keyframe-at sends any. */
 static GstPadProbeReturn
-decoder_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+suppress_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   WhepViewer *v = data;
   GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
 
-  if (!gst_video_event_is_force_key_unit (event))
+  if (!gst_video_event_is_force_key_unit (event) ||
+      gst_structure_has_field (gst_event_get_structure (event),
+          OWN_REQUEST_FIELD))
     return GST_PAD_PROBE_OK;
-  g_atomic_int_inc (&v->counters.decoder_requests_dropped);
+  g_atomic_int_inc (&v->counters.suppressed_requests);
   return GST_PAD_PROBE_DROP;
 }
 
@@ -197,7 +173,8 @@ note_first_frame (WhepViewer *v, gboolean video)
 }
 
 /* On the fakesink: every buffer is a decoded frame, and the caps give the
- * picture size the decoder found in the bitstream. */
+ * picture size the decoder found in the bitstream.  (An H.264 picture cut
+ * in two by the depayloader, see inspect_unit, decodes as two.) */
 static GstPadProbeReturn
 decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -258,7 +235,8 @@ build_branch (WhepViewer *v, GstPad *src, gboolean video,
 {
   gboolean vp8 = g_ascii_strcasecmp (encoding, "VP8") == 0;
   gboolean h264 = g_ascii_strcasecmp (encoding, "H264") == 0;
-  GstElement *chain[6] = { NULL };
+  GstElement *chain[8] = { NULL };
+  GstElement *units;
   guint n = 0;
   g_autoptr (GstPad) depay_sink = NULL;
   DepayProbe *dprobe;
@@ -288,6 +266,8 @@ build_branch (WhepViewer *v, GstPad *src, gboolean video,
       goto fail;
     g_object_set (chain[n - 1], "caps", caps, NULL);
   }
+  /* Where whole encoded frames leave: hashed and counted there. */
+  units = chain[n - 1];
   /* The tee is where a second consumer of the undecoded stream (a file
    * dump while debugging the relay) attaches without touching decoding. */
   if (video && !(chain[n++] = make ("tee", error)))
@@ -317,10 +297,10 @@ build_branch (WhepViewer *v, GstPad *src, gboolean video,
     dprobe = g_new0 (DepayProbe, 1);
     dprobe->viewer = v;
     dprobe->vp8 = vp8;
-    add_probe_on (chain[0], "src", GST_PAD_PROBE_TYPE_BUFFER, depay_probe,
+    add_probe_on (units, "src", GST_PAD_PROBE_TYPE_BUFFER, depay_probe,
         dprobe, g_free);
-    add_probe_on (chain[n - 2], "sink", GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
-        decoder_request_probe, v, NULL);
+    add_probe_on (chain[0], "sink", GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+        suppress_probe, v, NULL);
   }
   sprobe = g_new0 (SinkProbe, 1);
   sprobe->viewer = v;
@@ -426,12 +406,18 @@ whep_viewer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
   const GstStructure *s;
   const char *media, *encoding;
   gboolean video;
+  StreamError *e;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
   caps = gst_pad_get_current_caps (pad);
   if (!caps)
     caps = gst_pad_query_caps (pad, NULL);
+  if (gst_caps_is_empty (caps) || gst_caps_is_any (caps)) {
+    g_set_error (&error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "no caps");
+    goto fail;
+  }
   s = gst_caps_get_structure (caps, 0);
   media = gst_structure_get_string (s, "media");
   encoding = gst_structure_get_string (s, "encoding-name");
@@ -447,17 +433,17 @@ whep_viewer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
     whep_viewer_stop_audio_nack (v, pad);
   }
 
-  if (!media || !encoding ||
-      !build_branch (v, pad, video, encoding, &error)) {
-    StreamError *e = g_new0 (StreamError, 1);
+  if (media && encoding && build_branch (v, pad, video, encoding, &error))
+    return;
 
-    e->viewer = v;
-    e->message = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (pad),
-        error ? error->message : "caps without media or encoding-name");
-    g_main_context_invoke (NULL, report_stream_error, e);
-    if (!gst_pad_is_linked (pad))
-      drain (v, pad);
-  }
+fail:
+  e = g_new0 (StreamError, 1);
+  e->viewer = v;
+  e->message = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (pad),
+      error ? error->message : "caps without media or encoding-name");
+  g_main_context_invoke (NULL, report_stream_error, e);
+  if (!gst_pad_is_linked (pad))
+    drain (v, pad);
 }
 
 /* --- keyframe requests --- */
@@ -497,10 +483,14 @@ on_keyframe_timer (gpointer data)
   /* Pushed upstream from the depayloader's sink pad into webrtcbin, where
    * rtpptdemux and rtpssrcdemux stamp it with payload type and SSRC and
    * rtpsession turns it into RTCP feedback to the relay. */
-  if (depay_sink)
-    handled = gst_pad_push_event (depay_sink,
-        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-            fir, count));
+  if (depay_sink) {
+    GstEvent *event = gst_video_event_new_upstream_force_key_unit (
+        GST_CLOCK_TIME_NONE, fir, count);
+
+    gst_structure_set (gst_event_writable_structure (event),
+        OWN_REQUEST_FIELD, G_TYPE_BOOLEAN, TRUE, NULL);
+    handled = gst_pad_push_event (depay_sink, event);
+  }
 
   b = whep_event_begin (v->index, "keyframe-requested");
   whep_event_add_int (b, "at_ms", t->at_ms);

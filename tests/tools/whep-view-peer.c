@@ -423,8 +423,8 @@ whep_viewer_add_counters (WhepViewer *v, JsonBuilder *b)
   whep_event_add_int (b, "unmatched_frames", g_atomic_int_get (&c->unmatched));
   whep_event_add_int (b, "keyframes_requested",
       g_atomic_int_get (&c->keyframes_requested));
-  whep_event_add_int (b, "decoder_requests_dropped",
-      g_atomic_int_get (&c->decoder_requests_dropped));
+  whep_event_add_int (b, "suppressed_keyframe_requests",
+      g_atomic_int_get (&c->suppressed_requests));
 }
 
 void

@@ -286,6 +286,22 @@ delete_sessions (App *app)
   g_clear_handle_id (&app->delete_timer, g_source_remove);
 }
 
+/* A viewer that was answered and never failed, but saw too few frames,
+ * gets one error line saying so: the summary alone would not say why. */
+static void
+report_short_media (App *app)
+{
+  for (guint i = 0; i < app->viewers->len; i++) {
+    WhepViewer *v = g_ptr_array_index (app->viewers, i);
+
+    if (v->outcome == WHEP_OUTCOME_RECEIVING && !whep_viewer_succeeded (v))
+      whep_viewer_fail (v, "media", -1, NULL,
+          "%d decoded video frames, fewer than --min-frames %u",
+          g_atomic_int_get (&v->counters.video_frames),
+          app->config.min_frames);
+  }
+}
+
 static int
 print_summary (App *app)
 {
@@ -352,15 +368,16 @@ main (int argc, char **argv)
       "                      width, height, received_frames,\n"
       "                      keyframes_received, matched_reference_frames,\n"
       "                      unmatched_frames, keyframes_requested,\n"
-      "                      decoder_requests_dropped\n"
+      "                      suppressed_keyframe_requests (the\n"
+      "                      depayloader's and decoder's own, never sent)\n"
       "  keyframe-requested  at_ms, count, feedback (pli, fir or none, from\n"
       "                      the answer's rtcp-fb), handled (rtpsession\n"
       "                      took the request)\n"
       "  keyframe-received   first key frame after a request:\n"
       "                      ms_after_request\n"
       "  error               stage (pipeline, offer, post, answer,\n"
-      "                      connection, stream, delete), status, body,\n"
-      "                      message\n"
+      "                      connection, stream, media, delete), status,\n"
+      "                      body, message\n"
       "  deleted             DELETE answered 2xx: status\n"
       "  summary             last line: viewers, ok, failed, exit,\n"
       "                      per_viewer totals\n");
@@ -434,6 +451,7 @@ main (int argc, char **argv)
   for (guint i = 0; i < app.viewers->len; i++)
     whep_viewer_halt (g_ptr_array_index (app.viewers, i));
   delete_sessions (&app);
+  report_short_media (&app);
   /* Halted viewers' counters no longer move, and a failed DELETE is
    * reported as an event but is not what a viewer is judged on. */
   status = print_summary (&app);

@@ -27,7 +27,7 @@ void whep_event_add_int (JsonBuilder *builder, const char *name,
 void whep_event_add_string (JsonBuilder *builder, const char *name,
     const char *value);
 
-/* --- reference frames (whep-view-media.c) --- */
+/* --- reference frames (whep-view-reference.c) --- */
 
 /* Reads every frame of a VP8 IVF file into a set of SHA-256 hex digests. */
 GHashTable *whep_reference_load (const char *path, GError **error);
@@ -62,12 +62,12 @@ typedef void (*WhepOutcomeFunc) (WhepViewer *viewer, gpointer user_data);
 typedef struct {
   int video_frames;             /* decoded */
   int audio_frames;             /* decoded */
-  int received_frames;          /* depayloaded video access units */
+  int received_frames;          /* encoded video frames, as depayloaded */
   int keyframes_received;
   int matched;                  /* received and found in the reference */
   int unmatched;
   int keyframes_requested;      /* our own requests, sent */
-  int decoder_requests_dropped; /* the decoders' own, kept off the wire */
+  int suppressed_requests;      /* depayloader's/decoder's own, dropped */
   int width, height;
 } WhepCounters;
 
@@ -90,7 +90,7 @@ struct _WhepViewer {
   gboolean offer_taken;
   guint gather_timeout;
   guint connect_timeout;
-  GPtrArray *keyframe_timers;   /* WhepKeyframeTimer*, main context */
+  GPtrArray *keyframe_timers;   /* KeyframeTimer* (media.c), main context */
 
   SoupMessage *post_msg;
   char *location;
@@ -102,7 +102,7 @@ struct _WhepViewer {
   WhepCounters counters;
   gint64 first_frame_ms[2];     /* video, audio; -1 until seen */
 
-  /* Set from the streaming thread that builds the video branch. */
+  /* Shared by streaming threads and the main context, under the lock. */
   GMutex lock;
   GstPad *video_depay_sink;
   gboolean video_fb_pli;        /* the answer allowed "nack pli" */
