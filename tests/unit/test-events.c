@@ -135,6 +135,7 @@ test_state_events_and_replay (void)
   g_assert_true (json_object_get_boolean_member (h2, "complete"));
   g_assert_cmpint (json_object_get_int_member (message_object (again, 1, p), "seq"), ==, seq1);
   g_assert_cmpint (json_object_get_int_member (message_object (again, 2, p), "seq"), ==, seq1 + 1);
+  g_clear_pointer (&location, g_free);
   g_assert_cmpuint (http_request ("POST", "/whip/TH-50", offer, &location), ==, 201);
   wait_messages (again, 4);
   JsonObject *live = message_object (again, 3, p);
