@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include "relay/conference.h"
 #include "relay/config.h"
 #include "relay/dtls/dtls-certificate.h"
 #include "relay/event-bus.h"
@@ -16,6 +17,7 @@ typedef struct {
   RelayDtlsCertificate *certificate;
   RelayProvinceRegistry *registry;
   RelayEventBus *events;
+  RelayConference *conference;
   GMainContext *main_context;
   gint64 started_us;
 } RelayApp;

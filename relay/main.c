@@ -8,6 +8,7 @@
 
 #include "relay/app.h"
 #include "relay/log.h"
+#include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
@@ -53,6 +54,7 @@ start_http (RelayApp *app, GError **error)
   whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
   relay_events_endpoint_register (server, app->events);
+  relay_control_api_register (server, app, app->conference);
   relay_static_pages_register (server);
 
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (app->config->http_address);
@@ -171,6 +173,7 @@ main (int argc, char **argv)
   app.workers = relay_worker_pool_new (config->transport_threads);
   app.events = relay_event_bus_new (app.main_context);
   app.registry = relay_province_registry_new (config, app.events);
+  app.conference = relay_conference_new (config, app.events);
 
   SoupServer *server = start_http (&app, &error);
   if (!server)
@@ -178,6 +181,7 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: %s\n", error->message);
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
+      relay_conference_free (app.conference);
       relay_event_bus_free (app.events);
       return EXIT_CONFIG;
     }
@@ -201,6 +205,7 @@ main (int argc, char **argv)
   /* Deliveries still queued on the main context refer to the bus. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  relay_conference_free (app.conference);
   relay_event_bus_free (app.events);
   g_main_loop_unref (loop);
   return 0;

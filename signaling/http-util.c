@@ -206,3 +206,33 @@ relay_http_read_fragment (SoupServerMessage *msg)
     relay_http_error (msg, 400, "bad-sdpfrag", error->message);
   return frag;
 }
+
+const RelayViewerConfig *
+relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config, RelayViewerRole min_role,
+                             const char *refusal)
+{
+  g_autofree char *token = relay_http_bearer_token (msg);
+  if (!token)
+    {
+      relay_http_check_auth (msg, RELAY_AUTH_MISSING);
+      return NULL;
+    }
+  const RelayViewerConfig *viewer = relay_config_find_viewer (config, token);
+  if (!viewer)
+    {
+      for (guint i = 0; i < config->provinces->len; i++)
+        if (relay_province_config_check_token (config->provinces->pdata[i], token))
+          {
+            relay_http_error (msg, 403, "forbidden", refusal);
+            return NULL;
+          }
+      relay_http_check_auth (msg, RELAY_AUTH_WRONG);
+      return NULL;
+    }
+  if (viewer->role < min_role)
+    {
+      relay_http_error (msg, 403, "forbidden", refusal);
+      return NULL;
+    }
+  return viewer;
+}

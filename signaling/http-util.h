@@ -32,6 +32,13 @@ RelayAuthResult relay_http_authorize_province (SoupServerMessage *msg, RelayConf
 /* Answers 401/403 for a failed authorization; TRUE when it was OK. */
 gboolean relay_http_check_auth (SoupServerMessage *msg, RelayAuthResult result);
 
+/* A viewer token of at least `min_role` (chair > minister > viewer); NULL
+ * after answering 401 (no or unknown token) or 403 with `refusal` (a lower
+ * role, or a province's token). */
+const RelayViewerConfig *relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config,
+                                                      RelayViewerRole min_role,
+                                                      const char *refusal);
+
 /* Media type without parameters, lower-case; NULL when absent. */
 char *relay_http_content_type (SoupServerMessage *msg);
 

@@ -9,40 +9,12 @@
 #define WHEP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
 #define WHEP_METHODS_ENDPOINT "POST, OPTIONS"
 #define VIEWER_TIMEOUT_MS 15000
+#define SINGLE_PROVINCE_REFUSAL "single-province feeds are for the chair and the minister"
 
 struct _RelayWhepEndpoint {
   RelayApp *app;
   GHashTable *sessions; /* id -> RelayViewerSession* (main thread only) */
 };
-
-/* Who may watch a single province: the chair and the minister. */
-static gboolean
-authorize_viewer (SoupServerMessage *msg, RelayConfig *config, const RelayViewerConfig **out)
-{
-  g_autofree char *token = relay_http_bearer_token (msg);
-  if (!token)
-    return relay_http_check_auth (msg, RELAY_AUTH_MISSING);
-  const RelayViewerConfig *viewer = relay_config_find_viewer (config, token);
-  if (!viewer)
-    {
-      for (guint i = 0; i < config->provinces->len; i++)
-        if (relay_province_config_check_token (config->provinces->pdata[i], token))
-          {
-            relay_http_error (msg, 403, "forbidden",
-                              "a province may not watch another province's feed");
-            return FALSE;
-          }
-      return relay_http_check_auth (msg, RELAY_AUTH_WRONG);
-    }
-  if (viewer->role < RELAY_ROLE_MINISTER)
-    {
-      relay_http_error (msg, 403, "forbidden",
-                        "single-province feeds are for the chair and the minister");
-      return FALSE;
-    }
-  *out = viewer;
-  return TRUE;
-}
 
 /* ---- session lifetime --------------------------------------------------- */
 
@@ -151,8 +123,9 @@ static void
 handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, RelayProvinceConfig *province)
 {
   RelayApp *app = self->app;
-  const RelayViewerConfig *viewer = NULL;
-  if (!authorize_viewer (msg, app->config, &viewer))
+  const RelayViewerConfig *viewer = relay_http_authorize_viewer (
+      msg, app->config, RELAY_ROLE_MINISTER, SINGLE_PROVINCE_REFUSAL);
+  if (!viewer)
     return;
   g_autoptr (GBytes) body = NULL;
   if (!relay_http_read_body (msg, "application/sdp", &body))
@@ -221,8 +194,8 @@ static void
 handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *method,
                  RelayProvinceConfig *province, const char *id)
 {
-  const RelayViewerConfig *viewer = NULL;
-  if (!authorize_viewer (msg, self->app->config, &viewer))
+  if (!relay_http_authorize_viewer (msg, self->app->config, RELAY_ROLE_MINISTER,
+                                    SINGLE_PROVINCE_REFUSAL))
     return;
   RelayViewerSession *session = g_hash_table_lookup (self->sessions, id);
   if (!session || strcmp (relay_viewer_session_get_source (session), province->code) != 0)

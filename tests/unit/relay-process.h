@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 #include <glib.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 typedef struct {
   GSubprocess *process;
@@ -11,6 +13,12 @@ typedef struct {
   char *base_url;
   GDataInputStream *stdout_lines;
 } RelayProcess;
+
+static inline void
+relay_process_child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static inline RelayProcess *
 relay_process_start (const char *extra_config)
@@ -26,8 +34,11 @@ relay_process_start (const char *extra_config)
       data_dir, extra_config ? extra_config : "");
   g_assert_true (g_file_set_contents (ini, text, -1, NULL));
   g_autoptr (GError) error = NULL;
-  rp->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, RELAY_BINARY, "--config",
-                                  ini, NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* A test that fails an assertion aborts without stopping the relay; the
+   * relay must not outlive it and hold the test runner's pipes open. */
+  g_subprocess_launcher_set_child_setup (launcher, relay_process_child_setup, NULL, NULL);
+  rp->process = g_subprocess_launcher_spawn (launcher, &error, RELAY_BINARY, "--config", ini, NULL);
   g_assert_no_error (error);
   rp->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (rp->process));
   for (int i = 0; i < 10 && !rp->base_url; i++)

@@ -1,0 +1,195 @@
+#include "relay/conference.h"
+
+#include <string.h>
+
+#include "relay/log.h"
+
+struct _RelayConference {
+  RelayConfig *config;
+  RelayEventBus *events;
+  char *floor;
+  RelayLayout layout;
+  GHashTable *unmuted; /* participant id (borrowed from config, or "central") */
+};
+
+static const char *
+canonical_id (RelayConference *self, const char *id)
+{
+  if (g_strcmp0 (id, RELAY_CENTRAL_ROOM) == 0)
+    return RELAY_CENTRAL_ROOM;
+  RelayProvinceConfig *p = relay_config_find_province (self->config, id);
+  return p ? p->code : NULL;
+}
+
+static void
+publish (RelayConference *self, const char *type, const char *key, const char *value,
+         const char *key2, JsonNode *value2)
+{
+  if (!self->events)
+    {
+      if (value2)
+        json_node_unref (value2);
+      return;
+    }
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, key);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+  if (key2)
+    {
+      json_builder_set_member_name (b, key2);
+      json_builder_add_value (b, value2);
+    }
+  json_builder_end_object (b);
+  relay_event_bus_publish (self->events, type, json_builder_get_root (b));
+}
+
+RelayConference *
+relay_conference_new (RelayConfig *config, RelayEventBus *events)
+{
+  RelayConference *self = g_new0 (RelayConference, 1);
+  self->config = config;
+  self->events = events;
+  self->layout = RELAY_LAYOUT_MOSAIC;
+  self->unmuted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_add (self->unmuted, (gpointer) RELAY_CENTRAL_ROOM);
+  return self;
+}
+
+void
+relay_conference_free (RelayConference *self)
+{
+  if (!self)
+    return;
+  g_hash_table_unref (self->unmuted);
+  g_free (self->floor);
+  g_free (self);
+}
+
+gboolean
+relay_conference_is_participant (RelayConference *self, const char *id)
+{
+  return canonical_id (self, id) != NULL;
+}
+
+void
+relay_conference_set_muted (RelayConference *self, const char *participant, gboolean muted)
+{
+  const char *id = canonical_id (self, participant);
+  g_return_if_fail (id);
+  gboolean was_muted = !g_hash_table_contains (self->unmuted, id);
+  if (was_muted == muted)
+    return;
+  if (muted)
+    g_hash_table_remove (self->unmuted, id);
+  else
+    g_hash_table_add (self->unmuted, (gpointer) id);
+  relay_info (strcmp (id, RELAY_CENTRAL_ROOM) == 0 ? NULL : id, "%s %s", id,
+              muted ? "muted" : "unmuted");
+  publish (self, "mute", "participant", id, "muted", json_node_init_boolean (json_node_alloc (), muted));
+}
+
+gboolean
+relay_conference_is_muted (RelayConference *self, const char *participant)
+{
+  const char *id = canonical_id (self, participant);
+  return !id || !g_hash_table_contains (self->unmuted, id);
+}
+
+void
+relay_conference_set_floor (RelayConference *self, const char *province)
+{
+  const char *id = province ? canonical_id (self, province) : NULL;
+  g_return_if_fail (!province || (id && strcmp (id, RELAY_CENTRAL_ROOM) != 0));
+  if (g_strcmp0 (id, self->floor) == 0)
+    return;
+  g_autofree char *previous = g_steal_pointer (&self->floor);
+  self->floor = g_strdup (id);
+  /* The floor is the right to be heard: the holder is unmuted, the one it
+   * passes from is muted (the chair can unmute anyone again). */
+  if (previous)
+    relay_conference_set_muted (self, previous, TRUE);
+  if (id)
+    relay_conference_set_muted (self, id, FALSE);
+  relay_info (id, "floor %s", id ? "given" : "taken back");
+  publish (self, "floor", "province", id, "previous",
+           previous ? json_node_init_string (json_node_alloc (), previous)
+                    : json_node_init_null (json_node_alloc ()));
+}
+
+const char *
+relay_conference_get_floor (RelayConference *self)
+{
+  return self->floor;
+}
+
+gboolean
+relay_layout_from_string (const char *text, RelayLayout *layout)
+{
+  if (g_strcmp0 (text, "mosaic") == 0)
+    *layout = RELAY_LAYOUT_MOSAIC;
+  else if (g_strcmp0 (text, "spotlight") == 0)
+    *layout = RELAY_LAYOUT_SPOTLIGHT;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+relay_layout_name (RelayLayout layout)
+{
+  return layout == RELAY_LAYOUT_SPOTLIGHT ? "spotlight" : "mosaic";
+}
+
+void
+relay_conference_set_layout (RelayConference *self, RelayLayout layout)
+{
+  if (self->layout == layout)
+    return;
+  self->layout = layout;
+  relay_info (NULL, "layout %s", relay_layout_name (layout));
+  publish (self, "layout", "layout", relay_layout_name (layout), NULL, NULL);
+}
+
+RelayLayout
+relay_conference_get_layout (RelayConference *self)
+{
+  return self->layout;
+}
+
+JsonNode *
+relay_conference_describe (RelayConference *self)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "floor");
+  if (self->floor)
+    json_builder_add_string_value (b, self->floor);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "layout");
+  json_builder_add_string_value (b, relay_layout_name (self->layout));
+  /* What the spotlight shows: the floor holder with the central room. */
+  json_builder_set_member_name (b, "spotlight");
+  if (self->floor)
+    json_builder_add_string_value (b, self->floor);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "unmuted");
+  json_builder_begin_array (b);
+  /* In a stable order: the central room, then the roster's order. */
+  if (g_hash_table_contains (self->unmuted, RELAY_CENTRAL_ROOM))
+    json_builder_add_string_value (b, RELAY_CENTRAL_ROOM);
+  for (guint i = 0; i < self->config->provinces->len; i++)
+    {
+      RelayProvinceConfig *p = self->config->provinces->pdata[i];
+      if (g_hash_table_contains (self->unmuted, p->code))
+        json_builder_add_string_value (b, p->code);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

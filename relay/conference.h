@@ -1,0 +1,47 @@
+/* The briefing's floor control: who holds the floor, who is unmuted, and
+ * which layout the program shows. The chair changes it; the audio mix and
+ * the mosaic/spotlight follow it. Participants are the central room
+ * ("central") and the provinces of the roster. Main context only. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "relay/config.h"
+#include "relay/event-bus.h"
+
+G_BEGIN_DECLS
+
+#define RELAY_CENTRAL_ROOM "central"
+
+typedef enum {
+  RELAY_LAYOUT_MOSAIC,
+  RELAY_LAYOUT_SPOTLIGHT,
+} RelayLayout;
+
+typedef struct _RelayConference RelayConference;
+
+/* Starts with the central room unmuted, every province muted, no floor,
+ * the mosaic layout. Changes are published on `events` (may be NULL). */
+RelayConference *relay_conference_new (RelayConfig *config, RelayEventBus *events);
+void relay_conference_free (RelayConference *conference);
+
+gboolean relay_conference_is_participant (RelayConference *conference, const char *id);
+
+/* Gives the floor to a province: it is unmuted, the previous holder is
+ * muted, and the spotlight follows. NULL takes the floor back. */
+void relay_conference_set_floor (RelayConference *conference, const char *province);
+const char *relay_conference_get_floor (RelayConference *conference);
+
+void relay_conference_set_muted (RelayConference *conference, const char *participant,
+                                 gboolean muted);
+gboolean relay_conference_is_muted (RelayConference *conference, const char *participant);
+
+void relay_conference_set_layout (RelayConference *conference, RelayLayout layout);
+RelayLayout relay_conference_get_layout (RelayConference *conference);
+gboolean relay_layout_from_string (const char *text, RelayLayout *layout);
+const char *relay_layout_name (RelayLayout layout);
+
+/* {"floor":..,"layout":..,"spotlight":..,"unmuted":[..]} */
+JsonNode *relay_conference_describe (RelayConference *conference);
+
+G_END_DECLS
