@@ -18,7 +18,16 @@ struct _RelayWebrtcTransport {
   gboolean dtls_started;
   char *remote_ufrag;
   char *remote_pwd;
+  /* DTLS datagrams produced before libnice had a usable pair on our side
+   * (the peer's ClientHello can beat our own connectivity checks). Sent as
+   * soon as ICE connects, instead of waiting a second for DTLS to resend. */
+  GQueue early_dtls;
+  gsize early_dtls_bytes;
 };
+
+#define MAX_EARLY_DTLS_BYTES (32 * 1024)
+
+static void flush_early_dtls (RelayWebrtcTransport *self);
 
 static void
 set_state (RelayWebrtcTransport *self, RelayTransportState state, const char *reason)
@@ -91,6 +100,7 @@ on_ice_state (RelayIceState state, gpointer user_data)
       set_state (self, RELAY_TRANSPORT_CONNECTING, NULL);
       break;
     case RELAY_ICE_STATE_CONNECTED:
+      flush_early_dtls (self);
       if (!self->dtls_started)
         {
           self->dtls_started = TRUE;
@@ -116,11 +126,35 @@ on_ice_selected_pair (const char *remote_address, gpointer user_data)
 }
 
 static void
+flush_early_dtls (RelayWebrtcTransport *self)
+{
+  GBytes *datagram;
+  while ((datagram = g_queue_pop_head (&self->early_dtls)))
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (datagram, &len);
+      if (relay_ice_agent_send (self->ice, data, len))
+        self->stats.bytes_sent += len;
+      g_bytes_unref (datagram);
+    }
+  self->early_dtls_bytes = 0;
+}
+
+static void
 on_dtls_send (const guint8 *data, gsize len, gpointer user_data)
 {
   RelayWebrtcTransport *self = user_data;
-  if (relay_ice_agent_send (self->ice, data, len))
-    self->stats.bytes_sent += len;
+  if (self->ice && relay_ice_agent_send (self->ice, data, len))
+    {
+      self->stats.bytes_sent += len;
+      return;
+    }
+  if (self->ice && relay_ice_agent_get_state (self->ice) != RELAY_ICE_STATE_CONNECTED
+      && self->early_dtls_bytes + len <= MAX_EARLY_DTLS_BYTES)
+    {
+      g_queue_push_tail (&self->early_dtls, g_bytes_new (data, len));
+      self->early_dtls_bytes += len;
+    }
 }
 
 static void
@@ -199,6 +233,7 @@ relay_webrtc_transport_free (RelayWebrtcTransport *self)
   /* DTLS first: freeing it sends close_notify, which still needs ICE. */
   g_clear_pointer (&self->dtls, relay_dtls_transport_free);
   g_clear_pointer (&self->ice, relay_ice_agent_free);
+  g_queue_clear_full (&self->early_dtls, (GDestroyNotify) g_bytes_unref);
   g_clear_pointer (&self->srtp, relay_srtp_session_free);
   g_free (self->remote_ufrag);
   g_free (self->remote_pwd);
