@@ -266,6 +266,83 @@ whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
 }
 
 static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  if (value >= 0)
+    json_builder_add_int_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* GET /api/v1/viewers: who watches what, and how the forwarding fares. */
+static void
+viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                 gpointer data)
+{
+  RelayWhepEndpoint *self = data;
+  relay_http_set_cors (msg, "GET, OPTIONS");
+  const char *method = soup_server_message_get_method (msg);
+  if (strcmp (method, "OPTIONS") == 0)
+    {
+      soup_server_message_set_status (msg, 204, NULL);
+      return;
+    }
+  if (strcmp (method, "GET") != 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    "GET, OPTIONS");
+      relay_http_error (msg, 405, "method-not-allowed", "this resource is read-only");
+      return;
+    }
+  if (!relay_http_authorize_viewer (msg, self->app->config, RELAY_ROLE_MINISTER,
+                                    "the list of viewers is for the chair and the minister"))
+    return;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "viewers");
+  json_builder_begin_array (b);
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init (&it, self->sessions);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      RelayViewerSession *session = value;
+      RelayViewerSnapshot s;
+      relay_viewer_session_get_snapshot (session, &s);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "session");
+      json_builder_add_string_value (b, relay_viewer_session_get_id (session));
+      json_builder_set_member_name (b, "viewer");
+      json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
+      json_builder_set_member_name (b, "province");
+      json_builder_add_string_value (b, relay_viewer_session_get_source (session));
+      json_builder_set_member_name (b, "remote_address");
+      if (s.remote_address[0])
+        json_builder_add_string_value (b, s.remote_address);
+      else
+        json_builder_add_null_value (b);
+      add_int (b, "rtt_ms", s.rtt_ms);
+      add_int (b, "video_packets", s.video_packets);
+      add_int (b, "audio_packets", s.audio_packets);
+      add_int (b, "bytes_sent", s.bytes_sent);
+      add_int (b, "nacks_received", s.nacks_received);
+      add_int (b, "retransmitted", s.retransmitted);
+      add_int (b, "plis_received", s.plis_received);
+      add_int (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
+      add_int (b, "channel_dropped", s.channel_dropped);
+      add_int (b, "forward_p50_us", s.forward_p50_us);
+      add_int (b, "forward_p99_us", s.forward_p99_us);
+      add_int (b, "forward_max_us", s.forward_max_us);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) node = json_builder_get_root (b);
+  relay_http_json (msg, 200, node);
+}
+
+static void
 whep_early_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
                     GHashTable *query, gpointer data)
 {
@@ -286,6 +363,7 @@ relay_whep_endpoint_new (SoupServer *server, RelayApp *app)
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   soup_server_add_early_handler (server, "/whep", whep_early_handler, self, NULL);
   soup_server_add_handler (server, "/whep", whep_handler, self, NULL);
+  soup_server_add_handler (server, "/api/v1/viewers", viewers_handler, self, NULL);
   return self;
 }
 

@@ -9,6 +9,7 @@
 #include "relay/rtcp/rtcp-nack.h"
 #include "relay/rtcp/rtcp-pli.h"
 #include "relay/rtcp/rtcp-sender-report.h"
+#include "relay/rtp/latency-histogram.h"
 #include "relay/rtp/packet-cache.h"
 #include "relay/rtp/rtp-rewriter.h"
 #include "relay/srtp/srtp-session.h"
@@ -49,6 +50,7 @@ struct _RelayViewerSession {
   gint rtt_ms;
   guint64 bytes_sent, nacks_received, retransmitted, plis_received, dropped_waiting;
   guint64 codec_mismatch;
+  RelayLatencyHistogram forward_latency;
 
   GMutex lock; /* etag and snapshot */
   char *etag;
@@ -114,6 +116,12 @@ const char *
 relay_viewer_session_get_source (RelayViewerSession *self)
 {
   return self->source;
+}
+
+const char *
+relay_viewer_session_get_viewer (RelayViewerSession *self)
+{
+  return self->viewer;
 }
 
 RelayPacketChannel *
@@ -208,7 +216,11 @@ on_channel_packet (const RelayChannelPacket *pkt, gpointer data)
       if (rw == self->video_rw)
         relay_packet_cache_store (self->cache, (out[2] << 8) | out[3], out, len, now);
       if (relay_webrtc_transport_send_rtp (self->transport, out, len))
-        self->bytes_sent += len;
+        {
+          self->bytes_sent += len;
+          relay_latency_histogram_record (&self->forward_latency,
+                                          g_get_monotonic_time () - pkt->arrival_us);
+        }
       break;
     case RELAY_REWRITE_DROP_WAITING:
       /* Joined mid-GOP or the publisher switched: a keyframe ends the wait. */
@@ -326,6 +338,9 @@ update_snapshot (RelayViewerSession *self)
   s->plis_received = self->plis_received;
   s->dropped_waiting_keyframe = self->dropped_waiting;
   s->channel_dropped = relay_packet_channel_get_dropped (self->channel);
+  s->forward_p50_us = relay_latency_histogram_percentile (&self->forward_latency, 50);
+  s->forward_p99_us = relay_latency_histogram_percentile (&self->forward_latency, 99);
+  s->forward_max_us = self->forward_latency.total ? self->forward_latency.max_us : -1;
   g_mutex_unlock (&self->lock);
 }
 
@@ -505,6 +520,8 @@ relay_viewer_session_create_async (const char *viewer_name, const char *source,
   self->rtt_ms = -1;
   self->snapshot.started_unix_us = g_get_real_time ();
   self->snapshot.rtt_ms = -1;
+  self->snapshot.forward_p50_us = self->snapshot.forward_p99_us = -1;
+  self->snapshot.forward_max_us = -1;
 
   CreateTask *task = g_new0 (CreateTask, 1);
   task->session = relay_viewer_session_ref (self);

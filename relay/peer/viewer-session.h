@@ -38,6 +38,9 @@ typedef struct {
   guint64 video_packets, audio_packets, bytes_sent;
   guint64 nacks_received, retransmitted, plis_received;
   guint64 dropped_waiting_keyframe, channel_dropped;
+  /* From the publisher's packet being decrypted to the viewer's copy being
+   * sent, in µs (-1 before any packet). */
+  gint64 forward_p50_us, forward_p99_us, forward_max_us;
 } RelayViewerSnapshot;
 
 typedef void (*RelayViewerReadyFunc) (RelayViewerSession *session, const char *answer,
@@ -68,6 +71,7 @@ RelayViewerSession *relay_viewer_session_ref (RelayViewerSession *session);
 void relay_viewer_session_unref (RelayViewerSession *session);
 const char *relay_viewer_session_get_id (RelayViewerSession *session);
 const char *relay_viewer_session_get_source (RelayViewerSession *session);
+const char *relay_viewer_session_get_viewer (RelayViewerSession *session);
 char *relay_viewer_session_dup_etag (RelayViewerSession *session);
 void relay_viewer_session_get_snapshot (RelayViewerSession *session, RelayViewerSnapshot *snapshot);
 
