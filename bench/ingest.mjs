@@ -6,6 +6,7 @@
 //   bench/ingest [--joins 20] [--levels 1,8,32,76] [--seconds 20]
 import fs from 'node:fs';
 import os from 'node:os';
+import { procStat, percentile } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
 import { startRelay, getJson, waitFor, sleep } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
@@ -38,25 +39,6 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const joins = Number(args.joins ?? 20);
 const levels = (args.levels ?? '1,8,32,76').split(',').map(Number);
 const seconds = Number(args.seconds ?? 20);
-const CLK_TCK = 100;
-
-function procStat(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKib = Number(status.match(/VmRSS:\s+(\d+)/)[1]);
-  const threads = Number(status.match(/Threads:\s+(\d+)/)[1]);
-  let transportThreads = 0;
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      if (fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('transport-')) transportThreads++;
-    } catch { /* thread ended */ }
-  }
-  return { cpu, rssKib, threads, transportThreads };
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const relay = await startRelay({});
 const pid = relay.process.pid;
