@@ -58,7 +58,7 @@ try {
   const joinMs = [];
   for (let i = 0; i < joins; i++) {
     const code = roster[i % roster.length];
-    const pub = startPublisher(relay, [code], { tokensFile, deleteOnExit: true });
+    const pub = startPublisher(relay, [code], { tokensFile, deleteOnExit: true, nice: 10 });
     const s = await waitFor(async () => {
       const st = await getJson(`${relay.url}api/v1/provinces/${code}`);
       return st.join_ms != null ? st : null;
@@ -86,7 +86,7 @@ try {
 
   for (const n of levels) {
     const codes = roster.slice(0, n);
-    const pub = startPublisher(relay, codes, { tokensFile, joinIntervalMs: 20, deleteOnExit: true });
+    const pub = startPublisher(relay, codes, { tokensFile, joinIntervalMs: 20, deleteOnExit: true, nice: 10 });
     const joinStart = Date.now();
     let allLiveAfterS = null;
     try {

@@ -2,6 +2,9 @@
 
 #include <gst/video/video.h>
 #include <math.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "relay/log.h"
 
@@ -52,10 +55,24 @@ make (const char *factory, const char *name, GError **error)
   return e;
 }
 
+/* Decoding may fall behind under load; forwarding, NACKs and RTCP must
+ * not. Streaming threads run at a lower priority than the transport
+ * workers (Linux nice is per thread). */
+#define MEDIA_THREAD_NICE 5
+
 static GstBusSyncReply
 on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
 {
   RelayIngestPipeline *self = data;
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_STREAM_STATUS)
+    {
+      GstStreamStatusType type;
+      gst_message_parse_stream_status (msg, &type, NULL);
+      /* ENTER is posted from the streaming thread itself. */
+      if (type == GST_STREAM_STATUS_TYPE_ENTER)
+        setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
+      return GST_BUS_DROP;
+    }
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
     {
       g_autoptr (GError) err = NULL;

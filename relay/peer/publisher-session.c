@@ -1,10 +1,10 @@
 #include "relay/peer/publisher-session.h"
 
 #include <gio/gio.h>
-#include <openssl/rand.h>
 #include <string.h>
 
 #include "relay/log.h"
+#include "relay/random-id.h"
 #include "relay/peer/keyframe-request-manager.h"
 #include "relay/peer/rtcp-feedback.h"
 #include "relay/peer/rtp-codec-info.h"
@@ -68,17 +68,6 @@ struct _RelayPublisherSession {
 static void publisher_set_state (RelayPublisherSession *self, RelayPublisherState state,
                                  const char *reason);
 
-static char *
-random_hex (guint bytes)
-{
-  guint8 raw[32];
-  g_assert (bytes <= sizeof raw);
-  RAND_bytes (raw, bytes);
-  GString *s = g_string_sized_new (bytes * 2);
-  for (guint i = 0; i < bytes; i++)
-    g_string_append_printf (s, "%02x", raw[i]);
-  return g_string_free (s, FALSE);
-}
 
 RelayPublisherSession *
 relay_publisher_session_ref (RelayPublisherSession *self)
@@ -579,7 +568,7 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   RelayPublisherSession *self = g_new0 (RelayPublisherSession, 1);
   self->refcount = 1;
   g_mutex_init (&self->lock);
-  self->id = random_hex (16);
+  self->id = relay_random_hex (16);
   self->code = g_strdup (code);
   self->etag = g_strdup_printf ("\"%s\"", self->id);
   self->settings = *settings;
@@ -595,7 +584,7 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->created_us = g_get_monotonic_time ();
   self->rtt_ms = -1;
   self->audio_level = 127;
-  RAND_bytes ((guint8 *) &self->local_ssrc, sizeof self->local_ssrc);
+  self->local_ssrc = relay_random_ssrc ();
   relay_keyframe_request_manager_init (&self->keyframes, 500);
   self->snapshot.started_unix_us = g_get_real_time ();
   self->snapshot.rtt_ms = -1;
@@ -659,7 +648,7 @@ patch_on_worker (gpointer data)
     return;
   if (task->restarted)
     {
-      g_autofree char *tag = random_hex (8);
+      g_autofree char *tag = relay_random_hex (8);
       g_mutex_lock (&self->lock);
       g_free (self->etag);
       self->etag = g_strdup_printf ("\"%s-%s\"", self->id, tag);

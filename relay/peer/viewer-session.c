@@ -1,10 +1,10 @@
 #include "relay/peer/viewer-session.h"
 
 #include <gio/gio.h>
-#include <openssl/rand.h>
 #include <string.h>
 
 #include "relay/log.h"
+#include "relay/random-id.h"
 #include "relay/peer/webrtc-transport.h"
 #include "relay/rtcp/rtcp-nack.h"
 #include "relay/rtcp/rtcp-pli.h"
@@ -57,26 +57,7 @@ struct _RelayViewerSession {
   RelayViewerSnapshot snapshot;
 };
 
-static char *
-random_hex (guint bytes)
-{
-  guint8 raw[16];
-  g_assert (bytes <= sizeof raw);
-  RAND_bytes (raw, bytes);
-  GString *s = g_string_sized_new (bytes * 2);
-  for (guint i = 0; i < bytes; i++)
-    g_string_append_printf (s, "%02x", raw[i]);
-  return g_string_free (s, FALSE);
-}
 
-static guint32
-random_ssrc (void)
-{
-  guint32 ssrc = 0;
-  while (ssrc == 0)
-    RAND_bytes ((guint8 *) &ssrc, sizeof ssrc);
-  return ssrc;
-}
 
 RelayViewerSession *
 relay_viewer_session_ref (RelayViewerSession *self)
@@ -424,13 +405,13 @@ build_session (RelayViewerSession *self, char **answer, GError **error)
     return FALSE;
   if (offer->audio)
     {
-      self->audio_ssrc = random_ssrc ();
+      self->audio_ssrc = relay_random_ssrc ();
       self->audio_rw = relay_rtp_rewriter_new (self->audio_ssrc, 48000, offer->audio->payload_type,
                                                FALSE);
     }
   if (offer->video)
     {
-      self->video_ssrc = random_ssrc ();
+      self->video_ssrc = relay_random_ssrc ();
       self->video_rw = relay_rtp_rewriter_new (self->video_ssrc, 90000, offer->video->payload_type,
                                                TRUE);
       self->cache = relay_packet_cache_new (CACHE_SLOTS, CACHE_MAX_AGE_MS);
@@ -502,7 +483,7 @@ relay_viewer_session_create_async (const char *viewer_name, const char *source,
   RelayViewerSession *self = g_new0 (RelayViewerSession, 1);
   self->refcount = 1; /* the worker side's, dropped by close() */
   g_mutex_init (&self->lock);
-  self->id = random_hex (16);
+  self->id = relay_random_hex (16);
   self->viewer = g_strdup (viewer_name);
   self->source = g_strdup (source);
   self->log_id = g_strdup_printf ("%s>%s", source, viewer_name);
@@ -576,7 +557,7 @@ patch_on_worker (gpointer data)
     return;
   if (task->restarted)
     {
-      g_autofree char *tag = random_hex (8);
+      g_autofree char *tag = relay_random_hex (8);
       g_mutex_lock (&self->lock);
       g_free (self->etag);
       self->etag = g_strdup_printf ("\"%s-%s\"", self->id, tag);
