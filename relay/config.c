@@ -25,6 +25,10 @@ static const char *const transport_keys[] = { "threads", "port-min", "port-max",
   "announced-addresses", "interfaces", NULL };
 static const char *const media_keys[] = { "video-codecs", "target-bitrate-kbps",
   "congestion-control", "media-timeout-ms", "offline-grace-s", NULL };
+static const char *const mosaic_keys[] = { "width", "height", "framerate", "order", "codec",
+  "bitrate-kbps", NULL };
+static const char *const program_keys[] = { "width", "height", "bitrate-kbps",
+  "audio-bitrate-kbps", NULL };
 static const char *const province_keys[] = { "token", "token-sha256", NULL };
 static const char *const ice_server_keys[] = { "urls", "username", "credential", NULL };
 static const char *const viewer_keys[] = { "token", "token-sha256", "role", NULL };
@@ -299,6 +303,61 @@ read_media_group (Reader *r, RelayConfig *c)
   return TRUE;
 }
 
+static gboolean
+read_mosaic_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "mosaic";
+  if (!check_keys (r, g, mosaic_keys))
+    return FALSE;
+  /* Even sizes: I420 halves both dimensions for chroma. */
+  if (!get_uint (r, g, "width", 320, 3840, &c->mosaic_width)
+      || !get_uint (r, g, "height", 180, 2160, &c->mosaic_height)
+      || !get_uint (r, g, "framerate", 1, 60, &c->mosaic_framerate)
+      || !get_uint (r, g, "bitrate-kbps", 100, 50000, &c->mosaic_bitrate_kbps))
+    return FALSE;
+  if (c->mosaic_width % 2 || c->mosaic_height % 2)
+    return fail (r, g, c->mosaic_width % 2 ? "width" : "height", "must be even");
+  if (g_key_file_has_key (r->kf, g, "order", NULL))
+    {
+      g_autofree char *order = g_key_file_get_string (r->kf, g, "order", NULL);
+      g_strstrip (order);
+      if (strcmp (order, "region") == 0)
+        c->mosaic_order_by_region = TRUE;
+      else if (strcmp (order, "roster") == 0)
+        c->mosaic_order_by_region = FALSE;
+      else
+        return fail (r, g, "order", "unknown order \"%s\" (region, roster)", order);
+    }
+  if (g_key_file_has_key (r->kf, g, "codec", NULL))
+    {
+      g_autofree char *codec = g_key_file_get_string (r->kf, g, "codec", NULL);
+      g_strstrip (codec);
+      if (g_ascii_strcasecmp (codec, "H264") == 0)
+        c->output_codec = RELAY_CODEC_H264;
+      else if (g_ascii_strcasecmp (codec, "VP8") == 0)
+        c->output_codec = RELAY_CODEC_VP8;
+      else
+        return fail (r, g, "codec", "unknown codec \"%s\" (H264, VP8)", codec);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_program_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "program";
+  if (!check_keys (r, g, program_keys))
+    return FALSE;
+  if (!get_uint (r, g, "width", 320, 3840, &c->program_width)
+      || !get_uint (r, g, "height", 180, 2160, &c->program_height)
+      || !get_uint (r, g, "bitrate-kbps", 100, 50000, &c->program_bitrate_kbps)
+      || !get_uint (r, g, "audio-bitrate-kbps", 8, 256, &c->audio_bitrate_kbps))
+    return FALSE;
+  if (c->program_width % 2 || c->program_height % 2)
+    return fail (r, g, c->program_width % 2 ? "width" : "height", "must be even");
+  return TRUE;
+}
+
 /* token= (development) or token-sha256= (production), exactly one. */
 static gboolean
 read_token (Reader *r, const char *group, guint8 sha[32])
@@ -436,6 +495,16 @@ config_new_defaults (const char *source)
   c->target_bitrate_kbps = 600;
   c->media_timeout_ms = 3000;
   c->offline_grace_s = 30;
+  c->output_codec = RELAY_CODEC_H264;
+  c->mosaic_width = 1920;
+  c->mosaic_height = 1080;
+  c->mosaic_framerate = 15;
+  c->mosaic_bitrate_kbps = 3000;
+  c->mosaic_order_by_region = TRUE;
+  c->program_width = 1280;
+  c->program_height = 720;
+  c->program_bitrate_kbps = 1500;
+  c->audio_bitrate_kbps = 32;
   c->by_code = g_hash_table_new (g_str_hash, g_str_equal);
   c->viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) viewer_free);
   return c;
@@ -470,6 +539,10 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = read_transport_group (&r, c);
       else if (strcmp (g, "media") == 0)
         ok = read_media_group (&r, c);
+      else if (strcmp (g, "mosaic") == 0)
+        ok = read_mosaic_group (&r, c);
+      else if (strcmp (g, "program") == 0)
+        ok = read_program_group (&r, c);
       else if (g_str_has_prefix (g, "province "))
         ok = read_province_group (&r, c, g, g + strlen ("province "));
       else if (g_str_has_prefix (g, "ice-server "))

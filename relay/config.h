@@ -65,6 +65,14 @@ typedef struct {
   guint media_timeout_ms;
   guint offline_grace_s;
 
+  /* What the relay produces: the mosaic (all offices) and the program (what
+   * the provinces see), each encoded once with `output_codec`. */
+  RelayCodec output_codec;      /* RELAY_CODEC_H264 or RELAY_CODEC_VP8 */
+  guint mosaic_width, mosaic_height, mosaic_framerate, mosaic_bitrate_kbps;
+  gboolean mosaic_order_by_region; /* FALSE: roster order */
+  guint program_width, program_height, program_bitrate_kbps;
+  guint audio_bitrate_kbps;
+
   GPtrArray *viewers;     /* RelayViewerConfig* */
   GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */
   GHashTable *by_code;    /* code -> RelayProvinceConfig* (borrowed) */

@@ -74,6 +74,13 @@ test_errors (void)
   expect_error ("[media]\nvideo-codecs=VP8,VP8\n", "listed twice");
   expect_error ("[media]\ncongestion-control=bbr\n", "[media] congestion-control");
   expect_error ("[media]\ntarget-bitrate-kbps=1\n", "[media] target-bitrate-kbps");
+  expect_error ("[mosaic]\nwidth=1921\n", "[mosaic] width: must be even");
+  expect_error ("[mosaic]\ncodec=AV1\n", "[mosaic] codec: unknown codec \"AV1\"");
+  expect_error ("[mosaic]\norder=alphabet\n", "[mosaic] order: unknown order");
+  expect_error ("[mosaic]\nframerate=0\n", "[mosaic] framerate");
+  expect_error ("[mosaic]\ntiles=9\n", "[mosaic] tiles");
+  expect_error ("[program]\nheight=100\n", "[program] height");
+  expect_error ("[program]\naudio-bitrate-kbps=1000\n", "[program] audio-bitrate-kbps");
   expect_error ("[province TH-99]\ntoken=abcdefghij\n", "[province TH-99]: no province TH-99");
   expect_error ("[province TH-50]\ntoken=short\n", "[province TH-50] token");
   expect_error ("[province TH-50]\ntoken-sha256=xyz\n", "[province TH-50] token-sha256");
