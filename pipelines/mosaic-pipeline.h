@@ -1,0 +1,71 @@
+/* The operations room's picture: every office of the roster plus the
+ * central room in one GStreamer compositor with a fixed slot per
+ * participant (slots never come and go: no dynamic-pad races in the 1.22
+ * aggregator), labelled with the Thai and English names, an "offline" card
+ * for an office not connected, a "signal lost" card after 2 s without
+ * frames, the active speaker's tile highlighted; or the spotlight layout
+ * (the floor holder large beside the central room, the others in a strip).
+ * Encoded once (config output_codec) and handed out as RTP.
+ *
+ * Participants are identified by "central" (RELAY_CENTRAL_ROOM) or a
+ * province code of the roster. */
+#pragma once
+
+#include <glib.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <json-glib/json-glib.h>
+#include "pipelines/rtp-output.h"
+#include "relay/conference.h"
+#include "relay/config.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RelayMosaic RelayMosaic;
+
+typedef struct {
+  guint64 frames_out;       /* encoded frames */
+  double fps;               /* output frames per second over the last ~2 s */
+  guint64 keyframes_forced; /* keyframe requests answered */
+  guint64 frames_in;        /* participant frames taken in */
+  /* From a participant frame being pushed in to the encoded frame that
+   * first shows it leaving as RTP, in µs (-1 before any). */
+  gint64 latency_p50_us, latency_p99_us;
+} RelayMosaicStats;
+
+/* Builds and starts the pipeline (size, rate, order, codec, bitrate from
+ * config). output runs on a streaming thread. */
+RelayMosaic *relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_data,
+                               GError **error);
+void relay_mosaic_free (RelayMosaic *mosaic);
+
+/* A decoded frame of a participant, from any thread (in practice its
+ * decoder's streaming thread; must not block it for long). The buffer is
+ * not taken (ref it to keep it). Scaled once for its tile; kept whole when
+ * the participant is in the spotlight. Unknown participants are ignored. */
+void relay_mosaic_push_frame (RelayMosaic *mosaic, const char *participant, GstBuffer *frame,
+                              const GstVideoInfo *info);
+
+/* Connected (publishing) or not. Not connected: the offline card.
+ * Connected without a frame for 2 s: the signal-lost card. Any thread. */
+void relay_mosaic_set_connected (RelayMosaic *mosaic, const char *participant,
+                                 gboolean connected);
+
+/* The tile to highlight; NULL for none. Any thread. */
+void relay_mosaic_set_active_speaker (RelayMosaic *mosaic, const char *participant);
+
+/* Mosaic grid, or the spotlight on `spotlight` (a province, or NULL: the
+ * central room alone large). Any thread. */
+void relay_mosaic_set_layout (RelayMosaic *mosaic, RelayLayout layout, const char *spotlight);
+
+/* A viewer asked for a keyframe; at most one is forced per second. */
+void relay_mosaic_request_keyframe (RelayMosaic *mosaic);
+
+void relay_mosaic_get_stats (RelayMosaic *mosaic, RelayMosaicStats *stats);
+
+/* Where each participant's picture is in the current layout, in output
+ * pixels: [{"id":..,"x":..,"y":..,"width":..,"height":..}, ...]
+ * (participants not shown are left out). For pages and tests. */
+JsonNode *relay_mosaic_describe_layout (RelayMosaic *mosaic);
+
+G_END_DECLS

@@ -1,0 +1,38 @@
+/* A province's figures, from either way in (the WebRTC data channel
+ * labelled "report", or HTTPS POST /api/v1/reports): one validation against
+ * the schema from config, stored durably in SQLite before the answer is
+ * given, idempotent by the client's id, corrections kept as new versions.
+ *
+ * Messages: {"type":"figures","id":"<client id>","date":"YYYY-MM-DD",
+ * "values":{...}}. Replies: {"type":"ack","id":..,"ok":true,"version":n} or
+ * {"type":"ack","id":..,"ok":false,"errors":[{"field":..,"reason":..}]}. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RELAY_REPORT_MAX_BYTES (16 * 1024)
+
+typedef enum {
+  RELAY_REPORT_VIA_DATA_CHANNEL,
+  RELAY_REPORT_VIA_HTTPS,
+} RelayReportVia;
+
+typedef struct _RelayReportService RelayReportService;
+
+/* Runs on the service's writer thread once the submission is refused or
+ * durably stored. reply_json: the reply document. http_status: 201 stored
+ * (a new version), 200 a retry of an id already stored (same reply as the
+ * first time), 400 not JSON / not UTF-8 / wrong message type, 413 over
+ * RELAY_REPORT_MAX_BYTES, 422 schema errors, 503 storage failed. */
+typedef void (*RelayReportDoneFunc) (const char *reply_json, guint http_status, gpointer user_data);
+
+/* Any thread; never blocks on storage (group commit on the writer thread).
+ * `message` need not be NUL-terminated; it is copied. */
+void relay_report_service_submit (RelayReportService *service, const char *province,
+                                  const char *message, gsize len, RelayReportVia via,
+                                  const char *remote_address, RelayReportDoneFunc done,
+                                  gpointer user_data);
+
+G_END_DECLS
