@@ -38,6 +38,15 @@ struct _RelayIngestPipeline {
   RelayKeyframeNeededFunc keyframe_needed;
   gpointer user_data;
 
+  RelayDecodedSink sink;
+  gboolean has_sink;
+  /* Written by the caps event and read by buffers of the same streaming
+   * thread: no lock. */
+  GstVideoInfo video_info;
+  gboolean video_info_valid;
+  GstAudioInfo audio_info;
+  gboolean audio_info_valid;
+
   GMutex lock; /* guards stats and the fps window */
   RelayIngestStats stats;
   gint64 fps_window_start;
@@ -107,6 +116,9 @@ on_video_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
       self->fps_window_frames = 0;
     }
   g_mutex_unlock (&self->lock);
+  if (self->has_sink && self->sink.video_frame && self->video_info_valid)
+    self->sink.video_frame (self->code, GST_PAD_PROBE_INFO_BUFFER (info), &self->video_info,
+                            self->sink.user_data);
   return GST_PAD_PROBE_OK;
 }
 
@@ -123,6 +135,7 @@ on_video_caps (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   int w = 0, h = 0;
   gst_structure_get_int (s, "width", &w);
   gst_structure_get_int (s, "height", &h);
+  self->video_info_valid = gst_video_info_from_caps (&self->video_info, caps);
   g_mutex_lock (&self->lock);
   gboolean changed = self->stats.width != (guint) w || self->stats.height != (guint) h;
   self->stats.width = w;
@@ -157,6 +170,34 @@ on_audio_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   self->stats.audio_frames++;
   self->stats.audio_rms_dbov = level;
   g_mutex_unlock (&self->lock);
+  if (self->has_sink && self->sink.audio_frame && self->audio_info_valid)
+    self->sink.audio_frame (self->code, buf, &self->audio_info, self->sink.user_data);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_audio_caps (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  RelayIngestPipeline *self = data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+    {
+      GstCaps *caps;
+      gst_event_parse_caps (event, &caps);
+      self->audio_info_valid = gst_audio_info_from_caps (&self->audio_info, caps);
+    }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Before the decoder: Opus of a participant outside the mix is not
+ * decoded at all. */
+static GstPadProbeReturn
+on_audio_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  RelayIngestPipeline *self = data;
+  if (self->has_sink && self->sink.audio_wanted
+      && !self->sink.audio_wanted (self->code, self->sink.user_data))
+    return GST_PAD_PROBE_DROP;
   return GST_PAD_PROBE_OK;
 }
 
@@ -322,6 +363,9 @@ build_audio (RelayIngestPipeline *self, guint8 pt, GError **error)
     }
   g_autoptr (GstPad) dec_src = gst_element_get_static_pad (dec, "src");
   gst_pad_add_probe (dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_audio_frame, self, NULL);
+  gst_pad_add_probe (dec_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_audio_caps, self, NULL);
+  g_autoptr (GstPad) depay_src = gst_element_get_static_pad (depay, "src");
+  gst_pad_add_probe (depay_src, GST_PAD_PROBE_TYPE_BUFFER, on_audio_encoded, self, NULL);
   return TRUE;
 }
 
@@ -360,6 +404,14 @@ relay_ingest_pipeline_new (const char *province_code, RelayCodec video_codec, gu
   start_input (self, &self->video_in);
   start_input (self, &self->audio_in);
   return self;
+}
+
+void
+relay_ingest_pipeline_set_sink (RelayIngestPipeline *self, const RelayDecodedSink *sink)
+{
+  self->has_sink = sink != NULL;
+  if (sink)
+    self->sink = *sink;
 }
 
 void

@@ -7,9 +7,12 @@
 #include "relay/dtls/dtls-certificate.h"
 #include "relay/event-bus.h"
 #include "relay/ice/worker-pool.h"
+#include "pipelines/ingest-pipeline.h"
 #include "relay/province-registry.h"
 
 G_BEGIN_DECLS
+
+typedef struct _RelayOutputRouter RelayOutputRouter;
 
 typedef struct {
   RelayConfig *config;
@@ -18,6 +21,8 @@ typedef struct {
   RelayProvinceRegistry *registry;
   RelayEventBus *events;
   RelayConference *conference;
+  RelayOutputRouter *outputs; /* mosaic, program, conference mix */
+  const RelayDecodedSink *decoded_sink; /* the router's, for publishers */
   GMainContext *main_context;
   gint64 started_us;
 } RelayApp;

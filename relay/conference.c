@@ -1,5 +1,6 @@
 #include "relay/conference.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "relay/log.h"
@@ -10,6 +11,8 @@ struct _RelayConference {
   char *floor;
   RelayLayout layout;
   GHashTable *unmuted; /* participant id (borrowed from config, or "central") */
+  RelayConferenceChangedFunc changed;
+  gpointer changed_data;
 };
 
 static const char *
@@ -19,6 +22,12 @@ canonical_id (RelayConference *self, const char *id)
     return RELAY_CENTRAL_ROOM;
   RelayProvinceConfig *p = relay_config_find_province (self->config, id);
   return p ? p->code : NULL;
+}
+
+static int
+compare_ids (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
 static void
@@ -45,6 +54,35 @@ publish (RelayConference *self, const char *type, const char *key, const char *v
     }
   json_builder_end_object (b);
   relay_event_bus_publish (self->events, type, json_builder_get_root (b));
+}
+
+static void
+notify_changed (RelayConference *self)
+{
+  if (self->changed)
+    self->changed (self, self->changed_data);
+}
+
+void
+relay_conference_set_changed_func (RelayConference *self, RelayConferenceChangedFunc func,
+                                   gpointer user_data)
+{
+  self->changed = func;
+  self->changed_data = user_data;
+}
+
+char **
+relay_conference_dup_unmuted (RelayConference *self)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, self->unmuted);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_strv_builder_add (b, key);
+  char **ids = g_strv_builder_end (b);
+  qsort (ids, g_strv_length (ids), sizeof (char *), compare_ids);
+  return ids;
 }
 
 RelayConference *
@@ -90,6 +128,7 @@ relay_conference_set_muted (RelayConference *self, const char *participant, gboo
   relay_info (strcmp (id, RELAY_CENTRAL_ROOM) == 0 ? NULL : id, "%s %s", id,
               muted ? "muted" : "unmuted");
   publish (self, "mute", "participant", id, "muted", json_node_init_boolean (json_node_alloc (), muted));
+  notify_changed (self);
 }
 
 gboolean
@@ -118,6 +157,7 @@ relay_conference_set_floor (RelayConference *self, const char *province)
   publish (self, "floor", "province", id, "previous",
            previous ? json_node_init_string (json_node_alloc (), previous)
                     : json_node_init_null (json_node_alloc ()));
+  notify_changed (self);
 }
 
 const char *
@@ -152,6 +192,7 @@ relay_conference_set_layout (RelayConference *self, RelayLayout layout)
   self->layout = layout;
   relay_info (NULL, "layout %s", relay_layout_name (layout));
   publish (self, "layout", "layout", relay_layout_name (layout), NULL, NULL);
+  notify_changed (self);
 }
 
 RelayLayout

@@ -41,6 +41,14 @@ RelayLayout relay_conference_get_layout (RelayConference *conference);
 gboolean relay_layout_from_string (const char *text, RelayLayout *layout);
 const char *relay_layout_name (RelayLayout layout);
 
+/* Runs on the main context after every change (floor, mute, layout). */
+typedef void (*RelayConferenceChangedFunc) (RelayConference *conference, gpointer user_data);
+void relay_conference_set_changed_func (RelayConference *conference,
+                                        RelayConferenceChangedFunc func, gpointer user_data);
+
+/* The unmuted participants, sorted (free with g_strfreev). */
+char **relay_conference_dup_unmuted (RelayConference *conference);
+
 /* {"floor":..,"layout":..,"spotlight":..,"unmuted":[..]} */
 JsonNode *relay_conference_describe (RelayConference *conference);
 

@@ -1,17 +1,20 @@
 #include "relay/province-registry.h"
 
+#include <string.h>
+
+#include "relay/conference.h"
 #include "relay/log.h"
 #include "relay/peer/forward-kind.h"
+#include "relay/producer.h"
 
 typedef struct {
   RelayProvinceConfig *config;
   RelayProvinceState state;
   gint64 since_unix_us;
   RelayPublisherSession *session;
-  /* Its own lock: taken for every forwarded packet, which must not contend
-   * with the API reading the whole registry. */
-  GMutex subscribers_lock;
-  GPtrArray *subscribers; /* RelayPacketChannel* */
+  /* SFU viewers; its own lock, taken for every forwarded packet, does not
+   * contend with the API reading the whole registry. */
+  RelayProducer *producer;
   /* The session whose media is forwarded, read per packet without the
    * registry lock: an old session still sending during a reconnect must not
    * interleave with the new one. Compared only, never dereferenced. */
@@ -20,6 +23,9 @@ typedef struct {
 
 struct _RelayProvinceRegistry {
   RelayConfig *config;
+  /* The central room publishes like an office (/whip/central) but is not
+   * one of the roster's: its entry has this configuration of its own. */
+  RelayProvinceConfig central;
   RelayEventBus *events;
   GMutex lock;
   GHashTable *entries; /* code -> ProvinceEntry* */
@@ -40,8 +46,7 @@ entry_free (ProvinceEntry *e)
       relay_publisher_session_close (e->session);
       relay_publisher_session_unref (e->session);
     }
-  g_ptr_array_unref (e->subscribers);
-  g_mutex_clear (&e->subscribers_lock);
+  relay_producer_free (e->producer);
   g_free (e);
 }
 
@@ -53,15 +58,18 @@ relay_province_registry_new (RelayConfig *config, RelayEventBus *events)
   r->events = events;
   g_mutex_init (&r->lock);
   r->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  r->central.code = (char *) RELAY_CENTRAL_ROOM;
+  r->central.name_th = (char *) "ศูนย์ปฏิบัติการ กระทรวงแรงงาน";
+  r->central.name_en = (char *) "Operations centre";
+  r->central.region = (char *) "central";
   gint64 now = g_get_real_time ();
-  for (guint i = 0; i < config->provinces->len; i++)
+  for (guint i = 0; i <= config->provinces->len; i++)
     {
       ProvinceEntry *e = g_new0 (ProvinceEntry, 1);
-      e->config = config->provinces->pdata[i];
+      e->config = i < config->provinces->len ? config->provinces->pdata[i] : &r->central;
       e->state = RELAY_PROVINCE_OFFLINE;
       e->since_unix_us = now;
-      g_mutex_init (&e->subscribers_lock);
-      e->subscribers = g_ptr_array_new_with_free_func ((GDestroyNotify) relay_packet_channel_unref);
+      e->producer = relay_producer_new ();
       g_hash_table_insert (r->entries, e->config->code, e);
     }
   return r;
@@ -202,10 +210,7 @@ relay_province_registry_on_session_media (RelayPublisherSession *session, RelayC
   guint8 kind = codec == RELAY_CODEC_OPUS   ? RELAY_FORWARD_AUDIO
                 : codec == RELAY_CODEC_H264 ? RELAY_FORWARD_H264
                                             : RELAY_FORWARD_VP8;
-  g_mutex_lock (&e->subscribers_lock);
-  for (guint i = 0; i < e->subscribers->len; i++)
-    relay_packet_channel_send (e->subscribers->pdata[i], kind, keyframe, arrival_us, rtp, len);
-  g_mutex_unlock (&e->subscribers_lock);
+  relay_producer_send (e->producer, kind, keyframe, arrival_us, rtp, len);
 }
 
 void
@@ -214,9 +219,7 @@ relay_province_registry_subscribe (RelayProvinceRegistry *r, const char *code,
 {
   ProvinceEntry *e = entry_of (r, code);
   g_return_if_fail (e);
-  g_mutex_lock (&e->subscribers_lock);
-  g_ptr_array_add (e->subscribers, relay_packet_channel_ref (channel));
-  g_mutex_unlock (&e->subscribers_lock);
+  relay_producer_subscribe (e->producer, channel);
 }
 
 void
@@ -225,9 +228,7 @@ relay_province_registry_unsubscribe (RelayProvinceRegistry *r, const char *code,
 {
   ProvinceEntry *e = entry_of (r, code);
   g_return_if_fail (e);
-  g_mutex_lock (&e->subscribers_lock);
-  g_ptr_array_remove (e->subscribers, channel);
-  g_mutex_unlock (&e->subscribers_lock);
+  relay_producer_unsubscribe (e->producer, channel);
 }
 
 void
@@ -404,8 +405,10 @@ relay_province_registry_describe_all (RelayProvinceRegistry *r)
       RelayProvinceConfig *p = r->config->provinces->pdata[i];
       describe_entry (b, g_hash_table_lookup (r->entries, p->code));
     }
-  g_mutex_unlock (&r->lock);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "central");
+  describe_entry (b, g_hash_table_lookup (r->entries, RELAY_CENTRAL_ROOM));
+  g_mutex_unlock (&r->lock);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -419,6 +422,39 @@ relay_province_registry_count (RelayProvinceRegistry *r, guint counts[4])
   gpointer value;
   g_hash_table_iter_init (&it, r->entries);
   while (g_hash_table_iter_next (&it, NULL, &value))
-    counts[((ProvinceEntry *) value)->state]++;
+    if (((ProvinceEntry *) value)->config != &r->central)
+      counts[((ProvinceEntry *) value)->state]++;
   g_mutex_unlock (&r->lock);
+}
+
+const RelayProvinceConfig *
+relay_province_registry_find (RelayProvinceRegistry *r, const char *code)
+{
+  ProvinceEntry *e = entry_of (r, code);
+  return e ? e->config : NULL;
+}
+
+gboolean
+relay_province_registry_get_activity (RelayProvinceRegistry *r, const char *code,
+                                      RelayProvinceActivity *activity)
+{
+  memset (activity, 0, sizeof *activity);
+  activity->audio_level_dbov = -127;
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = entry_of (r, code);
+  if (e)
+    {
+      activity->state = e->state;
+      if (e->session)
+        {
+          RelayPublisherSnapshot snap;
+          relay_publisher_session_get_snapshot (e->session, &snap);
+          activity->has_audio = snap.has_audio;
+          activity->audio_level_dbov = snap.audio_level_dbov;
+          activity->voice_activity = snap.voice_activity;
+          activity->audio_packets = snap.audio_packets;
+        }
+    }
+  g_mutex_unlock (&r->lock);
+  return e != NULL;
 }

@@ -1,4 +1,5 @@
-/* Who is connected: one entry per office of the roster with its state
+/* Who is connected: one entry per office of the roster, and one for the
+ * central room ("central") with its state
  * (offline, connecting, live, lost), since when, and its current WHIP
  * session. Thread-safe: HTTP handlers and transport workers both use it. */
 #pragma once
@@ -60,6 +61,24 @@ void relay_province_registry_request_keyframe (RelayProvinceRegistry *registry, 
 /* The codec the province's current session sends, RELAY_CODEC_NONE if none. */
 RelayCodec relay_province_registry_get_video_codec (RelayProvinceRegistry *registry,
                                                     const char *code);
+
+/* The configuration of a roster office or of the central room
+ * ("central"), NULL for anything else. Borrowed; lives as the registry. */
+const RelayProvinceConfig *relay_province_registry_find (RelayProvinceRegistry *registry,
+                                                         const char *code);
+
+typedef struct {
+  RelayProvinceState state;
+  gboolean has_audio;
+  gint audio_level_dbov;    /* RFC 6464: 0 loudest .. -127 */
+  gboolean voice_activity;  /* RFC 6464 V flag of the last packet */
+  guint64 audio_packets;    /* to tell a fresh level from a stale one */
+} RelayProvinceActivity;
+
+/* What the mix and the mosaic need to know, cheaply, several times a
+ * second. FALSE for an unknown code. */
+gboolean relay_province_registry_get_activity (RelayProvinceRegistry *registry, const char *code,
+                                               RelayProvinceActivity *activity);
 
 /* Status documents of the API (see docs/API.md). */
 JsonNode *relay_province_registry_describe (RelayProvinceRegistry *registry, const char *code);

@@ -8,6 +8,7 @@
 
 #define WHIP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
 #define WHIP_METHODS_ENDPOINT "POST, OPTIONS"
+#define CENTRAL_REFUSAL "the central room is published by the operations room's chair"
 
 typedef struct {
   RelayApp *app;
@@ -54,10 +55,19 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
   post_request_free (req);
 }
 
-static void
-handle_post (RelayApp *app, SoupServerMessage *msg, RelayProvinceConfig *province)
+/* An office with its own token; the central room with the chair's. */
+static gboolean
+authorize_publisher (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province)
 {
-  if (!relay_http_check_auth (msg, relay_http_authorize_province (msg, app->config, province)))
+  if (strcmp (province->code, RELAY_CENTRAL_ROOM) == 0)
+    return relay_http_authorize_viewer (msg, app->config, RELAY_ROLE_CHAIR, CENTRAL_REFUSAL) != NULL;
+  return relay_http_check_auth (msg, relay_http_authorize_province (msg, app->config, province));
+}
+
+static void
+handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province)
+{
+  if (!authorize_publisher (app, msg, province))
     return;
   g_autoptr (GBytes) body = NULL;
   if (!relay_http_read_body (msg, "application/sdp", &body))
@@ -80,6 +90,7 @@ handle_post (RelayApp *app, SoupServerMessage *msg, RelayProvinceConfig *provinc
     .certificate = app->certificate,
     .on_media = relay_province_registry_on_session_media,
     .media_data = app->registry,
+    .decoded = app->decoded_sink,
     .ice = {
       .port_min = app->config->port_min,
       .port_max = app->config->port_max,
@@ -142,10 +153,10 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
 
   if (n < 1 || n > 2 || !g_str_has_prefix (path, "/whip/"))
     {
-      relay_http_error (msg, 404, "not-found", "use /whip/<province code>");
+      relay_http_error (msg, 404, "not-found", "use /whip/<province code> or /whip/central");
       return;
     }
-  RelayProvinceConfig *province = relay_config_find_province (app->config, seg[0]);
+  const RelayProvinceConfig *province = relay_province_registry_find (app->registry, seg[0]);
   if (!province)
     {
       g_autofree char *reason = g_strdup_printf ("no province %s in the roster", seg[0]);
@@ -182,7 +193,7 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       relay_http_error (msg, 405, "method-not-allowed", "a WHIP session takes PATCH or DELETE");
       return;
     }
-  if (!relay_http_check_auth (msg, relay_http_authorize_province (msg, app->config, province)))
+  if (!authorize_publisher (app, msg, province))
     return;
   g_autoptr (RelayPublisherSession) session
       = relay_province_registry_lookup (app->registry, province->code, seg[1]);

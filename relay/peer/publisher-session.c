@@ -516,6 +516,7 @@ build_session (RelayPublisherSession *self, char **answer, GError **error)
       offer->audio ? offer->audio->payload_type : 0, on_keyframe_needed, self, error);
   if (!self->pipeline)
     return FALSE;
+  relay_ingest_pipeline_set_sink (self->pipeline, self->settings.decoded);
 
   if (offer->video)
     self->nack = relay_nack_generator_new ();

@@ -34,6 +34,9 @@ typedef struct {
   RelayIceSettings ice;
   RelayPublisherMediaFunc on_media; /* may be NULL */
   gpointer media_data;
+  /* Where decoded frames go (mosaic, program, mix); may be NULL. Must
+   * outlive the session. */
+  const RelayDecodedSink *decoded;
   guint target_bitrate_kbps;
   guint media_timeout_ms;
   guint offline_grace_s;
