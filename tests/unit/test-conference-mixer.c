@@ -1,0 +1,400 @@
+/* The conference mixer end to end: sines pushed in real time as opusdec
+ * would push them, the Opus RTP it sends decoded again and checked by
+ * spectrum, so a mix-minus that still carries its member's own voice (or
+ * lost the others') fails. */
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <math.h>
+#include <string.h>
+
+#include "pipelines/conference-mixer.h"
+
+#define RATE 48000
+#define FRAME 960
+
+/* ---- what the mixer sends ---- */
+
+typedef struct {
+  GBytes *rtp;
+  gint64 arrival_us;
+} Packet;
+
+static void
+packet_free (Packet *p)
+{
+  g_bytes_unref (p->rtp);
+  g_free (p);
+}
+
+typedef struct {
+  GMutex lock;
+  GHashTable *mixes; /* mix name → GPtrArray of Packet* */
+  gboolean bad_capture;
+} Capture;
+
+static void
+on_output (const char *mix, gint64 capture_us, const guint8 *rtp, gsize len, gpointer data)
+{
+  Capture *c = data;
+  Packet *p = g_new0 (Packet, 1);
+  p->rtp = g_bytes_new (rtp, len);
+  p->arrival_us = g_get_monotonic_time ();
+  g_mutex_lock (&c->lock);
+  GPtrArray *list = g_hash_table_lookup (c->mixes, mix);
+  if (!list)
+    {
+      list = g_ptr_array_new_with_free_func ((GDestroyNotify) packet_free);
+      g_hash_table_insert (c->mixes, g_strdup (mix), list);
+    }
+  g_ptr_array_add (list, p);
+  if (capture_us > p->arrival_us)
+    c->bad_capture = TRUE;
+  g_mutex_unlock (&c->lock);
+}
+
+static Capture *
+capture_new (void)
+{
+  Capture *c = g_new0 (Capture, 1);
+  g_mutex_init (&c->lock);
+  c->mixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify) g_ptr_array_unref);
+  return c;
+}
+
+static void
+capture_free (Capture *c)
+{
+  g_hash_table_unref (c->mixes);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+/* Packets of a mix that arrived in [from_us, to_us). */
+static GPtrArray *
+packets_between (Capture *c, const char *mix, gint64 from_us, gint64 to_us)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_mutex_lock (&c->lock);
+  GPtrArray *list = g_hash_table_lookup (c->mixes, mix);
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      Packet *p = g_ptr_array_index (list, i);
+      if (p->arrival_us >= from_us && p->arrival_us < to_us)
+        g_ptr_array_add (out, g_bytes_ref (p->rtp));
+    }
+  g_mutex_unlock (&c->lock);
+  return out;
+}
+
+/* Decodes Opus RTP the way a receiver would, to mono S16 at 48 kHz. */
+static GArray *
+decode (GPtrArray *packets)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = gst_parse_launch (
+      "appsrc name=in format=time caps=application/x-rtp,media=audio,clock-rate=48000,"
+      "encoding-name=OPUS,payload=111 ! rtpopusdepay ! opusdec ! audioconvert ! audioresample"
+      " ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! appsink name=out sync=false",
+      &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) src = gst_bin_get_by_name (GST_BIN (pipeline), "in");
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
+  g_object_set (src, "max-bytes", (guint64) 0, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  for (guint i = 0; i < packets->len; i++)
+    {
+      GstBuffer *buf = gst_buffer_new_wrapped_bytes (g_ptr_array_index (packets, i));
+      GST_BUFFER_PTS (buf) = i * 20 * GST_MSECOND;
+      gst_app_src_push_buffer (GST_APP_SRC (src), buf);
+    }
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  GArray *pcm = g_array_new (FALSE, FALSE, sizeof (gint16));
+  for (;;)
+    {
+      g_autoptr (GstSample) sample = gst_app_sink_pull_sample (GST_APP_SINK (sink));
+      if (!sample)
+        break;
+      GstMapInfo map;
+      GstBuffer *buf = gst_sample_get_buffer (sample);
+      gst_buffer_map (buf, &map, GST_MAP_READ);
+      g_array_append_vals (pcm, map.data, map.size / sizeof (gint16));
+      gst_buffer_unmap (buf, &map);
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return pcm;
+}
+
+/* Power of one frequency in pcm (after skipping the decoder's start),
+ * relative to a full-scale sine, in dB. */
+static double
+tone_db (GArray *pcm, double freq)
+{
+  const guint skip = RATE / 10;
+  g_assert_cmpuint (pcm->len, >, skip + RATE / 4);
+  guint n = pcm->len - skip;
+  const gint16 *x = &g_array_index (pcm, gint16, skip);
+  double w = 2 * G_PI * freq / RATE, coeff = 2 * cos (w), s1 = 0, s2 = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      double s0 = x[i] / 32768.0 + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+  double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  /* A full-scale sine gives (n/2)^2. */
+  return 10 * log10 (MAX (power, 1e-12) / ((n / 2.0) * (n / 2.0)));
+}
+
+static GArray *
+decode_mix (Capture *c, const char *mix, gint64 from_us, gint64 to_us)
+{
+  g_autoptr (GPtrArray) packets = packets_between (c, mix, from_us, to_us);
+  g_assert_cmpuint (packets->len, >, 20);
+  return decode (packets);
+}
+
+/* ---- what the provinces push ---- */
+
+typedef struct {
+  const char *id;
+  double freq;
+  guint channels;
+  gint active;
+  double phase;
+} Source;
+
+typedef struct {
+  RelayConferenceMixer *mixer;
+  Source sources[3];
+  guint n_sources;
+  gint stop;
+  GThread *thread;
+} Feeder;
+
+static void
+push_frame (RelayConferenceMixer *mixer, Source *s)
+{
+  GstAudioInfo info;
+  gst_audio_info_set_format (&info, GST_AUDIO_FORMAT_S16, RATE, s->channels, NULL);
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, FRAME * s->channels * sizeof (gint16), NULL);
+  GstMapInfo map;
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  gint16 *pcm = (gint16 *) map.data;
+  for (guint i = 0; i < FRAME; i++)
+    {
+      gint16 v = (gint16) (8000 * sin (s->phase));
+      s->phase += 2 * G_PI * s->freq / RATE;
+      for (guint c = 0; c < s->channels; c++)
+        pcm[i * s->channels + c] = v;
+    }
+  gst_buffer_unmap (buf, &map);
+  relay_conference_mixer_push (mixer, s->id, buf, &info);
+  gst_buffer_unref (buf);
+}
+
+/* 20 ms buffers in real time, as a province's decoder delivers them. */
+static gpointer
+feed (gpointer data)
+{
+  Feeder *f = data;
+  gint64 next = g_get_monotonic_time ();
+  while (!g_atomic_int_get (&f->stop))
+    {
+      for (guint i = 0; i < f->n_sources; i++)
+        if (g_atomic_int_get (&f->sources[i].active))
+          push_frame (f->mixer, &f->sources[i]);
+      next += 20000;
+      gint64 wait = next - g_get_monotonic_time ();
+      if (wait > 0)
+        g_usleep (wait);
+    }
+  return NULL;
+}
+
+static void
+feeder_start (Feeder *f, RelayConferenceMixer *mixer)
+{
+  f->mixer = mixer;
+  f->thread = g_thread_new ("feeder", feed, f);
+}
+
+static void
+feeder_stop (Feeder *f)
+{
+  g_atomic_int_set (&f->stop, 1);
+  g_thread_join (f->thread);
+}
+
+static RelayConferenceMixer *
+mixer_new (Capture *c)
+{
+  g_autoptr (GError) error = NULL;
+  RelayConferenceMixer *m = relay_conference_mixer_new (32, on_output, c, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  return m;
+}
+
+static void
+wait_ms (guint ms)
+{
+  g_usleep (ms * 1000);
+}
+
+/* ---- tests ---- */
+
+static void
+test_mix_minus (void)
+{
+  Capture *c = capture_new ();
+  RelayConferenceMixer *mixer = mixer_new (c);
+  const char *members[] = { "A", "B", NULL };
+  relay_conference_mixer_set_members (mixer, members);
+  /* B sends stereo, C is not in the mix. */
+  Feeder f = { .n_sources = 3,
+               .sources = { { "A", 440, 1, 1 }, { "B", 880, 2, 1 }, { "C", 660, 1, 1 } } };
+  gint64 t0 = g_get_monotonic_time ();
+  feeder_start (&f, mixer);
+  wait_ms (1500);
+  feeder_stop (&f);
+  gint64 t1 = g_get_monotonic_time ();
+
+  RelayConferenceMixerStats st;
+  relay_conference_mixer_get_stats (mixer, &st);
+  relay_conference_mixer_free (mixer);
+
+  g_assert_cmpuint (st.members, ==, 2);
+  g_assert_cmpuint (st.ticks, >=, 60);
+  g_assert_cmpuint (st.dropped_ms, ==, 0);
+  g_assert_cmpint (st.latency_p50_us, >, 0);
+  g_assert_cmpint (st.latency_p99_us, <, 150000);
+  g_assert_false (c->bad_capture);
+  g_assert_null (g_hash_table_lookup (c->mixes, "C"));
+  g_assert_cmpuint (g_hash_table_size (c->mixes), ==, 3);
+
+  g_autoptr (GArray) all = decode_mix (c, RELAY_MIX_ALL, t0, t1);
+  g_autoptr (GArray) minus_a = decode_mix (c, "A", t0, t1);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", t0, t1);
+  double all440 = tone_db (all, 440), all880 = tone_db (all, 880), all660 = tone_db (all, 660);
+  double a440 = tone_db (minus_a, 440), a880 = tone_db (minus_a, 880);
+  double b440 = tone_db (minus_b, 440), b880 = tone_db (minus_b, 880);
+  g_test_message ("full 440 %.1f 880 %.1f 660 %.1f; minus A 440 %.1f 880 %.1f; minus B 440 %.1f "
+                  "880 %.1f dB; latency p50 %" G_GINT64_FORMAT " p99 %" G_GINT64_FORMAT " us",
+                  all440, all880, all660, a440, a880, b440, b880, st.latency_p50_us,
+                  st.latency_p99_us);
+  /* 8000/32768 full scale is about -12 dB; allow for the codec's start. */
+  g_assert_cmpfloat (all440, >, -25);
+  g_assert_cmpfloat (all880, >, -25);
+  g_assert_cmpfloat (all440 - all660, >, 20);
+  g_assert_cmpfloat (all880 - all660, >, 20);
+  g_assert_cmpfloat (a880, >, -25);
+  g_assert_cmpfloat (a880 - a440, >, 20);
+  g_assert_cmpfloat (b440, >, -25);
+  g_assert_cmpfloat (b440 - b880, >, 20);
+  capture_free (c);
+}
+
+static guint
+count_packets (Capture *c, const char *mix, gint64 from_us, gint64 to_us)
+{
+  g_autoptr (GPtrArray) p = packets_between (c, mix, from_us, to_us);
+  return p->len;
+}
+
+static void
+test_membership_change (void)
+{
+  Capture *c = capture_new ();
+  RelayConferenceMixer *mixer = mixer_new (c);
+  const char *both[] = { "A", "B", NULL };
+  const char *only_a[] = { "A", NULL };
+  relay_conference_mixer_set_members (mixer, both);
+  Feeder f = { .n_sources = 2, .sources = { { "A", 440, 1, 1 }, { "B", 880, 1, 1 } } };
+  feeder_start (&f, mixer);
+  wait_ms (600);
+  g_assert_cmpuint (count_packets (c, "B", 0, G_MAXINT64), >, 10);
+
+  /* While the feeder keeps pushing from its own thread. */
+  relay_conference_mixer_set_members (mixer, only_a);
+  gint64 changed = g_get_monotonic_time ();
+  wait_ms (1300);
+  gint64 t1 = g_get_monotonic_time ();
+  RelayConferenceMixerStats st;
+  relay_conference_mixer_get_stats (mixer, &st);
+  g_assert_cmpuint (st.members, ==, 1);
+  /* At most the round already under way when the change came. */
+  g_assert_cmpuint (count_packets (c, "B", changed + 30000, G_MAXINT64), ==, 0);
+  g_autoptr (GArray) all = decode_mix (c, RELAY_MIX_ALL, changed + 100000, t1);
+  double all440 = tone_db (all, 440), all880 = tone_db (all, 880);
+  g_test_message ("after B left: full 440 %.1f 880 %.1f dB", all440, all880);
+  g_assert_cmpfloat (all440, >, -25);
+  g_assert_cmpfloat (all440 - all880, >, 20);
+  /* A alone hears nobody. */
+  g_autoptr (GArray) minus_a = decode_mix (c, "A", changed + 100000, t1);
+  g_assert_cmpfloat (tone_db (minus_a, 440), <, -45);
+
+  /* Back in: its mix-minus comes back, with A's voice. */
+  relay_conference_mixer_set_members (mixer, both);
+  gint64 rejoined = g_get_monotonic_time ();
+  wait_ms (800);
+  gint64 t2 = g_get_monotonic_time ();
+  feeder_stop (&f);
+  relay_conference_mixer_free (mixer);
+  g_assert_cmpuint (count_packets (c, "B", rejoined, t2), >, 30);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", rejoined, t2);
+  double b440 = tone_db (minus_b, 440), b880 = tone_db (minus_b, 880);
+  g_test_message ("after B rejoined: minus B 440 %.1f 880 %.1f dB", b440, b880);
+  g_assert_cmpfloat (b440 - b880, >, 20);
+  capture_free (c);
+}
+
+static void
+test_underrun_and_overflow (void)
+{
+  Capture *c = capture_new ();
+  RelayConferenceMixer *mixer = mixer_new (c);
+  const char *members[] = { "A", NULL };
+  relay_conference_mixer_set_members (mixer, members);
+
+  /* A member running 400 ms ahead: all beyond the 200 ms FIFO is dropped. */
+  Source burst = { "A", 440, 1, 1 };
+  for (guint i = 0; i < 20; i++)
+    push_frame (mixer, &burst);
+  RelayConferenceMixerStats st;
+  relay_conference_mixer_get_stats (mixer, &st);
+  g_assert_cmpuint (st.dropped_ms, >=, 160);
+  g_assert_cmpuint (st.dropped_ms, <=, 220);
+  wait_ms (300); /* drains the FIFO */
+
+  Feeder f = { .n_sources = 1, .sources = { { "A", 440, 1, 1 } } };
+  feeder_start (&f, mixer);
+  wait_ms (500);
+  relay_conference_mixer_get_stats (mixer, &st);
+  guint64 before = st.underruns;
+  g_atomic_int_set (&f.sources[0].active, 0);
+  wait_ms (500);
+  relay_conference_mixer_get_stats (mixer, &st);
+  feeder_stop (&f);
+  relay_conference_mixer_free (mixer);
+  g_test_message ("underruns %" G_GUINT64_FORMAT " then %" G_GUINT64_FORMAT, before,
+                  st.underruns);
+  /* 500 ms of silence is ~25 rounds, less the 40 ms still buffered. */
+  g_assert_cmpuint (st.underruns - before, >=, 15);
+  g_assert_cmpuint (st.underruns - before, <=, 27);
+  /* The mix keeps going through silence. */
+  g_assert_cmpuint (count_packets (c, RELAY_MIX_ALL, 0, G_MAXINT64), >, 50);
+  capture_free (c);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/conference-mixer/mix-minus", test_mix_minus);
+  g_test_add_func ("/conference-mixer/membership-change", test_membership_change);
+  g_test_add_func ("/conference-mixer/underrun-and-overflow", test_underrun_and_overflow);
+  return g_test_run ();
+}
