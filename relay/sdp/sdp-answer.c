@@ -6,6 +6,7 @@
 #include <gst/sdp/sdp.h>
 
 #define PROTO_SAVPF "UDP/TLS/RTP/SAVPF"
+#define PROTO_SCTP "UDP/DTLS/SCTP"
 
 /* Callers may hand over candidates with or without the attribute name. */
 static const char *
@@ -103,13 +104,19 @@ add_accepted (GstSDPMessage *msg, const RelaySdpMedia *rm, const RelaySdpAnswerP
   GstSDPMedia m = { 0 }; /* media_init frees what it finds */
   g_autofree char *pt = g_strdup_printf ("%u", rm->payload_type);
   const char *fp = p->fingerprint;
+  gboolean is_data = rm->kind == RELAY_MEDIA_APPLICATION;
   static const char *const dirs[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
 
   gst_sdp_media_init (&m);
   gst_sdp_media_set_media (&m, rm->kind_name);
   gst_sdp_media_set_port_info (&m, 9, 0);
-  gst_sdp_media_set_proto (&m, PROTO_SAVPF);
-  gst_sdp_media_add_format (&m, pt);
+  if (is_data) {
+    gst_sdp_media_set_proto (&m, PROTO_SCTP);
+    gst_sdp_media_add_format (&m, "webrtc-datachannel");
+  } else {
+    gst_sdp_media_set_proto (&m, PROTO_SAVPF);
+    gst_sdp_media_add_format (&m, pt);
+  }
   if (rm->rtx_payload_type >= 0) {
     g_autofree char *rtx = g_strdup_printf ("%d", rm->rtx_payload_type);
     gst_sdp_media_add_format (&m, rtx);
@@ -131,13 +138,20 @@ add_accepted (GstSDPMessage *msg, const RelaySdpMedia *rm, const RelaySdpAnswerP
   add_printf (&m, "fingerprint", "sha-256 %s", fp);
   /* The relay is always the DTLS server (RFC 8842: answerer picks). */
   gst_sdp_media_add_attribute (&m, "setup", "passive");
-  gst_sdp_media_add_attribute (&m, "rtcp-mux", NULL);
-  if (rm->rtcp_rsize)
-    gst_sdp_media_add_attribute (&m, "rtcp-rsize", NULL);
-  gst_sdp_media_add_attribute (&m, dirs[MIN ((guint) rm->answer_direction, 3u)], NULL);
-  add_codec (&m, rm);
-  add_extmaps (&m, rm);
-  add_ssrc (&m, rm, p);
+  if (is_data) {
+    /* Our SCTP port mirrors the offer's (RFC 8841 allows any; keeping 5000
+     * avoids surprising older peers); the size is what we reassemble. */
+    add_printf (&m, "sctp-port", "%u", rm->sctp_port != 0 ? rm->sctp_port : 5000u);
+    add_printf (&m, "max-message-size", "%u", (guint) RELAY_SDP_MAX_MESSAGE_SIZE);
+  } else {
+    gst_sdp_media_add_attribute (&m, "rtcp-mux", NULL);
+    if (rm->rtcp_rsize)
+      gst_sdp_media_add_attribute (&m, "rtcp-rsize", NULL);
+    gst_sdp_media_add_attribute (&m, dirs[MIN ((guint) rm->answer_direction, 3u)], NULL);
+    add_codec (&m, rm);
+    add_extmaps (&m, rm);
+    add_ssrc (&m, rm, p);
+  }
 
   /* One bundled transport: its candidates go on the first m-line only. */
   if (carries_candidates && p->candidates != NULL)

@@ -24,6 +24,7 @@ relay_sdp_policy_init_default (RelaySdpPolicy *policy)
   policy->enable_twcc = TRUE;
   policy->enable_remb = TRUE;
   policy->need_send = TRUE;
+  policy->accept_data_channel = TRUE;
 }
 
 const char *
@@ -332,7 +333,8 @@ check_mux_and_bundle (const GstSDPMessage *msg, RelaySdpOffer *offer, GError **e
     const GstSDPMedia *m = gst_sdp_message_get_media (msg, rm->index);
     if (!rm->accepted)
       continue;
-    if (!session_mux && gst_sdp_media_get_attribute_val (m, "rtcp-mux") == NULL)
+    /* SCTP has no RTCP: rtcp-mux does not apply to a data channel. */
+    if (!session_mux && rm->kind != RELAY_MEDIA_APPLICATION && gst_sdp_media_get_attribute_val (m, "rtcp-mux") == NULL)
       return fail (error, RELAY_SDP_ERROR_UNSUPPORTED,
                    "m-line %u (%s) has no a=rtcp-mux; the relay needs RTP and RTCP on one port",
                    rm->index, rm->kind_name);
@@ -362,6 +364,35 @@ check_mux_and_bundle (const GstSDPMessage *msg, RelaySdpOffer *offer, GError **e
   return TRUE;
 }
 
+/* RFC 8841: "m=application <port> UDP/DTLS/SCTP webrtc-datachannel"
+ * (the older "DTLS/SCTP 5000" form with a=sctpmap is not accepted). */
+static char *
+choose_data_channel (const GstSDPMedia *m, RelaySdpMedia *rm, const RelaySdpPolicy *policy)
+{
+  if (!policy->accept_data_channel || !policy->need_send)
+    return g_strdup ("data channels are accepted on WHIP sessions only");
+  if (g_strcmp0 (rm->proto, "UDP/DTLS/SCTP") != 0)
+    return g_strdup_printf ("application protocol %.32s is not UDP/DTLS/SCTP", rm->proto);
+  if (g_strcmp0 (rm->first_format, "webrtc-datachannel") != 0)
+    return g_strdup ("application m-line is not webrtc-datachannel");
+  const char *port = gst_sdp_media_get_attribute_val (m, "sctp-port");
+  const char *size = gst_sdp_media_get_attribute_val (m, "max-message-size");
+  guint64 v = 0;
+  if (port == NULL)
+    rm->sctp_port = 5000;
+  else if (g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &v, NULL))
+    rm->sctp_port = (guint16) v;
+  else
+    return g_strdup ("a=sctp-port is not a port number");
+  if (size == NULL)
+    rm->max_message_size = 65536;
+  else if (g_ascii_string_to_unsigned (size, 10, 0, G_MAXUINT64, &v, NULL))
+    rm->max_message_size = v;
+  else
+    return g_strdup ("a=max-message-size is not a number");
+  return NULL;
+}
+
 /* Only the first acceptable audio and the first acceptable video m-line
  * are taken; everything else is answered with port 0 but does not fail the
  * offer. */
@@ -375,6 +406,8 @@ decide (const GstSDPMedia *m, RelaySdpMedia *rm, RelaySdpOffer *offer,
     slot = &offer->audio;
   else if (rm->kind == RELAY_MEDIA_VIDEO)
     slot = &offer->video;
+  else if (rm->kind == RELAY_MEDIA_APPLICATION)
+    slot = &offer->application;
 
   if (slot == NULL) {
     rm->reject_reason = g_strdup_printf ("%.32s m-lines are not relayed", rm->kind_name);
@@ -384,7 +417,8 @@ decide (const GstSDPMedia *m, RelaySdpMedia *rm, RelaySdpOffer *offer,
     rm->reject_reason = g_strdup_printf ("only one %.32s m-line is relayed", rm->kind_name);
     return;
   }
-  rm->reject_reason = relay_sdp_media_choose (m, rm, policy);
+  rm->reject_reason = rm->kind == RELAY_MEDIA_APPLICATION ? choose_data_channel (m, rm, policy)
+                                                           : relay_sdp_media_choose (m, rm, policy);
   if (rm->reject_reason == NULL) {
     rm->accepted = TRUE;
     *slot = rm;

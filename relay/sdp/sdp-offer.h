@@ -70,6 +70,11 @@ typedef struct {
   /* recvonly when the relay receives (WHIP), sendonly when it sends (WHEP),
    * inactive for a rejected m-line. */
   RelayDirection answer_direction;
+  /* Accepted m=application (UDP/DTLS/SCTP webrtc-datachannel) only:
+   * a=sctp-port (5000 when absent) and a=max-message-size (RFC 8841: 65536
+   * when absent, 0 means no limit). */
+  guint16 sctp_port;
+  guint64 max_message_size;
 } RelaySdpMedia;
 
 typedef struct {
@@ -85,6 +90,7 @@ typedef struct {
   GPtrArray *media;            /* RelaySdpMedia*, in m-line order */
   RelaySdpMedia *audio;        /* the accepted audio m-line, or NULL */
   RelaySdpMedia *video;        /* the accepted video m-line, or NULL */
+  RelaySdpMedia *application;  /* the accepted data channel m-line, or NULL */
 } RelaySdpOffer;
 
 typedef struct {
@@ -94,14 +100,21 @@ typedef struct {
   gboolean enable_twcc;  /* accept transport-cc feedback and the TWCC extension */
   gboolean enable_remb;  /* accept goog-remb */
   gboolean need_send;    /* the peer must send (WHIP); FALSE: must receive (WHEP) */
+  /* Answer one WebRTC data channel m-line (SCTP over DTLS). Only where the
+   * peer sends (WHIP): the reporting channel is the province's. */
+  gboolean accept_data_channel;
 } RelaySdpPolicy;
 
 void relay_sdp_policy_init_default (RelaySdpPolicy *policy);
 
+/* What the relay announces in the answer's a=max-message-size. */
+#define RELAY_SDP_MAX_MESSAGE_SIZE 262144
+
 /* Parses and checks the offer. Missing ice-ufrag/pwd, fingerprint other than
  * sha-256, no rtcp-mux, no BUNDLE, no acceptable audio or video, a direction
  * that does not fit need_send: errors with a human-readable reason. At most
- * one audio and one video m-line are accepted; others are rejected (port 0). */
+ * one audio and one video m-line are accepted, and one data channel m-line
+ * when the policy allows; others are rejected (port 0). */
 RelaySdpOffer *relay_sdp_offer_parse (const char *text, gsize len, const RelaySdpPolicy *policy,
                                       GError **error);
 void relay_sdp_offer_free (RelaySdpOffer *offer);

@@ -139,7 +139,10 @@ test_extra_mlines (void)
     "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:3\r\na=sendonly\r\n"
     "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n";
   g_autofree char *text = g_strconcat (grouped, DATACHANNEL, second_video, NULL);
-  g_autoptr (RelaySdpOffer) o = parse_ok (text, NULL);
+  RelaySdpPolicy no_dc;
+  relay_sdp_policy_init_default (&no_dc);
+  no_dc.accept_data_channel = FALSE;
+  g_autoptr (RelaySdpOffer) o = parse_ok (text, &no_dc);
 
   g_assert_cmpuint (o->media->len, ==, 4);
   RelaySdpMedia *dc = g_ptr_array_index (o->media, 2);
@@ -177,6 +180,62 @@ test_extra_mlines (void)
   g_assert_nonnull (strstr (answer2, "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"));
 }
 
+/* Chromium's offer with a data channel created before createOffer: the
+ * m=application line is answered on the bundled transport. */
+static void
+test_datachannel (void)
+{
+  g_autofree char *text = fixture ("chrome-datachannel.sdp");
+  g_autoptr (RelaySdpOffer) o = parse_ok (text, NULL);
+
+  g_assert_nonnull (o->application);
+  g_assert_true (o->application->accepted);
+  g_assert_cmpstr (o->application->mid, ==, "2");
+  g_assert_cmpuint (o->application->sctp_port, ==, 5000);
+  g_assert_cmpuint (o->application->max_message_size, ==, 262144);
+  g_assert_nonnull (o->audio);
+  g_assert_nonnull (o->video);
+
+  g_autofree char *answer = build_answer (o, 0, 0, 0);
+  g_autoptr (GstSDPMessage) msg = reparse (answer);
+  g_test_message ("%s", answer);
+  g_assert_cmpstr (gst_sdp_message_get_attribute_val (msg, "group"), ==, "BUNDLE 0 1 2");
+  g_assert_cmpuint (gst_sdp_message_medias_len (msg), ==, 3);
+  g_assert_nonnull (strstr (answer, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
+  const GstSDPMedia *m = gst_sdp_message_get_media (msg, 2);
+  g_assert_true (has_attr (m, "mid", "2"));
+  g_assert_true (has_attr (m, "sctp-port", "5000"));
+  g_assert_true (has_attr (m, "max-message-size", "262144"));
+  g_assert_true (has_attr (m, "setup", "passive"));
+  g_assert_true (has_attr (m, "fingerprint", "sha-256 " OUR_FP));
+  g_assert_true (has_attr (m, "ice-ufrag", OUR_UFRAG));
+  g_assert_true (has_attr (m, "ice-pwd", OUR_PWD));
+  g_assert_false (has_attr (m, "candidate", NULL)); /* on the first m-line */
+  g_assert_false (has_attr (m, "rtcp-mux", NULL));
+  g_assert_false (has_attr (m, "rtpmap", NULL));
+  g_assert_false (has_attr (m, "recvonly", NULL));
+
+  /* Defaults when the offer omits the attributes; a bad port is refused
+   * for the data channel only. */
+  g_autofree char *no_port = replace (text, "a=sctp-port:5000\r\n", "");
+  g_autofree char *no_attrs = replace (no_port, "a=max-message-size:262144\r\n", "");
+  g_autoptr (RelaySdpOffer) d = parse_ok (no_attrs, NULL);
+  g_assert_cmpuint (d->application->sctp_port, ==, 5000);
+  g_assert_cmpuint (d->application->max_message_size, ==, 65536);
+  g_autofree char *bad = replace (text, "a=sctp-port:5000", "a=sctp-port:70000");
+  g_autoptr (RelaySdpOffer) b = parse_ok (bad, NULL);
+  g_assert_null (b->application);
+  g_assert_nonnull (b->video);
+
+  /* The old DTLS/SCTP form, and WHEP (the relay sends): rejected, port 0. */
+  g_autofree char *old = replace (text, "UDP/DTLS/SCTP webrtc-datachannel", "DTLS/SCTP 5000");
+  g_autoptr (RelaySdpOffer) od = parse_ok (old, NULL);
+  g_assert_null (od->application);
+  g_autofree char *old_answer = build_answer (od, 0, 0, 0);
+  g_assert_nonnull (strstr (old_answer, "m=application 0 DTLS/SCTP 5000\r\n"));
+  g_assert_nonnull (strstr (old_answer, "a=group:BUNDLE 0 1\r\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,5 +243,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/answer/chrome", test_chrome_answer);
   g_test_add_func ("/sdp/answer/whep", test_whep);
   g_test_add_func ("/sdp/answer/extra-mlines", test_extra_mlines);
+  g_test_add_func ("/sdp/answer/datachannel", test_datachannel);
   return g_test_run ();
 }
