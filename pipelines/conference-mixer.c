@@ -13,6 +13,11 @@
 #define FRAME_SAMPLES 960                    /* 20 ms at 48 kHz, mono */
 #define PREBUFFER_SAMPLES (2 * FRAME_SAMPLES) /* 40 ms absorbs decoder-thread jitter */
 #define FIFO_SAMPLES (10 * FRAME_SAMPLES)     /* 200 ms; beyond it a member runs ahead */
+/* Audio that sat in a FIFO through a whole window (left by a burst, or by a
+ * decoder that stalled and caught up) is latency for nothing: the FIFO is
+ * cut back to a small spare rather than keeping that delay for good. */
+#define TRIM_WINDOW_ROUNDS 50 /* 1 s */
+#define TRIM_SPARE_SAMPLES FRAME_SAMPLES
 #define STAMPS 32                            /* push times kept per member, >= 200 ms of 10 ms pushes */
 /* Past this much lateness the tick gives up catching up: a stalled machine
  * should not answer with a burst of rounds that all underrun. */
@@ -41,6 +46,8 @@ typedef struct {
   PushStamp stamps[STAMPS];
   guint stamp_first, stamp_count;
   gboolean warned_format;
+  guint64 window_min_fill; /* least audio left after a pull in this window */
+  guint window_rounds;
 } Member;
 
 typedef struct _MixChain MixChain;
@@ -363,7 +370,10 @@ member_pull (RelayConferenceMixer *self, Member *m, gint16 *pcm, gint64 *pushed_
   if (!m->playing && avail >= PREBUFFER_SAMPLES)
     m->playing = m->started = TRUE;
   if (m->playing && avail < FRAME_SAMPLES)
-    m->playing = FALSE; /* ran dry: build up the prebuffer again */
+    {
+      m->playing = FALSE; /* ran dry: build up the prebuffer again */
+      m->window_rounds = 0;
+    }
   if (!m->playing)
     {
       if (m->started)
@@ -384,6 +394,20 @@ member_pull (RelayConferenceMixer *self, Member *m, gint16 *pcm, gint64 *pushed_
   if (m->stamp_count > 0 && m->stamps[m->stamp_first].start < m->read)
     newest = m->stamps[m->stamp_first].pushed_us;
   *pushed_us = newest;
+
+  guint64 fill = m->written - m->read;
+  if (m->window_rounds++ == 0 || fill < m->window_min_fill)
+    m->window_min_fill = fill;
+  if (m->window_rounds == TRIM_WINDOW_ROUNDS)
+    {
+      if (m->window_min_fill >= TRIM_SPARE_SAMPLES + FRAME_SAMPLES)
+        {
+          guint64 excess = m->window_min_fill - TRIM_SPARE_SAMPLES;
+          m->read += excess;
+          self->dropped_samples += excess;
+        }
+      m->window_rounds = 0;
+    }
   return TRUE;
 }
 
