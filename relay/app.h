@@ -9,6 +9,7 @@
 #include "relay/ice/worker-pool.h"
 #include "pipelines/ingest-pipeline.h"
 #include "relay/province-registry.h"
+#include "relay/reports/report-service.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,7 @@ typedef struct {
   RelayProvinceRegistry *registry;
   RelayEventBus *events;
   RelayConference *conference;
+  RelayReportService *reports;
   RelayOutputRouter *outputs; /* mosaic, program, conference mix */
   const RelayDecodedSink *decoded_sink; /* the router's, for publishers */
   GMainContext *main_context;

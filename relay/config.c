@@ -507,6 +507,7 @@ config_new_defaults (const char *source)
   c->audio_bitrate_kbps = 32;
   c->by_code = g_hash_table_new (g_str_hash, g_str_equal);
   c->viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) viewer_free);
+  c->figures = relay_figures_schema_new ();
   return c;
 }
 
@@ -549,11 +550,15 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = read_ice_server_group (&r, c, g);
       else if (g_str_has_prefix (g, "viewer "))
         ok = read_viewer_group (&r, c, g, g + strlen ("viewer "));
+      else if (g_str_has_prefix (g, "figure "))
+        ok = relay_figures_schema_add_group (c->figures, kf, source, g, error);
       else
         ok = fail (&r, g, NULL, "unknown group");
       if (!ok)
         return NULL;
     }
+  if (!relay_figures_schema_finish (c->figures, error))
+    return NULL;
   return g_steal_pointer (&c);
 }
 
@@ -599,6 +604,7 @@ relay_config_free (RelayConfig *c)
   g_clear_pointer (&c->viewers, g_ptr_array_unref);
   g_clear_pointer (&c->by_code, g_hash_table_unref);
   g_clear_pointer (&c->provinces, g_ptr_array_unref);
+  g_clear_pointer (&c->figures, relay_figures_schema_free);
   g_free (c);
 }
 

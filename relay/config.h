@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include "relay/sdp/sdp-offer.h"
+#include "relay/reports/figures-schema.h"
 
 G_BEGIN_DECLS
 
@@ -72,6 +73,8 @@ typedef struct {
   gboolean mosaic_order_by_region; /* FALSE: roster order */
   guint program_width, program_height, program_bitrate_kbps;
   guint audio_bitrate_kbps;
+
+  RelayFiguresSchema *figures; /* [figure <name>] groups, or the embedded default's */
 
   GPtrArray *viewers;     /* RelayViewerConfig* */
   GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */

@@ -10,6 +10,7 @@
 #include "relay/log.h"
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
+#include "signaling/reports-api.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
 #include "signaling/whep-endpoint.h"
@@ -55,6 +56,7 @@ start_http (RelayApp *app, GError **error)
   relay_status_api_register (server, app);
   relay_events_endpoint_register (server, app->events);
   relay_control_api_register (server, app, app->conference);
+  relay_reports_api_register (server, app, app->reports);
   relay_static_pages_register (server);
 
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (app->config->http_address);
@@ -175,6 +177,12 @@ main (int argc, char **argv)
   app.events = relay_event_bus_new (app.main_context);
   app.registry = relay_province_registry_new (config, app.events);
   app.conference = relay_conference_new (config, app.events);
+  app.reports = relay_report_service_new (config, app.events, &error);
+  if (!app.reports)
+    {
+      fprintf (stderr, "briefing-relay: figures database: %s\n", error->message);
+      return EXIT_CONFIG;
+    }
 
   SoupServer *server = start_http (&app, &error);
   if (!server)
@@ -206,6 +214,8 @@ main (int argc, char **argv)
   /* Deliveries still queued on the main context refer to the bus. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  /* Before the bus: the writer publishes accepted figures on it. */
+  relay_report_service_free (app.reports);
   relay_conference_free (app.conference);
   relay_event_bus_free (app.events);
   g_main_loop_unref (loop);

@@ -9,6 +9,10 @@
 #pragma once
 
 #include <glib.h>
+#include "relay/config.h"
+#include "relay/event-bus.h"
+#include "relay/reports/figures-schema.h"
+#include "relay/reports/report-store.h"
 
 G_BEGIN_DECLS
 
@@ -34,5 +38,21 @@ void relay_report_service_submit (RelayReportService *service, const char *provi
                                   const char *message, gsize len, RelayReportVia via,
                                   const char *remote_address, RelayReportDoneFunc done,
                                   gpointer user_data);
+
+/* Opens <data-dir>/briefing.sqlite (migrating it) and starts the writer
+ * thread. `config` and `events` must outlive the service. */
+RelayReportService *relay_report_service_new (RelayConfig *config, RelayEventBus *events,
+                                              GError **error);
+/* Answers everything queued (stored or not), then stops the writer. */
+void relay_report_service_free (RelayReportService *service);
+
+const RelayFiguresSchema *relay_report_service_get_schema (RelayReportService *service);
+
+/* Reads for the figures API (any thread; a connection of their own, so they
+ * do not wait for the writer). RelayReportRow*, see report-store.h. */
+GPtrArray *relay_report_service_latest (RelayReportService *service, const char *date,
+                                        GError **error);
+GPtrArray *relay_report_service_history (RelayReportService *service, const char *province,
+                                         const char *date, GError **error);
 
 G_END_DECLS

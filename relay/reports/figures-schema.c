@@ -1,0 +1,371 @@
+#include "relay/reports/figures-schema.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "config/briefing-resources.h"
+#include "relay/config.h"
+
+#define EMBEDDED_CONFIG "/briefing/config/relay.ini"
+#define DEFAULT_TEXT_LENGTH 1000
+
+static const char *const figure_keys[] = { "label-th", "label-en", "type", "unit", "min", "max",
+  "values", "required", "max-length", "total", NULL };
+static const char *const type_names[] = { "integer", "decimal", "percent", "enum", "text" };
+
+typedef struct {
+  GKeyFile *kf;
+  const char *source;
+  const char *group;
+  GError **error;
+} Reader;
+
+static gboolean fail (Reader *r, const char *key, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+fail (Reader *r, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *what = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  if (key)
+    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s",
+                 r->source, r->group, key, what);
+  else
+    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s]: %s",
+                 r->source, r->group, what);
+  return FALSE;
+}
+
+static char *
+get_string (Reader *r, const char *key)
+{
+  g_autofree char *value = g_key_file_get_string (r->kf, r->group, key, NULL);
+  if (!value)
+    return NULL;
+  g_strstrip (value);
+  if (!*value)
+    return NULL;
+  return g_steal_pointer (&value);
+}
+
+static gboolean
+get_number (Reader *r, const char *key, gboolean *has, double *out)
+{
+  g_autofree char *value = get_string (r, key);
+  if (!value)
+    return TRUE;
+  char *end;
+  double d = g_ascii_strtod (value, &end);
+  if (*end || !isfinite (d))
+    return fail (r, key, "\"%s\" is not a number", value);
+  *has = TRUE;
+  *out = d;
+  return TRUE;
+}
+
+static void
+field_free (RelayFigureField *f)
+{
+  g_free (f->name);
+  g_free (f->label_th);
+  g_free (f->label_en);
+  g_free (f->unit);
+  g_strfreev (f->values);
+  g_free (f);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayFigureField, field_free)
+
+RelayFiguresSchema *
+relay_figures_schema_new (void)
+{
+  RelayFiguresSchema *s = g_new0 (RelayFiguresSchema, 1);
+  s->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_free);
+  s->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  return s;
+}
+
+void
+relay_figures_schema_free (RelayFiguresSchema *s)
+{
+  if (!s)
+    return;
+  g_hash_table_unref (s->by_name);
+  g_ptr_array_unref (s->fields);
+  g_free (s);
+}
+
+const char *
+relay_figure_type_name (RelayFigureType type)
+{
+  return type_names[type];
+}
+
+const RelayFigureField *
+relay_figures_schema_find (const RelayFiguresSchema *s, const char *name)
+{
+  return g_hash_table_lookup (s->by_name, name);
+}
+
+/* Field names become JSON members, CSV headers and form ids: keep them
+ * plain so that none of those needs quoting. */
+static gboolean
+valid_name (const char *name)
+{
+  if (!g_ascii_islower (*name) || strlen (name) > 64)
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+read_type (Reader *r, RelayFigureField *f)
+{
+  g_autofree char *type = get_string (r, "type");
+  if (!type)
+    return fail (r, "type", "missing (integer, decimal, percent, enum or text)");
+  for (guint i = 0; i < G_N_ELEMENTS (type_names); i++)
+    if (strcmp (type, type_names[i]) == 0)
+      {
+        f->type = (RelayFigureType) i;
+        return TRUE;
+      }
+  return fail (r, "type", "\"%s\" is not integer, decimal, percent, enum or text", type);
+}
+
+static gboolean
+read_limits (Reader *r, RelayFigureField *f)
+{
+  gboolean numeric = f->type <= RELAY_FIGURE_PERCENT;
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *key = i ? "max" : "min";
+      if (!numeric && g_key_file_has_key (r->kf, r->group, key, NULL))
+        return fail (r, key, "only integer, decimal and percent fields have a %s", key);
+    }
+  if (!numeric)
+    return TRUE;
+  if (!get_number (r, "min", &f->has_min, &f->min) || !get_number (r, "max", &f->has_max, &f->max))
+    return FALSE;
+  if (f->type == RELAY_FIGURE_PERCENT)
+    {
+      /* A percentage is 0..100 whatever the config says; min/max may narrow it. */
+      if ((f->has_min && (f->min < 0 || f->min > 100)))
+        return fail (r, "min", "a percent field's min is from 0 to 100");
+      if ((f->has_max && (f->max < 0 || f->max > 100)))
+        return fail (r, "max", "a percent field's max is from 0 to 100");
+      if (!f->has_min)
+        f->min = 0;
+      if (!f->has_max)
+        f->max = 100;
+      f->has_min = f->has_max = TRUE;
+    }
+  if (f->type == RELAY_FIGURE_INTEGER)
+    {
+      if (f->has_min && f->min != floor (f->min))
+        return fail (r, "min", "an integer field's min is a whole number");
+      if (f->has_max && f->max != floor (f->max))
+        return fail (r, "max", "an integer field's max is a whole number");
+    }
+  if (f->has_min && f->has_max && f->min > f->max)
+    return fail (r, "max", "max %g is below min %g", f->max, f->min);
+  return TRUE;
+}
+
+static gboolean
+read_enum_and_text (Reader *r, RelayFigureField *f)
+{
+  gboolean has_values = g_key_file_has_key (r->kf, r->group, "values", NULL);
+  if (f->type != RELAY_FIGURE_ENUM && has_values)
+    return fail (r, "values", "only enum fields have values");
+  if (f->type == RELAY_FIGURE_ENUM)
+    {
+      g_autofree char *list = get_string (r, "values");
+      if (!list)
+        return fail (r, "values", "missing (the allowed values, comma separated)");
+      g_auto (GStrv) parts = g_strsplit (list, ",", -1);
+      g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; parts[i]; i++)
+        {
+          g_strstrip (parts[i]);
+          if (!*parts[i])
+            return fail (r, "values", "an empty value in \"%s\"", list);
+          for (guint k = 0; k < out->len; k++)
+            if (strcmp (out->pdata[k], parts[i]) == 0)
+              return fail (r, "values", "\"%s\" listed twice", parts[i]);
+          g_ptr_array_add (out, g_strdup (parts[i]));
+        }
+      g_ptr_array_add (out, NULL);
+      f->values = (char **) g_ptr_array_steal (out, NULL);
+    }
+  gboolean has_length = g_key_file_has_key (r->kf, r->group, "max-length", NULL);
+  if (f->type != RELAY_FIGURE_TEXT && has_length)
+    return fail (r, "max-length", "only text fields have a max-length");
+  if (f->type == RELAY_FIGURE_TEXT)
+    {
+      f->max_length = DEFAULT_TEXT_LENGTH;
+      g_autofree char *len = get_string (r, "max-length");
+      guint64 n;
+      if (len && !g_ascii_string_to_unsigned (len, 10, 1, 8000, &n, NULL))
+        return fail (r, "max-length", "\"%s\" is not a whole number from 1 to 8000", len);
+      if (len)
+        f->max_length = (guint) n;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_total (Reader *r, RelayFigureField *f)
+{
+  switch (f->type)
+    {
+    case RELAY_FIGURE_INTEGER:
+    case RELAY_FIGURE_DECIMAL:
+      f->total = RELAY_FIGURE_TOTAL_SUM;
+      break;
+    case RELAY_FIGURE_PERCENT:
+      f->total = RELAY_FIGURE_TOTAL_AVERAGE;
+      break;
+    case RELAY_FIGURE_ENUM:
+      f->total = RELAY_FIGURE_TOTAL_COUNT;
+      break;
+    case RELAY_FIGURE_TEXT:
+      f->total = RELAY_FIGURE_TOTAL_NONE;
+      break;
+    }
+  g_autofree char *total = get_string (r, "total");
+  if (!total)
+    return TRUE;
+  if (f->type > RELAY_FIGURE_PERCENT)
+    return fail (r, "total", "only integer, decimal and percent fields have a total");
+  if (strcmp (total, "sum") == 0)
+    f->total = RELAY_FIGURE_TOTAL_SUM;
+  else if (strcmp (total, "average") == 0)
+    f->total = RELAY_FIGURE_TOTAL_AVERAGE;
+  else if (strcmp (total, "none") == 0)
+    f->total = RELAY_FIGURE_TOTAL_NONE;
+  else
+    return fail (r, "total", "\"%s\" is not sum, average or none", total);
+  return TRUE;
+}
+
+gboolean
+relay_figures_schema_add_group (RelayFiguresSchema *schema, GKeyFile *kf, const char *source,
+                                const char *group, GError **error)
+{
+  Reader rd = { kf, source, group, error }, *r = &rd;
+  const char *name = group + strlen ("figure ");
+  if (!valid_name (name))
+    return fail (r, NULL, "a figure name is lower-case letters, digits and _ (up to 64), "
+                 "starting with a letter");
+  if (g_hash_table_contains (schema->by_name, name))
+    return fail (r, NULL, "figure %s is defined twice", name);
+  g_auto (GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
+  for (guint i = 0; keys && keys[i]; i++)
+    if (!g_strv_contains (figure_keys, keys[i]))
+      return fail (r, keys[i], "unknown key");
+
+  g_autoptr (RelayFigureField) f = g_new0 (RelayFigureField, 1);
+  f->name = g_strdup (name);
+  f->label_th = get_string (r, "label-th");
+  f->label_en = get_string (r, "label-en");
+  if (!f->label_th)
+    return fail (r, "label-th", "missing (the Thai label of the form)");
+  if (!f->label_en)
+    return fail (r, "label-en", "missing (the English label of the form)");
+  f->unit = get_string (r, "unit");
+  if (!read_type (r, f) || !read_limits (r, f) || !read_enum_and_text (r, f) || !read_total (r, f))
+    return FALSE;
+  g_autofree char *required = get_string (r, "required");
+  if (required && strcmp (required, "true") == 0)
+    f->required = TRUE;
+  else if (required && strcmp (required, "false") != 0)
+    return fail (r, "required", "\"%s\" is not true or false", required);
+
+  g_hash_table_insert (schema->by_name, f->name, f);
+  g_ptr_array_add (schema->fields, g_steal_pointer (&f));
+  return TRUE;
+}
+
+gboolean
+relay_figures_schema_finish (RelayFiguresSchema *schema, GError **error)
+{
+  if (schema->fields->len > 0)
+    return TRUE;
+  g_autoptr (GBytes) bytes = g_resource_lookup_data (briefing_get_resource (), EMBEDDED_CONFIG,
+                                                     0, error);
+  if (!bytes)
+    return FALSE;
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, error))
+    return FALSE;
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i]; i++)
+    if (g_str_has_prefix (groups[i], "figure ")
+        && !relay_figures_schema_add_group (schema, kf, "<embedded>", groups[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+relay_figures_schema_to_json (const RelayFiguresSchema *schema)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "fields");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < schema->fields->len; i++)
+    {
+      const RelayFigureField *f = schema->fields->pdata[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, f->name);
+      json_builder_set_member_name (b, "label_th");
+      json_builder_add_string_value (b, f->label_th);
+      json_builder_set_member_name (b, "label_en");
+      json_builder_add_string_value (b, f->label_en);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, type_names[f->type]);
+      json_builder_set_member_name (b, "required");
+      json_builder_add_boolean_value (b, f->required);
+      if (f->unit)
+        {
+          json_builder_set_member_name (b, "unit");
+          json_builder_add_string_value (b, f->unit);
+        }
+      if (f->has_min)
+        {
+          json_builder_set_member_name (b, "min");
+          json_builder_add_double_value (b, f->min);
+        }
+      if (f->has_max)
+        {
+          json_builder_set_member_name (b, "max");
+          json_builder_add_double_value (b, f->max);
+        }
+      if (f->values)
+        {
+          json_builder_set_member_name (b, "values");
+          json_builder_begin_array (b);
+          for (guint k = 0; f->values[k]; k++)
+            json_builder_add_string_value (b, f->values[k]);
+          json_builder_end_array (b);
+        }
+      if (f->type == RELAY_FIGURE_TEXT)
+        {
+          json_builder_set_member_name (b, "max_length");
+          json_builder_add_int_value (b, f->max_length);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}

@@ -1,0 +1,278 @@
+#include "relay/reports/report-service.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "relay/log.h"
+#include "relay/reports/database.h"
+#include "relay/reports/figures-validate.h"
+
+/* Enough to amortise one fsync over a burst from all 76 offices and their
+ * retries, small enough that the first in the batch does not wait long. */
+#define MAX_BATCH 512
+
+typedef struct {
+  char *province;
+  RelayReportVia via;
+  char *remote_address;
+  char *received_at;
+  RelayReportDoneFunc done;
+  gpointer user_data;
+  RelayFiguresCheck check;
+  RelayReportOutcome outcome;
+  gboolean stop;
+} Item;
+
+struct _RelayReportService {
+  RelayConfig *config;
+  RelayEventBus *events;
+  RelayReportStore *store;  /* writer thread only */
+  sqlite3 *reader;
+  GMutex reader_lock;
+  GAsyncQueue *queue;
+  GThread *writer;
+};
+
+static void
+item_free (Item *item)
+{
+  g_free (item->province);
+  g_free (item->remote_address);
+  g_free (item->received_at);
+  relay_figures_check_clear (&item->check);
+  g_free (item);
+}
+
+static const char *
+via_name (RelayReportVia via)
+{
+  return via == RELAY_REPORT_VIA_DATA_CHANNEL ? "data-channel" : "https";
+}
+
+static char *
+reply_json (Item *item, guint status)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "ack");
+  json_builder_set_member_name (b, "id");
+  if (item->check.id)
+    json_builder_add_string_value (b, item->check.id);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, status == 200 || status == 201);
+  if (status == 200 || status == 201)
+    {
+      json_builder_set_member_name (b, "province");
+      json_builder_add_string_value (b, item->province);
+      json_builder_set_member_name (b, "date");
+      json_builder_add_string_value (b, item->outcome.date);
+      json_builder_set_member_name (b, "version");
+      json_builder_add_int_value (b, item->outcome.version);
+      if (item->outcome.unchanged)
+        {
+          json_builder_set_member_name (b, "unchanged");
+          json_builder_add_boolean_value (b, TRUE);
+        }
+    }
+  else
+    {
+      json_builder_set_member_name (b, "errors");
+      if (item->check.errors)
+        json_builder_add_value (b, json_node_copy (item->check.errors));
+      else
+        {
+          json_builder_begin_array (b);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "field");
+          json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "reason");
+          json_builder_add_string_value (b, "the figures could not be stored; send them again");
+          json_builder_end_object (b);
+          json_builder_end_array (b);
+        }
+    }
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+static void
+answer (Item *item, guint status)
+{
+  g_autofree char *reply = reply_json (item, status);
+  item->done (reply, status, item->user_data);
+}
+
+static void
+publish (RelayReportService *s, Item *item)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "province", item->province);
+  json_object_set_string_member (o, "date", item->outcome.date);
+  json_object_set_int_member (o, "version", item->outcome.version);
+  json_object_set_string_member (o, "channel", via_name (item->via));
+  JsonNode *values = json_from_string (item->check.values_json, NULL);
+  if (values)
+    json_object_set_member (o, "values", values);
+  JsonNode *fields = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (fields, o);
+  relay_event_bus_publish (s->events, "figures", fields);
+}
+
+/* One transaction for the whole batch: one fsync however many offices
+ * submitted at once. Nobody is answered before COMMIT returns. */
+static void
+store_batch (RelayReportService *s, GPtrArray *batch)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = relay_report_store_begin (s->store, &error);
+  for (guint i = 0; ok && i < batch->len; i++)
+    {
+      Item *item = batch->pdata[i];
+      if (item->check.status == 0)
+        ok = relay_report_store_put (s->store, item->province, item->check.id, item->check.date,
+                                     item->check.values_json, via_name (item->via),
+                                     item->remote_address, item->received_at, &item->outcome,
+                                     &error);
+    }
+  if (ok)
+    ok = relay_report_store_commit (s->store, &error);
+  if (!ok)
+    {
+      relay_report_store_rollback (s->store);
+      relay_warn (NULL, "figures not stored: %s", error->message);
+    }
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Item *item = batch->pdata[i];
+      if (item->check.status != 0)
+        answer (item, item->check.status);
+      else if (!ok)
+        answer (item, 503);
+      else
+        {
+          if (item->outcome.status == 201)
+            publish (s, item);
+          answer (item, item->outcome.status);
+        }
+    }
+}
+
+static gpointer
+writer_main (gpointer data)
+{
+  RelayReportService *s = data;
+  gboolean stopping = FALSE;
+  while (!stopping)
+    {
+      g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+      Item *item = g_async_queue_pop (s->queue);
+      do
+        {
+          if (item->stop)
+            {
+              stopping = TRUE;
+              item_free (item);
+            }
+          else
+            g_ptr_array_add (batch, item);
+        }
+      while (batch->len < MAX_BATCH && (item = g_async_queue_try_pop (s->queue)));
+      if (batch->len)
+        store_batch (s, batch);
+    }
+  return NULL;
+}
+
+void
+relay_report_service_submit (RelayReportService *service, const char *province,
+                             const char *message, gsize len, RelayReportVia via,
+                             const char *remote_address, RelayReportDoneFunc done,
+                             gpointer user_data)
+{
+  Item *item = g_new0 (Item, 1);
+  item->province = g_strdup (province);
+  item->via = via;
+  item->remote_address = g_strdup (remote_address);
+  item->done = done;
+  item->user_data = user_data;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  item->received_at = g_date_time_format_iso8601 (now);
+  /* Validation here, on the caller's thread, keeps the writer free for
+   * SQLite; refusals still go through the queue so that `done` is always
+   * called on the writer thread, as the contract says. */
+  relay_figures_validate (service->config->figures, message, len, NULL, &item->check);
+  g_async_queue_push (service->queue, item);
+}
+
+RelayReportService *
+relay_report_service_new (RelayConfig *config, RelayEventBus *events, GError **error)
+{
+  g_autoptr (RelayReportStore) store = relay_report_store_open (config->data_dir, error);
+  if (!store)
+    return NULL;
+  sqlite3 *reader = relay_database_open_reader (config->data_dir, error);
+  if (!reader)
+    return NULL;
+  RelayReportService *s = g_new0 (RelayReportService, 1);
+  s->config = config;
+  s->events = events;
+  s->store = g_steal_pointer (&store);
+  s->reader = reader;
+  g_mutex_init (&s->reader_lock);
+  s->queue = g_async_queue_new ();
+  s->writer = g_thread_new ("report-writer", writer_main, s);
+  return s;
+}
+
+void
+relay_report_service_free (RelayReportService *s)
+{
+  if (!s)
+    return;
+  Item *stop = g_new0 (Item, 1);
+  stop->stop = TRUE;
+  g_async_queue_push (s->queue, stop);
+  g_thread_join (s->writer);
+  /* Anything submitted after the stop marker still gets its answer. */
+  Item *item;
+  while ((item = g_async_queue_try_pop (s->queue)))
+    {
+      if (!item->stop)
+        answer (item, 503);
+      item_free (item);
+    }
+  g_async_queue_unref (s->queue);
+  relay_report_store_free (s->store);
+  sqlite3_close (s->reader);
+  g_mutex_clear (&s->reader_lock);
+  g_free (s);
+}
+
+const RelayFiguresSchema *
+relay_report_service_get_schema (RelayReportService *s)
+{
+  return s->config->figures;
+}
+
+GPtrArray *
+relay_report_service_latest (RelayReportService *s, const char *date, GError **error)
+{
+  g_mutex_lock (&s->reader_lock);
+  GPtrArray *rows = relay_report_store_latest (s->reader, date, error);
+  g_mutex_unlock (&s->reader_lock);
+  return rows;
+}
+
+GPtrArray *
+relay_report_service_history (RelayReportService *s, const char *province, const char *date,
+                              GError **error)
+{
+  g_mutex_lock (&s->reader_lock);
+  GPtrArray *rows = relay_report_store_history (s->reader, province, date, error);
+  g_mutex_unlock (&s->reader_lock);
+  return rows;
+}
