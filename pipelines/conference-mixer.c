@@ -45,6 +45,10 @@ typedef struct {
   gboolean started;  /* has played out at least once: silence from now on is an underrun */
   PushStamp stamps[STAMPS];
   guint stamp_first, stamp_count;
+  /* For input that is not S16 at 48 kHz: converts (and resamples) to the
+   * mixer's mono, made for the format it last saw. */
+  GstAudioConverter *converter;
+  GstAudioInfo converter_in;
   gboolean warned_format;
   guint64 window_min_fill; /* least audio left after a pull in this window */
   guint window_rounds;
@@ -101,6 +105,7 @@ struct _RelayConferenceMixer {
 static void
 member_free (Member *m)
 {
+  g_clear_pointer (&m->converter, gst_audio_converter_free);
   g_free (m->id);
   g_free (m);
 }
@@ -574,6 +579,56 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
   return GST_BUS_DROP;
 }
 
+/* Any other rate or sample format (an opusdec asked for less than 48 kHz,
+ * a test source) goes through a GstAudioConverter to mono S16 at 48 kHz.
+ * Rare, so it runs under the lock like the plain path. */
+static void
+convert_and_write (RelayConferenceMixer *self, Member *m, const GstAudioInfo *info,
+                   gpointer data, gsize size, gint64 now)
+{
+  if (GST_AUDIO_INFO_LAYOUT (info) != GST_AUDIO_LAYOUT_INTERLEAVED)
+    {
+      if (!m->warned_format)
+        relay_warn (m->id, "conference: ignoring planar audio; opusdec gives interleaved");
+      m->warned_format = TRUE;
+      return;
+    }
+  if (!m->converter || !gst_audio_info_is_equal (&m->converter_in, info))
+    {
+      g_clear_pointer (&m->converter, gst_audio_converter_free);
+      GstAudioInfo out;
+      gst_audio_info_set_format (&out, GST_AUDIO_FORMAT_S16, MIX_RATE, 1, NULL);
+      m->converter = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE, (GstAudioInfo *) info,
+                                              &out, NULL);
+      m->converter_in = *info;
+      if (!m->converter)
+        {
+          if (!m->warned_format)
+            relay_warn (m->id, "conference: cannot convert %s audio at %d Hz (%d channels); "
+                        "ignoring it",
+                        gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (info)),
+                        GST_AUDIO_INFO_RATE (info), GST_AUDIO_INFO_CHANNELS (info));
+          m->warned_format = TRUE;
+          return;
+        }
+      relay_info (m->id, "conference: converting %s audio at %d Hz to the mix's 48 kHz",
+                  gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (info)),
+                  GST_AUDIO_INFO_RATE (info));
+    }
+  if (!m->converter || GST_AUDIO_INFO_BPF (info) == 0)
+    return;
+  gsize in_frames = size / GST_AUDIO_INFO_BPF (info);
+  gsize out_frames = gst_audio_converter_get_out_frames (m->converter, in_frames);
+  if (out_frames == 0)
+    return; /* the resampler is still filling its history */
+  g_autofree gint16 *mono = g_new (gint16, out_frames);
+  gpointer in[1] = { data };
+  gpointer outp[1] = { mono };
+  if (gst_audio_converter_samples (m->converter, GST_AUDIO_CONVERTER_FLAG_NONE, in, in_frames, outp,
+                                   out_frames))
+    member_write (self, m, mono, (guint) out_frames, 1, now);
+}
+
 /* ---- API ---------------------------------------------------------------- */
 
 RelayConferenceMixer *
@@ -688,26 +743,22 @@ relay_conference_mixer_push (RelayConferenceMixer *self, const char *participant
       return;
     }
   guint channels = GST_AUDIO_INFO_CHANNELS (info);
-  if (GST_AUDIO_INFO_FORMAT (info) != GST_AUDIO_FORMAT_S16
-      || GST_AUDIO_INFO_RATE (info) != MIX_RATE || channels == 0
-      || GST_AUDIO_INFO_LAYOUT (info) != GST_AUDIO_LAYOUT_INTERLEAVED)
-    {
-      /* opusdec is asked for 48 kHz S16 (Opus's native rate), so anything
-       * else is a misconfiguration, not something to resample per packet. */
-      if (!m->warned_format)
-        relay_warn (participant, "conference: ignoring %s audio at %d Hz (%u channels); the "
-                    "mixer takes S16 at 48000 Hz",
-                    gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (info)),
-                    GST_AUDIO_INFO_RATE (info), channels);
-      m->warned_format = TRUE;
-      g_mutex_unlock (&self->lock);
-      return;
-    }
   GstMapInfo map;
-  if (gst_buffer_map (pcm, &map, GST_MAP_READ))
+  if (channels > 0 && GST_AUDIO_INFO_FORMAT (info) == GST_AUDIO_FORMAT_S16
+      && GST_AUDIO_INFO_RATE (info) == MIX_RATE
+      && GST_AUDIO_INFO_LAYOUT (info) == GST_AUDIO_LAYOUT_INTERLEAVED)
     {
-      member_write (self, m, (const gint16 *) map.data,
-                    (guint) (map.size / (sizeof (gint16) * channels)), channels, now);
+      /* What opusdec gives by default: downmixed inline, no converter. */
+      if (gst_buffer_map (pcm, &map, GST_MAP_READ))
+        {
+          member_write (self, m, (const gint16 *) map.data,
+                        (guint) (map.size / (sizeof (gint16) * channels)), channels, now);
+          gst_buffer_unmap (pcm, &map);
+        }
+    }
+  else if (gst_buffer_map (pcm, &map, GST_MAP_READ))
+    {
+      convert_and_write (self, m, info, map.data, map.size, now);
       gst_buffer_unmap (pcm, &map);
     }
   g_mutex_unlock (&self->lock);

@@ -29,8 +29,9 @@ typedef void (*RelayMixOutputFunc) (const char *mix, gint64 capture_us, const gu
 typedef struct {
   guint64 ticks;          /* 20 ms mixing rounds */
   guint members;
-  guint64 underruns;      /* a member had no audio for a round */
-  guint64 dropped_ms;     /* audio discarded because a member ran ahead */
+  guint64 underruns;      /* a member had no audio for a round (once it has played) */
+  guint64 dropped_ms;     /* audio discarded because a member ran ahead (FIFO over
+                           * 200 ms, or audio held a whole second: cut back) */
   /* From a member's audio being pushed to the mixed packet leaving, µs. */
   gint64 latency_p50_us, latency_p99_us;
 } RelayConferenceMixerStats;
@@ -45,7 +46,9 @@ void relay_conference_mixer_set_members (RelayConferenceMixer *mixer, const char
 
 /* Decoded audio of a participant (any thread; S16 interleaved, any rate and
  * channel count GStreamer's opusdec gives, described by info). Audio of
- * non-members is dropped cheaply. Not taken. */
+ * non-members is dropped cheaply. Not taken. S16 at 48 kHz is downmixed in
+ * place; other interleaved formats and rates go through a GstAudioConverter
+ * per member. Playout of a member starts once 40 ms are buffered. */
 void relay_conference_mixer_push (RelayConferenceMixer *mixer, const char *participant,
                                   GstBuffer *pcm, const GstAudioInfo *info);
 

@@ -163,6 +163,7 @@ typedef struct {
   guint channels;
   gint active;
   double phase;
+  int rate; /* 0: 48 kHz */
 } Source;
 
 typedef struct {
@@ -176,16 +177,18 @@ typedef struct {
 static void
 push_frame (RelayConferenceMixer *mixer, Source *s)
 {
+  int rate = s->rate ? s->rate : RATE;
+  guint frames = (guint) rate / 50;
   GstAudioInfo info;
-  gst_audio_info_set_format (&info, GST_AUDIO_FORMAT_S16, RATE, s->channels, NULL);
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, FRAME * s->channels * sizeof (gint16), NULL);
+  gst_audio_info_set_format (&info, GST_AUDIO_FORMAT_S16, rate, s->channels, NULL);
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, frames * s->channels * sizeof (gint16), NULL);
   GstMapInfo map;
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
   gint16 *pcm = (gint16 *) map.data;
-  for (guint i = 0; i < FRAME; i++)
+  for (guint i = 0; i < frames; i++)
     {
       gint16 v = (gint16) (8000 * sin (s->phase));
-      s->phase += 2 * G_PI * s->freq / RATE;
+      s->phase += 2 * G_PI * s->freq / rate;
       for (guint c = 0; c < s->channels; c++)
         pcm[i * s->channels + c] = v;
     }
@@ -389,6 +392,33 @@ test_underrun_and_overflow (void)
   capture_free (c);
 }
 
+/* An opusdec negotiated down to 24 kHz stereo still lands in the mix. */
+static void
+test_resampled_input (void)
+{
+  Capture *c = capture_new ();
+  RelayConferenceMixer *mixer = mixer_new (c);
+  const char *members[] = { "A", "B", NULL };
+  relay_conference_mixer_set_members (mixer, members);
+  Feeder f = { .n_sources = 2,
+               .sources = { { "A", 440, 2, 1, 0, 24000 }, { "B", 880, 1, 1 } } };
+  gint64 t0 = g_get_monotonic_time ();
+  feeder_start (&f, mixer);
+  wait_ms (1200);
+  feeder_stop (&f);
+  gint64 t1 = g_get_monotonic_time ();
+  RelayConferenceMixerStats st;
+  relay_conference_mixer_get_stats (mixer, &st);
+  relay_conference_mixer_free (mixer);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", t0, t1);
+  double b440 = tone_db (minus_b, 440), b880 = tone_db (minus_b, 880);
+  g_test_message ("24 kHz A in minus B: 440 %.1f 880 %.1f dB; underruns %" G_GUINT64_FORMAT,
+                  b440, b880, st.underruns);
+  g_assert_cmpfloat (b440, >, -25);
+  g_assert_cmpfloat (b440 - b880, >, 20);
+  capture_free (c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -397,5 +427,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conference-mixer/mix-minus", test_mix_minus);
   g_test_add_func ("/conference-mixer/membership-change", test_membership_change);
   g_test_add_func ("/conference-mixer/underrun-and-overflow", test_underrun_and_overflow);
+  g_test_add_func ("/conference-mixer/resampled-input", test_resampled_input);
   return g_test_run ();
 }
