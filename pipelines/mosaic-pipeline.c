@@ -1,0 +1,824 @@
+#include "pipelines/mosaic-pipeline.h"
+
+#include <math.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "pipelines/tile-renderer.h"
+#include "pipelines/video-encoder-output.h"
+#include "relay/log.h"
+
+/* How the mosaic is fed, and why:
+ *
+ * Each participant has a source pad of ours linked to a fixed compositor
+ * sink pad (no appsrc: 77 of them would be 77 queues and threads). Pushing
+ * into an aggregator pad blocks while that pad still holds an unconsumed
+ * buffer, so the decoder threads never push themselves: push_frame scales
+ * the decoded frame to its tile on the decoder's thread (once per frame,
+ * a few hundred µs), draws the name band into it and leaves it as the
+ * slot's latest picture. One feeder thread wakes half a frame after each
+ * compositor deadline and pushes, for every slot whose picture changed
+ * (new frame, or a card), the latest one. Pushes at that point find the
+ * pads empty (the compositor consumed them at its deadline), so the feeder
+ * does not wait either; if it ever does, only the feeder is late.
+ *
+ * Buffers have no duration: the compositor keeps showing a pad's last
+ * buffer until the next one, so an unchanged tile costs nothing upstream
+ * and a stalled province keeps its last frame until the 2 s lost card. */
+
+#define SIGNAL_LOST_US (2 * G_USEC_PER_SEC)
+#define MOSAIC_SSRC 0x4d4f5341u /* "MOSA" */
+#define MEDIA_THREAD_NICE 5
+#define EVEN(x) ((x) & ~1)
+
+typedef struct {
+  int x, y, w, h;
+} Rect;
+
+typedef struct {
+  GstBuffer *buf;
+  int w, h;
+} Picture;
+
+typedef enum {
+  CARD_OFFLINE,
+  CARD_LOST,
+} CardKind;
+
+typedef struct {
+  char *id, *name_th, *name_en;
+  GstPad *src;       /* ours; pushed by the feeder only */
+  GstPad *mixer_pad; /* the compositor's */
+  Rect cell, rect;   /* under the mosaic's layout_lock */
+
+  GMutex lock; /* guards the fields up to scale_lock */
+  int w, h;    /* what frames are scaled to: the rect in the current layout */
+  gboolean connected;
+  gint64 last_frame_us;
+  Picture frame;
+  gint64 frame_capture_us;
+
+  GMutex scale_lock; /* the pushing thread's scaler and labels */
+  RelayFrameScaler *scaler;
+  Picture labels[2]; /* name bands for the last two sizes (grid, spotlight) */
+
+  /* Feeder thread only. */
+  Picture cards[2][2]; /* [CardKind][last two sizes] */
+  GstBuffer *shown;    /* last pushed (a ref, so the pointer is not reused) */
+  int shown_w, shown_h;
+} Slot;
+
+struct _RelayMosaic {
+  int width, height, fps;
+  GstElement *pipeline, *compositor;
+  GstClock *clock;
+  GstClockTime base_time;
+  RelayVideoEncoderOutput *out;
+  GPtrArray *slots;    /* Slot*, tile order (central first) */
+  GHashTable *by_id;   /* id -> Slot* (borrowed); read-only after new */
+  GstPad *highlight_src, *highlight_pad;
+
+  GMutex layout_lock;
+  RelayLayout layout;
+  char *spotlight, *speaker;
+
+  GMutex lock; /* stats, newest capture */
+  guint64 frames_in;
+  gint64 newest_capture_us; /* newest input pushed since the last output frame */
+
+  GThread *feeder;
+  GMutex feed_lock;
+  GCond feed_cond;
+  gboolean stopping;
+};
+
+static void
+picture_clear (Picture *p)
+{
+  gst_clear_buffer (&p->buf);
+  p->w = p->h = 0;
+}
+
+/* Two-entry cache by size: switching between the grid and the spotlight
+ * re-renders nothing. */
+static Picture *
+cached (Picture cache[2], int w, int h)
+{
+  if (cache[0].buf && cache[0].w == w && cache[0].h == h)
+    return &cache[0];
+  if (!(cache[1].buf && cache[1].w == w && cache[1].h == h))
+    {
+      picture_clear (&cache[1]);
+      cache[1].w = w;
+      cache[1].h = h;
+    }
+  Picture tmp = cache[0];
+  cache[0] = cache[1];
+  cache[1] = tmp;
+  return &cache[0]; /* buf NULL: the caller renders */
+}
+
+static void
+slot_free (Slot *slot)
+{
+  if (slot->src)
+    {
+      gst_pad_set_active (slot->src, FALSE);
+      g_clear_object (&slot->src);
+    }
+  g_clear_object (&slot->mixer_pad);
+  picture_clear (&slot->frame);
+  for (int i = 0; i < 2; i++)
+    {
+      picture_clear (&slot->labels[i]);
+      picture_clear (&slot->cards[0][i]);
+      picture_clear (&slot->cards[1][i]);
+    }
+  gst_clear_buffer (&slot->shown);
+  relay_frame_scaler_free (slot->scaler);
+  g_mutex_clear (&slot->lock);
+  g_mutex_clear (&slot->scale_lock);
+  g_free (slot->id);
+  g_free (slot->name_th);
+  g_free (slot->name_en);
+  g_free (slot);
+}
+
+static GstBusSyncReply
+on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
+{
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_STREAM_STATUS)
+    {
+      GstStreamStatusType type;
+      gst_message_parse_stream_status (msg, &type, NULL);
+      /* Posted from the new streaming thread itself: media yields to the
+       * transport when CPU is short. */
+      if (type == GST_STREAM_STATUS_TYPE_ENTER)
+        setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
+      return GST_BUS_DROP;
+    }
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
+    {
+      g_autoptr (GError) err = NULL;
+      g_autofree char *debug = NULL;
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+        gst_message_parse_error (msg, &err, &debug);
+      else
+        gst_message_parse_warning (msg, &err, &debug);
+      relay_warn (NULL, "%s pipeline %s from %s: %s", (const char *) data,
+                  GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
+                  GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
+    }
+  return GST_BUS_DROP;
+}
+
+static gboolean
+on_input_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  /* QoS, reconfigure, navigation: nothing upstream of us to tell. */
+  gst_event_unref (event);
+  return TRUE;
+}
+
+static gboolean
+on_input_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  switch (GST_QUERY_TYPE (query))
+    {
+    case GST_QUERY_LATENCY:
+      /* Live, adding nothing: the compositor aggregates on its deadline. */
+      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+      return TRUE;
+    case GST_QUERY_CAPS:
+      {
+        g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
+        gst_query_set_caps_result (query, caps);
+        return TRUE;
+      }
+    case GST_QUERY_ACCEPT_CAPS:
+      gst_query_set_accept_caps_result (query, TRUE);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static GstPad *
+new_input (RelayMosaic *self, const char *name, guint zorder, GstPad **mixer_pad, GError **error)
+{
+  GstPad *src = gst_pad_new (name, GST_PAD_SRC);
+  gst_pad_set_event_function (src, on_input_event);
+  gst_pad_set_query_function (src, on_input_query);
+  gst_pad_set_active (src, TRUE);
+  *mixer_pad = gst_element_request_pad_simple (self->compositor, "sink_%u");
+  g_object_set (*mixer_pad, "zorder", zorder, NULL);
+  if (!*mixer_pad || gst_pad_link (src, *mixer_pad) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                   "cannot link mosaic input %s", name);
+      gst_pad_set_active (src, FALSE);
+      gst_object_unref (src);
+      return NULL;
+    }
+  return src;
+}
+
+static void
+start_input (GstPad *src)
+{
+  g_autofree char *stream_id = g_strdup_printf ("mosaic/%s", GST_PAD_NAME (src));
+  GstEvent *start = gst_event_new_stream_start (stream_id);
+  gst_event_set_group_id (start, gst_util_group_id_next ());
+  gst_pad_push_event (src, start);
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  /* Caps go out with the first buffer (they change with the tile size). */
+  gst_pad_push_event (src, gst_event_new_segment (&segment));
+}
+
+static void
+push_caps (GstPad *src, int w, int h)
+{
+  g_autoptr (GstCaps) caps = gst_caps_new_simple (
+      "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, w, "height",
+      G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 0, 1, "pixel-aspect-ratio",
+      GST_TYPE_FRACTION, 1, 1, NULL);
+  gst_pad_push_event (src, gst_event_new_caps (caps));
+}
+
+/* A shallow copy stamped now: the same picture may be pushed again later
+ * (a card) while the compositor still holds the earlier one. */
+static void
+push_picture (GstPad *src, GstBuffer *buf, GstClockTime pts)
+{
+  GstBuffer *copy = gst_buffer_copy (buf);
+  GST_BUFFER_PTS (copy) = pts;
+  GST_BUFFER_DTS (copy) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (copy) = GST_CLOCK_TIME_NONE;
+  GstFlowReturn ret = gst_pad_push (src, copy);
+  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
+    relay_debug (NULL, "mosaic input %s: %s", GST_PAD_NAME (src), gst_flow_get_name (ret));
+}
+
+/* ---- layout ---- */
+
+static Rect
+inset (Rect cell)
+{
+  /* The gap shows the highlight pad underneath the active speaker. */
+  int border = cell.h >= 60 ? 3 : 1;
+  Rect r = { cell.x + border, cell.y + border, EVEN (cell.w - 2 * border),
+             EVEN (cell.h - 2 * border) };
+  r.w = MAX (r.w, 2);
+  r.h = MAX (r.h, 2);
+  return r;
+}
+
+static void
+layout_grid (RelayMosaic *self)
+{
+  guint n = self->slots->len;
+  guint cols = (guint) ceil (sqrt ((double) n));
+  guint rows = (n + cols - 1) / cols;
+  int cw = self->width / (int) cols, ch = self->height / (int) rows;
+  int ox = (self->width - cw * (int) cols) / 2, oy = (self->height - ch * (int) rows) / 2;
+  for (guint i = 0; i < n; i++)
+    {
+      Slot *slot = self->slots->pdata[i];
+      slot->cell = (Rect) { ox + (int) (i % cols) * cw, oy + (int) (i / cols) * ch, cw, ch };
+    }
+}
+
+static guint
+capacity (const Rect *regions, int nregions, int tw, int th)
+{
+  guint n = 0;
+  for (int i = 0; i < nregions; i++)
+    n += (guint) ((regions[i].w / tw) * (regions[i].h / th));
+  return n;
+}
+
+/* The spotlight (or, without one, the central room) in the top-left two
+ * thirds, the central room beside it, everyone else as small 16:9 tiles in
+ * the band below and the column under the central room. */
+static void
+layout_spotlight (RelayMosaic *self, Slot *spot)
+{
+  Slot *central = self->slots->pdata[0];
+  int big_w = EVEN (self->width * 2 / 3), big_h = EVEN (self->height * 2 / 3);
+  int side_w = self->width - big_w, side_h = big_h / 2;
+  Rect regions[2];
+  regions[0] = (Rect) { 0, big_h, self->width, self->height - big_h };
+  if (spot)
+    {
+      spot->cell = (Rect) { 0, 0, big_w, big_h };
+      central->cell = (Rect) { big_w, 0, side_w, side_h };
+      regions[1] = (Rect) { big_w, side_h, side_w, big_h - side_h };
+    }
+  else
+    {
+      central->cell = (Rect) { 0, 0, big_w, big_h };
+      regions[1] = (Rect) { big_w, 0, side_w, big_h };
+    }
+  guint others = self->slots->len - 1 - (spot ? 1 : 0);
+  int th = MAX (regions[0].h, regions[1].h), tw = 0;
+  for (; th > 4; th--)
+    {
+      tw = MAX (th * 16 / 9, 1);
+      if (capacity (regions, 2, tw, th) >= others)
+        break;
+    }
+  th = MAX (th, 4);
+  tw = MAX (th * 16 / 9, 4);
+  int region = 0, col = 0, row = 0;
+  for (guint i = 1; i < self->slots->len; i++)
+    {
+      Slot *slot = self->slots->pdata[i];
+      if (slot == spot)
+        continue;
+      while (region < 2 && (row + 1) * th > regions[region].h)
+        {
+          region++;
+          col = row = 0;
+        }
+      if (region >= 2)
+        {
+          /* Does not fit (tiny outputs): stacked out of sight. */
+          slot->cell = (Rect) { 0, 0, 0, 0 };
+          continue;
+        }
+      slot->cell = (Rect) { regions[region].x + col * tw, regions[region].y + row * th, tw, th };
+      if ((++col + 1) * tw > regions[region].w)
+        {
+          col = 0;
+          row++;
+        }
+    }
+}
+
+/* Moves the pads: properties only, no pad comes or goes. layout_lock held. */
+static void
+apply_layout (RelayMosaic *self)
+{
+  Slot *spot = NULL;
+  if (self->layout == RELAY_LAYOUT_SPOTLIGHT)
+    {
+      if (self->spotlight)
+        spot = g_hash_table_lookup (self->by_id, self->spotlight);
+      if (spot == self->slots->pdata[0])
+        spot = NULL;
+      layout_spotlight (self, spot);
+    }
+  else
+    layout_grid (self);
+  Slot *speaker = self->speaker ? g_hash_table_lookup (self->by_id, self->speaker) : NULL;
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = self->slots->pdata[i];
+      gboolean visible = slot->cell.w > 0;
+      slot->rect = visible ? inset (slot->cell) : (Rect) { 0, 0, 0, 0 };
+      g_object_set (slot->mixer_pad, "xpos", slot->rect.x, "ypos", slot->rect.y, "width",
+                    MAX (slot->rect.w, 1), "height", MAX (slot->rect.h, 1), "alpha",
+                    visible ? 1.0 : 0.0, NULL);
+      g_mutex_lock (&slot->lock);
+      if (visible)
+        {
+          slot->w = slot->rect.w;
+          slot->h = slot->rect.h;
+        }
+      g_mutex_unlock (&slot->lock);
+    }
+  if (speaker && speaker->cell.w > 0)
+    g_object_set (self->highlight_pad, "xpos", speaker->cell.x, "ypos", speaker->cell.y, "width",
+                  speaker->cell.w, "height", speaker->cell.h, "alpha", 1.0, NULL);
+  else
+    g_object_set (self->highlight_pad, "alpha", 0.0, NULL);
+}
+
+/* ---- feeding ---- */
+
+static const Picture *
+card_for (Slot *slot, CardKind kind, int w, int h)
+{
+  Picture *card = cached (slot->cards[kind], w, h);
+  if (!card->buf)
+    card->buf = relay_tile_render_card (
+        w, h, kind == CARD_OFFLINE ? RELAY_TILE_OFFLINE_RGB : RELAY_TILE_LOST_RGB, slot->name_th,
+        slot->name_en, kind == CARD_OFFLINE ? "ออฟไลน์ / offline" : "สัญญาณขาดหาย / signal lost");
+  return card;
+}
+
+static void
+feed_slot (RelayMosaic *self, Slot *slot, gint64 now_us, GstClockTime pts, gint64 *newest)
+{
+  GstBuffer *buf = NULL;
+  int w = 0, h = 0, tw, th;
+  gboolean live, connected;
+  g_mutex_lock (&slot->lock);
+  tw = slot->w;
+  th = slot->h;
+  connected = slot->connected;
+  live = connected && slot->frame.buf && now_us - slot->last_frame_us <= SIGNAL_LOST_US;
+  if (live && slot->frame.buf != slot->shown)
+    {
+      buf = gst_buffer_ref (slot->frame.buf);
+      w = slot->frame.w;
+      h = slot->frame.h;
+      *newest = MAX (*newest, slot->frame_capture_us);
+    }
+  g_mutex_unlock (&slot->lock);
+  if (!live)
+    {
+      const Picture *card = card_for (slot, connected ? CARD_LOST : CARD_OFFLINE, tw, th);
+      if (card->buf == slot->shown)
+        return;
+      buf = gst_buffer_ref (card->buf);
+      w = card->w;
+      h = card->h;
+    }
+  if (!buf)
+    return;
+  if (w != slot->shown_w || h != slot->shown_h)
+    {
+      push_caps (slot->src, w, h);
+      slot->shown_w = w;
+      slot->shown_h = h;
+    }
+  gst_clear_buffer (&slot->shown);
+  slot->shown = buf;
+  push_picture (slot->src, buf, pts);
+}
+
+static gpointer
+feed_thread (gpointer data)
+{
+  RelayMosaic *self = data;
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
+  GstClockTime period = GST_SECOND / (guint) self->fps;
+  GstClockTime now = gst_clock_get_time (self->clock) - self->base_time;
+  /* Half a frame after each compositor deadline (multiples of period). */
+  GstClockTime next = (now / period + 1) * period + period / 2;
+  g_mutex_lock (&self->feed_lock);
+  while (!self->stopping)
+    {
+      /* The pipeline runs on the monotonic system clock, the same clock as
+       * g_get_monotonic_time, so its times can be waited on with a GCond
+       * (which stop can interrupt). */
+      gint64 deadline_us = (gint64) ((self->base_time + next) / GST_USECOND);
+      if (g_get_monotonic_time () < deadline_us)
+        {
+          g_cond_wait_until (&self->feed_cond, &self->feed_lock, deadline_us);
+          continue;
+        }
+      g_mutex_unlock (&self->feed_lock);
+
+      now = gst_clock_get_time (self->clock) - self->base_time;
+      gint64 now_us = g_get_monotonic_time ();
+      gint64 newest = 0;
+      for (guint i = 0; i < self->slots->len; i++)
+        feed_slot (self, self->slots->pdata[i], now_us, now, &newest);
+      if (newest)
+        {
+          g_mutex_lock (&self->lock);
+          self->newest_capture_us = MAX (self->newest_capture_us, newest);
+          g_mutex_unlock (&self->lock);
+        }
+      next += period;
+      if (next < now)
+        next = (now / period + 1) * period + period / 2; /* fell behind: skip */
+
+      g_mutex_lock (&self->feed_lock);
+    }
+  g_mutex_unlock (&self->feed_lock);
+  return NULL;
+}
+
+/* Each output frame carries the newest input pushed before it was made. */
+static GstPadProbeReturn
+on_mixed_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  RelayMosaic *self = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_mutex_lock (&self->lock);
+  gint64 capture = self->newest_capture_us;
+  self->newest_capture_us = 0;
+  g_mutex_unlock (&self->lock);
+  relay_video_encoder_output_note_capture (self->out, GST_BUFFER_PTS (buf), capture);
+  return GST_PAD_PROBE_OK;
+}
+
+/* ---- construction ---- */
+
+static gint
+by_region_then_code (gconstpointer a, gconstpointer b)
+{
+  const RelayProvinceConfig *pa = *(RelayProvinceConfig *const *) a;
+  const RelayProvinceConfig *pb = *(RelayProvinceConfig *const *) b;
+  int c = g_strcmp0 (pa->region, pb->region);
+  return c ? c : g_strcmp0 (pa->code, pb->code);
+}
+
+static Slot *
+add_slot (RelayMosaic *self, const char *id, const char *name_th, const char *name_en,
+          GError **error)
+{
+  if (g_hash_table_contains (self->by_id, id))
+    return g_hash_table_lookup (self->by_id, id);
+  Slot *slot = g_new0 (Slot, 1);
+  g_mutex_init (&slot->lock);
+  g_mutex_init (&slot->scale_lock);
+  slot->id = g_strdup (id);
+  slot->name_th = g_strdup (name_th ? name_th : id);
+  slot->name_en = g_strdup (name_en ? name_en : id);
+  slot->scaler = relay_frame_scaler_new ();
+  g_ptr_array_add (self->slots, slot);
+  g_hash_table_insert (self->by_id, slot->id, slot);
+  g_autofree char *pad_name = g_strdup_printf ("in_%s", id);
+  slot->src = new_input (self, pad_name, 1 + self->slots->len, &slot->mixer_pad, error);
+  return slot->src ? slot : NULL;
+}
+
+RelayMosaic *
+relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_data,
+                  GError **error)
+{
+  RelayMosaic *self = g_new0 (RelayMosaic, 1);
+  g_mutex_init (&self->layout_lock);
+  g_mutex_init (&self->lock);
+  g_mutex_init (&self->feed_lock);
+  g_cond_init (&self->feed_cond);
+  self->width = MAX (EVEN ((int) (config->mosaic_width ? config->mosaic_width : 1920)), 64);
+  self->height = MAX (EVEN ((int) (config->mosaic_height ? config->mosaic_height : 1080)), 64);
+  self->fps = (int) (config->mosaic_framerate ? config->mosaic_framerate : 15);
+  self->slots = g_ptr_array_new_with_free_func ((GDestroyNotify) slot_free);
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->layout = RELAY_LAYOUT_MOSAIC;
+
+  self->pipeline = gst_pipeline_new ("mosaic");
+  /* The feeder waits on g_get_monotonic_time for pipeline times. */
+  g_autoptr (GstClock) clock = gst_system_clock_obtain ();
+  gst_pipeline_use_clock (GST_PIPELINE (self->pipeline), clock);
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  gst_bus_set_sync_handler (bus, on_bus_message, "mosaic", NULL);
+
+  /* force-live: output on the deadline whether or not inputs have new
+   * frames. One blending thread: the tiles are opaque, blending is a copy. */
+  self->compositor = gst_element_factory_make_full ("compositor", "name", "mixer", "force-live",
+                                                    TRUE, NULL);
+  GstElement *capsfilter = gst_element_factory_make ("capsfilter", "mixed_caps");
+  if (!self->compositor || !capsfilter)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+                   "GStreamer compositor is missing (gstreamer1.0-plugins-base)");
+      g_clear_object (&capsfilter);
+      relay_mosaic_free (self);
+      return NULL;
+    }
+  gst_util_set_object_arg (G_OBJECT (self->compositor), "background", "black");
+  g_object_set (self->compositor, "max-threads", 1, NULL);
+  g_autoptr (GstCaps) caps = gst_caps_new_simple (
+      "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, self->width, "height",
+      G_TYPE_INT, self->height, "framerate", GST_TYPE_FRACTION, self->fps, 1,
+      "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+  g_object_set (capsfilter, "caps", caps, NULL);
+  gst_bin_add_many (GST_BIN (self->pipeline), self->compositor, capsfilter, NULL);
+  self->out = relay_video_encoder_output_new (GST_BIN (self->pipeline), "mosaic",
+                                              config->output_codec, (guint) self->fps,
+                                              config->mosaic_bitrate_kbps, MOSAIC_SSRC, output,
+                                              user_data, error);
+  if (!self->out
+      || !gst_element_link_many (self->compositor, capsfilter,
+                                 relay_video_encoder_output_get_head (self->out), NULL))
+    {
+      if (self->out)
+        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                     "cannot link the mosaic compositor");
+      relay_mosaic_free (self);
+      return NULL;
+    }
+  g_autoptr (GstPad) mixed = gst_element_get_static_pad (capsfilter, "src");
+  gst_pad_add_probe (mixed, GST_PAD_PROBE_TYPE_BUFFER, on_mixed_frame, self, NULL);
+
+  self->highlight_src = new_input (self, "highlight", 0, &self->highlight_pad, error);
+  gboolean ok = self->highlight_src != NULL;
+  if (ok)
+    ok = add_slot (self, RELAY_CENTRAL_ROOM, "ศูนย์ปฏิบัติการ", "Operations centre", error)
+         != NULL;
+  g_autoptr (GPtrArray) order = g_ptr_array_copy (config->provinces, NULL, NULL);
+  if (config->mosaic_order_by_region)
+    g_ptr_array_sort (order, by_region_then_code);
+  for (guint i = 0; ok && i < order->len; i++)
+    {
+      RelayProvinceConfig *p = order->pdata[i];
+      ok = add_slot (self, p->code, p->name_th, p->name_en, error) != NULL;
+    }
+  if (!ok)
+    {
+      relay_mosaic_free (self);
+      return NULL;
+    }
+  g_mutex_lock (&self->layout_lock);
+  apply_layout (self);
+  g_mutex_unlock (&self->layout_lock);
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
+                   "mosaic pipeline refused to start");
+      relay_mosaic_free (self);
+      return NULL;
+    }
+  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
+  self->base_time = gst_element_get_base_time (self->pipeline);
+  start_input (self->highlight_src);
+  push_caps (self->highlight_src, 16, 16);
+  g_autoptr (GstBuffer) yellow = relay_tile_render_solid (16, 16, RELAY_TILE_HIGHLIGHT_RGB);
+  push_picture (self->highlight_src, yellow, 0);
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = self->slots->pdata[i];
+      start_input (slot->src);
+      /* Labels and cards for the grid are drawn now, not on the first
+       * frames. */
+      card_for (slot, CARD_OFFLINE, slot->w, slot->h);
+      card_for (slot, CARD_LOST, slot->w, slot->h);
+      Picture *label = cached (slot->labels, slot->w, relay_tile_label_height (slot->h));
+      label->buf = relay_tile_render_label (label->w, label->h, slot->name_th, slot->name_en);
+    }
+  self->feeder = g_thread_new ("mosaic-feed", feed_thread, self);
+  relay_info (NULL, "mosaic %dx%d at %d fps, %u tiles", self->width, self->height, self->fps,
+              self->slots->len);
+  return self;
+}
+
+void
+relay_mosaic_free (RelayMosaic *self)
+{
+  if (!self)
+    return;
+  if (self->feeder)
+    {
+      g_mutex_lock (&self->feed_lock);
+      self->stopping = TRUE;
+      g_cond_signal (&self->feed_cond);
+      g_mutex_unlock (&self->feed_lock);
+      g_thread_join (self->feeder);
+    }
+  if (self->pipeline)
+    {
+      gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+      gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+    }
+  if (self->highlight_src)
+    {
+      gst_pad_set_active (self->highlight_src, FALSE);
+      g_clear_object (&self->highlight_src);
+    }
+  g_clear_object (&self->highlight_pad);
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_object (&self->pipeline);
+  relay_video_encoder_output_free (self->out);
+  g_clear_object (&self->clock);
+  g_free (self->spotlight);
+  g_free (self->speaker);
+  g_mutex_clear (&self->layout_lock);
+  g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->feed_lock);
+  g_cond_clear (&self->feed_cond);
+  g_free (self);
+}
+
+void
+relay_mosaic_push_frame (RelayMosaic *self, const char *participant, GstBuffer *frame,
+                         const GstVideoInfo *info)
+{
+  Slot *slot = participant ? g_hash_table_lookup (self->by_id, participant) : NULL;
+  if (!slot || !frame || !info)
+    return;
+  gint64 now = g_get_monotonic_time ();
+  g_mutex_lock (&slot->lock);
+  int w = slot->w, h = slot->h;
+  g_mutex_unlock (&slot->lock);
+
+  g_mutex_lock (&slot->scale_lock);
+  GstBuffer *scaled = relay_frame_scaler_scale (slot->scaler, frame, info, w, h);
+  if (scaled)
+    {
+      int label_h = relay_tile_label_height (h);
+      Picture *label = cached (slot->labels, w, label_h);
+      if (!label->buf)
+        label->buf = relay_tile_render_label (w, label_h, slot->name_th, slot->name_en);
+      GstVideoInfo out_info;
+      gst_video_info_set_format (&out_info, GST_VIDEO_FORMAT_I420, w, h);
+      relay_tile_blit_label (scaled, &out_info, label->buf, label_h);
+    }
+  g_mutex_unlock (&slot->scale_lock);
+  if (!scaled)
+    return;
+
+  g_mutex_lock (&slot->lock);
+  gst_clear_buffer (&slot->frame.buf);
+  slot->frame.buf = scaled;
+  slot->frame.w = w;
+  slot->frame.h = h;
+  slot->frame_capture_us = now;
+  slot->last_frame_us = now;
+  g_mutex_unlock (&slot->lock);
+  g_mutex_lock (&self->lock);
+  self->frames_in++;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+relay_mosaic_set_connected (RelayMosaic *self, const char *participant, gboolean connected)
+{
+  Slot *slot = participant ? g_hash_table_lookup (self->by_id, participant) : NULL;
+  if (!slot)
+    return;
+  g_mutex_lock (&slot->lock);
+  if (connected && !slot->connected)
+    {
+      /* A fresh connection gets 2 s before "signal lost", not the age of
+       * the last session's last frame. */
+      gst_clear_buffer (&slot->frame.buf);
+      slot->last_frame_us = g_get_monotonic_time ();
+    }
+  slot->connected = connected;
+  g_mutex_unlock (&slot->lock);
+}
+
+void
+relay_mosaic_set_active_speaker (RelayMosaic *self, const char *participant)
+{
+  g_mutex_lock (&self->layout_lock);
+  g_free (self->speaker);
+  self->speaker = g_strdup (participant);
+  apply_layout (self);
+  g_mutex_unlock (&self->layout_lock);
+}
+
+void
+relay_mosaic_set_layout (RelayMosaic *self, RelayLayout layout, const char *spotlight)
+{
+  g_mutex_lock (&self->layout_lock);
+  self->layout = layout;
+  g_free (self->spotlight);
+  self->spotlight = g_strdup (spotlight);
+  apply_layout (self);
+  g_mutex_unlock (&self->layout_lock);
+}
+
+void
+relay_mosaic_request_keyframe (RelayMosaic *self)
+{
+  relay_video_encoder_output_request_keyframe (self->out);
+}
+
+void
+relay_mosaic_get_stats (RelayMosaic *self, RelayMosaicStats *stats)
+{
+  RelayVideoEncoderOutputStats out;
+  relay_video_encoder_output_get_stats (self->out, &out);
+  memset (stats, 0, sizeof *stats);
+  stats->frames_out = out.frames_out;
+  stats->fps = out.fps;
+  stats->keyframes_forced = out.keyframes_forced;
+  stats->latency_p50_us = out.latency_p50_us;
+  stats->latency_p99_us = out.latency_p99_us;
+  g_mutex_lock (&self->lock);
+  stats->frames_in = self->frames_in;
+  g_mutex_unlock (&self->lock);
+}
+
+JsonNode *
+relay_mosaic_describe_layout (RelayMosaic *self)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_array (b);
+  g_mutex_lock (&self->layout_lock);
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = self->slots->pdata[i];
+      if (slot->rect.w <= 0)
+        continue;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, slot->id);
+      json_builder_set_member_name (b, "x");
+      json_builder_add_int_value (b, slot->rect.x);
+      json_builder_set_member_name (b, "y");
+      json_builder_add_int_value (b, slot->rect.y);
+      json_builder_set_member_name (b, "width");
+      json_builder_add_int_value (b, slot->rect.w);
+      json_builder_set_member_name (b, "height");
+      json_builder_add_int_value (b, slot->rect.h);
+      json_builder_end_object (b);
+    }
+  g_mutex_unlock (&self->layout_lock);
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
