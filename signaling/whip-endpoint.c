@@ -100,6 +100,7 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
     .target_bitrate_kbps = app->config->target_bitrate_kbps,
     .media_timeout_ms = app->config->media_timeout_ms,
     .offline_grace_s = app->config->offline_grace_s,
+    .reports = app->reports,
   };
   PostRequest *req = g_new0 (PostRequest, 1);
   req->app = app;

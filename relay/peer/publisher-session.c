@@ -6,6 +6,7 @@
 #include "relay/log.h"
 #include "relay/random-id.h"
 #include "relay/peer/keyframe-request-manager.h"
+#include "relay/peer/report-channel.h"
 #include "relay/peer/rtcp-feedback.h"
 #include "relay/peer/rtp-codec-info.h"
 #include "relay/peer/webrtc-transport.h"
@@ -36,6 +37,7 @@ struct _RelayPublisherSession {
   /* Worker-thread state. */
   RelaySdpOffer *offer;
   RelayWebrtcTransport *transport;
+  RelayReportChannel *reports; /* NULL without a data channel m-line */
   RelayIngestPipeline *pipeline;
   GSource *tick;
   guint tick_count;
@@ -402,6 +404,8 @@ static void
 on_transport_state (RelayTransportState state, const char *reason, gpointer data)
 {
   RelayPublisherSession *self = data;
+  if (state == RELAY_TRANSPORT_CONNECTED && self->reports)
+    relay_report_channel_transport_connected (self->reports);
   if (state == RELAY_TRANSPORT_CONNECTED)
     {
       /* Ask at once: a decoder joining mid-stream can do nothing until the
@@ -418,6 +422,14 @@ on_transport_state (RelayTransportState state, const char *reason, gpointer data
     }
   else if (state == RELAY_TRANSPORT_FAILED || state == RELAY_TRANSPORT_CLOSED)
     publisher_set_state (self, RELAY_PUBLISHER_CLOSED, reason);
+}
+
+static void
+on_application_data (const guint8 *data, gsize len, gpointer user_data)
+{
+  RelayPublisherSession *self = user_data;
+  if (self->reports)
+    relay_report_channel_receive (self->reports, data, len);
 }
 
 static void
@@ -483,6 +495,8 @@ teardown_on_worker (RelayPublisherSession *self)
       g_source_destroy (self->tick);
       g_clear_pointer (&self->tick, g_source_unref);
     }
+  /* Before the transport: the SCTP ABORT goes out through it. */
+  g_clear_pointer (&self->reports, relay_report_channel_free);
   g_clear_pointer (&self->transport, relay_webrtc_transport_free);
   g_clear_pointer (&self->pipeline, relay_ingest_pipeline_free);
   g_clear_pointer (&self->video_stats, relay_receive_stats_free);
@@ -499,6 +513,7 @@ build_session (RelayPublisherSession *self, char **answer, GError **error)
     .rtp = on_rtp,
     .rtcp = on_rtcp,
     .state_changed = on_transport_state,
+    .application_data = on_application_data,
   };
   self->transport = relay_webrtc_transport_new (self->settings.worker, &self->settings.ice,
                                                 self->certificate, offer->fingerprint, self->code,
@@ -509,6 +524,14 @@ build_session (RelayPublisherSession *self, char **answer, GError **error)
   if (!relay_webrtc_transport_set_remote (self->transport, offer->ice_ufrag, offer->ice_pwd,
                                           offer->candidates, error))
     return FALSE;
+  if (offer->application)
+    {
+      self->reports = relay_report_channel_new (self->settings.worker, self->transport,
+                                                offer->application, self->settings.reports,
+                                                self->code, error);
+      if (!self->reports)
+        return FALSE;
+    }
 
   self->pipeline = relay_ingest_pipeline_new (
       self->code, offer->video ? offer->video->codec : RELAY_CODEC_NONE,

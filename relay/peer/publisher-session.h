@@ -10,6 +10,7 @@
 #include "relay/dtls/dtls-certificate.h"
 #include "relay/ice/ice-agent.h"
 #include "relay/sdp/sdp-answer.h"
+#include "relay/reports/report-service.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,9 @@ typedef struct {
   guint target_bitrate_kbps;
   guint media_timeout_ms;
   guint offline_grace_s;
+  /* Where the "report" data channel's messages go; NULL: answered with a
+   * "not available" error. Not owned; must outlive the sessions. */
+  RelayReportService *reports;
 } RelayPublisherSettings;
 
 typedef struct {

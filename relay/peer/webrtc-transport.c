@@ -183,6 +183,14 @@ on_dtls_failed (const char *reason, gpointer user_data)
 }
 
 static void
+on_dtls_application_data (const guint8 *data, gsize len, gpointer user_data)
+{
+  RelayWebrtcTransport *self = user_data;
+  if (self->callbacks.application_data)
+    self->callbacks.application_data (data, len, self->user_data);
+}
+
+static void
 on_dtls_closed (gpointer user_data)
 {
   RelayWebrtcTransport *self = user_data;
@@ -206,6 +214,7 @@ relay_webrtc_transport_new (RelayWorker *worker, const RelayIceSettings *ice_set
     .send = on_dtls_send,
     .connected = on_dtls_connected,
     .failed = on_dtls_failed,
+    .application_data = on_dtls_application_data,
     .closed = on_dtls_closed,
   };
   self->dtls = relay_dtls_transport_new (certificate, RELAY_DTLS_ROLE_SERVER, remote_fingerprint,
@@ -328,6 +337,15 @@ gboolean
 relay_webrtc_transport_send_rtp (RelayWebrtcTransport *self, guint8 *buf, gsize len)
 {
   return send_protected (self, buf, len, FALSE);
+}
+
+gboolean
+relay_webrtc_transport_send_application (RelayWebrtcTransport *self, const guint8 *data, gsize len)
+{
+  if (self->dtls == NULL)
+    return FALSE;
+  /* bytes_sent counts datagrams in on_dtls_send, where the record goes. */
+  return relay_dtls_transport_send_application (self->dtls, data, len);
 }
 
 RelayTransportState

@@ -26,6 +26,8 @@ typedef struct {
   /* A decrypted compound RTCP packet. */
   void (*rtcp) (guint8 *buf, gsize len, gint64 arrival_us, gpointer user_data);
   void (*state_changed) (RelayTransportState state, const char *reason, gpointer user_data);
+  /* A DTLS application data record (SCTP for data channels); may be NULL. */
+  void (*application_data) (const guint8 *data, gsize len, gpointer user_data);
 } RelayTransportCallbacks;
 
 typedef struct {
@@ -67,6 +69,11 @@ gboolean relay_webrtc_transport_apply_fragment (RelayWebrtcTransport *transport,
  * RELAY_SRTP_MAX_TRAILER bytes of room after len. */
 gboolean relay_webrtc_transport_send_rtcp (RelayWebrtcTransport *transport, guint8 *buf, gsize len);
 gboolean relay_webrtc_transport_send_rtp (RelayWebrtcTransport *transport, guint8 *buf, gsize len);
+
+/* One DTLS application data record (an SCTP packet), at most 16384 bytes;
+ * FALSE when DTLS is not connected. */
+gboolean relay_webrtc_transport_send_application (RelayWebrtcTransport *transport,
+                                                  const guint8 *data, gsize len);
 
 RelayTransportState relay_webrtc_transport_get_state (RelayWebrtcTransport *transport);
 void relay_webrtc_transport_get_stats (RelayWebrtcTransport *transport, RelayTransportStats *stats);

@@ -1,0 +1,41 @@
+/* The province's reporting channel on its WHIP peer connection: the SCTP
+ * association carried in the transport's DTLS, the data channels on it,
+ * and the "report" channel whose text messages go to the report service
+ * and whose replies come back on the same channel. Channels with any other
+ * label are refused (closed at once). Lives on the session's worker. */
+#pragma once
+
+#include <glib.h>
+#include "relay/ice/worker-pool.h"
+#include "relay/peer/webrtc-transport.h"
+#include "relay/reports/report-service.h"
+#include "relay/sdp/sdp-offer.h"
+
+G_BEGIN_DECLS
+
+#define RELAY_REPORT_CHANNEL_LABEL "report"
+
+typedef struct _RelayReportChannel RelayReportChannel;
+
+typedef struct {
+  guint64 submitted, replied, refused_locally; /* refused: oversized, binary, no service */
+  guint channels_open;
+} RelayReportChannelStats;
+
+/* application: the accepted m=application of the offer. service may be
+ * NULL: every message is then answered with a "not available" error. The
+ * transport must outlive the channel. */
+RelayReportChannel *relay_report_channel_new (RelayWorker *worker, RelayWebrtcTransport *transport,
+                                              const RelaySdpMedia *application,
+                                              RelayReportService *service, const char *province,
+                                              GError **error);
+/* DTLS is up: SCTP starts (idempotent; later reconnects change nothing). */
+void relay_report_channel_transport_connected (RelayReportChannel *channel);
+/* A DTLS application data record from the transport. */
+void relay_report_channel_receive (RelayReportChannel *channel, const guint8 *data, gsize len);
+void relay_report_channel_get_stats (RelayReportChannel *channel, RelayReportChannelStats *stats);
+/* Aborts the association (before the transport is freed); replies still in
+ * flight are dropped when they arrive. */
+void relay_report_channel_free (RelayReportChannel *channel);
+
+G_END_DECLS

@@ -1,0 +1,188 @@
+// End-to-end: a headless Chromium publishes to /whip/TH-50 with a data
+// channel labelled "report" (SCTP over the bundled DTLS, usrsctp in the
+// relay) and sends figures on it: a valid message, invalid JSON, a 17 KiB
+// message, a binary message, then a burst of 1,000 valid messages with
+// distinct ids. Every message gets a precise answer on the same channel,
+// which stays open; a channel with another label is refused; the relay
+// exits cleanly afterwards (no crash, stop() checks the exit status).
+//
+// Needs: the relay (BRIEFING_RELAY or build/briefing-relay), Chromium at
+// /usr/bin/chromium (or CHROMIUM_PATH), `npm ci` (playwright-core).
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { startRelay, getJson, request } from './lib/relay.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const TOKEN = 'th50-datachannel-token';
+const BURST = 1000;
+
+let browser = null;
+let relay = null;
+after(async () => {
+  await browser?.close().catch(() => null);
+  if (relay) await relay.stop();
+});
+
+/* Values that satisfy the schema the relay serves: required fields only. */
+function validValues(schema) {
+  const values = {};
+  for (const f of schema.fields) {
+    if (!f.required) continue;
+    if (f.type === 'enum') values[f.name] = f.values[0];
+    else if (f.type === 'text') values[f.name] = 'ปกติ normal';
+    else if (f.type === 'integer') values[f.name] = Math.max(0, Math.ceil(f.min ?? 0));
+    else values[f.name] = Math.max(0, f.min ?? 0) + 0.5 <= (f.max ?? Infinity) ? Math.max(0, f.min ?? 0) + 0.5 : f.min;
+  }
+  return values;
+}
+
+/* The relay's own calendar day (Asia/Bangkok), as the validation uses. */
+function bangkokDate() {
+  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+test('report data channel: acks, precise errors, burst of 1,000, channel stays open', { timeout: 240000 }, async () => {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
+  const { chromium } = await import('playwright-core');
+  relay = await startRelay({ provinces: { 'TH-50': TOKEN } });
+  const schema = await getJson(`${relay.url}api/v1/figures/schema`);
+  assert.ok(Array.isArray(schema.fields) && schema.fields.length > 0, 'schema has fields');
+  const values = validValues(schema);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+      '--disable-gpu', '--no-first-run'],
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const log = [];
+  page.on('console', (m) => log.push(`[console.${m.type()}] ${m.text()}`));
+  await page.goto(`${relay.url}province.html`);
+
+  try {
+    // Publish with two channels created before the offer (so the offer has
+    // its m=application line): "report" and one the relay must refuse.
+    await page.evaluate(async (token) => {
+      const pc = new RTCPeerConnection();
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly' });
+      const dc = pc.createDataChannel('report');
+      const chat = pc.createDataChannel('chat');
+      const t = { pc, dc, chat, replies: [], waiters: [], chatClosed: false, dcClosed: false };
+      window.dct = t;
+      dc.onmessage = (e) => {
+        t.replies.push(typeof e.data === 'string' ? e.data : '<binary>');
+        while (t.waiters.length && t.waiters[0].n <= t.replies.length) t.waiters.shift().resolve();
+      };
+      dc.onclose = () => { t.dcClosed = true; };
+      chat.onclose = () => { t.chatClosed = true; };
+      t.waitReplies = (n) => new Promise((resolve) => {
+        if (t.replies.length >= n) resolve();
+        else t.waiters.push({ n, resolve });
+      });
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => {
+          if (pc.iceGatheringState === 'complete') resolve();
+        });
+        setTimeout(resolve, 3000);
+      });
+      const res = await fetch('/whip/TH-50', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
+        body: pc.localDescription.sdp,
+      });
+      if (res.status !== 201) throw new Error(`WHIP POST: ${res.status} ${await res.text()}`);
+      await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+      await new Promise((resolve, reject) => {
+        if (dc.readyState === 'open') return resolve();
+        dc.onopen = resolve;
+        setTimeout(() => reject(new Error(`channel not open: ${dc.readyState}, pc ${pc.connectionState}`)), 15000);
+      });
+    }, TOKEN);
+
+    // Sends one message and returns the next reply, parsed.
+    const ask = (msg, binary = false) => page.evaluate(async ([m, bin]) => {
+      const t = window.dct;
+      const n = t.replies.length + 1;
+      t.dc.send(bin ? new Uint8Array([0x7b, 0x7d, 0x00, 0xff]) : m);
+      await Promise.race([t.waitReplies(n), new Promise((_, rej) => setTimeout(() => rej(new Error('no reply in 10 s')), 10000))]);
+      return JSON.parse(t.replies[n - 1]);
+    }, [msg, binary]);
+
+    const date = bangkokDate();
+    const first = await ask(JSON.stringify({ type: 'figures', id: 'dc-valid-1', date, values }));
+    assert.equal(first.ok, true, `valid figures acked: ${JSON.stringify(first)}`);
+    assert.equal(first.type, 'ack');
+    assert.equal(first.id, 'dc-valid-1');
+    assert.ok(Number.isInteger(first.version) && first.version >= 1);
+
+    // The same id again: answered the same way, not stored twice.
+    const again = await ask(JSON.stringify({ type: 'figures', id: 'dc-valid-1', date, values }));
+    assert.equal(again.ok, true);
+    assert.equal(again.version, first.version);
+
+    const badJson = await ask('{"type":"figures","id":"dc-bad-json",');
+    assert.equal(badJson.ok, false);
+    assert.ok(badJson.errors.length > 0 && /JSON/i.test(badJson.errors[0].reason), JSON.stringify(badJson));
+
+    const big = await ask('x'.repeat(17 * 1024));
+    assert.equal(big.ok, false);
+    assert.equal(big.errors[0].field, null);
+    assert.match(big.errors[0].reason, /17408 bytes; the limit is 16384/);
+
+    const bin = await ask(null, true);
+    assert.deepEqual(bin, { type: 'ack', id: null, ok: false,
+      errors: [{ field: null, reason: 'binary messages are not accepted; send JSON text' }] });
+
+    // A field error is precise: the field is named.
+    const wrong = { ...values, job_seekers: -5 };
+    const fieldErr = await ask(JSON.stringify({ type: 'figures', id: 'dc-field', date, values: wrong }));
+    assert.equal(fieldErr.ok, false);
+    assert.ok(fieldErr.errors.some((e) => e.field && e.field.includes('job_seekers')), JSON.stringify(fieldErr));
+
+    // Still open after every error; then the burst.
+    assert.equal(await page.evaluate(() => window.dct.dc.readyState), 'open');
+    const started = Date.now();
+    const burst = await page.evaluate(async ([n, d, v]) => {
+      const t = window.dct;
+      const base = t.replies.length;
+      for (let i = 0; i < n; i++) {
+        t.dc.send(JSON.stringify({ type: 'figures', id: `burst-${i}`, date: d, values: { ...v, note: `burst ${i}` } }));
+      }
+      await Promise.race([t.waitReplies(base + n), new Promise((r) => setTimeout(r, 60000))]);
+      return t.replies.slice(base).map((s) => JSON.parse(s));
+    }, [BURST, date, values]);
+    const ms = Date.now() - started;
+    assert.equal(burst.length, BURST, `all ${BURST} answered (got ${burst.length})`);
+    const ids = new Set();
+    for (const r of burst) {
+      assert.equal(r.ok, true, JSON.stringify(r));
+      ids.add(r.id);
+    }
+    assert.equal(ids.size, BURST, 'every id acked once');
+    console.log(`# burst of ${BURST}: ${ms} ms`);
+
+    const state = await page.evaluate(() => ({ dc: window.dct.dc.readyState, chat: window.dct.chat.readyState,
+      chatClosed: window.dct.chatClosed, pc: window.dct.pc.connectionState }));
+    assert.equal(state.dc, 'open', 'the report channel stayed open');
+    assert.equal(state.chat, 'closed', 'a channel with another label is refused');
+    assert.equal(state.pc, 'connected');
+
+    // Stored: one version per distinct note (the first message plus the
+    // burst), none counted twice; the channel is recorded.
+    const hist = await request(`${relay.url}api/v1/reports/history?province=TH-50&date=${date}`,
+      { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' } });
+    assert.equal(hist.status, 200, hist.text);
+    assert.equal(hist.json.versions.length, BURST + 1, `versions stored: ${hist.json.versions.length}`);
+    assert.ok(hist.text.includes('data-channel') || hist.text.includes('datachannel'), hist.text.slice(0, 400));
+  } catch (e) {
+    console.log(log.slice(-30).join('\n'));
+    throw e;
+  }
+});
