@@ -226,19 +226,6 @@ new_input (RelayMosaic *self, const char *name, guint zorder, GstPad **mixer_pad
 }
 
 static void
-start_input (GstPad *src)
-{
-  g_autofree char *stream_id = g_strdup_printf ("mosaic/%s", GST_PAD_NAME (src));
-  GstEvent *start = gst_event_new_stream_start (stream_id);
-  gst_event_set_group_id (start, gst_util_group_id_next ());
-  gst_pad_push_event (src, start);
-  GstSegment segment;
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  /* Caps go out with the first buffer (they change with the tile size). */
-  gst_pad_push_event (src, gst_event_new_segment (&segment));
-}
-
-static void
 push_caps (GstPad *src, int w, int h)
 {
   g_autoptr (GstCaps) caps = gst_caps_new_simple (
@@ -246,6 +233,20 @@ push_caps (GstPad *src, int w, int h)
       G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 0, 1, "pixel-aspect-ratio",
       GST_TYPE_FRACTION, 1, 1, NULL);
   gst_pad_push_event (src, gst_event_new_caps (caps));
+}
+
+static void
+start_input (GstPad *src, int w, int h)
+{
+  g_autofree char *stream_id = g_strdup_printf ("mosaic/%s", GST_PAD_NAME (src));
+  GstEvent *start = gst_event_new_stream_start (stream_id);
+  gst_event_set_group_id (start, gst_util_group_id_next ());
+  gst_pad_push_event (src, start);
+  /* Caps change later with the tile size, always before a buffer. */
+  push_caps (src, w, h);
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (src, gst_event_new_segment (&segment));
 }
 
 /* A shallow copy stamped now: the same picture may be pushed again later
@@ -606,7 +607,10 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   if (ok)
     ok = add_slot (self, RELAY_CENTRAL_ROOM, "ศูนย์ปฏิบัติการ", "Operations centre", error)
          != NULL;
-  g_autoptr (GPtrArray) order = g_ptr_array_copy (config->provinces, NULL, NULL);
+  /* Not g_ptr_array_copy: that would carry the roster's free function. */
+  g_autoptr (GPtrArray) order = g_ptr_array_sized_new (config->provinces->len);
+  for (guint i = 0; i < config->provinces->len; i++)
+    g_ptr_array_add (order, config->provinces->pdata[i]);
   if (config->mosaic_order_by_region)
     g_ptr_array_sort (order, by_region_then_code);
   for (guint i = 0; ok && i < order->len; i++)
@@ -632,14 +636,15 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
     }
   self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
   self->base_time = gst_element_get_base_time (self->pipeline);
-  start_input (self->highlight_src);
-  push_caps (self->highlight_src, 16, 16);
+  start_input (self->highlight_src, 16, 16);
   g_autoptr (GstBuffer) yellow = relay_tile_render_solid (16, 16, RELAY_TILE_HIGHLIGHT_RGB);
   push_picture (self->highlight_src, yellow, 0);
   for (guint i = 0; i < self->slots->len; i++)
     {
       Slot *slot = self->slots->pdata[i];
-      start_input (slot->src);
+      start_input (slot->src, slot->w, slot->h);
+      slot->shown_w = slot->w;
+      slot->shown_h = slot->h;
       /* Labels and cards for the grid are drawn now, not on the first
        * frames. */
       card_for (slot, CARD_OFFLINE, slot->w, slot->h);

@@ -13,9 +13,10 @@
 #define KEYFRAME_MIN_INTERVAL_US G_USEC_PER_SEC
 #define FPS_WINDOW_US (2 * G_USEC_PER_SEC)
 
-/* What the RTP side needs to know about an encoded frame, keyed by its
- * PTS (payloaders keep the PTS; metas would not reliably survive both the
- * encoder and the payloader). */
+/* A frame's capture time and keyframe flag, keyed by PTS: raw PTS from
+ * note_capture until the frame enters the encoder, then the encoded PTS
+ * (payloaders keep it on every packet). One ring holds both kinds; a raw
+ * note is consumed when its frame enters the encoder. */
 typedef struct {
   GstClockTime pts;
   gint64 capture_us;
@@ -79,8 +80,20 @@ relay_video_encoder_output_note_capture (RelayVideoEncoderOutput *self, GstClock
   g_mutex_unlock (&self->lock);
 }
 
-/* Before each raw frame enters the encoder: serve a pending keyframe
- * request if the last forced one is a second old. */
+/* The capture time rides through the encoder as a reference-timestamp
+ * meta (GstVideoEncoder copies untagged metas to the encoded frame): x264enc
+ * shifts PTS by 1000 h, so the raw PTS cannot be looked up after it. */
+static GstCaps *
+capture_meta_caps (void)
+{
+  static GstCaps *caps;
+  if (g_once_init_enter (&caps))
+    g_once_init_leave (&caps, gst_caps_new_empty_simple ("timestamp/x-relay-capture"));
+  return caps;
+}
+
+/* Before each raw frame enters the encoder: its capture time, and a
+ * pending keyframe request if the last forced one is a second old. */
 static GstPadProbeReturn
 on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -88,7 +101,15 @@ on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   gint64 now = g_get_monotonic_time ();
   gboolean force = FALSE;
   guint count = 0;
+  gint64 capture_us = 0;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   g_mutex_lock (&self->lock);
+  FrameNote *note = find_note (self, GST_BUFFER_PTS (buf));
+  if (note)
+    {
+      capture_us = note->capture_us;
+      note->pts = GST_CLOCK_TIME_NONE;
+    }
   if (self->keyframe_pending
       && (self->last_forced_us == 0 || now - self->last_forced_us >= KEYFRAME_MIN_INTERVAL_US))
     {
@@ -99,6 +120,15 @@ on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer data)
       force = TRUE;
     }
   g_mutex_unlock (&self->lock);
+  if (capture_us > 0)
+    {
+      /* Our raw buffers are shallow copies held only here: no pixel copy. */
+      buf = gst_buffer_make_writable (buf);
+      gst_buffer_add_reference_timestamp_meta (buf, capture_meta_caps (),
+                                               (GstClockTime) capture_us * GST_USECOND,
+                                               GST_CLOCK_TIME_NONE);
+      GST_PAD_PROBE_INFO_DATA (info) = buf;
+    }
   /* GstVideoEncoder only records the request here; it applies to the
    * frame that is about to be chained. */
   if (force)
@@ -108,16 +138,22 @@ on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Notes the encoded frame under its output PTS, which the payloader keeps
+ * on every packet. */
 static GstPadProbeReturn
 on_encoded_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   RelayVideoEncoderOutput *self = data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   gint64 now = g_get_monotonic_time ();
+  GstReferenceTimestampMeta *meta
+      = gst_buffer_get_reference_timestamp_meta (buf, capture_meta_caps ());
   g_mutex_lock (&self->lock);
-  FrameNote *note = find_note (self, GST_BUFFER_PTS (buf));
-  if (note)
-    note->keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  FrameNote *note = &self->notes[self->next_note];
+  self->next_note = (self->next_note + 1) % CAPTURE_RING;
+  note->pts = GST_BUFFER_PTS (buf);
+  note->capture_us = meta ? (gint64) (meta->timestamp / GST_USECOND) : 0;
+  note->keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   self->stats.frames_out++;
   self->fps_window_frames++;
   if (self->fps_window_start == 0)

@@ -1,0 +1,350 @@
+/* The mosaic end to end: solid-colour frames pushed for a few offices, the
+ * RTP it hands out decoded in the test, colours measured where
+ * describe_layout says each tile is. */
+#include <gst/gst.h>
+#include <string.h>
+
+#include "pipelines/mosaic-pipeline.h"
+#include "video-check.h"
+
+#define RED 0xe02020
+#define GREEN 0x20c020
+#define BLUE 0x2040e0
+#define YELLOW 0xe0e020
+
+typedef struct {
+  const char *id;
+  guint32 rgb;
+} Live;
+
+typedef struct {
+  RelayConfig *config;
+  RelayMosaic *mosaic;
+  VideoCheck *vc;
+  int width, height;
+} Setup;
+
+static Setup *
+setup_new (RelayCodec codec, int width, int height, gboolean by_region)
+{
+  Setup *s = g_new0 (Setup, 1);
+  g_autoptr (GError) error = NULL;
+  s->config = relay_config_load (NULL, &error);
+  g_assert_no_error (error);
+  s->config->mosaic_width = width;
+  s->config->mosaic_height = height;
+  s->config->mosaic_framerate = 15;
+  s->config->mosaic_bitrate_kbps = 2000;
+  s->config->mosaic_order_by_region = by_region;
+  s->config->output_codec = codec;
+  s->width = width;
+  s->height = height;
+  s->vc = video_check_new (codec);
+  s->mosaic = relay_mosaic_new (s->config, video_check_rtp, s->vc, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (s->mosaic);
+  return s;
+}
+
+static void
+setup_free (Setup *s)
+{
+  relay_mosaic_free (s->mosaic);
+  video_check_free (s->vc);
+  relay_config_free (s->config);
+  g_free (s);
+}
+
+/* Pushes each live participant's colour at 15 fps for `ms`. */
+static void
+pump (Setup *s, const Live *live, guint n, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  while (g_get_monotonic_time () < end)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          GstVideoInfo info;
+          GstBuffer *frame = video_check_solid_frame (live[i].rgb, 320, 180, &info);
+          relay_mosaic_push_frame (s->mosaic, live[i].id, frame, &info);
+          gst_buffer_unref (frame);
+        }
+      g_usleep (66 * 1000);
+    }
+}
+
+typedef struct {
+  int x, y, w, h;
+} TestRect;
+
+static gboolean
+find_rect (RelayMosaic *mosaic, const char *id, TestRect *r)
+{
+  g_autoptr (JsonNode) layout = relay_mosaic_describe_layout (mosaic);
+  JsonArray *tiles = json_node_get_array (layout);
+  for (guint i = 0; i < json_array_get_length (tiles); i++)
+    {
+      JsonObject *t = json_array_get_object_element (tiles, i);
+      if (strcmp (json_object_get_string_member (t, "id"), id) == 0)
+        {
+          r->x = json_object_get_int_member (t, "x");
+          r->y = json_object_get_int_member (t, "y");
+          r->w = json_object_get_int_member (t, "width");
+          r->h = json_object_get_int_member (t, "height");
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The picture part of a tile: its middle, above the name band. */
+static void
+tile_colour (Setup *s, const char *id, int yuv[3])
+{
+  TestRect r;
+  g_assert_true (find_rect (s->mosaic, id, &r));
+  g_assert_true (video_check_median (s->vc, r.x + r.w / 4, r.y + r.h / 8, MAX (r.w / 2, 2),
+                                     MAX (r.h / 2, 2), yuv));
+}
+
+static void
+assert_tile (Setup *s, const char *id, guint32 rgb, int tolerance)
+{
+  int want[3], got[3];
+  video_check_rgb_to_yuv (rgb, want);
+  tile_colour (s, id, got);
+  if (!video_check_near (want, got, tolerance))
+    g_error ("tile %s: YUV %d,%d,%d, expected about %d,%d,%d", id, got[0], got[1], got[2],
+             want[0], want[1], want[2]);
+}
+
+static void
+test_tiles_and_cards (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_VP8, 960, 540, TRUE);
+  g_autoptr (JsonNode) layout = relay_mosaic_describe_layout (s->mosaic);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (layout)), ==, 77);
+
+  Live live[] = { { "central", BLUE }, { "TH-11", RED }, { "TH-50", GREEN } };
+  for (guint i = 0; i < G_N_ELEMENTS (live); i++)
+    relay_mosaic_set_connected (s->mosaic, live[i].id, TRUE);
+  relay_mosaic_set_connected (s->mosaic, "TH-57", TRUE); /* connected, never a frame */
+  pump (s, live, G_N_ELEMENTS (live), 1200);
+  assert_tile (s, "central", BLUE, 24);
+  assert_tile (s, "TH-11", RED, 24);
+  assert_tile (s, "TH-50", GREEN, 24);
+
+  /* Not connected: the offline card, grey. */
+  int offline[3], grey[3];
+  video_check_rgb_to_yuv (RELAY_TILE_OFFLINE_RGB, grey);
+  tile_colour (s, "TH-12", offline);
+  g_assert_true (video_check_near (offline, grey, 20));
+
+  /* Connected without frames for over 2 s: the lost card, not the offline. */
+  pump (s, live, G_N_ELEMENTS (live), 1300);
+  int lost[3], dark_red[3];
+  video_check_rgb_to_yuv (RELAY_TILE_LOST_RGB, dark_red);
+  tile_colour (s, "TH-57", lost);
+  g_assert_true (video_check_near (lost, dark_red, 20));
+  g_assert_cmpint (lost[2] - offline[2], >, 25);
+  /* Live tiles kept their colour all along (the compositor repeats the last
+   * buffer of a pad that got no new one). */
+  assert_tile (s, "TH-50", GREEN, 24);
+
+  /* Frames again: live video replaces the card. */
+  Live back[] = { { "central", BLUE }, { "TH-57", YELLOW } };
+  pump (s, back, G_N_ELEMENTS (back), 600);
+  assert_tile (s, "TH-57", YELLOW, 24);
+
+  /* A live office that stops sending: signal lost after 2 s. */
+  pump (s, back, G_N_ELEMENTS (back), 2300);
+  assert_tile (s, "TH-11", RELAY_TILE_LOST_RGB, 20);
+  relay_mosaic_set_connected (s->mosaic, "TH-11", FALSE);
+  pump (s, back, G_N_ELEMENTS (back), 400);
+  assert_tile (s, "TH-11", RELAY_TILE_OFFLINE_RGB, 20);
+
+  RelayMosaicStats st;
+  relay_mosaic_get_stats (s->mosaic, &st);
+  g_test_message ("frames in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
+                  " fps %.1f latency p50 %" G_GINT64_FORMAT " p99 %" G_GINT64_FORMAT " us",
+                  st.frames_in, st.frames_out, st.fps, st.latency_p50_us, st.latency_p99_us);
+  g_assert_cmpuint (st.frames_in, >, 50);
+  g_assert_cmpuint (st.frames_out, >, 30); /* loaded CI machines */
+  g_assert_cmpfloat (st.fps, >, 3);
+  g_assert_cmpfloat (st.fps, <, 20);
+  g_assert_cmpint (st.latency_p50_us, >, 0);
+  g_assert_cmpint (st.latency_p99_us, >=, st.latency_p50_us);
+  g_assert_cmpint (st.latency_p99_us, <, 500000);
+  g_assert_cmpuint (s->vc->bad_kind, ==, 0);
+  g_assert_cmpuint (s->vc->keyframe_packets, >=, 1);
+  g_assert_cmpint (s->vc->last_capture_us, >, 0);
+  setup_free (s);
+}
+
+static void
+test_highlight (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_VP8, 960, 540, TRUE);
+  Live live[] = { { "TH-50", GREEN } };
+  relay_mosaic_set_connected (s->mosaic, "TH-50", TRUE);
+  pump (s, live, 1, 800);
+  TestRect r;
+  g_assert_true (find_rect (s->mosaic, "TH-50", &r));
+  int before[3], after[3], cleared[3];
+  /* The gap above the tile, where the highlight shows. */
+  g_assert_true (video_check_median (s->vc, r.x, r.y - 3, r.w, 2, before));
+  relay_mosaic_set_active_speaker (s->mosaic, "TH-50");
+  pump (s, live, 1, 600);
+  g_assert_true (video_check_median (s->vc, r.x, r.y - 3, r.w, 2, after));
+  g_test_message ("border Y before %d, highlighted %d", before[0], after[0]);
+  g_assert_cmpint (before[0], <, 50);
+  g_assert_cmpint (after[0], >, 100);
+  assert_tile (s, "TH-50", GREEN, 24); /* the picture itself is untouched */
+  relay_mosaic_set_active_speaker (s->mosaic, NULL);
+  pump (s, live, 1, 600);
+  g_assert_true (video_check_median (s->vc, r.x, r.y - 3, r.w, 2, cleared));
+  g_assert_cmpint (cleared[0], <, 50);
+  setup_free (s);
+}
+
+static void
+test_spotlight (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_VP8, 960, 540, TRUE);
+  Live live[] = { { "central", BLUE }, { "TH-11", RED }, { "TH-50", GREEN } };
+  for (guint i = 0; i < G_N_ELEMENTS (live); i++)
+    relay_mosaic_set_connected (s->mosaic, live[i].id, TRUE);
+  relay_mosaic_set_layout (s->mosaic, RELAY_LAYOUT_SPOTLIGHT, "TH-50");
+  pump (s, live, G_N_ELEMENTS (live), 1000);
+  TestRect spot, central, small;
+  g_assert_true (find_rect (s->mosaic, "TH-50", &spot));
+  g_assert_true (find_rect (s->mosaic, "central", &central));
+  g_assert_true (find_rect (s->mosaic, "TH-11", &small));
+  g_assert_cmpint (spot.w, >=, s->width / 2);
+  g_assert_cmpint (central.x, >=, spot.x + spot.w); /* beside it */
+  g_assert_cmpint (small.w, <, s->width / 8);
+  g_autoptr (JsonNode) layout = relay_mosaic_describe_layout (s->mosaic);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (layout)), ==, 77);
+  assert_tile (s, "TH-50", GREEN, 24);
+  assert_tile (s, "central", BLUE, 24);
+  assert_tile (s, "TH-11", RED, 40);
+
+  /* Back to the grid: same pads, moved back. */
+  relay_mosaic_set_layout (s->mosaic, RELAY_LAYOUT_MOSAIC, NULL);
+  pump (s, live, G_N_ELEMENTS (live), 600);
+  g_assert_true (find_rect (s->mosaic, "TH-50", &spot));
+  g_assert_cmpint (spot.w, <, s->width / 8);
+  assert_tile (s, "TH-50", GREEN, 24);
+  assert_tile (s, "TH-11", RED, 24);
+  setup_free (s);
+}
+
+static void
+test_keyframe_rate_limit (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_VP8, 640, 360, TRUE);
+  pump (s, NULL, 0, 500);
+  guint initial = s->vc->keyframe_packets;
+  relay_mosaic_request_keyframe (s->mosaic);
+  pump (s, NULL, 0, 300);
+  relay_mosaic_request_keyframe (s->mosaic);
+  pump (s, NULL, 0, 300);
+  RelayMosaicStats st;
+  relay_mosaic_get_stats (s->mosaic, &st);
+  g_assert_cmpuint (st.keyframes_forced, ==, 1);
+  g_mutex_lock (&s->vc->lock);
+  guint after_first = s->vc->keyframe_packets;
+  g_mutex_unlock (&s->vc->lock);
+  g_assert_cmpuint (after_first, >=, initial + 1);
+  /* The second request is served once the second is over. */
+  pump (s, NULL, 0, 800);
+  relay_mosaic_get_stats (s->mosaic, &st);
+  g_assert_cmpuint (st.keyframes_forced, ==, 2);
+  g_assert_cmpuint (s->vc->keyframe_packets, >=, initial + 2);
+  setup_free (s);
+}
+
+static void
+test_h264 (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_H264, 640, 360, TRUE);
+  Live live[] = { { "central", BLUE }, { "TH-50", GREEN } };
+  for (guint i = 0; i < G_N_ELEMENTS (live); i++)
+    relay_mosaic_set_connected (s->mosaic, live[i].id, TRUE);
+  pump (s, live, G_N_ELEMENTS (live), 1200);
+  g_assert_cmpuint (s->vc->frames, >, 5);
+  assert_tile (s, "central", BLUE, 28);
+  assert_tile (s, "TH-50", GREEN, 28);
+  assert_tile (s, "TH-12", RELAY_TILE_OFFLINE_RGB, 20);
+  g_assert_cmpuint (s->vc->bad_kind, ==, 0);
+  g_assert_cmpuint (s->vc->keyframe_packets, >=, 1);
+  g_assert_cmpint (s->vc->last_capture_us, >, 0); /* through x264enc's PTS offset */
+  setup_free (s);
+}
+
+/* Tiles in reading order: (y, x). */
+static gint
+by_position (gconstpointer a, gconstpointer b)
+{
+  JsonObject *ta = json_node_get_object (*(JsonNode *const *) a);
+  JsonObject *tb = json_node_get_object (*(JsonNode *const *) b);
+  gint64 d = json_object_get_int_member (ta, "y") - json_object_get_int_member (tb, "y");
+  if (!d)
+    d = json_object_get_int_member (ta, "x") - json_object_get_int_member (tb, "x");
+  return d < 0 ? -1 : d > 0;
+}
+
+static GPtrArray *
+reading_order (RelayMosaic *mosaic)
+{
+  g_autoptr (JsonNode) layout = relay_mosaic_describe_layout (mosaic);
+  JsonArray *tiles = json_node_get_array (layout);
+  g_autoptr (GPtrArray) nodes = g_ptr_array_new ();
+  for (guint i = 0; i < json_array_get_length (tiles); i++)
+    g_ptr_array_add (nodes, json_array_get_element (tiles, i));
+  g_ptr_array_sort (nodes, by_position);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < nodes->len; i++)
+    g_ptr_array_add (ids, g_strdup (json_object_get_string_member (
+                              json_node_get_object (nodes->pdata[i]), "id")));
+  return ids;
+}
+
+static void
+test_order (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_VP8, 640, 360, TRUE);
+  g_autoptr (GPtrArray) ids = reading_order (s->mosaic);
+  g_assert_cmpuint (ids->len, ==, 77);
+  g_assert_cmpstr (ids->pdata[0], ==, "central");
+  for (guint i = 2; i < ids->len; i++)
+    {
+      RelayProvinceConfig *a = relay_config_find_province (s->config, ids->pdata[i - 1]);
+      RelayProvinceConfig *b = relay_config_find_province (s->config, ids->pdata[i]);
+      int c = strcmp (a->region, b->region);
+      g_assert_true (c < 0 || (c == 0 && strcmp (a->code, b->code) < 0));
+    }
+  setup_free (s);
+
+  s = setup_new (RELAY_CODEC_VP8, 640, 360, FALSE);
+  g_autoptr (GPtrArray) roster = reading_order (s->mosaic);
+  g_assert_cmpstr (roster->pdata[0], ==, "central");
+  for (guint i = 0; i < s->config->provinces->len; i++)
+    g_assert_cmpstr (roster->pdata[i + 1], ==,
+                     ((RelayProvinceConfig *) s->config->provinces->pdata[i])->code);
+  setup_free (s);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/mosaic/tiles-and-cards", test_tiles_and_cards);
+  g_test_add_func ("/mosaic/highlight", test_highlight);
+  g_test_add_func ("/mosaic/spotlight", test_spotlight);
+  g_test_add_func ("/mosaic/keyframe-rate-limit", test_keyframe_rate_limit);
+  g_test_add_func ("/mosaic/h264", test_h264);
+  g_test_add_func ("/mosaic/order", test_order);
+  return g_test_run ();
+}
