@@ -29,6 +29,9 @@
 #define TIMER_TICK_MS 10
 #define STREAMS 1024
 #define SOCKET_BUFFER (1024 * 1024)
+/* Packets travel in DTLS records in UDP: 1200 bytes of SCTP keeps the
+ * datagram under common path MTUs (what browsers use too). */
+#define SCTP_MTU 1200
 
 typedef enum { EV_OUTPUT, EV_DATA, EV_NOTIFICATION } EventKind;
 
@@ -496,6 +499,16 @@ relay_sctp_association_connect (RelaySctpAssociation *self)
   if (usrsctp_connect (self->sock, (struct sockaddr *) &remote, sizeof remote) != 0
       && errno != EINPROGRESS)
     g_debug ("SCTP connect: %s", g_strerror (errno));
+  /* The path exists once connect() ran; there is no PMTU discovery to do
+   * through DTLS. */
+  struct sctp_paddrparams params;
+  memset (&params, 0, sizeof params);
+  memcpy (&params.spp_address, &remote, sizeof remote);
+  params.spp_flags = SPP_PMTUD_DISABLE;
+  params.spp_pathmtu = SCTP_MTU;
+  if (usrsctp_setsockopt (self->sock, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &params,
+                          sizeof params) != 0)
+    g_debug ("SCTP path MTU: %s", g_strerror (errno));
   drain (self);
 }
 
