@@ -436,7 +436,7 @@ sync_slots (RelayConferenceMixer *self, char **ids)
       Slot *s = g_ptr_array_index (self->slots, i);
       if (!g_strv_contains ((const char *const *) ids, s->id))
         {
-          relay_info (NULL, "conference: %s left the mix", s->id);
+          relay_info (s->id, "conference: left the mix");
           g_ptr_array_remove_index (self->slots, i);
         }
     }
@@ -458,7 +458,7 @@ sync_slots (RelayConferenceMixer *self, char **ids)
       s->id = g_strdup (*id);
       s->chain = chain;
       g_ptr_array_add (self->slots, s);
-      relay_info (NULL, "conference: %s joined the mix", s->id);
+      relay_info (s->id, "conference: joined the mix");
     }
 }
 
