@@ -5,7 +5,8 @@
  * wiring of publish-session.js (publishing, no DOM) and media-devices.js (camera
  * and microphone, no DOM) to the elements.
  *
- * Read-only test hook: window.briefing = {state, location, lastError, pc, stats}.
+ * Read-only test hook: window.briefing = {state, location, lastError, pc, stats,
+ * figures} (figures: the FiguresForm, see figures-form.js).
  *   state     'idle' | 'connecting' | 'live' | 'reconnecting' | 'error'
  *   location  absolute URL of the WHIP session resource, or null
  *   lastError null or {status, error, reason, message} (status 0 = no HTTP)
@@ -15,6 +16,7 @@
 
 import { WhipSession } from './publish-session.js';
 import { LocalMedia, mediaAvailable } from './media-devices.js';
+import { FiguresForm } from './figures-form.js';
 
 const PROVINCE_RETRY_MS = 5000;
 const TOKEN_KEY_PREFIX = 'briefing.token.';
@@ -204,12 +206,21 @@ const session = new WhipSession({
   describeError: describeError,
 });
 
+const figures = new FiguresForm({
+  form: document.getElementById('figures-form'),
+  baseUrl: document.baseURI,
+  getChannel: () => session.reportChannel,
+  getCredentials: () => ({ province: els.province.value, token: els.token.value.trim() }),
+});
+figures.load();
+
 const hook = Object.freeze(Object.create(null, {
   state: { get: () => session.state, enumerable: true },
   location: { get: () => session.location, enumerable: true },
   lastError: { get: () => session.lastError, enumerable: true },
   pc: { get: () => session.pc, enumerable: true },
   stats: { get: () => session.stats, enumerable: true },
+  figures: { get: () => figures, enumerable: true },
 }));
 Object.defineProperty(window, 'briefing', {
   value: hook, writable: false, configurable: false, enumerable: true,

@@ -70,6 +70,7 @@ export class WhipSession extends EventTarget {
   #lastError = null;
   #stats = null;
   #pc = null;
+  #reportChannel = null;
   #sessionUrl = null;       /* absolute Location of the WHIP session */
   #sessionToken = null;     /* token the session was created with */
   #sessionProvince = null;
@@ -103,6 +104,8 @@ export class WhipSession extends EventTarget {
   get location() { return this.#sessionUrl; }
   get lastError() { return this.#lastError; }
   get pc() { return this.#pc; }
+  /** the data channel labelled "report" of the current connection, or null */
+  get reportChannel() { return this.#reportChannel; }
   get stats() { return this.#stats; }
   /** true from start() until stop() or a permanent error */
   get active() { return this.#wantLive; }
@@ -232,6 +235,7 @@ export class WhipSession extends EventTarget {
 
   #closePc() {
     this.#stopStats();
+    this.#reportChannel = null;
     if (this.#pc) {
       this.#pc.onconnectionstatechange = null;
       try {
@@ -367,6 +371,9 @@ export class WhipSession extends EventTarget {
 
     const conn = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     this.#pc = conn;
+    /* Before the offer, so that it carries the m=application line: the
+     * figures form sends on this channel while the connection is up. */
+    this.#reportChannel = conn.createDataChannel('report');
     conn.onconnectionstatechange = () => this.#onConnectionStateChange(myGen, conn);
     const offerSdp = await this.#step(myGen,
       () => prepareOffer(conn, stream, audio, video), failWith('webrtc'));

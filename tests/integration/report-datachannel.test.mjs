@@ -186,3 +186,73 @@ test('report data channel: acks, precise errors, burst of 1,000, channel stays o
     throw e;
   }
 });
+
+test('province page: figures form sends on the data channel, shows server errors, falls back to HTTPS', { timeout: 180000 }, async () => {
+  assert.ok(relay && browser, 'runs after the first test');
+  const schema = await getJson(`${relay.url}api/v1/figures/schema`);
+  const values = validValues(schema);
+  const context = await browser.newContext();
+  await context.grantPermissions(['camera', 'microphone'], { origin: new URL(relay.url).origin });
+  const page = await context.newPage();
+  const log = [];
+  page.on('console', (m) => log.push(`[console.${m.type()}] ${m.text()}`));
+  try {
+    await page.goto(`${relay.url}province.html?province=TH-50`);
+    await page.waitForSelector('#fig-overall_status, .figures-fields .field', { timeout: 10000 });
+    // Publish first (the stream also carries the "report" channel).
+    await page.waitForFunction(() => document.querySelector('#province').value === 'TH-50');
+    await page.fill('#token', TOKEN);
+    await page.click('#publish');
+    await page.waitForFunction(() => window.briefing.state === 'live', null, { timeout: 30000 });
+    await page.waitForFunction(() => window.briefing.pc?.sctp?.state === 'connected', null,
+      { timeout: 10000 });
+
+    const fill = async () => {
+      for (const f of schema.fields) {
+        if (!(f.name in values)) continue;
+        if (f.type === 'enum') await page.selectOption(`#fig-${f.name}`, String(values[f.name]));
+        else await page.fill(`#fig-${f.name}`, String(values[f.name]));
+      }
+    };
+    await fill();
+
+    // A client-side check: nothing is sent, the field says why.
+    const firstNumber = schema.fields.find((f) => f.type === 'integer');
+    await page.fill(`#fig-${firstNumber.name}`, '-3');
+    await page.click('#figures-form button[type="submit"]');
+    assert.notEqual(await page.textContent(`#fig-${firstNumber.name}-error`), '');
+    assert.equal(await page.evaluate(() => window.briefing.figures.lastReply), null);
+    await fill();
+    if (!(firstNumber.name in values)) await page.fill(`#fig-${firstNumber.name}`, '');
+
+    await page.click('#figures-form button[type="submit"]');
+    await page.waitForFunction(() => window.briefing.figures.lastReply !== null, null, { timeout: 10000 });
+    let last = await page.evaluate(() => window.briefing.figures.lastReply);
+    assert.equal(last.via, 'datachannel');
+    assert.equal(last.reply.ok, true, JSON.stringify(last));
+    assert.match(await page.textContent('.figures-status'), /Saved \(version \d+\) — data channel/);
+
+    // A server-side error (a date too far back) lands next to its field.
+    await page.fill('#figures-date', '2020-01-01');
+    await page.click('#figures-form button[type="submit"]');
+    await page.waitForFunction(() => window.briefing.figures.lastReply?.reply.ok === false, null, { timeout: 10000 });
+    assert.match(await page.textContent('.figures-date-error'), /2020-01-01/);
+
+    // Publishing stopped: the same form goes over HTTPS.
+    await page.click('#stop');
+    await page.waitForFunction(() => window.briefing.state === 'idle', null, { timeout: 10000 });
+    await page.fill('#figures-date', bangkokDate());
+    await page.evaluate(() => { window.briefing.figures.lastReply = null; });
+    await page.click('#figures-form button[type="submit"]');
+    await page.waitForFunction(() => window.briefing.figures.lastReply !== null, null, { timeout: 10000 });
+    last = await page.evaluate(() => window.briefing.figures.lastReply);
+    assert.equal(last.via, 'https');
+    assert.equal(last.reply.ok, true, JSON.stringify(last));
+    assert.match(await page.textContent('.figures-status'), /HTTPS/);
+  } catch (e) {
+    console.log(log.slice(-30).join('\n'));
+    throw e;
+  } finally {
+    await context.close();
+  }
+});
