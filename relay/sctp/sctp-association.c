@@ -202,7 +202,7 @@ global_init (gpointer data)
 {
   (void) data;
   usrsctp_init_nothreads (0, on_conn_output, NULL);
-  /* No SCTP over UDP/IP here: WebRTC carries SCTP in DTLS (RFC 8261). */
+  /* ECN marks live in the IP header, which SCTP inside DTLS never sees. */
   usrsctp_sysctl_set_sctp_ecn_enable (0);
   live = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, shared_unref);
   timer_context = g_main_context_new ();
