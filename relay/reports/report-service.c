@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relay/log.h"
+#include "relay/reports/checkpointer.h"
 #include "relay/reports/database.h"
 #include "relay/reports/figures-validate.h"
 
@@ -27,6 +28,7 @@ struct _RelayReportService {
   RelayConfig *config;
   RelayEventBus *events;
   RelayReportStore *store;  /* writer thread only */
+  RelayCheckpointer *checkpointer;
   sqlite3 *reader;
   GMutex reader_lock;
   GAsyncQueue *queue;
@@ -217,11 +219,19 @@ relay_report_service_new (RelayConfig *config, RelayEventBus *events, GError **e
   sqlite3 *reader = relay_database_open_reader (config->data_dir, error);
   if (!reader)
     return NULL;
+  RelayCheckpointer *checkpointer =
+      relay_checkpointer_new (relay_report_store_get_db (store), config->data_dir, error);
+  if (!checkpointer)
+    {
+      sqlite3_close (reader);
+      return NULL;
+    }
   RelayReportService *s = g_new0 (RelayReportService, 1);
   s->config = config;
   s->events = events;
   s->store = g_steal_pointer (&store);
   s->reader = reader;
+  s->checkpointer = checkpointer;
   g_mutex_init (&s->reader_lock);
   s->queue = g_async_queue_new ();
   s->writer = g_thread_new ("report-writer", writer_main, s);
@@ -246,6 +256,7 @@ relay_report_service_free (RelayReportService *s)
       item_free (item);
     }
   g_async_queue_unref (s->queue);
+  relay_checkpointer_free (s->checkpointer);
   relay_report_store_free (s->store);
   sqlite3_close (s->reader);
   g_mutex_clear (&s->reader_lock);

@@ -44,6 +44,12 @@ relay_report_store_free (RelayReportStore *store)
   g_free (store);
 }
 
+sqlite3 *
+relay_report_store_get_db (RelayReportStore *store)
+{
+  return store->db;
+}
+
 RelayReportStore *
 relay_report_store_open (const char *data_dir, GError **error)
 {

@@ -31,6 +31,8 @@ typedef struct {
 /* The writer's connection (migrates). */
 RelayReportStore *relay_report_store_open (const char *data_dir, GError **error);
 void relay_report_store_free (RelayReportStore *store);
+/* The connection, e.g. for relay_checkpointer_new. */
+sqlite3 *relay_report_store_get_db (RelayReportStore *store);
 
 gboolean relay_report_store_begin (RelayReportStore *store, GError **error);
 /* Returns once the transaction is on disk (synchronous=FULL). */
