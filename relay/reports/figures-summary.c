@@ -271,7 +271,14 @@ cell (JsonNode *n)
   if (!n || JSON_NODE_HOLDS_NULL (n))
     return NULL;
   if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (n));
+    {
+      /* A province's note is opened in Excel at the ministry: text that
+       * would start a formula is kept as text. */
+      const char *text = json_node_get_string (n);
+      if (strchr ("=+-@\t\r", text[0]) && text[0])
+        return g_strconcat ("'", text, NULL);
+      return g_strdup (text);
+    }
   if (JSON_NODE_HOLDS_OBJECT (n))
     {
       /* An enum's counts: "normal=70 watch=5 urgent=1". */

@@ -165,7 +165,8 @@ test_refusals (void)
 static void
 test_figures_json_and_csv (void)
 {
-  g_autofree char *sp = report_message ("sp-1", today, 30, ",\"inflation\":-0.5");
+  g_autofree char *sp = report_message ("sp-1", today, 30,
+                                        ",\"inflation\":-0.5,\"note\":\"=HYPERLINK(\\\"x\\\"),ok\"");
   expect (201, SP, sp, "\"version\":1");
   g_autofree char *path = g_strdup_printf ("/api/v1/figures?date=%s", today);
   g_autofree char *body = NULL;
@@ -212,6 +213,8 @@ test_figures_json_and_csv (void)
       g_assert_true (g_utf8_validate (csv, len, NULL));
       g_autofree char *row = g_strdup_printf ("%s,TH-50,เชียงใหม่,Chiang Mai,north,2,", today);
       g_assert_nonnull (strstr (csv, row));
+      /* Quoted for the comma and the quotes, defused for Excel; numbers stay numbers. */
+      g_assert_nonnull (strstr (csv, ",-0.5,normal,\"'=HYPERLINK(\"\"x\"\"),ok\"\r\n"));
       g_autofree char *total = g_strdup_printf ("%s,TH,ทั้งประเทศ,National,,,,42,", today);
       g_assert_nonnull (strstr (csv, total));
       /* Header, 76 provinces, the national row. */
