@@ -190,6 +190,7 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: %s\n", error->message);
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
+      relay_report_service_free (app.reports);
       relay_conference_free (app.conference);
       relay_event_bus_free (app.events);
       return EXIT_CONFIG;
