@@ -2,10 +2,8 @@
 
 #include <math.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "pipelines/output-common.h"
 #include "pipelines/tile-renderer.h"
 #include "pipelines/video-encoder-output.h"
 #include "relay/log.h"
@@ -30,7 +28,6 @@
 
 #define SIGNAL_LOST_US (2 * G_USEC_PER_SEC)
 #define MOSAIC_SSRC 0x4d4f5341u /* "MOSA" */
-#define MEDIA_THREAD_NICE 5
 #define EVEN(x) ((x) & ~1)
 
 typedef struct {
@@ -73,8 +70,6 @@ typedef struct {
 struct _RelayMosaic {
   int width, height, fps;
   GstElement *pipeline, *compositor;
-  GstClock *clock;
-  GstClockTime base_time;
   RelayVideoEncoderOutput *out;
   GPtrArray *slots;    /* Slot*, tile order (central first) */
   GHashTable *by_id;   /* id -> Slot* (borrowed); read-only after new */
@@ -88,10 +83,7 @@ struct _RelayMosaic {
   guint64 frames_in;
   gint64 newest_capture_us; /* newest input pushed since the last output frame */
 
-  GThread *feeder;
-  GMutex feed_lock;
-  GCond feed_cond;
-  gboolean stopping;
+  RelayTicker *feeder;
 };
 
 static void
@@ -123,11 +115,7 @@ cached (Picture cache[2], int w, int h)
 static void
 slot_free (Slot *slot)
 {
-  if (slot->src)
-    {
-      gst_pad_set_active (slot->src, FALSE);
-      g_clear_object (&slot->src);
-    }
+  relay_output_pad_free (slot->src);
   g_clear_object (&slot->mixer_pad);
   picture_clear (&slot->frame);
   for (int i = 0; i < 2; i++)
@@ -146,121 +134,13 @@ slot_free (Slot *slot)
   g_free (slot);
 }
 
-static GstBusSyncReply
-on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
-{
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_STREAM_STATUS)
-    {
-      GstStreamStatusType type;
-      gst_message_parse_stream_status (msg, &type, NULL);
-      /* Posted from the new streaming thread itself: media yields to the
-       * transport when CPU is short. */
-      if (type == GST_STREAM_STATUS_TYPE_ENTER)
-        setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
-      return GST_BUS_DROP;
-    }
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-    {
-      g_autoptr (GError) err = NULL;
-      g_autofree char *debug = NULL;
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-        gst_message_parse_error (msg, &err, &debug);
-      else
-        gst_message_parse_warning (msg, &err, &debug);
-      relay_warn (NULL, "%s pipeline %s from %s: %s", (const char *) data,
-                  GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
-                  GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
-    }
-  return GST_BUS_DROP;
-}
-
-static gboolean
-on_input_event (GstPad *pad, GstObject *parent, GstEvent *event)
-{
-  /* QoS, reconfigure, navigation: nothing upstream of us to tell. */
-  gst_event_unref (event);
-  return TRUE;
-}
-
-static gboolean
-on_input_query (GstPad *pad, GstObject *parent, GstQuery *query)
-{
-  switch (GST_QUERY_TYPE (query))
-    {
-    case GST_QUERY_LATENCY:
-      /* Live, adding nothing: the compositor aggregates on its deadline. */
-      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
-      return TRUE;
-    case GST_QUERY_CAPS:
-      {
-        g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
-        gst_query_set_caps_result (query, caps);
-        return TRUE;
-      }
-    case GST_QUERY_ACCEPT_CAPS:
-      gst_query_set_accept_caps_result (query, TRUE);
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 static GstPad *
 new_input (RelayMosaic *self, const char *name, guint zorder, GstPad **mixer_pad, GError **error)
 {
-  GstPad *src = gst_pad_new (name, GST_PAD_SRC);
-  gst_pad_set_event_function (src, on_input_event);
-  gst_pad_set_query_function (src, on_input_query);
-  gst_pad_set_active (src, TRUE);
   *mixer_pad = gst_element_request_pad_simple (self->compositor, "sink_%u");
-  g_object_set (*mixer_pad, "zorder", zorder, NULL);
-  if (!*mixer_pad || gst_pad_link (src, *mixer_pad) != GST_PAD_LINK_OK)
-    {
-      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                   "cannot link mosaic input %s", name);
-      gst_pad_set_active (src, FALSE);
-      gst_object_unref (src);
-      return NULL;
-    }
-  return src;
-}
-
-static void
-push_caps (GstPad *src, int w, int h)
-{
-  g_autoptr (GstCaps) caps = gst_caps_new_simple (
-      "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, w, "height",
-      G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 0, 1, "pixel-aspect-ratio",
-      GST_TYPE_FRACTION, 1, 1, NULL);
-  gst_pad_push_event (src, gst_event_new_caps (caps));
-}
-
-static void
-start_input (GstPad *src, int w, int h)
-{
-  g_autofree char *stream_id = g_strdup_printf ("mosaic/%s", GST_PAD_NAME (src));
-  GstEvent *start = gst_event_new_stream_start (stream_id);
-  gst_event_set_group_id (start, gst_util_group_id_next ());
-  gst_pad_push_event (src, start);
-  /* Caps change later with the tile size, always before a buffer. */
-  push_caps (src, w, h);
-  GstSegment segment;
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  gst_pad_push_event (src, gst_event_new_segment (&segment));
-}
-
-/* A shallow copy stamped now: the same picture may be pushed again later
- * (a card) while the compositor still holds the earlier one. */
-static void
-push_picture (GstPad *src, GstBuffer *buf, GstClockTime pts)
-{
-  GstBuffer *copy = gst_buffer_copy (buf);
-  GST_BUFFER_PTS (copy) = pts;
-  GST_BUFFER_DTS (copy) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (copy) = GST_CLOCK_TIME_NONE;
-  GstFlowReturn ret = gst_pad_push (src, copy);
-  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
-    relay_debug (NULL, "mosaic input %s: %s", GST_PAD_NAME (src), gst_flow_get_name (ret));
+  if (*mixer_pad)
+    g_object_set (*mixer_pad, "zorder", zorder, NULL);
+  return relay_output_pad_new (name, *mixer_pad, error);
 }
 
 /* ---- layout ---- */
@@ -443,57 +323,29 @@ feed_slot (RelayMosaic *self, Slot *slot, gint64 now_us, GstClockTime pts, gint6
     return;
   if (w != slot->shown_w || h != slot->shown_h)
     {
-      push_caps (slot->src, w, h);
+      relay_output_pad_set_size (slot->src, w, h, 0);
       slot->shown_w = w;
       slot->shown_h = h;
     }
   gst_clear_buffer (&slot->shown);
   slot->shown = buf;
-  push_picture (slot->src, buf, pts);
+  relay_output_pad_push (slot->src, buf, pts, GST_CLOCK_TIME_NONE);
 }
 
-static gpointer
-feed_thread (gpointer data)
+static void
+feed (GstClockTime running_time, gpointer data)
 {
   RelayMosaic *self = data;
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
-  GstClockTime period = GST_SECOND / (guint) self->fps;
-  GstClockTime now = gst_clock_get_time (self->clock) - self->base_time;
-  /* Half a frame after each compositor deadline (multiples of period). */
-  GstClockTime next = (now / period + 1) * period + period / 2;
-  g_mutex_lock (&self->feed_lock);
-  while (!self->stopping)
+  gint64 now_us = g_get_monotonic_time ();
+  gint64 newest = 0;
+  for (guint i = 0; i < self->slots->len; i++)
+    feed_slot (self, self->slots->pdata[i], now_us, running_time, &newest);
+  if (newest)
     {
-      /* The pipeline runs on the monotonic system clock, the same clock as
-       * g_get_monotonic_time, so its times can be waited on with a GCond
-       * (which stop can interrupt). */
-      gint64 deadline_us = (gint64) ((self->base_time + next) / GST_USECOND);
-      if (g_get_monotonic_time () < deadline_us)
-        {
-          g_cond_wait_until (&self->feed_cond, &self->feed_lock, deadline_us);
-          continue;
-        }
-      g_mutex_unlock (&self->feed_lock);
-
-      now = gst_clock_get_time (self->clock) - self->base_time;
-      gint64 now_us = g_get_monotonic_time ();
-      gint64 newest = 0;
-      for (guint i = 0; i < self->slots->len; i++)
-        feed_slot (self, self->slots->pdata[i], now_us, now, &newest);
-      if (newest)
-        {
-          g_mutex_lock (&self->lock);
-          self->newest_capture_us = MAX (self->newest_capture_us, newest);
-          g_mutex_unlock (&self->lock);
-        }
-      next += period;
-      if (next < now)
-        next = (now / period + 1) * period + period / 2; /* fell behind: skip */
-
-      g_mutex_lock (&self->feed_lock);
+      g_mutex_lock (&self->lock);
+      self->newest_capture_us = MAX (self->newest_capture_us, newest);
+      g_mutex_unlock (&self->lock);
     }
-  g_mutex_unlock (&self->feed_lock);
-  return NULL;
 }
 
 /* Each output frame carries the newest input pushed before it was made. */
@@ -548,8 +400,6 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   RelayMosaic *self = g_new0 (RelayMosaic, 1);
   g_mutex_init (&self->layout_lock);
   g_mutex_init (&self->lock);
-  g_mutex_init (&self->feed_lock);
-  g_cond_init (&self->feed_cond);
   self->width = MAX (EVEN ((int) (config->mosaic_width ? config->mosaic_width : 1920)), 64);
   self->height = MAX (EVEN ((int) (config->mosaic_height ? config->mosaic_height : 1080)), 64);
   self->fps = (int) (config->mosaic_framerate ? config->mosaic_framerate : 15);
@@ -557,12 +407,7 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->layout = RELAY_LAYOUT_MOSAIC;
 
-  self->pipeline = gst_pipeline_new ("mosaic");
-  /* The feeder waits on g_get_monotonic_time for pipeline times. */
-  g_autoptr (GstClock) clock = gst_system_clock_obtain ();
-  gst_pipeline_use_clock (GST_PIPELINE (self->pipeline), clock);
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_message, "mosaic", NULL);
+  self->pipeline = relay_output_pipeline_new ("mosaic");
 
   /* force-live: output on the deadline whether or not inputs have new
    * frames. One blending thread: the tiles are opaque, blending is a copy. */
@@ -634,15 +479,13 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       relay_mosaic_free (self);
       return NULL;
     }
-  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
-  self->base_time = gst_element_get_base_time (self->pipeline);
-  start_input (self->highlight_src, 16, 16);
+  relay_output_pad_start (self->highlight_src, 16, 16, 0);
   g_autoptr (GstBuffer) yellow = relay_tile_render_solid (16, 16, RELAY_TILE_HIGHLIGHT_RGB);
-  push_picture (self->highlight_src, yellow, 0);
+  relay_output_pad_push (self->highlight_src, yellow, 0, GST_CLOCK_TIME_NONE);
   for (guint i = 0; i < self->slots->len; i++)
     {
       Slot *slot = self->slots->pdata[i];
-      start_input (slot->src, slot->w, slot->h);
+      relay_output_pad_start (slot->src, slot->w, slot->h, 0);
       slot->shown_w = slot->w;
       slot->shown_h = slot->h;
       /* Labels and cards for the grid are drawn now, not on the first
@@ -652,7 +495,10 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       Picture *label = cached (slot->labels, slot->w, relay_tile_label_height (slot->h));
       label->buf = relay_tile_render_label (label->w, label->h, slot->name_th, slot->name_en);
     }
-  self->feeder = g_thread_new ("mosaic-feed", feed_thread, self);
+  /* Half a frame after each compositor deadline (multiples of the
+   * period), when its pads have just been emptied. */
+  GstClockTime period = GST_SECOND / (guint) self->fps;
+  self->feeder = relay_ticker_start ("mosaic-feed", self->pipeline, period, period / 2, feed, self);
   relay_info (NULL, "mosaic %dx%d at %d fps, %u tiles", self->width, self->height, self->fps,
               self->slots->len);
   return self;
@@ -663,37 +509,19 @@ relay_mosaic_free (RelayMosaic *self)
 {
   if (!self)
     return;
-  if (self->feeder)
-    {
-      g_mutex_lock (&self->feed_lock);
-      self->stopping = TRUE;
-      g_cond_signal (&self->feed_cond);
-      g_mutex_unlock (&self->feed_lock);
-      g_thread_join (self->feeder);
-    }
+  relay_ticker_stop (self->feeder);
   if (self->pipeline)
-    {
-      gst_element_set_state (self->pipeline, GST_STATE_NULL);
-      g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-      gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-    }
-  if (self->highlight_src)
-    {
-      gst_pad_set_active (self->highlight_src, FALSE);
-      g_clear_object (&self->highlight_src);
-    }
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  relay_output_pad_free (self->highlight_src);
   g_clear_object (&self->highlight_pad);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
-  g_clear_object (&self->pipeline);
+  relay_output_pipeline_free (self->pipeline);
   relay_video_encoder_output_free (self->out);
-  g_clear_object (&self->clock);
   g_free (self->spotlight);
   g_free (self->speaker);
   g_mutex_clear (&self->layout_lock);
   g_mutex_clear (&self->lock);
-  g_mutex_clear (&self->feed_lock);
-  g_cond_clear (&self->feed_cond);
   g_free (self);
 }
 

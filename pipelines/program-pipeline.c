@@ -1,10 +1,8 @@
 #include "pipelines/program-pipeline.h"
 
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "pipelines/output-common.h"
 #include "pipelines/tile-renderer.h"
 #include "pipelines/video-encoder-output.h"
 #include "relay/conference.h"
@@ -19,7 +17,6 @@
 
 #define SIGNAL_LOST_US (2 * G_USEC_PER_SEC)
 #define PROGRAM_SSRC 0x50524f47u /* "PROG" */
-#define MEDIA_THREAD_NICE 5
 #define EVEN(x) ((x) & ~1)
 
 typedef struct {
@@ -29,8 +26,6 @@ typedef struct {
 struct _RelayProgram {
   int width, height, fps;
   GstElement *pipeline;
-  GstClock *clock;
-  GstClockTime base_time;
   GstPad *src;
   RelayVideoEncoderOutput *out;
   GHashTable *names; /* id -> Names*; read-only after new */
@@ -48,10 +43,7 @@ struct _RelayProgram {
   GstBuffer *card;
   char card_source[16];
 
-  GThread *feeder;
-  GMutex feed_lock;
-  GCond feed_cond;
-  gboolean stopping;
+  RelayTicker *feeder;
 };
 
 static void
@@ -71,81 +63,6 @@ add_names (GHashTable *table, const char *id, const char *th, const char *en)
   g_hash_table_replace (table, g_strdup (id), n);
 }
 
-static GstBusSyncReply
-on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
-{
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_STREAM_STATUS)
-    {
-      GstStreamStatusType type;
-      gst_message_parse_stream_status (msg, &type, NULL);
-      if (type == GST_STREAM_STATUS_TYPE_ENTER)
-        setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
-      return GST_BUS_DROP;
-    }
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-    {
-      g_autoptr (GError) err = NULL;
-      g_autofree char *debug = NULL;
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-        gst_message_parse_error (msg, &err, &debug);
-      else
-        gst_message_parse_warning (msg, &err, &debug);
-      relay_warn (NULL, "program pipeline %s from %s: %s",
-                  GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
-                  GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
-    }
-  return GST_BUS_DROP;
-}
-
-static gboolean
-on_input_event (GstPad *pad, GstObject *parent, GstEvent *event)
-{
-  gst_event_unref (event);
-  return TRUE;
-}
-
-static gboolean
-on_input_query (GstPad *pad, GstObject *parent, GstQuery *query)
-{
-  RelayProgram *self = gst_pad_get_element_private (pad);
-  switch (GST_QUERY_TYPE (query))
-    {
-    case GST_QUERY_LATENCY:
-      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
-      return TRUE;
-    case GST_QUERY_CAPS:
-      {
-        g_autoptr (GstCaps) caps = gst_caps_new_simple (
-            "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, self->width,
-            "height", G_TYPE_INT, self->height, "framerate", GST_TYPE_FRACTION, self->fps, 1,
-            NULL);
-        gst_query_set_caps_result (query, caps);
-        return TRUE;
-      }
-    case GST_QUERY_ACCEPT_CAPS:
-      gst_query_set_accept_caps_result (query, TRUE);
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-static void
-start_input (RelayProgram *self)
-{
-  GstEvent *start = gst_event_new_stream_start ("program/video");
-  gst_event_set_group_id (start, gst_util_group_id_next ());
-  gst_pad_push_event (self->src, start);
-  g_autoptr (GstCaps) caps = gst_caps_new_simple (
-      "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, self->width,
-      "height", G_TYPE_INT, self->height, "framerate", GST_TYPE_FRACTION, self->fps, 1,
-      "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
-  gst_pad_push_event (self->src, gst_event_new_caps (caps));
-  GstSegment segment;
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  gst_pad_push_event (self->src, gst_event_new_segment (&segment));
-}
-
 static GstBuffer *
 waiting_card (RelayProgram *self, const char *source)
 {
@@ -162,8 +79,9 @@ waiting_card (RelayProgram *self, const char *source)
 }
 
 static void
-feed_once (RelayProgram *self, GstClockTime pts)
+feed (GstClockTime pts, gpointer data)
 {
+  RelayProgram *self = data;
   gint64 now_us = g_get_monotonic_time ();
   GstBuffer *buf = NULL;
   gint64 capture = 0;
@@ -180,46 +98,9 @@ feed_once (RelayProgram *self, GstClockTime pts)
   g_mutex_unlock (&self->lock);
   if (!buf)
     buf = gst_buffer_ref (waiting_card (self, source));
-  /* Shallow copy: the same picture goes out again on the next tick. */
-  GstBuffer *copy = gst_buffer_copy (buf);
-  gst_buffer_unref (buf);
-  GST_BUFFER_PTS (copy) = pts;
-  GST_BUFFER_DTS (copy) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (copy) = GST_SECOND / (guint) self->fps;
   relay_video_encoder_output_note_capture (self->out, pts, capture);
-  GstFlowReturn ret = gst_pad_push (self->src, copy);
-  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
-    relay_debug (NULL, "program input: %s", gst_flow_get_name (ret));
-}
-
-static gpointer
-feed_thread (gpointer data)
-{
-  RelayProgram *self = data;
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
-  GstClockTime period = GST_SECOND / (guint) self->fps;
-  GstClockTime now = gst_clock_get_time (self->clock) - self->base_time;
-  GstClockTime next = (now / period + 1) * period;
-  g_mutex_lock (&self->feed_lock);
-  while (!self->stopping)
-    {
-      /* Monotonic system clock: pipeline times are g_get_monotonic_time. */
-      gint64 deadline_us = (gint64) ((self->base_time + next) / GST_USECOND);
-      if (g_get_monotonic_time () < deadline_us)
-        {
-          g_cond_wait_until (&self->feed_cond, &self->feed_lock, deadline_us);
-          continue;
-        }
-      g_mutex_unlock (&self->feed_lock);
-      feed_once (self, next);
-      now = gst_clock_get_time (self->clock) - self->base_time;
-      next += period;
-      if (next < now)
-        next = (now / period + 1) * period;
-      g_mutex_lock (&self->feed_lock);
-    }
-  g_mutex_unlock (&self->feed_lock);
-  return NULL;
+  relay_output_pad_push (self->src, buf, pts, GST_SECOND / (guint) self->fps);
+  gst_buffer_unref (buf);
 }
 
 RelayProgram *
@@ -229,8 +110,6 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
   RelayProgram *self = g_new0 (RelayProgram, 1);
   g_mutex_init (&self->lock);
   g_mutex_init (&self->scale_lock);
-  g_mutex_init (&self->feed_lock);
-  g_cond_init (&self->feed_cond);
   self->width = MAX (EVEN ((int) (config->program_width ? config->program_width : 1280)), 64);
   self->height = MAX (EVEN ((int) (config->program_height ? config->program_height : 720)), 64);
   /* The config has no program rate of its own: the mosaic's. */
@@ -246,11 +125,7 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
       add_names (self->names, p->code, p->name_th, p->name_en);
     }
 
-  self->pipeline = gst_pipeline_new ("program");
-  g_autoptr (GstClock) clock = gst_system_clock_obtain ();
-  gst_pipeline_use_clock (GST_PIPELINE (self->pipeline), clock);
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_message, self, NULL);
+  self->pipeline = relay_output_pipeline_new ("program");
   self->out = relay_video_encoder_output_new (GST_BIN (self->pipeline), "program",
                                               config->output_codec, (guint) self->fps,
                                               config->program_bitrate_kbps, PROGRAM_SSRC, output,
@@ -260,17 +135,11 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
       relay_program_free (self);
       return NULL;
     }
-  self->src = gst_pad_new ("program_in", GST_PAD_SRC);
-  gst_pad_set_element_private (self->src, self);
-  gst_pad_set_event_function (self->src, on_input_event);
-  gst_pad_set_query_function (self->src, on_input_query);
-  gst_pad_set_active (self->src, TRUE);
   g_autoptr (GstPad) sink
       = gst_element_get_static_pad (relay_video_encoder_output_get_head (self->out), "sink");
-  if (gst_pad_link (self->src, sink) != GST_PAD_LINK_OK)
+  self->src = relay_output_pad_new ("program_in", sink, error);
+  if (!self->src)
     {
-      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                   "cannot link the program input");
       relay_program_free (self);
       return NULL;
     }
@@ -281,11 +150,10 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
       relay_program_free (self);
       return NULL;
     }
-  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
-  self->base_time = gst_element_get_base_time (self->pipeline);
-  start_input (self);
+  relay_output_pad_start (self->src, self->width, self->height, self->fps);
   waiting_card (self, self->source);
-  self->feeder = g_thread_new ("program-feed", feed_thread, self);
+  self->feeder = relay_ticker_start ("program-feed", self->pipeline, GST_SECOND / (guint) self->fps,
+                                     0, feed, self);
   return self;
 }
 
@@ -294,36 +162,18 @@ relay_program_free (RelayProgram *self)
 {
   if (!self)
     return;
-  if (self->feeder)
-    {
-      g_mutex_lock (&self->feed_lock);
-      self->stopping = TRUE;
-      g_cond_signal (&self->feed_cond);
-      g_mutex_unlock (&self->feed_lock);
-      g_thread_join (self->feeder);
-    }
+  relay_ticker_stop (self->feeder);
   if (self->pipeline)
-    {
-      gst_element_set_state (self->pipeline, GST_STATE_NULL);
-      g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-      gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-    }
-  if (self->src)
-    {
-      gst_pad_set_active (self->src, FALSE);
-      g_clear_object (&self->src);
-    }
-  g_clear_object (&self->pipeline);
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  relay_output_pad_free (self->src);
+  relay_output_pipeline_free (self->pipeline);
   relay_video_encoder_output_free (self->out);
-  g_clear_object (&self->clock);
   gst_clear_buffer (&self->frame);
   gst_clear_buffer (&self->card);
   relay_frame_scaler_free (self->scaler);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->scale_lock);
-  g_mutex_clear (&self->feed_lock);
-  g_cond_clear (&self->feed_cond);
   g_free (self);
 }
 

@@ -117,10 +117,8 @@ draw_line (cairo_t *cr, const char *text, int width, int y, int px, gboolean bol
 }
 
 static int
-line_height (int width, const char *text, int px)
+line_height (int px)
 {
-  (void) width;
-  (void) text;
   return px * 3 / 2; /* Thai vowels and tone marks stack above and below */
 }
 
@@ -140,14 +138,14 @@ draw_card (cairo_t *cr, int width, int height, gpointer data)
   int total = 0;
   for (int i = 0; i < 3; i++)
     if (card->lines[i])
-      total += line_height (width, card->lines[i], sizes[i]);
+      total += line_height (sizes[i]);
   int y = (height - total) / 2;
   cairo_set_source_rgb (cr, 0.92, 0.92, 0.92);
   for (int i = 0; i < 3; i++)
     if (card->lines[i])
       {
         draw_line (cr, card->lines[i], width, y, sizes[i], i == 0);
-        y += line_height (width, card->lines[i], sizes[i]);
+        y += line_height (sizes[i]);
       }
 }
 
@@ -177,10 +175,15 @@ draw_label (cairo_t *cr, int width, int height, gpointer data)
   cairo_set_source_rgb (cr, 0.08, 0.08, 0.08);
   cairo_paint (cr);
   int px = MAX (height * 2 / 5 - 1, 4);
+  /* Thai glyphs of the TLWG faces look smaller than Latin at one size. */
+  int px_th = px * 6 / 5;
   cairo_set_source_rgb (cr, 1, 1, 1);
-  int y = MAX ((height - 2 * (px + px / 4)) / 2 - px / 6, 0);
-  draw_line (cr, label->th, width, y, px, FALSE);
-  draw_line (cr, label->en, width, y + px + px / 4, px, FALSE);
+  /* Pango's Thai line box has room for stacked marks above the glyphs:
+   * start it a little above the band and put the Latin line on the lower
+   * part of that box. */
+  int y = (height - (px_th + px + px / 3)) / 2 - px / 3;
+  draw_line (cr, label->th, width, y, px_th, FALSE);
+  draw_line (cr, label->en, width, y + px_th + px / 2, px, FALSE);
 }
 
 GstBuffer *
@@ -257,6 +260,10 @@ relay_frame_scaler_scale (RelayFrameScaler *scaler, GstBuffer *frame, const GstV
       g_clear_pointer (&scaler->converter, gst_video_converter_free);
       scaler->in_info = *info;
       gst_video_info_set_format (&scaler->out_info, GST_VIDEO_FORMAT_I420, width, height);
+      /* GstVideoConverter refuses to change these; decoders set them. */
+      scaler->out_info.fps_n = info->fps_n;
+      scaler->out_info.fps_d = info->fps_d;
+      scaler->out_info.interlace_mode = info->interlace_mode;
       /* Bilinear luma, nearest chroma, no dithering, on the calling
        * thread: the cheapest scaling that still looks clean at tile size.
        * 76 decoder threads already use both cores. */
@@ -270,8 +277,8 @@ relay_frame_scaler_scale (RelayFrameScaler *scaler, GstBuffer *frame, const GstV
       if (!scaler->converter)
         return NULL;
     }
-  GstVideoInfo out_info;
-  GstBuffer *out = new_i420 (width, height, &out_info);
+  GstVideoInfo out_info = scaler->out_info;
+  GstBuffer *out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&out_info), NULL);
   GstVideoFrame in_frame, out_frame;
   if (!gst_video_frame_map (&in_frame, info, frame, GST_MAP_READ))
     {

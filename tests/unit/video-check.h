@@ -159,5 +159,8 @@ static GstBuffer *
 video_check_solid_frame (guint32 rgb, int w, int h, GstVideoInfo *info)
 {
   gst_video_info_set_format (info, GST_VIDEO_FORMAT_I420, w, h);
+  /* As a decoder describes its output (the scaler must cope with a rate). */
+  info->fps_n = 30;
+  info->fps_d = 1;
   return relay_tile_render_solid (w, h, rgb);
 }

@@ -1,0 +1,240 @@
+#include "pipelines/output-common.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "relay/log.h"
+
+/* Decoding and encoding may fall behind under load; forwarding, NACKs and
+ * RTCP must not (as for the ingest pipelines). */
+#define MEDIA_THREAD_NICE 5
+
+static void
+lower_priority (void)
+{
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
+}
+
+static GstBusSyncReply
+on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
+{
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_STREAM_STATUS)
+    {
+      GstStreamStatusType type;
+      gst_message_parse_stream_status (msg, &type, NULL);
+      /* ENTER is posted from the new streaming thread itself. */
+      if (type == GST_STREAM_STATUS_TYPE_ENTER)
+        lower_priority ();
+      return GST_BUS_DROP;
+    }
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
+    {
+      g_autoptr (GError) err = NULL;
+      g_autofree char *debug = NULL;
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+        gst_message_parse_error (msg, &err, &debug);
+      else
+        gst_message_parse_warning (msg, &err, &debug);
+      relay_warn (NULL, "%s pipeline %s from %s: %s", (const char *) data,
+                  GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
+                  GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
+    }
+  return GST_BUS_DROP;
+}
+
+GstElement *
+relay_output_pipeline_new (const char *name)
+{
+  GstElement *pipeline = gst_pipeline_new (name);
+  g_autoptr (GstClock) clock = gst_system_clock_obtain ();
+  /* GstSystemClock is CLOCK_MONOTONIC by default, as g_get_monotonic_time. */
+  gst_pipeline_use_clock (GST_PIPELINE (pipeline), clock);
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+  gst_bus_set_sync_handler (bus, on_bus_message, g_strdup (name), g_free);
+  return pipeline;
+}
+
+void
+relay_output_pipeline_free (GstElement *pipeline)
+{
+  if (!pipeline)
+    return;
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (pipeline);
+}
+
+static gboolean
+on_pad_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  /* QoS, reconfigure, navigation: nothing upstream of us to tell. */
+  gst_event_unref (event);
+  return TRUE;
+}
+
+static gboolean
+on_pad_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  switch (GST_QUERY_TYPE (query))
+    {
+    case GST_QUERY_LATENCY:
+      /* Live, adding nothing: downstream works on its own deadlines. */
+      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+      return TRUE;
+    case GST_QUERY_CAPS:
+      {
+        g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+        if (!caps)
+          caps = gst_caps_from_string ("video/x-raw,format=I420");
+        gst_query_set_caps_result (query, caps);
+        return TRUE;
+      }
+    case GST_QUERY_ACCEPT_CAPS:
+      gst_query_set_accept_caps_result (query, TRUE);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+GstPad *
+relay_output_pad_new (const char *name, GstPad *peer, GError **error)
+{
+  GstPad *pad = gst_pad_new (name, GST_PAD_SRC);
+  gst_pad_set_event_function (pad, on_pad_event);
+  gst_pad_set_query_function (pad, on_pad_query);
+  gst_pad_set_active (pad, TRUE);
+  if (!peer || gst_pad_link (pad, peer) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link input %s",
+                   name);
+      relay_output_pad_free (pad);
+      return NULL;
+    }
+  return pad;
+}
+
+void
+relay_output_pad_set_size (GstPad *pad, int width, int height, int fps)
+{
+  g_autoptr (GstCaps) caps = gst_caps_new_simple (
+      "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, width, "height",
+      G_TYPE_INT, height, "framerate", GST_TYPE_FRACTION, fps, 1, "pixel-aspect-ratio",
+      GST_TYPE_FRACTION, 1, 1, NULL);
+  gst_pad_push_event (pad, gst_event_new_caps (caps));
+}
+
+void
+relay_output_pad_start (GstPad *pad, int width, int height, int fps)
+{
+  g_autofree char *stream_id = g_strdup_printf ("relay-output/%s", GST_PAD_NAME (pad));
+  GstEvent *start = gst_event_new_stream_start (stream_id);
+  gst_event_set_group_id (start, gst_util_group_id_next ());
+  gst_pad_push_event (pad, start);
+  relay_output_pad_set_size (pad, width, height, fps);
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (pad, gst_event_new_segment (&segment));
+}
+
+void
+relay_output_pad_push (GstPad *pad, GstBuffer *picture, GstClockTime pts, GstClockTime duration)
+{
+  GstBuffer *copy = gst_buffer_copy (picture);
+  GST_BUFFER_PTS (copy) = pts;
+  GST_BUFFER_DTS (copy) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (copy) = duration;
+  GstFlowReturn ret = gst_pad_push (pad, copy);
+  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
+    relay_debug (NULL, "output input %s: %s", GST_PAD_NAME (pad), gst_flow_get_name (ret));
+}
+
+void
+relay_output_pad_free (GstPad *pad)
+{
+  if (!pad)
+    return;
+  gst_pad_set_active (pad, FALSE);
+  gst_object_unref (pad);
+}
+
+struct _RelayTicker {
+  GThread *thread;
+  GstClock *clock;
+  GstClockTime base_time, period, offset;
+  RelayTickFunc tick;
+  gpointer data;
+  GMutex lock;
+  GCond cond;
+  gboolean stopping;
+};
+
+static GstClockTime
+next_tick (RelayTicker *self, GstClockTime now)
+{
+  return (now / self->period + 1) * self->period + self->offset;
+}
+
+static gpointer
+ticker_thread (gpointer data)
+{
+  RelayTicker *self = data;
+  lower_priority ();
+  GstClockTime now = gst_clock_get_time (self->clock) - self->base_time;
+  GstClockTime next = next_tick (self, now);
+  g_mutex_lock (&self->lock);
+  while (!self->stopping)
+    {
+      /* A GCond wait (not a clock id) so that stop can interrupt it. */
+      gint64 deadline_us = (gint64) ((self->base_time + next) / GST_USECOND);
+      if (g_get_monotonic_time () < deadline_us)
+        {
+          g_cond_wait_until (&self->cond, &self->lock, deadline_us);
+          continue;
+        }
+      g_mutex_unlock (&self->lock);
+      self->tick (next, self->data);
+      now = gst_clock_get_time (self->clock) - self->base_time;
+      next += self->period;
+      if (next < now)
+        next = next_tick (self, now);
+      g_mutex_lock (&self->lock);
+    }
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+RelayTicker *
+relay_ticker_start (const char *name, GstElement *pipeline, GstClockTime period,
+                    GstClockTime offset, RelayTickFunc tick, gpointer data)
+{
+  RelayTicker *self = g_new0 (RelayTicker, 1);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->clock = gst_pipeline_get_clock (GST_PIPELINE (pipeline));
+  self->base_time = gst_element_get_base_time (pipeline);
+  self->period = MAX (period, GST_MSECOND);
+  self->offset = offset;
+  self->tick = tick;
+  self->data = data;
+  self->thread = g_thread_new (name, ticker_thread, self);
+  return self;
+}
+
+void
+relay_ticker_stop (RelayTicker *self)
+{
+  if (!self)
+    return;
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (self->thread);
+  gst_object_unref (self->clock);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}

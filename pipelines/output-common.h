@@ -1,0 +1,44 @@
+/* Pieces shared by the pipelines that produce the relay's own pictures
+ * (mosaic, program): the pipeline itself (system clock, media threads at
+ * nice 5, errors logged), live source pads of ours that stand in for
+ * appsrc, and the ticker thread that feeds them. */
+#pragma once
+
+#include <glib.h>
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* A GstPipeline on the monotonic system clock (so that its times can be
+ * waited on with g_get_monotonic_time), whose streaming threads run at
+ * nice 5 and whose errors and warnings go to relay_warn. */
+GstElement *relay_output_pipeline_new (const char *name);
+/* To NULL, bus handler removed, unref. NULL-safe. */
+void relay_output_pipeline_free (GstElement *pipeline);
+
+/* A live source pad of ours (latency: live, none added; raw I420 of any
+ * size), activated, linked to `peer`. NULL on a link failure. */
+GstPad *relay_output_pad_new (const char *name, GstPad *peer, GError **error);
+/* Stream-start, caps for w x h I420 at `fps` (0: variable), segment. */
+void relay_output_pad_start (GstPad *pad, int width, int height, int fps);
+void relay_output_pad_set_size (GstPad *pad, int width, int height, int fps);
+/* Pushes a shallow copy stamped pts (and duration, may be NONE): the same
+ * picture can be pushed again while an earlier push is still held
+ * downstream. */
+void relay_output_pad_push (GstPad *pad, GstBuffer *picture, GstClockTime pts,
+                            GstClockTime duration);
+void relay_output_pad_free (GstPad *pad);
+
+/* A thread calling `tick` with the pipeline running time at every
+ * multiple of `period` plus `offset` (running time of the pipeline whose
+ * clock and base time are given); ticks that fell behind are skipped.
+ * Runs at nice 5. */
+typedef void (*RelayTickFunc) (GstClockTime running_time, gpointer data);
+typedef struct _RelayTicker RelayTicker;
+
+RelayTicker *relay_ticker_start (const char *name, GstElement *pipeline, GstClockTime period,
+                                 GstClockTime offset, RelayTickFunc tick, gpointer data);
+/* Joins the thread (not from the tick itself). NULL-safe. */
+void relay_ticker_stop (RelayTicker *ticker);
+
+G_END_DECLS
