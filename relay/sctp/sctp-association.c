@@ -32,6 +32,9 @@
 /* Packets travel in DTLS records in UDP: 1200 bytes of SCTP keeps the
  * datagram under common path MTUs (what browsers use too). */
 #define SCTP_MTU 1200
+/* Messages kept while the socket's send buffer is full; beyond this a
+ * peer that stopped acknowledging gets send failures instead. */
+#define MAX_BACKLOG_BYTES (4 * 1024 * 1024)
 
 typedef enum { EV_OUTPUT, EV_DATA, EV_NOTIFICATION } EventKind;
 
@@ -61,8 +64,10 @@ struct _RelaySctpAssociation {
   RelaySctpCallbacks callbacks;
   gpointer user_data;
   RelaySctpStats stats;
-  GHashTable *partial; /* sid -> GByteArray being reassembled */
+  GHashTable *partial; /* sid -> Partial being reassembled */
   gboolean in_drain;
+  GQueue backlog; /* Pending, in send order */
+  gsize backlog_bytes;
 };
 
 static GMutex lock;
@@ -100,6 +105,19 @@ shared_unref (gpointer p)
 }
 
 static void drain (RelaySctpAssociation *self);
+
+typedef struct {
+  struct sctp_sndinfo info;
+  GBytes *bytes;
+} Pending;
+
+static void
+pending_free (gpointer p)
+{
+  Pending *pending = p;
+  g_bytes_unref (pending->bytes);
+  g_free (pending);
+}
 
 static gboolean
 drain_idle (gpointer data)
@@ -345,6 +363,43 @@ handle_data (RelaySctpAssociation *self, Event *ev)
 
 /* On the association's context. Callbacks may call send/reset_stream,
  * which queue more events: the loop picks those up too. */
+/* usrsctp_sendv; FALSE with errno EWOULDBLOCK when the buffer is full. */
+static gboolean
+send_now (RelaySctpAssociation *self, struct sctp_sndinfo *info, const guint8 *data, gsize len)
+{
+  ssize_t n = usrsctp_sendv (self->sock, data, len, NULL, 0, info, sizeof *info,
+                             SCTP_SENDV_SNDINFO, 0);
+  return n >= 0 && (gsize) n == len;
+}
+
+/* Space frees up when the peer's SACKs arrive, which always passes
+ * through drain(): that is where the backlog is retried. */
+static gboolean
+flush_backlog (RelaySctpAssociation *self)
+{
+  gboolean sent = FALSE;
+  Pending *p;
+  while (self->state == RELAY_SCTP_CONNECTED && (p = g_queue_peek_head (&self->backlog)))
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (p->bytes, &len);
+      if (!send_now (self, &p->info, data, len))
+        {
+          if (errno == EWOULDBLOCK || errno == EAGAIN)
+            break;
+          self->stats.send_failures++;
+        }
+      else
+        self->stats.messages_out++;
+      self->backlog_bytes -= len;
+      pending_free (g_queue_pop_head (&self->backlog));
+      sent = TRUE;
+    }
+  return sent;
+}
+
+/* On the association's context. Callbacks may call send/reset_stream,
+ * which queue more events: the loop picks those up too. */
 static void
 drain (RelaySctpAssociation *self)
 {
@@ -357,7 +412,11 @@ drain (RelaySctpAssociation *self)
       Event *ev = g_queue_pop_head (&self->shared->events);
       g_mutex_unlock (&lock);
       if (ev == NULL)
-        break;
+        {
+          if (self->backlog.length > 0 && flush_backlog (self))
+            continue; /* what it sent produced output */
+          break;
+        }
       gsize len;
       const guint8 *data = g_bytes_get_data (ev->bytes, &len);
       switch (ev->kind)
@@ -530,15 +589,32 @@ relay_sctp_association_send (RelaySctpAssociation *self, guint16 sid, guint32 pp
       self->stats.send_failures++;
       return FALSE;
     }
-  ssize_t n = usrsctp_sendv (self->sock, data, len, NULL, 0, &info, sizeof info,
-                             SCTP_SENDV_SNDINFO, 0);
-  gboolean ok = n >= 0 && (gsize) n == len;
-  if (ok)
-    self->stats.messages_out++;
-  else
-    self->stats.send_failures++;
+  /* Behind a backlog, a message waits its turn so that order holds. */
+  gboolean queue = self->backlog.length > 0;
+  if (!queue)
+    {
+      if (send_now (self, &info, data, len))
+        {
+          self->stats.messages_out++;
+          drain (self);
+          return TRUE;
+        }
+      queue = errno == EWOULDBLOCK || errno == EAGAIN;
+    }
+  if (!queue || self->backlog_bytes + len > MAX_BACKLOG_BYTES)
+    {
+      self->stats.send_failures++;
+      drain (self);
+      return FALSE;
+    }
+  Pending *p = g_new0 (Pending, 1);
+  p->info = info;
+  p->bytes = g_bytes_new (data, len);
+  g_queue_push_tail (&self->backlog, p);
+  self->backlog_bytes += len;
+  self->stats.backlogged++;
   drain (self);
-  return ok;
+  return TRUE;
 }
 
 void
@@ -591,5 +667,6 @@ relay_sctp_association_free (RelaySctpAssociation *self)
   g_mutex_unlock (&lock);
   shared_unref (s);
   g_hash_table_destroy (self->partial);
+  g_queue_clear_full (&self->backlog, pending_free);
   g_free (self);
 }

@@ -31,7 +31,8 @@ typedef struct {
 
 typedef struct {
   guint64 messages_in, messages_out;
-  guint64 send_failures;  /* send buffer full or association gone */
+  guint64 send_failures;  /* not connected, or the backlog is full */
+  guint64 backlogged;     /* messages that waited for send buffer space */
   guint64 oversized_dropped; /* incoming messages over the announced size */
 } RelaySctpStats;
 
@@ -46,7 +47,9 @@ RelaySctpAssociation *relay_sctp_association_new (GMainContext *context, guint16
 void relay_sctp_association_connect (RelaySctpAssociation *assoc);
 /* One DTLS application data record. */
 void relay_sctp_association_receive (RelaySctpAssociation *assoc, const guint8 *data, gsize len);
-/* One user message, ordered and reliable unless `unordered`. */
+/* One user message, ordered and reliable unless `unordered`. When the send
+ * buffer is full it waits in a backlog (up to 4 MiB, order kept) and goes
+ * out as the peer acknowledges; FALSE when not connected or over that. */
 gboolean relay_sctp_association_send (RelaySctpAssociation *assoc, guint16 sid, guint32 ppid,
                                       gboolean unordered, const guint8 *data, gsize len);
 void relay_sctp_association_reset_stream (RelaySctpAssociation *assoc, guint16 sid);

@@ -18,6 +18,8 @@ struct Peer {
   Peer *other;
   RelaySctpState state;
   guint drop_next; /* packets to lose on the way out */
+  gboolean hold;   /* a stalled link: packets wait in `held` */
+  GQueue held;
   GPtrArray *messages; /* received texts / "b:<len>" */
   GArray *incoming_resets;
   guint closed;
@@ -30,6 +32,11 @@ on_output (const guint8 *data, gsize len, gpointer user_data)
   if (p->drop_next > 0)
     {
       p->drop_next--;
+      return;
+    }
+  if (p->hold)
+    {
+      g_queue_push_tail (&p->held, g_bytes_new (data, len));
       return;
     }
   if (p->other->sctp)
@@ -121,6 +128,7 @@ static void
 peer_clear (Peer *p)
 {
   g_clear_pointer (&p->sctp, relay_sctp_association_free);
+  g_queue_clear_full (&p->held, (GDestroyNotify) g_bytes_unref);
   relay_data_channels_free (p->channels);
   g_ptr_array_unref (p->messages);
   g_array_unref (p->incoming_resets);
@@ -158,6 +166,17 @@ reset_seen (gpointer data)
 {
   Peer *p = data;
   return p->incoming_resets->len > 0;
+}
+
+static guint64 flood_target;
+static Peer *flood_peer;
+static gboolean
+flood_done (gpointer data)
+{
+  (void) data;
+  RelaySctpStats st;
+  relay_sctp_association_get_stats (flood_peer->sctp, &st);
+  return st.messages_in >= flood_target;
 }
 
 static void
@@ -223,6 +242,31 @@ test_back_to_back (void)
   RelaySctpStats ss;
   relay_sctp_association_get_stats (b.sctp, &ss);
   g_assert_cmpuint (ss.messages_in, >=, 3);
+
+  /* 3 MiB in 1 KiB messages at once: past the 1 MiB send buffer, the rest
+   * waits in the backlog and still arrives, all of it. */
+  RelaySctpStats before;
+  relay_sctp_association_get_stats (a.sctp, &before);
+  guint8 kib[1024];
+  memset (kib, 'k', sizeof kib);
+  b.hold = TRUE; /* nothing is acknowledged while the link stalls */
+  for (guint i = 0; i < 3072; i++)
+    g_assert_true (relay_sctp_association_send (b.sctp, 4, RELAY_PPID_BINARY, FALSE, kib,
+                                                sizeof kib));
+  b.hold = FALSE;
+  GBytes *pkt;
+  while ((pkt = g_queue_pop_head (&b.held)))
+    {
+      relay_sctp_association_receive (a.sctp, g_bytes_get_data (pkt, NULL), g_bytes_get_size (pkt));
+      g_bytes_unref (pkt);
+    }
+  flood_target = before.messages_in + 3072;
+  flood_peer = &a;
+  g_assert_true (spin_until (flood_done, NULL, 20000));
+  relay_sctp_association_get_stats (b.sctp, &ss);
+  g_assert_cmpuint (ss.send_failures, ==, 0);
+  g_test_message ("%" G_GUINT64_FORMAT " of 3072 messages waited in the backlog", ss.backlogged);
+  g_assert_cmpuint (ss.backlogged, >, 0);
 
   /* Freeing one side aborts: the other sees the association close. */
   relay_sctp_association_free (g_steal_pointer (&a.sctp));
