@@ -196,13 +196,15 @@ on_timer_tick (gpointer data)
 {
   (void) data;
   gint64 now = g_get_monotonic_time ();
+  /* The lock guards timer_last_us only: usrsctp calls back into
+   * on_conn_output, which takes it too. */
+  g_mutex_lock (&lock);
   guint32 elapsed = (guint32) MAX ((now - timer_last_us) / 1000, 0);
+  /* Only whole milliseconds are counted, so no time is lost to rounding. */
+  timer_last_us += (gint64) elapsed * 1000;
+  g_mutex_unlock (&lock);
   if (elapsed > 0)
-    {
-      /* Only advance by whole milliseconds actually counted. */
-      timer_last_us += (gint64) elapsed * 1000;
-      usrsctp_handle_timers (elapsed);
-    }
+    usrsctp_handle_timers (elapsed);
   return G_SOURCE_CONTINUE;
 }
 
