@@ -427,7 +427,8 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   g_autoptr (GstCaps) caps = gst_caps_new_simple (
       "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, self->width, "height",
       G_TYPE_INT, self->height, "framerate", GST_TYPE_FRACTION, self->fps, 1,
-      "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+      "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, "colorimetry", G_TYPE_STRING,
+      RELAY_OUTPUT_COLORIMETRY, NULL);
   g_object_set (capsfilter, "caps", caps, NULL);
   gst_bin_add_many (GST_BIN (self->pipeline), self->compositor, capsfilter, NULL);
   self->out = relay_video_encoder_output_new (GST_BIN (self->pipeline), "mosaic",

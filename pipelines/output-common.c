@@ -122,7 +122,7 @@ relay_output_pad_set_size (GstPad *pad, int width, int height, int fps)
   g_autoptr (GstCaps) caps = gst_caps_new_simple (
       "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, width, "height",
       G_TYPE_INT, height, "framerate", GST_TYPE_FRACTION, fps, 1, "pixel-aspect-ratio",
-      GST_TYPE_FRACTION, 1, 1, NULL);
+      GST_TYPE_FRACTION, 1, 1, "colorimetry", G_TYPE_STRING, RELAY_OUTPUT_COLORIMETRY, NULL);
   gst_pad_push_event (pad, gst_event_new_caps (caps));
 }
 

@@ -9,6 +9,12 @@
 
 G_BEGIN_DECLS
 
+/* Every raw picture of ours is BT.601 (as tile-renderer draws it). Left
+ * unsaid, GStreamer would take BT.709 for the 1080p output and BT.601 for
+ * the tiles, and the compositor would convert every tile of every output
+ * frame. */
+#define RELAY_OUTPUT_COLORIMETRY "bt601"
+
 /* A GstPipeline on the monotonic system clock (so that its times can be
  * waited on with g_get_monotonic_time), whose streaming threads run at
  * nice 5 and whose errors and warnings go to relay_warn. */

@@ -9,6 +9,7 @@ static GstBuffer *
 new_i420 (int width, int height, GstVideoInfo *info)
 {
   gst_video_info_set_format (info, GST_VIDEO_FORMAT_I420, width, height);
+  gst_video_colorimetry_from_string (&info->colorimetry, "bt601");
   return gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
 }
 
@@ -264,6 +265,9 @@ relay_frame_scaler_scale (RelayFrameScaler *scaler, GstBuffer *frame, const GstV
       scaler->out_info.fps_n = info->fps_n;
       scaler->out_info.fps_d = info->fps_d;
       scaler->out_info.interlace_mode = info->interlace_mode;
+      /* Tiles and the output are BT.601 (output-common.h): a BT.709
+       * camera is converted here, once, not in the compositor. */
+      gst_video_colorimetry_from_string (&scaler->out_info.colorimetry, "bt601");
       /* Bilinear luma, nearest chroma, no dithering, on the calling
        * thread: the cheapest scaling that still looks clean at tile size.
        * 76 decoder threads already use both cores. */
