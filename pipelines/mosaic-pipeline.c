@@ -296,12 +296,15 @@ feed_slot (RelayMosaic *self, Slot *slot, gint64 now_us, GstClockTime pts, gint6
 {
   GstBuffer *buf = NULL;
   int w = 0, h = 0, tw, th;
-  gboolean live, connected;
+  gboolean live, lost;
   g_mutex_lock (&slot->lock);
   tw = slot->w;
   th = slot->h;
-  connected = slot->connected;
-  live = connected && slot->frame.buf && now_us - slot->last_frame_us <= SIGNAL_LOST_US;
+  gboolean fresh = now_us - slot->last_frame_us <= SIGNAL_LOST_US;
+  live = slot->connected && slot->frame.buf && fresh;
+  /* Just connected, no picture yet: still the offline card for the 2 s
+   * a first keyframe may take, then "signal lost". */
+  lost = slot->connected && !fresh;
   if (live && slot->frame.buf != slot->shown)
     {
       buf = gst_buffer_ref (slot->frame.buf);
@@ -312,7 +315,7 @@ feed_slot (RelayMosaic *self, Slot *slot, gint64 now_us, GstClockTime pts, gint6
   g_mutex_unlock (&slot->lock);
   if (!live)
     {
-      const Picture *card = card_for (slot, connected ? CARD_LOST : CARD_OFFLINE, tw, th);
+      const Picture *card = card_for (slot, lost ? CARD_LOST : CARD_OFFLINE, tw, th);
       if (card->buf == slot->shown)
         return;
       buf = gst_buffer_ref (card->buf);

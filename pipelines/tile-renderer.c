@@ -42,6 +42,12 @@ relay_tile_render_solid (int width, int height, guint32 rgb)
   return buf;
 }
 
+/* Pango's default font map is per thread: decoder threads and the feeder
+ * would each build (and, on exit, leak) a fontconfig font set. One shared
+ * map instead, used under a lock; drawing is rare (start, layout changes). */
+static GMutex render_lock;
+static PangoFontMap *font_map;
+
 /* Draws with cairo into xRGB, then converts once to I420. */
 typedef void (*DrawFunc) (cairo_t *cr, int width, int height, gpointer data);
 
@@ -52,7 +58,11 @@ render_with_cairo (int width, int height, DrawFunc draw, gpointer data)
   height = MAX (EVEN (height), 2);
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
   cairo_t *cr = cairo_create (surface);
+  g_mutex_lock (&render_lock);
+  if (!font_map)
+    font_map = pango_cairo_font_map_new ();
   draw (cr, width, height, data);
+  g_mutex_unlock (&render_lock);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 
@@ -93,10 +103,12 @@ set_rgb (cairo_t *cr, guint32 rgb)
 }
 
 /* One line of text, centred horizontally at y (top), ellipsized to width. */
-static int
+static void
 draw_line (cairo_t *cr, const char *text, int width, int y, int px, gboolean bold)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoContext *context = pango_font_map_create_context (font_map);
+  pango_cairo_update_context (cr, context);
+  PangoLayout *layout = pango_layout_new (context);
   /* "Sans" lets fontconfig pick a face with Thai glyphs (TLWG). */
   PangoFontDescription *font = pango_font_description_from_string ("Sans");
   pango_font_description_set_absolute_size (font, MAX (px, 4) * PANGO_SCALE);
@@ -108,13 +120,11 @@ draw_line (cairo_t *cr, const char *text, int width, int y, int px, gboolean bol
   pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
   pango_layout_set_single_paragraph_mode (layout, TRUE);
   pango_layout_set_text (layout, text, -1);
-  int lw, lh;
-  pango_layout_get_pixel_size (layout, &lw, &lh);
   cairo_move_to (cr, 2, y);
   pango_cairo_show_layout (cr, layout);
   pango_font_description_free (font);
   g_object_unref (layout);
-  return lh;
+  g_object_unref (context);
 }
 
 static int
