@@ -8,7 +8,12 @@
  * Encoded once (config output_codec) and handed out as RTP.
  *
  * Participants are identified by "central" (RELAY_CENTRAL_ROOM) or a
- * province code of the roster. */
+ * province code of the roster.
+ *
+ * Threads: push_frame scales on the caller's thread and returns; one
+ * feeder thread of the mosaic pushes changed tiles into the compositor
+ * once per output frame; the compositor, the encoder (behind a leaky
+ * queue) and x264/libvpx have their own. None grows with the roster. */
 #pragma once
 
 #include <glib.h>
@@ -47,7 +52,9 @@ void relay_mosaic_push_frame (RelayMosaic *mosaic, const char *participant, GstB
                               const GstVideoInfo *info);
 
 /* Connected (publishing) or not. Not connected: the offline card.
- * Connected without a frame for 2 s: the signal-lost card. Any thread. */
+ * Connected without a frame for 2 s: the signal-lost card (a participant
+ * that just connected keeps the offline card for those 2 s). Frames of a
+ * participant not connected are kept but not shown. Any thread. */
 void relay_mosaic_set_connected (RelayMosaic *mosaic, const char *participant,
                                  gboolean connected);
 
@@ -58,7 +65,8 @@ void relay_mosaic_set_active_speaker (RelayMosaic *mosaic, const char *participa
  * central room alone large). Any thread. */
 void relay_mosaic_set_layout (RelayMosaic *mosaic, RelayLayout layout, const char *spotlight);
 
-/* A viewer asked for a keyframe; at most one is forced per second. */
+/* A viewer asked for a keyframe; at most one is forced per second (a
+ * request inside that second is served when it ends). Any thread. */
 void relay_mosaic_request_keyframe (RelayMosaic *mosaic);
 
 void relay_mosaic_get_stats (RelayMosaic *mosaic, RelayMosaicStats *stats);

@@ -2,7 +2,9 @@
  * the floor holder when the chair chooses), scaled to the program size and
  * encoded once (config output_codec, program size and bitrate). While the
  * source has no frames (not connected, or none for 2 s) a card with its
- * name says so. Participants as for the mosaic. */
+ * name says so. Participants as for the mosaic. The program runs at the
+ * mosaic's frame rate (config mosaic_framerate): a feeder thread encodes
+ * the newest frame (or the card) at that rate. */
 #pragma once
 
 #include <glib.h>
