@@ -8,6 +8,7 @@
 
 #include "relay/app.h"
 #include "relay/log.h"
+#include "relay/output-router.h"
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
 #include "signaling/reports-api.h"
@@ -183,6 +184,13 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: figures database: %s\n", error->message);
       return EXIT_CONFIG;
     }
+  app.outputs = relay_output_router_new (&app, &error);
+  if (!app.outputs)
+    {
+      fprintf (stderr, "briefing-relay: media outputs: %s\n", error->message);
+      return EXIT_CONFIG;
+    }
+  app.decoded_sink = relay_output_router_get_decoded_sink (app.outputs);
 
   SoupServer *server = start_http (&app, &error);
   if (!server)
@@ -191,6 +199,7 @@ main (int argc, char **argv)
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
       relay_report_service_free (app.reports);
+      relay_output_router_free (app.outputs);
       relay_conference_free (app.conference);
       relay_event_bus_free (app.events);
       return EXIT_CONFIG;
@@ -212,6 +221,8 @@ main (int argc, char **argv)
   /* Sessions close on their workers; the pool drains before joining. */
   relay_province_registry_free (app.registry);
   relay_worker_pool_free (app.workers);
+  /* After the sessions: their decoders feed it. */
+  relay_output_router_free (app.outputs);
   /* Deliveries still queued on the main context refer to the bus. */
   while (g_main_context_iteration (NULL, FALSE))
     ;

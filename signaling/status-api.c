@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "relay/output-router.h"
 #include "signaling/http-util.h"
 
 static gboolean
@@ -108,9 +109,24 @@ provinces_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
   relay_http_error (msg, 404, "not-found", "use /api/v1/provinces or /api/v1/provinces/<code>");
 }
 
+/* GET /api/v1/outputs: the mosaic, the program and the conference mix. */
+static void
+outputs_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                 gpointer data)
+{
+  RelayApp *app = data;
+  relay_http_set_cors (msg, "GET, OPTIONS");
+  if (!method_is_get (msg))
+    return;
+  g_autoptr (JsonNode) node = relay_output_router_describe (app->outputs);
+  relay_http_json (msg, 200, node);
+}
+
 void
 relay_status_api_register (SoupServer *server, RelayApp *app)
 {
   soup_server_add_handler (server, "/api/v1/health", health_handler, app, NULL);
   soup_server_add_handler (server, "/api/v1/provinces", provinces_handler, app, NULL);
+  if (app->outputs)
+    soup_server_add_handler (server, "/api/v1/outputs", outputs_handler, app, NULL);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/log.h"
+#include "relay/output-router.h"
 #include "relay/peer/viewer-session.h"
 #include "signaling/http-util.h"
 
@@ -10,6 +11,8 @@
 #define WHEP_METHODS_ENDPOINT "POST, OPTIONS"
 #define VIEWER_TIMEOUT_MS 15000
 #define SINGLE_PROVINCE_REFUSAL "single-province feeds are for the chair and the minister"
+#define MOSAIC_REFUSAL "the mosaic is for the operations room, the minister and viewers"
+#define PROGRAM_REFUSAL "the program is for the provinces and the operations room"
 
 struct _RelayWhepEndpoint {
   RelayApp *app;
@@ -17,6 +20,19 @@ struct _RelayWhepEndpoint {
 };
 
 /* ---- session lifetime --------------------------------------------------- */
+
+/* A session's source is "mosaic", "program" or a province code. */
+static gboolean
+output_from_name (const char *source, RelayOutput *output)
+{
+  if (strcmp (source, "mosaic") == 0)
+    *output = RELAY_OUTPUT_MOSAIC;
+  else if (strcmp (source, "program") == 0)
+    *output = RELAY_OUTPUT_PROGRAM;
+  else
+    return FALSE;
+  return TRUE;
+}
 
 typedef struct {
   RelayWhepEndpoint *endpoint;
@@ -30,8 +46,13 @@ end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *r
   /* Only the first end counts: a DELETE and a transport failure can race. */
   if (!g_hash_table_remove (self->sessions, relay_viewer_session_get_id (session)))
     return;
-  relay_province_registry_unsubscribe (self->app->registry, relay_viewer_session_get_source (session),
-                                       relay_viewer_session_get_channel (session));
+  const char *source = relay_viewer_session_get_source (session);
+  RelayOutput output;
+  if (output_from_name (source, &output))
+    relay_output_router_remove_viewer (self->app->outputs, relay_viewer_session_get_channel (session));
+  else
+    relay_province_registry_unsubscribe (self->app->registry, source,
+                                         relay_viewer_session_get_channel (session));
   relay_viewer_session_close (session);
   relay_info (relay_viewer_session_get_source (session), "viewer session %.8s ended: %s",
               relay_viewer_session_get_id (session), reason);
@@ -71,8 +92,12 @@ static void
 on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
 {
   RelayWhepEndpoint *self = user_data;
-  relay_province_registry_request_keyframe (self->app->registry,
-                                            relay_viewer_session_get_source (session));
+  RelayOutput output;
+  if (output_from_name (relay_viewer_session_get_source (session), &output))
+    relay_output_router_request_keyframe (self->app->outputs, output);
+  else
+    relay_province_registry_request_keyframe (self->app->registry,
+                                              relay_viewer_session_get_source (session));
 }
 
 /* ---- POST --------------------------------------------------------------- */
@@ -80,7 +105,8 @@ on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
 typedef struct {
   RelayWhepEndpoint *endpoint;
   SoupServerMessage *msg;
-  char *code;
+  char *source;   /* "mosaic", "program" or a province code */
+  char *listener; /* the participant watching an output, or NULL */
 } PostRequest;
 
 static void
@@ -96,13 +122,26 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
       RelayWhepEndpoint *self = req->endpoint;
       g_hash_table_insert (self->sessions, g_strdup (relay_viewer_session_get_id (session)),
                            relay_viewer_session_ref (session));
-      relay_province_registry_subscribe (self->app->registry, req->code,
-                                         relay_viewer_session_get_channel (session));
-      /* Start the viewer on a fresh keyframe rather than the next one. */
-      relay_province_registry_request_keyframe (self->app->registry, req->code);
+      RelayOutput output;
+      g_autofree char *location = NULL;
+      if (output_from_name (req->source, &output))
+        {
+          /* Also asks the encoder for a keyframe to start the viewer on. */
+          relay_output_router_add_viewer (self->app->outputs, output, req->listener,
+                                          relay_viewer_session_get_channel (session));
+          location = g_strdup_printf ("/whep/%s/%s", req->source,
+                                      relay_viewer_session_get_id (session));
+        }
+      else
+        {
+          relay_province_registry_subscribe (self->app->registry, req->source,
+                                             relay_viewer_session_get_channel (session));
+          /* Start the viewer on a fresh keyframe rather than the next one. */
+          relay_province_registry_request_keyframe (self->app->registry, req->source);
+          location = g_strdup_printf ("/whep/province/%s/%s", req->source,
+                                      relay_viewer_session_get_id (session));
+        }
       SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-      g_autofree char *location = g_strdup_printf ("/whep/province/%s/%s", req->code,
-                                                   relay_viewer_session_get_id (session));
       g_autofree char *etag = relay_viewer_session_dup_etag (session);
       soup_message_headers_replace (h, "Location", location);
       soup_message_headers_replace (h, "ETag", etag);
@@ -111,36 +150,84 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
       soup_server_message_set_status (msg, 201, NULL);
       soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
                                         strlen (answer));
-      relay_info (req->code, "viewer session %.8s created", relay_viewer_session_get_id (session));
+      relay_info (req->source, "viewer session %.8s created", relay_viewer_session_get_id (session));
     }
   soup_server_message_unpause (msg);
   g_object_unref (msg);
-  g_free (req->code);
+  g_free (req->source);
+  g_free (req->listener);
   g_free (req);
 }
 
+/* Who may watch what: a province's own feed is for the chair and the
+ * minister; the mosaic for any viewer credential; the program also for the
+ * provinces (their own token), who then hear the mix without themselves.
+ * *listener is the participant watching (the chair is the central room).
+ * FALSE after answering 401/403. */
+static gboolean
+authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, char **listener,
+           char **viewer_name)
+{
+  RelayConfig *config = self->app->config;
+  RelayOutput output;
+  if (!output_from_name (source, &output))
+    {
+      const RelayViewerConfig *v
+          = relay_http_authorize_viewer (msg, config, RELAY_ROLE_MINISTER, SINGLE_PROVINCE_REFUSAL);
+      if (v && viewer_name)
+        *viewer_name = g_strdup (v->name);
+      return v != NULL;
+    }
+  g_autofree char *token = relay_http_bearer_token (msg);
+  if (token && output == RELAY_OUTPUT_PROGRAM)
+    for (guint i = 0; i < config->provinces->len; i++)
+      {
+        RelayProvinceConfig *p = config->provinces->pdata[i];
+        if (relay_province_config_check_token (p, token))
+          {
+            if (listener)
+              *listener = g_strdup (p->code);
+            if (viewer_name)
+              *viewer_name = g_strdup (p->code);
+            return TRUE;
+          }
+      }
+  const RelayViewerConfig *v = relay_http_authorize_viewer (
+      msg, config, RELAY_ROLE_VIEWER, output == RELAY_OUTPUT_MOSAIC ? MOSAIC_REFUSAL : PROGRAM_REFUSAL);
+  if (!v)
+    return FALSE;
+  if (listener && v->role == RELAY_ROLE_CHAIR)
+    *listener = g_strdup (RELAY_CENTRAL_ROOM);
+  if (viewer_name)
+    *viewer_name = g_strdup (v->name);
+  return TRUE;
+}
+
 static void
-handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, RelayProvinceConfig *province)
+handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source)
 {
   RelayApp *app = self->app;
-  const RelayViewerConfig *viewer = relay_http_authorize_viewer (
-      msg, app->config, RELAY_ROLE_MINISTER, SINGLE_PROVINCE_REFUSAL);
-  if (!viewer)
+  g_autofree char *listener = NULL, *viewer_name = NULL;
+  if (!authorize (self, msg, source, &listener, &viewer_name))
     return;
   g_autoptr (GBytes) body = NULL;
   if (!relay_http_read_body (msg, "application/sdp", &body))
     return;
 
-  /* The viewer gets the publisher's codec as it is: no transcoding. Before
-   * the province is live, the configured preference decides. */
+  /* A province's viewer gets the publisher's codec as it is: no
+   * transcoding (before the province is live, the configured preference
+   * decides). The relay's own outputs are in the configured codec. */
   RelaySdpPolicy policy = app->config->sdp_policy;
   policy.need_send = FALSE;
   policy.enable_twcc = FALSE;
-  RelayCodec live_codec = relay_province_registry_get_video_codec (app->registry, province->code);
-  if (live_codec != RELAY_CODEC_NONE)
+  RelayOutput output;
+  RelayCodec codec = output_from_name (source, &output)
+                         ? app->config->output_codec
+                         : relay_province_registry_get_video_codec (app->registry, source);
+  if (codec != RELAY_CODEC_NONE)
     {
       memset (policy.video_codecs, 0, sizeof policy.video_codecs);
-      policy.video_codecs[0] = live_codec;
+      policy.video_codecs[0] = codec;
     }
   gsize len;
   const char *text = g_bytes_get_data (body, &len);
@@ -171,10 +258,11 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, RelayProvinceConfi
   PostRequest *req = g_new0 (PostRequest, 1);
   req->endpoint = self;
   req->msg = g_object_ref (msg);
-  req->code = g_strdup (province->code);
+  req->source = g_strdup (source);
+  req->listener = g_steal_pointer (&listener);
   soup_server_message_pause (msg);
-  relay_viewer_session_create_async (viewer->name, province->code, offer, &settings, &callbacks,
-                                     self, app->main_context, on_session_ready, req);
+  relay_viewer_session_create_async (viewer_name, source, offer, &settings, &callbacks, self,
+                                     app->main_context, on_session_ready, req);
 }
 
 /* ---- PATCH, DELETE, routing --------------------------------------------- */
@@ -192,13 +280,12 @@ on_patched (RelayViewerSession *session, gboolean restarted, const char *fragmen
 
 static void
 handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *method,
-                 RelayProvinceConfig *province, const char *id)
+                 const char *source, const char *id)
 {
-  if (!relay_http_authorize_viewer (msg, self->app->config, RELAY_ROLE_MINISTER,
-                                    SINGLE_PROVINCE_REFUSAL))
+  if (!authorize (self, msg, source, NULL, NULL))
     return;
   RelayViewerSession *session = g_hash_table_lookup (self->sessions, id);
-  if (!session || strcmp (relay_viewer_session_get_source (session), province->code) != 0)
+  if (!session || strcmp (relay_viewer_session_get_source (session), source) != 0)
     {
       relay_http_error (msg, 404, "not-found", "no such session (ended)");
       return;
@@ -228,17 +315,36 @@ whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
   const char *method = soup_server_message_get_method (msg);
   g_auto (GStrv) seg = relay_http_path_segments (path, "/whep");
   guint n = g_strv_length (seg);
-  gboolean is_resource = n == 3;
-  relay_http_set_cors (msg, is_resource ? WHEP_METHODS_RESOURCE : WHEP_METHODS_ENDPOINT);
-  if (!g_str_has_prefix (path, "/whep/") || n < 2 || n > 3 || strcmp (seg[0], "province") != 0)
+  /* /whep/mosaic[/id], /whep/program[/id], /whep/province/<code>[/id] */
+  const char *source = NULL;
+  const char *id = NULL;
+  gboolean shape_ok = FALSE;
+  if (g_str_has_prefix (path, "/whep/") && n >= 1)
     {
-      relay_http_error (msg, 404, "not-found", "use /whep/province/<province code>");
+      if (strcmp (seg[0], "mosaic") == 0 || strcmp (seg[0], "program") == 0)
+        {
+          shape_ok = n <= 2;
+          source = seg[0];
+          id = n == 2 ? seg[1] : NULL;
+        }
+      else if (strcmp (seg[0], "province") == 0)
+        {
+          shape_ok = n >= 2 && n <= 3;
+          source = n >= 2 ? seg[1] : NULL;
+          id = n == 3 ? seg[2] : NULL;
+        }
+    }
+  gboolean is_resource = id != NULL;
+  relay_http_set_cors (msg, is_resource ? WHEP_METHODS_RESOURCE : WHEP_METHODS_ENDPOINT);
+  if (!shape_ok)
+    {
+      relay_http_error (msg, 404, "not-found",
+                        "use /whep/mosaic, /whep/program or /whep/province/<province code>");
       return;
     }
-  RelayProvinceConfig *province = relay_config_find_province (self->app->config, seg[1]);
-  if (!province)
+  if (strcmp (seg[0], "province") == 0 && !relay_config_find_province (self->app->config, source))
     {
-      g_autofree char *reason = g_strdup_printf ("no province %s in the roster", seg[1]);
+      g_autofree char *reason = g_strdup_printf ("no province %s in the roster", source);
       relay_http_error (msg, 404, "not-found", reason);
       return;
     }
@@ -260,9 +366,9 @@ whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       return;
     }
   if (is_resource)
-    handle_resource (self, msg, method, province, seg[2]);
+    handle_resource (self, msg, method, source, id);
   else
-    handle_post (self, msg, province);
+    handle_post (self, msg, source);
 }
 
 static void
@@ -315,8 +421,14 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
       json_builder_add_string_value (b, relay_viewer_session_get_id (session));
       json_builder_set_member_name (b, "viewer");
       json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
-      json_builder_set_member_name (b, "province");
+      json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, relay_viewer_session_get_source (session));
+      RelayOutput output;
+      json_builder_set_member_name (b, "province");
+      if (output_from_name (relay_viewer_session_get_source (session), &output))
+        json_builder_add_null_value (b);
+      else
+        json_builder_add_string_value (b, relay_viewer_session_get_source (session));
       json_builder_set_member_name (b, "remote_address");
       if (s.remote_address[0])
         json_builder_add_string_value (b, s.remote_address);

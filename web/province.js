@@ -15,6 +15,7 @@
  */
 
 import { WhipSession } from './publish-session.js';
+import { WhepSession } from './view-session.js';
 import { LocalMedia, mediaAvailable } from './media-devices.js';
 import { FiguresForm } from './figures-form.js';
 
@@ -265,8 +266,28 @@ function renderStats(snap) {
   els.statRtt.textContent = snap.rttMs === null ? '–' : Math.round(snap.rttMs);
 }
 
+/* What the operations centre sends back (its camera, or the floor
+ * holder's, and the conference audio without this office's own voice):
+ * watched while this office publishes, with the same token. */
+const program = new WhepSession({
+  baseUrl: document.baseURI,
+  credentials: () => ({ province: 'program', token: els.token.value.trim() }),
+});
+const programVideo = document.getElementById('program');
+const programState = document.getElementById('program-state');
+program.addEventListener('stream', (ev) => { programVideo.srcObject = ev.detail; });
+program.addEventListener('statechange', (ev) => {
+  const err = ev.detail.info && ev.detail.info.error;
+  programState.textContent = ev.detail.state + (err ? ' — ' + err.message : '');
+});
+
 session.addEventListener('statechange', (ev) => {
   renderState(ev.detail.state, ev.detail.info);
+  if (ev.detail.state === 'live' && !program.active) {
+    program.start();
+  } else if (ev.detail.state === 'idle' && program.active) {
+    program.stop();
+  }
 });
 session.addEventListener('stats', (ev) => {
   renderStats(ev.detail);

@@ -1,7 +1,9 @@
-/* briefing-relay: WHEP viewing session for one province, without any DOM
- * access. POST /whep/province/<code>: the relay forwards the province's own
- * encoded media (no transcoding); a publisher reconnecting does not concern
- * the viewer (the relay continues its stream on the next keyframe).
+/* briefing-relay: WHEP viewing session, without any DOM access. The
+ * "province" of the credentials is a province code (POST
+ * /whep/province/<code>: the relay forwards the province's own encoded
+ * media, no transcoding; a publisher reconnecting does not concern the
+ * viewer, the relay continues its stream on the next keyframe), or
+ * 'mosaic' / 'program' for the relay's encoded outputs.
  *
  * Non-trickle, mirroring publish-session.js: two recvonly transceivers (audio,
  * then video), bundle max-bundle, the offer POSTed once ICE gathering is
@@ -41,6 +43,14 @@ const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
 const STATS_INTERVAL_MS = 1000;
 const STABLE_MS = 10000;        /* watching this long: backoff starts over */
+
+/* 'mosaic' and 'program' are the relay's own outputs; anything else is a
+ * province code (its own feed, forwarded). */
+export function endpointPath(source) {
+  return source === 'mosaic' || source === 'program'
+    ? 'whep/' + source
+    : 'whep/province/' + encodeURIComponent(source);
+}
 
 /* What #step() resolves to when the attempt is over. */
 const STALE = Symbol('stale');
@@ -431,7 +441,7 @@ export class WhepSession extends EventTarget {
     }
     this.#setStream(offer.stream);
 
-    const endpoint = new URL('whep/province/' + encodeURIComponent(province), this.#baseUrl);
+    const endpoint = new URL(endpointPath(province), this.#baseUrl);
     let res;
     try {
       res = await postOffer(endpoint, token, offer.sdp);

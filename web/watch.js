@@ -301,13 +301,24 @@ function watch() {
 
 /* ------------------------------------------------------------ provinces */
 
+/* The minister may also watch the mosaic of every office. */
+const MOSAIC_ENTRY = Object.freeze({
+  code: 'mosaic', name_th: 'ภาพรวมทุกจังหวัด', name_en: 'Mosaic of all offices', state: 'live',
+});
+
 function provinceFromUrl() {
   const p = new URLSearchParams(window.location.search).get('province');
+  if (p && p.trim().toLowerCase() === 'mosaic') {
+    return 'mosaic';
+  }
   return p ? p.trim().toUpperCase() : '';
 }
 
 function optionText(p) {
   const state = PROVINCE_STATE_TEXT[p.state] || p.state;
+  if (p.code === MOSAIC_ENTRY.code) {
+    return p.name_th + ' / ' + p.name_en;
+  }
   return [p.code, p.name_th, p.name_en].filter(Boolean).join(' ') +
     (state ? ' — ' + state : '');
 }
@@ -383,6 +394,7 @@ async function loadProvinces() {
     const list = (Array.isArray(body.provinces) ? body.provinces : [])
       .filter((p) => p && typeof p.code === 'string');
     list.sort((a, b) => a.code.localeCompare(b.code));
+    list.unshift(MOSAIC_ENTRY);
     provinces.clear();
     for (const p of list) {
       provinces.set(p.code, p);

@@ -3,7 +3,7 @@
 // (lost within 5 s, offline after the grace period) and it reconnects.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, waitFor, sleep } from './lib/relay.mjs';
+import { startRelay, getJson, request, waitFor, sleep } from './lib/relay.mjs';
 import { startPublisher } from './lib/publisher.mjs';
 
 let relay;
@@ -13,7 +13,10 @@ before(async () => {
       'TH-50': 'chiang-mai-token', 'TH-40': 'khon-kaen-token', 'TH-90': 'songkhla-token',
       'TH-34': 'ubon-token',
     },
-    extraConfig: { media: { 'offline-grace-s': 4 } },
+    extraConfig: {
+      media: { 'offline-grace-s': 4 },
+      'viewer chair': { role: 'chair', token: 'chair-token-for-interop' },
+    },
   });
 });
 after(async () => {
@@ -38,8 +41,9 @@ async function assertDecoding(code, codec) {
     const s = await status(code);
     return s.video.frames_decoded >= live.video.frames_decoded + 20 && s.video.fps > 0 ? s : null;
   }, { timeoutMs: 8000, describe: `${code} frames keep rising` });
-  assert.ok(later.audio.frames_decoded > live.audio.frames_decoded, 'audio decodes too');
-  assert.ok(later.audio.packets_received > 0);
+  // Audio is decoded only for the mix: a muted province's is not.
+  assert.equal(later.audio.frames_decoded, live.audio.frames_decoded, 'a muted province is not decoded');
+  assert.ok(later.audio.packets_received > live.audio.packets_received);
   assert.ok(later.video.fps > 10 && later.video.fps < 20, `fps ${later.video.fps} near 15`);
   assert.ok(later.video.plis_sent >= 1, 'a PLI went out on join');
   return later;
@@ -50,6 +54,15 @@ test('webrtcbin publishes VP8 + Opus and the relay decodes 640x360', async () =>
   try {
     await pub.waitEvent((e) => e.event === 'answered' && e.status === 201);
     await assertDecoding('TH-50', 'VP8');
+    // Unmuted by the chair, it joins the mix and its audio is decoded.
+    const r = await request(`${relay.url}api/v1/conference/participants/TH-50`, {
+      method: 'PUT', body: JSON.stringify({ muted: false }),
+      headers: { Authorization: 'Bearer chair-token-for-interop', 'Content-Type': 'application/json' },
+    });
+    assert.equal(r.status, 200, r.text);
+    const before = (await status('TH-50')).audio.frames_decoded;
+    await waitFor(async () => (await status('TH-50')).audio.frames_decoded > before + 50,
+      { timeoutMs: 8000, describe: 'TH-50 audio decoded once unmuted' });
   } finally {
     await pub.stop();
   }
