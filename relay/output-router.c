@@ -90,13 +90,17 @@ mix_producer (RelayOutputRouter *self, const char *mix)
 
 /* ---- from the pipelines (streaming threads) ----------------------------- */
 
+/* Packets enter the fan-out stamped with the time they left the encoder, so
+ * a viewer's forwarding latency (GET /api/v1/viewers) is the fan-out's own,
+ * comparable with the SFU path; the pipelines keep the capture-to-encoded
+ * latency in their own statistics (GET /api/v1/outputs). */
+
 static void
 on_mosaic_rtp (guint8 kind, gboolean keyframe, gint64 capture_us, const guint8 *rtp, gsize len,
                gpointer data)
 {
   RelayOutputRouter *self = data;
-  relay_producer_send (self->mosaic_video, kind, keyframe,
-                       capture_us ? capture_us : g_get_monotonic_time (), rtp, len);
+  relay_producer_send (self->mosaic_video, kind, keyframe, g_get_monotonic_time (), rtp, len);
 }
 
 static void
@@ -104,8 +108,7 @@ on_program_rtp (guint8 kind, gboolean keyframe, gint64 capture_us, const guint8 
                 gpointer data)
 {
   RelayOutputRouter *self = data;
-  relay_producer_send (self->program_video, kind, keyframe,
-                       capture_us ? capture_us : g_get_monotonic_time (), rtp, len);
+  relay_producer_send (self->program_video, kind, keyframe, g_get_monotonic_time (), rtp, len);
 }
 
 static void
@@ -113,7 +116,7 @@ on_mix_rtp (const char *mix, gint64 capture_us, const guint8 *rtp, gsize len, gp
 {
   RelayOutputRouter *self = data;
   relay_producer_send (mix_producer (self, mix), RELAY_FORWARD_AUDIO, FALSE,
-                       capture_us ? capture_us : g_get_monotonic_time (), rtp, len);
+                       g_get_monotonic_time (), rtp, len);
 }
 
 /* ---- from the decoders (streaming threads) ------------------------------ */

@@ -186,9 +186,14 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
     GstCaps *caps;
     int width, height;
 
-    if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS || !probe->video)
+    if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
       return GST_PAD_PROBE_OK;
     gst_event_parse_caps (event, &caps);
+    if (!probe->video) {
+      whep_measure_audio_caps (v->measure, caps);
+      return GST_PAD_PROBE_OK;
+    }
+    whep_measure_video_caps (v->measure, caps);
     if (gst_structure_get_int (gst_caps_get_structure (caps, 0), "width",
             &width) &&
         gst_structure_get_int (gst_caps_get_structure (caps, 0), "height",
@@ -198,6 +203,10 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
     }
     return GST_PAD_PROBE_OK;
   }
+  if (probe->video)
+    whep_measure_video_frame (v->measure, GST_PAD_PROBE_INFO_BUFFER (info));
+  else
+    whep_measure_audio (v->measure, GST_PAD_PROBE_INFO_BUFFER (info));
   g_atomic_int_inc (probe->video ? &v->counters.video_frames :
       &v->counters.audio_frames);
   note_first_frame (v, probe->video);

@@ -363,6 +363,7 @@ whep_viewer_new (int index, const WhepConfig *config, SoupSession *session,
   v->outcome = WHEP_OUTCOME_PENDING;
   v->first_frame_ms[0] = v->first_frame_ms[1] = -1;
   g_mutex_init (&v->lock);
+  v->measure = whep_measure_new (config);
   return v;
 }
 
@@ -454,6 +455,7 @@ whep_viewer_free (WhepViewer *v)
   g_clear_object (&v->post_msg);
   g_clear_object (&v->cancellable);
   g_mutex_clear (&v->lock);
+  whep_measure_free (v->measure);
   g_free (v->location);
   g_free (v);
 }

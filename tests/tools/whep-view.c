@@ -80,6 +80,8 @@ static char *opt_keyframe_request;
 static int opt_min_frames = 1;
 static gboolean opt_insecure;
 static int opt_count = 1;
+static char *opt_sample_rects;
+static char *opt_tones;
 
 static const GOptionEntry entries[] = {
   {"url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
@@ -109,6 +111,13 @@ static const GOptionEntry entries[] = {
       "Accept any TLS certificate for https URLs", NULL},
   {"count", 0, 0, G_OPTION_ARG_INT, &opt_count,
       "Independent viewers to run in this process (default 1)", "N"},
+  {"sample-rects", 0, 0, G_OPTION_ARG_STRING, &opt_sample_rects,
+      "Report the mean RGB colour of these rectangles of the latest decoded "
+      "video frame in each stats event (\"rects\")", "X,Y,W,H[;X,Y,W,H...]"},
+  {"tones", 0, 0, G_OPTION_ARG_STRING, &opt_tones,
+      "Report the level of these frequencies in the decoded audio of the "
+      "last second in each stats event (\"tones\", \"audio_rms_dbfs\")",
+      "HZ[,HZ...]"},
   {NULL}
 };
 
@@ -154,6 +163,80 @@ parse_keyframe_times (GError **error)
     }
   }
   return g_steal_pointer (&times);
+}
+
+/* --sample-rects: "x,y,w,h;x,y,w,h;..." with w, h > 0. */
+static GArray *
+parse_sample_rects (const char *text, GError **error)
+{
+  g_autoptr (GArray) rects = g_array_new (FALSE, FALSE, sizeof (WhepRect));
+  g_auto (GStrv) items = g_strsplit (text, ";", -1);
+
+  for (char **item = items; *item; item++) {
+    g_auto (GStrv) parts = NULL;
+    gint64 values[4];
+    WhepRect rect;
+
+    if (!*g_strstrip (*item))
+      continue;
+    parts = g_strsplit (*item, ",", -1);
+    if (g_strv_length (parts) != 4)
+      goto bad;
+    for (int i = 0; i < 4; i++) {
+      char *end = NULL;
+      char *part = g_strstrip (parts[i]);
+
+      values[i] = g_ascii_strtoll (part, &end, 10);
+      if (end == part || *end || values[i] < (i < 2 ? -100000 : 1) ||
+          values[i] > 100000)
+        goto bad;
+    }
+    rect.x = values[0];
+    rect.y = values[1];
+    rect.w = values[2];
+    rect.h = values[3];
+    g_array_append_val (rects, rect);
+    continue;
+  bad:
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--sample-rects: '%s' is not X,Y,W,H in pixels (W, H > 0)", *item);
+    return NULL;
+  }
+  if (rects->len == 0) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--sample-rects: no rectangle given");
+    return NULL;
+  }
+  return g_steal_pointer (&rects);
+}
+
+/* --tones: "440,880", in Hz. */
+static GArray *
+parse_tones (const char *text, GError **error)
+{
+  g_autoptr (GArray) tones = g_array_new (FALSE, FALSE, sizeof (double));
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  for (char **p = parts; *p; p++) {
+    char *part = g_strstrip (*p), *end = NULL;
+    double hz;
+
+    if (!*part)
+      continue;
+    hz = g_ascii_strtod (part, &end);
+    if (end == part || *end || !(hz > 0) || hz > 96000) {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--tones: '%s' is not a frequency in Hz (0-96000)", part);
+      return NULL;
+    }
+    g_array_append_val (tones, hz);
+  }
+  if (tones->len == 0) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--tones: no frequency given");
+    return NULL;
+  }
+  return g_steal_pointer (&tones);
 }
 
 static gboolean
@@ -225,6 +308,7 @@ on_stats (gpointer data)
       continue;
     b = whep_event_begin (v->index, "stats");
     whep_viewer_add_counters (v, b);
+    whep_measure_add_stats (v->measure, b);
     whep_event_end (b);
   }
   return G_SOURCE_CONTINUE;
@@ -369,7 +453,16 @@ main (int argc, char **argv)
       "                      keyframes_received, matched_reference_frames,\n"
       "                      unmatched_frames, keyframes_requested,\n"
       "                      suppressed_keyframe_requests (the\n"
-      "                      depayloader's and decoder's own, never sent)\n"
+      "                      depayloader's and decoder's own, never sent);\n"
+      "                      with --sample-rects also rects: [{r,g,b} or\n"
+      "                      null per rectangle] (mean colour in the latest\n"
+      "                      decoded frame, BT.601 limited range); with\n"
+      "                      --tones also tones: {\"HZ\": dB re a\n"
+      "                      full-scale sine} and audio_rms_dbfs\n"
+      "                      (20 log10 RMS, full scale 1.0; a full-scale\n"
+      "                      sine is -3), both over the audio decoded since\n"
+      "                      the previous stats event, null without any\n"
+      "                      decoded audio)\n"
       "  keyframe-requested  at_ms, count, feedback (pli, fir or none, from\n"
       "                      the answer's rtcp-fb), handled (rtpsession\n"
       "                      took the request)\n"
@@ -410,6 +503,16 @@ main (int argc, char **argv)
   if (!app.config.keyframe_at_ms)
     return usage_error ("%s", error->message);
 
+  if (opt_sample_rects) {
+    app.config.sample_rects = parse_sample_rects (opt_sample_rects, &error);
+    if (!app.config.sample_rects)
+      return usage_error ("%s", error->message);
+  }
+  if (opt_tones) {
+    app.config.tones = parse_tones (opt_tones, &error);
+    if (!app.config.tones)
+      return usage_error ("%s", error->message);
+  }
   event_start_us = g_get_monotonic_time ();
   if (opt_reference_ivf) {
     app.config.reference = whep_reference_load (opt_reference_ivf, &error);
@@ -464,5 +567,7 @@ main (int argc, char **argv)
   g_main_loop_unref (app.loop);
   g_clear_pointer (&app.config.reference, g_hash_table_unref);
   g_array_unref (app.config.keyframe_at_ms);
+  g_clear_pointer (&app.config.sample_rects, g_array_unref);
+  g_clear_pointer (&app.config.tones, g_array_unref);
   return status;
 }

@@ -36,6 +36,11 @@ char *whep_buffer_digest (GstBuffer *buffer);
 
 /* --- viewers --- */
 
+/* A --sample-rects rectangle, in pixels of the decoded picture. */
+typedef struct {
+  int x, y, w, h;
+} WhepRect;
+
 typedef struct {
   char *url;                    /* the WHEP endpoint, POSTed to */
   char *token;                  /* NULL: no Authorization header */
@@ -45,7 +50,24 @@ typedef struct {
   GArray *keyframe_at_ms;       /* guint: request times after first frame */
   gboolean keyframe_fir;        /* ask with all-headers (FIR where offered) */
   GHashTable *reference;        /* digests of the reference IVF, or NULL */
+  GArray *sample_rects;         /* WhepRect: --sample-rects, or NULL */
+  GArray *tones;                /* double, Hz: --tones, or NULL */
 } WhepConfig;
+
+/* Colour and tone measurements on decoded media (whep-view-measure.c);
+ * NULL when neither --sample-rects nor --tones was given, and every
+ * function accepts NULL.  Thread-safe. */
+typedef struct _WhepMeasure WhepMeasure;
+
+WhepMeasure *whep_measure_new (const WhepConfig *config);
+void whep_measure_free (WhepMeasure *measure);
+void whep_measure_video_caps (WhepMeasure *measure, GstCaps *caps);
+void whep_measure_video_frame (WhepMeasure *measure, GstBuffer *buffer);
+void whep_measure_audio_caps (WhepMeasure *measure, GstCaps *caps);
+void whep_measure_audio (WhepMeasure *measure, GstBuffer *buffer);
+/* Adds "rects", "tones" and "audio_rms_dbfs" as configured, and starts a
+ * new audio window. */
+void whep_measure_add_stats (WhepMeasure *measure, JsonBuilder *builder);
 
 typedef enum {
   WHEP_OUTCOME_PENDING,         /* negotiating */
@@ -100,6 +122,7 @@ struct _WhepViewer {
   GstWebRTCPeerConnectionState pc_state;
 
   WhepCounters counters;
+  WhepMeasure *measure;         /* --sample-rects / --tones, or NULL */
   gint64 first_frame_ms[2];     /* video, audio; -1 until seen */
 
   /* Shared by streaming threads and the main context, under the lock. */

@@ -68,6 +68,7 @@ static char *opt_tokens_file;
 static char *opt_codec;
 static char *opt_media_dir;
 static char *opt_audio_file;
+static char *opt_video_file;
 static int opt_duration;
 static gboolean opt_delete_on_exit;
 static int opt_expect_status = -1;
@@ -92,6 +93,9 @@ static const GOptionEntry entries[] = {
   {"media-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_media_dir,
       "Directory made by scripts/make-test-media (default var/test-media)",
       "DIR"},
+  {"video-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_video_file,
+      "Video file in the media dir, in the --codec format (default "
+      "vp8-640x360.ivf or h264-640x360.h264)", "NAME"},
   {"audio-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_audio_file,
       "Opus file in the media dir (default opus-48k.ogg)", "NAME"},
   {"duration", 0, 0, G_OPTION_ARG_INT, &opt_duration,
@@ -415,8 +419,8 @@ main (int argc, char **argv)
   app.config.expect_status = opt_expect_status;
 
   whip_event_set_start_time ();
-  video_file = media_path (app.config.h264 ? "h264-640x360.h264" :
-      "vp8-640x360.ivf");
+  video_file = media_path (opt_video_file ? opt_video_file :
+      app.config.h264 ? "h264-640x360.h264" : "vp8-640x360.ivf");
   audio_file = media_path (opt_audio_file ? opt_audio_file : "opus-48k.ogg");
   if (!whip_media_load (&app.media, video_file, app.config.h264, audio_file,
           &error)) {

@@ -2,6 +2,8 @@
 // pre-encoded media, one process for any number of provinces.
 //
 //   const pub = startPublisher(relay, ['TH-50'], { codec: 'vp8' });
+//   // videoFile / audioFile name files in MEDIA_DIR, e.g.
+//   // { videoFile: 'color-red.ivf', audioFile: 'opus-880.ogg' }
 //   await pub.waitEvent((e) => e.event === 'connected');
 //   await pub.stop();            // SIGTERM (DELETE only with deleteOnExit)
 //   pub.kill();                  // SIGKILL: the relay sees media stop
@@ -42,6 +44,7 @@ export function startPublisher(relay, provinces, opts = {}) {
   if (opts.expectStatus) args.push('--expect-status', String(opts.expectStatus));
   if (opts.deleteOnExit) args.push('--delete-on-exit');
   if (opts.joinIntervalMs) args.push('--join-interval-ms', String(opts.joinIntervalMs));
+  if (opts.videoFile) args.push('--video-file', opts.videoFile);
   if (opts.audioFile) args.push('--audio-file', opts.audioFile);
   if (opts.insecure) args.push('--insecure');
   if (opts.dropPercent) args.push('--drop-percent', String(opts.dropPercent));

@@ -3,6 +3,13 @@
 //   const v = startViewer(`${relay.url}whep/province/TH-50`, token, { referenceIvf });
 //   await v.waitEvent((e) => e.event === 'first-frame' && e.media === 'video');
 //   const summary = await v.finish();   // SIGTERM, DELETE, final summary event
+//
+// Picture and sound checks ride on the stats events (once a second):
+//   const v = startViewer(url, token, { sampleRects: [[0, 0, 640, 360]], tones: [440, 880] });
+//   const s = await v.waitFor((st) => st.rects?.[0]?.r > 200 && st.tones?.['440'] > -10);
+//   // s.rects: [{ r, g, b } | null, ...]  mean colour per rectangle, latest frame
+//   // s.tones: { '440': dB, '880': dB }   level re a full-scale sine, last second
+//   // s.audio_rms_dbfs                    RMS level of the last second
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,6 +37,10 @@ export function startViewer(url, token, opts = {}) {
   if (opts.requestKeyframeAt) args.push('--request-keyframe-at', opts.requestKeyframeAt.join(','));
   if (opts.minFrames) args.push('--min-frames', String(opts.minFrames));
   if (opts.count) args.push('--count', String(opts.count));
+  if (opts.sampleRects?.length) {
+    args.push('--sample-rects', opts.sampleRects.map((r) => r.join(',')).join(';'));
+  }
+  if (opts.tones?.length) args.push('--tones', opts.tones.join(','));
   const child = opts.nice
     // Load generators in benchmarks run below the relay's priority: on a
     // 2-core machine they would otherwise take the CPU the relay is measured on.
@@ -69,6 +80,34 @@ export function startViewer(url, token, opts = {}) {
     lastStats: () => [...events].reverse().find((e) => e.event === 'stats'),
     async waitEvent(pred, { timeoutMs = 20000, describe = 'viewer event' } = {}) {
       return waitFor(() => events.find(pred), { timeoutMs, describe });
+    },
+    // Resolves with the first stats event satisfying pred among the latest
+    // one already received and all later ones (fresh: later ones only, for
+    // a check right after changing what is published).
+    async waitFor(pred, timeoutMs = 20000, { fresh = false, describe = 'viewer stats' } = {}) {
+      let from = events.length;
+      if (!fresh) {
+        for (let i = events.length - 1; i >= 0; i--) {
+          if (events[i].event === 'stats') {
+            from = i;
+            break;
+          }
+        }
+      }
+      let last;
+      return waitFor(() => {
+        for (; from < events.length; from++) {
+          const e = events[from];
+          if (e.event !== 'stats') continue;
+          last = e;
+          if (pred(e)) return e;
+        }
+        return undefined;
+      }, {
+        timeoutMs,
+        intervalMs: 100,
+        describe: () => `${describe}; last stats: ${JSON.stringify(last)}`,
+      });
     },
     async finish() {
       child.kill('SIGTERM');
