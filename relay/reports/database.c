@@ -31,6 +31,21 @@ static const char *const migrations[] = {
   "  PRIMARY KEY (province, client_id)"
   ") WITHOUT ROWID;"
   "CREATE INDEX reports_by_date ON reports (date, province, version);",
+  /* 2: spoken status, one row per clip (relay/clips). `date` is the day of
+   * the start in Asia/Bangkok, what the clips API is asked for; `path` is
+   * relative to the data dir so that the dir can move. */
+  "CREATE TABLE clips ("
+  "  id INTEGER PRIMARY KEY,"
+  "  province TEXT NOT NULL,"
+  "  date TEXT NOT NULL,"             /* YYYY-MM-DD */
+  "  started_at TEXT NOT NULL,"       /* ISO 8601 UTC */
+  "  ended_at TEXT NOT NULL,"
+  "  duration_ms INTEGER NOT NULL,"   /* of the audio written */
+  "  path TEXT NOT NULL,"
+  "  bytes INTEGER NOT NULL,"
+  "  reason TEXT NOT NULL"            /* why the turn ended */
+  ");"
+  "CREATE INDEX clips_by_date ON clips (date, province, started_at);",
 };
 
 
