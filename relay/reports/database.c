@@ -46,6 +46,27 @@ static const char *const migrations[] = {
   "  reason TEXT NOT NULL"            /* why the turn ended */
   ");"
   "CREATE INDEX clips_by_date ON clips (date, province, started_at);",
+  /* 3: the webhook outbox, one row per (webhook, new version), inserted in
+   * the transaction of the version. AUTOINCREMENT: ids never reused, so
+   * "id > last seen" finds every new row and id order is acceptance order. */
+  "CREATE TABLE webhook_outbox ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  webhook TEXT NOT NULL,"          /* the [webhook <name>] group */
+  "  delivery_id TEXT NOT NULL UNIQUE,"
+  "  province TEXT NOT NULL,"
+  "  date TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  body TEXT NOT NULL,"             /* the exact bytes sent and signed */
+  "  created_at TEXT NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  last_attempt_at TEXT,"
+  "  last_status INTEGER,"            /* 0: no HTTP answer */
+  "  last_error TEXT,"
+  "  delivered_at TEXT,"
+  "  abandoned_at TEXT"               /* max-attempts reached */
+  ");"
+  "CREATE INDEX webhook_outbox_pending ON webhook_outbox (id)"
+  "  WHERE delivered_at IS NULL AND abandoned_at IS NULL;",
 };
 
 
