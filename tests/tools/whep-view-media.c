@@ -290,6 +290,11 @@ build_branch (WhepViewer *v, GstPad *src, gboolean video,
     goto fail;
   g_object_set (chain[n - 1], "sync", FALSE, "async", FALSE,
       "enable-last-sample", FALSE, NULL);
+  /* With frame threading, avdec_h264 fed straight from the depayloader
+   * hands out all-zero (green) pictures after the first: fine for counting,
+   * useless for --sample-rects. */
+  if (h264 && v->config->sample_rects)
+    g_object_set (chain[n - 2], "max-threads", 1, NULL);
 
   for (guint i = 0; i < n; i++)
     gst_bin_add (GST_BIN (v->pipeline), chain[i]);
