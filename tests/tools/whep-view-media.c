@@ -283,9 +283,10 @@ build_branch (WhepViewer *v, GstPad *src, gboolean video,
     goto fail;
   /* The queue moves decoding off webrtcbin's receive thread, so a slow
    * decoder under --count load delays no RTCP or NACK handling. */
+  /* --no-decode (load generation): the sink counts whole encoded frames. */
   if (!(chain[n++] = make ("queue", error)) ||
-      !(chain[n++] = make (!video ? "opusdec" : vp8 ? "vp8dec" :
-              "avdec_h264", error)) ||
+      (!v->config->no_decode && !(chain[n++] = make (!video ? "opusdec" :
+              vp8 ? "vp8dec" : "avdec_h264", error))) ||
       !(chain[n++] = make ("fakesink", error)))
     goto fail;
   g_object_set (chain[n - 1], "sync", FALSE, "async", FALSE,
@@ -293,7 +294,7 @@ build_branch (WhepViewer *v, GstPad *src, gboolean video,
   /* With frame threading, avdec_h264 fed straight from the depayloader
    * hands out all-zero (green) pictures after the first: fine for counting,
    * useless for --sample-rects. */
-  if (h264 && v->config->sample_rects)
+  if (h264 && v->config->sample_rects && !v->config->no_decode)
     g_object_set (chain[n - 2], "max-threads", 1, NULL);
 
   for (guint i = 0; i < n; i++)

@@ -82,6 +82,7 @@ static gboolean opt_insecure;
 static int opt_count = 1;
 static char *opt_sample_rects;
 static char *opt_tones;
+static gboolean opt_no_decode;
 
 static const GOptionEntry entries[] = {
   {"url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
@@ -114,6 +115,9 @@ static const GOptionEntry entries[] = {
   {"sample-rects", 0, 0, G_OPTION_ARG_STRING, &opt_sample_rects,
       "Report the mean RGB colour of these rectangles of the latest decoded "
       "video frame in each stats event (\"rects\")", "X,Y,W,H[;X,Y,W,H...]"},
+  {"no-decode", 0, 0, G_OPTION_ARG_NONE, &opt_no_decode,
+      "Do not decode (load generation): frames are counted whole at the "
+      "depayloader and reported as decoded", NULL},
   {"tones", 0, 0, G_OPTION_ARG_STRING, &opt_tones,
       "Report the level of these frequencies in the decoded audio of the "
       "last second in each stats event (\"tones\", \"audio_rms_dbfs\")",
@@ -499,6 +503,7 @@ main (int argc, char **argv)
     return usage_error ("--keyframe-request must be pli or fir, not '%s'",
         opt_keyframe_request);
   app.config.keyframe_fir = g_strcmp0 (opt_keyframe_request, "fir") == 0;
+  app.config.no_decode = opt_no_decode;
   app.config.keyframe_at_ms = parse_keyframe_times (&error);
   if (!app.config.keyframe_at_ms)
     return usage_error ("%s", error->message);

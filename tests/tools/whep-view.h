@@ -49,6 +49,7 @@ typedef struct {
   guint min_frames;             /* decoded video frames needed for success */
   GArray *keyframe_at_ms;       /* guint: request times after first frame */
   gboolean keyframe_fir;        /* ask with all-headers (FIR where offered) */
+  gboolean no_decode;            /* count frames at the depayloader only */
   GHashTable *reference;        /* digests of the reference IVF, or NULL */
   GArray *sample_rects;         /* WhepRect: --sample-rects, or NULL */
   GArray *tones;                /* double, Hz: --tones, or NULL */

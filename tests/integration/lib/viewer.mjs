@@ -37,6 +37,7 @@ export function startViewer(url, token, opts = {}) {
   if (opts.requestKeyframeAt) args.push('--request-keyframe-at', opts.requestKeyframeAt.join(','));
   if (opts.minFrames) args.push('--min-frames', String(opts.minFrames));
   if (opts.count) args.push('--count', String(opts.count));
+  if (opts.noDecode) args.push('--no-decode');
   if (opts.sampleRects?.length) {
     args.push('--sample-rects', opts.sampleRects.map((r) => r.join(',')).join(';'));
   }
