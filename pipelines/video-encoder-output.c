@@ -254,8 +254,10 @@ relay_video_encoder_output_new (GstBin *bin, const char *name, RelayCodec codec,
     }
   else
     {
+      /* Real-time at the fastest speed: at 1080p cpu-used 16 costs about a
+       * quarter of cpu-used 8 (11 ms against 47 ms a frame here). */
       gst_util_set_object_arg (G_OBJECT (enc), "end-usage", "cbr");
-      g_object_set (enc, "deadline", (gint64) 1, "cpu-used", 8, "target-bitrate",
+      g_object_set (enc, "deadline", (gint64) 1, "cpu-used", 16, "target-bitrate",
                     (gint) (bitrate_kbps * 1000), "keyframe-max-dist", (gint) (2 * framerate),
                     "threads", 2, "lag-in-frames", 0, NULL);
       caps = gst_caps_from_string ("video/x-vp8");
