@@ -14,6 +14,7 @@
 G_BEGIN_DECLS
 
 typedef struct _RelayOutputRouter RelayOutputRouter;
+typedef struct _RelayClipRecorder RelayClipRecorder;
 
 typedef struct {
   RelayConfig *config;
@@ -24,6 +25,7 @@ typedef struct {
   RelayConference *conference;
   RelayReportService *reports;
   RelayOutputRouter *outputs; /* mosaic, program, conference mix */
+  RelayClipRecorder *clips;   /* spoken status */
   const RelayDecodedSink *decoded_sink; /* the router's, for publishers */
   GMainContext *main_context;
   gint64 started_us;

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 
 #include "relay/app.h"
+#include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
 #include "relay/output-router.h"
+#include "signaling/clips-api.h"
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
 #include "signaling/reports-api.h"
@@ -58,6 +60,7 @@ start_http (RelayApp *app, GError **error)
   relay_events_endpoint_register (server, app->events);
   relay_control_api_register (server, app, app->conference);
   relay_reports_api_register (server, app, app->reports);
+  relay_clips_api_register (server, app, app->clips);
   relay_static_pages_register (server);
 
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (app->config->http_address);
@@ -192,11 +195,19 @@ main (int argc, char **argv)
       return EXIT_CONFIG;
     }
   app.decoded_sink = relay_output_router_get_decoded_sink (app.outputs);
+  /* After the report service: it migrates the database. */
+  app.clips = relay_clip_recorder_new (config, app.registry, app.events, &error);
+  if (!app.clips)
+    {
+      fprintf (stderr, "briefing-relay: clips: %s\n", error->message);
+      return EXIT_CONFIG;
+    }
 
   SoupServer *server = start_http (&app, &error);
   if (!server)
     {
       fprintf (stderr, "briefing-relay: %s\n", error->message);
+      relay_clip_recorder_free (app.clips);
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
       relay_report_service_free (app.reports);
@@ -219,6 +230,9 @@ main (int argc, char **argv)
   soup_server_disconnect (server);
   g_clear_pointer (&whep_endpoint, relay_whep_endpoint_free);
   g_object_unref (server);
+  /* Before the registry: its turns unsubscribe from their provinces. The
+   * last clips are stored and their events published. */
+  relay_clip_recorder_free (app.clips);
   /* Sessions close on their workers; the pool drains before joining. */
   relay_province_registry_free (app.registry);
   relay_worker_pool_free (app.workers);
