@@ -508,6 +508,7 @@ config_new_defaults (const char *source)
   c->by_code = g_hash_table_new (g_str_hash, g_str_equal);
   c->viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) viewer_free);
   c->figures = relay_figures_schema_new ();
+  c->webhooks = relay_webhook_configs_new ();
   return c;
 }
 
@@ -552,6 +553,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = read_viewer_group (&r, c, g, g + strlen ("viewer "));
       else if (g_str_has_prefix (g, "figure "))
         ok = relay_figures_schema_add_group (c->figures, kf, source, g, error);
+      else if (g_str_has_prefix (g, "webhook "))
+        ok = relay_webhook_config_add_group (c->webhooks, kf, source, base_dir, g, error);
       else
         ok = fail (&r, g, NULL, "unknown group");
       if (!ok)
@@ -605,6 +608,7 @@ relay_config_free (RelayConfig *c)
   g_clear_pointer (&c->by_code, g_hash_table_unref);
   g_clear_pointer (&c->provinces, g_ptr_array_unref);
   g_clear_pointer (&c->figures, relay_figures_schema_free);
+  g_clear_pointer (&c->webhooks, g_ptr_array_unref);
   g_free (c);
 }
 

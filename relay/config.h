@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "relay/sdp/sdp-offer.h"
 #include "relay/reports/figures-schema.h"
+#include "relay/reports/webhook-config.h"
 
 G_BEGIN_DECLS
 
@@ -75,6 +76,7 @@ typedef struct {
   guint audio_bitrate_kbps;
 
   RelayFiguresSchema *figures; /* [figure <name>] groups, or the embedded default's */
+  GPtrArray *webhooks;          /* RelayWebhookConfig*, [webhook <name>] groups */
 
   GPtrArray *viewers;     /* RelayViewerConfig* */
   GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */

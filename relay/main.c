@@ -16,6 +16,7 @@
 #include "signaling/reports-api.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
+#include "signaling/webhooks-api.h"
 #include "signaling/whep-endpoint.h"
 #include "signaling/whip-endpoint.h"
 
@@ -61,6 +62,7 @@ start_http (RelayApp *app, GError **error)
   relay_control_api_register (server, app, app->conference);
   relay_reports_api_register (server, app, app->reports);
   relay_clips_api_register (server, app, app->clips);
+  relay_webhooks_api_register (server, app);
   relay_static_pages_register (server);
 
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (app->config->http_address);

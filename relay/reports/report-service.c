@@ -7,6 +7,8 @@
 #include "relay/reports/checkpointer.h"
 #include "relay/reports/database.h"
 #include "relay/reports/figures-validate.h"
+#include "relay/reports/webhook-delivery.h"
+#include "relay/reports/webhook-outbox.h"
 
 /* Enough to amortise one fsync over a burst from all 76 offices and their
  * retries, small enough that the first in the batch does not wait long. */
@@ -33,6 +35,8 @@ struct _RelayReportService {
   GMutex reader_lock;
   GAsyncQueue *queue;
   GThread *writer;
+  RelayWebhookOutbox *outbox;      /* NULL without [webhook] groups */
+  RelayWebhookDelivery *delivery;
 };
 
 static void
@@ -139,9 +143,21 @@ store_batch (RelayReportService *s, GPtrArray *batch)
                                      item->check.values_json, via_name (item->via),
                                      item->remote_address, item->received_at, &item->outcome,
                                      &error);
+      /* Same transaction: the version and what it owes the webhooks commit
+       * together or not at all. */
+      if (ok && s->outbox && item->check.status == 0 && item->outcome.status == 201)
+        ok = relay_webhook_outbox_add (s->outbox, &(RelayReportRow) {
+                                         .province = item->province, .date = item->check.date,
+                                         .version = item->outcome.version,
+                                         .values_json = item->check.values_json,
+                                         .received_at = item->received_at,
+                                         .channel = (char *) via_name (item->via),
+                                         .client_id = item->check.id }, &error);
     }
   if (ok)
     ok = relay_report_store_commit (s->store, &error);
+  if (ok)
+    relay_webhook_delivery_kick (s->delivery);
   if (!ok)
     {
       relay_report_store_rollback (s->store);
@@ -226,7 +242,21 @@ relay_report_service_new (RelayConfig *config, RelayEventBus *events, GError **e
       sqlite3_close (reader);
       return NULL;
     }
+  RelayWebhookOutbox *outbox = NULL;
+  RelayWebhookDelivery *delivery = NULL;
+  if (config->webhooks->len
+      && (!(outbox = relay_webhook_outbox_new (relay_report_store_get_db (store), config->webhooks,
+                                               error))
+          || !(delivery = relay_webhook_delivery_new (config->data_dir, config->webhooks, error))))
+    {
+      relay_webhook_outbox_free (outbox);
+      relay_checkpointer_free (checkpointer);
+      sqlite3_close (reader);
+      return NULL;
+    }
   RelayReportService *s = g_new0 (RelayReportService, 1);
+  s->outbox = outbox;
+  s->delivery = delivery;
   s->config = config;
   s->events = events;
   s->store = g_steal_pointer (&store);
@@ -256,6 +286,8 @@ relay_report_service_free (RelayReportService *s)
       item_free (item);
     }
   g_async_queue_unref (s->queue);
+  relay_webhook_delivery_free (s->delivery);
+  relay_webhook_outbox_free (s->outbox);
   relay_checkpointer_free (s->checkpointer);
   relay_report_store_free (s->store);
   sqlite3_close (s->reader);
@@ -286,4 +318,10 @@ relay_report_service_history (RelayReportService *s, const char *province, const
   GPtrArray *rows = relay_report_store_history (s->reader, province, date, error);
   g_mutex_unlock (&s->reader_lock);
   return rows;
+}
+
+RelayWebhookDelivery *
+relay_report_service_get_webhooks (RelayReportService *s)
+{
+  return s->delivery;
 }

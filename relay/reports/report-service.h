@@ -13,6 +13,7 @@
 #include "relay/event-bus.h"
 #include "relay/reports/figures-schema.h"
 #include "relay/reports/report-store.h"
+#include "relay/reports/webhook-delivery.h"
 
 G_BEGIN_DECLS
 
@@ -54,5 +55,9 @@ GPtrArray *relay_report_service_latest (RelayReportService *service, const char 
                                         GError **error);
 GPtrArray *relay_report_service_history (RelayReportService *service, const char *province,
                                          const char *date, GError **error);
+
+/* The webhook deliveries (their counts for the API); NULL without any
+ * [webhook] group. */
+RelayWebhookDelivery *relay_report_service_get_webhooks (RelayReportService *service);
 
 G_END_DECLS
