@@ -148,6 +148,7 @@ assert_tile (Setup *s, const char *id, guint32 rgb, int tolerance)
 static void
 test_tiles_and_cards (void)
 {
+  gint64 started_at = g_get_monotonic_time ();
   Setup *s = setup_new (RELAY_CODEC_VP8, 960, 540, TRUE);
   g_autoptr (JsonNode) layout = relay_mosaic_describe_layout (s->mosaic);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (layout)), ==, 77);
@@ -200,9 +201,14 @@ test_tiles_and_cards (void)
                   " fps %.1f latency p50 %" G_GINT64_FORMAT " p99 %" G_GINT64_FORMAT " us",
                   st.frames_in, st.frames_out, st.fps, st.latency_p50_us, st.latency_p99_us);
   g_assert_cmpuint (st.frames_in, >, 50);
-  g_assert_cmpuint (st.frames_out, >, 30); /* loaded CI machines */
-  g_assert_cmpfloat (st.fps, >, 3);
-  g_assert_cmpfloat (st.fps, <, 20);
+  /* Output flows, never faster than configured. No lower bound on the
+   * rate: the machines that run the tests are often loaded, and media
+   * threads run at nice 5 (a load of 10 left them ~1 fps). */
+  double elapsed_s = (g_get_monotonic_time () - started_at) / (double) G_USEC_PER_SEC;
+  g_assert_cmpuint (st.frames_out, >, 10);
+  g_assert_cmpfloat ((double) st.frames_out, <=, elapsed_s * 15 + 2);
+  g_assert_cmpfloat (st.fps, >, 0);
+  g_assert_cmpfloat (st.fps, <, 17);
   g_assert_cmpint (st.latency_p50_us, >, 0);
   g_assert_cmpint (st.latency_p99_us, >=, st.latency_p50_us);
   g_assert_cmpuint (s->vc->bad_kind, ==, 0);
@@ -282,25 +288,51 @@ test_spotlight (void)
   setup_free (s);
 }
 
+static guint
+keyframe_packets (Setup *s)
+{
+  g_mutex_lock (&s->vc->lock);
+  guint n = s->vc->keyframe_packets;
+  g_mutex_unlock (&s->vc->lock);
+  return n;
+}
+
+/* Encoded keyframes reach the RTP output (loaded machines: wait). */
+static void
+wait_keyframe_packets (Setup *s, guint n)
+{
+  gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (keyframe_packets (s) < n && g_get_monotonic_time () < end)
+    pump (s, NULL, 0, 50);
+  g_assert_cmpuint (keyframe_packets (s), >=, n);
+}
+
 static void
 test_keyframe_rate_limit (void)
 {
   Setup *s = setup_new (RELAY_CODEC_VP8, 640, 360, TRUE);
-  pump (s, NULL, 0, 500);
-  guint initial = s->vc->keyframe_packets;
-  relay_mosaic_request_keyframe (s->mosaic);
-  pump (s, NULL, 0, 300);
-  relay_mosaic_request_keyframe (s->mosaic);
-  pump (s, NULL, 0, 300);
+  wait_keyframe_packets (s, 1); /* the first frame */
+  guint initial = keyframe_packets (s);
   RelayMosaicStats st;
-  relay_mosaic_get_stats (s->mosaic, &st);
-  g_assert_cmpuint (st.keyframes_forced, ==, 1);
-  g_mutex_lock (&s->vc->lock);
-  guint after_first = s->vc->keyframe_packets;
-  g_mutex_unlock (&s->vc->lock);
-  g_assert_cmpuint (after_first, >=, initial + 1);
-  /* The second request is served once the second is over. */
+  relay_mosaic_request_keyframe (s->mosaic);
   gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  do
+    {
+      pump (s, NULL, 0, 20);
+      relay_mosaic_get_stats (s->mosaic, &st);
+    }
+  while (st.keyframes_forced < 1 && g_get_monotonic_time () < end);
+  gint64 forced_at = g_get_monotonic_time ();
+  g_assert_cmpuint (st.keyframes_forced, ==, 1);
+  /* A second request within the second: not served yet. */
+  relay_mosaic_request_keyframe (s->mosaic);
+  pump (s, NULL, 0, 400);
+  relay_mosaic_get_stats (s->mosaic, &st);
+  if (g_get_monotonic_time () - forced_at < 900 * 1000)
+    g_assert_cmpuint (st.keyframes_forced, ==, 1);
+  wait_keyframe_packets (s, initial + 1);
+  /* The second request is served once the second is over. */
+  end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
   do
     {
       pump (s, NULL, 0, 100);
@@ -308,8 +340,7 @@ test_keyframe_rate_limit (void)
     }
   while (st.keyframes_forced < 2 && g_get_monotonic_time () < end);
   g_assert_cmpuint (st.keyframes_forced, ==, 2);
-  pump (s, NULL, 0, 200); /* its packets out */
-  g_assert_cmpuint (s->vc->keyframe_packets, >=, initial + 2);
+  wait_keyframe_packets (s, initial + 2);
   setup_free (s);
 }
 
