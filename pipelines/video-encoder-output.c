@@ -243,11 +243,15 @@ relay_video_encoder_output_new (GstBin *bin, const char *name, RelayCodec codec,
   if (h264)
     {
       /* ultrafast: one 1080p15 encode has to fit beside 76 decoders on two
-       * cores; zerolatency: no lookahead, no B-frames, sliced threads. */
+       * cores; zerolatency: no lookahead, no B-frames. One slice per
+       * picture (zerolatency would slice it per thread): GStreamer 1.22's
+       * H.264 depayloader hands a multi-slice picture on in pieces, and
+       * receivers built on it (webrtcbin, OBS) then decode only one slice
+       * of each picture. */
       gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
       gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "ultrafast");
       g_object_set (enc, "bitrate", bitrate_kbps, "key-int-max", 2 * framerate, "threads", 2,
-                    NULL);
+                    "sliced-threads", FALSE, NULL);
       /* Every browser decodes constrained baseline. */
       caps = gst_caps_from_string ("video/x-h264,profile=constrained-baseline");
       g_object_set (pay, "config-interval", -1, NULL);
