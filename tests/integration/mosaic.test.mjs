@@ -12,7 +12,7 @@ import { startViewer } from './lib/viewer.mjs';
 const CHAIR = 'chair-token-for-tests';
 const MINISTER = 'minister-token-for-tests';
 const TOKENS = {
-  'TH-10': 'bangkok-token', 'TH-50': 'chiang-mai-token', 'TH-90': 'songkhla-token',
+  'TH-12': 'nonthaburi-token', 'TH-50': 'chiang-mai-token', 'TH-90': 'songkhla-token',
   'TH-40': 'khon-kaen-token', 'TH-11': 'samut-prakan-token',
 };
 const COLOURS = {
@@ -76,7 +76,7 @@ async function conference(method, path, body) {
 
 test('the mosaic shows live colours, offline and lost cards, and keeps its frame rate', async () => {
   const pubs = {
-    'TH-10': startPublisher(relay, ['TH-10'], { videoFile: 'color-red.ivf' }),
+    'TH-12': startPublisher(relay, ['TH-12'], { videoFile: 'color-red.ivf' }),
     'TH-50': startPublisher(relay, ['TH-50'], { videoFile: 'color-green.ivf' }),
     'TH-90': startPublisher(relay, ['TH-90'], { videoFile: 'color-blue.ivf' }),
   };
@@ -85,7 +85,7 @@ test('the mosaic shows live colours, offline and lost cards, and keeps its frame
     await Promise.all(Object.keys(pubs).map(live));
     const t = await tiles();
     assert.equal(t.size, 77, 'a fixed tile for each of the 76 offices and the central room');
-    const watched = ['TH-10', 'TH-50', 'TH-90', 'TH-11'];
+    const watched = ['TH-12', 'TH-50', 'TH-90', 'TH-11'];
     viewer = startViewer(`${relay.url}whep/mosaic`, 'wall-display-token', {
       sampleRects: watched.map((code) => pictureRect(t.get(code))),
     });
@@ -93,7 +93,10 @@ test('the mosaic shows live colours, offline and lost cards, and keeps its frame
       const s = viewer.lastStats();
       return s && s.rects && isColour(s.rects[0], 'red') && isColour(s.rects[1], 'green')
         && isColour(s.rects[2], 'blue') ? s : null;
-    }, { timeoutMs: 20000, describe: 'each live province in its own colour' });
+    }, { timeoutMs: 20000, describe: 'each live province in its own colour' }).catch((e) => {
+      throw new Error(`${e.message}; last stats ${JSON.stringify(viewer.lastStats())}; ` +
+        `tiles ${JSON.stringify(watched.map((c) => t.get(c)))}; viewer ${viewer.stderr?.() ?? ''}`);
+    });
     assert.equal(colours.width, 1920);
     assert.equal(colours.height, 1080);
     const offlineCard = colours.rects[3];
@@ -167,15 +170,15 @@ function viewer_frames(v) {
 }
 
 test('mix-minus: a province in the mix hears the others, never itself', async () => {
-  const a = startPublisher(relay, ['TH-10'], { audioFile: 'opus-48k.ogg' });   // 440 Hz
+  const a = startPublisher(relay, ['TH-12'], { audioFile: 'opus-48k.ogg' });   // 440 Hz
   const b = startPublisher(relay, ['TH-50'], { audioFile: 'opus-880.ogg' });   // 880 Hz
   const viewers = [];
   try {
-    await Promise.all([live('TH-10'), live('TH-50')]);
-    await conference('PUT', '/participants/TH-10', { muted: false });
+    await Promise.all([live('TH-12'), live('TH-50')]);
+    await conference('PUT', '/participants/TH-12', { muted: false });
     await conference('PUT', '/participants/TH-50', { muted: false });
     const hearsB = startViewer(`${relay.url}whep/program`, TOKENS['TH-50'], { tones: [440, 880] });
-    const hearsA = startViewer(`${relay.url}whep/program`, TOKENS['TH-10'], { tones: [440, 880] });
+    const hearsA = startViewer(`${relay.url}whep/program`, TOKENS['TH-12'], { tones: [440, 880] });
     const outsider = startViewer(`${relay.url}whep/mosaic`, MINISTER, { tones: [440, 880] });
     viewers.push(hearsB, hearsA, outsider);
     const settled = (v, loud, quiet) => waitFor(() => {
@@ -190,14 +193,14 @@ test('mix-minus: a province in the mix hears the others, never itself', async ()
     }, { timeoutMs: 20000, describe: 'the full mix has both' });
     assert.ok(b440 && a880 && all);
 
-    // Muted again: TH-50 leaves the mix, so TH-10 hears nothing of it.
+    // Muted again: TH-50 leaves the mix, so TH-12 hears nothing of it.
     await conference('PUT', '/participants/TH-50', { muted: true });
     await waitFor(() => {
       const tones = hearsA.lastStats()?.tones;
       return tones && tones['880'] < -50 ? tones : null;
     }, { timeoutMs: 10000, describe: 'a muted province is out of the mix' });
   } finally {
-    await conference('PUT', '/participants/TH-10', { muted: true });
+    await conference('PUT', '/participants/TH-12', { muted: true });
     await Promise.all(viewers.map((v) => v.finish().catch(() => {})));
     await Promise.all([a.stop(), b.stop()]);
   }
@@ -209,15 +212,15 @@ test('who may watch what', async () => {
     method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/sdp' }, body: offer,
   });
   // A province may watch the program, not the mosaic; a wrong token is 401.
-  assert.equal((await post('whep/mosaic', TOKENS['TH-10'])).status, 403);
+  assert.equal((await post('whep/mosaic', TOKENS['TH-12'])).status, 403);
   assert.equal((await post('whep/program', 'nobody')).status, 401);
   assert.equal((await post('whep/mosaic', 'nobody')).status, 401);
   // Authorised, but the SDP is garbage: 400 (the relay read it).
-  assert.equal((await post('whep/program', TOKENS['TH-10'])).status, 400);
+  assert.equal((await post('whep/program', TOKENS['TH-12'])).status, 400);
   assert.equal((await post('whep/mosaic', 'wall-display-token')).status, 400);
   // Only the chair publishes the central room.
   assert.equal((await post('whip/central', MINISTER)).status, 403);
-  assert.equal((await post('whip/central', TOKENS['TH-10'])).status, 403);
+  assert.equal((await post('whip/central', TOKENS['TH-12'])).status, 403);
   const unknown = await post('whep/nothing', MINISTER);
   assert.equal(unknown.status, 404);
   assert.match(unknown.json.reason, /whep\/mosaic/);
