@@ -12,12 +12,20 @@ import { WhipSession } from './publish-session.js';
 const TOKEN_KEY = 'briefing.chair-token';
 const LEVEL_POLL_MS = 1000;
 
-const $ = (id) => document.getElementById(id);
 const els = {
-  form: $('token-form'), token: $('token'), connect: $('connect'), disconnect: $('disconnect'),
-  publish: $('publish'), video: $('mosaic'), state: $('state'), stateText: $('state-text'),
-  info: $('mosaic-info'), roster: $('roster'), counts: $('counts'), error: $('control-error'),
-  takeFloor: $('take-floor'),
+  form: document.getElementById('token-form'),
+  token: document.getElementById('token'),
+  connect: document.getElementById('connect'),
+  disconnect: document.getElementById('disconnect'),
+  publish: document.getElementById('publish'),
+  video: document.getElementById('mosaic'),
+  state: document.getElementById('state'),
+  stateText: document.getElementById('state-text'),
+  info: document.getElementById('mosaic-info'),
+  roster: document.getElementById('roster'),
+  counts: document.getElementById('counts'),
+  error: document.getElementById('control-error'),
+  takeFloor: document.getElementById('take-floor'),
 };
 
 let conference = { floor: null, layout: 'mosaic', unmuted: ['central'] };
@@ -212,6 +220,12 @@ els.takeFloor.addEventListener('click', () => control('DELETE', '/floor'));
 for (const b of document.querySelectorAll('[data-layout]')) {
   b.addEventListener('click', () => control('PUT', '/layout', { layout: b.dataset.layout }));
 }
+
+/* For tests and the console. */
+window.briefingOps = {
+  viewer: () => ({ state: viewer.state, active: viewer.active }),
+  conference: () => ({ ...conference, speaker }),
+};
 
 els.token.value = storageGet(TOKEN_KEY) || new URLSearchParams(window.location.search).get('token') || '';
 pollParticipants();
