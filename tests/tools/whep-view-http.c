@@ -120,7 +120,10 @@ post_done (GObject *source, GAsyncResult *result, gpointer data)
     whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
     return;
   }
-  whep_viewer_apply_answer (v, text);
+  if (v->config->server_offer)
+    whep_viewer_apply_offer (v, text);
+  else
+    whep_viewer_apply_answer (v, text);
 }
 
 void
@@ -143,6 +146,50 @@ whep_viewer_post_offer (WhepViewer *v, char *sdp)
       body);
   soup_session_send_and_read_async (v->session, v->post_msg,
       G_PRIORITY_DEFAULT, v->cancellable, post_done, v);
+}
+
+static void
+patch_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  WhepViewer *v = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (SoupMessage) msg = g_steal_pointer (&v->post_msg);
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+      &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  status = error ? 0 : soup_message_get_status (msg);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
+    g_autofree char *text = body_text (body);
+
+    whep_viewer_fail (v, "patch", status, error ? NULL : text,
+        "PATCH %s: %s", v->location, error ? error->message :
+        soup_message_get_reason_phrase (msg));
+    whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
+    return;
+  }
+  if (v->config->expect_status < 0)
+    whep_viewer_set_outcome (v, WHEP_OUTCOME_RECEIVING);
+}
+
+void
+whep_viewer_patch_answer (WhepViewer *v, char *sdp)
+{
+  g_autoptr (GBytes) body = g_bytes_new_take (sdp, strlen (sdp));
+
+  v->post_msg = new_request (v, "PATCH", v->location);
+  if (!v->post_msg) {
+    whep_viewer_fail (v, "patch", -1, NULL, "invalid URL %s", v->location);
+    whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
+    return;
+  }
+  soup_message_set_request_body_from_bytes (v->post_msg, "application/sdp",
+      body);
+  soup_session_send_and_read_async (v->session, v->post_msg,
+      G_PRIORITY_DEFAULT, v->cancellable, patch_done, v);
 }
 
 typedef struct {

@@ -84,6 +84,8 @@ reply_error (GstPromise *promise)
 
 /* --- offer --- */
 
+static gboolean on_connect_timeout (gpointer data);
+
 static gboolean
 gathering_complete (WhepViewer *v)
 {
@@ -110,8 +112,16 @@ send_offer (WhepViewer *v)
     whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
     return;
   }
-  v->posted_us = g_get_monotonic_time ();
-  whep_viewer_post_offer (v, gst_sdp_message_as_text (desc->sdp));
+  if (v->config->server_offer) {
+    /* The local description is our answer: send it, then wait for media. */
+    whep_viewer_patch_answer (v, gst_sdp_message_as_text (desc->sdp));
+    v->answered_us = g_get_monotonic_time ();
+    v->connect_timeout = g_timeout_add_seconds (WHEP_CONNECT_TIMEOUT_S,
+        on_connect_timeout, v);
+  } else {
+    v->posted_us = g_get_monotonic_time ();
+    whep_viewer_post_offer (v, gst_sdp_message_as_text (desc->sdp));
+  }
   gst_webrtc_session_description_free (desc);
 }
 
@@ -176,10 +186,11 @@ on_offer_created (gpointer data)
     return G_SOURCE_REMOVE;
   s = gst_promise_get_reply (reply->promise);
   if (!error && s)
-    gst_structure_get (s, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-        &offer, NULL);
+    gst_structure_get (s, v->config->server_offer ? "answer" : "offer",
+        GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
   if (!offer) {
-    whep_viewer_fail (v, "offer", -1, NULL, "create-offer: %s",
+    whep_viewer_fail (v, "offer", -1, NULL, "create-%s: %s",
+        v->config->server_offer ? "answer" : "offer",
         error ? error->message : "no offer in the reply");
     whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
     return G_SOURCE_REMOVE;
@@ -213,6 +224,15 @@ on_remote_set (gpointer data)
     whep_viewer_fail (v, "answer", -1, NULL, "set-remote-description: %s",
         error->message);
     whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
+    return G_SOURCE_REMOVE;
+  }
+  if (v->config->server_offer) {
+    /* The server's offer is in: answer it (sent once gathering is done). */
+    GstPromise *promise =
+        gst_promise_new_with_change_func (offer_created_cb, v, NULL);
+
+    g_signal_emit_by_name (v->webrtc, "create-answer", NULL, promise);
+    gst_promise_unref (promise);
     return G_SOURCE_REMOVE;
   }
   if (v->config->expect_status < 0)
@@ -267,6 +287,29 @@ whep_viewer_apply_answer (WhepViewer *v, const char *text)
   v->answered_us = g_get_monotonic_time ();
   v->connect_timeout = g_timeout_add_seconds (WHEP_CONNECT_TIMEOUT_S,
       on_connect_timeout, v);
+}
+
+void
+whep_viewer_apply_offer (WhepViewer *v, const char *text)
+{
+  g_autoptr (GstSDPMessage) sdp = NULL;
+  GstWebRTCSessionDescription *offer;
+  GstPromise *promise;
+
+  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK ||
+      gst_sdp_message_medias_len (sdp) == 0) {
+    whep_viewer_fail (v, "offer", v->status, text,
+        "the server's offer is not usable SDP");
+    whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
+    return;
+  }
+  offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER,
+      g_steal_pointer (&sdp));
+  promise = gst_promise_new_with_change_func (remote_set_cb, v, NULL);
+  g_signal_emit_by_name (v->webrtc, "set-remote-description", offer,
+      promise);
+  gst_promise_unref (promise);
+  gst_webrtc_session_description_free (offer);
 }
 
 /* --- connection state --- */
@@ -387,6 +430,12 @@ whep_viewer_start (WhepViewer *v)
       GST_STATE_CHANGE_FAILURE) {
     whep_viewer_fail (v, "pipeline", -1, NULL, "cannot start the pipeline");
     whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
+    return;
+  }
+  if (v->config->server_offer) {
+    /* Join time counts from this request, as in the usual mode. */
+    v->posted_us = g_get_monotonic_time ();
+    whep_viewer_post_offer (v, g_strdup (""));
     return;
   }
   promise = gst_promise_new_with_change_func (offer_created_cb, v, NULL);

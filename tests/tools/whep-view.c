@@ -83,6 +83,7 @@ static int opt_count = 1;
 static char *opt_sample_rects;
 static char *opt_tones;
 static gboolean opt_no_decode;
+static gboolean opt_server_offer;
 
 static const GOptionEntry entries[] = {
   {"url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
@@ -118,6 +119,10 @@ static const GOptionEntry entries[] = {
   {"no-decode", 0, 0, G_OPTION_ARG_NONE, &opt_no_decode,
       "Do not decode (load generation): frames are counted whole at the "
       "depayloader and reported as decoded", NULL},
+  {"server-offer", 0, 0, G_OPTION_ARG_NONE, &opt_server_offer,
+      "Server-offer mode (early WHEP drafts; used by bench/compare-janus): "
+      "POST an empty body, take the server's SDP offer from the 201 and "
+      "PATCH the answer (every candidate in it) to the session URL", NULL},
   {"tones", 0, 0, G_OPTION_ARG_STRING, &opt_tones,
       "Report the level of these frequencies in the decoded audio of the "
       "last second in each stats event (\"tones\", \"audio_rms_dbfs\")",
@@ -504,6 +509,7 @@ main (int argc, char **argv)
         opt_keyframe_request);
   app.config.keyframe_fir = g_strcmp0 (opt_keyframe_request, "fir") == 0;
   app.config.no_decode = opt_no_decode;
+  app.config.server_offer = opt_server_offer;
   app.config.keyframe_at_ms = parse_keyframe_times (&error);
   if (!app.config.keyframe_at_ms)
     return usage_error ("%s", error->message);

@@ -50,6 +50,7 @@ typedef struct {
   GArray *keyframe_at_ms;       /* guint: request times after first frame */
   gboolean keyframe_fir;        /* ask with all-headers (FIR where offered) */
   gboolean no_decode;            /* count frames at the depayloader only */
+  gboolean server_offer;        /* POST empty, get an offer, PATCH answer */
   GHashTable *reference;        /* digests of the reference IVF, or NULL */
   GArray *sample_rects;         /* WhepRect: --sample-rects, or NULL */
   GArray *tones;                /* double, Hz: --tones, or NULL */
@@ -154,9 +155,13 @@ void whep_viewer_set_outcome (WhepViewer *viewer, WhepOutcome outcome);
 void whep_viewer_fail (WhepViewer *viewer, const char *stage, int status,
     const char *body, const char *format, ...) G_GNUC_PRINTF (5, 6);
 void whep_viewer_apply_answer (WhepViewer *viewer, const char *sdp);
+/* --server-offer: the 201 carried the server's offer. */
+void whep_viewer_apply_offer (WhepViewer *viewer, const char *sdp);
 
 /* whep-view-http.c */
 void whep_viewer_post_offer (WhepViewer *viewer, char *sdp);
+/* --server-offer: PATCHes the answer to the session URL. */
+void whep_viewer_patch_answer (WhepViewer *viewer, char *sdp);
 /* Returns FALSE when there is no session resource to delete. */
 gboolean whep_viewer_delete_async (WhepViewer *viewer,
     GCancellable *cancellable, GAsyncReadyCallback callback,

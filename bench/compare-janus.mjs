@@ -1,0 +1,341 @@
+// Side by side with Janus (issue 5 §2): the same webrtcbin clients
+// (tests/tools/whip-publish sending pre-encoded VP8 + Opus, tests/tools/
+// whep-view --no-decode receiving) against our relay and against Janus
+// 1.1.2's VideoRoom (Debian package, our own config, bench/janus/), one
+// server after the other in the same run. Janus is driven through its JSON
+// API over HTTP by the WHIP/WHEP shim in bench/janus/janus.mjs.
+//
+// Per server and per (N publishers, M subscribers each):
+//   cpu_s_per_stream_s  server CPU seconds per forwarded stream-second:
+//                       (cores with subscribers - cores with publishers
+//                       only) / (N*M), from /proc, as bench/forward does
+//   rss_mib, threads    with subscribers; rss_kib_per_peer = (RSS with
+//                       subscribers - RSS before any peer) / (N + N*M);
+//                       rss_kib_per_subscriber = (RSS with - RSS with
+//                       publishers only) / (N*M)
+//   join_ms p50/p99     subscriber's POST to its first video frame
+//                       (whep-view's first-frame event)
+//   forward_us p50/p99  ours: the relay's own decrypted-in -> encrypted-out
+//                       figure (GET /api/v1/viewers); Janus: n/a (it has
+//                       no such figure)
+// Clients run at nice 10. Prints JSON (bench/compare-janus saves it).
+//
+//   node bench/compare-janus.mjs [--levels 8,32] [--full] [--subs 1,4]
+//        [--seconds 10] [--servers ours,janus]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
+import { devTokensFile, MEDIA_DIR, PUBLISHER_BIN } from '../tests/integration/lib/publisher.mjs';
+import { procStat, percentile } from './lib.mjs';
+import { startJanus, startVideoRoomShim, startAudioBridgeShim, janusVersion } from './janus/janus.mjs';
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+let levels = opt('levels', '8,32').split(',').map(Number);
+if (flag('full') && !levels.includes(76)) levels.push(76);
+const subs = opt('subs', '1,4').split(',').map(Number);
+const seconds = Number(opt('seconds', 10));
+const servers = opt('servers', 'ours,janus').split(',');
+const VIEWER_BIN = path.join(REPO_ROOT, 'build', 'tests', 'tools', 'whep-view');
+const MINISTER = 'minister-token-for-the-benchmark';
+const CHAIR = 'chair-token-for-the-benchmark';
+const audioLevels = opt('audio-levels', levels.join(',')).split(',').map(Number).filter((x) => x > 0);
+const skipAudio = flag('no-audio');
+const NICE = '10';
+const log = (...a) => process.stderr.write(`compare-janus: ${a.join(' ')}\n`);
+
+// ---- child processes (the same binaries and options for both servers) ----
+
+const children = new Set();
+process.on('exit', () => { for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ } });
+
+function spawnTool(bin, args) {
+  const child = spawn('nice', ['-n', NICE, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const events = [];
+  let buf = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try { events.push(JSON.parse(line)); } catch { /* not JSON */ }
+    }
+  });
+  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-8000); });
+  const exited = new Promise((r) => child.on('exit', (code, signal) => { children.delete(child); r({ code, signal }); }));
+  return {
+    child, events, exited, stderr: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+function startPublishers(baseUrl, codes, tokensFile) {
+  return spawnTool(PUBLISHER_BIN, ['--base-url', baseUrl, '--province', codes.join(','), '--codec', 'vp8',
+    '--media-dir', MEDIA_DIR, '--duration', '0',
+    ...(tokensFile ? ['--tokens-file', tokensFile] : ['--token', 'unused-by-the-shim']),
+    '--join-interval-ms', '20', '--delete-on-exit']);
+}
+
+function startViewers(url, count, { token, serverOffer }) {
+  const args = ['--url', url, '--count', String(count), '--no-decode', '--duration', '0'];
+  if (token) args.push('--token', token);
+  if (serverOffer) args.push('--server-offer');
+  return spawnTool(VIEWER_BIN, args);
+}
+
+async function cpuOver(pid, s) {
+  const a = procStat(pid);
+  const t0 = Date.now();
+  await sleep(s * 1000);
+  const b = procStat(pid);
+  return { cores: (b.cpu - a.cpu) / ((Date.now() - t0) / 1000), rssKib: b.rssKib, threads: b.threads };
+}
+
+const round = (x, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? null : +x.toFixed(d));
+
+// ---- one server: the forwarding levels ----
+
+async function forwarding(server) {
+  const out = [];
+  for (const n of levels) {
+    const codes = server.roster.slice(0, n);
+    log(`${server.name}: ${n} publishers`);
+    const idle = procStat(server.pid);
+    const pub = startPublishers(server.baseUrl, codes, server.tokensFile);
+    try {
+      await waitFor(() => pub.events.filter((e) => e.event === 'connected').length >= n,
+        { timeoutMs: 90000, intervalMs: 500, describe: `${n} publishers connected to ${server.name}` });
+      await sleep(3000);
+      const alone = await cpuOver(server.pid, seconds);
+      for (const m of subs) {
+        log(`${server.name}: ${n} publishers x ${m} subscribers`);
+        const viewers = codes.map((code) => startViewers(server.viewUrl(code), m, server.viewOpts));
+        const firstFrames = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'first-frame' && e.media === 'video'));
+        const errors = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'error'));
+        try {
+          await waitFor(() => {
+            if (errors().length) throw new Error(`viewer errors: ${JSON.stringify(errors().slice(0, 3))}`);
+            return firstFrames().length >= n * m;
+          }, { timeoutMs: 120000, intervalMs: 500, describe: `${n * m} subscribers receiving from ${server.name}` });
+          await sleep(3000);
+          const withSubs = await cpuOver(server.pid, seconds);
+          const joins = firstFrames().map((e) => e.ms).sort((a, b) => a - b);
+          const lat = server.forwardLatency ? await server.forwardLatency() : null;
+          const peers = n + n * m;
+          out.push({
+            publishers: n,
+            subscribers_each: m,
+            forwarded_streams: n * m,
+            cores_publishers_only: round(alone.cores),
+            cores_with_subscribers: round(withSubs.cores),
+            cpu_s_per_stream_s: round((withSubs.cores - alone.cores) / (n * m), 5),
+            rss_mib: round(withSubs.rssKib / 1024, 1),
+            rss_kib_per_peer: round((withSubs.rssKib - idle.rssKib) / peers, 0),
+            rss_kib_per_subscriber: round((withSubs.rssKib - alone.rssKib) / (n * m), 0),
+            threads: withSubs.threads,
+            join_ms_p50: percentile(joins, 50),
+            join_ms_p99: percentile(joins, 99),
+            forward_us_p50: lat?.p50 ?? null,
+            forward_us_p99: lat?.p99 ?? null,
+          });
+          log(`${server.name}: ${JSON.stringify(out[out.length - 1])}`);
+        } finally {
+          await Promise.all(viewers.map((v) => v.stop()));
+        }
+        await sleep(3000);
+      }
+    } finally {
+      await pub.stop();
+    }
+    await sleep(3000);
+  }
+  return out;
+}
+
+// ---- one server: the audio mix ----
+// N participants send Opus (whip-publish, the same VP8 + Opus as above);
+// the server's CPU is measured with all of them muted, then all unmuted
+// (ours: the chair's PUT /api/v1/conference/participants/<code>; Janus:
+// AudioBridge "configure" muted:false). mix_cpu_s_per_participant_s is the
+// difference per participant.
+
+async function audioMix(server) {
+  const out = [];
+  for (const n of audioLevels) {
+    const codes = server.roster.slice(0, n);
+    log(`${server.name}: audio mix of ${n}`);
+    const pub = startPublishers(server.audioBaseUrl, codes, server.tokensFile);
+    try {
+      await waitFor(() => pub.events.filter((e) => e.event === 'connected').length >= n,
+        { timeoutMs: 90000, intervalMs: 500, describe: `${n} participants connected to ${server.name}` });
+      await server.setMuted(codes, true);
+      await sleep(3000);
+      const muted = await cpuOver(server.pid, seconds);
+      await server.setMuted(codes, false);
+      await sleep(3000);
+      const unmuted = await cpuOver(server.pid, seconds);
+      const lat = server.mixLatency ? await server.mixLatency() : null;
+      out.push({
+        participants: n,
+        cores_muted: round(muted.cores),
+        cores_unmuted: round(unmuted.cores),
+        mix_cpu_s_per_participant_s: round((unmuted.cores - muted.cores) / n, 5),
+        rss_mib: round(unmuted.rssKib / 1024, 1),
+        threads: unmuted.threads,
+        mix_latency_ms_p50: lat?.p50 ?? null,
+        mix_latency_ms_p99: lat?.p99 ?? null,
+      });
+      log(`${server.name}: ${JSON.stringify(out[out.length - 1])}`);
+    } finally {
+      await pub.stop();
+    }
+    await sleep(3000);
+  }
+  return out;
+}
+
+// ---- the two servers ----
+
+async function runOurs(roster) {
+  const relay = await startRelay({ extraConfig: {
+    'viewer minister': { role: 'minister', token: MINISTER },
+    'viewer chair': { role: 'chair', token: CHAIR },
+  } });
+  try {
+    const server = {
+      name: 'ours',
+      pid: relay.process.pid,
+      roster,
+      baseUrl: relay.url.replace(/\/$/, ''),
+      tokensFile: devTokensFile(relay),
+      viewUrl: (code) => `${relay.url}whep/province/${code}`,
+      viewOpts: { token: MINISTER },
+      async forwardLatency() {
+        const vs = (await request(`${relay.url}api/v1/viewers`, { headers: { Authorization: `Bearer ${MINISTER}` } })).json.viewers;
+        const p50s = vs.map((v) => v.forward_p50_us).sort((a, b) => a - b);
+        const p99s = vs.map((v) => v.forward_p99_us).sort((a, b) => a - b);
+        return { p50: percentile(p50s, 50), p99: p99s[p99s.length - 1] };
+      },
+    };
+    const result = { forwarding: await forwarding(server) };
+    if (!skipAudio) {
+      server.audioBaseUrl = server.baseUrl;
+      server.setMuted = async (codes, muted) => {
+        for (const code of codes) {
+          const r = await request(`${relay.url}api/v1/conference/participants/${code}`, {
+            method: 'PUT', headers: { Authorization: `Bearer ${CHAIR}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ muted }),
+          });
+          if (r.status >= 300) throw new Error(`PUT participants/${code}: ${r.status}`);
+        }
+      };
+      server.mixLatency = async () => {
+        const a = (await getJson(`${relay.url}api/v1/outputs`)).audio;
+        return { p50: a.latency_p50_ms, p99: a.latency_p99_ms };
+      };
+      result.audio_mix = await audioMix(server);
+    }
+    return result;
+  } finally {
+    await relay.stop();
+    relay.cleanup();
+  }
+}
+
+async function runJanus(roster) {
+  const janus = await startJanus();
+  let shim;
+  try {
+    shim = await startVideoRoomShim(janus);
+    const server = {
+      name: 'janus',
+      pid: janus.pid,
+      roster,
+      baseUrl: shim.url,
+      tokensFile: null,
+      viewUrl: (code) => `${shim.url}/whep/province/${code}`,
+      viewOpts: { serverOffer: true },
+      forwardLatency: null,
+    };
+    const result = { forwarding: await forwarding(server) };
+    if (!skipAudio) {
+      const bridge = await startAudioBridgeShim(janus);
+      try {
+        server.audioBaseUrl = bridge.url;
+        server.setMuted = (codes, muted) => bridge.setMuted(muted);
+        server.mixLatency = null;
+        result.audio_mix = await audioMix(server);
+      } finally {
+        await bridge.stop().catch(() => {});
+      }
+    }
+    return result;
+  } finally {
+    await shim?.stop().catch(() => {});
+    await janus.stop();
+  }
+}
+
+const result = {
+  benchmark: 'compare-janus',
+  date: new Date().toISOString(),
+  cores: os.cpus().length,
+  cpu_model: os.cpus()[0]?.model,
+  janus_version: janusVersion(),
+  seconds_per_measurement: seconds,
+  clients: 'tests/tools/whip-publish (pre-encoded VP8 640x360 + Opus) and tests/tools/whep-view --no-decode, nice 10; '
+    + 'Janus via bench/janus/janus.mjs (WHIP -> VideoRoom publish, WHEP server-offer -> VideoRoom subscribe)',
+  targets: { forwarding_cpu_ratio: 1.0, join_time_ratio: 1.0, rss_per_peer_ratio: 1.0, audio_mix_cpu_ratio: 1.0 },
+};
+
+// The roster comes from our relay's config so both servers see the same codes.
+const rosterCsv = fs.readFileSync(path.join(REPO_ROOT, 'config', 'provinces.csv'), 'utf8')
+  .trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+
+if (servers.includes('ours')) result.ours = await runOurs(rosterCsv);
+if (servers.includes('janus')) result.janus = await runJanus(rosterCsv);
+
+if (result.ours && result.janus) {
+  const ratio = (a, b) => (a === null || b === null || !b ? null : round(a / b, 2));
+  result.ratios = result.ours.forwarding.map((o) => {
+    const j = result.janus.forwarding.find((x) => x.publishers === o.publishers && x.subscribers_each === o.subscribers_each);
+    if (!j) return null;
+    return {
+      publishers: o.publishers,
+      subscribers_each: o.subscribers_each,
+      forwarding_cpu: ratio(o.cpu_s_per_stream_s, j.cpu_s_per_stream_s),
+      join_time_p50: ratio(o.join_ms_p50, j.join_ms_p50),
+      join_time_p99: ratio(o.join_ms_p99, j.join_ms_p99),
+      rss_per_peer: ratio(o.rss_kib_per_peer, j.rss_kib_per_peer),
+      rss_per_subscriber: ratio(o.rss_kib_per_subscriber, j.rss_kib_per_subscriber),
+      rss_total: ratio(o.rss_mib, j.rss_mib),
+      threads: ratio(o.threads, j.threads),
+    };
+  }).filter(Boolean);
+  if (result.ours.audio_mix && result.janus.audio_mix) {
+    result.audio_ratios = result.ours.audio_mix.map((o) => {
+      const j = result.janus.audio_mix.find((x) => x.participants === o.participants);
+      return j && {
+        participants: o.participants,
+        audio_mix_cpu: ratio(o.mix_cpu_s_per_participant_s, j.mix_cpu_s_per_participant_s),
+        audio_total_cpu_unmuted: ratio(o.cores_unmuted, j.cores_unmuted),
+      };
+    }).filter(Boolean);
+  }
+}
+console.log(JSON.stringify(result, null, 2));
+process.exit(0);
