@@ -278,8 +278,10 @@ test('the minister watches TH-50 in Chromium; the viewer survives a publisher re
         await page.textContent('#province option:checked')),
       { timeoutMs: 8000, describe: 'picker label "TH-50 เชียงใหม่ Chiang Mai — สด / live"' });
       assert.match(await page.textContent('#province-state'), /live/);
-      assert.equal(await page.locator('#province option').count(), 77,
-        'the 76 provinces and the placeholder');
+      assert.equal(await page.locator('#province option').count(), 78,
+        'the 76 provinces, the mosaic and the placeholder');
+      assert.equal(await page.locator('#province option[value="mosaic"]').count(), 1,
+        'the mosaic can be picked too');
 
       await page.fill('#token', MINISTER_TOKEN);
       await page.click('#watch');
