@@ -37,7 +37,7 @@ function chart(png, title, ylabel, series) {
   console.log(`wrote ${path.join(outDir, png)}`);
 }
 
-const fwd = (server, m, f) => (r[server]?.forwarding ?? []).filter((x) => x.subscribers_each === m).map((x) => [x.publishers, f(x)]);
+const fwd = (server, m, f) => (r[server]?.forwarding ?? []).filter((x) => x.subscribers_each === m && !x.error).map((x) => [x.publishers, f(x)]);
 const series = (f) => ['ours', 'janus'].flatMap((s) => subsList.map((m, i) => ({
   key: `${s}-${m}-${Math.random().toString(36).slice(2)}`, rows: fwd(s, m, f), colour: colours[s], dash: i + 1,
   title: `${s === 'ours' ? 'briefing-relay' : `Janus ${r.janus_version ?? ''} VideoRoom`}, ${m} subscriber${m > 1 ? 's' : ''} each`,
