@@ -296,6 +296,7 @@ if (args['view-program']) {
       if (stopping) return;
       const v = startViewer(`${baseUrl}/whep/program`, tokenOf(c), { noDecode: true, nice: niceLevel, duration: 0 });
       v.code = c;
+      v.startedAt = Date.now();
       viewers.push(v);
       await sleep(Math.max(joinIntervalMs, 20));
     }
@@ -423,9 +424,15 @@ const finalHealth = health;
 
 await floorDone;
 const viewerResults = await Promise.all(viewers.map(async (v) => {
-  const r = await v.finish().catch(() => ({}));
+  const endedAt = Date.now();
+  await v.finish().catch(() => ({}));
   const st = v.lastStats();
-  return { province: v.code, ok: r.summary ? r.summary.ok === 1 : !!st?.video_frames, video_frames: st?.video_frames ?? 0, audio_frames: st?.audio_frames ?? 0 };
+  const error = v.events.find((e) => e.event === 'error' && e.stage !== 'delete');
+  const frames = st?.video_frames ?? 0;
+  // Failed: an error, or no picture after 20 s (a short run under load may
+  // end before the first frame: that is not a failure).
+  const ok = !error && (frames > 0 || endedAt - v.startedAt < 20000);
+  return { province: v.code, ok, video_frames: frames, audio_frames: st?.audio_frames ?? 0, error: error ?? null };
 }));
 await Promise.all(publishers.map((p) => p.stop()));
 if (relay) await relay.stop().catch((e) => log(e.message));
@@ -458,7 +465,8 @@ const report = {
   relay_health: finalHealth,
   program_viewers: args['view-program'] ? {
     started: viewerResults.length, ok: viewerResults.filter((v) => v.ok).length,
-    failed: viewerResults.filter((v) => !v.ok).map((v) => v.province),
+    receiving: viewerResults.filter((v) => v.video_frames > 0).length,
+    failed: viewerResults.filter((v) => !v.ok).map((v) => ({ province: v.province, error: v.error })),
   } : null,
   figures: figuresEvery ? {
     every_s: figuresEvery, submitted: figures.submitted, accepted: figures.accepted, refused: figures.refused,
