@@ -27,7 +27,8 @@
 // Clients run at nice 10. Prints JSON (bench/compare-janus saves it).
 //
 //   node bench/compare-janus.mjs [--levels 8,32] [--full] [--subs 1,4]
-//        [--seconds 10] [--servers ours,janus]
+//        [--seconds 10] [--servers ours,janus] [--audio-levels 8,32]
+//        [--no-audio] [--no-forward]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,6 +54,7 @@ const MINISTER = 'minister-token-for-the-benchmark';
 const CHAIR = 'chair-token-for-the-benchmark';
 const audioLevels = opt('audio-levels', levels.join(',')).split(',').map(Number).filter((x) => x > 0);
 const skipAudio = flag('no-audio');
+const skipForward = flag('no-forward');
 const NICE = '10';
 const log = (...a) => process.stderr.write(`compare-janus: ${a.join(' ')}\n`);
 
@@ -245,7 +247,7 @@ async function runOurs(roster) {
         return { p50: percentile(p50s, 50), p99: p99s[p99s.length - 1] };
       },
     };
-    const result = { forwarding: await forwarding(server) };
+    const result = { forwarding: skipForward ? [] : await forwarding(server) };
     if (!skipAudio) {
       server.audioBaseUrl = server.baseUrl;
       server.setMuted = async (codes, muted) => {
@@ -285,7 +287,7 @@ async function runJanus(roster) {
       viewOpts: { serverOffer: true },
       forwardLatency: null,
     };
-    const result = { forwarding: await forwarding(server) };
+    const result = { forwarding: skipForward ? [] : await forwarding(server) };
     if (!skipAudio) {
       const bridge = await startAudioBridgeShim(janus);
       try {

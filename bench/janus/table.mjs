@@ -22,8 +22,8 @@ for (const o of r.ours?.forwarding ?? []) {
 out.push('');
 out.push('Ratios ours / Janus (target ≤ 1.0; misses in bold):');
 out.push('');
-out.push('| N × M | forwarding CPU | join time p50 | join time p99 | RSS per peer | RSS per subscriber |');
-out.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
+out.push('| N × M | forwarding CPU | handshake p50 | handshake p99 | join time p50 | join time p99 | RSS per peer | RSS per subscriber |');
+out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const x of r.ratios ?? []) {
   if (x.error) continue;
   out.push(`| ${x.publishers} × ${x.subscribers_each} | ${mark(x.forwarding_cpu)} | ${mark(x.handshake_time_p50)} | ${mark(x.handshake_time_p99)} | ${mark(x.join_time_p50)} | ${mark(x.join_time_p99)} | ${mark(x.rss_per_peer)} | ${mark(x.rss_per_subscriber)} |`);
