@@ -62,6 +62,8 @@ const log = (...a) => process.stderr.write(`compare-janus: ${a.join(' ')}\n`);
 
 const children = new Set();
 process.on('exit', () => { for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ } });
+// Interrupted: exit through 'exit' so that every child (relay, Janus, clients) is killed.
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 function spawnTool(bin, args) {
   const child = spawn('nice', ['-n', NICE, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
