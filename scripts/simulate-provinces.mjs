@@ -33,10 +33,12 @@ const USAGE = `usage: scripts/simulate-provinces [options]
   --join-interval-ms MS   between two offices joining (default 100)
   --batch N               offices per publisher process (default 20)
   --drop-percent P        each publisher drops P % of its video RTP (NACK/RTX, PLI)
-  --view-program          each office also views /whep/program with its token
+  --view-program          each office also views /whep/program with its token (one
+                          whep-view process each, started once the offices are live)
+  --program-viewers N     only the first N offices view the program (implies --view-program)
   --submit-figures S      each office submits figures every S seconds (HTTPS API)
   --take-floor-each S     the chair gives the floor to each live office in turn, S s each
-  --nice N                run the clients at this nice level (default 0)
+  --nice N                nice level of the clients (default 10: the relay comes first)
   --quiet                 no live summary line`;
 
 function parseArgs(argv) {
@@ -66,7 +68,7 @@ if (args.help) {
   process.exit(0);
 }
 const known = ['base-url', 'tokens-file', 'start-relay', 'count', 'provinces', 'codec', 'bitrate', 'duration',
-  'join-interval-ms', 'batch', 'drop-percent', 'view-program', 'submit-figures', 'take-floor-each', 'nice', 'quiet'];
+  'join-interval-ms', 'batch', 'drop-percent', 'view-program', 'program-viewers', 'submit-figures', 'take-floor-each', 'nice', 'quiet'];
 for (const k of Object.keys(args)) {
   if (!known.includes(k)) {
     console.error(`unknown option --${k}\n${USAGE}`);
@@ -84,7 +86,9 @@ const batchSize = Math.max(1, Number(args.batch ?? 20));
 const dropPercent = Number(args['drop-percent'] ?? 0);
 const figuresEvery = args['submit-figures'] !== undefined ? Number(args['submit-figures']) : 0;
 const floorEach = args['take-floor-each'] !== undefined ? Number(args['take-floor-each']) : 0;
-const niceLevel = Number(args.nice ?? 0);
+const niceLevel = Number(args.nice ?? 10);
+const programViewers = args['program-viewers'] !== undefined ? Number(args['program-viewers'])
+  : (args['view-program'] ? Infinity : 0);
 const bitrate = args.bitrate !== undefined ? Number(args.bitrate) : 0;
 for (const [k, v] of Object.entries({ duration, joinIntervalMs, dropPercent, figuresEvery, floorEach, bitrate })) {
   if (!Number.isFinite(v) || v < 0) {
@@ -289,10 +293,14 @@ const publisherDone = (async () => {
 })();
 
 // Program viewers (one process each: each office's own token).
-if (args['view-program']) {
+if (programViewers) {
   (async () => {
-    await sleep(1000);
-    for (const c of codes) {
+    // After the offices' joins (and at most 30 s): the viewers' own joins
+    // would otherwise compete with theirs for a small machine's CPU.
+    await publisherDone;
+    const t0 = Date.now();
+    while (!stopping && Date.now() - t0 < 30000 && counts().joining > 0) await sleep(500);
+    for (const c of codes.slice(0, programViewers)) {
       if (stopping) return;
       const v = startViewer(`${baseUrl}/whep/program`, tokenOf(c), { noDecode: true, nice: niceLevel, duration: 0 });
       v.code = c;
@@ -427,7 +435,9 @@ const viewerResults = await Promise.all(viewers.map(async (v) => {
   const endedAt = Date.now();
   await v.finish().catch(() => ({}));
   const st = v.lastStats();
-  const error = v.events.find((e) => e.event === 'error' && e.stage !== 'delete');
+  // whep-view reports "0 decoded video frames" as a media error when it
+  // stops: that is judged by the 20 s rule below, not as an error.
+  const error = v.events.find((e) => e.event === 'error' && e.stage !== 'delete' && e.stage !== 'media');
   const frames = st?.video_frames ?? 0;
   // Failed: an error, or no picture after 20 s (a short run under load may
   // end before the first frame: that is not a failure).
@@ -463,7 +473,7 @@ const report = {
   },
   pacer_lag_events: codes.reduce((s, c) => s + state[c].pacer_lag, 0),
   relay_health: finalHealth,
-  program_viewers: args['view-program'] ? {
+  program_viewers: programViewers ? {
     started: viewerResults.length, ok: viewerResults.filter((v) => v.ok).length,
     receiving: viewerResults.filter((v) => v.video_frames > 0).length,
     failed: viewerResults.filter((v) => !v.ok).map((v) => ({ province: v.province, error: v.error })),
