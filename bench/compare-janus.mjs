@@ -137,12 +137,19 @@ async function forwarding(server) {
         const firstFrames = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'first-frame' && e.media === 'video'));
         const errors = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'error'));
         try {
+          // Every subscriber, or after 45 s at least 90 % of them: at N = 32 a
+          // few Janus subscribers intermittently get audio but never video
+          // (docs/PERFORMANCE.md); they are counted, and left out of the
+          // per-stream figure.
+          const tWait = Date.now();
           await waitFor(() => {
             if (errors().length) throw new Error(`viewer errors: ${JSON.stringify(errors().slice(0, 3))}`);
-            return firstFrames().length >= n * m;
+            const got = firstFrames().length;
+            return got >= n * m || (Date.now() - tWait > 45000 && got >= 0.9 * n * m);
           }, { timeoutMs: 120000, intervalMs: 500, describe: `${n * m} subscribers receiving from ${server.name}` });
           await sleep(3000);
           const withSubs = await cpuOver(server.pid, seconds);
+          const receiving = firstFrames().length;
           const joins = firstFrames().map((e) => e.ms).sort((a, b) => a - b);
           const connects = viewers.flatMap((v) => v.events.filter((e) => e.event === 'connected')).map((e) => e.ms_after_answer)
             .sort((a, b) => a - b);
@@ -154,7 +161,8 @@ async function forwarding(server) {
             forwarded_streams: n * m,
             cores_publishers_only: round(alone.cores),
             cores_with_subscribers: round(withSubs.cores),
-            cpu_s_per_stream_s: round((withSubs.cores - alone.cores) / (n * m), 5),
+            subscribers_without_video: n * m - receiving,
+            cpu_s_per_stream_s: round((withSubs.cores - alone.cores) / receiving, 5),
             rss_mib: round(withSubs.rssKib / 1024, 1),
             rss_kib_per_peer: round((withSubs.rssKib - idle.rssKib) / peers, 0),
             rss_kib_per_subscriber: round((withSubs.rssKib - alone.rssKib) / (n * m), 0),

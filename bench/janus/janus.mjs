@@ -188,6 +188,11 @@ export class JanusSession {
   }
 }
 
+// BENCH_JANUS_SDP_DIR=<dir>: keep every subscriber offer and answer (debugging).
+function dumpSdp(name, sdp) {
+  if (process.env.BENCH_JANUS_SDP_DIR) fs.writeFileSync(path.join(process.env.BENCH_JANUS_SDP_DIR, name), sdp);
+}
+
 const pluginData = (ev) => ev?.plugindata?.data ?? {};
 
 function checkPlugin(ev, what) {
@@ -254,12 +259,14 @@ export async function startVideoRoomShim(janus, { room = 4242, publishers = 200 
         if (!ev.jsep) throw new Error('join subscriber: no offer from Janus');
         const n = ++nextRes;
         resources.set(n, { handle, kind: 'subscriber' });
+        dumpSdp(`sub-${n}-${m[1]}-offer.sdp`, ev.jsep.sdp);
         res.writeHead(201, { 'Content-Type': 'application/sdp', Location: `/res/${n}` });
         res.end(ev.jsep.sdp);
       } else if ((m = u.pathname.match(/^\/res\/(\d+)$/)) && resources.has(Number(m[1]))) {
         const r = resources.get(Number(m[1]));
         if (req.method === 'PATCH') {
           const answer = await readBody(req);
+          dumpSdp(`sub-${m[1]}-answer.sdp`, answer);
           checkPlugin(await session.message(r.handle, { request: 'start' },
             { type: 'answer', sdp: answer, trickle: false }), 'start');
           await session.trickleDone(r.handle);
