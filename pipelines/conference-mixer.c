@@ -8,6 +8,12 @@
 #include "relay/log.h"
 #include "relay/rtp/latency-histogram.h"
 
+/* Frame and mix latencies run to hundreds of ms, past the histogram's
+ * 100 ms of 50 µs buckets: they are recorded in units of 20 µs, so the
+ * same buckets span 2 s at 1 ms. (A percentile of -1, empty, stays
+ * negative.) */
+#define FRAME_LATENCY_SCALE 20
+
 #define MIX_RATE 48000
 #define TICK_US 20000
 #define FRAME_SAMPLES 960                    /* 20 ms at 48 kHz, mono */
@@ -125,7 +131,7 @@ deliver (MixChain *chain, GstBuffer *buf)
     {
       gint64 latency = g_get_monotonic_time () - chain->capture_us;
       g_mutex_lock (&self->lock);
-      relay_latency_histogram_record (&self->latency, latency);
+      relay_latency_histogram_record (&self->latency, latency / FRAME_LATENCY_SCALE);
       g_mutex_unlock (&self->lock);
     }
   return GST_FLOW_OK;
@@ -772,8 +778,8 @@ relay_conference_mixer_get_stats (RelayConferenceMixer *self, RelayConferenceMix
     .members = g_hash_table_size (self->members),
     .underruns = self->underruns,
     .dropped_ms = self->dropped_samples * 1000 / MIX_RATE,
-    .latency_p50_us = relay_latency_histogram_percentile (&self->latency, 50),
-    .latency_p99_us = relay_latency_histogram_percentile (&self->latency, 99),
+    .latency_p50_us = relay_latency_histogram_percentile (&self->latency, 50) * FRAME_LATENCY_SCALE,
+    .latency_p99_us = relay_latency_histogram_percentile (&self->latency, 99) * FRAME_LATENCY_SCALE,
   };
   g_mutex_unlock (&self->lock);
 }

@@ -6,6 +6,12 @@
 #include "relay/log.h"
 #include "relay/peer/forward-kind.h"
 
+/* Frame and mix latencies run to hundreds of ms, past the histogram's
+ * 100 ms of 50 µs buckets: they are recorded in units of 20 µs, so the
+ * same buckets span 2 s at 1 ms. (A percentile of -1, empty, stays
+ * negative.) */
+#define FRAME_LATENCY_SCALE 20
+
 /* Raw frames between the producer and the encoder; what is past this many
  * is dropped (newest kept) so latency cannot grow under load. */
 #define QUEUE_FRAMES 2
@@ -194,7 +200,8 @@ on_rtp_packet (GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
       keyframe = first && note->keyframe;
       capture_us = note->capture_us;
       if (first && capture_us > 0)
-        relay_latency_histogram_record (&self->latency, g_get_monotonic_time () - capture_us);
+        relay_latency_histogram_record (&self->latency,
+                                        (g_get_monotonic_time () - capture_us) / FRAME_LATENCY_SCALE);
     }
   g_mutex_unlock (&self->lock);
 
@@ -333,7 +340,7 @@ relay_video_encoder_output_get_stats (RelayVideoEncoderOutput *self,
   if (self->fps_window_start
       && g_get_monotonic_time () - self->fps_window_start > 3 * G_USEC_PER_SEC)
     stats->fps = 0;
-  stats->latency_p50_us = relay_latency_histogram_percentile (&self->latency, 50);
-  stats->latency_p99_us = relay_latency_histogram_percentile (&self->latency, 99);
+  stats->latency_p50_us = relay_latency_histogram_percentile (&self->latency, 50) * FRAME_LATENCY_SCALE;
+  stats->latency_p99_us = relay_latency_histogram_percentile (&self->latency, 99) * FRAME_LATENCY_SCALE;
   g_mutex_unlock (&self->lock);
 }
