@@ -12,17 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRelay, getJson, request, waitFor, sleep } from './lib/relay.mjs';
+import { getBrowser, closeBrowser } from './lib/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--disable-gpu',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const TARGET_KBPS = 600;
 const TH50_TOKEN = 'th50-integration-token'; // the relay wants >= 8 characters
 const LIVE_SCREENSHOT = '/tmp/province-live.png';
@@ -83,47 +74,21 @@ function writeFakeVideo(file) {
   }
 }
 
-let browserPromise = null;
 let fakeVideoDir = null;
 
-function getBrowser() {
-  if (!browserPromise) {
-    browserPromise = (async () => {
-      if (!fs.existsSync(CHROMIUM)) {
-        throw new Error(
-          `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set ` +
-          'CHROMIUM_PATH. This test is not skipped without a browser.');
-      }
-      let playwright;
-      try {
-        playwright = await import('playwright-core');
-      } catch (e) {
-        throw new Error(`playwright-core is not installed (run "npm ci" in the repo root): ${e.message}`);
-      }
-      fakeVideoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'briefing-fakecam-'));
-      const clip = path.join(fakeVideoDir, 'camera.y4m');
-      writeFakeVideo(clip);
-      try {
-        return await playwright.chromium.launch({
-          executablePath: CHROMIUM,
-          headless: true,
-          args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${clip}`],
-        });
-      } catch (e) {
-        throw new Error(`could not launch ${CHROMIUM}: ${e.message}`);
-      }
-    })();
+/* Chromium with a fake camera of our own: a clip with motion. */
+function getCameraBrowser() {
+  if (!fakeVideoDir) {
+    fakeVideoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'briefing-fakecam-'));
+    writeFakeVideo(path.join(fakeVideoDir, 'camera.y4m'));
   }
-  return browserPromise;
+  return getBrowser({
+    extraArgs: [`--use-file-for-fake-video-capture=${path.join(fakeVideoDir, 'camera.y4m')}`],
+  });
 }
 
 after(async () => {
-  if (browserPromise) {
-    const browser = await browserPromise.catch(() => null);
-    if (browser) {
-      await browser.close();
-    }
-  }
+  await closeBrowser();
   if (fakeVideoDir) {
     fs.rmSync(fakeVideoDir, { recursive: true, force: true });
   }
@@ -172,7 +137,7 @@ function pageSnapshot(page) {
  * must exit with status 0 on SIGTERM in every case.
  */
 async function scenario(t, name, provinces, fn) {
-  const browser = await getBrowser();
+  const browser = await getCameraBrowser();
   const relay = await startRelay({ provinces });
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },

@@ -16,15 +16,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { startRelay, getJson, request, waitFor, sleep } from './lib/relay.mjs';
 import { startPublisher } from './lib/publisher.mjs';
+import { getBrowser, closeBrowser } from './lib/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--autoplay-policy=no-user-gesture-required',
-];
 const TH50_TOKEN = 'chiang-mai-token-for-watch';
 const MINISTER_TOKEN = 'minister-token-for-watch';
 const ROOM_TOKEN = 'room-display-token-for-watch';
@@ -33,44 +26,7 @@ const TEST_TIMEOUT_MS = 180000;
 
 /* ------------------------------------------------------------- browser */
 
-let browserPromise = null;
-
-function getBrowser() {
-  if (!browserPromise) {
-    browserPromise = (async () => {
-      if (!fs.existsSync(CHROMIUM)) {
-        throw new Error(
-          `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set ` +
-          'CHROMIUM_PATH. This test is not skipped without a browser.');
-      }
-      let playwright;
-      try {
-        playwright = await import('playwright-core');
-      } catch (e) {
-        throw new Error(`playwright-core is not installed (run "npm ci" in the repo root): ${e.message}`);
-      }
-      try {
-        return await playwright.chromium.launch({
-          executablePath: CHROMIUM,
-          headless: true,
-          args: CHROMIUM_ARGS,
-        });
-      } catch (e) {
-        throw new Error(`could not launch ${CHROMIUM}: ${e.message}`);
-      }
-    })();
-  }
-  return browserPromise;
-}
-
-after(async () => {
-  if (browserPromise) {
-    const browser = await browserPromise.catch(() => null);
-    if (browser) {
-      await browser.close();
-    }
-  }
-});
+after(closeBrowser);
 
 /* ------------------------------------------------------------- helpers */
 

@@ -14,7 +14,9 @@ export const CHROMIUM_ARGS = [
 
 let browserPromise = null;
 
-export function getBrowser() {
+/* extraArgs apply to the first launch of the file's browser (e.g. a fake
+ * camera clip). */
+export function getBrowser({ extraArgs = [] } = {}) {
   if (!browserPromise) {
     browserPromise = (async () => {
       if (!fs.existsSync(CHROMIUM)) {
@@ -27,7 +29,13 @@ export function getBrowser() {
       } catch (e) {
         throw new Error(`playwright-core is not installed (run "npm ci" in the repo root): ${e.message}`);
       }
-      return playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+      try {
+        return await playwright.chromium.launch({
+          executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs],
+        });
+      } catch (e) {
+        throw new Error(`could not launch ${CHROMIUM}: ${e.message}`);
+      }
     })();
   }
   return browserPromise;
