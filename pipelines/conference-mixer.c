@@ -73,6 +73,7 @@ struct _MixChain {
   GstPad *src, *sink;
   guint64 frames;
   gint64 capture_us; /* of the frame being pushed, for the packets it yields */
+  gboolean skipped; /* rounds were left out: the next buffer is a discontinuity */
 };
 
 /* A member as the mixer thread sees it for one round. */
@@ -81,6 +82,7 @@ typedef struct {
   MixChain *chain; /* its mix-minus */
   gint16 pcm[FRAME_SAMPLES];
   gboolean has_audio;
+  gboolean listened; /* someone hears its mix-minus this round */
   gint64 pushed_us;
 } Slot;
 
@@ -93,6 +95,7 @@ struct _RelayConferenceMixer {
   GCond wake;
   gboolean stopping;
   GHashTable *members; /* id → Member* */
+  GHashTable *unheard; /* ids whose mix-minus nobody listens to (owned) */
   guint generation;    /* bumped on each membership change */
   guint64 ticks, underruns, dropped_samples;
   RelayLatencyHistogram latency;
@@ -332,8 +335,9 @@ mix_chain_push (MixChain *chain, const gint16 *pcm, gint64 capture_us)
    * exactly one frame per packet whatever the tick's wake-up jitter. */
   GST_BUFFER_PTS (buf) = chain->frames * 20 * GST_MSECOND;
   GST_BUFFER_DURATION (buf) = 20 * GST_MSECOND;
-  if (chain->frames == 0)
+  if (chain->frames == 0 || chain->skipped)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  chain->skipped = FALSE;
   chain->frames++;
   chain->capture_us = capture_us;
   GstFlowReturn ret = gst_pad_push (chain->src, buf);
@@ -498,6 +502,7 @@ run_round (RelayConferenceMixer *self)
       Slot *s = g_ptr_array_index (self->slots, i);
       Member *m = g_hash_table_lookup (self->members, s->id);
       s->has_audio = m && member_pull (self, m, s->pcm, &s->pushed_us);
+      s->listened = !g_hash_table_contains (self->unheard, s->id);
       if (s->has_audio)
         newest_us = MAX (newest_us, s->pushed_us);
     }
@@ -518,6 +523,14 @@ run_round (RelayConferenceMixer *self)
   for (guint i = 0; i < self->slots->len; i++)
     {
       Slot *s = g_ptr_array_index (self->slots, i);
+      if (!s->listened)
+        {
+          /* Nobody hears it: no encode. Its timeline still advances, so
+           * its RTP timestamps keep pace with the clock when it resumes. */
+          s->chain->frames++;
+          s->chain->skipped = TRUE;
+          continue;
+        }
       /* The newest audio in a mix-minus is the newest among the others. */
       gint64 capture_us = 0;
       for (guint k = 0; k < self->slots->len; k++)
@@ -649,6 +662,7 @@ relay_conference_mixer_new (guint bitrate_kbps, RelayMixOutputFunc output, gpoin
   g_cond_init (&self->wake);
   self->members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) member_free);
+  self->unheard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->slots = g_ptr_array_new_with_free_func ((GDestroyNotify) slot_free);
   self->ssrc_salt = g_random_int ();
 
@@ -702,6 +716,7 @@ relay_conference_mixer_free (RelayConferenceMixer *self)
       gst_object_unref (self->pipeline);
     }
   g_hash_table_unref (self->members);
+  g_hash_table_unref (self->unheard);
   g_cond_clear (&self->wake);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -732,6 +747,18 @@ relay_conference_mixer_set_members (RelayConferenceMixer *self, const char *cons
   g_hash_table_unref (self->members);
   self->members = next;
   self->generation++;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+relay_conference_mixer_set_listened (RelayConferenceMixer *self, const char *member,
+                                     gboolean listened)
+{
+  g_mutex_lock (&self->lock);
+  if (listened)
+    g_hash_table_remove (self->unheard, member);
+  else
+    g_hash_table_add (self->unheard, g_strdup (member));
   g_mutex_unlock (&self->lock);
 }
 

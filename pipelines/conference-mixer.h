@@ -44,6 +44,12 @@ void relay_conference_mixer_free (RelayConferenceMixer *mixer);
  * exactly these; the full mix always exists. Any thread. */
 void relay_conference_mixer_set_members (RelayConferenceMixer *mixer, const char *const *members);
 
+/* Whether anyone listens to `member`'s mix-minus (every member is heard
+ * until told otherwise). An unheard mix-minus is not encoded: an Opus
+ * encode per unmuted member costs more than the mixing. Any thread. */
+void relay_conference_mixer_set_listened (RelayConferenceMixer *mixer, const char *member,
+                                          gboolean listened);
+
 /* Decoded audio of a participant (any thread; S16 interleaved, any rate and
  * channel count GStreamer's opusdec gives, described by info). Audio of
  * non-members is dropped cheaply. Not taken. S16 at 48 kHz is downmixed in

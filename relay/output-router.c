@@ -175,6 +175,22 @@ route_viewer_audio (RelayOutputRouter *self, Viewer *v)
   v->audio = wanted;
 }
 
+/* Mix-minus streams nobody hears are not encoded. */
+static void
+update_listened (RelayOutputRouter *self)
+{
+  g_rw_lock_reader_lock (&self->members_lock);
+  g_autofree gpointer *ids = g_hash_table_get_keys_as_array (self->members, NULL);
+  g_rw_lock_reader_unlock (&self->members_lock);
+  for (guint i = 0; ids[i]; i++)
+    {
+      gboolean heard = FALSE;
+      for (guint k = 0; k < self->viewers->len && !heard; k++)
+        heard = g_strcmp0 (((Viewer *) self->viewers->pdata[k])->listener, ids[i]) == 0;
+      relay_conference_mixer_set_listened (self->mixer, ids[i], heard);
+    }
+}
+
 static void
 on_conference_changed (RelayConference *conference, gpointer data)
 {
@@ -188,6 +204,7 @@ on_conference_changed (RelayConference *conference, gpointer data)
   relay_conference_mixer_set_members (self->mixer, (const char *const *) unmuted);
   for (guint i = 0; i < self->viewers->len; i++)
     route_viewer_audio (self, self->viewers->pdata[i]);
+  update_listened (self);
 
   RelayLayout layout = relay_conference_get_layout (conference);
   const char *floor = relay_conference_get_floor (conference);
@@ -378,6 +395,7 @@ relay_output_router_add_viewer (RelayOutputRouter *self, RelayOutput output,
                                                           : self->program_video,
                             channel);
   route_viewer_audio (self, v);
+  update_listened (self);
   relay_output_router_request_keyframe (self, output);
 }
 
@@ -395,6 +413,7 @@ relay_output_router_remove_viewer (RelayOutputRouter *self, RelayPacketChannel *
       if (v->audio)
         relay_producer_unsubscribe (v->audio, channel);
       g_ptr_array_remove_index_fast (self->viewers, i);
+      update_listened (self);
       return;
     }
 }

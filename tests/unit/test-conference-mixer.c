@@ -354,6 +354,36 @@ test_membership_change (void)
   capture_free (c);
 }
 
+/* A mix-minus nobody hears is not encoded; the others go on; it comes
+ * back, carrying the others' voices, when someone listens again. */
+static void
+test_unheard_mix_minus (void)
+{
+  Capture *c = capture_new ();
+  RelayConferenceMixer *mixer = mixer_new (c);
+  const char *both[] = { "A", "B", NULL };
+  relay_conference_mixer_set_members (mixer, both);
+  relay_conference_mixer_set_listened (mixer, "B", FALSE);
+  Feeder f = { .n_sources = 2, .sources = { { "A", 440, 1, 1 }, { "B", 880, 1, 1 } } };
+  feeder_start (&f, mixer);
+  wait_ms (800);
+  gint64 t0 = g_get_monotonic_time ();
+  g_assert_cmpuint (count_packets (c, "B", 0, t0), ==, 0);
+  g_assert_cmpuint (count_packets (c, "A", 0, t0), >, 10);
+  g_assert_cmpuint (count_packets (c, RELAY_MIX_ALL, 0, t0), >, 10);
+
+  relay_conference_mixer_set_listened (mixer, "B", TRUE);
+  gint64 heard = g_get_monotonic_time ();
+  wait_ms (800);
+  gint64 t1 = g_get_monotonic_time ();
+  feeder_stop (&f);
+  relay_conference_mixer_free (mixer);
+  g_assert_cmpuint (count_packets (c, "B", heard, t1), >, 20);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", heard, t1);
+  g_assert_cmpfloat (tone_db (minus_b, 440) - tone_db (minus_b, 880), >, 20);
+  capture_free (c);
+}
+
 static void
 test_underrun_and_overflow (void)
 {
@@ -426,6 +456,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/conference-mixer/mix-minus", test_mix_minus);
   g_test_add_func ("/conference-mixer/membership-change", test_membership_change);
+  g_test_add_func ("/conference-mixer/unheard-mix-minus", test_unheard_mix_minus);
   g_test_add_func ("/conference-mixer/underrun-and-overflow", test_underrun_and_overflow);
   g_test_add_func ("/conference-mixer/resampled-input", test_resampled_input);
   return g_test_run ();
