@@ -6,6 +6,7 @@
 
 #include "config/briefing-resources.h"
 #include "relay/config.h"
+#include "relay/reports/config-group.h"
 
 #define EMBEDDED_CONFIG "/briefing/config/relay.ini"
 #define DEFAULT_TEXT_LENGTH 1000
@@ -14,53 +15,16 @@ static const char *const figure_keys[] = { "label-th", "label-en", "type", "unit
   "values", "required", "max-length", "total", NULL };
 static const char *const type_names[] = { "integer", "decimal", "percent", "enum", "text" };
 
-typedef struct {
-  GKeyFile *kf;
-  const char *source;
-  const char *group;
-  GError **error;
-} Reader;
-
-static gboolean fail (Reader *r, const char *key, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-
 static gboolean
-fail (Reader *r, const char *key, const char *fmt, ...)
+get_number (RelayConfigGroup *r, const char *key, gboolean *has, double *out)
 {
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *what = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  if (key)
-    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s",
-                 r->source, r->group, key, what);
-  else
-    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s]: %s",
-                 r->source, r->group, what);
-  return FALSE;
-}
-
-static char *
-get_string (Reader *r, const char *key)
-{
-  g_autofree char *value = g_key_file_get_string (r->kf, r->group, key, NULL);
-  if (!value)
-    return NULL;
-  g_strstrip (value);
-  if (!*value)
-    return NULL;
-  return g_steal_pointer (&value);
-}
-
-static gboolean
-get_number (Reader *r, const char *key, gboolean *has, double *out)
-{
-  g_autofree char *value = get_string (r, key);
+  g_autofree char *value = relay_config_group_get_string (r, key);
   if (!value)
     return TRUE;
   char *end;
   double d = g_ascii_strtod (value, &end);
   if (*end || !isfinite (d))
-    return fail (r, key, "\"%s\" is not a number", value);
+    return relay_config_group_fail (r, key, "\"%s\" is not a number", value);
   *has = TRUE;
   *out = d;
   return TRUE;
@@ -123,29 +87,29 @@ valid_name (const char *name)
 }
 
 static gboolean
-read_type (Reader *r, RelayFigureField *f)
+read_type (RelayConfigGroup *r, RelayFigureField *f)
 {
-  g_autofree char *type = get_string (r, "type");
+  g_autofree char *type = relay_config_group_get_string (r, "type");
   if (!type)
-    return fail (r, "type", "missing (integer, decimal, percent, enum or text)");
+    return relay_config_group_fail (r, "type", "missing (integer, decimal, percent, enum or text)");
   for (guint i = 0; i < G_N_ELEMENTS (type_names); i++)
     if (strcmp (type, type_names[i]) == 0)
       {
         f->type = (RelayFigureType) i;
         return TRUE;
       }
-  return fail (r, "type", "\"%s\" is not integer, decimal, percent, enum or text", type);
+  return relay_config_group_fail (r, "type", "\"%s\" is not integer, decimal, percent, enum or text", type);
 }
 
 static gboolean
-read_limits (Reader *r, RelayFigureField *f)
+read_limits (RelayConfigGroup *r, RelayFigureField *f)
 {
   gboolean numeric = f->type <= RELAY_FIGURE_PERCENT;
   for (guint i = 0; i < 2; i++)
     {
       const char *key = i ? "max" : "min";
       if (!numeric && g_key_file_has_key (r->kf, r->group, key, NULL))
-        return fail (r, key, "only integer, decimal and percent fields have a %s", key);
+        return relay_config_group_fail (r, key, "only integer, decimal and percent fields have a %s", key);
     }
   if (!numeric)
     return TRUE;
@@ -155,9 +119,9 @@ read_limits (Reader *r, RelayFigureField *f)
     {
       /* A percentage is 0..100 whatever the config says; min/max may narrow it. */
       if ((f->has_min && (f->min < 0 || f->min > 100)))
-        return fail (r, "min", "a percent field's min is from 0 to 100");
+        return relay_config_group_fail (r, "min", "a percent field's min is from 0 to 100");
       if ((f->has_max && (f->max < 0 || f->max > 100)))
-        return fail (r, "max", "a percent field's max is from 0 to 100");
+        return relay_config_group_fail (r, "max", "a percent field's max is from 0 to 100");
       if (!f->has_min)
         f->min = 0;
       if (!f->has_max)
@@ -167,36 +131,36 @@ read_limits (Reader *r, RelayFigureField *f)
   if (f->type == RELAY_FIGURE_INTEGER)
     {
       if (f->has_min && f->min != floor (f->min))
-        return fail (r, "min", "an integer field's min is a whole number");
+        return relay_config_group_fail (r, "min", "an integer field's min is a whole number");
       if (f->has_max && f->max != floor (f->max))
-        return fail (r, "max", "an integer field's max is a whole number");
+        return relay_config_group_fail (r, "max", "an integer field's max is a whole number");
     }
   if (f->has_min && f->has_max && f->min > f->max)
-    return fail (r, "max", "max %g is below min %g", f->max, f->min);
+    return relay_config_group_fail (r, "max", "max %g is below min %g", f->max, f->min);
   return TRUE;
 }
 
 static gboolean
-read_enum_and_text (Reader *r, RelayFigureField *f)
+read_enum_and_text (RelayConfigGroup *r, RelayFigureField *f)
 {
   gboolean has_values = g_key_file_has_key (r->kf, r->group, "values", NULL);
   if (f->type != RELAY_FIGURE_ENUM && has_values)
-    return fail (r, "values", "only enum fields have values");
+    return relay_config_group_fail (r, "values", "only enum fields have values");
   if (f->type == RELAY_FIGURE_ENUM)
     {
-      g_autofree char *list = get_string (r, "values");
+      g_autofree char *list = relay_config_group_get_string (r, "values");
       if (!list)
-        return fail (r, "values", "missing (the allowed values, comma separated)");
+        return relay_config_group_fail (r, "values", "missing (the allowed values, comma separated)");
       g_auto (GStrv) parts = g_strsplit (list, ",", -1);
       g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; parts[i]; i++)
         {
           g_strstrip (parts[i]);
           if (!*parts[i])
-            return fail (r, "values", "an empty value in \"%s\"", list);
+            return relay_config_group_fail (r, "values", "an empty value in \"%s\"", list);
           for (guint k = 0; k < out->len; k++)
             if (strcmp (out->pdata[k], parts[i]) == 0)
-              return fail (r, "values", "\"%s\" listed twice", parts[i]);
+              return relay_config_group_fail (r, "values", "\"%s\" listed twice", parts[i]);
           g_ptr_array_add (out, g_strdup (parts[i]));
         }
       g_ptr_array_add (out, NULL);
@@ -204,14 +168,14 @@ read_enum_and_text (Reader *r, RelayFigureField *f)
     }
   gboolean has_length = g_key_file_has_key (r->kf, r->group, "max-length", NULL);
   if (f->type != RELAY_FIGURE_TEXT && has_length)
-    return fail (r, "max-length", "only text fields have a max-length");
+    return relay_config_group_fail (r, "max-length", "only text fields have a max-length");
   if (f->type == RELAY_FIGURE_TEXT)
     {
       f->max_length = DEFAULT_TEXT_LENGTH;
-      g_autofree char *len = get_string (r, "max-length");
+      g_autofree char *len = relay_config_group_get_string (r, "max-length");
       guint64 n;
       if (len && !g_ascii_string_to_unsigned (len, 10, 1, 8000, &n, NULL))
-        return fail (r, "max-length", "\"%s\" is not a whole number from 1 to 8000", len);
+        return relay_config_group_fail (r, "max-length", "\"%s\" is not a whole number from 1 to 8000", len);
       if (len)
         f->max_length = (guint) n;
     }
@@ -219,7 +183,7 @@ read_enum_and_text (Reader *r, RelayFigureField *f)
 }
 
 static gboolean
-read_total (Reader *r, RelayFigureField *f)
+read_total (RelayConfigGroup *r, RelayFigureField *f)
 {
   switch (f->type)
     {
@@ -237,11 +201,11 @@ read_total (Reader *r, RelayFigureField *f)
       f->total = RELAY_FIGURE_TOTAL_NONE;
       break;
     }
-  g_autofree char *total = get_string (r, "total");
+  g_autofree char *total = relay_config_group_get_string (r, "total");
   if (!total)
     return TRUE;
   if (f->type > RELAY_FIGURE_PERCENT)
-    return fail (r, "total", "only integer, decimal and percent fields have a total");
+    return relay_config_group_fail (r, "total", "only integer, decimal and percent fields have a total");
   if (strcmp (total, "sum") == 0)
     f->total = RELAY_FIGURE_TOTAL_SUM;
   else if (strcmp (total, "average") == 0)
@@ -249,7 +213,7 @@ read_total (Reader *r, RelayFigureField *f)
   else if (strcmp (total, "none") == 0)
     f->total = RELAY_FIGURE_TOTAL_NONE;
   else
-    return fail (r, "total", "\"%s\" is not sum, average or none", total);
+    return relay_config_group_fail (r, "total", "\"%s\" is not sum, average or none", total);
   return TRUE;
 }
 
@@ -257,34 +221,32 @@ gboolean
 relay_figures_schema_add_group (RelayFiguresSchema *schema, GKeyFile *kf, const char *source,
                                 const char *group, GError **error)
 {
-  Reader rd = { kf, source, group, error }, *r = &rd;
+  RelayConfigGroup rd = { kf, source, group, error }, *r = &rd;
   const char *name = group + strlen ("figure ");
   if (!valid_name (name))
-    return fail (r, NULL, "a figure name is lower-case letters, digits and _ (up to 64), "
+    return relay_config_group_fail (r, NULL, "a figure name is lower-case letters, digits and _ (up to 64), "
                  "starting with a letter");
   if (g_hash_table_contains (schema->by_name, name))
-    return fail (r, NULL, "figure %s is defined twice", name);
-  g_auto (GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
-  for (guint i = 0; keys && keys[i]; i++)
-    if (!g_strv_contains (figure_keys, keys[i]))
-      return fail (r, keys[i], "unknown key");
+    return relay_config_group_fail (r, NULL, "figure %s is defined twice", name);
+  if (!relay_config_group_check_keys (r, figure_keys))
+    return FALSE;
 
   g_autoptr (RelayFigureField) f = g_new0 (RelayFigureField, 1);
   f->name = g_strdup (name);
-  f->label_th = get_string (r, "label-th");
-  f->label_en = get_string (r, "label-en");
+  f->label_th = relay_config_group_get_string (r, "label-th");
+  f->label_en = relay_config_group_get_string (r, "label-en");
   if (!f->label_th)
-    return fail (r, "label-th", "missing (the Thai label of the form)");
+    return relay_config_group_fail (r, "label-th", "missing (the Thai label of the form)");
   if (!f->label_en)
-    return fail (r, "label-en", "missing (the English label of the form)");
-  f->unit = get_string (r, "unit");
+    return relay_config_group_fail (r, "label-en", "missing (the English label of the form)");
+  f->unit = relay_config_group_get_string (r, "unit");
   if (!read_type (r, f) || !read_limits (r, f) || !read_enum_and_text (r, f) || !read_total (r, f))
     return FALSE;
-  g_autofree char *required = get_string (r, "required");
+  g_autofree char *required = relay_config_group_get_string (r, "required");
   if (required && strcmp (required, "true") == 0)
     f->required = TRUE;
   else if (required && strcmp (required, "false") != 0)
-    return fail (r, "required", "\"%s\" is not true or false", required);
+    return relay_config_group_fail (r, "required", "\"%s\" is not true or false", required);
 
   g_hash_table_insert (schema->by_name, f->name, f);
   g_ptr_array_add (schema->fields, g_steal_pointer (&f));

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/config.h"
+#include "relay/reports/config-group.h"
 
 /* Shorter keys are guessable; the data centre's key is generated anyway. */
 #define MIN_SECRET_BYTES 16
@@ -10,52 +11,15 @@
 static const char *const webhook_keys[] = { "url", "secret", "secret-file", "timeout-s",
   "max-attempts", "retry-min-ms", "retry-max-ms", NULL };
 
-typedef struct {
-  GKeyFile *kf;
-  const char *source;
-  const char *group;
-  GError **error;
-} Reader;
-
-static gboolean fail (Reader *r, const char *key, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-
 static gboolean
-fail (Reader *r, const char *key, const char *fmt, ...)
+get_uint (RelayConfigGroup *r, const char *key, guint min, guint max, guint *out)
 {
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *what = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  if (key)
-    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s",
-                 r->source, r->group, key, what);
-  else
-    g_set_error (r->error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: [%s]: %s",
-                 r->source, r->group, what);
-  return FALSE;
-}
-
-static char *
-get_string (Reader *r, const char *key)
-{
-  g_autofree char *value = g_key_file_get_string (r->kf, r->group, key, NULL);
-  if (!value)
-    return NULL;
-  g_strstrip (value);
-  if (!*value)
-    return NULL;
-  return g_steal_pointer (&value);
-}
-
-static gboolean
-get_uint (Reader *r, const char *key, guint min, guint max, guint *out)
-{
-  g_autofree char *value = get_string (r, key);
+  g_autofree char *value = relay_config_group_get_string (r, key);
   if (!value)
     return TRUE;
   guint64 n;
   if (!g_ascii_string_to_unsigned (value, 10, min, max, &n, NULL))
-    return fail (r, key, "\"%s\" is not a whole number from %u to %u", value, min, max);
+    return relay_config_group_fail (r, key, "\"%s\" is not a whole number from %u to %u", value, min, max);
   *out = (guint) n;
   return TRUE;
 }
@@ -77,33 +41,33 @@ relay_webhook_configs_new (void)
 }
 
 static gboolean
-read_url (Reader *r, RelayWebhookConfig *w)
+read_url (RelayConfigGroup *r, RelayWebhookConfig *w)
 {
-  g_autofree char *url = get_string (r, "url");
+  g_autofree char *url = relay_config_group_get_string (r, "url");
   if (!url)
-    return fail (r, "url", "missing");
+    return relay_config_group_fail (r, "url", "missing");
   g_autoptr (GError) parse_error = NULL;
   g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, &parse_error);
   if (!uri)
-    return fail (r, "url", "%s", parse_error->message);
+    return relay_config_group_fail (r, "url", "%s", parse_error->message);
   const char *scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return fail (r, "url", "\"%s\" is not an http:// or https:// URL", url);
+    return relay_config_group_fail (r, "url", "\"%s\" is not an http:// or https:// URL", url);
   if (!g_uri_get_host (uri) || !*g_uri_get_host (uri))
-    return fail (r, "url", "\"%s\" names no host", url);
+    return relay_config_group_fail (r, "url", "\"%s\" names no host", url);
   w->url = g_steal_pointer (&url);
   return TRUE;
 }
 
 static gboolean
-read_secret (Reader *r, const char *base_dir, RelayWebhookConfig *w)
+read_secret (RelayConfigGroup *r, const char *base_dir, RelayWebhookConfig *w)
 {
-  g_autofree char *secret = get_string (r, "secret");
-  g_autofree char *file = get_string (r, "secret-file");
+  g_autofree char *secret = relay_config_group_get_string (r, "secret");
+  g_autofree char *file = relay_config_group_get_string (r, "secret-file");
   if (secret && file)
-    return fail (r, "secret", "set secret or secret-file, not both");
+    return relay_config_group_fail (r, "secret", "set secret or secret-file, not both");
   if (!secret && !file)
-    return fail (r, NULL, "needs secret or secret-file");
+    return relay_config_group_fail (r, NULL, "needs secret or secret-file");
   const char *key = secret ? "secret" : "secret-file";
   if (file)
     {
@@ -112,12 +76,12 @@ read_secret (Reader *r, const char *base_dir, RelayWebhookConfig *w)
                                   : g_build_filename (base_dir, file, NULL);
       g_autoptr (GError) io_error = NULL;
       if (!g_file_get_contents (path, &secret, NULL, &io_error))
-        return fail (r, key, "%s", io_error->message);
+        return relay_config_group_fail (r, key, "%s", io_error->message);
       /* `echo key > file` leaves a newline the receiver's copy lacks. */
       g_strchomp (secret);
     }
   if (strlen (secret) < MIN_SECRET_BYTES)
-    return fail (r, key, "a secret needs at least %d characters", MIN_SECRET_BYTES);
+    return relay_config_group_fail (r, key, "a secret needs at least %d characters", MIN_SECRET_BYTES);
   gsize len = strlen (secret);
   w->secret = g_bytes_new_take (g_steal_pointer (&secret), len);
   return TRUE;
@@ -127,14 +91,12 @@ gboolean
 relay_webhook_config_add_group (GPtrArray *webhooks, GKeyFile *kf, const char *source,
                                 const char *base_dir, const char *group, GError **error)
 {
-  Reader r = { kf, source, group, error };
+  RelayConfigGroup r = { kf, source, group, error };
   const char *name = group + strlen ("webhook ");
   if (!*name || strpbrk (name, " \t/"))
-    return fail (&r, NULL, "a webhook name is one word");
-  g_auto (GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
-  for (guint i = 0; keys && keys[i]; i++)
-    if (!g_strv_contains (webhook_keys, keys[i]))
-      return fail (&r, keys[i], "unknown key");
+    return relay_config_group_fail (&r, NULL, "a webhook name is one word");
+  if (!relay_config_group_check_keys (&r, webhook_keys))
+    return FALSE;
 
   g_autoptr (RelayWebhookConfig) w = g_new0 (RelayWebhookConfig, 1);
   w->name = g_strdup (name);
@@ -149,7 +111,7 @@ relay_webhook_config_add_group (GPtrArray *webhooks, GKeyFile *kf, const char *s
       || !get_uint (&r, "retry-max-ms", 10, 24 * 3600 * 1000, &w->retry_max_ms))
     return FALSE;
   if (w->retry_max_ms < w->retry_min_ms)
-    return fail (&r, "retry-max-ms", "%u is below retry-min-ms (%u)", w->retry_max_ms,
+    return relay_config_group_fail (&r, "retry-max-ms", "%u is below retry-min-ms (%u)", w->retry_max_ms,
                  w->retry_min_ms);
   g_ptr_array_add (webhooks, g_steal_pointer (&w));
   return TRUE;
