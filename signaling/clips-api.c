@@ -30,29 +30,6 @@ authorize (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
   return relay_http_authorize_viewer (msg, api->app->config, RELAY_ROLE_VIEWER, VIEWERS_ONLY);
 }
 
-/* ?date=YYYY-MM-DD, default today in Bangkok; NULL after answering 400. */
-static char *
-query_date (SoupServerMessage *msg, GHashTable *query)
-{
-  const char *date = query ? g_hash_table_lookup (query, "date") : NULL;
-  if (!date)
-    {
-      GDate today;
-      relay_figures_today (&today);
-      return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (&today),
-                              g_date_get_month (&today), g_date_get_day (&today));
-    }
-  guint y, m, d;
-  int used = 0;
-  if (strlen (date) != 10 || sscanf (date, "%4u-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != 10
-      || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
-    {
-      relay_http_error (msg, 400, "bad-request", "date must be a day YYYY-MM-DD");
-      return NULL;
-    }
-  return g_strdup (date);
-}
-
 static void
 member_string (JsonBuilder *b, const char *name, const char *value)
 {
@@ -73,7 +50,7 @@ list_clips (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
       relay_http_error (msg, 400, "bad-request", "province must be a province code of the roster");
       return;
     }
-  g_autofree char *date = query_date (msg, query);
+  g_autofree char *date = relay_http_query_date (msg, query);
   if (!date)
     return;
   g_autoptr (GError) error = NULL;

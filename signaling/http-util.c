@@ -1,8 +1,10 @@
 #include "signaling/http-util.h"
 
 #include <gio/gio.h>
-
+#include <stdio.h>
 #include <string.h>
+
+#include "relay/reports/figures-validate.h"
 
 void
 relay_http_set_cors (SoupServerMessage *msg, const char *methods)
@@ -235,4 +237,26 @@ relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config, RelayV
       return NULL;
     }
   return viewer;
+}
+
+char *
+relay_http_query_date (SoupServerMessage *msg, GHashTable *query)
+{
+  const char *date = query ? g_hash_table_lookup (query, "date") : NULL;
+  if (!date)
+    {
+      GDate today;
+      relay_figures_today (&today);
+      return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (&today),
+                              g_date_get_month (&today), g_date_get_day (&today));
+    }
+  guint y, m, d;
+  int used = 0;
+  if (strlen (date) != 10 || sscanf (date, "%4u-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != 10
+      || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    {
+      relay_http_error (msg, 400, "bad-request", "date must be a day YYYY-MM-DD");
+      return NULL;
+    }
+  return g_strdup (date);
 }

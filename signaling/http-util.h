@@ -59,6 +59,10 @@ gboolean relay_http_check_if_match (SoupServerMessage *msg, const char *etag);
 void relay_http_patch_reply (SoupServerMessage *msg, gboolean restarted, const char *fragment,
                              const char *etag, const GError *error);
 
+/* ?date=YYYY-MM-DD (a real day), today in Bangkok when absent; NULL
+ * after answering 400. */
+char *relay_http_query_date (SoupServerMessage *msg, GHashTable *query);
+
 /* Path segments after the prefix: "/whip/TH-50/abc" with "/whip" ->
  * ["TH-50", "abc"]. Empty segments are dropped. */
 GStrv relay_http_path_segments (const char *path, const char *prefix);

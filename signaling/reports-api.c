@@ -135,29 +135,6 @@ post_report (ReportsApi *api, SoupServerMessage *msg, GHashTable *query)
                                soup_server_message_get_remote_host (msg), on_done, p);
 }
 
-/* ?date=YYYY-MM-DD, default today in Bangkok; NULL after answering 400. */
-static char *
-query_date (SoupServerMessage *msg, GHashTable *query)
-{
-  const char *date = query ? g_hash_table_lookup (query, "date") : NULL;
-  if (!date)
-    {
-      GDate today;
-      relay_figures_today (&today);
-      return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (&today),
-                              g_date_get_month (&today), g_date_get_day (&today));
-    }
-  guint y, m, d;
-  int used = 0;
-  if (strlen (date) != 10 || sscanf (date, "%4u-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != 10
-      || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
-    {
-      relay_http_error (msg, 400, "bad-request", "date must be a day YYYY-MM-DD");
-      return NULL;
-    }
-  return g_strdup (date);
-}
-
 static gboolean
 wants_csv (SoupServerMessage *msg, const char *path)
 {
@@ -174,7 +151,7 @@ get_figures (ReportsApi *api, SoupServerMessage *msg, const char *path, GHashTab
   RelayConfig *config = api->app->config;
   if (!relay_http_authorize_viewer (msg, config, RELAY_ROLE_VIEWER, VIEWERS_ONLY))
     return;
-  g_autofree char *date = query_date (msg, query);
+  g_autofree char *date = relay_http_query_date (msg, query);
   if (!date)
     return;
   g_autoptr (GError) error = NULL;
@@ -225,7 +202,7 @@ get_history (ReportsApi *api, SoupServerMessage *msg, GHashTable *query)
       && !relay_http_authorize_viewer (msg, config, RELAY_ROLE_VIEWER,
                                        "the token belongs to another province"))
     return;
-  g_autofree char *date = query_date (msg, query);
+  g_autofree char *date = relay_http_query_date (msg, query);
   if (!date)
     return;
   g_autoptr (GError) error = NULL;
