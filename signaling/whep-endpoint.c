@@ -443,6 +443,7 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
       add_int (b, "plis_received", s.plis_received);
       add_int (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
       add_int (b, "channel_dropped", s.channel_dropped);
+      add_int (b, "retransmission_cache_slots", s.retransmission_cache_slots);
       add_int (b, "forward_p50_us", s.forward_p50_us);
       add_int (b, "forward_p99_us", s.forward_p99_us);
       add_int (b, "forward_max_us", s.forward_max_us);

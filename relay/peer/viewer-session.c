@@ -16,7 +16,10 @@
 
 #define TICK_MS 1000
 #define CHANNEL_CAPACITY 1024
-#define CACHE_SLOTS 1024     /* ~15 s of 600 kbit/s video */
+/* The retransmission cache starts at ~2 s of a 600 kbit/s province and
+ * grows with the stream (a 1080p mosaic needs several times that). */
+#define CACHE_INITIAL_SLOTS 128
+#define CACHE_MAX_SLOTS 2048
 #define CACHE_MAX_AGE_MS 2000
 #define CONNECT_TIMEOUT_S 30
 #define KEYFRAME_ASK_EVERY_US (1 * G_USEC_PER_SEC)
@@ -319,6 +322,7 @@ update_snapshot (RelayViewerSession *self)
   s->plis_received = self->plis_received;
   s->dropped_waiting_keyframe = self->dropped_waiting;
   s->channel_dropped = relay_packet_channel_get_dropped (self->channel);
+  s->retransmission_cache_slots = self->cache ? relay_packet_cache_get_capacity (self->cache) : 0;
   s->forward_p50_us = relay_latency_histogram_percentile (&self->forward_latency, 50);
   s->forward_p99_us = relay_latency_histogram_percentile (&self->forward_latency, 99);
   s->forward_max_us = self->forward_latency.total ? self->forward_latency.max_us : -1;
@@ -414,7 +418,8 @@ build_session (RelayViewerSession *self, char **answer, GError **error)
       self->video_ssrc = relay_random_ssrc ();
       self->video_rw = relay_rtp_rewriter_new (self->video_ssrc, 90000, offer->video->payload_type,
                                                TRUE);
-      self->cache = relay_packet_cache_new (CACHE_SLOTS, CACHE_MAX_AGE_MS);
+      self->cache = relay_packet_cache_new_growing (CACHE_INITIAL_SLOTS, CACHE_MAX_SLOTS,
+                                                    CACHE_MAX_AGE_MS);
     }
   RelayIceAgent *ice = relay_webrtc_transport_get_ice (self->transport);
   g_auto (GStrv) candidates = relay_ice_agent_get_local_candidates (ice);

@@ -38,6 +38,8 @@ typedef struct {
   guint64 video_packets, audio_packets, bytes_sent;
   guint64 nacks_received, retransmitted, plis_received;
   guint64 dropped_waiting_keyframe, channel_dropped;
+  /* Slots of the retransmission cache: it grows with the stream's rate. */
+  guint retransmission_cache_slots;
   /* From the publisher's packet being decrypted to the viewer's copy being
    * sent, in µs (-1 before any packet). */
   gint64 forward_p50_us, forward_p99_us, forward_max_us;

@@ -55,6 +55,10 @@ test('the minister receives the publisher\'s own VP8 frames, byte for byte', asy
     }, { timeoutMs: 8000, describe: 'the viewer in /api/v1/viewers with latency figures and its PLI' });
     assert.equal(list.viewer, 'minister');
     assert.ok(list.forward_p50_us <= list.forward_p99_us);
+    // The NACK cache follows the stream: 2 s of a 640x360 province fits in
+    // 128-256 slots, not the 2048 a 1080p mosaic may need.
+    assert.ok(list.retransmission_cache_slots >= 128 && list.retransmission_cache_slots <= 512,
+      `retransmission cache of ${list.retransmission_cache_slots} slots`);
     const refused = await request(`${relay.url}api/v1/viewers`, { headers: { Authorization: 'Bearer room-display-token' } });
     assert.equal(refused.status, 403);
     const { summary } = await viewer.finish();

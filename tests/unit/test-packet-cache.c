@@ -126,6 +126,53 @@ test_capacity_rounding (void)
     assert_holds (cache, s, 20, 0);
 }
 
+static void
+test_grows_to_the_age_window (void)
+{
+  /* 100 packets a second for 2 s of age limit need 200 slots: a ring of 16
+   * grows to 256, keeps every packet stored while growing, and then stops
+   * growing because the packets it overwrites are too old to serve. */
+  g_autoptr (RelayPacketCache) cache = relay_packet_cache_new_growing (16, 2048, 2000);
+  guint8 buf[RELAY_PACKET_CACHE_MTU];
+  guint16 s = 65000; /* crosses the 16-bit wrap on the way */
+
+  g_assert_cmpuint (relay_packet_cache_get_capacity (cache), ==, 16);
+  for (int i = 0; i < 1000; i++, s++)
+    relay_packet_cache_store (cache, s, buf, make (buf, s, 40 + i % 900), i * 10 * MS);
+  g_assert_cmpuint (relay_packet_cache_get_capacity (cache), ==, 256);
+  /* Everything from the last 2 s is served. */
+  s = (guint16) (65000 + 800);
+  for (int i = 800; i < 1000; i++, s++)
+    assert_holds (cache, s, 40 + i % 900, 999 * 10 * MS);
+}
+
+static void
+test_growth_stops_at_max (void)
+{
+  g_autoptr (RelayPacketCache) cache = relay_packet_cache_new_growing (8, 64, 1000);
+  guint8 buf[RELAY_PACKET_CACHE_MTU];
+  gsize len;
+
+  /* All at the same instant: every overwrite is of a young packet. */
+  for (guint16 s = 0; s < 200; s++)
+    relay_packet_cache_store (cache, s, buf, make (buf, s, 60), 0);
+  g_assert_cmpuint (relay_packet_cache_get_capacity (cache), ==, 64);
+  for (guint16 s = 136; s < 200; s++)
+    assert_holds (cache, s, 60, 0);
+  g_assert_null (relay_packet_cache_lookup (cache, 135, 0, &len));
+}
+
+static void
+test_fixed_ring_does_not_grow (void)
+{
+  g_autoptr (RelayPacketCache) cache = relay_packet_cache_new (32, 1000);
+  guint8 buf[RELAY_PACKET_CACHE_MTU];
+
+  for (guint16 s = 0; s < 100; s++)
+    relay_packet_cache_store (cache, s, buf, make (buf, s, 60), 0);
+  g_assert_cmpuint (relay_packet_cache_get_capacity (cache), ==, 32);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -136,5 +183,8 @@ main (int argc, char **argv)
   g_test_add_func ("/packet-cache/oversize", test_oversize);
   g_test_add_func ("/packet-cache/wraparound", test_wraparound);
   g_test_add_func ("/packet-cache/capacity-rounding", test_capacity_rounding);
+  g_test_add_func ("/packet-cache/grows-to-the-age-window", test_grows_to_the_age_window);
+  g_test_add_func ("/packet-cache/growth-stops-at-max", test_growth_stops_at_max);
+  g_test_add_func ("/packet-cache/fixed-ring-does-not-grow", test_fixed_ring_does_not_grow);
   return g_test_run ();
 }
