@@ -6,22 +6,26 @@
 //
 // Levels up to the roster's 76 run on one relay with the built-in roster
 // (9x9 mosaic grid); levels above run on a second relay with a temporary
-// roster of extra offices (the grid grows with the roster: 11x11 for 101).
-// Roster codes must be ISO 3166-2:TH shaped (TH-NN or TH-S, relay/roster.c),
-// so a roster holds at most 101 offices: that is the top level.
-// Recording does not exist in the relay yet, so it is not part of the load.
+// roster of extra offices: Bangkok's area offices TH-10-1 .. TH-10-99
+// (Bangkok has no office in the built-in roster), so up to 175 offices.
+// The grid grows with the roster (12x12 for 128).
+// At each level the chair gives the floor to one live province, so the
+// conference mix decodes and mixes it and its spoken-status clip is being
+// recorded (relay/clips) while the level is measured. A recording of the
+// whole briefing does not exist in the relay yet, so it is not part of the
+// load.
 //
 // Publishers and the viewer run at nice 10 (2-core machine: the load
 // generator must not take the CPU the relay is measured on). Provinces are
 // added level by level (publisher processes of at most 32 provinces each).
 //
-//   bench/scale [--levels 1,8,16,32,64,76,101] [--seconds 10] [--settle 3]
+//   bench/scale [--levels 1,8,16,32,64,76,101,128] [--seconds 10] [--settle 3]
 //   node bench/scale.mjs --plot bench/results/scale-X.json docs/img   (charts)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startRelay, getJson, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
 import { startViewer } from '../tests/integration/lib/viewer.mjs';
 import { procStat } from './lib.mjs';
@@ -84,31 +88,27 @@ const args = Object.fromEntries(argv.reduce((acc, a, i, all) => {
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
   return acc;
 }, []));
-const levels = (args.levels ?? '1,8,16,32,64,76,101').split(',').map(Number).sort((a, b) => a - b);
+const levels = (args.levels ?? '1,8,16,32,64,76,101,128').split(',').map(Number).sort((a, b) => a - b);
 const seconds = Number(args.seconds ?? 10);
 const settle = Number(args.settle ?? 3);
 const WALL = 'wall-token-for-the-scale-benchmark';
-const MAX_ROSTER = 101;
+const CHAIR = 'chair-token-for-the-scale-benchmark';
+const baseRosterCsv = fs.readFileSync(path.join(REPO_ROOT, 'config', 'provinces.csv'), 'utf8').trim().split('\n');
+const baseCodes = baseRosterCsv.slice(1).map((l) => l.split(',')[0]);
+// Area office numbers are one or two digits (relay/roster.c).
+const MAX_ROSTER = baseCodes.length + 99;
+if (baseCodes.includes('TH-10')) throw new Error('the extra offices are TH-10-N: the roster must not hold TH-10');
 if (levels.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_ROSTER)) {
-  console.error(`levels must be 1..${MAX_ROSTER}: a roster holds ISO 3166-2:TH codes (TH-NN, TH-S), ` +
-    `so at most ${MAX_ROSTER} offices (relay/roster.c)`);
+  console.error(`levels must be 1..${MAX_ROSTER}: the roster's ${baseCodes.length} offices and up to 99 ` +
+    'extra area offices TH-10-1 .. TH-10-99 (relay/roster.c)');
   process.exit(2);
 }
 
-const baseRosterCsv = fs.readFileSync(path.join(REPO_ROOT, 'config', 'provinces.csv'), 'utf8').trim().split('\n');
-const baseCodes = baseRosterCsv.slice(1).map((l) => l.split(',')[0]);
-
-/* The 76 offices and `extra` more, on the free two-digit codes then TH-S. */
+/* The roster's offices and Bangkok's area offices up to `total`. */
 function extendedRoster(total, dir) {
-  const free = [];
-  for (let i = 0; i < 100; i++) {
-    const code = `TH-${String(i).padStart(2, '0')}`;
-    if (!baseCodes.includes(code)) free.push(code);
-  }
-  free.push('TH-S');
-  const regions = ['central', 'north', 'northeast', 'east', 'west', 'south'];
-  const extra = free.slice(0, total - baseCodes.length).map((code, i) =>
-    `${code},สำนักงานทดสอบ ${i + 1},Test office ${i + 1},${regions[i % regions.length]}`);
+  const extra = [];
+  for (let i = 1; i <= total - baseCodes.length; i++)
+    extra.push(`TH-10-${i},สำนักงานแรงงานกรุงเทพมหานครพื้นที่ ${i},Bangkok Labour Office Area ${i},central`);
   const file = path.join(dir, 'roster-scale.csv');
   fs.writeFileSync(file, `${[...baseRosterCsv, ...extra].join('\n')}\n`);
   return file;
@@ -128,7 +128,7 @@ const result = {
   benchmark: 'scale', date: new Date().toISOString(), cores: os.cpus().length,
   cpu_model: os.cpus()[0]?.model, seconds_per_level: seconds, settle_s: settle,
   load: 'N provinces publishing pre-encoded 640x360 15 fps VP8 (~570 kbit/s) + Opus; mosaic 1920x1080 15 fps H.264 on; 1 mosaic viewer (no decode); clients at nice 10',
-  recording: 'not measured: the relay has no recording yet',
+  recording: 'the floor holder\'s spoken-status clip (relay/clips) is recorded during each level; a whole-briefing recording does not exist in the relay yet',
   levels: [],
 };
 
@@ -139,7 +139,7 @@ const groups = [
 
 for (const group of groups) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-roster-'));
-  const extra = { 'viewer wall': { role: 'viewer', token: WALL } };
+  const extra = { 'viewer wall': { role: 'viewer', token: WALL }, 'viewer chair': { role: 'chair', token: CHAIR } };
   if (group.roster) extra.relay = { roster: extendedRoster(group.roster, tmp) };
   const relay = await startRelay({ extraConfig: extra });
   const pid = relay.process.pid;
@@ -216,9 +216,17 @@ for (const group of groups) {
         allLive = false;
       }
       const joinS = (Date.now() - t0) / 1000;
+      // A new floor holder at each level: a new clip starts recording.
+      const floor = roster[n - 1];
+      const given = await request(`${relay.url}api/v1/conference/floor`, {
+        method: 'PUT', headers: { Authorization: `Bearer ${CHAIR}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ province: floor }),
+      });
+      if (given.status !== 200) throw new Error(`giving the floor to ${floor}: ${given.status} ${given.text}`);
       await sleep(settle * 1000);
       const r = await measure(n);
       r.all_live_after_s = allLive ? +joinS.toFixed(1) : null;
+      r.floor = floor;
       r.pacer_lag_events = pubs.reduce((s, p) => s + p.events.filter((e) => e.event === 'pacer-lag').length, 0);
       result.levels.push(r);
       process.stderr.write(`scale: ${n} provinces (live ${r.live}, grid ${r.mosaic_grid}): relay ${r.relay_cores} cores, ` +

@@ -6,15 +6,31 @@
 #include <string.h>
 
 static gboolean
-is_province_code (const char *code)
+is_two_digits (const char *s)
 {
-  /* ISO 3166-2:TH: "TH-" and two digits, or TH-S for Pattaya. */
+  return g_ascii_isdigit (s[0]) && g_ascii_isdigit (s[1]) && s[2] == '\0';
+}
+
+/* An office code: the province's ISO 3166-2:TH code ("TH-" and two digits,
+ * or TH-S for Pattaya), optionally followed by "-" and an area number of
+ * one or two digits for a province with more than one labour office (e.g.
+ * Bangkok's area offices, TH-10-1 .. TH-10-10). */
+static gboolean
+is_office_code (const char *code)
+{
   if (!g_str_has_prefix (code, "TH-"))
     return FALSE;
-  const char *rest = code + 3;
-  if (strcmp (rest, "S") == 0)
-    return TRUE;
-  return strlen (rest) == 2 && g_ascii_isdigit (rest[0]) && g_ascii_isdigit (rest[1]);
+  g_autofree char *province = g_strdup (code + 3);
+  char *area = strchr (province, '-');
+  if (area)
+    {
+      *area++ = '\0';
+      gsize n = strlen (area);
+      if (n < 1 || n > 2 || !g_ascii_isdigit (area[0]) || (n == 2 && !g_ascii_isdigit (area[1]))
+          || area[0] == '0')
+        return FALSE;
+    }
+  return strcmp (province, "S") == 0 || is_two_digits (province);
 }
 
 GPtrArray *
@@ -61,10 +77,12 @@ relay_roster_parse (const char *data, gsize len, const char *source, GError **er
         }
       for (guint f = 0; f < 4; f++)
         g_strstrip (fields[f]);
-      if (!is_province_code (fields[0]))
+      if (!is_office_code (fields[0]))
         {
           g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID,
-                       "%s:%u: \"%s\" is not an ISO 3166-2:TH code", source, i + 1, fields[0]);
+                       "%s:%u: \"%s\" is not an ISO 3166-2:TH code (TH-50, TH-S), nor one with an "
+                       "area office number (TH-10-3)",
+                       source, i + 1, fields[0]);
           return NULL;
         }
       if (g_hash_table_contains (seen, fields[0]))

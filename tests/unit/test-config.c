@@ -102,6 +102,12 @@ test_roster_errors (void)
     { "code,name\nTH-50,x\n", "header" },
     { "code,name_th,name_en,region\nTH-50,a,b\n", "4 unquoted fields" },
     { "code,name_th,name_en,region\nXX-50,a,b,c\n", "not an ISO 3166-2:TH code" },
+    { "code,name_th,name_en,region\nTH-5,a,b,c\n", "not an ISO 3166-2:TH code" },
+    { "code,name_th,name_en,region\nTH-10-0,a,b,c\n", "not an ISO 3166-2:TH code" },
+    { "code,name_th,name_en,region\nTH-10-100,a,b,c\n", "not an ISO 3166-2:TH code" },
+    { "code,name_th,name_en,region\nTH-10-,a,b,c\n", "not an ISO 3166-2:TH code" },
+    { "code,name_th,name_en,region\nTH-SS-1,a,b,c\n", "not an ISO 3166-2:TH code" },
+    { "code,name_th,name_en,region\nTH-10-1a,a,b,c\n", "not an ISO 3166-2:TH code" },
     { "code,name_th,name_en,region\nTH-50,a,b,c\nTH-50,a,b,c\n", "listed twice" },
     { "code,name_th,name_en,region\n", "no province" },
     { "code,name_th,name_en,region\nTH-50,\"a\",b,c\n", "unquoted" },
@@ -114,6 +120,13 @@ test_roster_errors (void)
       if (!strstr (error->message, cases[i][1]))
         g_error ("roster error \"%s\" lacks \"%s\"", error->message, cases[i][1]);
     }
+  /* Area offices of one province next to ordinary province codes. */
+  const char *areas = "code,name_th,name_en,region\nTH-10-1,a,b,c\nTH-10-12,a,b,c\nTH-S,a,b,c\n"
+                      "TH-S-2,a,b,c\nTH-50,a,b,c\n";
+  g_autoptr (GError) area_error = NULL;
+  g_autoptr (GPtrArray) area_roster = relay_roster_parse (areas, strlen (areas), "r.csv", &area_error);
+  g_assert_no_error (area_error);
+  g_assert_cmpuint (area_roster->len, ==, 5);
   const char bad_utf8[] = "code,name_th,name_en,region\nTH-50,\xff\xfe,b,c\n";
   g_autoptr (GError) error = NULL;
   g_assert_null (relay_roster_parse (bad_utf8, strlen (bad_utf8), "r.csv", &error));
