@@ -62,7 +62,9 @@ export async function startJanus({ nice = 0 } = {}) {
   fs.symlinkSync(`${LIBDIR}/transports/libjanus_http.so`, path.join(dir, 'transports', 'libjanus_http.so'));
   const httpPort = await freePort();
   const base = 20000 + Math.floor(Math.random() * 20) * 1000;
-  const vars = { DIR: dir, HTTP_PORT: httpPort, RTP_PORTS: `${base}-${base + 999}` };
+  // BENCH_JANUS_DEBUG_LEVEL=<0-7>: Janus's log level (default 2; debugging).
+  const debugLevel = Number(process.env.BENCH_JANUS_DEBUG_LEVEL ?? 2);
+  const vars = { DIR: dir, HTTP_PORT: httpPort, RTP_PORTS: `${base}-${base + 999}`, DEBUG_LEVEL: debugLevel };
   fs.writeFileSync(path.join(dir, 'janus.jcfg'), fill('janus.jcfg.in', vars));
   fs.writeFileSync(path.join(dir, 'janus.transport.http.jcfg'), fill('janus.transport.http.jcfg.in', vars));
   fs.writeFileSync(path.join(dir, 'janus.plugin.videoroom.jcfg'), fill('janus.plugin.videoroom.jcfg.in', vars));
