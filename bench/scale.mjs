@@ -44,8 +44,9 @@ function plot(result, outDir) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-plot-'));
   const dat = path.join(tmp, 'scale.dat');
   const rows = result.levels.map((l) => [l.provinces, l.relay_cores, l.machine_busy_cores ?? 0,
-    l.mosaic_fps_relay ?? 0, l.mosaic_fps_viewer ?? 0, l.rss_mib, l.threads, l.ingest_fps_mean ?? 0].join(' '));
-  fs.writeFileSync(dat, `# provinces relay_cores machine_busy_cores mosaic_fps_relay mosaic_fps_viewer rss_mib threads ingest_fps_mean\n${rows.join('\n')}\n`);
+    l.mosaic_fps_relay ?? 0, l.mosaic_fps_viewer ?? 0, l.rss_mib, l.threads, l.ingest_fps_mean ?? 0,
+    l.mosaic_latency_ms?.p50 ?? 'NaN', l.mosaic_latency_ms?.p99 ?? 'NaN'].join(' '));
+  fs.writeFileSync(dat, `# provinces relay_cores machine_busy_cores mosaic_fps_relay mosaic_fps_viewer rss_mib threads ingest_fps_mean latency_p50_ms latency_p99_ms\n${rows.join('\n')}\n`);
   const cores = result.cores;
   const day = result.date.slice(0, 10);
   const maxN = Math.max(...result.levels.map((l) => l.provinces));
@@ -73,7 +74,25 @@ plot "${dat}" using 1:4 with linespoints lw 2 pt 7 title "mosaic fps (relay, enc
      "${dat}" using 1:8 with linespoints lw 1 pt 4 dt 3 title "decoded fps per province (mean)", \\
      15 with lines lw 1 lc rgb "red" title "target 15 fps"
 `;
-  for (const [name, script] of [['cpu', cpu], ['fps', fps]]) {
+  const latency = `${common}set output "${path.join(outDir, 'scale-latency.png')}"
+set title "Mosaic latency inside the relay (frame in to encoded RTP out), ${cores}-core machine, ${day}"
+set ylabel "ms"
+set yrange [0:*]
+plot "${dat}" using 1:9 with linespoints lw 2 pt 7 title "p50", \\
+     "${dat}" using 1:10 with linespoints lw 1 pt 6 dt 2 title "p99"
+`;
+  const memory = `${common}set output "${path.join(outDir, 'scale-memory.png')}"
+set title "Relay memory and threads vs live provinces, ${day}"
+set ylabel "RSS (MiB)"
+set y2label "threads"
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+plot "${dat}" using 1:6 with linespoints lw 2 pt 7 title "RSS (MiB)", \\
+     "${dat}" using 1:7 axes x1y2 with linespoints lw 1 pt 6 dt 2 title "threads (right axis)"
+`;
+  for (const [name, script] of [['cpu', cpu], ['fps', fps], ['latency', latency], ['memory', memory]]) {
     const f = path.join(tmp, `${name}.gp`);
     fs.writeFileSync(f, script);
     const r = spawnSync('gnuplot', [f], { stdio: 'inherit' });
