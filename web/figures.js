@@ -11,6 +11,8 @@
  * Test hook: window.briefingFigures.state() -> {date, loaded, reporting,
  * missing: [codes], rows: {code: {version, values}}, totals, events}. */
 
+import { storageGet, storageSet } from './local-storage.js';
+
 const TOKEN_KEY = 'briefing.chair-token';
 const REFRESH_DELAY_MS = 150;
 const RECONNECT_MS = 2000;
@@ -53,9 +55,6 @@ let wsOpen = false;
 let refreshTimer = null;
 let inFlight = false;
 let again = false;
-
-function storageGet(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
-function storageSet(key, v) { try { window.localStorage.setItem(key, v); } catch (e) { /* private mode */ } }
 
 /* A locale-independent YYYY-MM-DD of today in Bangkok (the relay's day). */
 function bangkokToday() {

@@ -8,6 +8,7 @@
 
 import { WhepSession } from './view-session.js';
 import { WhipSession } from './publish-session.js';
+import { storageGet, storageSet } from './local-storage.js';
 
 const TOKEN_KEY = 'briefing.chair-token';
 const LEVEL_POLL_MS = 1000;
@@ -31,9 +32,6 @@ const els = {
 let conference = { floor: null, layout: 'mosaic', unmuted: ['central'] };
 let speaker = null;
 const rows = new Map();
-
-function storageGet(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
-function storageSet(key, v) { try { window.localStorage.setItem(key, v); } catch (e) { /* private mode */ } }
 
 const viewer = new WhepSession({
   baseUrl: document.baseURI,

@@ -18,6 +18,9 @@ import { WhipSession } from './publish-session.js';
 import { WhepSession } from './view-session.js';
 import { LocalMedia, mediaAvailable } from './media-devices.js';
 import { FiguresForm } from './figures-form.js';
+import { storageGet, storageSet, storageRemove } from './local-storage.js';
+import { fetchProvinces, addressWithProvince } from './province-list.js';
+import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
 
 const PROVINCE_RETRY_MS = 5000;
 const TOKEN_KEY_PREFIX = 'briefing.token.';
@@ -29,37 +32,7 @@ const MIC_KEY = 'briefing.microphone';
 
 const STATE_TEXT = {
   idle: 'ยังไม่ได้เชื่อมต่อ / Idle',
-  connecting: 'กำลังเชื่อมต่อ… / Connecting…',
   live: 'กำลังส่งสด / Live',
-  reconnecting: 'กำลังเชื่อมต่อใหม่… / Reconnecting…',
-  error: 'ผิดพลาด / Error',
-};
-
-const HTTP_ERROR_TEXT = {
-  400: 'ข้อเสนอ SDP ไม่ถูกต้อง / Malformed offer',
-  401: 'โทเค็นไม่ถูกต้อง / Wrong token',
-  403: 'โทเค็นนี้เป็นของจังหวัดอื่น / Token belongs to another province',
-  404: 'ไม่พบจังหวัดนี้ในระบบ / Unknown province',
-  406: 'เซิร์ฟเวอร์รับสื่อรูปแบบนี้ไม่ได้ / Relay cannot accept this media',
-  413: 'ข้อเสนอ SDP ใหญ่เกินไป / Offer too large',
-  415: 'ชนิดข้อมูลไม่ถูกต้อง / Unsupported content type',
-};
-
-/* Messages of the errors WhipSession reports without an HTTP status. */
-const SESSION_ERROR_TEXT = {
-  webrtc: 'สร้างการเชื่อมต่อ WebRTC ไม่สำเร็จ / Could not create the WebRTC offer',
-  network: 'ติดต่อเซิร์ฟเวอร์ไม่ได้ / Cannot reach the relay',
-  answer: 'คำตอบ SDP จากเซิร์ฟเวอร์ใช้ไม่ได้ / The relay answer was rejected',
-  timeout: 'เชื่อมต่อสื่อไม่สำเร็จภายในเวลา / Media connection timed out',
-  disconnected: 'การเชื่อมต่อขาดหาย / Connection lost',
-  failed: 'การเชื่อมต่อล้มเหลว / Connection failed',
-  'dtls-closed': 'เซิร์ฟเวอร์ปิดการเชื่อมต่อ / The relay closed the connection',
-  'dtls-failed': 'เซิร์ฟเวอร์ปิดการเชื่อมต่อ / The relay closed the connection',
-};
-
-const INPUT_ERROR_TEXT = {
-  province: 'กรุณาเลือกจังหวัด / Please choose a province',
-  token: 'กรุณากรอกโทเค็น / Please enter the token',
 };
 
 function mediaErrorText(e) {
@@ -79,57 +52,23 @@ function mediaErrorText(e) {
   }
 }
 
-function httpErrorMessage(status) {
-  if (HTTP_ERROR_TEXT[status]) {
-    return HTTP_ERROR_TEXT[status];
-  }
-  if (status >= 500) {
-    return 'เซิร์ฟเวอร์ขัดข้อง / Relay error (HTTP ' + status + ')';
-  }
-  return 'คำขอถูกปฏิเสธ / Request rejected (HTTP ' + status + ')';
-}
-
 /* The message of a WhipSession error ({status, error, reason, cause}). */
-function describeError(e) {
-  if (e.status) {
-    return httpErrorMessage(e.status);
-  }
-  if (e.error === 'media') {
-    return e.cause && e.cause.name === 'InsecureContext'
-      ? 'ต้องเปิดหน้านี้ผ่าน HTTPS / This page must be opened over HTTPS'
-      : mediaErrorText(e.cause);
-  }
-  if (e.error === 'input') {
-    return INPUT_ERROR_TEXT[e.cause] || String(e.cause);
-  }
-  return SESSION_ERROR_TEXT[e.error] || String(e.error);
-}
+const describeError = sessionErrorDescriber({
+  403: 'โทเค็นนี้เป็นของจังหวัดอื่น / Token belongs to another province',
+  406: 'เซิร์ฟเวอร์รับสื่อรูปแบบนี้ไม่ได้ / Relay cannot accept this media',
+}, (cause) => (cause && cause.name === 'InsecureContext'
+  ? 'ต้องเปิดหน้านี้ผ่าน HTTPS / This page must be opened over HTTPS'
+  : mediaErrorText(cause)));
 
 /* The detail line under the state, from a 'statechange' info. */
 function stateDetailText(info) {
   switch (info.kind) {
     case 'attempt':
       return info.attempt > 1 ? 'ครั้งที่ / attempt ' + info.attempt : '';
-    case 'retry': {
-      const err = info.error;
-      const s = Math.round(info.delayMs / 1000);
-      return err.message + (err.reason ? ' (' + err.reason + ')' : '') +
-        ' — ลองใหม่ใน ' + s + ' วินาที / retrying in ' + s + ' s';
-    }
-    case 'interrupted':
-      return 'การเชื่อมต่อขาดหาย / Connection interrupted';
     case 'live':
       return info.province ? 'ส่งภาพเป็น / Publishing as ' + info.province : '';
-    case 'failed': {
-      const err = info.error;
-      return err.status
-        ? 'HTTP ' + err.status + (err.reason ? ': ' + err.reason : (err.error ? ': ' + err.error : ''))
-        : (err.reason || '');
-    }
-    case 'stopping':
-      return info.closing ? 'กำลังปิดการเชื่อมต่อ… / Closing the session…' : '';
     default:
-      return '';
+      return sessionDetailText(info);
   }
 }
 
@@ -158,30 +97,6 @@ const els = {
 };
 
 /* -------------------------------------------------------------- storage */
-
-function storageGet(key) {
-  try {
-    return window.localStorage.getItem(key);
-  } catch (e) {
-    return null;
-  }
-}
-
-function storageSet(key, value) {
-  try {
-    window.localStorage.setItem(key, value);
-  } catch (e) {
-    /* private mode / quota: not fatal */
-  }
-}
-
-function storageRemove(key) {
-  try {
-    window.localStorage.removeItem(key);
-  } catch (e) {
-    /* ignore */
-  }
-}
 
 function tokenKey(code) {
   return TOKEN_KEY_PREFIX + code;
@@ -231,11 +146,7 @@ Object.defineProperty(window, 'briefing', {
 
 function renderState(state, info) {
   els.state.dataset.state = state;
-  let text = STATE_TEXT[state] || state;
-  if (state === 'error' && session.lastError) {
-    text += ' — ' + session.lastError.message;
-  }
-  els.stateText.textContent = text;
+  els.stateText.textContent = stateText(STATE_TEXT, state, session.lastError);
   els.stateDetail.textContent = stateDetailText(info || {});
   updateControls();
 }
@@ -300,8 +211,7 @@ session.addEventListener('accepted', (ev) => {
 session.addEventListener('notice', (ev) => {
   const n = ev.detail;
   if (n.kind === 'no-location') {
-    els.stateDetail.textContent =
-      'เซิร์ฟเวอร์ไม่ส่ง Location / Relay sent no Location header';
+    els.stateDetail.textContent = PAGE_TEXT.noLocation;
   } else if (n.kind === 'stopped') {
     els.stateDetail.textContent = n.released
       ? 'หยุดส่งแล้ว / Stopped'
@@ -310,14 +220,9 @@ session.addEventListener('notice', (ev) => {
 });
 
 function publish() {
-  if (session.active) {
-    return;
-  }
   const missing = session.start();
-  if (missing === 'province') {
-    els.province.focus();
-  } else if (missing === 'token') {
-    els.token.focus();
+  if (missing) {
+    els[missing].focus();
   }
 }
 
@@ -328,31 +233,15 @@ function provinceFromUrl() {
   return p ? p.trim().toUpperCase() : '';
 }
 
-function addOption(select, value, text) {
-  const opt = document.createElement('option');
-  opt.value = value;
-  opt.textContent = text;
-  select.appendChild(opt);
-  return opt;
-}
-
 function fillProvinces(list, selected) {
   const select = els.province;
   select.textContent = '';
-  addOption(select, '', 'เลือกจังหวัด / Choose province');
-  let found = false;
+  select.add(new Option(PAGE_TEXT.chooseProvince, ''));
   for (const p of list) {
-    if (!p || typeof p.code !== 'string') {
-      continue;
-    }
-    const label = [p.code, p.name_th, p.name_en].filter(Boolean).join(' ');
-    addOption(select, p.code, label);
-    if (p.code === selected) {
-      found = true;
-    }
+    select.add(new Option([p.code, p.name_th, p.name_en].filter(Boolean).join(' '), p.code));
   }
-  if (selected && !found) {
-    addOption(select, selected, selected + ' (ไม่รู้จัก / unknown)');
+  if (selected && !list.some((p) => p.code === selected)) {
+    select.add(new Option(PAGE_TEXT.unknownProvince(selected), selected));
   }
   select.value = selected || '';
 }
@@ -361,23 +250,12 @@ async function loadProvinces() {
   const initial = els.province.value || provinceFromUrl() ||
     storageGet(LAST_PROVINCE_KEY) || '';
   try {
-    const res = await fetch(new URL('api/v1/provinces', document.baseURI), {
-      headers: { Accept: 'application/json' },
-      cache: 'no-store',
-    });
-    if (!res.ok) {
-      throw new Error('HTTP ' + res.status);
-    }
-    const body = await res.json();
-    const list = Array.isArray(body.provinces) ? body.provinces.slice() : [];
-    list.sort((a, b) => String(a.code).localeCompare(String(b.code)));
+    const list = await fetchProvinces(document.baseURI);
     /* The user may have picked something meanwhile: keep it. */
     fillProvinces(list, els.province.value || initial);
   } catch (e) {
     if (session.state === 'idle') {
-      els.stateDetail.textContent =
-        'โหลดรายชื่อจังหวัดไม่สำเร็จ / Could not load the province list (' +
-        e.message + ')';
+      els.stateDetail.textContent = PAGE_TEXT.provinceListFailed(e.message);
     }
     window.setTimeout(loadProvinces, PROVINCE_RETRY_MS);
   }
@@ -389,13 +267,7 @@ function onProvinceChange() {
   if (code) {
     storageSet(LAST_PROVINCE_KEY, code);
   }
-  const url = new URL(window.location.href);
-  if (code) {
-    url.searchParams.set('province', code);
-  } else {
-    url.searchParams.delete('province');
-  }
-  window.history.replaceState(null, '', url);
+  window.history.replaceState(null, '', addressWithProvince(window.location.href, code));
 }
 
 /* -------------------------------------------------------------- devices */
@@ -404,11 +276,11 @@ function fillDeviceSelect(select, devices, currentId, fallbackPrefix) {
   const keep = currentId || select.value;
   select.textContent = '';
   if (devices.length === 0) {
-    addOption(select, '', 'ไม่พบอุปกรณ์ / No device');
+    select.add(new Option('ไม่พบอุปกรณ์ / No device', ''));
     return;
   }
   devices.forEach((d, i) => {
-    addOption(select, d.deviceId, d.label || (fallbackPrefix + ' ' + (i + 1)));
+    select.add(new Option(d.label || (fallbackPrefix + ' ' + (i + 1)), d.deviceId));
   });
   if (keep && devices.some((d) => d.deviceId === keep)) {
     select.value = keep;
@@ -480,7 +352,7 @@ function init() {
     if (!session.active) {
       els.token.focus();
     }
-    els.stateDetail.textContent = 'ลืมโทเค็นแล้ว / Token forgotten';
+    els.stateDetail.textContent = PAGE_TEXT.tokenForgotten;
   });
   els.showToken.addEventListener('change', () => {
     els.token.type = els.showToken.checked ? 'text' : 'password';

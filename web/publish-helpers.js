@@ -1,7 +1,8 @@
-/* briefing-relay: stateless building blocks of publish-session.js (no DOM, no
- * session state): the WebRTC offer (sendonly transceivers audio then video,
- * VP8 first, ICE gathering wait), the WHIP POST / DELETE with the bearer token
- * and timeouts, the relay's error body, and send-statistics snapshots.
+/* briefing-relay: stateless building blocks of the WHIP and WHEP sessions
+ * (relay-session.js, publish-session.js, view-session.js; no DOM, no session
+ * state): the sendonly transceivers (audio then video, VP8 first), the offer
+ * once ICE gathering is complete, the POST / DELETE with the bearer token and
+ * timeouts, the relay's error body, and statistics snapshots.
  */
 
 const ICE_GATHER_CAP_MS = 2000;
@@ -60,10 +61,9 @@ function waitIceGathering(conn, capMs) {
   });
 }
 
-/* Adds the stream's tracks to the fresh peer connection conn (audio, then
- * video preferring VP8), creates the offer and waits for ICE gathering to
- * complete (at most 2 s). Resolves to the offer SDP. */
-export async function prepareOffer(conn, stream, audio, video) {
+/* Adds the stream's tracks to the fresh peer connection conn: audio, then
+ * video preferring VP8. */
+export function addSendTransceivers(conn, stream, audio, video) {
   if (audio) {
     conn.addTransceiver(audio, { direction: 'sendonly', streams: [stream] });
   }
@@ -71,8 +71,12 @@ export async function prepareOffer(conn, stream, audio, video) {
     const tr = conn.addTransceiver(video, { direction: 'sendonly', streams: [stream] });
     preferVp8(tr);
   }
-  const offer = await conn.createOffer();
-  await conn.setLocalDescription(offer);
+}
+
+/* Non-trickle: the offer is sent with every candidate, so wait for ICE
+ * gathering to complete (at most 2 s). Resolves to the offer SDP. */
+export async function gatheredOffer(conn) {
+  await conn.setLocalDescription(await conn.createOffer());
   await waitIceGathering(conn, ICE_GATHER_CAP_MS);
   return conn.localDescription.sdp;
 }
@@ -158,8 +162,28 @@ export function deleteSession(url, token, keepalive) {
 
 /* --------------------------------------------------------------- stats */
 
+/* What a send and a receive snapshot have alike, from the video and audio
+ * rtp stats and prev, the previous {video, audio}; bytesKey: 'bytesSent' or
+ * 'bytesReceived'. */
+export function rtpSnapshot(video, audio, prev, bytesKey) {
+  const kbps = (cur, old) => {
+    if (!cur || !old || cur.timestamp <= old.timestamp) {
+      return null;
+    }
+    return ((cur[bytesKey] - old[bytesKey]) * 8) / (cur.timestamp - old.timestamp);
+  };
+  return {
+    bitrateKbps: kbps(video, prev.video),
+    audioKbps: kbps(audio, prev.audio),
+    width: video && video.frameWidth ? video.frameWidth : null,
+    height: video && video.frameHeight ? video.frameHeight : null,
+    fps: video && typeof video.framesPerSecond === 'number' ? video.framesPerSecond : null,
+  };
+}
+
 /* One snapshot from a getStats() report; prev is the previous
- * {video, audio} outbound-rtp pair. Returns {snap, outbound}. */
+ * {video, audio} outbound-rtp pair. Returns {snap, sample}: sample is the
+ * next call's prev. */
 export function summarizeStats(report, prev) {
   let video = null;
   let audio = null;
@@ -185,18 +209,8 @@ export function summarizeStats(report, prev) {
       }
     });
   }
-  const kbps = (cur, old) => {
-    if (!cur || !old || cur.timestamp <= old.timestamp) {
-      return null;
-    }
-    return ((cur.bytesSent - old.bytesSent) * 8) / (cur.timestamp - old.timestamp);
-  };
   const snap = {
-    bitrateKbps: kbps(video, prev.video),
-    audioKbps: kbps(audio, prev.audio),
-    width: video && video.frameWidth ? video.frameWidth : null,
-    height: video && video.frameHeight ? video.frameHeight : null,
-    fps: video && typeof video.framesPerSecond === 'number' ? video.framesPerSecond : null,
+    ...rtpSnapshot(video, audio, prev, 'bytesSent'),
     codec: null,
     framesSent: video ? video.framesSent || 0 : 0,
     qualityLimitationReason: video ? video.qualityLimitationReason || null : null,
@@ -208,5 +222,5 @@ export function summarizeStats(report, prev) {
   if (video && video.codecId && report.get(video.codecId)) {
     snap.codec = report.get(video.codecId).mimeType.replace(/^video\//i, '');
   }
-  return { snap: snap, outbound: { video: video, audio: audio } };
+  return { snap: snap, sample: { video: video, audio: audio } };
 }

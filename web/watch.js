@@ -15,6 +15,9 @@
  */
 
 import { WhepSession } from './view-session.js';
+import { storageGet, storageSet, storageRemove } from './local-storage.js';
+import { fetchProvinces, addressWithProvince } from './province-list.js';
+import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
 
 const PROVINCE_REFRESH_MS = 5000;
 const TOKEN_KEY = 'briefing.viewerToken';
@@ -24,10 +27,7 @@ const LAST_PROVINCE_KEY = 'briefing.watch.lastProvince';
 
 const STATE_TEXT = {
   idle: 'ยังไม่ได้ดู / Idle',
-  connecting: 'กำลังเชื่อมต่อ… / Connecting…',
   watching: 'กำลังรับชม / Watching',
-  reconnecting: 'กำลังเชื่อมต่อใหม่… / Reconnecting…',
-  error: 'ผิดพลาด / Error',
 };
 
 /* The province's own state in the status API (docs/DESIGN.md, Liveness). */
@@ -38,53 +38,11 @@ const PROVINCE_STATE_TEXT = {
   offline: 'ออฟไลน์ / offline',
 };
 
-const HTTP_ERROR_TEXT = {
-  400: 'ข้อเสนอ SDP ไม่ถูกต้อง / Malformed offer',
-  401: 'โทเค็นไม่ถูกต้อง / Wrong token',
+/* The message of a WhepSession error ({status, error, reason, cause}). */
+const describeError = sessionErrorDescriber({
   403: 'บัญชีนี้ดูได้เฉพาะภาพรวม / This account may only watch the mosaic',
-  404: 'ไม่พบจังหวัดนี้ในระบบ / Unknown province',
   406: 'เบราว์เซอร์นี้รับสื่อของจังหวัดนี้ไม่ได้ / This browser cannot receive this province\'s media',
-  413: 'ข้อเสนอ SDP ใหญ่เกินไป / Offer too large',
-  415: 'ชนิดข้อมูลไม่ถูกต้อง / Unsupported content type',
-};
-
-/* Messages of the errors WhepSession reports without an HTTP status. */
-const SESSION_ERROR_TEXT = {
-  webrtc: 'สร้างการเชื่อมต่อ WebRTC ไม่สำเร็จ / Could not create the WebRTC offer',
-  network: 'ติดต่อเซิร์ฟเวอร์ไม่ได้ / Cannot reach the relay',
-  answer: 'คำตอบ SDP จากเซิร์ฟเวอร์ใช้ไม่ได้ / The relay answer was rejected',
-  timeout: 'เชื่อมต่อสื่อไม่สำเร็จภายในเวลา / Media connection timed out',
-  disconnected: 'การเชื่อมต่อขาดหาย / Connection lost',
-  failed: 'การเชื่อมต่อล้มเหลว / Connection failed',
-  'dtls-closed': 'เซิร์ฟเวอร์ปิดการเชื่อมต่อ / The relay closed the connection',
-  'dtls-failed': 'เซิร์ฟเวอร์ปิดการเชื่อมต่อ / The relay closed the connection',
-};
-
-const INPUT_ERROR_TEXT = {
-  province: 'กรุณาเลือกจังหวัด / Please choose a province',
-  token: 'กรุณากรอกโทเค็น / Please enter the token',
-};
-
-function httpErrorMessage(status) {
-  if (HTTP_ERROR_TEXT[status]) {
-    return HTTP_ERROR_TEXT[status];
-  }
-  if (status >= 500) {
-    return 'เซิร์ฟเวอร์ขัดข้อง / Relay error (HTTP ' + status + ')';
-  }
-  return 'คำขอถูกปฏิเสธ / Request rejected (HTTP ' + status + ')';
-}
-
-/* The message of a WhepSession error ({status, error, reason}). */
-function describeError(e) {
-  if (e.status) {
-    return httpErrorMessage(e.status);
-  }
-  if (e.error === 'input') {
-    return INPUT_ERROR_TEXT[e.reason] || String(e.reason);
-  }
-  return SESSION_ERROR_TEXT[e.error] || String(e.error);
-}
+});
 
 /* ------------------------------------------------------------- elements */
 
@@ -112,32 +70,6 @@ const els = {
 
 /* code -> the province's last status-API entry */
 const provinces = new Map();
-
-/* -------------------------------------------------------------- storage */
-
-function storageGet(key) {
-  try {
-    return window.localStorage.getItem(key);
-  } catch (e) {
-    return null;
-  }
-}
-
-function storageSet(key, value) {
-  try {
-    window.localStorage.setItem(key, value);
-  } catch (e) {
-    /* private mode / quota: not fatal */
-  }
-}
-
-function storageRemove(key) {
-  try {
-    window.localStorage.removeItem(key);
-  } catch (e) {
-    /* ignore */
-  }
-}
 
 /* ------------------------------------------------------------- session */
 
@@ -181,33 +113,17 @@ function watchingDetail() {
 }
 
 /* The detail line under the state, from a 'statechange' info. */
-function stateDetailText(state, info) {
+function stateDetailText(info) {
   switch (info.kind) {
     case 'attempt':
       return (info.attempt > 1 ? 'ครั้งที่ / attempt ' + info.attempt + ' — ' : '') +
         provinceLabel(info.province);
     case 'switching':
       return 'เปลี่ยนเป็น / Switching to ' + provinceLabel(info.province);
-    case 'retry': {
-      const err = info.error;
-      const s = Math.round(info.delayMs / 1000);
-      return err.message + (err.reason ? ' (' + err.reason + ')' : '') +
-        ' — ลองใหม่ใน ' + s + ' วินาที / retrying in ' + s + ' s';
-    }
-    case 'interrupted':
-      return 'การเชื่อมต่อขาดหาย / Connection interrupted';
     case 'watching':
       return watchingDetail();
-    case 'failed': {
-      const err = info.error;
-      return err.status
-        ? 'HTTP ' + err.status + (err.reason ? ': ' + err.reason : (err.error ? ': ' + err.error : ''))
-        : (err.reason || '');
-    }
-    case 'stopping':
-      return info.closing ? 'กำลังปิดการเชื่อมต่อ… / Closing the session…' : '';
     default:
-      return '';
+      return sessionDetailText(info);
   }
 }
 
@@ -220,12 +136,8 @@ function setDetail(text) {
 
 function renderState(state, info) {
   els.state.dataset.state = state;
-  let text = STATE_TEXT[state] || state;
-  if (state === 'error' && session.lastError) {
-    text += ' — ' + session.lastError.message;
-  }
-  els.stateText.textContent = text;
-  setDetail(stateDetailText(state, info || {}));
+  els.stateText.textContent = stateText(STATE_TEXT, state, session.lastError);
+  setDetail(stateDetailText(info || {}));
   updateControls();
 }
 
@@ -279,7 +191,7 @@ session.addEventListener('accepted', (ev) => {
 session.addEventListener('notice', (ev) => {
   const n = ev.detail;
   if (n.kind === 'no-location') {
-    setDetail('เซิร์ฟเวอร์ไม่ส่ง Location / Relay sent no Location header');
+    setDetail(PAGE_TEXT.noLocation);
   } else if (n.kind === 'stopped') {
     setDetail(n.released
       ? 'หยุดดูแล้ว / Stopped'
@@ -288,14 +200,9 @@ session.addEventListener('notice', (ev) => {
 });
 
 function watch() {
-  if (session.active) {
-    return;
-  }
   const missing = session.start();
-  if (missing === 'province') {
-    els.province.focus();
-  } else if (missing === 'token') {
-    els.token.focus();
+  if (missing) {
+    els[missing].focus();
   }
 }
 
@@ -321,14 +228,6 @@ function optionText(p) {
   }
   return [p.code, p.name_th, p.name_en].filter(Boolean).join(' ') +
     (state ? ' — ' + state : '');
-}
-
-function addOption(select, value, text) {
-  const opt = document.createElement('option');
-  opt.value = value;
-  opt.textContent = text;
-  select.appendChild(opt);
-  return opt;
 }
 
 /* The state of the chosen province, next to the picker. */
@@ -368,12 +267,12 @@ function fillProvinces(list, selected) {
     });
   } else {
     select.textContent = '';
-    addOption(select, '', 'เลือกจังหวัด / Choose province');
+    select.add(new Option(PAGE_TEXT.chooseProvince, ''));
     for (const p of list) {
-      addOption(select, p.code, optionText(p));
+      select.add(new Option(optionText(p), p.code));
     }
     if (selected && !codes.includes(selected)) {
-      addOption(select, selected, selected + ' (ไม่รู้จัก / unknown)');
+      select.add(new Option(PAGE_TEXT.unknownProvince(selected), selected));
     }
     select.value = selected || '';
   }
@@ -383,18 +282,7 @@ function fillProvinces(list, selected) {
 async function loadProvinces() {
   const selected = els.province.value || provinceFromUrl() || storageGet(LAST_PROVINCE_KEY) || '';
   try {
-    const res = await fetch(new URL('api/v1/provinces', document.baseURI), {
-      headers: { Accept: 'application/json' },
-      cache: 'no-store',
-    });
-    if (!res.ok) {
-      throw new Error('HTTP ' + res.status);
-    }
-    const body = await res.json();
-    const list = (Array.isArray(body.provinces) ? body.provinces : [])
-      .filter((p) => p && typeof p.code === 'string');
-    list.sort((a, b) => a.code.localeCompare(b.code));
-    list.unshift(MOSAIC_ENTRY);
+    const list = [MOSAIC_ENTRY, ...await fetchProvinces(document.baseURI)];
     provinces.clear();
     for (const p of list) {
       provinces.set(p.code, p);
@@ -406,8 +294,7 @@ async function loadProvinces() {
     }
   } catch (e) {
     if (session.state === 'idle') {
-      setDetail('โหลดรายชื่อจังหวัดไม่สำเร็จ / Could not load the province list (' +
-        e.message + ')');
+      setDetail(PAGE_TEXT.provinceListFailed(e.message));
     }
   } finally {
     window.setTimeout(loadProvinces, PROVINCE_REFRESH_MS);
@@ -419,13 +306,7 @@ function onProvinceChange() {
   if (code) {
     storageSet(LAST_PROVINCE_KEY, code);
   }
-  const url = new URL(window.location.href);
-  if (code) {
-    url.searchParams.set('province', code);
-  } else {
-    url.searchParams.delete('province');
-  }
-  window.history.replaceState(null, '', url);
+  window.history.replaceState(null, '', addressWithProvince(window.location.href, code));
   renderProvinceState();
   /* Watching: DELETE the old session, POST a new one. */
   if (session.active) {
@@ -463,7 +344,7 @@ function init() {
     if (!session.active) {
       els.token.focus();
     }
-    setDetail('ลืมโทเค็นแล้ว / Token forgotten');
+    setDetail(PAGE_TEXT.tokenForgotten);
   });
   els.showToken.addEventListener('change', () => {
     els.token.type = els.showToken.checked ? 'text' : 'password';
