@@ -100,6 +100,46 @@ function startPublishers(baseUrl, codes, tokensFile) {
     '--join-interval-ms', '20', '--delete-on-exit']);
 }
 
+// The publishers of one level: one whip-publish for every code, plus, for a
+// server with republishRefused (Janus), a new whip-publish for the codes
+// whose POST it refused with 503. The Janus shim refuses an offer it could
+// not demux (bench/janus/janus.mjs, undemuxableSections: no a=ssrc for the
+// video, which whip-publish's webrtcbin now and then leaves out under load);
+// published anyway, such a province would reach Janus without video, and so
+// would its subscribers. Up to 5 attempts per code; refusals are counted.
+function startPublisherSet(server, baseUrl, codes) {
+  const procs = [startPublishers(baseUrl, codes, server.tokensFile)];
+  const scanned = new Map(); // proc -> events looked at
+  const attempts = new Map(codes.map((c) => [c, 1]));
+  let refused = 0;
+  const timer = server.republishRefused && setInterval(() => {
+    const again = [];
+    for (const p of procs) {
+      const from = scanned.get(p) ?? 0;
+      for (const e of p.events.slice(from)) {
+        if (e.event === 'error' && e.stage === 'post' && e.status === 503 && e.province) {
+          refused++;
+          if (attempts.get(e.province) < 5) again.push(e.province);
+        }
+      }
+      scanned.set(p, p.events.length);
+    }
+    if (again.length) {
+      for (const c of again) attempts.set(c, attempts.get(c) + 1);
+      log(`${server.name}: publishing ${again.join(',')} again (offer refused: ${again.length})`);
+      procs.push(startPublishers(baseUrl, again, server.tokensFile));
+    }
+  }, 250);
+  return {
+    get events() { return procs.flatMap((p) => p.events); },
+    get refused() { return refused; },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await Promise.all(procs.map((p) => p.stop()));
+    },
+  };
+}
+
 function startViewers(url, count, { token, serverOffer }) {
   const args = ['--url', url, '--count', String(count), '--no-decode', '--duration', '0'];
   if (token) args.push('--token', token);
@@ -125,7 +165,7 @@ async function forwarding(server) {
     const codes = server.roster.slice(0, n);
     log(`${server.name}: ${n} publishers`);
     const idle = procStat(server.pid);
-    const pub = startPublishers(server.baseUrl, codes, server.tokensFile);
+    const pub = startPublisherSet(server, server.baseUrl, codes);
     try {
       await waitFor(() => pub.events.filter((e) => e.event === 'connected').length >= n,
         { timeoutMs: 90000, intervalMs: 500, describe: `${n} publishers connected to ${server.name}` });
@@ -137,10 +177,11 @@ async function forwarding(server) {
         const firstFrames = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'first-frame' && e.media === 'video'));
         const errors = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'error'));
         try {
-          // Every subscriber, or after 45 s at least 90 % of them: at N = 32 a
-          // few Janus subscribers intermittently get audio but never video
-          // (docs/PERFORMANCE.md); they are counted, and left out of the
-          // per-stream figure.
+          // Every subscriber, or after 45 s at least 90 % of them (a safety
+          // net: those without video are counted, and left out of the
+          // per-stream figure). Janus subscribers that got audio but never
+          // video at N = 32 were those of publishers whose offer lacked a
+          // video a=ssrc; startPublisherSet now publishes those again.
           const tWait = Date.now();
           await waitFor(() => {
             if (errors().length) throw new Error(`viewer errors: ${JSON.stringify(errors().slice(0, 3))}`);
@@ -162,6 +203,7 @@ async function forwarding(server) {
             cores_publishers_only: round(alone.cores),
             cores_with_subscribers: round(withSubs.cores),
             subscribers_without_video: n * m - receiving,
+            publisher_offers_refused: pub.refused,
             cpu_s_per_stream_s: round((withSubs.cores - alone.cores) / receiving, 5),
             rss_mib: round(withSubs.rssKib / 1024, 1),
             rss_kib_per_peer: round((withSubs.rssKib - idle.rssKib) / peers, 0),
@@ -295,6 +337,7 @@ async function runJanus(roster) {
       tokensFile: null,
       viewUrl: (code) => `${shim.url}/whep/province/${code}`,
       viewOpts: { serverOffer: true },
+      republishRefused: true,
       forwardLatency: null,
     };
     const result = { forwarding: skipForward ? [] : await forwarding(server) };

@@ -190,9 +190,30 @@ export class JanusSession {
   }
 }
 
-// BENCH_JANUS_SDP_DIR=<dir>: keep every subscriber offer and answer (debugging).
+// BENCH_JANUS_SDP_DIR=<dir>: keep every publisher's and subscriber's offer and answer (debugging).
 function dumpSdp(name, sdp) {
   if (process.env.BENCH_JANUS_SDP_DIR) fs.writeFileSync(path.join(process.env.BENCH_JANUS_SDP_DIR, name), sdp);
+}
+
+/**
+ * Janus 1.1 ties an incoming RTP packet to an m-line only by an SSRC listed
+ * in the offer (a=ssrc) or by the mid header extension (src/ice.c,
+ * janus_ice_cb_nice_recv); anything else is dropped ("Unknown SSRC,
+ * dropping packet"), for good. whip-publish's webrtcbin lists the video
+ * SSRC only when the payloader's caps reached webrtcbin before
+ * create-offer, which a loaded machine sometimes loses (1-4 of 32
+ * publishers at N = 32), and it never sends the mid extension. Such a
+ * publisher would connect, Janus would forward its audio and never its
+ * video. Returns the m-lines (media names) Janus could not demux.
+ */
+export function undemuxableSections(sdp) {
+  return sdp.split(/\r?\n(?=m=)/).slice(1)
+    .filter((sec) => /^m=(audio|video) /.test(sec)
+      // port 0 is a rejected m-line unless it is bundle-only (webrtcbin's max-bundle)
+      && (/^m=\S+ [1-9]/.test(sec) || /^a=bundle-only/m.test(sec))
+      && !/^a=inactive/m.test(sec) && !/^a=ssrc:/m.test(sec)
+      && !/^a=extmap:\d+(\/\w+)? urn:ietf:params:rtp-hdrext:sdes:mid/m.test(sec))
+    .map((sec) => sec.slice(2, sec.indexOf(' ')));
 }
 
 const pluginData = (ev) => ev?.plugindata?.data ?? {};
@@ -219,6 +240,7 @@ export async function startVideoRoomShim(janus, { room = 4242, publishers = 200 
   }), 'videoroom create');
   const feeds = new Map(); // code -> feed id
   const resources = new Map(); // n -> { handle, kind }
+  const refused = []; // codes whose offer Janus could not have demuxed
   let nextRes = 0;
 
   async function readBody(req) {
@@ -238,6 +260,15 @@ export async function startVideoRoomShim(janus, { room = 4242, publishers = 200 
       if (req.method === 'POST' && (m = u.pathname.match(/^\/whip\/([A-Za-z0-9-]+)$/))) {
         const code = m[1];
         const offer = await readBody(req);
+        const blind = undemuxableSections(offer);
+        if (blind.length) {
+          // Refused before Janus sees it: the bench publishes this
+          // province again (bench/compare-janus.mjs, republishRefused).
+          refused.push(code);
+          res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '0' });
+          res.end(`offer has no a=ssrc (nor mid extension) for ${blind.join(', ')}: Janus would drop that media\n`);
+          return;
+        }
         const handle = await session.attach('janus.plugin.videoroom');
         const joined = checkPlugin(await session.message(handle,
           { request: 'join', ptype: 'publisher', room, display: code }), 'join publisher');
@@ -247,6 +278,8 @@ export async function startVideoRoomShim(janus, { room = 4242, publishers = 200 
         if (!ev.jsep) throw new Error('publish: no answer from Janus');
         feeds.set(code, joined.id);
         const n = ++nextRes;
+        dumpSdp(`pub-${n}-${code}-offer.sdp`, offer);
+        dumpSdp(`pub-${n}-${code}-answer.sdp`, ev.jsep.sdp);
         resources.set(n, { handle, kind: 'publisher', code });
         res.writeHead(201, { 'Content-Type': 'application/sdp', Location: `/res/${n}` });
         res.end(ev.jsep.sdp);
@@ -292,6 +325,7 @@ export async function startVideoRoomShim(janus, { room = 4242, publishers = 200 
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     feeds,
+    refused,
     async stop() {
       server.close();
       server.closeAllConnections?.();
