@@ -119,31 +119,32 @@ link_to_webrtc (GstElement *payloader, GstElement *webrtc, GError **error)
 }
 
 /* What each m-line offers.  Explicit preferences keep the payload types
- * fixed and let the offer exist before any media has flowed.  The audio SSRC
- * is fixed here too: without it the offer has no a=ssrc for audio (video gets
- * one from webrtcbin because of its RTX group), and a relay demuxing the
- * BUNDLE by SSRC would have to guess. */
+ * fixed and let the offer exist before any media has flowed.  The SSRCs are
+ * fixed here too: otherwise an m-line has an a=ssrc only if the payloader's
+ * caps reached webrtcbin before the offer was made, which a loaded machine
+ * sometimes loses, and a server that demuxes the BUNDLE by the offered SSRCs
+ * (Janus 1.1 without the mid extension) then drops that stream entirely. */
 static GstCaps *
 codec_preferences (gboolean audio, gboolean h264, guint32 ssrc)
 {
   GstCaps *caps;
 
-  if (audio) {
+  if (audio)
     caps = gst_caps_from_string ("application/x-rtp, media=audio, "
         "encoding-name=OPUS, clock-rate=48000, payload=" G_STRINGIFY (OPUS_PT)
         ", encoding-params=(string)2, sprop-stereo=(string)1");
-    gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
-    return caps;
-  }
-  if (h264)
-    return gst_caps_from_string ("application/x-rtp, media=video, "
+  else if (h264)
+    caps = gst_caps_from_string ("application/x-rtp, media=video, "
         "encoding-name=H264, clock-rate=90000, payload=" G_STRINGIFY (VIDEO_PT)
         ", packetization-mode=(string)1, profile-level-id=(string)42e01f, "
         "level-asymmetry-allowed=(string)1, rtcp-fb-nack-pli=(boolean)true, "
         "rtcp-fb-ccm-fir=(boolean)true");
-  return gst_caps_from_string ("application/x-rtp, media=video, "
-      "encoding-name=VP8, clock-rate=90000, payload=" G_STRINGIFY (VIDEO_PT)
-      ", rtcp-fb-nack-pli=(boolean)true, rtcp-fb-ccm-fir=(boolean)true");
+  else
+    caps = gst_caps_from_string ("application/x-rtp, media=video, "
+        "encoding-name=VP8, clock-rate=90000, payload=" G_STRINGIFY (VIDEO_PT)
+        ", rtcp-fb-nack-pli=(boolean)true, rtcp-fb-ccm-fir=(boolean)true");
+  gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+  return caps;
 }
 
 /* libnice's UPnP port mapping makes every agent start an SSDP search and an
@@ -208,6 +209,11 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
   g_autoptr (GstBus) bus = NULL;
   g_autoptr (GstPad) video_pad = NULL;
   guint32 audio_ssrc = g_random_int ();
+  guint32 video_ssrc;
+
+  do
+    video_ssrc = g_random_int ();
+  while (video_ssrc == audio_ssrc);
 
   pub->pipeline = gst_pipeline_new (pub->province);
   /* The pacer converts system-clock due times into running times. */
@@ -229,7 +235,7 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
   tune_ice_agent (pub->webrtc);
   g_object_set (audio_pay, "pt", OPUS_PT, "mtu", RTP_MTU, "ssrc", audio_ssrc,
       NULL);
-  g_object_set (video_pay, "pt", VIDEO_PT, "mtu", RTP_MTU,
+  g_object_set (video_pay, "pt", VIDEO_PT, "mtu", RTP_MTU, "ssrc", video_ssrc,
       NULL);
   if (h264) {
     /* SPS/PPS before every IDR: the relay may start forwarding at any key
@@ -265,7 +271,8 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
     GstWebRTCRTPTransceiver *trans =
         g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
     gboolean audio = i == 0;
-    g_autoptr (GstCaps) prefs = codec_preferences (audio, h264, audio_ssrc);
+    g_autoptr (GstCaps) prefs = codec_preferences (audio, h264,
+        audio ? audio_ssrc : video_ssrc);
 
     /* do-nack on video makes webrtcbin offer nack and an rtx payload, and
      * keep a retransmission history for the relay's NACKs. */
