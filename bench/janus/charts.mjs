@@ -1,7 +1,10 @@
 // Charts of a bench/compare-janus result: node bench/janus/charts.mjs RESULT.json OUTDIR
 // Writes OUTDIR/janus-forward-cpu.png (server cores with N publishers each
 // forwarded to M subscribers, ours vs Janus), janus-forward-cpu-per-stream.png,
-// janus-join.png and janus-audio-cpu.png (gnuplot, pngcairo or png).
+// janus-rss-per-subscriber.png, janus-join.png, janus-audio-cpu.png, and the
+// distributions janus-join-cdf.png and janus-e2e-cdf.png (every subscriber's
+// join time; every key frame's publisher-to-viewer latency) when the result
+// holds the samples (gnuplot, pngcairo or png).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +18,7 @@ const term = spawnSync('gnuplot', ['-e', 'set terminal pngcairo'], { encoding: '
   ? 'pngcairo size 800,480 font "DejaVu Sans,10"' : 'png size 800,480';
 const subsList = [...new Set((r.ours?.forwarding ?? r.janus?.forwarding ?? []).map((x) => x.subscribers_each))];
 const colours = { ours: '#1f77b4', janus: '#d62728' };
+const levelsN = [...new Set((r.ours?.forwarding ?? r.janus?.forwarding ?? []).map((x) => x.publishers))];
 
 function dat(name, rows) {
   const f = path.join(tmp, name);
@@ -47,6 +51,8 @@ chart('janus-forward-cpu.png', `Server CPU forwarding N publishers to N x M subs
   series((x) => x.cores_with_subscribers));
 chart('janus-forward-cpu-per-stream.png', `CPU per forwarded stream, with minus without subscribers (${when})`,
   'CPU s per forwarded stream-second', series((x) => x.cpu_s_per_stream_s));
+chart('janus-rss-per-subscriber.png', `Server memory per subscriber, with minus without subscribers (${when})`,
+  'KiB per subscriber', series((x) => x.rss_kib_per_subscriber));
 chart('janus-join.png', `Join time, subscriber POST to first video frame, p50 (${when})`, 'ms',
   series((x) => x.join_ms_p50));
 chart('janus-audio-cpu.png', `Audio mix of N unmuted participants: server CPU (${when})`, 'cores (CPU s per s)',
@@ -54,4 +60,38 @@ chart('janus-audio-cpu.png', `Audio mix of N unmuted participants: server CPU ($
     key: `audio-${s}`, rows: (r[s]?.audio_mix ?? []).map((x) => [x.participants, x.cores_unmuted]),
     colour: colours[s], dash: 1, title: s === 'ours' ? 'briefing-relay conference mix' : 'Janus AudioBridge',
   })));
+
+// Cumulative distributions: one line per server and level, the fraction of
+// samples at or below x ms.
+function cdf(png, title, xlabel, field) {
+  const lines = [];
+  for (const s of ['ours', 'janus']) {
+    for (const x of r[s]?.forwarding ?? []) {
+      const v = x[field];
+      if (x.error || !Array.isArray(v) || !v.length) continue;
+      const sorted = [...v].sort((a, b) => a - b);
+      const rows = sorted.map((ms, i) => [ms, (i + 1) / sorted.length]);
+      const dash = subsList.indexOf(x.subscribers_each) + 1;
+      // Dash by M, point shape by N, colour by server.
+      const pt = [7, 5, 9, 11, 13][levelsN.indexOf(x.publishers) % 5];
+      const every = Math.max(1, Math.floor(rows.length / 8));
+      lines.push(`'${dat(`${png}-${s}-${x.publishers}x${x.subscribers_each}.dat`, rows)}' using 1:2 `
+        + `with linespoints lw 2 dt ${dash} pt ${pt} pi ${every} lc rgb '${colours[s]}' `
+        + `title '${s === 'ours' ? 'briefing-relay' : 'Janus'} ${x.publishers} x ${x.subscribers_each}'`);
+    }
+  }
+  if (!lines.length) return;
+  const script = [
+    `set terminal ${term.replace('800,480', '800,560')}`, `set output '${path.join(outDir, png)}'`,
+    `set title "${title}"`, `set xlabel "${xlabel}"`, 'set ylabel "fraction of samples"',
+    'set key below', 'set grid', 'set yrange [0:1]', 'set xrange [0:*]',
+    `plot ${lines.join(', ')}`,
+  ].join('\n');
+  const g = spawnSync('gnuplot', [], { input: script, encoding: 'utf8' });
+  if (g.status !== 0) throw new Error(`gnuplot: ${g.stderr}`);
+  console.log(`wrote ${path.join(outDir, png)}`);
+}
+cdf('janus-join-cdf.png', `Join time distribution, subscriber POST to first video frame (${when})`, 'ms', 'join_ms_samples');
+cdf('janus-e2e-cdf.png', `Key frame latency distribution, publisher push to viewer (${when})`, 'ms',
+  'e2e_keyframe_ms_samples');
 fs.rmSync(tmp, { recursive: true, force: true });
