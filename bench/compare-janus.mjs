@@ -21,6 +21,36 @@
 //   handshake_ms p50/99 answer known (ours: applied; Janus: PATCHed) to
 //                       ICE+DTLS connected (whep-view's connected event,
 //                       ms_after_answer)
+//   e2e_keyframe_ms     end-to-end key frame latency, measured at the
+//     p50/p99/max       clients and the same way for both servers: from
+//                       whip-publish pushing a key frame into its webrtcbin
+//                       pipeline (--log-keyframes: keyframe-sent, province,
+//                       index of the frame in the VP8 file, wall_us) to a
+//                       viewer's depayloader handing out that whole frame
+//                       (whep-view --reference-ivf --log-keyframes:
+//                       keyframe-received, index found by SHA-256 in the
+//                       same file, wall_us). Both use g_get_real_time() on
+//                       this host. Each received key frame is paired with
+//                       the latest keyframe-sent of its province and index
+//                       not after it (the file loops every 10 s and has a
+//                       key frame every 2 s, so a pair is unambiguous);
+//                       0 <= latency < 5 s, anything else is counted in
+//                       "unmatched". It covers both webrtcbin stacks
+//                       (payloader, SRTP, jitter buffer, depayloader),
+//                       loopback and the server, with the clients at nice
+//                       10 on the same 2 cores: not the server's own
+//                       latency, but the same clients under the same
+//                       protocol for both servers, so the ratio compares
+//                       the servers. Every key frame the viewers received,
+//                       from their join to the end of the level's
+//                       measurement, counts, except a viewer's very first
+//                       frame when it is a key frame (first_frames_excluded):
+//                       webrtcbin's jitter buffer holds a new stream for its
+//                       whole latency, 200 ms, before passing anything, and
+//                       in-order frames without delay after that, so that
+//                       one sample is the client's constant. The sorted
+//                       samples (0.1 ms) are kept as e2e_keyframe_ms_samples,
+//                       and the join times as join_ms_samples
 //   forward_us p50/p99  ours: the relay's own decrypted-in -> encrypted-out
 //                       figure (GET /api/v1/viewers); Janus: n/a (it has
 //                       no such figure)
@@ -56,6 +86,11 @@ const audioLevels = opt('audio-levels', levels.join(',')).split(',').map(Number)
 const skipAudio = flag('no-audio');
 const skipForward = flag('no-forward');
 const NICE = '10';
+// The VP8 file whip-publish sends by default (--video-file), which the
+// viewers match received frames against.
+const REFERENCE_IVF = path.join(MEDIA_DIR, 'vp8-640x360.ivf');
+// A received key frame further than this from its sending is not paired.
+const E2E_MAX_MS = 5000;
 const log = (...a) => process.stderr.write(`compare-janus: ${a.join(' ')}\n`);
 
 // ---- child processes (the same binaries and options for both servers) ----
@@ -93,11 +128,11 @@ function spawnTool(bin, args) {
   };
 }
 
-function startPublishers(baseUrl, codes, tokensFile) {
+function startPublishers(baseUrl, codes, tokensFile, { logKeyframes = false } = {}) {
   return spawnTool(PUBLISHER_BIN, ['--base-url', baseUrl, '--province', codes.join(','), '--codec', 'vp8',
     '--media-dir', MEDIA_DIR, '--duration', '0',
     ...(tokensFile ? ['--tokens-file', tokensFile] : ['--token', 'unused-by-the-shim']),
-    '--join-interval-ms', '20', '--delete-on-exit']);
+    '--join-interval-ms', '20', '--delete-on-exit', ...(logKeyframes ? ['--log-keyframes'] : [])]);
 }
 
 // The publishers of one level: one whip-publish for every code, plus, for a
@@ -108,7 +143,8 @@ function startPublishers(baseUrl, codes, tokensFile) {
 // published anyway, such a province would reach Janus without video, and so
 // would its subscribers. Up to 5 attempts per code; refusals are counted.
 function startPublisherSet(server, baseUrl, codes) {
-  const procs = [startPublishers(baseUrl, codes, server.tokensFile)];
+  const opts = { logKeyframes: true };
+  const procs = [startPublishers(baseUrl, codes, server.tokensFile, opts)];
   const scanned = new Map(); // proc -> events looked at
   const attempts = new Map(codes.map((c) => [c, 1]));
   let refused = 0;
@@ -127,7 +163,7 @@ function startPublisherSet(server, baseUrl, codes) {
     if (again.length) {
       for (const c of again) attempts.set(c, attempts.get(c) + 1);
       log(`${server.name}: publishing ${again.join(',')} again (offer refused: ${again.length})`);
-      procs.push(startPublishers(baseUrl, again, server.tokensFile));
+      procs.push(startPublishers(baseUrl, again, server.tokensFile, opts));
     }
   }, 250);
   return {
@@ -141,7 +177,8 @@ function startPublisherSet(server, baseUrl, codes) {
 }
 
 function startViewers(url, count, { token, serverOffer }) {
-  const args = ['--url', url, '--count', String(count), '--no-decode', '--duration', '0'];
+  const args = ['--url', url, '--count', String(count), '--no-decode', '--duration', '0',
+    '--reference-ivf', REFERENCE_IVF, '--log-keyframes'];
   if (token) args.push('--token', token);
   if (serverOffer) args.push('--server-offer');
   return spawnTool(VIEWER_BIN, args);
@@ -156,6 +193,54 @@ async function cpuOver(pid, s) {
 }
 
 const round = (x, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? null : +x.toFixed(d));
+
+// End-to-end key frame latency (see the header): pairs every
+// keyframe-received of the viewers of a province with the latest
+// keyframe-sent of that province and frame index not after it.
+// viewersByCode: [code, whep-view process watching that province].
+function keyframeLatencies(sentEvents, viewersByCode) {
+  const sent = new Map(); // "code index" -> ascending wall_us
+  for (const e of sentEvents) {
+    if (e.event !== 'keyframe-sent') continue;
+    const key = `${e.province} ${e.index}`;
+    if (!sent.has(key)) sent.set(key, []);
+    sent.get(key).push(e.wall_us);
+  }
+  for (const list of sent.values()) list.sort((a, b) => a - b);
+  const samples = [];
+  let unmatched = 0;
+  let firstFrames = 0;
+  for (const [code, viewer] of viewersByCode) {
+    for (const e of viewer.events) {
+      // keyframe-received without index answers a key frame request only.
+      if (e.event !== 'keyframe-received' || e.index === undefined) continue;
+      if (e.first_frame) {
+        firstFrames++;
+        continue;
+      }
+      let at = null;
+      for (const t of sent.get(`${code} ${e.index}`) ?? []) {
+        if (t > e.wall_us) break;
+        at = t;
+      }
+      const ms = at === null ? null : (e.wall_us - at) / 1000;
+      if (ms === null || ms < 0 || ms >= E2E_MAX_MS) unmatched++;
+      else samples.push(Math.round(ms * 10) / 10);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    summary: {
+      p50: samples.length ? percentile(samples, 50) : null,
+      p99: samples.length ? percentile(samples, 99) : null,
+      max: samples.length ? samples[samples.length - 1] : null,
+      samples: samples.length,
+      unmatched,
+      first_frames_excluded: firstFrames,
+    },
+    samples,
+  };
+}
 
 // ---- one server: the forwarding levels ----
 
@@ -195,6 +280,7 @@ async function forwarding(server) {
           const connects = viewers.flatMap((v) => v.events.filter((e) => e.event === 'connected')).map((e) => e.ms_after_answer)
             .sort((a, b) => a - b);
           const lat = server.forwardLatency ? await server.forwardLatency() : null;
+          const e2e = keyframeLatencies(pub.events, codes.map((code, i) => [code, viewers[i]]));
           const peers = n + n * m;
           out.push({
             publishers: n,
@@ -215,8 +301,13 @@ async function forwarding(server) {
             handshake_ms_p99: percentile(connects, 99),
             forward_us_p50: lat?.p50 ?? null,
             forward_us_p99: lat?.p99 ?? null,
+            e2e_keyframe_ms: e2e.summary,
+            e2e_keyframe_ms_samples: e2e.samples,
+            join_ms_samples: joins,
           });
-          log(`${server.name}: ${JSON.stringify(out[out.length - 1])}`);
+          // The sample arrays go to the JSON only: at 32 x 4 they run to thousands.
+          const { e2e_keyframe_ms_samples: _e, join_ms_samples: _j, ...brief } = out[out.length - 1];
+          log(`${server.name}: ${JSON.stringify(brief)}`);
         } catch (e) {
           // A level the machine cannot carry is recorded, and the run goes on.
           out.push({ publishers: n, subscribers_each: m, forwarded_streams: n * m, error: e.message.slice(0, 400) });
@@ -366,7 +457,8 @@ const result = {
   cpu_model: os.cpus()[0]?.model,
   janus_version: janusVersion(),
   seconds_per_measurement: seconds,
-  clients: 'tests/tools/whip-publish (pre-encoded VP8 640x360 + Opus) and tests/tools/whep-view --no-decode, nice 10; '
+  clients: 'tests/tools/whip-publish --log-keyframes (pre-encoded VP8 640x360 + Opus) and tests/tools/whep-view '
+    + '--no-decode --reference-ivf --log-keyframes, nice 10; '
     + 'Janus via bench/janus/janus.mjs (WHIP -> VideoRoom publish, WHEP server-offer -> VideoRoom subscribe)',
   targets: { forwarding_cpu_ratio: 1.0, join_time_ratio: 1.0, rss_per_peer_ratio: 1.0, audio_mix_cpu_ratio: 1.0 },
 };
@@ -396,6 +488,8 @@ if (result.ours && result.janus) {
       rss_per_subscriber: ratio(o.rss_kib_per_subscriber, j.rss_kib_per_subscriber),
       rss_total: ratio(o.rss_mib, j.rss_mib),
       threads: ratio(o.threads, j.threads),
+      e2e_keyframe_p50: ratio(o.e2e_keyframe_ms?.p50 ?? null, j.e2e_keyframe_ms?.p50 ?? null),
+      e2e_keyframe_p99: ratio(o.e2e_keyframe_ms?.p99 ?? null, j.e2e_keyframe_ms?.p99 ?? null),
     };
   }).filter(Boolean);
   if (result.ours.audio_mix && result.janus.audio_mix) {

@@ -62,11 +62,19 @@ typedef struct {
   gboolean vp8;
 } DepayProbe;
 
-/* How long the relay took to deliver a key frame after our request: the
- * number a PLI test actually cares about. */
+/* One keyframe-received event per key frame, carrying what applies: how
+ * long the relay took to deliver it after our request (the number a PLI
+ * test cares about), and with --log-keyframes which reference frame it was
+ * and when it arrived (@reference_index < 0: not a reference frame), which
+ * bench/compare-janus pairs with whip-publish's keyframe-sent.  @first: the
+ * stream's first frame, which webrtcbin's jitter buffer held for its whole
+ * latency (200 ms) before letting anything through; later frames pass as
+ * soon as they are in order, so a latency figure must leave it out. */
 static void
-note_keyframe (WhepViewer *v)
+note_keyframe (WhepViewer *v, gint64 reference_index, gint64 wall_us,
+    gboolean first)
 {
+  gboolean log = v->config->log_keyframes && reference_index >= 0;
   gint64 asked;
   JsonBuilder *b;
 
@@ -74,11 +82,18 @@ note_keyframe (WhepViewer *v)
   asked = v->keyframe_asked_us;
   v->keyframe_asked_us = 0;
   g_mutex_unlock (&v->lock);
-  if (!asked)
+  if (!asked && !log)
     return;
   b = whep_event_begin (v->index, "keyframe-received");
-  whep_event_add_int (b, "ms_after_request",
-      (g_get_monotonic_time () - asked) / 1000);
+  if (asked)
+    whep_event_add_int (b, "ms_after_request",
+        (g_get_monotonic_time () - asked) / 1000);
+  if (log) {
+    whep_event_add_int (b, "index", reference_index);
+    whep_event_add_int (b, "wall_us", wall_us);
+    json_builder_set_member_name (b, "first_frame");
+    json_builder_add_boolean_value (b, first);
+  }
   whep_event_end (b);
 }
 
@@ -90,21 +105,29 @@ depay_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   DepayProbe *probe = data;
   WhepViewer *v = probe->viewer;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  /* Read first: the frame is complete now, and hashing it (a key frame is
+   * tens of kB) is our cost, not the path's. */
+  gint64 wall_us = g_get_real_time ();
   UnitInfo unit = inspect_unit (buffer, probe->vp8);
+  gint64 reference_index = -1;
+  gboolean first = FALSE;
 
   if (unit.starts_frame)
-    g_atomic_int_inc (&v->counters.received_frames);
-  if (unit.keyframe) {
-    g_atomic_int_inc (&v->counters.keyframes_received);
-    note_keyframe (v);
-  }
+    first = g_atomic_int_add (&v->counters.received_frames, 1) == 0;
   if (v->config->reference) {
     g_autofree char *digest = whep_buffer_digest (buffer);
+    guint index;
 
-    if (g_hash_table_contains (v->config->reference, digest))
+    if (whep_reference_lookup (v->config->reference, digest, &index)) {
       g_atomic_int_inc (&v->counters.matched);
-    else
+      reference_index = index;
+    } else {
       g_atomic_int_inc (&v->counters.unmatched);
+    }
+  }
+  if (unit.keyframe) {
+    g_atomic_int_inc (&v->counters.keyframes_received);
+    note_keyframe (v, reference_index, wall_us, first);
   }
   return GST_PAD_PROBE_OK;
 }

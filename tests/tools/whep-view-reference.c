@@ -1,5 +1,7 @@
-/* The --reference-ivf frame set: SHA-256 digests of every frame of a VP8
- * IVF file, against which received frames are checked byte for byte. */
+/* The --reference-ivf frame table: SHA-256 digests of every frame of a VP8
+ * IVF file, against which received frames are checked byte for byte, each
+ * with the frame's index in the file, which is the number whip-publish
+ * --log-keyframes reports for the same frame. */
 #include "whep-view.h"
 
 #include <string.h>
@@ -36,8 +38,9 @@ GHashTable *
 whep_reference_load (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr (GHashTable) set = NULL;
+  g_autoptr (GHashTable) table = NULL;
   gsize len = 0, off;
+  guint index = 0;
   guint16 header_len;
 
   if (!g_file_get_contents (path, &data, &len, error))
@@ -53,8 +56,8 @@ whep_reference_load (const char *path, GError **error)
     return NULL;
   }
   header_len = (guint8) data[6] | ((guint8) data[7] << 8);
-  set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (off = header_len; off + 12 <= len;) {
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (off = header_len; off + 12 <= len; index++) {
     guint32 size = read_le32 (data + off);
     g_autoptr (GChecksum) sum = NULL;
 
@@ -66,13 +69,32 @@ whep_reference_load (const char *path, GError **error)
     }
     sum = g_checksum_new (G_CHECKSUM_SHA256);
     g_checksum_update (sum, (const guchar *) data + off, size);
-    g_hash_table_add (set, g_strdup (g_checksum_get_string (sum)));
+    /* Identical frames (a static scene encoded twice the same way) cannot
+     * be told apart on receipt; the first keeps the digest, so a match
+     * names the earliest such frame.  Our test media has none. */
+    if (!g_hash_table_contains (table, g_checksum_get_string (sum)))
+      g_hash_table_insert (table, g_strdup (g_checksum_get_string (sum)),
+          GUINT_TO_POINTER (index));
     off += size;
   }
-  if (g_hash_table_size (set) == 0) {
+  if (g_hash_table_size (table) == 0) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
         "%s: no frames", path);
     return NULL;
   }
-  return g_steal_pointer (&set);
+  return g_steal_pointer (&table);
+}
+
+gboolean
+whep_reference_lookup (GHashTable *reference, const char *digest,
+    guint *index)
+{
+  gpointer value;
+
+  /* Index 0 is stored as NULL, so a plain lookup cannot tell it from a
+   * miss. */
+  if (!g_hash_table_lookup_extended (reference, digest, NULL, &value))
+    return FALSE;
+  *index = GPOINTER_TO_UINT (value);
+  return TRUE;
 }

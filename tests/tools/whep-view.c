@@ -84,6 +84,7 @@ static char *opt_sample_rects;
 static char *opt_tones;
 static gboolean opt_no_decode;
 static gboolean opt_server_offer;
+static gboolean opt_log_keyframes;
 
 static const GOptionEntry entries[] = {
   {"url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
@@ -99,6 +100,10 @@ static const GOptionEntry entries[] = {
   {"reference-ivf", 0, 0, G_OPTION_ARG_FILENAME, &opt_reference_ivf,
       "VP8 IVF file the publisher sent: count received frames that are "
       "byte-identical to one of its frames", "FILE"},
+  {"log-keyframes", 0, 0, G_OPTION_ARG_NONE, &opt_log_keyframes,
+      "With --reference-ivf: report every received key frame found in the "
+      "file with its index there and the wall-clock time it was "
+      "depayloaded (pairs with whip-publish --log-keyframes)", NULL},
   {"request-keyframe-at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_keyframe_at,
       "Ask the relay for a key frame (RTCP PLI/FIR) this many seconds after "
       "the first decoded video frame; repeatable, comma-separated",
@@ -475,8 +480,15 @@ main (int argc, char **argv)
       "  keyframe-requested  at_ms, count, feedback (pli, fir or none, from\n"
       "                      the answer's rtcp-fb), handled (rtpsession\n"
       "                      took the request)\n"
-      "  keyframe-received   first key frame after a request:\n"
-      "                      ms_after_request\n"
+      "  keyframe-received   a key frame arrived; ms_after_request when it\n"
+      "                      is the first after a request; with\n"
+      "                      --log-keyframes and a --reference-ivf match\n"
+      "                      (on every such key frame) also index (frame\n"
+      "                      number in the file, from 0), wall_us\n"
+      "                      (g_get_real_time () as the whole frame left\n"
+      "                      the depayloader) and first_frame (the\n"
+      "                      stream's first, held by the jitter buffer for\n"
+      "                      its initial latency)\n"
       "  error               stage (pipeline, offer, post, answer,\n"
       "                      connection, stream, media, delete), status,\n"
       "                      body, message\n"
@@ -507,7 +519,10 @@ main (int argc, char **argv)
       g_strcmp0 (opt_keyframe_request, "fir") != 0)
     return usage_error ("--keyframe-request must be pli or fir, not '%s'",
         opt_keyframe_request);
+  if (opt_log_keyframes && !opt_reference_ivf)
+    return usage_error ("--log-keyframes needs --reference-ivf");
   app.config.keyframe_fir = g_strcmp0 (opt_keyframe_request, "fir") == 0;
+  app.config.log_keyframes = opt_log_keyframes;
   app.config.no_decode = opt_no_decode;
   app.config.server_offer = opt_server_offer;
   app.config.keyframe_at_ms = parse_keyframe_times (&error);

@@ -29,8 +29,12 @@ void whep_event_add_string (JsonBuilder *builder, const char *name,
 
 /* --- reference frames (whep-view-reference.c) --- */
 
-/* Reads every frame of a VP8 IVF file into a set of SHA-256 hex digests. */
+/* Reads every frame of a VP8 IVF file into a table from SHA-256 hex digest
+ * to the frame's index in the file (from 0). */
 GHashTable *whep_reference_load (const char *path, GError **error);
+/* Whether @digest is a reference frame; if so, its index in *@index. */
+gboolean whep_reference_lookup (GHashTable *reference, const char *digest,
+    guint *index);
 /* Hex SHA-256 of a buffer's bytes; free with g_free. */
 char *whep_buffer_digest (GstBuffer *buffer);
 
@@ -51,7 +55,9 @@ typedef struct {
   gboolean keyframe_fir;        /* ask with all-headers (FIR where offered) */
   gboolean no_decode;            /* count frames at the depayloader only */
   gboolean server_offer;        /* POST empty, get an offer, PATCH answer */
-  GHashTable *reference;        /* digests of the reference IVF, or NULL */
+  GHashTable *reference;        /* digest -> index in the reference IVF,
+                                 * or NULL */
+  gboolean log_keyframes;       /* keyframe-received for matched key frames */
   GArray *sample_rects;         /* WhepRect: --sample-rects, or NULL */
   GArray *tones;                /* double, Hz: --tones, or NULL */
 } WhepConfig;

@@ -125,7 +125,10 @@ load_track (WhipTrack *track, const char *description, const char *path,
 
     in = gst_sample_get_buffer (sample);
     /* Ogg carries OpusHead/OpusTags as HEADER packets; h264parse uses the
-     * same flag for access units that carry SPS/PPS, which we need. */
+     * same flag for access units that carry SPS/PPS, which we need.  A VP8
+     * frame is never empty (its tag alone is 3 bytes), so VP8 units are
+     * the IVF file's frames one for one: keyframe-sent's index relies on
+     * it, as whep-view --reference-ivf numbers the same file's frames. */
     if (!in || gst_buffer_get_size (in) == 0 ||
         (opus && GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_HEADER)))
       continue;
@@ -218,6 +221,7 @@ whip_media_clear (WhipMedia *media)
 /* --- pacer --- */
 
 struct _WhipFeed {
+  char *province;
   GstAppSrc *video;
   GstAppSrc *audio;
   GstClockTime base_time;
@@ -232,11 +236,29 @@ struct _WhipPacer {
   GPtrArray *feeds;   /* WhipFeed*, under lock */
   GThread *thread;
   gint stop;          /* atomic */
+  gboolean log_keyframes;
 };
+
+/* A key frame pushed under the pacer's lock, reported after it is released:
+ * printing (and a stdout pipe that may be full) must not hold up the other
+ * feeds, and the feed itself may be detached by then, hence the copy of its
+ * province. */
+typedef struct {
+  char *province;
+  guint index;
+  gint64 wall_us;
+} SentKeyframe;
+
+static void
+sent_keyframe_clear (gpointer data)
+{
+  g_free (((SentKeyframe *) data)->province);
+}
 
 static void
 feed_free (WhipFeed *feed)
 {
+  g_free (feed->province);
   gst_object_unref (feed->video);
   gst_object_unref (feed->audio);
   g_free (feed);
@@ -263,7 +285,9 @@ pacer_thread (gpointer data)
   GstClockTime start = gst_clock_get_time (pacer->clock);
   guint64 video_tick = 0, audio_tick = 0;
   GstClockTime last_report = 0;
+  g_autoptr (GArray) sent = g_array_new (FALSE, FALSE, sizeof (SentKeyframe));
 
+  g_array_set_clear_func (sent, sent_keyframe_clear);
   while (!g_atomic_int_get (&pacer->stop)) {
     /* Ticks are computed from the start time rather than accumulated, so
      * rounding never makes the stream drift from 15 and 50 per second. */
@@ -285,14 +309,39 @@ pacer_thread (gpointer data)
 
       if (due < feed->base_time)
         continue;
-      if (due == video_due)
+      if (due == video_due) {
+        guint index = feed->video_pos;
+
+        if (pacer->log_keyframes &&
+            !GST_BUFFER_FLAG_IS_SET (g_ptr_array_index (media->video.units,
+                    index), GST_BUFFER_FLAG_DELTA_UNIT)) {
+          /* The real-time clock, not the pipeline's: the receiver is
+           * another process and compares against g_get_real_time () too. */
+          SentKeyframe k = { g_strdup (feed->province), index,
+            g_get_real_time () };
+
+          g_array_append_val (sent, k);
+        }
         push_unit (feed->video, &media->video, &feed->video_pos,
             due - feed->base_time);
+      }
       if (due == audio_due)
         push_unit (feed->audio, &media->audio, &feed->audio_pos,
             due - feed->base_time);
     }
     g_mutex_unlock (&pacer->lock);
+
+    for (guint i = 0; i < sent->len; i++) {
+      SentKeyframe *k = &g_array_index (sent, SentKeyframe, i);
+      JsonBuilder *b = whip_event_begin (k->province, "keyframe-sent");
+
+      json_builder_set_member_name (b, "index");
+      json_builder_add_int_value (b, k->index);
+      json_builder_set_member_name (b, "wall_us");
+      json_builder_add_int_value (b, k->wall_us);
+      whip_event_end (b);
+    }
+    g_array_set_size (sent, 0);
 
     if (due == video_due)
       video_tick++;
@@ -322,11 +371,12 @@ pacer_thread (gpointer data)
 }
 
 WhipPacer *
-whip_pacer_new (const WhipMedia *media)
+whip_pacer_new (const WhipMedia *media, gboolean log_keyframes)
 {
   WhipPacer *pacer = g_new0 (WhipPacer, 1);
 
   pacer->media = media;
+  pacer->log_keyframes = log_keyframes;
   /* The same clock the pipelines run on, so due times convert to running
    * times with nothing but the base time. */
   pacer->clock = gst_system_clock_obtain ();
@@ -350,11 +400,12 @@ whip_pacer_free (WhipPacer *pacer)
 }
 
 WhipFeed *
-whip_pacer_attach (WhipPacer *pacer, GstElement *pipeline,
-    GstAppSrc *video, GstAppSrc *audio)
+whip_pacer_attach (WhipPacer *pacer, const char *province,
+    GstElement *pipeline, GstAppSrc *video, GstAppSrc *audio)
 {
   WhipFeed *feed = g_new0 (WhipFeed, 1);
 
+  feed->province = g_strdup (province);
   feed->video = gst_object_ref (video);
   feed->audio = gst_object_ref (audio);
   feed->base_time = gst_element_get_base_time (pipeline);

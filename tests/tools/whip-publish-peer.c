@@ -245,8 +245,8 @@ on_remote_description_set (gpointer data)
     return G_SOURCE_REMOVE;
   }
   if (pub->pipeline && !pub->feed)
-    pub->feed = whip_pacer_attach (pub->pacer, pub->pipeline,
-        pub->video_src, pub->audio_src);
+    pub->feed = whip_pacer_attach (pub->pacer, pub->province,
+        pub->pipeline, pub->video_src, pub->audio_src);
   return G_SOURCE_REMOVE;
 }
 

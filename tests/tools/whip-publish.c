@@ -16,6 +16,8 @@
 static GMutex event_lock;
 static gint64 event_start_us;
 
+/* Written once, before the pacer thread exists (g_thread_new orders the
+ * write before anything that thread reads), so no lock is needed. */
 void
 whip_event_set_start_time (void)
 {
@@ -77,6 +79,7 @@ static double opt_drop_percent;
 static int opt_join_interval_ms;
 static gboolean opt_insecure;
 static gboolean opt_dry_run;
+static gboolean opt_log_keyframes;
 
 static const GOptionEntry entries[] = {
   {"base-url", 0, 0, G_OPTION_ARG_STRING, &opt_base_url,
@@ -115,6 +118,10 @@ static const GOptionEntry entries[] = {
       "Accept any TLS certificate for https URLs", NULL},
   {"dry-run", 0, 0, G_OPTION_ARG_NONE, &opt_dry_run,
       "Print each SDP offer as a JSON line and exit; no HTTP", NULL},
+  {"log-keyframes", 0, 0, G_OPTION_ARG_NONE, &opt_log_keyframes,
+      "Print a keyframe-sent event for every video key frame pushed into a "
+      "publisher's pipeline (for end-to-end latency with whep-view "
+      "--log-keyframes)", NULL},
   {NULL}
 };
 
@@ -375,6 +382,9 @@ main (int argc, char **argv)
       "                    connection, delete), status, body, message\n"
       "  deleted           DELETE answered with 2xx\n"
       "  pacer-lag         media pacing fell behind by ms (host overloaded)\n"
+      "  keyframe-sent     --log-keyframes: a video key frame was pushed;\n"
+      "                    index (frame number in the video file, from 0)\n"
+      "                    and wall_us (g_get_real_time () at the push)\n"
       "  summary           last line: publishers, ok, failed, exit\n");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
@@ -436,7 +446,7 @@ main (int argc, char **argv)
         "max-conns-per-host", provinces->len + 8,
         "timeout", 15,
         "user-agent", "whip-publish/0.1", NULL);
-    app.pacer = whip_pacer_new (&app.media);
+    app.pacer = whip_pacer_new (&app.media, opt_log_keyframes);
   }
 
   app.loop = g_main_loop_new (NULL, FALSE);

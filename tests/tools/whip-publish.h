@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 
 /* Event lines on stdout: one JSON object per line.  begin() opens the object
  * with province/event/t_ms members, the caller adds more, end() prints it.
- * Safe to call from any thread. */
+ * Safe to call from any thread (the pacer and streaming threads report too)
+ * once set_start_time() has run, which must happen before any such thread
+ * starts: they read the start time without a lock. */
 JsonBuilder *whip_event_begin (const char *province, const char *event);
 void whip_event_end (JsonBuilder *builder);
 void whip_event_set_start_time (void);
@@ -44,10 +46,15 @@ void whip_media_clear (WhipMedia *media);
 typedef struct _WhipPacer WhipPacer;
 typedef struct _WhipFeed WhipFeed;
 
-WhipPacer *whip_pacer_new (const WhipMedia *media);
+/* With @log_keyframes, every video key frame handed to a feed is reported
+ * as a "keyframe-sent" event: province, index (of the unit in the video
+ * file, which is the frame's position in the IVF file), wall_us
+ * (g_get_real_time () just before the push), so that a receiver on the same
+ * host can measure end-to-end latency against the wall clock. */
+WhipPacer *whip_pacer_new (const WhipMedia *media, gboolean log_keyframes);
 void whip_pacer_free (WhipPacer *pacer);
-WhipFeed *whip_pacer_attach (WhipPacer *pacer, GstElement *pipeline,
-    GstAppSrc *video, GstAppSrc *audio);
+WhipFeed *whip_pacer_attach (WhipPacer *pacer, const char *province,
+    GstElement *pipeline, GstAppSrc *video, GstAppSrc *audio);
 void whip_pacer_detach (WhipPacer *pacer, WhipFeed *feed);
 
 /* --- publishers (whip-publish-peer.c) --- */
