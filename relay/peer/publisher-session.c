@@ -1,11 +1,11 @@
 #include "relay/peer/publisher-session.h"
 
-#include <gio/gio.h>
 #include <string.h>
 
 #include "relay/log.h"
 #include "relay/random-id.h"
 #include "relay/peer/keyframe-request-manager.h"
+#include "relay/peer/peer-session.h"
 #include "relay/peer/report-channel.h"
 #include "relay/peer/rtcp-feedback.h"
 #include "relay/peer/rtp-codec-info.h"
@@ -24,25 +24,17 @@
 #define MAX_RTP_SIZE 1500
 
 struct _RelayPublisherSession {
-  gint refcount;
-  char *id;
+  RelayPeerSession peer; /* first: see peer-session.h */
   char *code;
   RelayPublisherSettings settings;
-  RelayDtlsCertificate *certificate;
-  char **announced;  /* settings.ice points into these copies */
-  char **interfaces;
   RelayPublisherStateFunc on_state;
   gpointer state_data;
 
   /* Worker-thread state. */
-  RelaySdpOffer *offer;
-  RelayWebrtcTransport *transport;
   RelayReportChannel *reports; /* NULL without a data channel m-line */
   RelayIngestPipeline *pipeline;
   GSource *tick;
   guint tick_count;
-  gboolean closed;
-  gint close_requested; /* atomic: the worker's reference is dropped once */
   RelayPublisherState state;
   gint64 created_us;
   gint64 last_media_us;
@@ -61,11 +53,11 @@ struct _RelayPublisherSession {
   gboolean voice;
   gint rtt_ms;
 
-  /* Shared with other threads. */
-  GMutex lock;
-  char *etag;
+  GMutex lock; /* snapshot */
   RelayPublisherSnapshot snapshot;
 };
+
+G_STATIC_ASSERT (G_STRUCT_OFFSET (RelayPublisherSession, peer) == 0);
 
 static void publisher_set_state (RelayPublisherSession *self, RelayPublisherState state,
                                  const char *reason);
@@ -74,33 +66,21 @@ static void publisher_set_state (RelayPublisherSession *self, RelayPublisherStat
 RelayPublisherSession *
 relay_publisher_session_ref (RelayPublisherSession *self)
 {
-  g_atomic_int_inc (&self->refcount);
+  relay_peer_session_ref (&self->peer);
   return self;
 }
 
 void
 relay_publisher_session_unref (RelayPublisherSession *self)
 {
-  if (!self || !g_atomic_int_dec_and_test (&self->refcount))
-    return;
-  /* The worker part is gone by now: close() ran, or creation failed. */
-  g_assert (self->transport == NULL && self->pipeline == NULL);
-  relay_worker_release (self->settings.worker);
-  g_clear_pointer (&self->offer, relay_sdp_offer_free);
-  g_clear_pointer (&self->certificate, relay_dtls_certificate_unref);
-  g_strfreev (self->announced);
-  g_strfreev (self->interfaces);
-  g_mutex_clear (&self->lock);
-  g_free (self->etag);
-  g_free (self->id);
-  g_free (self->code);
-  g_free (self);
+  if (self)
+    relay_peer_session_unref (&self->peer);
 }
 
 const char *
 relay_publisher_session_get_id (RelayPublisherSession *self)
 {
-  return self->id;
+  return self->peer.id;
 }
 
 const char *
@@ -112,10 +92,7 @@ relay_publisher_session_get_province (RelayPublisherSession *self)
 char *
 relay_publisher_session_dup_etag (RelayPublisherSession *self)
 {
-  g_mutex_lock (&self->lock);
-  char *etag = g_strdup (self->etag);
-  g_mutex_unlock (&self->lock);
-  return etag;
+  return relay_peer_session_dup_etag (&self->peer);
 }
 
 void
@@ -153,7 +130,7 @@ send_rtcp (RelayPublisherSession *self, GByteArray *packet)
     return;
   guint len = packet->len;
   g_byte_array_set_size (packet, len + RELAY_SRTP_MAX_TRAILER);
-  relay_webrtc_transport_send_rtcp (self->transport, packet->data, len);
+  relay_webrtc_transport_send_rtcp (self->peer.transport, packet->data, len);
   g_byte_array_set_size (packet, 0);
 }
 
@@ -161,7 +138,7 @@ static void
 send_nacks_and_keyframe_requests (RelayPublisherSession *self, gint64 now)
 {
   g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
-  RelaySdpMedia *video = self->offer->video;
+  RelaySdpMedia *video = self->peer.offer->video;
 
   if (self->nack && self->video_ssrc && video->fb_nack)
     {
@@ -194,7 +171,7 @@ send_reports (RelayPublisherSession *self, gint64 now)
   g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
   relay_rtcp_feedback_write_reports (out, self->local_ssrc, self->video_stats, self->audio_stats,
                                      now);
-  if (self->offer->video && self->offer->video->fb_goog_remb && self->video_ssrc)
+  if (self->peer.offer->video && self->peer.offer->video->fb_goog_remb && self->video_ssrc)
     relay_rtcp_feedback_write_remb (out, self->local_ssrc,
                                     (guint64) self->settings.target_bitrate_kbps * 1000,
                                     self->video_ssrc, self->audio_ssrc);
@@ -216,7 +193,7 @@ static void
 update_snapshot (RelayPublisherSession *self, gint64 now)
 {
   RelayTransportStats ts;
-  relay_webrtc_transport_get_stats (self->transport, &ts);
+  relay_webrtc_transport_get_stats (self->peer.transport, &ts);
   RelayPublisherSnapshot *s = &self->snapshot;
   guint64 video_bytes = self->video_stats ? relay_receive_stats_get_bytes (self->video_stats) : 0;
   double kbps = s->video_bitrate_kbps;
@@ -266,11 +243,11 @@ static gboolean
 on_tick (gpointer data)
 {
   RelayPublisherSession *self = data;
-  if (self->closed)
+  if (self->peer.closed)
     return G_SOURCE_REMOVE;
   gint64 now = g_get_monotonic_time ();
   self->tick_count++;
-  if (relay_webrtc_transport_get_state (self->transport) == RELAY_TRANSPORT_CONNECTED)
+  if (relay_webrtc_transport_get_state (self->peer.transport) == RELAY_TRANSPORT_CONNECTED)
     {
       send_nacks_and_keyframe_requests (self, now);
       if (self->tick_count % TWCC_EVERY_TICKS == 0)
@@ -283,7 +260,7 @@ on_tick (gpointer data)
       update_snapshot (self, now);
       check_media_timeout (self, now);
     }
-  return self->closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  return self->peer.closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 /* ---- RTP in ------------------------------------------------------------ */
@@ -291,7 +268,7 @@ on_tick (gpointer data)
 static void
 handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now, gboolean is_rtx)
 {
-  RelaySdpMedia *video = self->offer->video;
+  RelaySdpMedia *video = self->peer.offer->video;
   if (pkt->ssrc != self->video_ssrc)
     {
       if (is_rtx)
@@ -328,8 +305,9 @@ handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
   relay_receive_stats_on_packet (self->audio_stats, pkt->seq, pkt->timestamp, pkt->len, now, FALSE);
   guint8 level;
   gboolean voice;
-  if (self->offer->audio->ext_audio_level
-      && relay_rtp_packet_get_audio_level (pkt, self->offer->audio->ext_audio_level, &level, &voice))
+  if (self->peer.offer->audio->ext_audio_level
+      && relay_rtp_packet_get_audio_level (pkt, self->peer.offer->audio->ext_audio_level, &level,
+                                           &voice))
     {
       self->audio_level = level;
       self->voice = voice;
@@ -348,7 +326,7 @@ on_rtp (guint8 *buf, gsize len, gint64 now, gpointer data)
   RelayRtpPacket pkt;
   if (!relay_rtp_packet_parse (&pkt, buf, len))
     return;
-  RelaySdpMedia *video = self->offer->video, *audio = self->offer->audio;
+  RelaySdpMedia *video = self->peer.offer->video, *audio = self->peer.offer->audio;
   guint8 twcc_id = video && video->ext_twcc ? video->ext_twcc : audio && audio->ext_twcc ? audio->ext_twcc : 0;
   guint16 transport_seq;
   if (self->twcc && twcc_id && relay_rtp_packet_get_transport_seq (&pkt, twcc_id, &transport_seq))
@@ -448,48 +426,24 @@ relay_publisher_session_request_keyframe (RelayPublisherSession *self)
 static void
 publisher_set_state (RelayPublisherSession *self, RelayPublisherState state, const char *reason)
 {
-  if (self->closed || self->state == state || self->state == RELAY_PUBLISHER_CLOSED)
+  if (self->peer.closed || self->state == state || self->state == RELAY_PUBLISHER_CLOSED)
     return;
   self->state = state;
   if (reason)
-    relay_info (self->code, "session %.8s %s (%s)", self->id, relay_publisher_state_name (state), reason);
+    relay_info (self->code, "session %.8s %s (%s)", self->peer.id,
+                relay_publisher_state_name (state), reason);
   else
-    relay_info (self->code, "session %.8s %s", self->id, relay_publisher_state_name (state));
+    relay_info (self->code, "session %.8s %s", self->peer.id, relay_publisher_state_name (state));
   if (self->on_state)
     self->on_state (self, state, reason, self->state_data);
 }
 
 /* ---- creation, patch, close ------------------------------------------- */
 
-typedef struct {
-  RelayPublisherSession *session;
-  RelayPublisherReadyFunc ready;
-  gpointer ready_data;
-  char *answer;
-  GError *error;
-} CreateTask;
-
 static void
-create_reply (gpointer data)
+teardown_on_worker (RelayPeerSession *peer)
 {
-  CreateTask *task = data;
-  task->ready (task->error ? NULL : task->session, task->answer, task->error, task->ready_data);
-}
-
-static void
-create_task_free (gpointer data)
-{
-  CreateTask *task = data;
-  g_clear_pointer (&task->session, relay_publisher_session_unref);
-  g_free (task->answer);
-  g_clear_error (&task->error);
-  g_free (task);
-}
-
-static void
-teardown_on_worker (RelayPublisherSession *self)
-{
-  self->closed = TRUE;
+  RelayPublisherSession *self = (RelayPublisherSession *) peer;
   if (self->tick)
     {
       g_source_destroy (self->tick);
@@ -497,7 +451,7 @@ teardown_on_worker (RelayPublisherSession *self)
     }
   /* Before the transport: the SCTP ABORT goes out through it. */
   g_clear_pointer (&self->reports, relay_report_channel_free);
-  g_clear_pointer (&self->transport, relay_webrtc_transport_free);
+  g_clear_pointer (&self->peer.transport, relay_webrtc_transport_free);
   g_clear_pointer (&self->pipeline, relay_ingest_pipeline_free);
   g_clear_pointer (&self->video_stats, relay_receive_stats_free);
   g_clear_pointer (&self->audio_stats, relay_receive_stats_free);
@@ -506,27 +460,21 @@ teardown_on_worker (RelayPublisherSession *self)
 }
 
 static gboolean
-build_session (RelayPublisherSession *self, char **answer, GError **error)
+build_session (RelayPeerSession *peer, char **answer, GError **error)
 {
-  RelaySdpOffer *offer = self->offer;
+  RelayPublisherSession *self = (RelayPublisherSession *) peer;
+  RelaySdpOffer *offer = self->peer.offer;
   static const RelayTransportCallbacks callbacks = {
     .rtp = on_rtp,
     .rtcp = on_rtcp,
     .state_changed = on_transport_state,
     .application_data = on_application_data,
   };
-  self->transport = relay_webrtc_transport_new (self->settings.worker, &self->settings.ice,
-                                                self->certificate, offer->fingerprint, self->code,
-                                                &callbacks, self, error);
-  if (!self->transport)
-    return FALSE;
-  RelayIceAgent *ice = relay_webrtc_transport_get_ice (self->transport);
-  if (!relay_webrtc_transport_set_remote (self->transport, offer->ice_ufrag, offer->ice_pwd,
-                                          offer->candidates, error))
+  if (!relay_peer_session_open_transport (&self->peer, self->code, &callbacks, self, error))
     return FALSE;
   if (offer->application)
     {
-      self->reports = relay_report_channel_new (self->settings.worker, self->transport,
+      self->reports = relay_report_channel_new (self->settings.worker, self->peer.transport,
                                                 offer->application, self->settings.reports,
                                                 self->code, error);
       if (!self->reports)
@@ -548,39 +496,34 @@ build_session (RelayPublisherSession *self, char **answer, GError **error)
   if (twcc)
     self->twcc = relay_twcc_recorder_new ();
 
-  g_auto (GStrv) candidates = relay_ice_agent_get_local_candidates (ice);
   RelaySdpAnswerParams params = {
-    .ice_ufrag = relay_ice_agent_get_ufrag (ice),
-    .ice_pwd = relay_ice_agent_get_pwd (ice),
-    .fingerprint = relay_dtls_certificate_get_fingerprint (self->certificate),
-    .candidates = (const char *const *) candidates,
     .video_bitrate_kbps = self->settings.target_bitrate_kbps,
   };
-  *answer = relay_sdp_answer_build (offer, &params);
+  *answer = relay_peer_session_build_answer (&self->peer, &params);
   self->tick = relay_worker_add_timeout (self->settings.worker, TICK_MS, on_tick, self, NULL);
+
+  g_mutex_lock (&self->lock);
+  self->snapshot.has_video = offer->video != NULL;
+  self->snapshot.has_audio = offer->audio != NULL;
+  self->snapshot.video_codec = offer->video ? offer->video->codec : RELAY_CODEC_NONE;
+  g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
 static void
-create_on_worker (gpointer data)
+finalize (RelayPeerSession *peer)
 {
-  CreateTask *task = data;
-  RelayPublisherSession *self = task->session;
-  if (!build_session (self, &task->answer, &task->error))
-    {
-      /* Nobody will close a session that never existed: drop the worker's
-       * reference here (the task still holds one). */
-      g_atomic_int_set (&self->close_requested, 1);
-      teardown_on_worker (self);
-      relay_publisher_session_unref (self);
-      return;
-    }
-  g_mutex_lock (&self->lock);
-  self->snapshot.has_video = self->offer->video != NULL;
-  self->snapshot.has_audio = self->offer->audio != NULL;
-  self->snapshot.video_codec = self->offer->video ? self->offer->video->codec : RELAY_CODEC_NONE;
-  g_mutex_unlock (&self->lock);
+  RelayPublisherSession *self = (RelayPublisherSession *) peer;
+  g_assert (self->pipeline == NULL);
+  g_mutex_clear (&self->lock);
+  g_free (self->code);
 }
+
+static const RelayPeerSessionClass publisher_class = {
+  .build = build_session,
+  .teardown = teardown_on_worker,
+  .finalize = finalize,
+};
 
 void
 relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
@@ -590,20 +533,13 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
                                       gpointer ready_data)
 {
   RelayPublisherSession *self = g_new0 (RelayPublisherSession, 1);
-  self->refcount = 1;
-  g_mutex_init (&self->lock);
-  self->id = relay_random_hex (16);
-  self->code = g_strdup (code);
-  self->etag = g_strdup_printf ("\"%s\"", self->id);
   self->settings = *settings;
-  self->certificate = relay_dtls_certificate_ref (settings->certificate);
-  self->announced = g_strdupv ((char **) settings->ice.announced_addresses);
-  self->interfaces = g_strdupv ((char **) settings->ice.interfaces);
-  self->settings.ice.announced_addresses = (const char *const *) self->announced;
-  self->settings.ice.interfaces = (const char *const *) self->interfaces;
+  relay_peer_session_init (&self->peer, &publisher_class, settings->worker, settings->certificate,
+                           &self->settings.ice, offer);
+  g_mutex_init (&self->lock);
+  self->code = g_strdup (code);
   self->on_state = on_state;
   self->state_data = state_data;
-  self->offer = offer;
   self->state = RELAY_PUBLISHER_CONNECTING;
   self->created_us = g_get_monotonic_time ();
   self->rtt_ms = -1;
@@ -616,86 +552,14 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->snapshot.audio_level_dbov = -127;
   self->snapshot.ingest.audio_rms_dbov = -127;
 
-  CreateTask *task = g_new0 (CreateTask, 1);
-  /* Two references: the task's, and the worker side's, dropped by close(). */
-  task->session = relay_publisher_session_ref (self);
-  task->ready = ready;
-  task->ready_data = ready_data;
-  relay_worker_call (settings->worker, create_on_worker, reply_context, create_reply, task,
-                     create_task_free);
-}
-
-static gboolean
-close_on_worker (gpointer data)
-{
-  RelayPublisherSession *self = data;
-  if (!self->closed)
-    teardown_on_worker (self);
-  relay_publisher_session_unref (self); /* the worker's reference */
-  return G_SOURCE_REMOVE;
+  relay_peer_session_create_async (&self->peer, reply_context, (RelayPeerSessionReadyFunc) ready,
+                                   ready_data);
 }
 
 void
 relay_publisher_session_close (RelayPublisherSession *self)
 {
-  if (!g_atomic_int_compare_and_exchange (&self->close_requested, 0, 1))
-    return;
-  /* Queued, never run inline: close is often asked from inside a transport
-   * callback whose objects must outlive the call. */
-  relay_worker_invoke (self->settings.worker, close_on_worker, self, NULL);
-}
-
-typedef struct {
-  RelayPublisherSession *session;
-  RelaySdpFragment *fragment;
-  RelayPublisherPatchFunc done;
-  gpointer user_data;
-  gboolean restarted;
-  char *answer;
-  GError *error;
-} PatchTask;
-
-static void
-patch_on_worker (gpointer data)
-{
-  PatchTask *task = data;
-  RelayPublisherSession *self = task->session;
-  if (self->closed || !self->transport)
-    {
-      g_set_error (&task->error, G_IO_ERROR, G_IO_ERROR_CLOSED, "session is closed");
-      return;
-    }
-  RelaySdpMedia *first = self->offer->media->len ? self->offer->media->pdata[0] : NULL;
-  if (!relay_webrtc_transport_apply_fragment (self->transport, task->fragment,
-                                              first ? first->mid : NULL, &task->restarted,
-                                              &task->answer, &task->error))
-    return;
-  if (task->restarted)
-    {
-      g_autofree char *tag = relay_random_hex (8);
-      g_mutex_lock (&self->lock);
-      g_free (self->etag);
-      self->etag = g_strdup_printf ("\"%s-%s\"", self->id, tag);
-      g_mutex_unlock (&self->lock);
-    }
-}
-
-static void
-patch_reply (gpointer data)
-{
-  PatchTask *task = data;
-  task->done (task->session, task->restarted, task->answer, task->error, task->user_data);
-}
-
-static void
-patch_task_free (gpointer data)
-{
-  PatchTask *task = data;
-  relay_publisher_session_unref (task->session);
-  relay_sdp_fragment_free (task->fragment);
-  g_free (task->answer);
-  g_clear_error (&task->error);
-  g_free (task);
+  relay_peer_session_close (&self->peer);
 }
 
 void
@@ -703,11 +567,6 @@ relay_publisher_session_patch_async (RelayPublisherSession *self, RelaySdpFragme
                                      GMainContext *reply_context, RelayPublisherPatchFunc done,
                                      gpointer user_data)
 {
-  PatchTask *task = g_new0 (PatchTask, 1);
-  task->session = relay_publisher_session_ref (self);
-  task->fragment = fragment;
-  task->done = done;
-  task->user_data = user_data;
-  relay_worker_call (self->settings.worker, patch_on_worker, reply_context, patch_reply, task,
-                     patch_task_free);
+  relay_peer_session_patch_async (&self->peer, fragment, reply_context,
+                                  (RelayPeerSessionPatchFunc) done, user_data);
 }

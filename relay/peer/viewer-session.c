@@ -1,10 +1,10 @@
 #include "relay/peer/viewer-session.h"
 
-#include <gio/gio.h>
 #include <string.h>
 
 #include "relay/log.h"
 #include "relay/random-id.h"
+#include "relay/peer/peer-session.h"
 #include "relay/peer/webrtc-transport.h"
 #include "relay/rtcp/rtcp-nack.h"
 #include "relay/rtcp/rtcp-pli.h"
@@ -25,25 +25,17 @@
 #define KEYFRAME_ASK_EVERY_US (1 * G_USEC_PER_SEC)
 
 struct _RelayViewerSession {
-  gint refcount;
-  char *id;
+  RelayPeerSession peer; /* first: see peer-session.h */
   char *viewer;
   char *source;
   char *log_id;
   RelayViewerSettings settings;
-  RelayDtlsCertificate *certificate;
-  char **announced;
-  char **interfaces;
   RelayViewerCallbacks callbacks;
   gpointer user_data;
-  RelaySdpOffer *offer;
   RelayPacketChannel *channel;
 
   /* Worker-thread state. */
-  RelayWebrtcTransport *transport;
   GSource *tick;
-  gboolean closed;
-  gint close_requested; /* atomic */
   gint64 created_us;
   gint64 last_rtcp_us;
   gint64 last_keyframe_ask_us;
@@ -55,45 +47,30 @@ struct _RelayViewerSession {
   guint64 codec_mismatch;
   RelayLatencyHistogram forward_latency;
 
-  GMutex lock; /* etag and snapshot */
-  char *etag;
+  GMutex lock; /* snapshot */
   RelayViewerSnapshot snapshot;
 };
 
-
+G_STATIC_ASSERT (G_STRUCT_OFFSET (RelayViewerSession, peer) == 0);
 
 RelayViewerSession *
 relay_viewer_session_ref (RelayViewerSession *self)
 {
-  g_atomic_int_inc (&self->refcount);
+  relay_peer_session_ref (&self->peer);
   return self;
 }
 
 void
 relay_viewer_session_unref (RelayViewerSession *self)
 {
-  if (!self || !g_atomic_int_dec_and_test (&self->refcount))
-    return;
-  g_assert (self->transport == NULL);
-  relay_worker_release (self->settings.worker);
-  g_clear_pointer (&self->channel, relay_packet_channel_unref);
-  g_clear_pointer (&self->offer, relay_sdp_offer_free);
-  g_clear_pointer (&self->certificate, relay_dtls_certificate_unref);
-  g_strfreev (self->announced);
-  g_strfreev (self->interfaces);
-  g_mutex_clear (&self->lock);
-  g_free (self->etag);
-  g_free (self->id);
-  g_free (self->viewer);
-  g_free (self->source);
-  g_free (self->log_id);
-  g_free (self);
+  if (self)
+    relay_peer_session_unref (&self->peer);
 }
 
 const char *
 relay_viewer_session_get_id (RelayViewerSession *self)
 {
-  return self->id;
+  return self->peer.id;
 }
 
 const char *
@@ -117,10 +94,7 @@ relay_viewer_session_get_channel (RelayViewerSession *self)
 char *
 relay_viewer_session_dup_etag (RelayViewerSession *self)
 {
-  g_mutex_lock (&self->lock);
-  char *etag = g_strdup (self->etag);
-  g_mutex_unlock (&self->lock);
-  return etag;
+  return relay_peer_session_dup_etag (&self->peer);
 }
 
 void
@@ -136,8 +110,8 @@ relay_viewer_session_get_snapshot (RelayViewerSession *self, RelayViewerSnapshot
 static gboolean
 connected (RelayViewerSession *self)
 {
-  return !self->closed && self->transport
-         && relay_webrtc_transport_get_state (self->transport) == RELAY_TRANSPORT_CONNECTED;
+  return !self->peer.closed && self->peer.transport
+         && relay_webrtc_transport_get_state (self->peer.transport) == RELAY_TRANSPORT_CONNECTED;
 }
 
 static void
@@ -147,7 +121,7 @@ send_plain_rtp (RelayViewerSession *self, const guint8 *data, gsize len)
   if (len > RELAY_PACKET_CACHE_MTU)
     return;
   memcpy (buf, data, len);
-  if (relay_webrtc_transport_send_rtp (self->transport, buf, len))
+  if (relay_webrtc_transport_send_rtp (self->peer.transport, buf, len))
     self->bytes_sent += len;
 }
 
@@ -176,13 +150,14 @@ on_channel_packet (const RelayChannelPacket *pkt, gpointer data)
   else
     {
       RelayCodec wanted = pkt->kind == RELAY_FORWARD_H264 ? RELAY_CODEC_H264 : RELAY_CODEC_VP8;
-      if (self->offer->video && self->offer->video->codec != wanted)
+      if (self->peer.offer->video && self->peer.offer->video->codec != wanted)
         {
           /* The publisher came back with another codec than this viewer
            * negotiated: nothing it could decode. */
           if (self->codec_mismatch++ == 0)
             relay_warn (self->log_id, "publisher now sends %s, viewer negotiated %s",
-                        relay_codec_name (wanted), relay_codec_name (self->offer->video->codec));
+                        relay_codec_name (wanted),
+                        relay_codec_name (self->peer.offer->video->codec));
           return;
         }
       rw = self->video_rw;
@@ -199,7 +174,7 @@ on_channel_packet (const RelayChannelPacket *pkt, gpointer data)
     case RELAY_REWRITE_FORWARD:
       if (rw == self->video_rw)
         relay_packet_cache_store (self->cache, (out[2] << 8) | out[3], out, len, now);
-      if (relay_webrtc_transport_send_rtp (self->transport, out, len))
+      if (relay_webrtc_transport_send_rtp (self->peer.transport, out, len))
         {
           self->bytes_sent += len;
           relay_latency_histogram_record (&self->forward_latency,
@@ -298,7 +273,7 @@ send_sender_reports (RelayViewerSession *self, gint64 now)
     return;
   guint len = out->len;
   g_byte_array_set_size (out, len + RELAY_SRTP_MAX_TRAILER);
-  relay_webrtc_transport_send_rtcp (self->transport, out->data, len);
+  relay_webrtc_transport_send_rtcp (self->peer.transport, out->data, len);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -309,7 +284,7 @@ static void
 update_snapshot (RelayViewerSession *self)
 {
   RelayTransportStats ts;
-  relay_webrtc_transport_get_stats (self->transport, &ts);
+  relay_webrtc_transport_get_stats (self->peer.transport, &ts);
   g_mutex_lock (&self->lock);
   RelayViewerSnapshot *s = &self->snapshot;
   g_strlcpy (s->remote_address, ts.remote_address, sizeof s->remote_address);
@@ -333,7 +308,7 @@ static gboolean
 on_tick (gpointer data)
 {
   RelayViewerSession *self = data;
-  if (self->closed)
+  if (self->peer.closed)
     return G_SOURCE_REMOVE;
   gint64 now = g_get_monotonic_time ();
   update_snapshot (self);
@@ -345,7 +320,7 @@ on_tick (gpointer data)
     }
   else if (now - self->created_us > CONNECT_TIMEOUT_S * G_USEC_PER_SEC)
     viewer_end (self, "never connected");
-  return self->closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  return self->peer.closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static void
@@ -366,7 +341,7 @@ on_transport_state (RelayTransportState state, const char *reason, gpointer data
 static void
 viewer_end (RelayViewerSession *self, const char *reason)
 {
-  if (self->closed)
+  if (self->peer.closed)
     return;
   /* The owner unsubscribes and closes; closed() is the last callback. */
   if (self->callbacks.closed)
@@ -376,9 +351,9 @@ viewer_end (RelayViewerSession *self, const char *reason)
 }
 
 static void
-teardown_on_worker (RelayViewerSession *self)
+teardown_on_worker (RelayPeerSession *peer)
 {
-  self->closed = TRUE;
+  RelayViewerSession *self = (RelayViewerSession *) peer;
   if (self->channel)
     relay_packet_channel_close (self->channel);
   if (self->tick)
@@ -386,26 +361,22 @@ teardown_on_worker (RelayViewerSession *self)
       g_source_destroy (self->tick);
       g_clear_pointer (&self->tick, g_source_unref);
     }
-  g_clear_pointer (&self->transport, relay_webrtc_transport_free);
+  g_clear_pointer (&self->peer.transport, relay_webrtc_transport_free);
   g_clear_pointer (&self->video_rw, relay_rtp_rewriter_free);
   g_clear_pointer (&self->audio_rw, relay_rtp_rewriter_free);
   g_clear_pointer (&self->cache, relay_packet_cache_free);
 }
 
 static gboolean
-build_session (RelayViewerSession *self, char **answer, GError **error)
+build_session (RelayPeerSession *peer, char **answer, GError **error)
 {
+  RelayViewerSession *self = (RelayViewerSession *) peer;
   static const RelayTransportCallbacks callbacks = {
     .rtcp = on_rtcp,
     .state_changed = on_transport_state,
   };
-  RelaySdpOffer *offer = self->offer;
-  self->transport = relay_webrtc_transport_new (self->settings.worker, &self->settings.ice,
-                                                self->certificate, offer->fingerprint,
-                                                self->log_id, &callbacks, self, error);
-  if (!self->transport
-      || !relay_webrtc_transport_set_remote (self->transport, offer->ice_ufrag, offer->ice_pwd,
-                                             offer->candidates, error))
+  RelaySdpOffer *offer = self->peer.offer;
+  if (!relay_peer_session_open_transport (&self->peer, self->log_id, &callbacks, self, error))
     return FALSE;
   if (offer->audio)
     {
@@ -421,62 +392,35 @@ build_session (RelayViewerSession *self, char **answer, GError **error)
       self->cache = relay_packet_cache_new_growing (CACHE_INITIAL_SLOTS, CACHE_MAX_SLOTS,
                                                     CACHE_MAX_AGE_MS);
     }
-  RelayIceAgent *ice = relay_webrtc_transport_get_ice (self->transport);
-  g_auto (GStrv) candidates = relay_ice_agent_get_local_candidates (ice);
   g_autofree char *cname = g_strdup_printf ("briefing-relay-%s", self->source);
   RelaySdpAnswerParams params = {
-    .ice_ufrag = relay_ice_agent_get_ufrag (ice),
-    .ice_pwd = relay_ice_agent_get_pwd (ice),
-    .fingerprint = relay_dtls_certificate_get_fingerprint (self->certificate),
-    .candidates = (const char *const *) candidates,
     .audio_ssrc = self->audio_ssrc,
     .video_ssrc = self->video_ssrc,
     .cname = cname,
   };
-  *answer = relay_sdp_answer_build (offer, &params);
+  *answer = relay_peer_session_build_answer (&self->peer, &params);
   self->channel = relay_packet_channel_new (relay_worker_get_context (self->settings.worker),
                                             CHANNEL_CAPACITY, on_channel_packet, self);
   self->tick = relay_worker_add_timeout (self->settings.worker, TICK_MS, on_tick, self, NULL);
   return TRUE;
 }
 
-typedef struct {
-  RelayViewerSession *session;
-  RelayViewerReadyFunc ready;
-  gpointer ready_data;
-  char *answer;
-  GError *error;
-} CreateTask;
-
 static void
-create_on_worker (gpointer data)
+finalize (RelayPeerSession *peer)
 {
-  CreateTask *task = data;
-  RelayViewerSession *self = task->session;
-  if (!build_session (self, &task->answer, &task->error))
-    {
-      g_atomic_int_set (&self->close_requested, 1);
-      teardown_on_worker (self);
-      relay_viewer_session_unref (self); /* the worker's reference */
-    }
+  RelayViewerSession *self = (RelayViewerSession *) peer;
+  g_clear_pointer (&self->channel, relay_packet_channel_unref);
+  g_mutex_clear (&self->lock);
+  g_free (self->viewer);
+  g_free (self->source);
+  g_free (self->log_id);
 }
 
-static void
-create_reply (gpointer data)
-{
-  CreateTask *task = data;
-  task->ready (task->error ? NULL : task->session, task->answer, task->error, task->ready_data);
-}
-
-static void
-create_task_free (gpointer data)
-{
-  CreateTask *task = data;
-  relay_viewer_session_unref (task->session);
-  g_free (task->answer);
-  g_clear_error (&task->error);
-  g_free (task);
-}
+static const RelayPeerSessionClass viewer_class = {
+  .build = build_session,
+  .teardown = teardown_on_worker,
+  .finalize = finalize,
+};
 
 void
 relay_viewer_session_create_async (const char *viewer_name, const char *source,
@@ -486,22 +430,15 @@ relay_viewer_session_create_async (const char *viewer_name, const char *source,
                                    gpointer ready_data)
 {
   RelayViewerSession *self = g_new0 (RelayViewerSession, 1);
-  self->refcount = 1; /* the worker side's, dropped by close() */
+  self->settings = *settings;
+  relay_peer_session_init (&self->peer, &viewer_class, settings->worker, settings->certificate,
+                           &self->settings.ice, offer);
   g_mutex_init (&self->lock);
-  self->id = relay_random_hex (16);
   self->viewer = g_strdup (viewer_name);
   self->source = g_strdup (source);
   self->log_id = g_strdup_printf ("%s>%s", source, viewer_name);
-  self->etag = g_strdup_printf ("\"%s\"", self->id);
-  self->settings = *settings;
-  self->certificate = relay_dtls_certificate_ref (settings->certificate);
-  self->announced = g_strdupv ((char **) settings->ice.announced_addresses);
-  self->interfaces = g_strdupv ((char **) settings->ice.interfaces);
-  self->settings.ice.announced_addresses = (const char *const *) self->announced;
-  self->settings.ice.interfaces = (const char *const *) self->interfaces;
   self->callbacks = *callbacks;
   self->user_data = user_data;
-  self->offer = offer;
   self->created_us = g_get_monotonic_time ();
   self->rtt_ms = -1;
   self->snapshot.started_unix_us = g_get_real_time ();
@@ -509,83 +446,14 @@ relay_viewer_session_create_async (const char *viewer_name, const char *source,
   self->snapshot.forward_p50_us = self->snapshot.forward_p99_us = -1;
   self->snapshot.forward_max_us = -1;
 
-  CreateTask *task = g_new0 (CreateTask, 1);
-  task->session = relay_viewer_session_ref (self);
-  task->ready = ready;
-  task->ready_data = ready_data;
-  relay_worker_call (settings->worker, create_on_worker, reply_context, create_reply, task,
-                     create_task_free);
-}
-
-static gboolean
-close_on_worker (gpointer data)
-{
-  RelayViewerSession *self = data;
-  if (!self->closed)
-    teardown_on_worker (self);
-  relay_viewer_session_unref (self);
-  return G_SOURCE_REMOVE;
+  relay_peer_session_create_async (&self->peer, reply_context, (RelayPeerSessionReadyFunc) ready,
+                                   ready_data);
 }
 
 void
 relay_viewer_session_close (RelayViewerSession *self)
 {
-  if (!g_atomic_int_compare_and_exchange (&self->close_requested, 0, 1))
-    return;
-  relay_worker_invoke (self->settings.worker, close_on_worker, self, NULL);
-}
-
-typedef struct {
-  RelayViewerSession *session;
-  RelaySdpFragment *fragment;
-  RelayViewerPatchFunc done;
-  gpointer user_data;
-  gboolean restarted;
-  char *answer;
-  GError *error;
-} PatchTask;
-
-static void
-patch_on_worker (gpointer data)
-{
-  PatchTask *task = data;
-  RelayViewerSession *self = task->session;
-  if (self->closed || !self->transport)
-    {
-      g_set_error (&task->error, G_IO_ERROR, G_IO_ERROR_CLOSED, "session is closed");
-      return;
-    }
-  RelaySdpMedia *first = self->offer->media->len ? self->offer->media->pdata[0] : NULL;
-  if (!relay_webrtc_transport_apply_fragment (self->transport, task->fragment,
-                                              first ? first->mid : NULL, &task->restarted,
-                                              &task->answer, &task->error))
-    return;
-  if (task->restarted)
-    {
-      g_autofree char *tag = relay_random_hex (8);
-      g_mutex_lock (&self->lock);
-      g_free (self->etag);
-      self->etag = g_strdup_printf ("\"%s-%s\"", self->id, tag);
-      g_mutex_unlock (&self->lock);
-    }
-}
-
-static void
-patch_reply (gpointer data)
-{
-  PatchTask *task = data;
-  task->done (task->session, task->restarted, task->answer, task->error, task->user_data);
-}
-
-static void
-patch_task_free (gpointer data)
-{
-  PatchTask *task = data;
-  relay_viewer_session_unref (task->session);
-  relay_sdp_fragment_free (task->fragment);
-  g_free (task->answer);
-  g_clear_error (&task->error);
-  g_free (task);
+  relay_peer_session_close (&self->peer);
 }
 
 void
@@ -593,11 +461,6 @@ relay_viewer_session_patch_async (RelayViewerSession *self, RelaySdpFragment *fr
                                   GMainContext *reply_context, RelayViewerPatchFunc done,
                                   gpointer user_data)
 {
-  PatchTask *task = g_new0 (PatchTask, 1);
-  task->session = relay_viewer_session_ref (self);
-  task->fragment = fragment;
-  task->done = done;
-  task->user_data = user_data;
-  relay_worker_call (self->settings.worker, patch_on_worker, reply_context, patch_reply, task,
-                     patch_task_free);
+  relay_peer_session_patch_async (&self->peer, fragment, reply_context,
+                                  (RelayPeerSessionPatchFunc) done, user_data);
 }
