@@ -286,11 +286,12 @@ handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
   gboolean keyframe = relay_rtp_payload_is_keyframe (video->codec, pkt->payload, pkt->payload_len);
   if (keyframe)
     relay_keyframe_request_manager_keyframe_received (&self->keyframes);
-  if (self->pipeline)
-    relay_ingest_pipeline_push_video (self->pipeline, pkt->data, pkt->len);
+  /* Viewers first: their copy is latency-critical, the decoder's is not. */
   if (self->settings.on_media)
     self->settings.on_media (self, video->codec, keyframe, now, pkt->data, pkt->len,
                              self->settings.media_data);
+  if (self->pipeline)
+    relay_ingest_pipeline_push_video (self->pipeline, pkt->data, pkt->len);
 }
 
 static void
@@ -312,11 +313,11 @@ handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
       self->audio_level = level;
       self->voice = voice;
     }
-  if (self->pipeline)
-    relay_ingest_pipeline_push_audio (self->pipeline, pkt->data, pkt->len);
   if (self->settings.on_media)
     self->settings.on_media (self, RELAY_CODEC_OPUS, FALSE, now, pkt->data, pkt->len,
                              self->settings.media_data);
+  if (self->pipeline)
+    relay_ingest_pipeline_push_audio (self->pipeline, pkt->data, pkt->len);
 }
 
 static void
