@@ -282,12 +282,20 @@ static void
 handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *method,
                  const char *source, const char *id)
 {
-  if (!authorize (self, msg, source, NULL, NULL))
+  g_autofree char *viewer_name = NULL;
+  if (!authorize (self, msg, source, NULL, &viewer_name))
     return;
   RelayViewerSession *session = g_hash_table_lookup (self->sessions, id);
   if (!session || strcmp (relay_viewer_session_get_source (session), source) != 0)
     {
       relay_http_error (msg, 404, "not-found", "no such session (ended)");
+      return;
+    }
+  /* The session URL alone is not enough: a wall display that learnt the
+   * minister's session URL must not end or restart it. */
+  if (g_strcmp0 (relay_viewer_session_get_viewer (session), viewer_name) != 0)
+    {
+      relay_http_error (msg, 403, "forbidden", "this session belongs to another viewer");
       return;
     }
   if (strcmp (method, "DELETE") == 0)
