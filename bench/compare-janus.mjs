@@ -51,6 +51,14 @@
 //                       one sample is the client's constant. The sorted
 //                       samples (0.1 ms) are kept as e2e_keyframe_ms_samples,
 //                       and the join times as join_ms_samples
+//   transport_cpu_s_   as cpu_s_per_stream_s, over the threads that move
+//     per_stream_s      packets only: ours "transport-N" (the workers:
+//                       ICE, DTLS, SRTP, fan-out), Janus "hloop N" (one
+//                       loop per handle); thread_cores_* list the busiest
+//                       thread groups. When the machine is full (ours at
+//                       76: the decoding for the mosaic and 76 publishers
+//                       take both cores) the process figure is blurred by
+//                       who got the CPU; the threads' work is not
 //   forward_us p50/p99  ours: the relay's own decrypted-in -> encrypted-out
 //                       figure (GET /api/v1/viewers); Janus: n/a (it has
 //                       no such figure)
@@ -65,7 +73,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
 import { devTokensFile, MEDIA_DIR, PUBLISHER_BIN } from '../tests/integration/lib/publisher.mjs';
-import { procStat, percentile } from './lib.mjs';
+import { procStat, percentile, threadGroupCpu, threadGroupCores } from './lib.mjs';
 import { startJanus, startVideoRoomShim, startAudioBridgeShim, janusVersion } from './janus/janus.mjs';
 
 const argv = process.argv.slice(2);
@@ -190,11 +198,20 @@ function startViewers(url, count, { token, serverOffer }) {
 
 async function cpuOver(pid, s) {
   const a = procStat(pid);
+  const ta = threadGroupCpu(pid);
   const t0 = Date.now();
   await sleep(s * 1000);
   const b = procStat(pid);
-  return { cores: (b.cpu - a.cpu) / ((Date.now() - t0) / 1000), rssKib: b.rssKib, threads: b.threads };
+  const dt = (Date.now() - t0) / 1000;
+  return {
+    cores: (b.cpu - a.cpu) / dt, rssKib: b.rssKib, threads: b.threads,
+    threadCores: threadGroupCores(ta, threadGroupCpu(pid), dt),
+  };
 }
+
+// The busiest thread groups, in cores, largest first.
+const topThreads = (tc, n = 8) => Object.fromEntries(Object.entries(tc).sort((x, y) => y[1] - x[1])
+  .slice(0, n).map(([g, c]) => [g, round(c)]));
 
 const round = (x, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? null : +x.toFixed(d));
 
@@ -301,6 +318,14 @@ async function forwarding(server) {
             subscribers_without_video: n * m - receiving,
             publisher_offers_refused: pub.refused,
             cpu_s_per_stream_s: round((withSubs.cores - alone.cores) / receiving, 5),
+            // The same difference over the threads that move packets only
+            // (ours: the transport workers; Janus: its per-handle loops),
+            // which the relay's decoding for the mosaic does not blur when
+            // the machine is full.
+            transport_cpu_s_per_stream_s: round(((withSubs.threadCores[server.transportThreads] ?? 0)
+              - (alone.threadCores[server.transportThreads] ?? 0)) / receiving, 5),
+            thread_cores_publishers_only: topThreads(alone.threadCores),
+            thread_cores_with_subscribers: topThreads(withSubs.threadCores),
             rss_mib: round(withSubs.rssKib / 1024, 1),
             rss_kib_per_peer: round((withSubs.rssKib - idle.rssKib) / peers, 0),
             rss_kib_per_subscriber: round((withSubs.rssKib - alone.rssKib) / (n * m), 0),
@@ -363,6 +388,8 @@ async function audioMix(server) {
         cores_muted: round(muted.cores),
         cores_unmuted: round(unmuted.cores),
         mix_cpu_s_per_participant_s: round((unmuted.cores - muted.cores) / n, 5),
+        thread_cores_muted: topThreads(muted.threadCores),
+        thread_cores_unmuted: topThreads(unmuted.threadCores),
         rss_mib: round(unmuted.rssKib / 1024, 1),
         threads: unmuted.threads,
         mix_latency_ms_p50: lat?.p50 ?? null,
@@ -392,6 +419,7 @@ async function runOurs(roster) {
       baseUrl: relay.url.replace(/\/$/, ''),
       tokensFile: devTokensFile(relay),
       viewUrl: (code) => `${relay.url}whep/province/${code}`,
+      transportThreads: 'transport',
       viewOpts: { token: MINISTER },
       async forwardLatency() {
         const vs = (await request(`${relay.url}api/v1/viewers`, { headers: { Authorization: `Bearer ${MINISTER}` } })).json.viewers;
@@ -437,6 +465,7 @@ async function runJanus(roster) {
       baseUrl: shim.url,
       tokensFile: null,
       viewUrl: (code) => `${shim.url}/whep/province/${code}`,
+      transportThreads: 'hloop',
       viewOpts: { serverOffer: true },
       republishRefused: true,
       forwardLatency: null,
@@ -490,6 +519,7 @@ if (result.ours && result.janus) {
       publishers: o.publishers,
       subscribers_each: o.subscribers_each,
       forwarding_cpu: ratio(o.cpu_s_per_stream_s, j.cpu_s_per_stream_s),
+      forwarding_cpu_transport_threads: ratio(o.transport_cpu_s_per_stream_s, j.transport_cpu_s_per_stream_s),
       join_time_p50: ratio(o.join_ms_p50, j.join_ms_p50),
       join_time_p99: ratio(o.join_ms_p99, j.join_ms_p99),
       handshake_time_p50: ratio(o.handshake_ms_p50, j.handshake_ms_p50),
@@ -513,5 +543,9 @@ if (result.ours && result.janus) {
     }).filter(Boolean);
   }
 }
-console.log(JSON.stringify(result, null, 2));
-process.exit(0);
+// Exit only once written: stdout to a pipe is asynchronous, and an early
+// process.exit() cut the document at 64 KiB. Arrays of numbers (the
+// samples) on one line each.
+const text = JSON.stringify(result, null, 2)
+  .replace(/\[\s*(-?[\d.]+(?:,\s*-?[\d.]+)*)\s*\]/g, (_, list) => `[${list.split(/,\s*/).join(', ')}]`);
+process.stdout.write(`${text}\n`, () => process.exit(0));
