@@ -285,7 +285,15 @@ async function forwarding(server) {
           continue;
         }
         log(`${server.name}: ${n} publishers x ${m} subscribers`);
-        const viewers = codes.map((code) => startViewers(server.viewUrl(code), m, server.viewOpts));
+        // Spread over one key-frame interval (2 s): the publishers' key
+        // frames are in step (same file, started together), so viewers that
+        // all joined at once would all wait the same part of the interval,
+        // and a level's join times would be one phase, not a distribution.
+        const viewers = [];
+        for (const code of codes) {
+          viewers.push(startViewers(server.viewUrl(code), m, server.viewOpts));
+          await sleep(2000 / codes.length);
+        }
         const firstFrames = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'first-frame' && e.media === 'video'));
         const errors = () => viewers.flatMap((v) => v.events.filter((e) => e.event === 'error'));
         try {

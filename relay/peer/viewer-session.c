@@ -16,11 +16,14 @@
 
 #define TICK_MS 1000
 #define CHANNEL_CAPACITY 1024
-/* The retransmission cache starts at ~2 s of a 600 kbit/s province and
- * grows with the stream (a 1080p mosaic needs several times that). */
+/* The retransmission cache keeps 1 s of packets: a NACK answered later
+ * than that arrives after a browser's jitter buffer gave up on the frame
+ * (Janus keeps 500 ms by default). It starts at 128 slots, ~1 s of a
+ * keyframe-bursty 600 kbit/s province, and grows with the stream (a 1080p
+ * mosaic needs several times that). */
 #define CACHE_INITIAL_SLOTS 128
 #define CACHE_MAX_SLOTS 2048
-#define CACHE_MAX_AGE_MS 2000
+#define CACHE_MAX_AGE_MS 1000
 #define CONNECT_TIMEOUT_S 30
 #define KEYFRAME_ASK_EVERY_US (1 * G_USEC_PER_SEC)
 
