@@ -350,13 +350,21 @@ build_audio (RelayIngestPipeline *self, guint8 pt, GError **error)
     return FALSE;
   GstElement *depay = make ("rtpopusdepay", "audio_depay", error);
   GstElement *dec = depay ? make ("opusdec", "audio_decoder", error) : NULL;
-  GstElement *sink = dec ? make ("fakesink", "audio_out", error) : NULL;
+  GstElement *mono = dec ? make ("capsfilter", "audio_mono", error) : NULL;
+  GstElement *sink = mono ? make ("fakesink", "audio_out", error) : NULL;
   if (!sink)
     return FALSE;
   g_object_set (dec, "plc", TRUE, NULL);
+  /* The conference mix is mono at 48 kHz: asking opusdec for that makes
+   * libopus decode a stereo stream straight to mono, cheaper than decoding
+   * both channels and downmixing them afterwards. */
+  g_autoptr (GstCaps) mono_caps = gst_caps_new_simple (
+      "audio/x-raw", "format", G_TYPE_STRING, "S16LE", "rate", G_TYPE_INT, 48000, "channels",
+      G_TYPE_INT, 1, NULL);
+  g_object_set (mono, "caps", mono_caps, NULL);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (self->pipeline), depay, dec, sink, NULL);
-  if (!gst_element_link_many (jb, depay, dec, sink, NULL))
+  gst_bin_add_many (GST_BIN (self->pipeline), depay, dec, mono, sink, NULL);
+  if (!gst_element_link_many (jb, depay, dec, mono, sink, NULL))
     {
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link audio branch");
       return FALSE;
