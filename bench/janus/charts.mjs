@@ -85,7 +85,7 @@ function cdf(png, title, xlabel, field) {
     `set terminal ${term.replace('800,480', '800,560')}`, `set output '${path.join(outDir, png)}'`,
     `set title "${title}"`, `set xlabel "${xlabel} (log scale)"`, 'set ylabel "fraction of samples"',
     // Logarithmic: the levels span single milliseconds to seconds.
-    'set key below', 'set grid', 'set yrange [0:1]', 'set logscale x', 'set xrange [0.5:*]',
+    'set key below', 'set grid', 'set yrange [0:1]', 'set logscale x', 'set autoscale x',
     `plot ${lines.join(', ')}`,
   ].join('\n');
   const g = spawnSync('gnuplot', [], { input: script, encoding: 'utf8' });
