@@ -204,8 +204,10 @@ test('province page: figures form sends on the data channel, shows server errors
     await page.fill('#token', TOKEN);
     await page.click('#publish');
     await page.waitForFunction(() => window.briefing.state === 'live', null, { timeout: 30000 });
+    // SCTP's INIT is retransmitted after 1, 2, 4 s if lost or late: a
+    // loaded machine (CI, 2 cores) can need more than 10 s here.
     await page.waitForFunction(() => window.briefing.pc?.sctp?.state === 'connected', null,
-      { timeout: 10000 });
+      { timeout: 30000 });
 
     const fill = async () => {
       for (const f of schema.fields) {
