@@ -303,9 +303,9 @@ whep_measure_add_stats (WhepMeasure *m, JsonBuilder *b)
         continue;
       }
       json_builder_begin_object (b);
-      whep_event_add_int (b, "r", lround (m->rgb[3 * i]));
-      whep_event_add_int (b, "g", lround (m->rgb[3 * i + 1]));
-      whep_event_add_int (b, "b", lround (m->rgb[3 * i + 2]));
+      tool_event_add_int (b, "r", lround (m->rgb[3 * i]));
+      tool_event_add_int (b, "g", lround (m->rgb[3 * i + 1]));
+      tool_event_add_int (b, "b", lround (m->rgb[3 * i + 2]));
       json_builder_end_object (b);
     }
     json_builder_end_array (b);

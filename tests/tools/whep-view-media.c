@@ -86,15 +86,14 @@ note_keyframe (WhepViewer *v, gint64 reference_index, gint64 wall_us,
     return;
   b = whep_event_begin (v->index, "keyframe-received");
   if (asked)
-    whep_event_add_int (b, "ms_after_request",
+    tool_event_add_int (b, "ms_after_request",
         (g_get_monotonic_time () - asked) / 1000);
   if (log) {
-    whep_event_add_int (b, "index", reference_index);
-    whep_event_add_int (b, "wall_us", wall_us);
-    json_builder_set_member_name (b, "first_frame");
-    json_builder_add_boolean_value (b, first);
+    tool_event_add_int (b, "index", reference_index);
+    tool_event_add_int (b, "wall_us", wall_us);
+    tool_event_add_bool (b, "first_frame", first);
   }
-  whep_event_end (b);
+  tool_event_end (b);
 }
 
 /* Each buffer leaving the depayloader is one access unit as the sender's
@@ -184,13 +183,13 @@ note_first_frame (WhepViewer *v, gboolean video)
   g_mutex_unlock (&v->lock);
 
   b = whep_event_begin (v->index, "first-frame");
-  whep_event_add_string (b, "media", video ? "video" : "audio");
-  whep_event_add_int (b, "ms", ms);
+  tool_event_add_string (b, "media", video ? "video" : "audio");
+  tool_event_add_int (b, "ms", ms);
   if (video) {
-    whep_event_add_int (b, "width", g_atomic_int_get (&v->counters.width));
-    whep_event_add_int (b, "height", g_atomic_int_get (&v->counters.height));
+    tool_event_add_int (b, "width", g_atomic_int_get (&v->counters.width));
+    tool_event_add_int (b, "height", g_atomic_int_get (&v->counters.height));
   }
-  whep_event_end (b);
+  tool_event_end (b);
   if (video)
     g_main_context_invoke (NULL, arm_keyframe_requests_cb, v);
 }
@@ -411,13 +410,13 @@ report_stream (WhepViewer *v, GstPad *pad, const GstStructure *s)
 
   gst_structure_get_int (s, "payload", &payload);
   gst_structure_get_int (s, "clock-rate", &clock_rate);
-  whep_event_add_string (b, "media", gst_structure_get_string (s, "media"));
-  whep_event_add_string (b, "encoding-name",
+  tool_event_add_string (b, "media", gst_structure_get_string (s, "media"));
+  tool_event_add_string (b, "encoding-name",
       gst_structure_get_string (s, "encoding-name"));
-  whep_event_add_int (b, "payload", payload);
-  whep_event_add_int (b, "clock-rate", clock_rate);
+  tool_event_add_int (b, "payload", payload);
+  tool_event_add_int (b, "clock-rate", clock_rate);
   if (gst_structure_get_uint (s, "ssrc", &ssrc))
-    whep_event_add_int (b, "ssrc", ssrc);
+    tool_event_add_int (b, "ssrc", ssrc);
   /* The feedback the answer allowed for this payload type, as webrtcbin
    * understood it: what decides whether a key frame request is a PLI, a
    * FIR or nothing. */
@@ -430,7 +429,7 @@ report_stream (WhepViewer *v, GstPad *pad, const GstStructure *s)
       json_builder_add_string_value (b, field + strlen ("rtcp-fb-"));
   }
   json_builder_end_array (b);
-  whep_event_end (b);
+  tool_event_end (b);
 }
 
 /* webrtcbin adds a src pad per remote SSRC it could tie to a transceiver;
@@ -531,12 +530,11 @@ on_keyframe_timer (gpointer data)
   }
 
   b = whep_event_begin (v->index, "keyframe-requested");
-  whep_event_add_int (b, "at_ms", t->at_ms);
-  whep_event_add_int (b, "count", count);
-  whep_event_add_string (b, "feedback", feedback);
-  json_builder_set_member_name (b, "handled");
-  json_builder_add_boolean_value (b, handled);
-  whep_event_end (b);
+  tool_event_add_int (b, "at_ms", t->at_ms);
+  tool_event_add_int (b, "count", count);
+  tool_event_add_string (b, "feedback", feedback);
+  tool_event_add_bool (b, "handled", handled);
+  tool_event_end (b);
   return G_SOURCE_REMOVE;
 }
 

@@ -7,8 +7,6 @@
  * the counters is only touched there. */
 #include "whep-view.h"
 
-#include <stdarg.h>
-
 void
 whep_viewer_set_outcome (WhepViewer *v, WhepOutcome outcome)
 {
@@ -23,63 +21,12 @@ void
 whep_viewer_fail (WhepViewer *v, const char *stage, int status,
     const char *body, const char *format, ...)
 {
-  JsonBuilder *b = whep_event_begin (v->index, "error");
+  va_list args;
 
-  whep_event_add_string (b, "stage", stage);
-  if (status >= 0)
-    whep_event_add_int (b, "status", status);
-  if (body)
-    whep_event_add_string (b, "body", body);
-  if (format) {
-    va_list args;
-    g_autofree char *message = NULL;
-
-    va_start (args, format);
-    message = g_strdup_vprintf (format, args);
-    va_end (args);
-    whep_event_add_string (b, "message", message);
-  }
-  whep_event_end (b);
-}
-
-/* --- promises, bounced to the main context --- */
-
-typedef struct {
-  WhepViewer *viewer;
-  GstPromise *promise;
-} Reply;
-
-static void
-reply_free (Reply *reply)
-{
-  gst_promise_unref (reply->promise);
-  g_free (reply);
-}
-
-static void
-bounce (GstPromise *promise, WhepViewer *v, GSourceFunc func)
-{
-  Reply *reply = g_new0 (Reply, 1);
-
-  reply->viewer = v;
-  reply->promise = gst_promise_ref (promise);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, func, reply,
-      (GDestroyNotify) reply_free);
-}
-
-static GError *
-reply_error (GstPromise *promise)
-{
-  const GstStructure *s;
-  GError *error = NULL;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-        "promise interrupted");
-  s = gst_promise_get_reply (promise);
-  if (s && gst_structure_has_field_typed (s, "error", G_TYPE_ERROR))
-    gst_structure_get (s, "error", G_TYPE_ERROR, &error, NULL);
-  return error;
+  va_start (args, format);
+  tool_event_end_error (whep_event_begin (v->index, "error"), stage, status,
+      body, format, args);
+  va_end (args);
 }
 
 /* --- offer --- */
@@ -87,135 +34,50 @@ reply_error (GstPromise *promise)
 static gboolean on_connect_timeout (gpointer data);
 
 static gboolean
-gathering_complete (WhepViewer *v)
+offer_active (gpointer viewer)
 {
-  GstWebRTCICEGatheringState state;
+  WhepViewer *v = viewer;
 
-  g_object_get (v->webrtc, "ice-gathering-state", &state, NULL);
-  return state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE;
+  return !g_cancellable_is_cancelled (v->cancellable) &&
+      v->outcome == WHEP_OUTCOME_PENDING;
 }
 
 static void
-send_offer (WhepViewer *v)
+offer_fail (gpointer viewer, const char *message)
 {
-  GstWebRTCSessionDescription *desc = NULL;
+  whep_viewer_fail (viewer, "offer", -1, NULL, "%s", message);
+  whep_viewer_set_outcome (viewer, WHEP_OUTCOME_FAILED);
+}
 
-  if (v->offer_taken || v->outcome != WHEP_OUTCOME_PENDING)
-    return;
-  v->offer_taken = TRUE;
-  g_clear_handle_id (&v->gather_timeout, g_source_remove);
+static void
+offer_ready (gpointer viewer, char *sdp)
+{
+  WhepViewer *v = viewer;
 
-  /* The local description has gained every candidate gathered so far. */
-  g_object_get (v->webrtc, "local-description", &desc, NULL);
-  if (!desc) {
-    whep_viewer_fail (v, "offer", -1, NULL, "no local description");
-    whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
-    return;
-  }
   if (v->config->server_offer) {
     /* The local description is our answer: send it, then wait for media. */
-    whep_viewer_patch_answer (v, gst_sdp_message_as_text (desc->sdp));
+    whep_viewer_patch_answer (v, sdp);
     v->answered_us = g_get_monotonic_time ();
     v->connect_timeout = g_timeout_add_seconds (WHEP_CONNECT_TIMEOUT_S,
         on_connect_timeout, v);
   } else {
     v->posted_us = g_get_monotonic_time ();
-    whep_viewer_post_offer (v, gst_sdp_message_as_text (desc->sdp));
+    whep_viewer_post_offer (v, sdp);
   }
-  gst_webrtc_session_description_free (desc);
 }
 
-static gboolean
-on_gather_timeout (gpointer data)
-{
-  WhepViewer *v = data;
-
-  v->gather_timeout = 0;
-  g_printerr ("whep-view: viewer %d: ICE gathering not complete after %d ms, "
-      "sending the candidates found so far\n", v->index,
-      WHEP_GATHER_TIMEOUT_MS);
-  send_offer (v);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_local_set (gpointer data)
-{
-  Reply *reply = data;
-  WhepViewer *v = reply->viewer;
-  g_autoptr (GError) error = reply_error (reply->promise);
-
-  if (g_cancellable_is_cancelled (v->cancellable) ||
-      v->outcome != WHEP_OUTCOME_PENDING)
-    return G_SOURCE_REMOVE;
-  if (error) {
-    whep_viewer_fail (v, "offer", -1, NULL, "set-local-description: %s",
-        error->message);
-    whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
-    return G_SOURCE_REMOVE;
-  }
-  v->local_set = TRUE;
-  /* WHEP without trickle: the one offer must carry every candidate, but a
-   * host with a dead interface must not hold the test up for long. */
-  if (gathering_complete (v))
-    send_offer (v);
-  else
-    v->gather_timeout = g_timeout_add (WHEP_GATHER_TIMEOUT_MS,
-        on_gather_timeout, v);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-local_set_cb (GstPromise *promise, gpointer data)
-{
-  bounce (promise, data, on_local_set);
-}
-
-static gboolean
-on_offer_created (gpointer data)
-{
-  Reply *reply = data;
-  WhepViewer *v = reply->viewer;
-  g_autoptr (GError) error = reply_error (reply->promise);
-  GstWebRTCSessionDescription *offer = NULL;
-  const GstStructure *s;
-  GstPromise *promise;
-
-  if (g_cancellable_is_cancelled (v->cancellable) ||
-      v->outcome != WHEP_OUTCOME_PENDING)
-    return G_SOURCE_REMOVE;
-  s = gst_promise_get_reply (reply->promise);
-  if (!error && s)
-    gst_structure_get (s, v->config->server_offer ? "answer" : "offer",
-        GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  if (!offer) {
-    whep_viewer_fail (v, "offer", -1, NULL, "create-%s: %s",
-        v->config->server_offer ? "answer" : "offer",
-        error ? error->message : "no offer in the reply");
-    whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
-    return G_SOURCE_REMOVE;
-  }
-  promise = gst_promise_new_with_change_func (local_set_cb, v, NULL);
-  g_signal_emit_by_name (v->webrtc, "set-local-description", offer, promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (offer);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-offer_created_cb (GstPromise *promise, gpointer data)
-{
-  bounce (promise, data, on_offer_created);
-}
+static const ToolOfferHooks offer_hooks = {
+  offer_active, offer_fail, offer_ready,
+};
 
 /* --- answer --- */
 
 static gboolean
 on_remote_set (gpointer data)
 {
-  Reply *reply = data;
-  WhepViewer *v = reply->viewer;
-  g_autoptr (GError) error = reply_error (reply->promise);
+  ToolPromiseReply *reply = data;
+  WhepViewer *v = reply->peer;
+  g_autoptr (GError) error = tool_promise_error (reply->promise);
 
   if (g_cancellable_is_cancelled (v->cancellable))
     return G_SOURCE_REMOVE;
@@ -228,11 +90,8 @@ on_remote_set (gpointer data)
   }
   if (v->config->server_offer) {
     /* The server's offer is in: answer it (sent once gathering is done). */
-    GstPromise *promise =
-        gst_promise_new_with_change_func (offer_created_cb, v, NULL);
-
-    g_signal_emit_by_name (v->webrtc, "create-answer", NULL, promise);
-    gst_promise_unref (promise);
+    tool_offer_create (&v->offer, &offer_hooks, v, v->webrtc, v->label,
+        "answer");
     return G_SOURCE_REMOVE;
   }
   if (v->config->expect_status < 0)
@@ -243,7 +102,7 @@ on_remote_set (gpointer data)
 static void
 remote_set_cb (GstPromise *promise, gpointer data)
 {
-  bounce (promise, data, on_remote_set);
+  tool_promise_bounce (promise, data, on_remote_set);
 }
 
 static gboolean
@@ -265,25 +124,13 @@ on_connect_timeout (gpointer data)
 void
 whep_viewer_apply_answer (WhepViewer *v, const char *text)
 {
-  g_autoptr (GstSDPMessage) sdp = NULL;
-  GstWebRTCSessionDescription *answer;
-  GstPromise *promise;
-
-  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK ||
-      gst_sdp_message_medias_len (sdp) == 0) {
+  if (!tool_webrtc_set_remote (v->webrtc, GST_WEBRTC_SDP_TYPE_ANSWER, text,
+          remote_set_cb, v)) {
     whep_viewer_fail (v, "answer", v->status, text,
         "the answer is not usable SDP");
     whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
     return;
   }
-  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
-      g_steal_pointer (&sdp));
-  promise = gst_promise_new_with_change_func (remote_set_cb, v, NULL);
-  g_signal_emit_by_name (v->webrtc, "set-remote-description", answer,
-      promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (answer);
-
   v->answered_us = g_get_monotonic_time ();
   v->connect_timeout = g_timeout_add_seconds (WHEP_CONNECT_TIMEOUT_S,
       on_connect_timeout, v);
@@ -292,39 +139,15 @@ whep_viewer_apply_answer (WhepViewer *v, const char *text)
 void
 whep_viewer_apply_offer (WhepViewer *v, const char *text)
 {
-  g_autoptr (GstSDPMessage) sdp = NULL;
-  GstWebRTCSessionDescription *offer;
-  GstPromise *promise;
-
-  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK ||
-      gst_sdp_message_medias_len (sdp) == 0) {
+  if (!tool_webrtc_set_remote (v->webrtc, GST_WEBRTC_SDP_TYPE_OFFER, text,
+          remote_set_cb, v)) {
     whep_viewer_fail (v, "offer", v->status, text,
         "the server's offer is not usable SDP");
     whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
-    return;
   }
-  offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER,
-      g_steal_pointer (&sdp));
-  promise = gst_promise_new_with_change_func (remote_set_cb, v, NULL);
-  g_signal_emit_by_name (v->webrtc, "set-remote-description", offer,
-      promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (offer);
 }
 
 /* --- connection state --- */
-
-static const char *
-enum_nick (GType type, int value)
-{
-  GEnumClass *klass = g_type_class_ref (type);
-  GEnumValue *ev = g_enum_get_value (klass, value);
-  const char *nick = ev ? ev->value_nick : "unknown";
-
-  /* Registered enum classes stay alive; the nick outlives the ref. */
-  g_type_class_unref (klass);
-  return nick;
-}
 
 static void
 on_connection_state (WhepViewer *v, GstWebRTCPeerConnectionState state)
@@ -344,18 +167,18 @@ on_connection_state (WhepViewer *v, GstWebRTCPeerConnectionState state)
       v->connected = TRUE;
       g_clear_handle_id (&v->connect_timeout, g_source_remove);
       b = whep_event_begin (v->index, "connected");
-      whep_event_add_int (b, "ms", (now - v->started_us) / 1000);
-      whep_event_add_int (b, "ms_after_answer", v->answered_us ?
+      tool_event_add_int (b, "ms", (now - v->started_us) / 1000);
+      tool_event_add_int (b, "ms_after_answer", v->answered_us ?
           (now - v->answered_us) / 1000 : -1);
-      whep_event_end (b);
+      tool_event_end (b);
       return;
     default:
       break;
   }
   b = whep_event_begin (v->index, "state");
-  whep_event_add_string (b, "state",
-      enum_nick (GST_TYPE_WEBRTC_PEER_CONNECTION_STATE, state));
-  whep_event_end (b);
+  tool_event_add_string (b, "state",
+      tool_enum_nick (GST_TYPE_WEBRTC_PEER_CONNECTION_STATE, state));
+  tool_event_end (b);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED &&
       v->config->expect_status < 0) {
     whep_viewer_fail (v, "connection", -1, NULL, "peer connection failed%s",
@@ -377,8 +200,7 @@ on_webrtc_changed (gpointer data)
     v->pc_state = pc;
     on_connection_state (v, pc);
   }
-  if (v->local_set && !v->offer_taken && gathering_complete (v))
-    send_offer (v);
+  tool_offer_check (&v->offer);
   return G_SOURCE_REMOVE;
 }
 
@@ -397,6 +219,7 @@ whep_viewer_new (int index, const WhepConfig *config, SoupSession *session,
   WhepViewer *v = g_new0 (WhepViewer, 1);
 
   v->index = index;
+  v->label = g_strdup_printf ("whep-view: viewer %d", index);
   v->config = config;
   v->session = session;
   v->on_outcome = on_outcome;
@@ -414,7 +237,6 @@ void
 whep_viewer_start (WhepViewer *v)
 {
   g_autoptr (GError) error = NULL;
-  GstPromise *promise;
 
   v->started_us = g_get_monotonic_time ();
   if (!whep_viewer_build_pipeline (v, &error)) {
@@ -438,9 +260,8 @@ whep_viewer_start (WhepViewer *v)
     whep_viewer_post_offer (v, g_strdup (""));
     return;
   }
-  promise = gst_promise_new_with_change_func (offer_created_cb, v, NULL);
-  g_signal_emit_by_name (v->webrtc, "create-offer", NULL, promise);
-  gst_promise_unref (promise);
+  tool_offer_create (&v->offer, &offer_hooks, v, v->webrtc, v->label,
+      "offer");
 }
 
 gboolean
@@ -460,20 +281,20 @@ whep_viewer_add_counters (WhepViewer *v, JsonBuilder *b)
 {
   WhepCounters *c = &v->counters;
 
-  whep_event_add_int (b, "video_frames", g_atomic_int_get (&c->video_frames));
-  whep_event_add_int (b, "audio_frames", g_atomic_int_get (&c->audio_frames));
-  whep_event_add_int (b, "width", g_atomic_int_get (&c->width));
-  whep_event_add_int (b, "height", g_atomic_int_get (&c->height));
-  whep_event_add_int (b, "received_frames",
+  tool_event_add_int (b, "video_frames", g_atomic_int_get (&c->video_frames));
+  tool_event_add_int (b, "audio_frames", g_atomic_int_get (&c->audio_frames));
+  tool_event_add_int (b, "width", g_atomic_int_get (&c->width));
+  tool_event_add_int (b, "height", g_atomic_int_get (&c->height));
+  tool_event_add_int (b, "received_frames",
       g_atomic_int_get (&c->received_frames));
-  whep_event_add_int (b, "keyframes_received",
+  tool_event_add_int (b, "keyframes_received",
       g_atomic_int_get (&c->keyframes_received));
-  whep_event_add_int (b, "matched_reference_frames",
+  tool_event_add_int (b, "matched_reference_frames",
       g_atomic_int_get (&c->matched));
-  whep_event_add_int (b, "unmatched_frames", g_atomic_int_get (&c->unmatched));
-  whep_event_add_int (b, "keyframes_requested",
+  tool_event_add_int (b, "unmatched_frames", g_atomic_int_get (&c->unmatched));
+  tool_event_add_int (b, "keyframes_requested",
       g_atomic_int_get (&c->keyframes_requested));
-  whep_event_add_int (b, "suppressed_keyframe_requests",
+  tool_event_add_int (b, "suppressed_keyframe_requests",
       g_atomic_int_get (&c->suppressed_requests));
 }
 
@@ -481,7 +302,7 @@ void
 whep_viewer_halt (WhepViewer *v)
 {
   g_cancellable_cancel (v->cancellable);
-  g_clear_handle_id (&v->gather_timeout, g_source_remove);
+  tool_offer_clear (&v->offer);
   g_clear_handle_id (&v->connect_timeout, g_source_remove);
   g_clear_pointer (&v->keyframe_timers, g_ptr_array_unref);
   /* Media stops now; DELETE still needs the main loop, not the pipeline. */
@@ -506,5 +327,6 @@ whep_viewer_free (WhepViewer *v)
   g_mutex_clear (&v->lock);
   whep_measure_free (v->measure);
   g_free (v->location);
+  g_free (v->label);
   g_free (v);
 }

@@ -124,52 +124,14 @@ watch_jitterbuffers (WhepViewer *v)
 
 /* --- pipeline --- */
 
-static gboolean
-bus_cb (GstBus *bus, GstMessage *msg, gpointer data)
-{
-  WhepViewer *v = data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *debug = NULL;
-
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ERROR:
-      gst_message_parse_error (msg, &error, &debug);
-      whep_viewer_fail (v, "pipeline", -1, NULL, "%s: %s",
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
-      if (debug)
-        g_printerr ("whep-view: viewer %d: %s\n", v->index, debug);
-      whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
-      break;
-    case GST_MESSAGE_WARNING:
-      gst_message_parse_warning (msg, &error, &debug);
-      g_printerr ("whep-view: viewer %d: warning from %s: %s\n", v->index,
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
-      break;
-    default:
-      break;
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-/* libnice would start UPnP discovery per agent (colliding between many
- * viewers in one process and slowing gathering) and ICE-TCP listeners the
- * relay never uses.  Set by property name: no libnice link needed. */
 static void
-quiet_ice_agent (GstElement *webrtc)
+on_bus_error (gpointer viewer, const char *source, const GError *error)
 {
-  g_autoptr (GObject) ice = NULL;
-  g_autoptr (GObject) agent = NULL;
+  WhepViewer *v = viewer;
 
-  g_object_get (webrtc, "ice-agent", &ice, NULL);
-  if (!ice)
-    return;
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
-    g_object_set (ice, "ice-tcp", FALSE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
-    g_object_get (ice, "agent", &agent, NULL);
-  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
-          "upnp"))
-    g_object_set (agent, "upnp", FALSE, NULL);
+  whep_viewer_fail (v, "pipeline", -1, NULL, "%s: %s", source,
+      error->message);
+  whep_viewer_set_outcome (v, WHEP_OUTCOME_FAILED);
 }
 
 /* What each m-line offers.  webrtcbin turns rtcp-fb-* fields into
@@ -215,7 +177,6 @@ gboolean
 whep_viewer_build_pipeline (WhepViewer *v, GError **error)
 {
   g_autofree char *name = g_strdup_printf ("viewer-%d", v->index);
-  g_autoptr (GstBus) bus = NULL;
 
   v->pipeline = gst_pipeline_new (name);
   v->webrtc = gst_element_factory_make ("webrtcbin", NULL);
@@ -227,7 +188,7 @@ whep_viewer_build_pipeline (WhepViewer *v, GError **error)
   gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
   gst_util_set_object_arg (G_OBJECT (v->webrtc), "bundle-policy",
       "max-bundle");
-  quiet_ice_agent (v->webrtc);
+  tool_webrtc_quiet_ice_agent (v->webrtc);
   watch_jitterbuffers (v);
 
   /* Audio first, so mid 0 is audio, as in the WHIP publisher's offers. */
@@ -237,7 +198,6 @@ whep_viewer_build_pipeline (WhepViewer *v, GError **error)
   g_signal_connect (v->webrtc, "pad-added",
       G_CALLBACK (whep_viewer_on_pad_added), v);
 
-  bus = gst_pipeline_get_bus (GST_PIPELINE (v->pipeline));
-  v->bus_watch = gst_bus_add_watch (bus, bus_cb, v);
+  v->bus_watch = tool_bus_watch (v->pipeline, v->label, on_bus_error, v);
   return TRUE;
 }

@@ -4,68 +4,22 @@
  * the benchmarks (many viewers).  See --help. */
 #include "whep-view.h"
 
-#include <glib-unix.h>
 #include <locale.h>
-#include <stdio.h>
 #include <string.h>
 
-#define EXIT_USAGE 2
-#define DELETE_TIMEOUT_S 5
 #define MAX_VIEWERS 10000
 
 /* --- events --- */
 
-static GMutex event_lock;
-static gint64 event_start_us;
-
 JsonBuilder *
 whep_event_begin (int viewer, const char *event)
 {
-  JsonBuilder *b = json_builder_new ();
+  JsonBuilder *b = tool_event_open ();
 
-  json_builder_begin_object (b);
   if (viewer >= 0)
-    whep_event_add_int (b, "viewer", viewer);
-  whep_event_add_string (b, "event", event);
-  whep_event_add_int (b, "t_ms",
-      (g_get_monotonic_time () - event_start_us) / 1000);
+    tool_event_add_int (b, "viewer", viewer);
+  tool_event_stamp (b, event);
   return b;
-}
-
-void
-whep_event_add_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
-void
-whep_event_add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-void
-whep_event_end (JsonBuilder *b)
-{
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *line = NULL;
-
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  line = json_to_string (root, FALSE);
-  g_object_unref (b);
-
-  /* Streaming threads print too; a reader must only ever see whole lines. */
-  g_mutex_lock (&event_lock);
-  fputs (line, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
-  g_mutex_unlock (&event_lock);
 }
 
 /* --- options --- */
@@ -134,19 +88,6 @@ static const GOptionEntry entries[] = {
       "HZ[,HZ...]"},
   {NULL}
 };
-
-G_GNUC_PRINTF (1, 2) static int
-usage_error (const char *format, ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("whep-view: %s\nTry 'whep-view --help'.\n", message);
-  return EXIT_USAGE;
-}
 
 /* Splits the repeatable, comma-separated --request-keyframe-at values into
  * milliseconds. */
@@ -253,44 +194,15 @@ parse_tones (const char *text, GError **error)
   return g_steal_pointer (&tones);
 }
 
-static gboolean
-check_url (const char *url, GError **error)
-{
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, error);
-
-  if (!uri)
-    return FALSE;
-  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
-      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "--url must be http:// or https://, not '%s'", url);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 /* --- application --- */
 
 typedef struct {
   WhepConfig config;
   SoupSession *session;
   GPtrArray *viewers;           /* WhepViewer* */
-  GMainLoop *loop;
-  gboolean quitting;
+  ToolLoop run;
   guint stats_timer;
-  guint deletes_pending;
-  guint delete_timer;
-  GCancellable *delete_cancellable;
 } App;
-
-static void
-app_quit (App *app)
-{
-  if (app->quitting)
-    return;
-  app->quitting = TRUE;
-  g_main_loop_quit (app->loop);
-}
 
 /* Nothing left to wait for once every viewer has either failed or got the
  * status it was told to expect; receiving viewers keep the run going. */
@@ -305,7 +217,7 @@ on_outcome (WhepViewer *viewer, gpointer data)
     if (v->outcome != WHEP_OUTCOME_DONE && v->outcome != WHEP_OUTCOME_FAILED)
       return;
   }
-  app_quit (app);
+  tool_loop_quit (&app->run);
 }
 
 static gboolean
@@ -323,65 +235,9 @@ on_stats (gpointer data)
     b = whep_event_begin (v->index, "stats");
     whep_viewer_add_counters (v, b);
     whep_measure_add_stats (v->measure, b);
-    whep_event_end (b);
+    tool_event_end (b);
   }
   return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_signal (gpointer data)
-{
-  App *app = data;
-
-  /* A second signal while DELETEs are in flight means "stop waiting". */
-  if (app->quitting)
-    g_cancellable_cancel (app->delete_cancellable);
-  app_quit (app);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_duration (gpointer data)
-{
-  app_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-delete_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  App *app = data;
-
-  whep_viewer_delete_finish (result);
-  if (--app->deletes_pending == 0)
-    g_main_loop_quit (app->loop);
-}
-
-static gboolean
-on_delete_timeout (gpointer data)
-{
-  App *app = data;
-
-  app->delete_timer = 0;
-  g_cancellable_cancel (app->delete_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-delete_sessions (App *app)
-{
-  app->delete_cancellable = g_cancellable_new ();
-  for (guint i = 0; i < app->viewers->len; i++)
-    if (whep_viewer_delete_async (g_ptr_array_index (app->viewers, i),
-            app->delete_cancellable, delete_done, app))
-      app->deletes_pending++;
-  if (app->deletes_pending == 0)
-    return;
-  /* Cancelled requests still complete, so this loop always ends. */
-  app->delete_timer = g_timeout_add_seconds (DELETE_TIMEOUT_S,
-      on_delete_timeout, app);
-  g_main_loop_run (app->loop);
-  g_clear_handle_id (&app->delete_timer, g_source_remove);
 }
 
 /* A viewer that was answered and never failed, but saw too few frames,
@@ -415,25 +271,24 @@ print_summary (App *app)
 
     good ? ok++ : failed++;
     json_builder_begin_object (b);
-    whep_event_add_int (b, "viewer", v->index);
-    json_builder_set_member_name (b, "ok");
-    json_builder_add_boolean_value (b, good);
-    whep_event_add_int (b, "status", v->status);
+    tool_event_add_int (b, "viewer", v->index);
+    tool_event_add_bool (b, "ok", good);
+    tool_event_add_int (b, "status", v->status);
     whep_viewer_add_counters (v, b);
-    whep_event_add_int (b, "first_video_ms", v->first_frame_ms[0]);
-    whep_event_add_int (b, "first_audio_ms", v->first_frame_ms[1]);
+    tool_event_add_int (b, "first_video_ms", v->first_frame_ms[0]);
+    tool_event_add_int (b, "first_audio_ms", v->first_frame_ms[1]);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
   status = failed == 0 ? 0 : 1;
-  whep_event_add_int (b, "viewers", app->viewers->len);
-  whep_event_add_int (b, "ok", ok);
-  whep_event_add_int (b, "failed", failed);
+  tool_event_add_int (b, "viewers", app->viewers->len);
+  tool_event_add_int (b, "ok", ok);
+  tool_event_add_int (b, "failed", failed);
   if (app->config.reference)
-    whep_event_add_int (b, "reference_frames",
+    tool_event_add_int (b, "reference_frames",
         g_hash_table_size (app->config.reference));
-  whep_event_add_int (b, "exit", status);
-  whep_event_end (b);
+  tool_event_add_int (b, "exit", status);
+  tool_event_end (b);
   return status;
 }
 
@@ -442,10 +297,12 @@ main (int argc, char **argv)
 {
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GUri) uri = NULL;
   App app = { 0 };
   int status;
 
   setlocale (LC_ALL, "");
+  g_set_prgname ("whep-view");
   context = g_option_context_new ("- watch a relay's WHEP endpoint");
   g_option_context_set_summary (context,
       "Runs --count WHEP viewers of --url in this process, decodes what "
@@ -498,48 +355,50 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error ("%s", error->message);
+    return tool_usage_error ("%s", error->message);
   if (argc > 1)
-    return usage_error ("unexpected argument '%s'", argv[1]);
+    return tool_usage_error ("unexpected argument '%s'", argv[1]);
   if (!opt_url)
-    return usage_error ("--url is required");
-  if (!check_url (opt_url, &error))
-    return usage_error ("%s", error->message);
+    return tool_usage_error ("--url is required");
+  uri = tool_parse_http_url (opt_url, "--url", &error);
+  if (!uri)
+    return tool_usage_error ("%s", error->message);
   if (opt_duration < 0 || (guint) opt_duration > G_MAXUINT / 1000)
-    return usage_error ("--duration must be between 0 and %u",
+    return tool_usage_error ("--duration must be between 0 and %u",
         G_MAXUINT / 1000);
   if (opt_expect_status != -1 &&
       (opt_expect_status < 100 || opt_expect_status > 599))
-    return usage_error ("--expect-status must be an HTTP status (100-599)");
+    return tool_usage_error (
+        "--expect-status must be an HTTP status (100-599)");
   if (opt_min_frames < 0)
-    return usage_error ("--min-frames must be >= 0");
+    return tool_usage_error ("--min-frames must be >= 0");
   if (opt_count < 1 || opt_count > MAX_VIEWERS)
-    return usage_error ("--count must be between 1 and %d", MAX_VIEWERS);
+    return tool_usage_error ("--count must be between 1 and %d", MAX_VIEWERS);
   if (opt_keyframe_request && g_strcmp0 (opt_keyframe_request, "pli") != 0 &&
       g_strcmp0 (opt_keyframe_request, "fir") != 0)
-    return usage_error ("--keyframe-request must be pli or fir, not '%s'",
+    return tool_usage_error ("--keyframe-request must be pli or fir, not '%s'",
         opt_keyframe_request);
   if (opt_log_keyframes && !opt_reference_ivf)
-    return usage_error ("--log-keyframes needs --reference-ivf");
+    return tool_usage_error ("--log-keyframes needs --reference-ivf");
   app.config.keyframe_fir = g_strcmp0 (opt_keyframe_request, "fir") == 0;
   app.config.log_keyframes = opt_log_keyframes;
   app.config.no_decode = opt_no_decode;
   app.config.server_offer = opt_server_offer;
   app.config.keyframe_at_ms = parse_keyframe_times (&error);
   if (!app.config.keyframe_at_ms)
-    return usage_error ("%s", error->message);
+    return tool_usage_error ("%s", error->message);
 
   if (opt_sample_rects) {
     app.config.sample_rects = parse_sample_rects (opt_sample_rects, &error);
     if (!app.config.sample_rects)
-      return usage_error ("%s", error->message);
+      return tool_usage_error ("%s", error->message);
   }
   if (opt_tones) {
     app.config.tones = parse_tones (opt_tones, &error);
     if (!app.config.tones)
-      return usage_error ("%s", error->message);
+      return tool_usage_error ("%s", error->message);
   }
-  event_start_us = g_get_monotonic_time ();
+  tool_event_set_start_time ();
   if (opt_reference_ivf) {
     app.config.reference = whep_reference_load (opt_reference_ivf, &error);
     if (!app.config.reference) {
@@ -558,28 +417,24 @@ main (int argc, char **argv)
        * per host would queue the joins one behind the other. */
       "max-conns", opt_count + 8, "max-conns-per-host", opt_count + 8,
       "timeout", 15, "user-agent", "whep-view/0.1", NULL);
-  app.loop = g_main_loop_new (NULL, FALSE);
   app.viewers = g_ptr_array_new_with_free_func (
       (GDestroyNotify) whep_viewer_free);
   for (int i = 0; i < opt_count; i++)
     g_ptr_array_add (app.viewers, whep_viewer_new (i, &app.config,
             app.session, on_outcome, &app));
 
-  g_unix_signal_add (SIGINT, on_signal, &app);
-  g_unix_signal_add (SIGTERM, on_signal, &app);
-  if (opt_duration > 0)
-    g_timeout_add ((guint) opt_duration * 1000, on_duration, &app);
+  tool_loop_init (&app.run, opt_duration);
   app.stats_timer = g_timeout_add_seconds (1, on_stats, &app);
 
-  for (guint i = 0; i < app.viewers->len && !app.quitting; i++)
+  for (guint i = 0; i < app.viewers->len && !app.run.quitting; i++)
     whep_viewer_start (g_ptr_array_index (app.viewers, i));
-  if (!app.quitting)
-    g_main_loop_run (app.loop);
+  tool_loop_run (&app.run);
 
   g_clear_handle_id (&app.stats_timer, g_source_remove);
   for (guint i = 0; i < app.viewers->len; i++)
     whep_viewer_halt (g_ptr_array_index (app.viewers, i));
-  delete_sessions (&app);
+  tool_loop_delete_sessions (&app.run, app.viewers,
+      whep_viewer_delete_async);
   report_short_media (&app);
   /* Halted viewers' counters no longer move, and a failed DELETE is
    * reported as an event but is not what a viewer is judged on. */
@@ -589,8 +444,7 @@ main (int argc, char **argv)
    * queued for a viewer can never run on a freed one. */
   g_ptr_array_unref (app.viewers);
   g_clear_object (&app.session);
-  g_clear_object (&app.delete_cancellable);
-  g_main_loop_unref (app.loop);
+  tool_loop_clear (&app.run);
   g_clear_pointer (&app.config.reference, g_hash_table_unref);
   g_array_unref (app.config.keyframe_at_ms);
   g_clear_pointer (&app.config.sample_rects, g_array_unref);

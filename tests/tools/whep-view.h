@@ -3,17 +3,13 @@
  * interface. */
 #pragma once
 
-#include <gst/gst.h>
-#include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
-
-#define GST_USE_UNSTABLE_API
-#include <gst/sdp/sdp.h>
-#include <gst/webrtc/webrtc.h>
+#include "tool-events.h"
+#include "tool-http.h"
+#include "tool-main.h"
+#include "tool-webrtc.h"
 
 G_BEGIN_DECLS
 
-#define WHEP_GATHER_TIMEOUT_MS 3000
 #define WHEP_CONNECT_TIMEOUT_S 10
 
 /* --- events (whep-view.c) ---
@@ -103,6 +99,7 @@ typedef struct {
 
 struct _WhepViewer {
   int index;
+  char *label;                  /* "whep-view: viewer N", for stderr */
   const WhepConfig *config;
   SoupSession *session;
   WhepOutcomeFunc on_outcome;
@@ -116,9 +113,7 @@ struct _WhepViewer {
   gint64 started_us;
   gint64 posted_us;
   gint64 answered_us;
-  gboolean local_set;
-  gboolean offer_taken;
-  guint gather_timeout;
+  ToolOffer offer;               /* ours, or our answer (--server-offer) */
   guint connect_timeout;
   GPtrArray *keyframe_timers;   /* KeyframeTimer* (media.c), main context */
 
@@ -168,11 +163,11 @@ void whep_viewer_apply_offer (WhepViewer *viewer, const char *sdp);
 void whep_viewer_post_offer (WhepViewer *viewer, char *sdp);
 /* --server-offer: PATCHes the answer to the session URL. */
 void whep_viewer_patch_answer (WhepViewer *viewer, char *sdp);
-/* Returns FALSE when there is no session resource to delete. */
-gboolean whep_viewer_delete_async (WhepViewer *viewer,
+/* A ToolDeleteFunc for a WhepViewer: FALSE when there is no session
+ * resource to delete. */
+gboolean whep_viewer_delete_async (gpointer viewer,
     GCancellable *cancellable, GAsyncReadyCallback callback,
     gpointer user_data);
-void whep_viewer_delete_finish (GAsyncResult *result);
 
 /* whep-view-pipeline.c */
 gboolean whep_viewer_build_pipeline (WhepViewer *viewer, GError **error);

@@ -335,11 +335,9 @@ pacer_thread (gpointer data)
       SentKeyframe *k = &g_array_index (sent, SentKeyframe, i);
       JsonBuilder *b = whip_event_begin (k->province, "keyframe-sent");
 
-      json_builder_set_member_name (b, "index");
-      json_builder_add_int_value (b, k->index);
-      json_builder_set_member_name (b, "wall_us");
-      json_builder_add_int_value (b, k->wall_us);
-      whip_event_end (b);
+      tool_event_add_int (b, "index", k->index);
+      tool_event_add_int (b, "wall_us", k->wall_us);
+      tool_event_end (b);
     }
     g_array_set_size (sent, 0);
 
@@ -355,9 +353,8 @@ pacer_thread (gpointer data)
       if (now >= last_report + GST_SECOND) {
         JsonBuilder *b = whip_event_begin (NULL, "pacer-lag");
 
-        json_builder_set_member_name (b, "ms");
-        json_builder_add_int_value (b, (now - due) / GST_MSECOND);
-        whip_event_end (b);
+        tool_event_add_int (b, "ms", (now - due) / GST_MSECOND);
+        tool_event_end (b);
         last_report = now;
       }
       while (start + gst_util_uint64_scale_int (video_tick, GST_SECOND,

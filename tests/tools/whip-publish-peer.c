@@ -21,76 +21,15 @@ void
 whip_peer_fail (WhipPublisher *pub, const char *stage, int status,
     const char *body, const char *format, ...)
 {
-  JsonBuilder *b = whip_event_begin (pub->province, "error");
+  va_list args;
 
-  json_builder_set_member_name (b, "stage");
-  json_builder_add_string_value (b, stage);
-  if (status >= 0) {
-    json_builder_set_member_name (b, "status");
-    json_builder_add_int_value (b, status);
-  }
-  if (body) {
-    json_builder_set_member_name (b, "body");
-    json_builder_add_string_value (b, body);
-  }
-  if (format) {
-    va_list args;
-    g_autofree char *message = NULL;
-
-    va_start (args, format);
-    message = g_strdup_vprintf (format, args);
-    va_end (args);
-    json_builder_set_member_name (b, "message");
-    json_builder_add_string_value (b, message);
-  }
-  whip_event_end (b);
-}
-
-/* --- marshalling webrtcbin callbacks to the main context --- */
-
-typedef struct {
-  WhipPublisher *pub;
-  GstPromise *promise;
-} PromiseReply;
-
-static void
-promise_reply_free (PromiseReply *reply)
-{
-  gst_promise_unref (reply->promise);
-  g_free (reply);
-}
-
-/* Hands a resolved promise to @func on the main context. */
-static void
-bounce_promise (GstPromise *promise, WhipPublisher *pub, GSourceFunc func)
-{
-  PromiseReply *reply = g_new0 (PromiseReply, 1);
-
-  reply->pub = pub;
-  reply->promise = gst_promise_ref (promise);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, func, reply,
-      (GDestroyNotify) promise_reply_free);
-}
-
-/* Returns the error a webrtcbin promise carries, if any. */
-static GError *
-promise_error (GstPromise *promise)
-{
-  const GstStructure *reply;
-  GError *error = NULL;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-        "promise interrupted");
-  reply = gst_promise_get_reply (promise);
-  if (reply && gst_structure_has_field_typed (reply, "error", G_TYPE_ERROR))
-    gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
-  return error;
+  va_start (args, format);
+  tool_event_end_error (whip_event_begin (pub->province, "error"), stage,
+      status, body, format, args);
+  va_end (args);
 }
 
 /* --- offer --- */
-
-static void send_offer (WhipPublisher *pub);
 
 /* A syntactically valid sha-256 fingerprint that cannot match our
  * certificate, for tests that the relay really checks DTLS. */
@@ -128,110 +67,11 @@ replace_fingerprints (const char *sdp)
 }
 
 static gboolean
-on_gather_timeout (gpointer data)
-{
-  WhipPublisher *pub = data;
-
-  pub->gather_timeout = 0;
-  g_printerr ("whip-publish: %s: ICE gathering not complete after %d ms, "
-      "sending the candidates found so far\n", pub->province,
-      WHIP_GATHER_TIMEOUT_MS);
-  send_offer (pub);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-gathering_complete (WhipPublisher *pub)
-{
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (pub->webrtc, "ice-gathering-state", &state, NULL);
-  return state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE;
-}
-
-static gboolean
-on_local_description_set (gpointer data)
-{
-  PromiseReply *reply = data;
-  WhipPublisher *pub = reply->pub;
-  g_autoptr (GError) error = promise_error (reply->promise);
-
-  /* Shutting down: the pacer may already be gone. */
-  if (g_cancellable_is_cancelled (pub->cancellable))
-    return G_SOURCE_REMOVE;
-
-  if (pub->outcome != WHIP_OUTCOME_PENDING)
-    return G_SOURCE_REMOVE;
-  if (error) {
-    whip_peer_fail (pub, "offer", -1, NULL, "set-local-description: %s",
-        error->message);
-    whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
-    return G_SOURCE_REMOVE;
-  }
-  pub->local_set = TRUE;
-  /* Non-trickle WHIP: the offer must carry every candidate, so wait for
-   * gathering, but not forever on hosts with odd interfaces. */
-  if (gathering_complete (pub))
-    send_offer (pub);
-  else
-    pub->gather_timeout = g_timeout_add (WHIP_GATHER_TIMEOUT_MS,
-        on_gather_timeout, pub);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-local_description_set_cb (GstPromise *promise, gpointer data)
-{
-  bounce_promise (promise, data, on_local_description_set);
-}
-
-static gboolean
-on_offer_created (gpointer data)
-{
-  PromiseReply *reply = data;
-  WhipPublisher *pub = reply->pub;
-  g_autoptr (GError) error = promise_error (reply->promise);
-  GstWebRTCSessionDescription *offer = NULL;
-  const GstStructure *s;
-  GstPromise *promise;
-
-  /* Shutting down: the pacer may already be gone. */
-  if (g_cancellable_is_cancelled (pub->cancellable))
-    return G_SOURCE_REMOVE;
-
-  if (pub->outcome != WHIP_OUTCOME_PENDING)
-    return G_SOURCE_REMOVE;
-  s = gst_promise_get_reply (reply->promise);
-  if (!error && s)
-    gst_structure_get (s, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-        &offer, NULL);
-  if (!offer) {
-    whip_peer_fail (pub, "offer", -1, NULL, "create-offer: %s",
-        error ? error->message : "no offer in the reply");
-    whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
-    return G_SOURCE_REMOVE;
-  }
-  promise = gst_promise_new_with_change_func (local_description_set_cb, pub,
-      NULL);
-  g_signal_emit_by_name (pub->webrtc, "set-local-description", offer,
-      promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (offer);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-offer_created_cb (GstPromise *promise, gpointer data)
-{
-  bounce_promise (promise, data, on_offer_created);
-}
-
-static gboolean
 on_remote_description_set (gpointer data)
 {
-  PromiseReply *reply = data;
-  WhipPublisher *pub = reply->pub;
-  g_autoptr (GError) error = promise_error (reply->promise);
+  ToolPromiseReply *reply = data;
+  WhipPublisher *pub = reply->peer;
+  g_autoptr (GError) error = tool_promise_error (reply->promise);
 
   /* Shutting down: the pacer may already be gone. */
   if (g_cancellable_is_cancelled (pub->cancellable))
@@ -253,7 +93,7 @@ on_remote_description_set (gpointer data)
 static void
 remote_description_set_cb (GstPromise *promise, gpointer data)
 {
-  bounce_promise (promise, data, on_remote_description_set);
+  tool_promise_bounce (promise, data, on_remote_description_set);
 }
 
 static gboolean
@@ -274,52 +114,42 @@ on_connect_timeout (gpointer data)
 void
 whip_peer_apply_answer (WhipPublisher *pub, const char *text)
 {
-  g_autoptr (GstSDPMessage) sdp = NULL;
-  GstWebRTCSessionDescription *answer;
-  GstPromise *promise;
-
-  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK ||
-      gst_sdp_message_medias_len (sdp) == 0) {
+  if (!tool_webrtc_set_remote (pub->webrtc, GST_WEBRTC_SDP_TYPE_ANSWER, text,
+          remote_description_set_cb, pub)) {
     whip_peer_fail (pub, "answer", pub->status, text,
         "the answer is not usable SDP");
     whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
     return;
   }
-  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
-      g_steal_pointer (&sdp));
-  promise = gst_promise_new_with_change_func (remote_description_set_cb,
-      pub, NULL);
-  g_signal_emit_by_name (pub->webrtc, "set-remote-description", answer,
-      promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (answer);
-
   pub->answered_us = g_get_monotonic_time ();
   pub->connect_timeout = g_timeout_add_seconds (WHIP_CONNECT_TIMEOUT_S,
       on_connect_timeout, pub);
 }
 
-static void
-send_offer (WhipPublisher *pub)
+static gboolean
+offer_active (gpointer publisher)
 {
-  GstWebRTCSessionDescription *desc = NULL;
-  g_autofree char *sdp = NULL;
+  WhipPublisher *pub = publisher;
+
+  /* Shutting down: the pacer may already be gone. */
+  return !g_cancellable_is_cancelled (pub->cancellable) &&
+      pub->outcome == WHIP_OUTCOME_PENDING;
+}
+
+static void
+offer_fail (gpointer publisher, const char *message)
+{
+  whip_peer_fail (publisher, "offer", -1, NULL, "%s", message);
+  whip_peer_set_outcome (publisher, WHIP_OUTCOME_FAILED);
+}
+
+static void
+offer_ready (gpointer publisher, char *text)
+{
+  WhipPublisher *pub = publisher;
+  g_autofree char *sdp = text;
   JsonBuilder *b;
 
-  if (pub->offer_taken || pub->outcome != WHIP_OUTCOME_PENDING)
-    return;
-  pub->offer_taken = TRUE;
-  g_clear_handle_id (&pub->gather_timeout, g_source_remove);
-
-  /* webrtcbin adds each gathered candidate to the local description. */
-  g_object_get (pub->webrtc, "local-description", &desc, NULL);
-  if (!desc) {
-    whip_peer_fail (pub, "offer", -1, NULL, "no local description");
-    whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
-    return;
-  }
-  sdp = gst_sdp_message_as_text (desc->sdp);
-  gst_webrtc_session_description_free (desc);
   if (pub->config->wrong_fingerprint) {
     char *changed = replace_fingerprints (sdp);
 
@@ -329,9 +159,8 @@ send_offer (WhipPublisher *pub)
 
   if (pub->config->dry_run) {
     b = whip_event_begin (pub->province, "offer");
-    json_builder_set_member_name (b, "offer");
-    json_builder_add_string_value (b, sdp);
-    whip_event_end (b);
+    tool_event_add_string (b, "offer", sdp);
+    tool_event_end (b);
     whip_peer_set_outcome (pub, WHIP_OUTCOME_DONE_OK);
     return;
   }
@@ -339,29 +168,19 @@ send_offer (WhipPublisher *pub)
   whip_peer_post_offer (pub, g_steal_pointer (&sdp));
 }
 
+static const ToolOfferHooks offer_hooks = {
+  offer_active, offer_fail, offer_ready,
+};
+
 /* --- state reports --- */
-
-static const char *
-enum_nick (GType type, int value)
-{
-  GEnumClass *klass = g_type_class_ref (type);
-  GEnumValue *v = g_enum_get_value (klass, value);
-  const char *nick = v ? v->value_nick : "unknown";
-
-  /* Enum classes of registered types are never finalized, so the nick
-   * outlives this reference. */
-  g_type_class_unref (klass);
-  return nick;
-}
 
 static void
 report_state (WhipPublisher *pub, const char *event, GType type, int value)
 {
   JsonBuilder *b = whip_event_begin (pub->province, event);
 
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, enum_nick (type, value));
-  whip_event_end (b);
+  tool_event_add_string (b, "state", tool_enum_nick (type, value));
+  tool_event_end (b);
 }
 
 static void
@@ -376,12 +195,10 @@ on_ice_state (WhipPublisher *pub, GstWebRTCICEConnectionState state)
     pub->ice_connected = TRUE;
     g_clear_handle_id (&pub->connect_timeout, g_source_remove);
     b = whip_event_begin (pub->province, "connected");
-    json_builder_set_member_name (b, "ms");
-    json_builder_add_int_value (b, (now - pub->started_us) / 1000);
-    json_builder_set_member_name (b, "ms_after_answer");
-    json_builder_add_int_value (b, pub->answered_us ?
+    tool_event_add_int (b, "ms", (now - pub->started_us) / 1000);
+    tool_event_add_int (b, "ms_after_answer", pub->answered_us ?
         (now - pub->answered_us) / 1000 : -1);
-    whip_event_end (b);
+    tool_event_end (b);
     if (pub->outcome == WHIP_OUTCOME_PENDING)
       whip_peer_set_outcome (pub, WHIP_OUTCOME_STREAMING);
     return;
@@ -435,8 +252,7 @@ on_webrtc_changed (gpointer data)
       whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
     }
   }
-  if (pub->local_set && !pub->offer_taken && gathering_complete (pub))
-    send_offer (pub);
+  tool_offer_check (&pub->offer);
   return G_SOURCE_REMOVE;
 }
 
@@ -457,6 +273,7 @@ whip_publisher_new (const WhipConfig *config, const char *province,
 
   pub->config = config;
   pub->province = g_strdup (province);
+  pub->label = g_strdup_printf ("whip-publish: %s", province);
   pub->token = g_strdup (token);
   pub->media = media;
   pub->pacer = pacer;
@@ -479,7 +296,6 @@ void
 whip_publisher_start (WhipPublisher *pub)
 {
   g_autoptr (GError) error = NULL;
-  GstPromise *promise;
 
   pub->started_us = g_get_monotonic_time ();
   if (!whip_peer_build_pipeline (pub, &error)) {
@@ -497,9 +313,8 @@ whip_publisher_start (WhipPublisher *pub)
     whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
     return;
   }
-  promise = gst_promise_new_with_change_func (offer_created_cb, pub, NULL);
-  g_signal_emit_by_name (pub->webrtc, "create-offer", NULL, promise);
-  gst_promise_unref (promise);
+  tool_offer_create (&pub->offer, &offer_hooks, pub, pub->webrtc,
+      pub->label, "offer");
 }
 
 WhipOutcome
@@ -512,7 +327,7 @@ void
 whip_publisher_halt (WhipPublisher *pub)
 {
   g_cancellable_cancel (pub->cancellable);
-  g_clear_handle_id (&pub->gather_timeout, g_source_remove);
+  tool_offer_clear (&pub->offer);
   g_clear_handle_id (&pub->connect_timeout, g_source_remove);
   if (pub->feed) {
     whip_pacer_detach (pub->pacer, pub->feed);
@@ -538,6 +353,7 @@ whip_publisher_free (WhipPublisher *pub)
   g_clear_object (&pub->cancellable);
   g_mutex_clear (&pub->keyframe_lock);
   g_free (pub->province);
+  g_free (pub->label);
   g_free (pub->token);
   g_free (pub->post_url);
   g_free (pub->location);

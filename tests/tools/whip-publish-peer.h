@@ -3,16 +3,14 @@
 #pragma once
 
 #include "whip-publish.h"
-
-#define GST_USE_UNSTABLE_API
-#include <gst/sdp/sdp.h>
-#include <gst/webrtc/webrtc.h>
+#include "tool-webrtc.h"
 
 G_BEGIN_DECLS
 
 struct _WhipPublisher {
   const WhipConfig *config;
   char *province;
+  char *label;                  /* "whip-publish: CODE", for stderr */
   char *token;
   const WhipMedia *media;
   WhipPacer *pacer;
@@ -29,9 +27,7 @@ struct _WhipPublisher {
 
   gint64 started_us;
   gint64 answered_us;
-  gboolean local_set;
-  gboolean offer_taken;
-  guint gather_timeout;
+  ToolOffer offer;
   guint connect_timeout;
   GCancellable *cancellable;
 

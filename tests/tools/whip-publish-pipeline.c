@@ -38,40 +38,21 @@ keyframe_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   if (report) {
     JsonBuilder *b = whip_event_begin (pub->province, "keyframe-request");
 
-    json_builder_set_member_name (b, "count");
-    json_builder_add_int_value (b, count);
-    json_builder_set_member_name (b, "honoured");
-    json_builder_add_boolean_value (b, FALSE);
-    whip_event_end (b);
+    tool_event_add_int (b, "count", count);
+    tool_event_add_bool (b, "honoured", FALSE);
+    tool_event_end (b);
   }
   return GST_PAD_PROBE_OK;
 }
 
-static gboolean
-bus_cb (GstBus *bus, GstMessage *msg, gpointer data)
+static void
+on_bus_error (gpointer publisher, const char *source, const GError *error)
 {
-  WhipPublisher *pub = data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *debug = NULL;
+  WhipPublisher *pub = publisher;
 
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ERROR:
-      gst_message_parse_error (msg, &error, &debug);
-      whip_peer_fail (pub, "pipeline", -1, NULL, "%s: %s",
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
-      if (debug)
-        g_printerr ("whip-publish: %s: %s\n", pub->province, debug);
-      whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
-      break;
-    case GST_MESSAGE_WARNING:
-      gst_message_parse_warning (msg, &error, &debug);
-      g_printerr ("whip-publish: %s: warning from %s: %s\n", pub->province,
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message);
-      break;
-    default:
-      break;
-  }
-  return G_SOURCE_CONTINUE;
+  whip_peer_fail (pub, "pipeline", -1, NULL, "%s: %s", source,
+      error->message);
+  whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
 }
 
 static GstElement *
@@ -147,30 +128,6 @@ codec_preferences (gboolean audio, gboolean h264, guint32 ssrc)
   return caps;
 }
 
-/* libnice's UPnP port mapping makes every agent start an SSDP search and an
- * HTTP listener; with dozens of agents in one process they collide on ports
- * and delay gathering past our cap, and a relay needs none of it.  ICE-TCP
- * candidates are dropped too: the relay is reached over UDP, and they cost
- * listening sockets and offer size.  Properties are set by name so that we
- * need not link libnice. */
-static void
-tune_ice_agent (GstElement *webrtc)
-{
-  g_autoptr (GObject) ice = NULL;
-  g_autoptr (GObject) agent = NULL;
-
-  g_object_get (webrtc, "ice-agent", &ice, NULL);
-  if (!ice)
-    return;
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
-    g_object_set (ice, "ice-tcp", FALSE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
-    g_object_get (ice, "agent", &agent, NULL);
-  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
-          "upnp"))
-    g_object_set (agent, "upnp", FALSE, NULL);
-}
-
 /* Packet loss on the wire, after webrtcbin's retransmission history: only
  * original video packets (PT 96) are dropped, so every loss is repairable
  * by NACK + RTX. The RTP header is in clear text under SRTP. */
@@ -206,7 +163,6 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
   GstElement *audio_pay, *video_pay;
   g_autoptr (GArray) transceivers = NULL;
   g_autoptr (GstClock) clock = NULL;
-  g_autoptr (GstBus) bus = NULL;
   g_autoptr (GstPad) video_pad = NULL;
   guint32 audio_ssrc = g_random_int ();
   guint32 video_ssrc;
@@ -232,7 +188,7 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
 
   gst_util_set_object_arg (G_OBJECT (pub->webrtc), "bundle-policy",
       "max-bundle");
-  tune_ice_agent (pub->webrtc);
+  tool_webrtc_quiet_ice_agent (pub->webrtc);
   g_object_set (audio_pay, "pt", OPUS_PT, "mtu", RTP_MTU, "ssrc", audio_ssrc,
       NULL);
   g_object_set (video_pay, "pt", VIDEO_PT, "mtu", RTP_MTU, "ssrc", video_ssrc,
@@ -285,8 +241,8 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
     g_signal_connect (pub->webrtc, "deep-element-added",
         G_CALLBACK (on_deep_element_added), pub);
 
-  bus = gst_pipeline_get_bus (GST_PIPELINE (pub->pipeline));
-  pub->bus_watch = gst_bus_add_watch (bus, bus_cb, pub);
+  pub->bus_watch = tool_bus_watch (pub->pipeline, pub->label, on_bus_error,
+      pub);
 
   video_pad = gst_element_get_static_pad (GST_ELEMENT (pub->video_src),
       "src");

@@ -3,62 +3,20 @@
  * benchmarks, and shipped as scripts/whip-publish.  See --help. */
 #include "whip-publish.h"
 
-#include <glib-unix.h>
 #include <locale.h>
-#include <stdio.h>
 #include <string.h>
 
-#define EXIT_USAGE 2
-#define DELETE_TIMEOUT_S 5
-
 /* --- events --- */
-
-static GMutex event_lock;
-static gint64 event_start_us;
-
-/* Written once, before the pacer thread exists (g_thread_new orders the
- * write before anything that thread reads), so no lock is needed. */
-void
-whip_event_set_start_time (void)
-{
-  event_start_us = g_get_monotonic_time ();
-}
 
 JsonBuilder *
 whip_event_begin (const char *province, const char *event)
 {
-  JsonBuilder *b = json_builder_new ();
+  JsonBuilder *b = tool_event_open ();
 
-  json_builder_begin_object (b);
-  if (province) {
-    json_builder_set_member_name (b, "province");
-    json_builder_add_string_value (b, province);
-  }
-  json_builder_set_member_name (b, "event");
-  json_builder_add_string_value (b, event);
-  json_builder_set_member_name (b, "t_ms");
-  json_builder_add_int_value (b,
-      (g_get_monotonic_time () - event_start_us) / 1000);
+  if (province)
+    tool_event_add_string (b, "province", province);
+  tool_event_stamp (b, event);
   return b;
-}
-
-void
-whip_event_end (JsonBuilder *b)
-{
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *line = NULL;
-
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  line = json_to_string (root, FALSE);
-  g_object_unref (b);
-
-  /* Whole lines only, even when streaming threads report too. */
-  g_mutex_lock (&event_lock);
-  fputs (line, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
-  g_mutex_unlock (&event_lock);
 }
 
 /* --- options --- */
@@ -133,23 +91,10 @@ typedef struct {
   WhipPacer *pacer;
   SoupSession *session;
   GPtrArray *publishers;    /* WhipPublisher* */
-  GMainLoop *loop;
+  ToolLoop run;
   guint next_join;
   guint join_timer;
-  gboolean quitting;
-  guint deletes_pending;
-  guint delete_timer;
-  GCancellable *delete_cancellable;
 } App;
-
-static void
-app_quit (App *app)
-{
-  if (app->quitting)
-    return;
-  app->quitting = TRUE;
-  g_main_loop_quit (app->loop);
-}
 
 static gboolean
 outcome_settled (WhipOutcome outcome)
@@ -168,7 +113,7 @@ on_outcome (WhipPublisher *pub, gpointer data)
     if (!outcome_settled (whip_publisher_get_outcome (
                 g_ptr_array_index (app->publishers, i))))
       return;
-  app_quit (app);
+  tool_loop_quit (&app->run);
 }
 
 static gboolean
@@ -176,7 +121,7 @@ join_next (gpointer data)
 {
   App *app = data;
 
-  if (app->quitting || app->next_join >= app->publishers->len) {
+  if (app->run.quitting || app->next_join >= app->publishers->len) {
     app->join_timer = 0;
     return G_SOURCE_REMOVE;
   }
@@ -189,76 +134,7 @@ join_next (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-on_signal (gpointer data)
-{
-  App *app = data;
-
-  /* A second signal while DELETEs are in flight means "stop waiting". */
-  if (app->quitting)
-    g_cancellable_cancel (app->delete_cancellable);
-  app_quit (app);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_duration (gpointer data)
-{
-  app_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-delete_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  App *app = data;
-
-  whip_publisher_delete_finish (result);
-  if (--app->deletes_pending == 0)
-    g_main_loop_quit (app->loop);
-}
-
-static gboolean
-on_delete_timeout (gpointer data)
-{
-  App *app = data;
-
-  app->delete_timer = 0;
-  g_cancellable_cancel (app->delete_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-delete_sessions (App *app)
-{
-  app->delete_cancellable = g_cancellable_new ();
-  for (guint i = 0; i < app->publishers->len; i++)
-    if (whip_publisher_delete_async (g_ptr_array_index (app->publishers, i),
-            app->delete_cancellable, delete_done, app))
-      app->deletes_pending++;
-  if (app->deletes_pending == 0)
-    return;
-  /* Cancelled requests still complete, so the loop always ends. */
-  app->delete_timer = g_timeout_add_seconds (DELETE_TIMEOUT_S,
-      on_delete_timeout, app);
-  g_main_loop_run (app->loop);
-  g_clear_handle_id (&app->delete_timer, g_source_remove);
-}
-
 /* --- setup --- */
-
-G_GNUC_PRINTF (1, 2) static int
-usage_error (const char *format, ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("whip-publish: %s\nTry 'whip-publish --help'.\n", message);
-  return EXIT_USAGE;
-}
 
 /* Splits the repeatable, comma-separated --province values. */
 static GPtrArray *
@@ -297,18 +173,12 @@ collect_provinces (GError **error)
 static char *
 normalize_base_url (const char *url, GError **error)
 {
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, error);
+  g_autoptr (GUri) uri = tool_parse_http_url (url, "--base-url", error);
   g_autofree char *text = NULL;
   gsize len;
 
   if (!uri)
     return NULL;
-  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
-      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "--base-url must be http:// or https://, not '%s'", url);
-    return NULL;
-  }
   if (g_uri_get_query (uri) || g_uri_get_fragment (uri)) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "--base-url must not have a query or fragment");
@@ -362,6 +232,7 @@ main (int argc, char **argv)
   JsonBuilder *b;
 
   setlocale (LC_ALL, "");
+  g_set_prgname ("whip-publish");
   context = g_option_context_new ("- publish canned media to a WHIP relay");
   g_option_context_set_summary (context,
       "Runs one WHIP publisher per --province in this process.  Prints one "
@@ -389,36 +260,38 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error ("%s", error->message);
+    return tool_usage_error ("%s", error->message);
   if (argc > 1)
-    return usage_error ("unexpected argument '%s'", argv[1]);
+    return tool_usage_error ("unexpected argument '%s'", argv[1]);
 
   provinces = collect_provinces (&error);
   if (!provinces)
-    return usage_error ("%s", error->message);
+    return tool_usage_error ("%s", error->message);
   if (opt_codec && strcmp (opt_codec, "vp8") != 0 &&
       strcmp (opt_codec, "h264") != 0)
-    return usage_error ("--codec must be vp8 or h264, not '%s'", opt_codec);
+    return tool_usage_error ("--codec must be vp8 or h264, not '%s'",
+        opt_codec);
   if (opt_duration < 0 || (guint) opt_duration > G_MAXUINT / 1000)
-    return usage_error ("--duration must be between 0 and %u",
+    return tool_usage_error ("--duration must be between 0 and %u",
         G_MAXUINT / 1000);
   if (opt_join_interval_ms < 0)
-    return usage_error ("--join-interval-ms must be >= 0");
+    return tool_usage_error ("--join-interval-ms must be >= 0");
   if (opt_expect_status != -1 &&
       (opt_expect_status < 100 || opt_expect_status > 599))
-    return usage_error ("--expect-status must be an HTTP status (100-599)");
+    return tool_usage_error (
+        "--expect-status must be an HTTP status (100-599)");
   if (!opt_dry_run) {
     if (!opt_base_url)
-      return usage_error ("--base-url is required (or use --dry-run)");
+      return tool_usage_error ("--base-url is required (or use --dry-run)");
     app.config.base_url = normalize_base_url (opt_base_url, &error);
     if (!app.config.base_url)
-      return usage_error ("%s", error->message);
+      return tool_usage_error ("%s", error->message);
   }
   if (opt_tokens_file) {
     tokens = g_key_file_new ();
     if (!g_key_file_load_from_file (tokens, opt_tokens_file,
             G_KEY_FILE_NONE, &error))
-      return usage_error ("%s: %s", opt_tokens_file, error->message);
+      return tool_usage_error ("%s: %s", opt_tokens_file, error->message);
   }
 
   app.config.dry_run = opt_dry_run;
@@ -428,7 +301,7 @@ main (int argc, char **argv)
   app.config.h264 = g_strcmp0 (opt_codec, "h264") == 0;
   app.config.expect_status = opt_expect_status;
 
-  whip_event_set_start_time ();
+  tool_event_set_start_time ();
   video_file = media_path (opt_video_file ? opt_video_file :
       app.config.h264 ? "h264-640x360.h264" : "vp8-640x360.ivf");
   audio_file = media_path (opt_audio_file ? opt_audio_file : "opus-48k.ogg");
@@ -449,7 +322,6 @@ main (int argc, char **argv)
     app.pacer = whip_pacer_new (&app.media, opt_log_keyframes);
   }
 
-  app.loop = g_main_loop_new (NULL, FALSE);
   app.publishers = g_ptr_array_new_with_free_func (
       (GDestroyNotify) whip_publisher_free);
   for (guint i = 0; i < provinces->len; i++) {
@@ -463,10 +335,7 @@ main (int argc, char **argv)
             token, &app.media, app.pacer, app.session, on_outcome, &app));
   }
 
-  g_unix_signal_add (SIGINT, on_signal, &app);
-  g_unix_signal_add (SIGTERM, on_signal, &app);
-  if (opt_duration > 0)
-    g_timeout_add ((guint) opt_duration * 1000, on_duration, &app);
+  tool_loop_init (&app.run, opt_duration);
 
   if (opt_join_interval_ms > 0) {
     join_next (&app);
@@ -477,15 +346,15 @@ main (int argc, char **argv)
       join_next (&app);
   }
 
-  if (!app.quitting)
-    g_main_loop_run (app.loop);
+  tool_loop_run (&app.run);
 
   g_clear_handle_id (&app.join_timer, g_source_remove);
   for (guint i = 0; i < app.publishers->len; i++)
     whip_publisher_halt (g_ptr_array_index (app.publishers, i));
   whip_pacer_free (g_steal_pointer (&app.pacer));
   if (opt_delete_on_exit && !opt_dry_run)
-    delete_sessions (&app);
+    tool_loop_delete_sessions (&app.run, app.publishers,
+        whip_publisher_delete_async);
 
   for (guint i = 0; i < app.publishers->len; i++) {
     WhipOutcome outcome = whip_publisher_get_outcome (
@@ -498,22 +367,17 @@ main (int argc, char **argv)
   }
   status = failed == 0 ? 0 : 1;
   b = whip_event_begin (NULL, "summary");
-  json_builder_set_member_name (b, "publishers");
-  json_builder_add_int_value (b, app.publishers->len);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_int_value (b, ok);
-  json_builder_set_member_name (b, "failed");
-  json_builder_add_int_value (b, failed);
-  json_builder_set_member_name (b, "exit");
-  json_builder_add_int_value (b, status);
-  whip_event_end (b);
+  tool_event_add_int (b, "publishers", app.publishers->len);
+  tool_event_add_int (b, "ok", ok);
+  tool_event_add_int (b, "failed", failed);
+  tool_event_add_int (b, "exit", status);
+  tool_event_end (b);
 
   /* Pipelines go down only after the DELETEs, which may still need the
    * main loop; nothing iterates the loop after this point. */
   g_ptr_array_unref (app.publishers);
   g_clear_object (&app.session);
-  g_clear_object (&app.delete_cancellable);
-  g_main_loop_unref (app.loop);
+  tool_loop_clear (&app.run);
   whip_media_clear (&app.media);
   g_free (app.config.base_url);
   return status;

@@ -4,14 +4,15 @@
 
 #include <gst/gst.h>
 #include <gst/app/gstappsrc.h>
-#include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
+
+#include "tool-events.h"
+#include "tool-http.h"
+#include "tool-main.h"
 
 G_BEGIN_DECLS
 
 #define WHIP_VIDEO_FPS 15
 #define WHIP_AUDIO_FRAME_MS 20
-#define WHIP_GATHER_TIMEOUT_MS 3000
 #define WHIP_CONNECT_TIMEOUT_S 10
 
 /* Event lines on stdout: one JSON object per line.  begin() opens the object
@@ -85,11 +86,11 @@ WhipPublisher *whip_publisher_new (const WhipConfig *config,
     WhipOutcomeFunc on_outcome, gpointer user_data);
 void whip_publisher_start (WhipPublisher *publisher);
 WhipOutcome whip_publisher_get_outcome (WhipPublisher *publisher);
-/* Returns FALSE when there is no session resource to delete. */
-gboolean whip_publisher_delete_async (WhipPublisher *publisher,
+/* A ToolDeleteFunc for a WhipPublisher: FALSE when there is no session
+ * resource to delete. */
+gboolean whip_publisher_delete_async (gpointer publisher,
     GCancellable *cancellable, GAsyncReadyCallback callback,
     gpointer user_data);
-void whip_publisher_delete_finish (GAsyncResult *result);
 /* Stops media and pending HTTP; the session itself stays until DELETE. */
 void whip_publisher_halt (WhipPublisher *publisher);
 void whip_publisher_free (WhipPublisher *publisher);
