@@ -1,10 +1,8 @@
 #include "pipelines/conference-mixer.h"
 
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "pipelines/media-thread.h"
 #include "relay/log.h"
 #include "relay/rtp/latency-histogram.h"
 
@@ -28,7 +26,6 @@
 /* Past this much lateness the tick gives up catching up: a stalled machine
  * should not answer with a burst of rounds that all underrun. */
 #define MAX_TICK_LAG_US (5 * TICK_US)
-#define MEDIA_THREAD_NICE 5
 #define RTP_PT_OPUS 111
 #define RTP_MTU 1200
 
@@ -555,7 +552,7 @@ mixer_thread (gpointer data)
 {
   RelayConferenceMixer *self = data;
   /* Same standing as the decoders that feed it: behind the transport. */
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
+  relay_media_thread_lower_priority ();
   gint64 next = g_get_monotonic_time () + TICK_US;
   for (;;)
     {

@@ -2,10 +2,8 @@
 
 #include <gst/video/video.h>
 #include <math.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "pipelines/media-thread.h"
 #include "relay/log.h"
 
 /* Where the transport's RTP enters GStreamer: a source pad of our own,
@@ -64,11 +62,6 @@ make (const char *factory, const char *name, GError **error)
   return e;
 }
 
-/* Decoding may fall behind under load; forwarding, NACKs and RTCP must
- * not. Streaming threads run at a lower priority than the transport
- * workers (Linux nice is per thread). */
-#define MEDIA_THREAD_NICE 5
-
 static GstBusSyncReply
 on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
 {
@@ -79,7 +72,7 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
       gst_message_parse_stream_status (msg, &type, NULL);
       /* ENTER is posted from the streaming thread itself. */
       if (type == GST_STREAM_STATUS_TYPE_ENTER)
-        setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
+        relay_media_thread_lower_priority ();
       return GST_BUS_DROP;
     }
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)

@@ -1,20 +1,7 @@
 #include "pipelines/output-common.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
+#include "pipelines/media-thread.h"
 #include "relay/log.h"
-
-/* Decoding and encoding may fall behind under load; forwarding, NACKs and
- * RTCP must not (as for the ingest pipelines). */
-#define MEDIA_THREAD_NICE 5
-
-static void
-lower_priority (void)
-{
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEDIA_THREAD_NICE);
-}
 
 static GstBusSyncReply
 on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
@@ -25,7 +12,7 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
       gst_message_parse_stream_status (msg, &type, NULL);
       /* ENTER is posted from the new streaming thread itself. */
       if (type == GST_STREAM_STATUS_TYPE_ENTER)
-        lower_priority ();
+        relay_media_thread_lower_priority ();
       return GST_BUS_DROP;
     }
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
@@ -181,7 +168,7 @@ static gpointer
 ticker_thread (gpointer data)
 {
   RelayTicker *self = data;
-  lower_priority ();
+  relay_media_thread_lower_priority ();
   GstClockTime now = gst_clock_get_time (self->clock) - self->base_time;
   GstClockTime next = next_tick (self, now);
   g_mutex_lock (&self->lock);
