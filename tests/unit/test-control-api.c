@@ -1,5 +1,7 @@
 /* The chair's controls on the real relay: floor, mutes and layout change
- * the conference status and publish events; everyone else is refused. */
+ * the conference status and publish events; everyone else is refused. Each
+ * test has a relay of its own (the controls change its state), so none
+ * depends on another or on the order they run in. */
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -21,6 +23,23 @@ typedef struct {
   guint status;
   char *body;
 } Reply;
+
+typedef struct {
+  int unused;
+} Fixture;
+
+static void
+relay_up (Fixture *f, gconstpointer data)
+{
+  relay = relay_process_start ("[viewer chair]\nrole=chair\ntoken=" CHAIR "\n"
+                               "[viewer minister]\nrole=minister\ntoken=" MINISTER "\n");
+}
+
+static void
+relay_down (Fixture *f, gconstpointer data)
+{
+  relay_process_stop (g_steal_pointer (&relay));
+}
 
 static void
 reply_free (Reply *r)
@@ -65,7 +84,7 @@ assert_status (Reply *r, guint status, const char *fragment)
 }
 
 static void
-test_defaults (void)
+test_defaults (Fixture *f, gconstpointer data)
 {
   g_autoptr (Reply) r = call ("GET", "/api/v1/conference", NULL, NULL, NULL);
   assert_status (r, 200, "\"floor\":null");
@@ -74,7 +93,7 @@ test_defaults (void)
 }
 
 static void
-test_floor_mutes_layout_and_events (void)
+test_floor_mutes_layout_and_events (Fixture *f, gconstpointer data)
 {
   Client *events = client_connect (NULL);
 
@@ -116,7 +135,7 @@ test_floor_mutes_layout_and_events (void)
 }
 
 static void
-test_refusals (void)
+test_refusals (Fixture *f, gconstpointer data)
 {
   struct {
     const char *method, *path, *token, *type, *body;
@@ -161,14 +180,12 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  relay = relay_process_start ("[viewer chair]\nrole=chair\ntoken=" CHAIR "\n"
-                               "[viewer minister]\nrole=minister\ntoken=" MINISTER "\n");
   http = soup_session_new_with_options ("timeout", 20, NULL);
-  g_test_add_func ("/conference/defaults", test_defaults);
-  g_test_add_func ("/conference/floor-mutes-layout-and-events", test_floor_mutes_layout_and_events);
-  g_test_add_func ("/conference/refusals", test_refusals);
+  g_test_add ("/conference/defaults", Fixture, NULL, relay_up, test_defaults, relay_down);
+  g_test_add ("/conference/floor-mutes-layout-and-events", Fixture, NULL, relay_up,
+              test_floor_mutes_layout_and_events, relay_down);
+  g_test_add ("/conference/refusals", Fixture, NULL, relay_up, test_refusals, relay_down);
   int rc = g_test_run ();
   g_object_unref (http);
-  relay_process_stop (relay);
   return rc;
 }
