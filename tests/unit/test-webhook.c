@@ -1,8 +1,11 @@
 /* Webhooks against the real relay: a receiver in this process (a SoupServer
- * on the main context) checks every signature and records what it accepts.
- * Delivered and signed; held while the receiver answers 503 or is not
- * listening, then delivered in order per province; across a SIGTERM and a
- * SIGKILL of the relay, each version exactly once. */
+ * on the main context) checks every signature and records every attempt
+ * (refused ones too) and what it accepts. Delivered and signed; held while
+ * the receiver answers 503 or is not listening, then delivered in order per
+ * province (a version is never sent before the previous one got a 2xx);
+ * across a SIGTERM and a SIGKILL of the relay, each version exactly once.
+ * Exact counts are taken once the relay says nothing is pending (its own
+ * count of attempts against the receiver's), never after a fixed delay. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -28,12 +31,20 @@ typedef struct {
   char *client_id;
 } Delivery;
 
+/* A signed POST that reached the receiver, and what it answered. */
+typedef struct {
+  char *province;
+  gint64 version;
+  guint answer;
+} Attempt;
+
 /* The receiver: main context only. */
 static struct {
   SoupServer *server;
   guint port;
   guint answer;         /* 200, or e.g. 503 to refuse */
   GPtrArray *accepted;  /* Delivery*, in arrival order */
+  GPtrArray *attempts;  /* Attempt*, every valid POST in arrival order */
   guint requests;       /* every POST seen, accepted or not */
   guint bad;            /* a signature or header that does not check out */
 } rx;
@@ -48,6 +59,13 @@ delivery_free (Delivery *d)
   g_free (d->province);
   g_free (d->client_id);
   g_free (d);
+}
+
+static void
+attempt_free (Attempt *a)
+{
+  g_free (a->province);
+  g_free (a);
 }
 
 /* What a receiver at the data centre does (docs/API.md): HMAC of the raw
@@ -100,6 +118,11 @@ on_hook (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
       soup_server_message_set_status (msg, 401, NULL);
       return;
     }
+  Attempt *a = g_new0 (Attempt, 1);
+  a->province = g_strdup (json_object_get_string_member (o, "province"));
+  a->version = json_object_get_int_member (o, "version");
+  a->answer = rx.answer;
+  g_ptr_array_add (rx.attempts, a);
   if (rx.answer < 200 || rx.answer >= 300)
     {
       json_object_unref (o);
@@ -143,6 +166,8 @@ receiver_reset (guint answer)
 {
   g_clear_pointer (&rx.accepted, g_ptr_array_unref);
   rx.accepted = g_ptr_array_new_with_free_func ((GDestroyNotify) delivery_free);
+  g_clear_pointer (&rx.attempts, g_ptr_array_unref);
+  rx.attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) attempt_free);
   rx.requests = rx.bad = 0;
   rx.answer = answer;
 }
@@ -231,13 +256,27 @@ wait_requests (guint n)
     }
 }
 
-/* Serves the receiver for a while, to catch anything extra. */
+/* Every attempt for the province, refused or not, is for the lowest
+ * version that has not had a 2xx yet: version v+1 never goes out before v
+ * was answered 2xx (none is given up in these tests), and a delivered
+ * version is not sent again. n versions got their 2xx in the end. */
 static void
-settle (guint ms)
+assert_lane_order (const char *province, gint64 n)
 {
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
+  gint64 head = 1;
+  for (guint i = 0; i < rx.attempts->len; i++)
+    {
+      Attempt *a = rx.attempts->pdata[i];
+      if (strcmp (a->province, province) != 0)
+        continue;
+      if (a->version != head)
+        g_error ("%s: attempt %u is for version %" G_GINT64_FORMAT " while version %" G_GINT64_FORMAT
+                 " had no 2xx yet",
+                 province, i, a->version, head);
+      if (a->answer >= 200 && a->answer < 300)
+        head++;
+    }
+  g_assert_cmpint (head - 1, ==, n);
 }
 
 /* Each province's deliveries are its versions 1..n in order, each once. */
@@ -284,6 +323,50 @@ webhook_stats (RelayProcess *rp, const char *token, guint status)
   return json_object_ref (o);
 }
 
+static gint64
+stat_of (RelayProcess *rp, const char *member)
+{
+  g_autoptr (JsonObject) stats = webhook_stats (rp, CHAIR, 200);
+  return json_object_get_int_member (stats, member);
+}
+
+/* Serves the receiver until the relay's figure `member` reaches at least
+ * `n`: e.g. until nothing is pending, after which no attempt can come. */
+static void
+wait_stat (RelayProcess *rp, const char *member, gboolean at_most, gint64 n)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_MS * 1000;
+  for (;;)
+    {
+      gint64 v = stat_of (rp, member);
+      if (at_most ? v <= n : v >= n)
+        return;
+      if (g_get_monotonic_time () > end)
+        g_error ("webhook %s is %" G_GINT64_FORMAT " after %d ms, expected %s %" G_GINT64_FORMAT
+                 " (%u requests, %u accepted)",
+                 member, v, WAIT_MS, at_most ? "at most" : "at least", n, rx.requests,
+                 rx.accepted->len);
+      /* Serve the relay's attempts for a moment between two looks. */
+      gint64 next = g_get_monotonic_time () + 20 * 1000;
+      while (g_get_monotonic_time () < next)
+        g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Nothing left to send: every attempt the relay counted (its delivered
+ * plus failed attempts) was served by the receiver, and nothing else came. */
+static void
+assert_all_attempts_seen (RelayProcess *rp, gint64 delivered)
+{
+  wait_stat (rp, "pending", TRUE, 0);
+  g_autoptr (JsonObject) stats = webhook_stats (rp, CHAIR, 200);
+  g_assert_cmpint (json_object_get_int_member (stats, "delivered"), ==, delivered);
+  g_assert_cmpuint (rx.accepted->len, ==, delivered);
+  g_assert_cmpint (rx.requests, ==,
+                   delivered + json_object_get_int_member (stats, "failed_attempts"));
+  g_assert_cmpuint (rx.bad, ==, 0);
+}
+
 static void
 test_delivered_signed (void)
 {
@@ -304,9 +387,7 @@ test_delivered_signed (void)
   submit (rp, CM, "cm-3", 12, 201);
   submit (rp, SP, "sp-1", 30, 201);
   wait_accepted (3);
-  settle (300);
-  g_assert_cmpuint (rx.accepted->len, ==, 3);
-  g_assert_cmpuint (rx.bad, ==, 0);
+  assert_all_attempts_seen (rp, 3);
   assert_in_order ("TH-50", 2);
   assert_in_order ("TH-11", 1);
   g_assert_cmpstr (((Delivery *) rx.accepted->pdata[1])->client_id, ==, "cm-3");
@@ -337,9 +418,12 @@ test_receiver_refuses (void)
   submit (rp, CM, "a-2", 2, 201);
   submit (rp, CM, "a-3", 3, 201);
   submit (rp, SP, "b-2", 2, 201);
-  /* Both lanes retrying, each one row at a time. */
+  /* Both lanes retrying, each one row at a time: only the heads (version
+   * 1 of each) are tried while the receiver refuses. */
   wait_requests (6);
   g_assert_cmpuint (rx.accepted->len, ==, 0);
+  for (guint i = 0; i < rx.attempts->len; i++)
+    g_assert_cmpint (((Attempt *) rx.attempts->pdata[i])->version, ==, 1);
   g_autoptr (JsonObject) down = webhook_stats (rp, CHAIR, 200);
   g_assert_cmpint (json_object_get_int_member (down, "pending"), ==, 5);
   g_assert_cmpint (json_object_get_int_member (down, "delivered"), ==, 0);
@@ -348,14 +432,11 @@ test_receiver_refuses (void)
 
   rx.answer = 200;
   wait_accepted (5);
-  settle (300);
-  g_assert_cmpuint (rx.accepted->len, ==, 5);
-  g_assert_cmpuint (rx.bad, ==, 0);
+  assert_all_attempts_seen (rp, 5);
+  assert_lane_order ("TH-50", 3);
+  assert_lane_order ("TH-11", 2);
   assert_in_order ("TH-50", 3);
   assert_in_order ("TH-11", 2);
-  g_autoptr (JsonObject) up = webhook_stats (rp, CHAIR, 200);
-  g_assert_cmpint (json_object_get_int_member (up, "pending"), ==, 0);
-  g_assert_cmpint (json_object_get_int_member (up, "delivered"), ==, 5);
   relay_process_stop (rp);
   receiver_down ();
 }
@@ -373,8 +454,8 @@ test_across_restart (void)
   g_autofree char *data_dir = g_build_filename (rp->dir, "var", NULL);
   submit (rp, CM, "r-1", 1, 201);
   submit (rp, SP, "s-1", 1, 201);
-  /* A clean stop with retries armed. */
-  settle (300);
+  /* A clean stop with retries armed: both lanes have failed once. */
+  wait_stat (rp, "failed_attempts", FALSE, 2);
   relay_end (rp, SIGTERM);
   relay_respawn (rp);
   submit (rp, CM, "r-2", 2, 201);
@@ -386,9 +467,14 @@ test_across_restart (void)
   receiver_up (port);
   relay_respawn (rp);
   wait_accepted (4);
-  settle (500);
+  /* The attempts before the receiver was up never reached it: from now on
+   * every attempt is one delivery, each version once. */
+  wait_stat (rp, "pending", TRUE, 0);
   g_assert_cmpuint (rx.accepted->len, ==, 4);
+  g_assert_cmpuint (rx.requests, ==, 4);
   g_assert_cmpuint (rx.bad, ==, 0);
+  assert_lane_order ("TH-50", 3);
+  assert_lane_order ("TH-11", 1);
   assert_in_order ("TH-50", 3);
   assert_in_order ("TH-11", 1);
   g_assert_cmpint (report_count (data_dir, "webhook_outbox", "delivered_at IS NULL"), ==, 0);
@@ -416,8 +502,8 @@ test_max_attempts (void)
   g_autofree char *extra = webhook_config ("max-attempts=3\n");
   RelayProcess *rp = relay_process_start (extra);
   submit (rp, CM, "m-1", 1, 201);
-  wait_requests (3);
-  settle (300);
+  /* Given up: no attempt can follow, so the receiver's count is final. */
+  wait_stat (rp, "abandoned", FALSE, 1);
   g_assert_cmpuint (rx.requests, ==, 3);
   g_autoptr (JsonObject) stats = webhook_stats (rp, CHAIR, 200);
   g_assert_cmpint (json_object_get_int_member (stats, "abandoned"), ==, 1);
@@ -428,6 +514,14 @@ test_max_attempts (void)
   submit (rp, CM, "m-2", 2, 201);
   wait_accepted (1);
   g_assert_cmpint (((Delivery *) rx.accepted->pdata[0])->version, ==, 2);
+  /* Version 1 three times, refused, then version 2. */
+  g_assert_cmpuint (rx.attempts->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      Attempt *a = rx.attempts->pdata[i];
+      g_assert_cmpint (a->version, ==, i < 3 ? 1 : 2);
+      g_assert_cmpuint (a->answer, ==, i < 3 ? 400 : 200);
+    }
   g_autofree char *data_dir = g_build_filename (rp->dir, "var", NULL);
   g_assert_cmpint (report_count (data_dir, "webhook_outbox",
                                  "version = 1 AND abandoned_at IS NOT NULL AND attempts = 3"), ==, 1);
@@ -504,6 +598,7 @@ main (int argc, char **argv)
   g_test_add_func ("/webhook/max-attempts", test_max_attempts);
   int rc = g_test_run ();
   g_clear_pointer (&rx.accepted, g_ptr_array_unref);
+  g_clear_pointer (&rx.attempts, g_ptr_array_unref);
   g_object_unref (http);
   g_free (today);
   return rc;
