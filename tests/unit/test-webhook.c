@@ -330,8 +330,9 @@ stat_of (RelayProcess *rp, const char *member)
   return json_object_get_int_member (stats, member);
 }
 
-/* Serves the receiver until the relay's figure `member` reaches at least
- * `n`: e.g. until nothing is pending, after which no attempt can come. */
+/* Serves the receiver until the relay's figure `member` is at least `n`
+ * (at most, with at_most): e.g. until nothing is pending, after which no
+ * attempt can come. */
 static void
 wait_stat (RelayProcess *rp, const char *member, gboolean at_most, gint64 n)
 {
