@@ -1,7 +1,9 @@
 /* The conference mixer end to end: sines pushed in real time as opusdec
  * would push them, the Opus RTP it sends decoded again and checked by
  * spectrum, so a mix-minus that still carries its member's own voice (or
- * lost the others') fails. */
+ * lost the others') fails. Every wait is for packets (counted in the order
+ * the mixer sent them), never for a time: a loaded machine mixes later,
+ * not differently. */
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -18,6 +20,7 @@
 typedef struct {
   GBytes *rtp;
   gint64 arrival_us;
+  guint64 seq; /* order of arrival across all mixes, from 1 */
 } Packet;
 
 static void
@@ -30,6 +33,7 @@ packet_free (Packet *p)
 typedef struct {
   GMutex lock;
   GHashTable *mixes; /* mix name → GPtrArray of Packet* */
+  guint64 seq;       /* packets so far, all mixes */
   gboolean bad_capture;
 } Capture;
 
@@ -47,6 +51,7 @@ on_output (const char *mix, gint64 capture_us, const guint8 *rtp, gsize len, gpo
       list = g_ptr_array_new_with_free_func ((GDestroyNotify) packet_free);
       g_hash_table_insert (c->mixes, g_strdup (mix), list);
     }
+  p->seq = ++c->seq;
   g_ptr_array_add (list, p);
   if (capture_us > p->arrival_us)
     c->bad_capture = TRUE;
@@ -71,9 +76,19 @@ capture_free (Capture *c)
   g_free (c);
 }
 
-/* Packets of a mix that arrived in [from_us, to_us). */
+/* The sequence number of the last packet so far (0 before any). */
+static guint64
+capture_seq (Capture *c)
+{
+  g_mutex_lock (&c->lock);
+  guint64 seq = c->seq;
+  g_mutex_unlock (&c->lock);
+  return seq;
+}
+
+/* Packets of a mix sent after packet `after` (a capture_seq). */
 static GPtrArray *
-packets_between (Capture *c, const char *mix, gint64 from_us, gint64 to_us)
+packets_after (Capture *c, const char *mix, guint64 after)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_mutex_lock (&c->lock);
@@ -81,11 +96,53 @@ packets_between (Capture *c, const char *mix, gint64 from_us, gint64 to_us)
   for (guint i = 0; list && i < list->len; i++)
     {
       Packet *p = g_ptr_array_index (list, i);
-      if (p->arrival_us >= from_us && p->arrival_us < to_us)
+      if (p->seq > after)
         g_ptr_array_add (out, g_bytes_ref (p->rtp));
     }
   g_mutex_unlock (&c->lock);
   return out;
+}
+
+static guint
+count_packets (Capture *c, const char *mix, guint64 after)
+{
+  g_autoptr (GPtrArray) p = packets_after (c, mix, after);
+  return p->len;
+}
+
+/* The capture_seq of the n-th packet of a mix after packet `after`; 0
+ * when there are fewer. */
+static guint64
+nth_packet_after (Capture *c, const char *mix, guint64 after, guint n)
+{
+  guint64 seq = 0;
+  g_mutex_lock (&c->lock);
+  GPtrArray *list = g_hash_table_lookup (c->mixes, mix);
+  for (guint i = 0, k = 0; list && i < list->len && !seq; i++)
+    {
+      Packet *p = g_ptr_array_index (list, i);
+      if (p->seq > after && ++k == n)
+        seq = p->seq;
+    }
+  g_mutex_unlock (&c->lock);
+  return seq;
+}
+
+/* Generous: a mixer that sends nothing fails here, a slow one only waits. */
+#define WAIT_US (60 * G_USEC_PER_SEC)
+
+/* Until a mix has sent n packets after packet `after`. */
+static void
+wait_packets (Capture *c, const char *mix, guint64 after, guint n)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+  guint got;
+  while ((got = count_packets (c, mix, after)) < n)
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("mix \"%s\": %u packets, expected %u", mix, got, n);
+      g_usleep (10 * 1000);
+    }
 }
 
 /* Decodes Opus RTP the way a receiver would, to mono S16 at 48 kHz. */
@@ -147,10 +204,11 @@ tone_db (GArray *pcm, double freq)
   return 10 * log10 (MAX (power, 1e-12) / ((n / 2.0) * (n / 2.0)));
 }
 
+/* What a listener of the mix hears after packet `after`. */
 static GArray *
-decode_mix (Capture *c, const char *mix, gint64 from_us, gint64 to_us)
+decode_mix (Capture *c, const char *mix, guint64 after)
 {
-  g_autoptr (GPtrArray) packets = packets_between (c, mix, from_us, to_us);
+  g_autoptr (GPtrArray) packets = packets_after (c, mix, after);
   g_assert_cmpuint (packets->len, >, 20);
   return decode (packets);
 }
@@ -240,10 +298,23 @@ mixer_new (Capture *c)
   return m;
 }
 
+/* Until the mixer's counters satisfy `done`. */
 static void
-wait_ms (guint ms)
+wait_stats (RelayConferenceMixer *mixer, gboolean (*done) (const RelayConferenceMixerStats *st,
+                                                           gpointer data),
+            gpointer data, RelayConferenceMixerStats *st)
 {
-  g_usleep (ms * 1000);
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+  for (;;)
+    {
+      relay_conference_mixer_get_stats (mixer, st);
+      if (done (st, data))
+        return;
+      if (g_get_monotonic_time () > end)
+        g_error ("mixer: %" G_GUINT64_FORMAT " rounds, %" G_GUINT64_FORMAT " underruns",
+                 st->ticks, st->underruns);
+      g_usleep (10 * 1000);
+    }
 }
 
 /* ---- tests ---- */
@@ -258,29 +329,27 @@ test_mix_minus (void)
   /* B sends stereo, C is not in the mix. */
   Feeder f = { .n_sources = 3,
                .sources = { { "A", 440, 1, 1 }, { "B", 880, 2, 1 }, { "C", 660, 1, 1 } } };
-  gint64 t0 = g_get_monotonic_time ();
   feeder_start (&f, mixer);
-  wait_ms (1500);
+  /* 1.5 s of audio in each output. */
+  wait_packets (c, RELAY_MIX_ALL, 0, 75);
+  wait_packets (c, "A", 0, 75);
+  wait_packets (c, "B", 0, 75);
   feeder_stop (&f);
-  gint64 t1 = g_get_monotonic_time ();
 
   RelayConferenceMixerStats st;
   relay_conference_mixer_get_stats (mixer, &st);
   relay_conference_mixer_free (mixer);
 
   g_assert_cmpuint (st.members, ==, 2);
-  g_assert_cmpuint (st.ticks, >=, 60);
-  /* At most a latency trim after a racy start. */
-  g_assert_cmpuint (st.dropped_ms, <=, 40);
+  g_assert_cmpuint (st.ticks, >=, 75); /* a round per packet of a mix */
   g_assert_cmpint (st.latency_p50_us, >, 0);
-  g_assert_cmpint (st.latency_p99_us, <, 150000);
   g_assert_false (c->bad_capture);
   g_assert_null (g_hash_table_lookup (c->mixes, "C"));
   g_assert_cmpuint (g_hash_table_size (c->mixes), ==, 3);
 
-  g_autoptr (GArray) all = decode_mix (c, RELAY_MIX_ALL, t0, t1);
-  g_autoptr (GArray) minus_a = decode_mix (c, "A", t0, t1);
-  g_autoptr (GArray) minus_b = decode_mix (c, "B", t0, t1);
+  g_autoptr (GArray) all = decode_mix (c, RELAY_MIX_ALL, 0);
+  g_autoptr (GArray) minus_a = decode_mix (c, "A", 0);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", 0);
   double all440 = tone_db (all, 440), all880 = tone_db (all, 880), all660 = tone_db (all, 660);
   double a440 = tone_db (minus_a, 440), a880 = tone_db (minus_a, 880);
   double b440 = tone_db (minus_b, 440), b880 = tone_db (minus_b, 880);
@@ -300,13 +369,6 @@ test_mix_minus (void)
   capture_free (c);
 }
 
-static guint
-count_packets (Capture *c, const char *mix, gint64 from_us, gint64 to_us)
-{
-  g_autoptr (GPtrArray) p = packets_between (c, mix, from_us, to_us);
-  return p->len;
-}
-
 static void
 test_membership_change (void)
 {
@@ -317,37 +379,39 @@ test_membership_change (void)
   relay_conference_mixer_set_members (mixer, both);
   Feeder f = { .n_sources = 2, .sources = { { "A", 440, 1, 1 }, { "B", 880, 1, 1 } } };
   feeder_start (&f, mixer);
-  wait_ms (600);
-  g_assert_cmpuint (count_packets (c, "B", 0, G_MAXINT64), >, 10);
+  wait_packets (c, "B", 0, 11);
 
   /* While the feeder keeps pushing from its own thread. */
   relay_conference_mixer_set_members (mixer, only_a);
-  gint64 changed = g_get_monotonic_time ();
-  wait_ms (1300);
-  gint64 t1 = g_get_monotonic_time ();
+  guint64 changed = capture_seq (c);
   RelayConferenceMixerStats st;
   relay_conference_mixer_get_stats (mixer, &st);
   g_assert_cmpuint (st.members, ==, 1);
-  /* At most the round already under way when the change came. */
-  g_assert_cmpuint (count_packets (c, "B", changed + 100000, G_MAXINT64), ==, 0);
-  g_autoptr (GArray) all = decode_mix (c, RELAY_MIX_ALL, changed + 100000, t1);
+  /* Each round sends the full mix first, then the mix-minuses. The round
+   * under way when the change came may still send B's; the round of the
+   * second full-mix packet after it began after the change. From there on,
+   * 1 s of rounds without B. */
+  wait_packets (c, RELAY_MIX_ALL, changed, 2);
+  guint64 settled = nth_packet_after (c, RELAY_MIX_ALL, changed, 2);
+  wait_packets (c, RELAY_MIX_ALL, settled, 50);
+  wait_packets (c, "A", settled, 50);
+  g_assert_cmpuint (count_packets (c, "B", settled), ==, 0);
+  g_autoptr (GArray) all = decode_mix (c, RELAY_MIX_ALL, settled);
   double all440 = tone_db (all, 440), all880 = tone_db (all, 880);
   g_test_message ("after B left: full 440 %.1f 880 %.1f dB", all440, all880);
   g_assert_cmpfloat (all440, >, -25);
   g_assert_cmpfloat (all440 - all880, >, 20);
   /* A alone hears nobody. */
-  g_autoptr (GArray) minus_a = decode_mix (c, "A", changed + 100000, t1);
+  g_autoptr (GArray) minus_a = decode_mix (c, "A", settled);
   g_assert_cmpfloat (tone_db (minus_a, 440), <, -45);
 
   /* Back in: its mix-minus comes back, with A's voice. */
   relay_conference_mixer_set_members (mixer, both);
-  gint64 rejoined = g_get_monotonic_time ();
-  wait_ms (800);
-  gint64 t2 = g_get_monotonic_time ();
+  guint64 rejoined = capture_seq (c);
+  wait_packets (c, "B", rejoined, 40);
   feeder_stop (&f);
   relay_conference_mixer_free (mixer);
-  g_assert_cmpuint (count_packets (c, "B", rejoined, t2), >, 30);
-  g_autoptr (GArray) minus_b = decode_mix (c, "B", rejoined, t2);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", rejoined);
   double b440 = tone_db (minus_b, 440), b880 = tone_db (minus_b, 880);
   g_test_message ("after B rejoined: minus B 440 %.1f 880 %.1f dB", b440, b880);
   g_assert_cmpfloat (b440 - b880, >, 20);
@@ -366,22 +430,25 @@ test_unheard_mix_minus (void)
   relay_conference_mixer_set_listened (mixer, "B", FALSE);
   Feeder f = { .n_sources = 2, .sources = { { "A", 440, 1, 1 }, { "B", 880, 1, 1 } } };
   feeder_start (&f, mixer);
-  wait_ms (800);
-  gint64 t0 = g_get_monotonic_time ();
-  g_assert_cmpuint (count_packets (c, "B", 0, t0), ==, 0);
-  g_assert_cmpuint (count_packets (c, "A", 0, t0), >, 10);
-  g_assert_cmpuint (count_packets (c, RELAY_MIX_ALL, 0, t0), >, 10);
+  /* 40 rounds with both members: A's mix-minus and the full mix, never B's. */
+  wait_packets (c, "A", 0, 40);
+  wait_packets (c, RELAY_MIX_ALL, 0, 40);
+  g_assert_cmpuint (count_packets (c, "B", 0), ==, 0);
 
   relay_conference_mixer_set_listened (mixer, "B", TRUE);
-  gint64 heard = g_get_monotonic_time ();
-  wait_ms (800);
-  gint64 t1 = g_get_monotonic_time ();
+  guint64 heard = capture_seq (c);
+  wait_packets (c, "B", heard, 40);
   feeder_stop (&f);
   relay_conference_mixer_free (mixer);
-  g_assert_cmpuint (count_packets (c, "B", heard, t1), >, 20);
-  g_autoptr (GArray) minus_b = decode_mix (c, "B", heard, t1);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", heard);
   g_assert_cmpfloat (tone_db (minus_b, 440) - tone_db (minus_b, 880), >, 20);
   capture_free (c);
+}
+
+static gboolean
+underruns_over (const RelayConferenceMixerStats *st, gpointer data)
+{
+  return st->underruns > *(const guint64 *) data;
 }
 
 static void
@@ -400,25 +467,30 @@ test_underrun_and_overflow (void)
   relay_conference_mixer_get_stats (mixer, &st);
   g_assert_cmpuint (st.dropped_ms, >=, 160);
   g_assert_cmpuint (st.dropped_ms, <=, 220);
-  wait_ms (300); /* drains the FIFO */
+  /* The FIFO drains, then runs dry. */
+  guint64 none = 0;
+  wait_stats (mixer, underruns_over, &none, &st);
 
   Feeder f = { .n_sources = 1, .sources = { { "A", 440, 1, 1 } } };
   feeder_start (&f, mixer);
-  wait_ms (500);
-  relay_conference_mixer_get_stats (mixer, &st);
-  guint64 before = st.underruns;
-  g_atomic_int_set (&f.sources[0].active, 0);
-  wait_ms (500);
-  relay_conference_mixer_get_stats (mixer, &st);
+  wait_packets (c, RELAY_MIX_ALL, capture_seq (c), 25);
+  /* A falls silent: no push after this. */
   feeder_stop (&f);
+  RelayConferenceMixerStats before;
+  relay_conference_mixer_get_stats (mixer, &before);
+  guint64 silent_from = capture_seq (c);
+  guint64 enough = before.underruns + 14;
+  wait_stats (mixer, underruns_over, &enough, &st);
+  guint64 underruns = st.underruns - before.underruns, rounds = st.ticks - before.ticks;
+  g_test_message ("%" G_GUINT64_FORMAT " underruns in %" G_GUINT64_FORMAT " rounds of silence",
+                  underruns, rounds);
+  /* One underrun per silent round of its one member; the rounds that still
+   * played are what the FIFO held (at most its 200 ms, 10 rounds). */
+  g_assert_cmpuint (underruns, <=, rounds);
+  g_assert_cmpuint (rounds - underruns, <=, 10);
+  /* The mix keeps going through silence: a full-mix packet every round. */
+  wait_packets (c, RELAY_MIX_ALL, silent_from, (guint) underruns);
   relay_conference_mixer_free (mixer);
-  g_test_message ("underruns %" G_GUINT64_FORMAT " then %" G_GUINT64_FORMAT, before,
-                  st.underruns);
-  /* 500 ms of silence is ~25 rounds, less the 40 ms still buffered. */
-  g_assert_cmpuint (st.underruns - before, >=, 15);
-  g_assert_cmpuint (st.underruns - before, <=, 27);
-  /* The mix keeps going through silence. */
-  g_assert_cmpuint (count_packets (c, RELAY_MIX_ALL, 0, G_MAXINT64), >, 50);
   capture_free (c);
 }
 
@@ -432,15 +504,13 @@ test_resampled_input (void)
   relay_conference_mixer_set_members (mixer, members);
   Feeder f = { .n_sources = 2,
                .sources = { { "A", 440, 2, 1, 0, 24000 }, { "B", 880, 1, 1 } } };
-  gint64 t0 = g_get_monotonic_time ();
   feeder_start (&f, mixer);
-  wait_ms (1200);
+  wait_packets (c, "B", 0, 60);
   feeder_stop (&f);
-  gint64 t1 = g_get_monotonic_time ();
   RelayConferenceMixerStats st;
   relay_conference_mixer_get_stats (mixer, &st);
   relay_conference_mixer_free (mixer);
-  g_autoptr (GArray) minus_b = decode_mix (c, "B", t0, t1);
+  g_autoptr (GArray) minus_b = decode_mix (c, "B", 0);
   double b440 = tone_db (minus_b, 440), b880 = tone_db (minus_b, 880);
   g_test_message ("24 kHz A in minus B: 440 %.1f 880 %.1f dB; underruns %" G_GUINT64_FORMAT,
                   b440, b880, st.underruns);
