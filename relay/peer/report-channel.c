@@ -18,7 +18,8 @@ typedef struct {
 
 struct _RelayReportChannel {
   RelayWorker *worker;
-  RelayWebrtcTransport *transport;
+  RelayReportChannelLink link;
+  gpointer link_data;
   RelayReportService *service;
   char *province;
   RelaySctpAssociation *sctp;
@@ -54,7 +55,7 @@ static void
 on_sctp_output (const guint8 *data, gsize len, gpointer user_data)
 {
   RelayReportChannel *self = user_data;
-  relay_webrtc_transport_send_application (self->transport, data, len);
+  self->link.send (data, len, self->link_data);
 }
 
 static void
@@ -198,21 +199,51 @@ dc_message (RelayDataChannel *ch, gboolean binary, const guint8 *data, gsize len
       reply_error (self, ch, "reports are not available on this relay right now");
       return;
     }
-  RelayTransportStats ts;
-  relay_webrtc_transport_get_stats (self->transport, &ts);
+  char remote_address[64] = "";
+  self->link.remote_address (remote_address, sizeof remote_address, self->link_data);
   Reply *r = g_new0 (Reply, 1);
   r->inbox = inbox_ref (self->inbox);
   r->sid = relay_data_channel_get_stream_id (ch);
   self->stats.submitted++;
   relay_report_service_submit (self->service, self->province, (const char *) data, len,
-                               RELAY_REPORT_VIA_DATA_CHANNEL, ts.remote_address, on_report_done,
+                               RELAY_REPORT_VIA_DATA_CHANNEL, remote_address, on_report_done,
                                r);
+}
+
+/* The link of the relay: the WHIP session's DTLS transport. */
+static void
+transport_send (const guint8 *data, gsize len, gpointer link_data)
+{
+  relay_webrtc_transport_send_application (link_data, data, len);
+}
+
+static void
+transport_remote_address (char *address, gsize size, gpointer link_data)
+{
+  RelayTransportStats ts;
+  relay_webrtc_transport_get_stats (link_data, &ts);
+  g_strlcpy (address, ts.remote_address, size);
 }
 
 RelayReportChannel *
 relay_report_channel_new (RelayWorker *worker, RelayWebrtcTransport *transport,
                           const RelaySdpMedia *application, RelayReportService *service,
                           const char *province, GError **error)
+{
+  static const RelayReportChannelLink link = {
+    .send = transport_send,
+    .remote_address = transport_remote_address,
+  };
+  /* Our port as answered (the offer's); the peer's is the offer's too. */
+  return relay_report_channel_new_on_link (worker, &link, transport, application->sctp_port,
+                                           service, province, error);
+}
+
+RelayReportChannel *
+relay_report_channel_new_on_link (RelayWorker *worker, const RelayReportChannelLink *link,
+                                  gpointer link_data, guint16 sctp_port,
+                                  RelayReportService *service, const char *province,
+                                  GError **error)
 {
   static const RelaySctpCallbacks sctp_callbacks = {
     .output = on_sctp_output,
@@ -229,7 +260,8 @@ relay_report_channel_new (RelayWorker *worker, RelayWebrtcTransport *transport,
   };
   RelayReportChannel *self = g_new0 (RelayReportChannel, 1);
   self->worker = worker;
-  self->transport = transport;
+  self->link = *link;
+  self->link_data = link_data;
   self->service = service;
   self->province = g_strdup (province);
   self->inbox = g_new0 (Inbox, 1);
@@ -237,9 +269,7 @@ relay_report_channel_new (RelayWorker *worker, RelayWebrtcTransport *transport,
   self->inbox->channel = self;
   self->inbox->worker = worker;
   self->channels = relay_data_channels_new (&dc_callbacks, self);
-  /* Our port as answered (the offer's); the peer's is the offer's too. */
-  self->sctp = relay_sctp_association_new (relay_worker_get_context (worker),
-                                           application->sctp_port, application->sctp_port,
+  self->sctp = relay_sctp_association_new (relay_worker_get_context (worker), sctp_port, sctp_port,
                                            &sctp_callbacks, self, error);
   if (self->sctp == NULL)
     {

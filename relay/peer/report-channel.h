@@ -29,6 +29,24 @@ RelayReportChannel *relay_report_channel_new (RelayWorker *worker, RelayWebrtcTr
                                               const RelaySdpMedia *application,
                                               RelayReportService *service, const char *province,
                                               GError **error);
+
+/* What the channel needs of its transport; relay_report_channel_new gives
+ * the WHIP session's DTLS transport. Called on the worker. */
+typedef struct {
+  /* One SCTP packet to the peer (a DTLS application data record). */
+  void (*send) (const guint8 *data, gsize len, gpointer link_data);
+  /* The peer's address, recorded with its reports ("" when unknown). */
+  void (*remote_address) (char *address, gsize size, gpointer link_data);
+} RelayReportChannelLink;
+
+/* The same on any link (link_data must outlive the channel); sctp_port is
+ * the m=application's a=sctp-port, ours and the peer's. Tests wire it to a
+ * peer association of their own. */
+RelayReportChannel *relay_report_channel_new_on_link (RelayWorker *worker,
+                                                      const RelayReportChannelLink *link,
+                                                      gpointer link_data, guint16 sctp_port,
+                                                      RelayReportService *service,
+                                                      const char *province, GError **error);
 /* DTLS is up: SCTP starts (idempotent; later reconnects change nothing). */
 void relay_report_channel_transport_connected (RelayReportChannel *channel);
 /* A DTLS application data record from the transport. */
