@@ -26,7 +26,9 @@
  * buffer until the next one, so an unchanged tile costs nothing upstream
  * and a stalled province keeps its last frame until the 2 s lost card. */
 
-#define SIGNAL_LOST_US (2 * G_USEC_PER_SEC)
+/* On the pipeline's clock (output-common.h): frames' arrival and the
+ * feeder's ticks are clock times. */
+#define SIGNAL_LOST (2 * GST_SECOND)
 #define MOSAIC_SSRC 0x4d4f5341u /* "MOSA" */
 #define EVEN(x) ((x) & ~1)
 
@@ -53,9 +55,9 @@ typedef struct {
   GMutex lock; /* guards the fields up to scale_lock */
   int w, h;    /* what frames are scaled to: the rect in the current layout */
   gboolean connected;
-  gint64 last_frame_us;
+  GstClockTime last_frame_at; /* clock time of the last frame (or of connecting) */
   Picture frame;
-  gint64 frame_capture_us;
+  gint64 frame_capture_us;    /* monotonic, for the latency figures */
 
   GMutex scale_lock; /* the pushing thread's scaler and labels */
   RelayFrameScaler *scaler;
@@ -70,6 +72,8 @@ typedef struct {
 struct _RelayMosaic {
   int width, height, fps;
   GstElement *pipeline, *compositor;
+  GstClock *clock;          /* the pipeline's */
+  GstClockTime base_time;   /* the pipeline's, once playing */
   RelayVideoEncoderOutput *out;
   GPtrArray *slots;    /* Slot*, tile order (central first) */
   GHashTable *by_id;   /* id -> Slot* (borrowed); read-only after new */
@@ -292,7 +296,7 @@ card_for (Slot *slot, CardKind kind, int w, int h)
 }
 
 static void
-feed_slot (RelayMosaic *self, Slot *slot, gint64 now_us, GstClockTime pts, gint64 *newest)
+feed_slot (RelayMosaic *self, Slot *slot, GstClockTime now, GstClockTime pts, gint64 *newest)
 {
   GstBuffer *buf = NULL;
   int w = 0, h = 0, tw, th;
@@ -300,7 +304,8 @@ feed_slot (RelayMosaic *self, Slot *slot, gint64 now_us, GstClockTime pts, gint6
   g_mutex_lock (&slot->lock);
   tw = slot->w;
   th = slot->h;
-  gboolean fresh = now_us - slot->last_frame_us <= SIGNAL_LOST_US;
+  /* (A frame may be newer than the tick: the feeder runs late.) */
+  gboolean fresh = now <= slot->last_frame_at + SIGNAL_LOST;
   live = slot->connected && slot->frame.buf && fresh;
   /* Just connected, no picture yet: still the offline card for the 2 s
    * a first keyframe may take, then "signal lost". */
@@ -339,10 +344,12 @@ static void
 feed (GstClockTime running_time, gpointer data)
 {
   RelayMosaic *self = data;
-  gint64 now_us = g_get_monotonic_time ();
+  /* The tick's own time, however late the thread woke: the cards follow
+   * the stream. */
+  GstClockTime now = self->base_time + running_time;
   gint64 newest = 0;
   for (guint i = 0; i < self->slots->len; i++)
-    feed_slot (self, self->slots->pdata[i], now_us, running_time, &newest);
+    feed_slot (self, self->slots->pdata[i], now, running_time, &newest);
   if (newest)
     {
       g_mutex_lock (&self->lock);
@@ -411,6 +418,7 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   self->layout = RELAY_LAYOUT_MOSAIC;
 
   self->pipeline = relay_output_pipeline_new ("mosaic");
+  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
 
   /* force-live: output on the deadline whether or not inputs have new
    * frames. One blending thread: the tiles are opaque, blending is a copy. */
@@ -483,6 +491,7 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       relay_mosaic_free (self);
       return NULL;
     }
+  self->base_time = gst_element_get_base_time (self->pipeline);
   relay_output_pad_start (self->highlight_src, 16, 16, 0);
   g_autoptr (GstBuffer) yellow = relay_tile_render_solid (16, 16, RELAY_TILE_HIGHLIGHT_RGB);
   relay_output_pad_push (self->highlight_src, yellow, 0, GST_CLOCK_TIME_NONE);
@@ -522,6 +531,7 @@ relay_mosaic_free (RelayMosaic *self)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   relay_output_pipeline_free (self->pipeline);
   relay_video_encoder_output_free (self->out);
+  g_clear_object (&self->clock);
   g_free (self->spotlight);
   g_free (self->speaker);
   g_mutex_clear (&self->layout_lock);
@@ -536,7 +546,8 @@ relay_mosaic_push_frame (RelayMosaic *self, const char *participant, GstBuffer *
   Slot *slot = participant ? g_hash_table_lookup (self->by_id, participant) : NULL;
   if (!slot || !frame || !info)
     return;
-  gint64 now = g_get_monotonic_time ();
+  GstClockTime now = gst_clock_get_time (self->clock);
+  gint64 capture_us = g_get_monotonic_time ();
   g_mutex_lock (&slot->lock);
   int w = slot->w, h = slot->h;
   g_mutex_unlock (&slot->lock);
@@ -562,8 +573,8 @@ relay_mosaic_push_frame (RelayMosaic *self, const char *participant, GstBuffer *
   slot->frame.buf = scaled;
   slot->frame.w = w;
   slot->frame.h = h;
-  slot->frame_capture_us = now;
-  slot->last_frame_us = now;
+  slot->frame_capture_us = capture_us;
+  slot->last_frame_at = now;
   g_mutex_unlock (&slot->lock);
   g_mutex_lock (&self->lock);
   self->frames_in++;
@@ -582,7 +593,7 @@ relay_mosaic_set_connected (RelayMosaic *self, const char *participant, gboolean
       /* A fresh connection gets 2 s before "signal lost", not the age of
        * the last session's last frame. */
       gst_clear_buffer (&slot->frame.buf);
-      slot->last_frame_us = g_get_monotonic_time ();
+      slot->last_frame_at = gst_clock_get_time (self->clock);
     }
   slot->connected = connected;
   g_mutex_unlock (&slot->lock);

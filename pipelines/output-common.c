@@ -35,7 +35,8 @@ relay_output_pipeline_new (const char *name)
 {
   GstElement *pipeline = gst_pipeline_new (name);
   g_autoptr (GstClock) clock = gst_system_clock_obtain ();
-  /* GstSystemClock is CLOCK_MONOTONIC by default, as g_get_monotonic_time. */
+  /* CLOCK_MONOTONIC, unless a test made a GstTestClock the default
+   * (gst_system_clock_set_default) to step time itself. */
   gst_pipeline_use_clock (GST_PIPELINE (pipeline), clock);
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
   gst_bus_set_sync_handler (bus, on_bus_message, g_strdup (name), g_free);
@@ -154,7 +155,7 @@ struct _RelayTicker {
   RelayTickFunc tick;
   gpointer data;
   GMutex lock;
-  GCond cond;
+  GstClockID waiting; /* under lock: what stop unschedules */
   gboolean stopping;
 };
 
@@ -174,19 +175,29 @@ ticker_thread (gpointer data)
   g_mutex_lock (&self->lock);
   while (!self->stopping)
     {
-      /* A GCond wait (not a clock id) so that stop can interrupt it. */
-      gint64 deadline_us = (gint64) ((self->base_time + next) / GST_USECOND);
-      if (g_get_monotonic_time () < deadline_us)
-        {
-          g_cond_wait_until (&self->cond, &self->lock, deadline_us);
-          continue;
-        }
+      /* On the pipeline's clock, as the compositor waits for its deadlines:
+       * the ticks keep step with the pipeline whatever clock it runs on
+       * (a test's GstTestClock included). stop unschedules the wait. */
+      GstClockID id = gst_clock_new_single_shot_id (self->clock, self->base_time + next);
+      self->waiting = id;
       g_mutex_unlock (&self->lock);
-      self->tick (next, self->data);
-      now = gst_clock_get_time (self->clock) - self->base_time;
-      next += self->period;
-      if (next < now)
-        next = next_tick (self, now);
+      GstClockReturn ret = gst_clock_id_wait (id, NULL);
+      g_mutex_lock (&self->lock);
+      self->waiting = NULL;
+      g_mutex_unlock (&self->lock);
+      gst_clock_id_unref (id);
+      if (ret == GST_CLOCK_OK || ret == GST_CLOCK_EARLY)
+        {
+          g_mutex_lock (&self->lock);
+          gboolean stopping = self->stopping;
+          g_mutex_unlock (&self->lock);
+          if (!stopping)
+            self->tick (next, self->data);
+          now = gst_clock_get_time (self->clock) - self->base_time;
+          next += self->period;
+          if (next < now)
+            next = next_tick (self, now);
+        }
       g_mutex_lock (&self->lock);
     }
   g_mutex_unlock (&self->lock);
@@ -199,7 +210,6 @@ relay_ticker_start (const char *name, GstElement *pipeline, GstClockTime period,
 {
   RelayTicker *self = g_new0 (RelayTicker, 1);
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
   self->clock = gst_pipeline_get_clock (GST_PIPELINE (pipeline));
   self->base_time = gst_element_get_base_time (pipeline);
   self->period = MAX (period, GST_MSECOND);
@@ -217,11 +227,11 @@ relay_ticker_stop (RelayTicker *self)
     return;
   g_mutex_lock (&self->lock);
   self->stopping = TRUE;
-  g_cond_signal (&self->cond);
+  if (self->waiting)
+    gst_clock_id_unschedule (self->waiting);
   g_mutex_unlock (&self->lock);
   g_thread_join (self->thread);
   gst_object_unref (self->clock);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
   g_free (self);
 }

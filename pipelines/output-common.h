@@ -15,9 +15,13 @@ G_BEGIN_DECLS
  * frame. */
 #define RELAY_OUTPUT_COLORIMETRY "bt601"
 
-/* A GstPipeline on the monotonic system clock (so that its times can be
- * waited on with g_get_monotonic_time), whose streaming threads run at
- * nice 5 and whose errors and warnings go to relay_warn. */
+/* A GstPipeline on the default system clock (gst_system_clock_obtain: the
+ * monotonic clock, or a GstTestClock a test made the default), whose
+ * streaming threads run at nice 5 and whose errors and warnings go to
+ * relay_warn. Every timed decision of the pipelines built on it (ticks,
+ * "signal lost" after 2 s, one forced keyframe a second) is taken on this
+ * clock and the frames' running time, never on g_get_monotonic_time: the
+ * stream decides, not how late a thread woke, and a test can step time. */
 GstElement *relay_output_pipeline_new (const char *name);
 /* To NULL, bus handler removed, unref. NULL-safe. */
 void relay_output_pipeline_free (GstElement *pipeline);
@@ -37,8 +41,8 @@ void relay_output_pad_free (GstPad *pad);
 
 /* A thread calling `tick` with the pipeline running time at every
  * multiple of `period` plus `offset` (running time of the pipeline whose
- * clock and base time are given); ticks that fell behind are skipped.
- * Runs at nice 5. */
+ * clock and base time are given), waiting on that clock; ticks that fell
+ * behind are skipped. Runs at nice 5. */
 typedef void (*RelayTickFunc) (GstClockTime running_time, gpointer data);
 typedef struct _RelayTicker RelayTicker;
 

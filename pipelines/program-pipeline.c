@@ -15,7 +15,8 @@
  * come out at once even on a still picture, and means no decoder thread
  * ever waits on the encoder. */
 
-#define SIGNAL_LOST_US (2 * G_USEC_PER_SEC)
+/* On the pipeline's clock (output-common.h), against the feeder's ticks. */
+#define SIGNAL_LOST (2 * GST_SECOND)
 #define PROGRAM_SSRC 0x50524f47u /* "PROG" */
 #define EVEN(x) ((x) & ~1)
 
@@ -26,6 +27,8 @@ typedef struct {
 struct _RelayProgram {
   int width, height, fps;
   GstElement *pipeline;
+  GstClock *clock;        /* the pipeline's */
+  GstClockTime base_time; /* the pipeline's, once playing */
   GstPad *src;
   RelayVideoEncoderOutput *out;
   GHashTable *names; /* id -> Names*; read-only after new */
@@ -33,7 +36,8 @@ struct _RelayProgram {
   GMutex lock; /* the fields up to scale_lock */
   char source[16];
   GstBuffer *frame; /* at the program size */
-  gint64 last_frame_us, capture_us;
+  GstClockTime last_frame_at; /* clock time */
+  gint64 capture_us;          /* monotonic, for the latency figures */
   gboolean frame_new;
 
   GMutex scale_lock;
@@ -82,13 +86,14 @@ static void
 feed (GstClockTime pts, gpointer data)
 {
   RelayProgram *self = data;
-  gint64 now_us = g_get_monotonic_time ();
+  /* The tick's own time, however late the thread woke. */
+  GstClockTime now = self->base_time + pts;
   GstBuffer *buf = NULL;
   gint64 capture = 0;
   char source[16];
   g_mutex_lock (&self->lock);
   g_strlcpy (source, self->source, sizeof source);
-  if (self->frame && now_us - self->last_frame_us <= SIGNAL_LOST_US)
+  if (self->frame && now <= self->last_frame_at + SIGNAL_LOST)
     {
       buf = gst_buffer_ref (self->frame);
       if (self->frame_new)
@@ -126,6 +131,7 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
     }
 
   self->pipeline = relay_output_pipeline_new ("program");
+  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
   self->out = relay_video_encoder_output_new (GST_BIN (self->pipeline), "program",
                                               config->output_codec, (guint) self->fps,
                                               config->program_bitrate_kbps, PROGRAM_SSRC, output,
@@ -150,6 +156,7 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
       relay_program_free (self);
       return NULL;
     }
+  self->base_time = gst_element_get_base_time (self->pipeline);
   relay_output_pad_start (self->src, self->width, self->height, self->fps);
   waiting_card (self, self->source);
   self->feeder = relay_ticker_start ("program-feed", self->pipeline, GST_SECOND / (guint) self->fps,
@@ -168,6 +175,7 @@ relay_program_free (RelayProgram *self)
   relay_output_pad_free (self->src);
   relay_output_pipeline_free (self->pipeline);
   relay_video_encoder_output_free (self->out);
+  g_clear_object (&self->clock);
   gst_clear_buffer (&self->frame);
   gst_clear_buffer (&self->card);
   relay_frame_scaler_free (self->scaler);
@@ -188,7 +196,8 @@ relay_program_push_frame (RelayProgram *self, const char *participant, GstBuffer
   g_mutex_unlock (&self->lock);
   if (!wanted)
     return;
-  gint64 now = g_get_monotonic_time ();
+  GstClockTime now = gst_clock_get_time (self->clock);
+  gint64 capture_us = g_get_monotonic_time ();
   g_mutex_lock (&self->scale_lock);
   GstBuffer *scaled = relay_frame_scaler_scale (self->scaler, frame, info, self->width,
                                                 self->height);
@@ -202,8 +211,8 @@ relay_program_push_frame (RelayProgram *self, const char *participant, GstBuffer
       gst_clear_buffer (&self->frame);
       self->frame = scaled;
       scaled = NULL;
-      self->last_frame_us = now;
-      self->capture_us = now;
+      self->last_frame_at = now;
+      self->capture_us = capture_us;
       self->frame_new = TRUE;
     }
   g_mutex_unlock (&self->lock);

@@ -16,7 +16,7 @@
  * is dropped (newest kept) so latency cannot grow under load. */
 #define QUEUE_FRAMES 2
 #define CAPTURE_RING 64
-#define KEYFRAME_MIN_INTERVAL_US G_USEC_PER_SEC
+#define KEYFRAME_MIN_INTERVAL GST_SECOND
 #define FPS_WINDOW_US (2 * G_USEC_PER_SEC)
 
 /* A frame's capture time and keyframe flag, keyed by PTS: raw PTS from
@@ -41,7 +41,8 @@ struct _RelayVideoEncoderOutput {
   FrameNote notes[CAPTURE_RING];
   guint next_note;
   gboolean keyframe_pending;
-  gint64 last_forced_us;
+  gboolean forced_any;
+  GstClockTime last_forced_pts;
   guint force_count;
   RelayVideoEncoderOutputStats stats;
   RelayLatencyHistogram latency;
@@ -99,28 +100,32 @@ capture_meta_caps (void)
 }
 
 /* Before each raw frame enters the encoder: its capture time, and a
- * pending keyframe request if the last forced one is a second old. */
+ * pending keyframe request if the last forced one is a second old. A
+ * second of the stream (the frames' running time), not of the encoder
+ * thread's wake-ups: a late thread does not let two through at once. */
 static GstPadProbeReturn
 on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   RelayVideoEncoderOutput *self = data;
-  gint64 now = g_get_monotonic_time ();
   gboolean force = FALSE;
   guint count = 0;
   gint64 capture_us = 0;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buf);
   g_mutex_lock (&self->lock);
-  FrameNote *note = find_note (self, GST_BUFFER_PTS (buf));
+  FrameNote *note = find_note (self, pts);
   if (note)
     {
       capture_us = note->capture_us;
       note->pts = GST_CLOCK_TIME_NONE;
     }
   if (self->keyframe_pending
-      && (self->last_forced_us == 0 || now - self->last_forced_us >= KEYFRAME_MIN_INTERVAL_US))
+      && (!self->forced_any || !GST_CLOCK_TIME_IS_VALID (pts)
+          || pts >= self->last_forced_pts + KEYFRAME_MIN_INTERVAL))
     {
       self->keyframe_pending = FALSE;
-      self->last_forced_us = now;
+      self->forced_any = GST_CLOCK_TIME_IS_VALID (pts);
+      self->last_forced_pts = pts;
       self->stats.keyframes_forced++;
       count = ++self->force_count;
       force = TRUE;

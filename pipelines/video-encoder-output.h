@@ -46,9 +46,9 @@ GstElement *relay_video_encoder_output_get_head (RelayVideoEncoderOutput *out);
 void relay_video_encoder_output_note_capture (RelayVideoEncoderOutput *out, GstClockTime pts,
                                               gint64 capture_us);
 
-/* At most one keyframe is forced per second; a request inside that second
- * is kept and served when it ends (the viewer who asked missed the last
- * one). Any thread. */
+/* At most one keyframe is forced per second (of the frames' running
+ * time); a request inside that second is kept and served when it ends (the
+ * viewer who asked missed the last one). Any thread. */
 void relay_video_encoder_output_request_keyframe (RelayVideoEncoderOutput *out);
 
 void relay_video_encoder_output_get_stats (RelayVideoEncoderOutput *out,
