@@ -1,10 +1,15 @@
 /* For the mosaic and program tests: decodes the RTP a pipeline hands out
  * (depayloader + decoder in a small GStreamer pipeline of the test) and
- * measures colours in the newest decoded picture. */
+ * measures colours in the newest decoded picture; checks that the RTP
+ * timestamps step by whole frames; and steps the GstTestClock the tests
+ * make the default clock (video_check_crank), so that the pipelines run on
+ * time the test controls: a slow machine takes longer, the stream is the
+ * same. */
 #pragma once
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/check/gsttestclock.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <stdlib.h>
@@ -18,10 +23,14 @@ typedef struct {
   GstElement *pipeline, *src, *sink;
   GMutex lock;
   GstSample *latest;
+  GstClockTime latest_at; /* clock time the newest picture's RTP came in */
   guint frames;
   guint packets, keyframe_packets, bad_kind;
   guint8 expected_kind;
   gint64 last_capture_us;
+  /* RTP timestamps: a frame every ts_step (90 kHz; 0: not checked). */
+  guint32 ts_step, last_ts;
+  guint rtp_frames, bad_ts_steps;
 } VideoCheck;
 
 static GstFlowReturn
@@ -29,10 +38,16 @@ video_check_on_sample (GstAppSink *sink, gpointer data)
 {
   VideoCheck *vc = data;
   GstSample *sample = gst_app_sink_pull_sample (sink);
+  /* appsrc stamped the RTP with the running time it came in at. */
+  GstClockTime pts = GST_BUFFER_PTS (gst_sample_get_buffer (sample));
+  GstClockTime at = GST_CLOCK_TIME_IS_VALID (pts)
+                        ? pts + gst_element_get_base_time (vc->pipeline)
+                        : GST_CLOCK_TIME_NONE;
   g_mutex_lock (&vc->lock);
   if (vc->latest)
     gst_sample_unref (vc->latest);
   vc->latest = sample;
+  vc->latest_at = at;
   vc->frames++;
   g_mutex_unlock (&vc->lock);
   return GST_FLOW_OK;
@@ -45,12 +60,14 @@ video_check_new (RelayCodec codec)
   g_mutex_init (&vc->lock);
   gboolean h264 = codec == RELAY_CODEC_H264;
   vc->expected_kind = h264 ? RELAY_FORWARD_H264 : RELAY_FORWARD_VP8;
+  vc->latest_at = GST_CLOCK_TIME_NONE;
+  /* One decoder thread: frame threads would hold pictures back. */
   g_autofree char *desc = g_strdup_printf (
       "appsrc name=src is-live=true do-timestamp=true format=time "
       "caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=%s,payload=%d "
       "! %s ! %s ! videoconvert ! video/x-raw,format=I420 ! appsink name=sink sync=false",
       h264 ? "H264" : "VP8", h264 ? 102 : 96, h264 ? "rtph264depay" : "rtpvp8depay",
-      h264 ? "avdec_h264" : "vp8dec");
+      h264 ? "avdec_h264 max-threads=1" : "vp8dec threads=1");
   g_autoptr (GError) error = NULL;
   vc->pipeline = gst_parse_launch (desc, &error);
   g_assert_no_error (error);
@@ -68,7 +85,21 @@ video_check_rtp (guint8 kind, gboolean keyframe, gint64 capture_us, const guint8
                  gpointer user_data)
 {
   VideoCheck *vc = user_data;
+  guint32 ts = len >= 8 ? ((guint32) rtp[4] << 24) | ((guint32) rtp[5] << 16)
+                              | ((guint32) rtp[6] << 8) | rtp[7]
+                        : 0;
   g_mutex_lock (&vc->lock);
+  if (vc->ts_step && len >= 8 && (vc->rtp_frames == 0 || ts != vc->last_ts))
+    {
+      /* A new frame: whole frame periods after the last one (frames the
+       * encoder's queue dropped leave gaps of whole periods too). The
+       * payloader rounds each timestamp down: a step off by one. */
+      guint32 off = (ts - vc->last_ts) % vc->ts_step;
+      if (vc->rtp_frames > 0 && off > 2 && off < vc->ts_step - 2)
+        vc->bad_ts_steps++;
+      vc->rtp_frames++;
+      vc->last_ts = ts;
+    }
   vc->packets++;
   if (keyframe)
     vc->keyframe_packets++;
@@ -152,6 +183,48 @@ video_check_near (const int a[3], const int b[3], int tolerance)
     if (abs (a[i] - b[i]) > tolerance)
       return FALSE;
   return TRUE;
+}
+
+/* Releases the earliest clock wait of the pipelines on the test clock
+ * (moving the clock to its time), once `waiters` waits are pending: with
+ * all of them in, they are released in time order, whatever order their
+ * threads got there in. Returns the time of the wait released. */
+static GstClockTime
+video_check_crank (GstTestClock *clock, guint waiters)
+{
+  /* Generous: only a pipeline that stopped waiting fails here. */
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (gst_test_clock_peek_id_count (clock) < waiters)
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("%u clock waits pending, expected %u", gst_test_clock_peek_id_count (clock),
+                 waiters);
+      g_usleep (200);
+    }
+  GstClockID next = NULL;
+  g_assert_true (gst_test_clock_peek_next_pending_id (clock, &next));
+  GstClockTime t = gst_clock_id_get_time (next);
+  gst_clock_id_unref (next);
+  g_assert_true (gst_test_clock_crank (clock));
+  return t;
+}
+
+/* Until `*count` (under vc->lock) is at least n; fails after a minute. */
+static void
+video_check_wait_count (VideoCheck *vc, const guint *count, guint n, const char *what)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_mutex_lock (&vc->lock);
+      guint got = *count;
+      g_mutex_unlock (&vc->lock);
+      if (got >= n)
+        return;
+      if (g_get_monotonic_time () > end)
+        g_error ("%u %s, expected %u", got, what, n);
+      g_usleep (200);
+    }
 }
 
 /* A solid-colour decoded frame of a participant, as a decoder gives it. */
