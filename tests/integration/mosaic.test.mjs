@@ -163,7 +163,7 @@ test('the spotlight and the program follow the floor', async () => {
     const out = await waitFor(async () => {
       const o = await getJson(`${relay.url}api/v1/outputs`);
       return o.program.source === 'TH-40' ? o : null;
-    }, { describe: 'the program switches to the floor holder' });
+    }, { timeoutMs: 60000, describe: 'the program switches to the floor holder' });
     const big = out.mosaic.tiles.find((x) => x.id === 'TH-40');
     assert.ok(big.width >= out.mosaic.width / 2, `TH-40 large in the spotlight (${JSON.stringify(big)})`);
     assert.ok(out.audio.members.includes('TH-40'), 'the floor holder is in the mix');
@@ -173,7 +173,7 @@ test('the spotlight and the program follow the floor', async () => {
     await conference('DELETE', '/floor');
     await conference('PUT', '/layout', { layout: 'mosaic' });
     await waitFor(async () => (await getJson(`${relay.url}api/v1/outputs`)).program.source === 'central',
-      { describe: 'the program back on the central room' });
+      { timeoutMs: 60000, describe: 'the program back on the central room' });
   } finally {
     await program?.finish().catch(() => {});
     await pub.stop();

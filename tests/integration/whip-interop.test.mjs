@@ -61,7 +61,7 @@ async function assertDecoding(code, codec) {
 test('webrtcbin publishes VP8 + Opus and the relay decodes 640x360', async () => {
   const pub = startPublisher(relay, ['TH-50'], { codec: 'vp8' });
   try {
-    await pub.waitEvent((e) => e.event === 'answered' && e.status === 201);
+    await pub.waitEvent((e) => e.event === 'answered' && e.status === 201, { timeoutMs: 60000 });
     await assertDecoding('TH-50', 'VP8');
     // Unmuted by the chair, it joins the mix and its audio is decoded.
     const r = await setMuted('TH-50', false);
