@@ -1,6 +1,6 @@
 // Interop with GStreamer's webrtcbin: pre-encoded VP8 and H.264 with Opus
 // published over WHIP, decoded by the relay; then the province's media stops
-// (lost within 5 s, offline after the grace period) and it reconnects.
+// (lost, then offline after the grace period) and it reconnects.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
@@ -88,7 +88,7 @@ test('webrtcbin publishes H.264 + Opus and the relay decodes 640x360', async () 
   }
 });
 
-test('media stops: lost within 5 s, offline after the grace period, live again on reconnect', async () => {
+test('media stops: lost, offline after the grace period, live again on reconnect', async () => {
   const first = startPublisher(relay, ['TH-90']);
   let firstSession;
   try {
