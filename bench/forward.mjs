@@ -48,11 +48,14 @@ try {
     await sleep(3000);
     const withViewers = await cpuOver(pid, seconds);
     const vs = await list();
+    const live = (await getJson(`${relay.url}api/v1/health`)).provinces.live;
     const p50s = vs.map((v) => v.forward_p50_us).sort((a, b) => a - b);
     const p99s = vs.map((v) => v.forward_p99_us).sort((a, b) => a - b);
     result.levels.push({
       provinces: n,
+      live,
       viewers: vs.length,
+      video_packets_min: Math.min(...vs.map((v) => v.video_packets)),
       relay_cores_publishers_only: +alone.cores.toFixed(3),
       relay_cores_with_viewers: +withViewers.cores.toFixed(3),
       cores_per_forwarded_stream: +((withViewers.cores - alone.cores) / n).toFixed(4),

@@ -121,10 +121,13 @@ try {
   const loaded = await cpuOver(pid, seconds);
   const viewerFps = ((mosaicViewer.lastStats()?.video_frames ?? 0) - framesBefore) / ((Date.now() - t0) / 1000);
   const outputs = await getJson(`${relay.url}api/v1/outputs`);
+  const health = await getJson(`${relay.url}api/v1/health`);
   const vs = await list();
   const p50s = vs.map((v) => v.forward_p50_us).filter((x) => x !== null).sort((a, b) => a - b);
   const p99s = vs.map((v) => v.forward_p99_us).filter((x) => x !== null).sort((a, b) => a - b);
   Object.assign(result, {
+    live: health.provinces.live,
+    mosaic_viewer_frames: mosaicViewer.lastStats()?.video_frames ?? 0,
     load_average_during: os.loadavg().map((x) => +x.toFixed(2)),
     relay_cores_with_viewers: +loaded.cores.toFixed(3),
     rss_mib: +(loaded.rssKib / 1024).toFixed(1),

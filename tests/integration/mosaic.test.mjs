@@ -1,11 +1,11 @@
 // The relay's own outputs: /whep/mosaic shows every office in its fixed
 // tile (its colour while live, the offline card, the signal-lost card after
-// a drop, live again on reconnect) at a steady frame rate; the spotlight and
+// a drop, live again on reconnect) at the 15 fps it announces; the spotlight and
 // the program follow the floor; the conference audio is mixed without each
 // listener's own voice (mix-minus), checked by spectrum.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, request, waitFor, sleep } from './lib/relay.mjs';
+import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
 import { startPublisher } from './lib/publisher.mjs';
 import { startViewer } from './lib/viewer.mjs';
 
@@ -48,6 +48,16 @@ function isGreyish(rect) {
   return rect && Math.max(rect.r, rect.g, rect.b) - Math.min(rect.r, rect.g, rect.b) < 40;
 }
 
+/* The signal-lost card: dark red (pipelines/tile-renderer.h), light text
+ * over part of it. */
+function isLostCard(rect) {
+  return rect && rect.r - Math.max(rect.g, rect.b) > 40;
+}
+
+const luma = (rect) => 0.299 * rect.r + 0.587 * rect.g + 0.114 * rect.b;
+/* The program's waiting card, 0x102a4a in pipelines/tile-renderer.h. */
+const WAITING_RGB = [0x10, 0x2a, 0x4a];
+
 /* The picture part of a tile: its upper middle, away from the label strip
  * and the highlight border. */
 function pictureRect(tile) {
@@ -64,7 +74,7 @@ async function tiles() {
 
 async function live(code) {
   await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/${code}`)).state === 'live',
-    { timeoutMs: 20000, describe: `${code} live` });
+    { timeoutMs: 60000, describe: `${code} live` });
 }
 
 async function conference(method, path, body) {
@@ -74,7 +84,7 @@ async function conference(method, path, body) {
   assert.ok(r.status === 200 || r.status === 204, `${method} ${path}: ${r.status} ${r.text}`);
 }
 
-test('the mosaic shows live colours, offline and lost cards, and keeps its frame rate', async () => {
+test('the mosaic shows live colours, offline and lost cards, and keeps going', async () => {
   const pubs = {
     'TH-12': startPublisher(relay, ['TH-12'], { videoFile: 'color-red.ivf' }),
     'TH-50': startPublisher(relay, ['TH-50'], { videoFile: 'color-green.ivf' }),
@@ -93,40 +103,38 @@ test('the mosaic shows live colours, offline and lost cards, and keeps its frame
       const s = viewer.lastStats();
       return s && s.rects && isColour(s.rects[0], 'red') && isColour(s.rects[1], 'green')
         && isColour(s.rects[2], 'blue') ? s : null;
-    }, { timeoutMs: 20000, describe: 'each live province in its own colour' }).catch((e) => {
+    }, { timeoutMs: 60000, describe: 'each live province in its own colour' }).catch((e) => {
       throw new Error(`${e.message}; last stats ${JSON.stringify(viewer.lastStats())}; ` +
         `tiles ${JSON.stringify(watched.map((c) => t.get(c)))}; viewer ${viewer.stderr?.() ?? ''}`);
     });
     assert.equal(colours.width, 1920);
     assert.equal(colours.height, 1080);
+    // The rate the mosaic announces (its H.264 timing information), not
+    // one measured here: bench/mosaic measures what a machine achieves.
+    assert.equal(colours.framerate, '15/1');
     const offlineCard = colours.rects[3];
     assert.ok(isGreyish(offlineCard), `TH-11 never connected: the offline card (${JSON.stringify(offlineCard)})`);
 
-    // TH-90 drops without a goodbye: its tile turns into the lost card while
-    // the mosaic keeps its rate.
+    // TH-90 drops without a goodbye: its tile turns into the lost card
+    // (after keeping its last picture for 2 s) while the others stay live.
     await pubs['TH-90'].kill();
-    const first = viewer.lastStats();
     const lost = await waitFor(() => {
       const s = viewer.lastStats();
-      return s && s.rects[2] && !isColour(s.rects[2], 'blue') ? s : null;
-    }, { timeoutMs: 8000, describe: 'TH-90 leaves its colour' });
-    await sleep(2000);
-    const after = viewer.lastStats();
-    const lostCard = after.rects[2];
-    assert.ok(distance(lostCard, [offlineCard.r, offlineCard.g, offlineCard.b]) > 30,
-      `the lost card (${JSON.stringify(lostCard)}) is not the offline card (${JSON.stringify(offlineCard)})`);
-    assert.ok(isColour(after.rects[0], 'red'), 'the others stay live');
-    // Frames received over the viewer's own clock between two stats events
-    // (15 fps nominal; counted as received, not decoded: a single-threaded
-    // 1080p decode in the test viewer lags on a loaded 2-core machine).
-    const fps = (after.received_frames - first.received_frames) / ((after.t_ms - first.t_ms) / 1000);
-    assert.ok(fps >= 11, `the mosaic kept its rate while a province dropped: ${fps.toFixed(1)} fps`);
-    assert.ok(lost);
+      return s && isLostCard(s.rects[2]) ? s : null;
+    }, { timeoutMs: 60000, describe: () => `TH-90 shows the lost card; last stats ${JSON.stringify(viewer.lastStats())}` });
+    assert.ok(distance(lost.rects[2], [offlineCard.r, offlineCard.g, offlineCard.b]) > 30,
+      `the lost card (${JSON.stringify(lost.rects[2])}) is not the offline card (${JSON.stringify(offlineCard)})`);
+    assert.ok(isColour(lost.rects[0], 'red') && isColour(lost.rects[1], 'green'), 'the others stay live');
+    // The mosaic keeps coming while a province is gone: 30 more frames
+    // (counted as received: the viewer's own 1080p decode may lag on a
+    // loaded machine, and that is not the relay's doing).
+    await viewer.waitFor((s) => s.received_frames >= lost.received_frames + 30, 60000,
+      { describe: 'mosaic frames keep coming after the drop' });
 
     // Back on reconnect.
     pubs['TH-90'] = startPublisher(relay, ['TH-90'], { videoFile: 'color-blue.ivf' });
     await waitFor(() => isColour(viewer.lastStats()?.rects?.[2], 'blue'),
-      { timeoutMs: 20000, describe: 'TH-90 back in its colour' });
+      { timeoutMs: 60000, describe: 'TH-90 back in its colour' });
   } finally {
     await viewer?.finish().catch(() => {});
     await Promise.all(Object.values(pubs).map((p) => p.stop()));
@@ -138,38 +146,39 @@ test('the spotlight and the program follow the floor', async () => {
   let program;
   try {
     await live('TH-40');
+    // 1280x720: a corner of the card, and the band its two lines of text
+    // are centred in.
     program = startViewer(`${relay.url}whep/program`, TOKENS['TH-11'], {
-      sampleRects: [[480, 180, 320, 360]],
+      sampleRects: [[40, 40, 200, 100], [240, 260, 800, 200]],
     });
-    // No central room: the program shows its waiting card, not green.
-    await waitFor(() => (viewer_frames(program) >= 5), { timeoutMs: 15000, describe: 'program frames' });
-    assert.ok(!isColour(program.lastStats().rects[0], 'green'));
+    // No central room: the program shows its waiting card, its dark blue
+    // around light text in the middle.
+    const waiting = await program.waitFor((s) => s.video_frames >= 5, 60000, { describe: 'program frames' });
+    const [background, text] = waiting.rects;
+    assert.ok(distance(background, WAITING_RGB) < 30, `the waiting card's background: ${JSON.stringify(background)}`);
+    assert.ok(luma(text) > luma(background) + 15, `text on the waiting card: ${JSON.stringify(waiting.rects)}`);
 
     await conference('PUT', '/floor', { province: 'TH-40' });
     await conference('PUT', '/layout', { layout: 'spotlight' });
     const out = await waitFor(async () => {
       const o = await getJson(`${relay.url}api/v1/outputs`);
       return o.program.source === 'TH-40' ? o : null;
-    }, { describe: 'the program switches to the floor holder' });
+    }, { timeoutMs: 60000, describe: 'the program switches to the floor holder' });
     const big = out.mosaic.tiles.find((x) => x.id === 'TH-40');
     assert.ok(big.width >= out.mosaic.width / 2, `TH-40 large in the spotlight (${JSON.stringify(big)})`);
     assert.ok(out.audio.members.includes('TH-40'), 'the floor holder is in the mix');
-    await waitFor(() => isColour(program.lastStats()?.rects?.[0], 'green'),
-      { timeoutMs: 10000, describe: 'the provinces see the floor holder' });
+    await waitFor(() => isColour(program.lastStats()?.rects?.[1], 'green'),
+      { timeoutMs: 60000, describe: 'the provinces see the floor holder' });
 
     await conference('DELETE', '/floor');
     await conference('PUT', '/layout', { layout: 'mosaic' });
     await waitFor(async () => (await getJson(`${relay.url}api/v1/outputs`)).program.source === 'central',
-      { describe: 'the program back on the central room' });
+      { timeoutMs: 60000, describe: 'the program back on the central room' });
   } finally {
     await program?.finish().catch(() => {});
     await pub.stop();
   }
 });
-
-function viewer_frames(v) {
-  return v.lastStats()?.video_frames ?? 0;
-}
 
 test('mix-minus: a province in the mix hears the others, never itself', async () => {
   const a = startPublisher(relay, ['TH-12'], { audioFile: 'opus-48k.ogg' });   // 440 Hz
@@ -186,21 +195,21 @@ test('mix-minus: a province in the mix hears the others, never itself', async ()
     const settled = (v, loud, quiet) => waitFor(() => {
       const tones = v.lastStats()?.tones;
       return tones && tones[loud] > -30 && tones[loud] - tones[quiet] > 20 ? tones : null;
-    }, { timeoutMs: 20000, describe: `${loud} Hz well above ${quiet} Hz` });
-    const b440 = await settled(hearsB, '440', '880');
-    const a880 = await settled(hearsA, '880', '440');
-    const all = await waitFor(() => {
+    }, { timeoutMs: 60000, describe: `${loud} Hz well above ${quiet} Hz` });
+    // Each wait is the assertion: it fails unless the mix says so.
+    await settled(hearsB, '440', '880');
+    await settled(hearsA, '880', '440');
+    await waitFor(() => {
       const tones = outsider.lastStats()?.tones;
       return tones && tones['440'] > -30 && tones['880'] > -30 ? tones : null;
-    }, { timeoutMs: 20000, describe: 'the full mix has both' });
-    assert.ok(b440 && a880 && all);
+    }, { timeoutMs: 60000, describe: 'the full mix has both' });
 
     // Muted again: TH-50 leaves the mix, so TH-12 hears nothing of it.
     await conference('PUT', '/participants/TH-50', { muted: true });
     await waitFor(() => {
       const tones = hearsA.lastStats()?.tones;
       return tones && tones['880'] < -50 ? tones : null;
-    }, { timeoutMs: 10000, describe: 'a muted province is out of the mix' });
+    }, { timeoutMs: 60000, describe: 'a muted province is out of the mix' });
   } finally {
     await conference('PUT', '/participants/TH-12', { muted: true });
     await Promise.all(viewers.map((v) => v.finish().catch(() => {})));

@@ -4,7 +4,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, sleep } from './lib/relay.mjs';
+import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
 import { startPublisher, MEDIA_DIR } from './lib/publisher.mjs';
 import { startViewer } from './lib/viewer.mjs';
 
@@ -30,29 +30,29 @@ test('the minister receives the publisher\'s own VP8 frames, byte for byte', asy
   const pub = startPublisher(relay, ['TH-50']);
   try {
     await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/TH-50`)).state === 'live',
-      { timeoutMs: 20000, describe: 'TH-50 live' });
+      { timeoutMs: 60000, describe: 'TH-50 live' });
     const viewer = startViewer(whep('TH-50'), MINISTER, { referenceIvf: REFERENCE, requestKeyframeAt: [2] });
     await viewer.waitEvent((e) => e.event === 'first-frame' && e.media === 'video',
-      { describe: 'first forwarded video frame' });
+      { timeoutMs: 60000, describe: 'first forwarded video frame' });
     assert.ok(viewer.events.some((e) => e.event === 'stream' && e.media === 'video' && e['encoding-name'] === 'VP8'));
     // The viewer asks for a keyframe 2 s after its first frame; the relay
     // passes it on as a PLI to the publisher.
     const maxCount = () => Math.max(0, ...pub.events
       .filter((e) => e.event === 'keyframe-request').map((e) => e.count));
-    await viewer.waitEvent((e) => e.event === 'keyframe-requested', { timeoutMs: 8000 });
+    await viewer.waitEvent((e) => e.event === 'keyframe-requested', { timeoutMs: 60000 });
     const countBefore = maxCount();
     await waitFor(() => maxCount() > countBefore, {
-      timeoutMs: 5000, describe: 'the publisher sees the viewer\'s keyframe request',
+      timeoutMs: 60000, describe: 'the publisher sees the viewer\'s keyframe request',
     });
     await waitFor(() => (viewer.lastStats()?.received_frames ?? 0) >= 30,
-      { timeoutMs: 10000, describe: '30 frames forwarded' });
+      { timeoutMs: 60000, describe: '30 frames forwarded' });
     // The relay's own account of it, for the chair and the minister only.
     const list = await waitFor(async () => {
       const r = await request(`${relay.url}api/v1/viewers`, { headers: { Authorization: `Bearer ${MINISTER}` } });
       const v = r.json?.viewers?.find((x) => x.province === 'TH-50');
       // Snapshots refresh once a second: wait for the PLI count too.
       return v && v.forward_p99_us !== null && v.video_packets > 100 && v.plis_received >= 1 ? v : null;
-    }, { timeoutMs: 8000, describe: 'the viewer in /api/v1/viewers with latency figures and its PLI' });
+    }, { timeoutMs: 60000, describe: 'the viewer in /api/v1/viewers with latency figures and its PLI' });
     assert.equal(list.viewer, 'minister');
     assert.ok(list.forward_p50_us <= list.forward_p99_us);
     // The NACK cache follows the stream: 2 s of a 640x360 province fits in
@@ -76,19 +76,32 @@ test('the minister receives the publisher\'s own VP8 frames, byte for byte', asy
 
 test('a publisher reconnect switches the viewer cleanly, on a keyframe', async () => {
   let pub = startPublisher(relay, ['TH-57']);
-  const viewer = startViewer(whep('TH-57'), MINISTER, { referenceIvf: REFERENCE });
+  const viewer = startViewer(whep('TH-57'), MINISTER, { referenceIvf: REFERENCE, logKeyframes: true });
   try {
     await waitFor(() => (viewer.lastStats()?.received_frames ?? 0) >= 10,
-      { timeoutMs: 20000, describe: 'frames before the reconnect' });
+      { timeoutMs: 60000, describe: 'frames before the reconnect' });
     await pub.kill();
-    await sleep(1500);
-    const beforeSwitch = viewer.lastStats().received_frames;
-    pub = startPublisher(relay, ['TH-57']);
+    // Once the relay calls TH-57 lost, nothing of the old publisher is on
+    // its way any more: the next stats event counts all of its frames.
+    await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/TH-57`)).state === 'lost',
+      { timeoutMs: 60000, describe: 'TH-57 lost' });
+    const beforeSwitch = (await viewer.waitFor(() => true, 60000, { fresh: true })).received_frames;
+    // The new publisher starts mid-GOP, as a reconnecting camera may: the
+    // relay must hold its delta frames back until its next key frame.
+    pub = startPublisher(relay, ['TH-57'], { startFrame: 1 });
     await waitFor(() => (viewer.lastStats()?.received_frames ?? 0) >= beforeSwitch + 20,
-      { timeoutMs: 20000, describe: 'frames after the reconnect, same viewer session' });
+      { timeoutMs: 60000, describe: 'frames after the reconnect, same viewer session' });
+    // The viewer resumes on the new publisher's key frame: the first frame
+    // after the switch is one (a delta frame would reference pictures the
+    // viewer never had).
+    const resumed = await viewer.waitEvent((e) => e.event === 'keyframe-received' && e.frame > beforeSwitch,
+      { timeoutMs: 60000, describe: `a key frame after frame ${beforeSwitch}, the old publisher's last` });
+    assert.equal(resumed.frame, beforeSwitch + 1,
+      `the first frame after the switch (frame ${beforeSwitch + 1}) is a key frame`);
     const { summary } = await viewer.finish();
     assert.equal(summary.per_viewer[0].unmatched_frames, 0, 'no broken frame across the switch');
   } finally {
+    await viewer.finish();
     await pub.stop();
   }
 });

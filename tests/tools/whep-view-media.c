@@ -64,17 +64,20 @@ typedef struct {
 
 /* One keyframe-received event per key frame, carrying what applies: how
  * long the relay took to deliver it after our request (the number a PLI
- * test cares about), and with --log-keyframes which reference frame it was
- * and when it arrived (@reference_index < 0: not a reference frame), which
+ * test cares about); with --log-keyframes every key frame is reported with
+ * its place in the stream (@frame: 1 for the first frame received), so a
+ * test can tell whether the first frame after some point was a key frame,
+ * and with a reference match which reference frame it was and when it
+ * arrived (@reference_index < 0: not a reference frame), which
  * bench/compare-janus pairs with whip-publish's keyframe-sent.  @first: the
  * stream's first frame, which webrtcbin's jitter buffer held for its whole
  * latency (200 ms) before letting anything through; later frames pass as
  * soon as they are in order, so a latency figure must leave it out. */
 static void
-note_keyframe (WhepViewer *v, gint64 reference_index, gint64 wall_us,
-    gboolean first)
+note_keyframe (WhepViewer *v, gint frame, gint64 reference_index,
+    gint64 wall_us, gboolean first)
 {
-  gboolean log = v->config->log_keyframes && reference_index >= 0;
+  gboolean log = v->config->log_keyframes;
   gint64 asked;
   JsonBuilder *b;
 
@@ -88,7 +91,9 @@ note_keyframe (WhepViewer *v, gint64 reference_index, gint64 wall_us,
   if (asked)
     tool_event_add_int (b, "ms_after_request",
         (g_get_monotonic_time () - asked) / 1000);
-  if (log) {
+  if (log)
+    tool_event_add_int (b, "frame", frame);
+  if (log && reference_index >= 0) {
     tool_event_add_int (b, "index", reference_index);
     tool_event_add_int (b, "wall_us", wall_us);
     tool_event_add_bool (b, "first_frame", first);
@@ -110,9 +115,12 @@ depay_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   UnitInfo unit = inspect_unit (buffer, probe->vp8);
   gint64 reference_index = -1;
   gboolean first = FALSE;
+  gint frame;
 
+  /* Only this streaming thread writes the counter. */
   if (unit.starts_frame)
     first = g_atomic_int_add (&v->counters.received_frames, 1) == 0;
+  frame = g_atomic_int_get (&v->counters.received_frames);
   if (v->config->reference) {
     g_autofree char *digest = whep_buffer_digest (buffer);
     guint index;
@@ -126,7 +134,7 @@ depay_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   }
   if (unit.keyframe) {
     g_atomic_int_inc (&v->counters.keyframes_received);
-    note_keyframe (v, reference_index, wall_us, first);
+    note_keyframe (v, frame, reference_index, wall_us, first);
   }
   return GST_PAD_PROBE_OK;
 }
@@ -206,7 +214,7 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
     GstCaps *caps;
-    int width, height;
+    int width, height, fps_n, fps_d;
 
     if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
       return GST_PAD_PROBE_OK;
@@ -216,6 +224,13 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
       return GST_PAD_PROBE_OK;
     }
     whep_measure_video_caps (v->measure, caps);
+    /* The rate the stream announces (e.g. H.264 VUI timing), as the
+     * decoder read it: not a measurement of arrivals. */
+    if (gst_structure_get_fraction (gst_caps_get_structure (caps, 0),
+            "framerate", &fps_n, &fps_d)) {
+      g_atomic_int_set (&v->counters.fps_n, fps_n);
+      g_atomic_int_set (&v->counters.fps_d, fps_d);
+    }
     if (gst_structure_get_int (gst_caps_get_structure (caps, 0), "width",
             &width) &&
         gst_structure_get_int (gst_caps_get_structure (caps, 0), "height",

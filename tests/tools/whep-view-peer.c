@@ -285,6 +285,12 @@ whep_viewer_add_counters (WhepViewer *v, JsonBuilder *b)
   tool_event_add_int (b, "audio_frames", g_atomic_int_get (&c->audio_frames));
   tool_event_add_int (b, "width", g_atomic_int_get (&c->width));
   tool_event_add_int (b, "height", g_atomic_int_get (&c->height));
+  if (g_atomic_int_get (&c->fps_d) > 0) {
+    g_autofree char *rate = g_strdup_printf ("%d/%d",
+        g_atomic_int_get (&c->fps_n), g_atomic_int_get (&c->fps_d));
+
+    tool_event_add_string (b, "framerate", rate);
+  }
   tool_event_add_int (b, "received_frames",
       g_atomic_int_get (&c->received_frames));
   tool_event_add_int (b, "keyframes_received",

@@ -43,12 +43,23 @@ remote_ssrc_is_audio (GstElement *webrtc, guint32 ssrc)
   return audio;
 }
 
+/* --- the packet after a pause ---
+ * With retransmission on, rtpjitterbuffer also schedules a request for the
+ * packet it expects next, before any hole shows, and declares that packet
+ * lost when a pause outlasts the retries; the packet itself, when it comes,
+ * is then dropped as too late.  A publisher that reconnects makes exactly
+ * such a pause on the relay's continuous output, and the packet after it is
+ * the first of the new publisher's key frame: the viewer would lose every
+ * switch's key frame.  Browsers only ask for holes behind the newest packet
+ * (libwebrtc's NACK module), so the viewer does the same. */
+
 static void
 on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer,
     guint session, guint ssrc, gpointer data)
 {
   WhepViewer *v = data;
 
+  g_object_set (jitterbuffer, "rtx-next-seqnum", FALSE, NULL);
   if (remote_ssrc_is_audio (v->webrtc, ssrc))
     g_object_set (jitterbuffer, "do-retransmission", FALSE, NULL);
 }

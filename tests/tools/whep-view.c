@@ -55,9 +55,10 @@ static const GOptionEntry entries[] = {
       "VP8 IVF file the publisher sent: count received frames that are "
       "byte-identical to one of its frames", "FILE"},
   {"log-keyframes", 0, 0, G_OPTION_ARG_NONE, &opt_log_keyframes,
-      "With --reference-ivf: report every received key frame found in the "
-      "file with its index there and the wall-clock time it was "
-      "depayloaded (pairs with whip-publish --log-keyframes)", NULL},
+      "Report every received key frame with its place in the stream; with "
+      "--reference-ivf also, for one found in the file, its index there and "
+      "the wall-clock time it was depayloaded (pairs with whip-publish "
+      "--log-keyframes)", NULL},
   {"request-keyframe-at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_keyframe_at,
       "Ask the relay for a key frame (RTCP PLI/FIR) this many seconds after "
       "the first decoded video frame; repeatable, comma-separated",
@@ -320,7 +321,9 @@ main (int argc, char **argv)
       "                      clock-rate, ssrc, rtcp-fb (as negotiated)\n"
       "  first-frame         first decoded frame: media, ms since POST\n"
       "  stats               every second: video_frames, audio_frames,\n"
-      "                      width, height, received_frames,\n"
+      "                      width, height, framerate (\"N/D\" as the\n"
+      "                      decoded caps announce it, when they do),\n"
+      "                      received_frames,\n"
       "                      keyframes_received, matched_reference_frames,\n"
       "                      unmatched_frames, keyframes_requested,\n"
       "                      suppressed_keyframe_requests (the\n"
@@ -339,9 +342,10 @@ main (int argc, char **argv)
       "                      took the request)\n"
       "  keyframe-received   a key frame arrived; ms_after_request when it\n"
       "                      is the first after a request; with\n"
-      "                      --log-keyframes and a --reference-ivf match\n"
-      "                      (on every such key frame) also index (frame\n"
-      "                      number in the file, from 0), wall_us\n"
+      "                      --log-keyframes (on every key frame) frame\n"
+      "                      (its place among received_frames, from 1),\n"
+      "                      and with a --reference-ivf match also index\n"
+      "                      (frame number in the file, from 0), wall_us\n"
       "                      (g_get_real_time () as the whole frame left\n"
       "                      the depayloader) and first_frame (the\n"
       "                      stream's first, held by the jitter buffer for\n"
@@ -378,8 +382,6 @@ main (int argc, char **argv)
       g_strcmp0 (opt_keyframe_request, "fir") != 0)
     return tool_usage_error ("--keyframe-request must be pli or fir, not '%s'",
         opt_keyframe_request);
-  if (opt_log_keyframes && !opt_reference_ivf)
-    return tool_usage_error ("--log-keyframes needs --reference-ivf");
   app.config.keyframe_fir = g_strcmp0 (opt_keyframe_request, "fir") == 0;
   app.config.log_keyframes = opt_log_keyframes;
   app.config.no_decode = opt_no_decode;

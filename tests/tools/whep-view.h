@@ -53,7 +53,7 @@ typedef struct {
   gboolean server_offer;        /* POST empty, get an offer, PATCH answer */
   GHashTable *reference;        /* digest -> index in the reference IVF,
                                  * or NULL */
-  gboolean log_keyframes;       /* keyframe-received for matched key frames */
+  gboolean log_keyframes;       /* keyframe-received for every key frame */
   GArray *sample_rects;         /* WhepRect: --sample-rects, or NULL */
   GArray *tones;                /* double, Hz: --tones, or NULL */
 } WhepConfig;
@@ -95,6 +95,7 @@ typedef struct {
   int keyframes_requested;      /* our own requests, sent */
   int suppressed_requests;      /* depayloader's/decoder's own, dropped */
   int width, height;
+  int fps_n, fps_d;             /* the decoded caps' framerate; 0/0 unknown */
 } WhepCounters;
 
 struct _WhepViewer {

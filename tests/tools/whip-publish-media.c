@@ -237,6 +237,7 @@ struct _WhipPacer {
   GThread *thread;
   gint stop;          /* atomic */
   gboolean log_keyframes;
+  guint video_start;  /* where each feed's video begins in the file */
 };
 
 /* A key frame pushed under the pacer's lock, reported after it is released:
@@ -368,12 +369,14 @@ pacer_thread (gpointer data)
 }
 
 WhipPacer *
-whip_pacer_new (const WhipMedia *media, gboolean log_keyframes)
+whip_pacer_new (const WhipMedia *media, gboolean log_keyframes,
+    guint video_start)
 {
   WhipPacer *pacer = g_new0 (WhipPacer, 1);
 
   pacer->media = media;
   pacer->log_keyframes = log_keyframes;
+  pacer->video_start = video_start % media->video.units->len;
   /* The same clock the pipelines run on, so due times convert to running
    * times with nothing but the base time. */
   pacer->clock = gst_system_clock_obtain ();
@@ -406,6 +409,7 @@ whip_pacer_attach (WhipPacer *pacer, const char *province,
   feed->video = gst_object_ref (video);
   feed->audio = gst_object_ref (audio);
   feed->base_time = gst_element_get_base_time (pipeline);
+  feed->video_pos = pacer->video_start;
   g_mutex_lock (&pacer->lock);
   g_ptr_array_add (pacer->feeds, feed);
   g_mutex_unlock (&pacer->lock);

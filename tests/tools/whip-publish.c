@@ -38,6 +38,7 @@ static int opt_join_interval_ms;
 static gboolean opt_insecure;
 static gboolean opt_dry_run;
 static gboolean opt_log_keyframes;
+static int opt_start_frame;
 
 static const GOptionEntry entries[] = {
   {"base-url", 0, 0, G_OPTION_ARG_STRING, &opt_base_url,
@@ -80,6 +81,10 @@ static const GOptionEntry entries[] = {
       "Print a keyframe-sent event for every video key frame pushed into a "
       "publisher's pipeline (for end-to-end latency with whep-view "
       "--log-keyframes)", NULL},
+  {"start-frame", 0, 0, G_OPTION_ARG_INT, &opt_start_frame,
+      "Start the video at this frame of the file (from 0; default 0, its "
+      "first key frame): a stream that begins mid-GOP, as a camera's may "
+      "when it reconnects, so the receiver must wait for a key frame", "N"},
   {NULL}
 };
 
@@ -280,6 +285,8 @@ main (int argc, char **argv)
       (opt_expect_status < 100 || opt_expect_status > 599))
     return tool_usage_error (
         "--expect-status must be an HTTP status (100-599)");
+  if (opt_start_frame < 0)
+    return tool_usage_error ("--start-frame must be >= 0");
   if (!opt_dry_run) {
     if (!opt_base_url)
       return tool_usage_error ("--base-url is required (or use --dry-run)");
@@ -319,7 +326,8 @@ main (int argc, char **argv)
         "max-conns-per-host", provinces->len + 8,
         "timeout", 15,
         "user-agent", "whip-publish/0.1", NULL);
-    app.pacer = whip_pacer_new (&app.media, opt_log_keyframes);
+    app.pacer = whip_pacer_new (&app.media, opt_log_keyframes,
+        (guint) opt_start_frame);
   }
 
   app.publishers = g_ptr_array_new_with_free_func (

@@ -52,7 +52,10 @@ typedef struct _WhipFeed WhipFeed;
  * file, which is the frame's position in the IVF file), wall_us
  * (g_get_real_time () just before the push), so that a receiver on the same
  * host can measure end-to-end latency against the wall clock. */
-WhipPacer *whip_pacer_new (const WhipMedia *media, gboolean log_keyframes);
+/* Each feed's video starts at unit @video_start of the file (modulo its
+ * length): 0 is its first key frame, anything else starts mid-GOP. */
+WhipPacer *whip_pacer_new (const WhipMedia *media, gboolean log_keyframes,
+    guint video_start);
 void whip_pacer_free (WhipPacer *pacer);
 WhipFeed *whip_pacer_attach (WhipPacer *pacer, const char *province,
     GstElement *pipeline, GstAppSrc *video, GstAppSrc *audio);

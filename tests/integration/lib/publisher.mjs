@@ -48,6 +48,9 @@ export function startPublisher(relay, provinces, opts = {}) {
   if (opts.audioFile) args.push('--audio-file', opts.audioFile);
   if (opts.insecure) args.push('--insecure');
   if (opts.dropPercent) args.push('--drop-percent', String(opts.dropPercent));
+  // Video from this frame of the file: mid-GOP, so the relay must wait for
+  // the next key frame.
+  if (opts.startFrame) args.push('--start-frame', String(opts.startFrame));
 
   const child = opts.nice
     // Load generators in benchmarks run below the relay's priority: on a

@@ -23,8 +23,11 @@ export const RELAY_BIN = process.env.BRIEFING_RELAY
   : path.join(REPO_ROOT, 'build', 'briefing-relay');
 
 const LISTEN_RE = /briefing-relay: listening on (https?:\/\/\S+)/;
-const START_TIMEOUT_MS = 20000;
-const STOP_GRACE_MS = 5000;
+// Bounds for a relay that hangs, not speeds: an ASan build on a loaded
+// 2-core machine can take tens of seconds to start (and to check for leaks
+// on its way out). They cost time only when the relay is broken.
+const START_TIMEOUT_MS = 120000;
+const STOP_GRACE_MS = 60000;
 
 const running = new Set();
 process.on('exit', () => {

@@ -33,6 +33,9 @@ export function startViewer(url, token, opts = {}) {
   const args = ['--url', url, '--duration', String(opts.duration ?? 0)];
   if (token) args.push('--token', token);
   if (opts.referenceIvf) args.push('--reference-ivf', opts.referenceIvf);
+  // keyframe-received for every key frame, with `frame`: its place among
+  // received_frames (from 1).
+  if (opts.logKeyframes) args.push('--log-keyframes');
   if (opts.expectStatus) args.push('--expect-status', String(opts.expectStatus));
   if (opts.requestKeyframeAt) args.push('--request-keyframe-at', opts.requestKeyframeAt.join(','));
   if (opts.minFrames) args.push('--min-frames', String(opts.minFrames));
