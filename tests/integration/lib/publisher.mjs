@@ -4,6 +4,7 @@
 //   const pub = startPublisher(relay, ['TH-50'], { codec: 'vp8' });
 //   // videoFile / audioFile name files in MEDIA_DIR, e.g.
 //   // { videoFile: 'color-red.ivf', audioFile: 'opus-880.ogg' }
+//   // audioLevel: true sends RFC 6464 levels (--audio-level)
 //   await pub.waitEvent((e) => e.event === 'connected');
 //   await pub.stop();            // SIGTERM (DELETE only with deleteOnExit)
 //   pub.kill();                  // SIGKILL: the relay sees media stop
@@ -48,6 +49,7 @@ export function startPublisher(relay, provinces, opts = {}) {
   if (opts.audioFile) args.push('--audio-file', opts.audioFile);
   if (opts.insecure) args.push('--insecure');
   if (opts.dropPercent) args.push('--drop-percent', String(opts.dropPercent));
+  if (opts.audioLevel) args.push('--audio-level');
 
   const child = opts.nice
     // Load generators in benchmarks run below the relay's priority: on a
