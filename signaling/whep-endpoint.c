@@ -240,6 +240,23 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
                         error->message);
       return;
     }
+  /* A viewer that asks for video must get it, or be told why: an answer
+   * with its video m-line rejected would leave it watching nothing. */
+  for (guint i = 0; !offer->video && i < offer->media->len; i++)
+    {
+      const RelaySdpMedia *m = offer->media->pdata[i];
+      if (m->kind == RELAY_MEDIA_VIDEO && m->no_common_codec)
+        {
+          g_autofree char *reason = g_strdup_printf ("the video cannot be sent: %s%s",
+                                                     m->reject_reason,
+                                                     output_from_name (source, &output)
+                                                         ? ""
+                                                         : " (the province's own codec, not transcoded)");
+          relay_sdp_offer_free (offer);
+          relay_http_error (msg, 406, "not-acceptable", reason);
+          return;
+        }
+    }
   RelayViewerSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),
     .certificate = app->certificate,
