@@ -227,7 +227,9 @@ clips_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
   const char *method = soup_server_message_get_method (msg);
   relay_http_set_cors (msg, "GET, HEAD, OPTIONS");
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  /* A page's player reads these to seek. */
+  /* A page's player sends and reads these to seek (a suffix range is not
+   * CORS-safelisted, so it is preflighted). */
+  soup_message_headers_replace (h, "Access-Control-Allow-Headers", "Authorization, Range");
   soup_message_headers_replace (h, "Access-Control-Expose-Headers",
                                 "Content-Range, Accept-Ranges, Content-Length");
   if (strcmp (method, "OPTIONS") == 0)
