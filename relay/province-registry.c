@@ -450,9 +450,11 @@ relay_province_registry_get_activity (RelayProvinceRegistry *r, const char *code
           RelayPublisherSnapshot snap;
           relay_publisher_session_get_snapshot (e->session, &snap);
           activity->has_audio = snap.has_audio;
-          activity->audio_level_dbov = snap.audio_level_dbov;
-          activity->voice_activity = snap.voice_activity;
-          activity->audio_packets = snap.audio_packets;
+          guint packets;
+          relay_publisher_session_get_audio_activity (e->session, &packets,
+                                                      &activity->audio_level_dbov,
+                                                      &activity->voice_activity);
+          activity->audio_packets = packets;
         }
     }
   g_mutex_unlock (&r->lock);

@@ -70,9 +70,9 @@ const RelayProvinceConfig *relay_province_registry_find (RelayProvinceRegistry *
 typedef struct {
   RelayProvinceState state;
   gboolean has_audio;
-  gint audio_level_dbov;    /* RFC 6464: 0 loudest .. -127 */
-  gboolean voice_activity;  /* RFC 6464 V flag of the last packet */
-  guint64 audio_packets;    /* to tell a fresh level from a stale one */
+  gint audio_level_dbov;    /* RFC 6464: 0 loudest .. -127, the loudest of 300 ms */
+  gboolean voice_activity;  /* RFC 6464 V flag in any packet of those */
+  guint64 audio_packets;    /* live count (wraps), to tell a fresh level from a stale one */
 } RelayProvinceActivity;
 
 /* What the mix and the mosaic need to know, cheaply, several times a

@@ -185,9 +185,15 @@ serve_clip (ClipsApi *api, SoupServerMessage *msg, const char *name)
   /* A clip never changes once indexed; the token is what is private. */
   soup_message_headers_replace (h, "Cache-Control", "private, max-age=86400");
   guint64 first = 0, last = size ? size - 1 : 0;
-  const char *range = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                    "Range");
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  const char *range = soup_message_headers_get_one (request_headers, "Range");
   RangeResult r = parse_range (range, size, &first, &last);
+  /* libsoup answers a 200 to a Range request itself, as multipart/byteranges
+   * for several ranges, overlapping ones included: "bytes=0-,0-,..." would
+   * make one small request cost the clip's size many times over. An ignored
+   * header must stay ignored. */
+  if (r == RANGE_NONE && range)
+    soup_message_headers_remove (request_headers, "Range");
   if (r == RANGE_UNSATISFIABLE)
     {
       g_autofree char *cr = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, size);
@@ -221,7 +227,9 @@ clips_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
   const char *method = soup_server_message_get_method (msg);
   relay_http_set_cors (msg, "GET, HEAD, OPTIONS");
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  /* A page's player reads these to seek. */
+  /* A page's player sends and reads these to seek (a suffix range is not
+   * CORS-safelisted, so it is preflighted). */
+  soup_message_headers_replace (h, "Access-Control-Allow-Headers", "Authorization, Range");
   soup_message_headers_replace (h, "Access-Control-Expose-Headers",
                                 "Content-Range, Accept-Ranges, Content-Length");
   if (strcmp (method, "OPTIONS") == 0)

@@ -204,7 +204,11 @@ control_early_handler (SoupServer *server, SoupServerMessage *msg, const char *p
   goffset len = soup_message_headers_get_content_length (
       soup_server_message_get_request_headers (msg));
   if (len > MAX_CONTROL_BODY)
-    relay_http_error (msg, 413, "too-large", "the body is over 4 KiB");
+    {
+      /* A page on another origin must be able to read the refusal. */
+      relay_http_set_cors (msg, "GET, HEAD, PUT, DELETE, OPTIONS");
+      relay_http_error (msg, 413, "too-large", "the body is over 4 KiB");
+    }
 }
 
 void

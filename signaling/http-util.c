@@ -78,7 +78,7 @@ relay_http_authorize_province (SoupServerMessage *msg, RelayConfig *config,
       if (other != province && relay_province_config_check_token (other, token))
         return RELAY_AUTH_OTHER_PROVINCE;
     }
-  return RELAY_AUTH_WRONG;
+  return relay_config_find_viewer (config, token) ? RELAY_AUTH_VIEWER : RELAY_AUTH_WRONG;
 }
 
 gboolean
@@ -100,6 +100,10 @@ relay_http_check_auth (SoupServerMessage *msg, RelayAuthResult result)
       return FALSE;
     case RELAY_AUTH_OTHER_PROVINCE:
       relay_http_error (msg, 403, "forbidden", "the token belongs to another province");
+      return FALSE;
+    case RELAY_AUTH_VIEWER:
+      /* Known credentials without the right: asking again cannot help. */
+      relay_http_error (msg, 403, "forbidden", "a viewer's token; this needs the province's own");
       return FALSE;
     }
   return FALSE;

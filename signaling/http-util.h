@@ -23,10 +23,12 @@ typedef enum {
   RELAY_AUTH_MISSING,      /* 401 */
   RELAY_AUTH_WRONG,        /* 401 */
   RELAY_AUTH_OTHER_PROVINCE, /* 403 */
+  RELAY_AUTH_VIEWER,       /* 403 */
 } RelayAuthResult;
 
 /* Checks the bearer token against `province`, and tells a token of another
- * province apart from a wrong one. */
+ * province or a viewer's (valid credentials without the right: 403) apart
+ * from a wrong one (401). */
 RelayAuthResult relay_http_authorize_province (SoupServerMessage *msg, RelayConfig *config,
                                                const RelayProvinceConfig *province);
 /* Answers 401/403 for a failed authorization; TRUE when it was OK. */

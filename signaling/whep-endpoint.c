@@ -34,6 +34,31 @@ output_from_name (const char *source, RelayOutput *output)
   return TRUE;
 }
 
+/* A `viewer` event: who started or stopped watching what, and why it
+ * stopped (a dropped viewer is otherwise only a log line). */
+static void
+publish_viewer_event (RelayWhepEndpoint *self, RelayViewerSession *session, const char *state,
+                      const char *reason)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "session");
+  json_builder_add_string_value (b, relay_viewer_session_get_id (session));
+  json_builder_set_member_name (b, "viewer");
+  json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, relay_viewer_session_get_source (session));
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, state);
+  if (reason)
+    {
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, reason);
+    }
+  json_builder_end_object (b);
+  relay_event_bus_publish (self->app->events, "viewer", json_builder_get_root (b));
+}
+
 typedef struct {
   RelayWhepEndpoint *endpoint;
   RelayViewerSession *session;
@@ -56,6 +81,7 @@ end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *r
   relay_viewer_session_close (session);
   relay_info (relay_viewer_session_get_source (session), "viewer session %.8s ended: %s",
               relay_viewer_session_get_id (session), reason);
+  publish_viewer_event (self, session, "left", reason);
   relay_viewer_session_unref (session);
 }
 
@@ -151,6 +177,7 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
       soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
                                         strlen (answer));
       relay_info (req->source, "viewer session %.8s created", relay_viewer_session_get_id (session));
+      publish_viewer_event (self, session, "joined", NULL);
     }
   soup_server_message_unpause (msg);
   g_object_unref (msg);
@@ -239,6 +266,23 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       relay_http_error (msg, malformed ? 400 : 406, malformed ? "bad-sdp" : "not-acceptable",
                         error->message);
       return;
+    }
+  /* A viewer that asks for video must get it, or be told why: an answer
+   * with its video m-line rejected would leave it watching nothing. */
+  for (guint i = 0; !offer->video && i < offer->media->len; i++)
+    {
+      const RelaySdpMedia *m = offer->media->pdata[i];
+      if (m->kind == RELAY_MEDIA_VIDEO && m->no_common_codec)
+        {
+          g_autofree char *reason = g_strdup_printf ("the video cannot be sent: %s%s",
+                                                     m->reject_reason,
+                                                     output_from_name (source, &output)
+                                                         ? ""
+                                                         : " (the province's own codec, not transcoded)");
+          relay_sdp_offer_free (offer);
+          relay_http_error (msg, 406, "not-acceptable", reason);
+          return;
+        }
     }
   RelayViewerSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),

@@ -54,7 +54,7 @@ function mediaErrorText(e) {
 
 /* The message of a WhipSession error ({status, error, reason, cause}). */
 const describeError = sessionErrorDescriber({
-  403: 'โทเค็นนี้เป็นของจังหวัดอื่น / Token belongs to another province',
+  403: 'โทเค็นนี้ไม่ใช่ของจังหวัดนี้ / This token is not this province\'s',
   406: 'เซิร์ฟเวอร์รับสื่อรูปแบบนี้ไม่ได้ / Relay cannot accept this media',
 }, (cause) => (cause && cause.name === 'InsecureContext'
   ? 'ต้องเปิดหน้านี้ผ่าน HTTPS / This page must be opened over HTTPS'

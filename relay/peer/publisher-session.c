@@ -22,6 +22,9 @@
 #define TWCC_EVERY_TICKS 5    /* 100 ms */
 #define REPORT_EVERY_TICKS 50 /* 1 s */
 #define MAX_RTP_SIZE 1500
+/* An RFC 6464 level stands for this long unless a louder one comes: speech
+ * dips between syllables, and the watchers look every 100-200 ms. */
+#define LEVEL_HOLD_US (300 * 1000)
 
 struct _RelayPublisherSession {
   RelayPeerSession peer; /* first: see peer-session.h */
@@ -49,9 +52,16 @@ struct _RelayPublisherSession {
   guint64 video_rtx_packets, nacks_sent, plis_sent;
   guint64 last_video_bytes;
   gint64 last_bitrate_us;
-  guint8 audio_level;
-  gboolean voice;
+  guint8 held_level; /* -dBov, 0 loudest .. 127 */
+  gboolean held_voice;
+  gint64 held_since_us;
   gint rtt_ms;
+
+  /* Read live by the active speaker and voice activity watchers (any
+   * thread): they compare packet counts between looks, which a copy taken
+   * twice a second would alias. */
+  guint audio_packet_count; /* atomic */
+  gint audio_activity;      /* atomic: held_level | (held_voice << 8) */
 
   GMutex lock; /* snapshot */
   RelayPublisherSnapshot snapshot;
@@ -102,6 +112,16 @@ relay_publisher_session_get_snapshot (RelayPublisherSession *self, RelayPublishe
   *snap = self->snapshot;
   g_mutex_unlock (&self->lock);
   /* Decoder figures are live in the pipeline's own lock. */
+}
+
+void
+relay_publisher_session_get_audio_activity (RelayPublisherSession *self, guint *packets,
+                                            gint *level_dbov, gboolean *voice)
+{
+  gint activity = g_atomic_int_get (&self->audio_activity);
+  *packets = (guint) g_atomic_int_get ((gint *) &self->audio_packet_count);
+  *level_dbov = -(activity & 0x7f);
+  *voice = (activity & 0x100) != 0;
 }
 
 const char *
@@ -218,8 +238,8 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   s->audio_bytes = self->audio_stats ? relay_receive_stats_get_bytes (self->audio_stats) : 0;
   s->audio_packets = self->audio_stats ? relay_receive_stats_get_packets (self->audio_stats) : 0;
   s->audio_lost = self->audio_stats ? relay_receive_stats_get_lost (self->audio_stats) : 0;
-  s->audio_level_dbov = -(gint) self->audio_level;
-  s->voice_activity = self->voice;
+  s->audio_level_dbov = -(gint) self->held_level;
+  s->voice_activity = self->held_voice;
   if (self->pipeline)
     relay_ingest_pipeline_get_stats (self->pipeline, &s->ingest);
   if (s->ingest.first_video_frame_us)
@@ -310,9 +330,17 @@ handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
       && relay_rtp_packet_get_audio_level (pkt, self->peer.offer->audio->ext_audio_level, &level,
                                            &voice))
     {
-      self->audio_level = level;
-      self->voice = voice;
+      if (level <= self->held_level || now - self->held_since_us >= LEVEL_HOLD_US)
+        {
+          self->held_level = level;
+          self->held_voice = voice;
+          self->held_since_us = now;
+        }
+      else
+        self->held_voice |= voice;
+      g_atomic_int_set (&self->audio_activity, self->held_level | (self->held_voice ? 0x100 : 0));
     }
+  g_atomic_int_inc ((gint *) &self->audio_packet_count);
   if (self->settings.on_media)
     self->settings.on_media (self, RELAY_CODEC_OPUS, FALSE, now, pkt->data, pkt->len,
                              self->settings.media_data);
@@ -544,7 +572,8 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->state = RELAY_PUBLISHER_CONNECTING;
   self->created_us = g_get_monotonic_time ();
   self->rtt_ms = -1;
-  self->audio_level = 127;
+  self->held_level = 127;
+  self->audio_activity = 127;
   self->local_ssrc = relay_random_ssrc ();
   relay_keyframe_request_manager_init (&self->keyframes, 500);
   self->snapshot.started_unix_us = g_get_real_time ();

@@ -60,7 +60,7 @@ typedef struct {
   guint64 plis_sent;
   double video_bitrate_kbps;
   guint64 audio_bytes, audio_packets, audio_lost;
-  gint audio_level_dbov; /* RFC 6464, 0 loudest .. -127 */
+  gint audio_level_dbov; /* RFC 6464, 0 loudest .. -127; the loudest of 300 ms */
   gboolean voice_activity;
   guint64 srtp_errors;
   RelayIngestStats ingest;
@@ -109,6 +109,12 @@ const char *relay_publisher_session_get_province (RelayPublisherSession *session
 char *relay_publisher_session_dup_etag (RelayPublisherSession *session);
 void relay_publisher_session_get_snapshot (RelayPublisherSession *session,
                                            RelayPublisherSnapshot *snapshot);
+
+/* Live, lock-free, any thread: audio packets received so far (wraps), and
+ * the loudest RFC 6464 level of the last 300 ms with its voice flag (-127
+ * and FALSE when the sender puts none in its packets). */
+void relay_publisher_session_get_audio_activity (RelayPublisherSession *session, guint *packets,
+                                                 gint *level_dbov, gboolean *voice);
 
 const char *relay_publisher_state_name (RelayPublisherState state);
 

@@ -316,8 +316,12 @@ on_tick (gpointer data)
   gint64 now = g_get_monotonic_time ();
   update_snapshot (self);
   if (connected (self))
+    send_sender_reports (self, now);
+  /* Once connected, RTCP is the viewer's sign of life, also while ICE
+   * checks again (consent lost, an ICE restart): a viewer that neither
+   * reports nor comes back within the timeout is gone. */
+  if (self->last_rtcp_us)
     {
-      send_sender_reports (self, now);
       if (now - self->last_rtcp_us > (gint64) self->settings.media_timeout_ms * 1000)
         viewer_end (self, "no RTCP from the viewer");
     }

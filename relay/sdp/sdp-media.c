@@ -356,6 +356,7 @@ relay_sdp_media_choose (const GstSDPMedia *m, RelaySdpMedia *rm, const RelaySdpP
   if (rm->kind == RELAY_MEDIA_AUDIO) {
     if (!pick_codec (m, RELAY_CODEC_OPUS, rm)) {
       g_autofree char *have = offered_encodings (m);
+      rm->no_common_codec = TRUE;
       return g_strdup_printf ("no supported audio codec (offered %s; the relay takes opus/48000/2)",
                               have);
     }
@@ -376,6 +377,7 @@ relay_sdp_media_choose (const GstSDPMedia *m, RelaySdpMedia *rm, const RelaySdpP
     }
     if (!found) {
       g_autofree char *have = offered_encodings (m);
+      rm->no_common_codec = TRUE;
       return g_strdup_printf ("no supported video codec (offered %s; the relay takes %s)", have,
                               want->len > 0 ? want->str : "no video");
     }

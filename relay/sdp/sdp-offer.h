@@ -48,6 +48,7 @@ typedef struct {
   RelayDirection direction; /* as offered */
   gboolean accepted;        /* FALSE: answered with port 0 */
   char *reject_reason;      /* why not accepted, for logs */
+  gboolean no_common_codec; /* rejected for its codecs alone: the client wanted it */
   /* Chosen codec (accepted audio/video only). */
   RelayCodec codec;
   guint8 payload_type;

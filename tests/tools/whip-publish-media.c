@@ -4,6 +4,8 @@
 #include "whip-publish.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/audio/audio.h>
+#include <math.h>
 #include <string.h>
 
 #define LOAD_TIMEOUT (30 * GST_SECOND)
@@ -55,17 +57,20 @@ vp8_is_keyframe (GstBuffer *buffer)
   return (first & 0x01) == 0;
 }
 
+typedef gboolean (*SampleFunc) (GstSample *sample, gpointer data,
+    GError **error);
+
+/* Runs @description (a "src" element reading @path, an appsink "sink") to
+ * the end, handing each sample to @func. */
 static gboolean
-load_track (WhipTrack *track, const char *description, const char *path,
-    const char *kind, GError **error)
+read_samples (const char *description, const char *path, SampleFunc func,
+    gpointer data, GError **error)
 {
   g_autoptr (GstElement) pipeline = NULL;
   g_autoptr (GstElement) src = NULL;
   g_autoptr (GstElement) sink = NULL;
   g_autoptr (GstBus) bus = NULL;
   GstClockTime waited = 0;
-  gboolean vp8 = g_str_equal (kind, "vp8");
-  gboolean opus = g_str_equal (kind, "opus");
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
@@ -82,9 +87,6 @@ load_track (WhipTrack *track, const char *description, const char *path,
   g_object_set (sink, "sync", FALSE, "max-buffers", 0, NULL);
   bus = gst_element_get_bus (pipeline);
 
-  track->units = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) gst_buffer_unref);
-
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
@@ -95,8 +97,6 @@ load_track (WhipTrack *track, const char *description, const char *path,
   for (;;) {
     g_autoptr (GstSample) sample = NULL;
     g_autoptr (GstMessage) msg = NULL;
-    GstBuffer *in, *unit;
-    GstClockTime duration;
 
     sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
         100 * GST_MSECOND);
@@ -122,48 +122,81 @@ load_track (WhipTrack *track, const char *description, const char *path,
       }
       continue;
     }
-
-    in = gst_sample_get_buffer (sample);
-    /* Ogg carries OpusHead/OpusTags as HEADER packets; h264parse uses the
-     * same flag for access units that carry SPS/PPS, which we need.  A VP8
-     * frame is never empty (its tag alone is 3 bytes), so VP8 units are
-     * the IVF file's frames one for one: keyframe-sent's index relies on
-     * it, as whep-view --reference-ivf numbers the same file's frames. */
-    if (!in || gst_buffer_get_size (in) == 0 ||
-        (opus && GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_HEADER)))
-      continue;
-    if (!track->caps) {
-      GstCaps *file_caps = gst_sample_get_caps (sample);
-
-      if (!file_caps) {
-        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-            "%s: reader produced no caps", path);
-        gst_element_set_state (pipeline, GST_STATE_NULL);
-        return FALSE;
-      }
-      track->caps = opus ? gst_caps_copy (file_caps) :
-          video_caps_from_file (file_caps, !vp8);
+    if (!func (sample, data, error)) {
+      gst_element_set_state (pipeline, GST_STATE_NULL);
+      return FALSE;
     }
-
-    /* A shallow copy: the payload memory is shared, but timestamps are
-     * ours to rewrite on every push. */
-    unit = gst_buffer_copy (in);
-    duration = GST_BUFFER_DURATION (in);
-    GST_BUFFER_PTS (unit) = GST_BUFFER_DTS (unit) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_OFFSET (unit) = GST_BUFFER_OFFSET_END (unit) =
-        GST_BUFFER_OFFSET_NONE;
-    if (!GST_CLOCK_TIME_IS_VALID (duration) ||
-        duration < track->interval / 2 || duration > track->interval * 2)
-      duration = track->interval;
-    GST_BUFFER_DURATION (unit) = duration;
-    GST_BUFFER_FLAG_UNSET (unit, GST_BUFFER_FLAG_DISCONT);
-    if (opus || (vp8 && vp8_is_keyframe (unit)))
-      GST_BUFFER_FLAG_UNSET (unit, GST_BUFFER_FLAG_DELTA_UNIT);
-    else if (vp8)
-      GST_BUFFER_FLAG_SET (unit, GST_BUFFER_FLAG_DELTA_UNIT);
-    g_ptr_array_add (track->units, unit);
   }
   gst_element_set_state (pipeline, GST_STATE_NULL);
+  return TRUE;
+}
+
+typedef struct {
+  WhipTrack *track;
+  const char *path;
+  gboolean vp8, opus;
+} TrackReader;
+
+static gboolean
+add_unit (GstSample *sample, gpointer data, GError **error)
+{
+  TrackReader *r = data;
+  WhipTrack *track = r->track;
+  GstBuffer *in = gst_sample_get_buffer (sample);
+  GstBuffer *unit;
+  GstClockTime duration;
+
+  /* Ogg carries OpusHead/OpusTags as HEADER packets; h264parse uses the
+   * same flag for access units that carry SPS/PPS, which we need.  A VP8
+   * frame is never empty (its tag alone is 3 bytes), so VP8 units are
+   * the IVF file's frames one for one: keyframe-sent's index relies on
+   * it, as whep-view --reference-ivf numbers the same file's frames. */
+  if (!in || gst_buffer_get_size (in) == 0 ||
+      (r->opus && GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_HEADER)))
+    return TRUE;
+  if (!track->caps) {
+    GstCaps *file_caps = gst_sample_get_caps (sample);
+
+    if (!file_caps) {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+          "%s: reader produced no caps", r->path);
+      return FALSE;
+    }
+    track->caps = r->opus ? gst_caps_copy (file_caps) :
+        video_caps_from_file (file_caps, !r->vp8);
+  }
+
+  /* A shallow copy: the payload memory is shared, but timestamps are
+   * ours to rewrite on every push. */
+  unit = gst_buffer_copy (in);
+  duration = GST_BUFFER_DURATION (in);
+  GST_BUFFER_PTS (unit) = GST_BUFFER_DTS (unit) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_OFFSET (unit) = GST_BUFFER_OFFSET_END (unit) =
+      GST_BUFFER_OFFSET_NONE;
+  if (!GST_CLOCK_TIME_IS_VALID (duration) ||
+      duration < track->interval / 2 || duration > track->interval * 2)
+    duration = track->interval;
+  GST_BUFFER_DURATION (unit) = duration;
+  GST_BUFFER_FLAG_UNSET (unit, GST_BUFFER_FLAG_DISCONT);
+  if (r->opus || (r->vp8 && vp8_is_keyframe (unit)))
+    GST_BUFFER_FLAG_UNSET (unit, GST_BUFFER_FLAG_DELTA_UNIT);
+  else if (r->vp8)
+    GST_BUFFER_FLAG_SET (unit, GST_BUFFER_FLAG_DELTA_UNIT);
+  g_ptr_array_add (track->units, unit);
+  return TRUE;
+}
+
+static gboolean
+load_track (WhipTrack *track, const char *description, const char *path,
+    const char *kind, GError **error)
+{
+  TrackReader reader = { track, path, g_str_equal (kind, "vp8"),
+    g_str_equal (kind, "opus") };
+
+  track->units = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) gst_buffer_unref);
+  if (!read_samples (description, path, add_unit, &reader, error))
+    return FALSE;
 
   if (track->units->len == 0) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -181,9 +214,78 @@ load_track (WhipTrack *track, const char *description, const char *path,
   return TRUE;
 }
 
+/* RFC 6464 levels: the RMS of each packet's decoded samples in -dBov (0
+ * loudest, 127 silence).  The tool has no voice detector, so the V flag
+ * says "louder than -50 dBov", the level at which the relay counts a
+ * participant as speaking.  opusdec gives one buffer per packet, in order,
+ * so the n-th decoded buffer belongs to the n-th unit. */
+#define VOICE_LEVEL 50
+
+typedef struct {
+  WhipTrack *track;
+  guint next;
+} LevelReader;
+
+static gboolean
+add_level (GstSample *sample, gpointer data, GError **error)
+{
+  LevelReader *r = data;
+  GstBuffer *in = gst_sample_get_buffer (sample);
+  GstMapInfo map;
+  double sum = 0;
+  gsize n;
+  guint level = 127;
+
+  if (!in || r->next >= r->track->units->len ||
+      !gst_buffer_map (in, &map, GST_MAP_READ))
+    return TRUE;
+  n = map.size / sizeof (gint16);
+  for (gsize i = 0; i < n; i++) {
+    double v = ((const gint16 *) map.data)[i] / 32768.0;
+
+    sum += v * v;
+  }
+  gst_buffer_unmap (in, &map);
+  if (n > 0 && sum > 0) {
+    double dbov = 10.0 * log10 (sum / n);
+
+    level = (guint) CLAMP (lround (-dbov), 0, 127);
+  }
+  gst_buffer_add_audio_level_meta (g_ptr_array_index (r->track->units,
+          r->next++), (guint8) level, level <= VOICE_LEVEL);
+  return TRUE;
+}
+
+/* rtpopuspay hands each buffer's GstAudioLevelMeta to the audio level
+ * header extension; buffers the pacer pushes are copies, metas included. */
+static gboolean
+attach_levels (WhipTrack *track, const char *path, GError **error)
+{
+  LevelReader reader = { track, 0 };
+
+  if (!read_samples ("filesrc name=src ! oggdemux ! opusdec "
+          "! audio/x-raw,format=S16LE,layout=interleaved "
+          "! appsink name=sink", path, add_level, &reader, error))
+    return FALSE;
+  if (reader.next == 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        "%s: no audio decoded for the levels", path);
+    return FALSE;
+  }
+  /* Should a decoder ever merge packets, the rest repeat the last level. */
+  for (guint i = reader.next; i < track->units->len; i++) {
+    GstAudioLevelMeta *last = gst_buffer_get_audio_level_meta (
+        g_ptr_array_index (track->units, reader.next - 1));
+
+    gst_buffer_add_audio_level_meta (g_ptr_array_index (track->units, i),
+        last->level, last->voice_activity);
+  }
+  return TRUE;
+}
+
 gboolean
 whip_media_load (WhipMedia *media, const char *video_path, gboolean h264,
-    const char *audio_path, GError **error)
+    const char *audio_path, gboolean audio_levels, GError **error)
 {
   memset (media, 0, sizeof *media);
   media->video.interval = gst_util_uint64_scale_int (GST_SECOND, 1,
@@ -199,9 +301,11 @@ whip_media_load (WhipMedia *media, const char *video_path, gboolean h264,
           "filesrc name=src ! ivfparse ! video/x-vp8 ! appsink name=sink",
           video_path, h264 ? "h264" : "vp8", error))
     return FALSE;
-  return load_track (&media->audio,
-      "filesrc name=src ! oggdemux ! opusparse ! audio/x-opus "
-      "! appsink name=sink", audio_path, "opus", error);
+  if (!load_track (&media->audio,
+          "filesrc name=src ! oggdemux ! opusparse ! audio/x-opus "
+          "! appsink name=sink", audio_path, "opus", error))
+    return FALSE;
+  return !audio_levels || attach_levels (&media->audio, audio_path, error);
 }
 
 static void

@@ -4,6 +4,8 @@
  * fed by the pacer with pre-encoded access units; nothing encodes here. */
 #include "whip-publish-peer.h"
 
+#include <gst/rtp/rtp.h>
+
 /* Fixed payload types, whatever the codec, so that tests and relay logs
  * read the same every run; webrtcbin then picks 97 for video RTX. */
 #define OPUS_PT 111
@@ -12,6 +14,9 @@
  * path MTU, which is what browsers assume too. */
 #define RTP_MTU 1200
 #define KEYFRAME_REQUEST_REPORT_US (200 * 1000)
+/* RFC 6464 client-to-mixer audio level, as browsers number it. */
+#define AUDIO_LEVEL_URI "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+#define AUDIO_LEVEL_EXT_ID 1
 
 /* RTCP PLI/FIR arrive at the payloader as an upstream force-key-unit event.
  * Without an encoder the next key frame is whatever the file has next (at
@@ -106,7 +111,8 @@ link_to_webrtc (GstElement *payloader, GstElement *webrtc, GError **error)
  * sometimes loses, and a server that demuxes the BUNDLE by the offered SSRCs
  * (Janus 1.1 without the mid extension) then drops that stream entirely. */
 static GstCaps *
-codec_preferences (gboolean audio, gboolean h264, guint32 ssrc)
+codec_preferences (gboolean audio, gboolean h264,
+    GstRTPHeaderExtension *audio_level, guint32 ssrc)
 {
   GstCaps *caps;
 
@@ -125,7 +131,29 @@ codec_preferences (gboolean audio, gboolean h264, guint32 ssrc)
         "encoding-name=VP8, clock-rate=90000, payload=" G_STRINGIFY (VIDEO_PT)
         ", rtcp-fb-nack-pli=(boolean)true, rtcp-fb-ccm-fir=(boolean)true");
   gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+  /* The offer's a=extmap, written by the extension itself so that it reads
+   * exactly as the payloader's caps will (with "vad=on"): otherwise the two
+   * do not intersect and the audio is not negotiated. */
+  if (audio && audio_level)
+    gst_rtp_header_extension_set_caps_from_attributes (audio_level, caps);
   return caps;
+}
+
+/* rtpopuspay writes each buffer's GstAudioLevelMeta (see whip_media_load)
+ * into this header extension. */
+static GstRTPHeaderExtension *
+audio_level_extension (GError **error)
+{
+  GstRTPHeaderExtension *ext =
+      gst_rtp_header_extension_create_from_uri (AUDIO_LEVEL_URI);
+
+  if (!ext) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "no GStreamer RTP header extension for %s", AUDIO_LEVEL_URI);
+    return NULL;
+  }
+  gst_rtp_header_extension_set_id (ext, AUDIO_LEVEL_EXT_ID);
+  return ext;
 }
 
 /* Packet loss on the wire, after webrtcbin's retransmission history: only
@@ -164,6 +192,7 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
   g_autoptr (GArray) transceivers = NULL;
   g_autoptr (GstClock) clock = NULL;
   g_autoptr (GstPad) video_pad = NULL;
+  g_autoptr (GstRTPHeaderExtension) audio_level = NULL;
   guint32 audio_ssrc = g_random_int ();
   guint32 video_ssrc;
 
@@ -193,6 +222,11 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
       NULL);
   g_object_set (video_pay, "pt", VIDEO_PT, "mtu", RTP_MTU, "ssrc", video_ssrc,
       NULL);
+  if (pub->config->audio_level) {
+    if (!(audio_level = audio_level_extension (error)))
+      return FALSE;
+    g_signal_emit_by_name (audio_pay, "add-extension", audio_level);
+  }
   if (h264) {
     /* SPS/PPS before every IDR: the relay may start forwarding at any key
      * frame, and the offer carries no sprop-parameter-sets. */
@@ -228,7 +262,7 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
         g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
     gboolean audio = i == 0;
     g_autoptr (GstCaps) prefs = codec_preferences (audio, h264,
-        audio ? audio_ssrc : video_ssrc);
+        audio_level, audio ? audio_ssrc : video_ssrc);
 
     /* do-nack on video makes webrtcbin offer nack and an rtx payload, and
      * keep a retransmission history for the relay's NACKs. */

@@ -39,6 +39,7 @@ static gboolean opt_insecure;
 static gboolean opt_dry_run;
 static gboolean opt_log_keyframes;
 static int opt_start_frame;
+static gboolean opt_audio_level;
 
 static const GOptionEntry entries[] = {
   {"base-url", 0, 0, G_OPTION_ARG_STRING, &opt_base_url,
@@ -77,6 +78,10 @@ static const GOptionEntry entries[] = {
       "Accept any TLS certificate for https URLs", NULL},
   {"dry-run", 0, 0, G_OPTION_ARG_NONE, &opt_dry_run,
       "Print each SDP offer as a JSON line and exit; no HTTP", NULL},
+  {"audio-level", 0, 0, G_OPTION_ARG_NONE, &opt_audio_level,
+      "Send each audio packet's level in the RFC 6464 header extension "
+      "(measured once on the decoded --audio-file), as browsers do; the "
+      "relay's active speaker and voice activity need it", NULL},
   {"log-keyframes", 0, 0, G_OPTION_ARG_NONE, &opt_log_keyframes,
       "Print a keyframe-sent event for every video key frame pushed into a "
       "publisher's pipeline (for end-to-end latency with whep-view "
@@ -307,13 +312,14 @@ main (int argc, char **argv)
   app.config.drop_percent = CLAMP (opt_drop_percent, 0.0, 100.0);
   app.config.h264 = g_strcmp0 (opt_codec, "h264") == 0;
   app.config.expect_status = opt_expect_status;
+  app.config.audio_level = opt_audio_level;
 
   tool_event_set_start_time ();
   video_file = media_path (opt_video_file ? opt_video_file :
       app.config.h264 ? "h264-640x360.h264" : "vp8-640x360.ivf");
   audio_file = media_path (opt_audio_file ? opt_audio_file : "opus-48k.ogg");
   if (!whip_media_load (&app.media, video_file, app.config.h264, audio_file,
-          &error)) {
+          app.config.audio_level, &error)) {
     g_printerr ("whip-publish: %s\n", error->message);
     return 1;
   }

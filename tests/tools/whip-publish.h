@@ -38,8 +38,11 @@ typedef struct {
   WhipTrack audio;
 } WhipMedia;
 
+/* With @audio_levels, each Opus unit carries a GstAudioLevelMeta with its
+ * RFC 6464 level, measured once here on the decoded clip. */
 gboolean whip_media_load (WhipMedia *media, const char *video_path,
-    gboolean h264, const char *audio_path, GError **error);
+    gboolean h264, const char *audio_path, gboolean audio_levels,
+    GError **error);
 void whip_media_clear (WhipMedia *media);
 
 /* The pacer is one thread that wakes on the system clock and hands the next
@@ -69,6 +72,7 @@ typedef struct {
   gboolean insecure;
   gboolean wrong_fingerprint;
   gboolean h264;
+  gboolean audio_level;         /* send the RFC 6464 header extension */
   int expect_status;            /* -1: expect 201 and ICE connected */
   double drop_percent;          /* share of video RTP dropped on the wire */
 } WhipConfig;

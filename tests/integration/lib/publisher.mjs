@@ -4,6 +4,7 @@
 //   const pub = startPublisher(relay, ['TH-50'], { codec: 'vp8' });
 //   // videoFile / audioFile name files in MEDIA_DIR, e.g.
 //   // { videoFile: 'color-red.ivf', audioFile: 'opus-880.ogg' }
+//   // audioLevel: true sends RFC 6464 levels (--audio-level)
 //   await pub.waitEvent((e) => e.event === 'connected');
 //   await pub.stop();            // SIGTERM (DELETE only with deleteOnExit)
 //   pub.kill();                  // SIGKILL: the relay sees media stop
@@ -51,6 +52,7 @@ export function startPublisher(relay, provinces, opts = {}) {
   // Video from this frame of the file: mid-GOP, so the relay must wait for
   // the next key frame.
   if (opts.startFrame) args.push('--start-frame', String(opts.startFrame));
+  if (opts.audioLevel) args.push('--audio-level');
 
   const child = opts.nice
     // Load generators in benchmarks run below the relay's priority: on a

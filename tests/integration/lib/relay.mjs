@@ -77,8 +77,14 @@ export function tailFile(file, lines = 80) {
  *        generated config (overriding the defaults).
  * @param {Record<string,string>} [opts.env] extra environment for the relay
  * @param {string[]} [opts.args] extra command line arguments
+ * @param {number} [opts.stopGraceMs] how long stop() waits for the exit after
+ *        SIGTERM before it kills and fails (default STOP_GRACE_MS). Stopping
+ *        tears the mosaic and program pipelines down, whose threads run at
+ *        a lower priority: on a loaded machine that alone can take seconds.
  */
-export async function startRelay({ provinces = {}, extraConfig = '', env = {}, args = [] } = {}) {
+export async function startRelay({
+  provinces = {}, extraConfig = '', env = {}, args = [], stopGraceMs = STOP_GRACE_MS,
+} = {}) {
   if (!fs.existsSync(RELAY_BIN)) {
     throw new Error(
       `relay binary not found at ${RELAY_BIN}: build it first ` +
@@ -208,14 +214,14 @@ export async function startRelay({ provinces = {}, extraConfig = '', env = {}, a
       stopPromise = (async () => {
         if (exitInfo === null) {
           child.kill('SIGTERM');
-          const timer = new Promise((r) => setTimeout(() => r('timeout'), STOP_GRACE_MS));
+          const timer = new Promise((r) => setTimeout(() => r('timeout'), stopGraceMs));
           const first = await Promise.race([exited, timer]);
           if (first === 'timeout') {
             child.kill('SIGKILL');
             await exited;
             await pipesClosed;
             throw new Error(
-              `relay did not exit within ${STOP_GRACE_MS} ms of SIGTERM (killed); log ${logPath}:\n` +
+              `relay did not exit within ${stopGraceMs} ms of SIGTERM (killed); log ${logPath}:\n` +
               tailFile(logPath, 40));
           }
         }

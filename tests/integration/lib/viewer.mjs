@@ -78,6 +78,7 @@ export function startViewer(url, token, opts = {}) {
     resolve({ code, signal });
   }));
   return {
+    child,
     events,
     exited,
     stderr: () => stderr,
