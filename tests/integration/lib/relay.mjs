@@ -23,8 +23,10 @@ export const RELAY_BIN = process.env.BRIEFING_RELAY
   : path.join(REPO_ROOT, 'build', 'briefing-relay');
 
 const LISTEN_RE = /briefing-relay: listening on (https?:\/\/\S+)/;
+// Generous: they cost time only when the relay really hangs. On a loaded
+// 2-core machine a clean shutdown (pipelines torn down) took over 5 s.
 const START_TIMEOUT_MS = 20000;
-const STOP_GRACE_MS = 5000;
+const STOP_GRACE_MS = 30000;
 
 const running = new Set();
 process.on('exit', () => {
