@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { getBrowser, closeBrowser } from './lib/browser.mjs';
+import { getBrowser, closeBrowser, recordStates, statesSeen } from './lib/browser.mjs';
 
 const TARGET_KBPS = 600; // [media] target-bitrate-kbps of lib/relay.mjs
 const TH50_TOKEN = 'th50-integration-token'; // the relay wants >= 8 characters
@@ -188,30 +188,6 @@ const provinceStatus = (relay, code) => getJson(`${relay.url}api/v1/provinces/${
 
 /** Whether a request is a WHIP POST for TH-50 (the page's publish attempts). */
 const isWhipPost = (req) => req.method() === 'POST' && new URL(req.url()).pathname === '/whip/TH-50';
-
-/**
- * Record every state the page shows (#state[data-state]) from now on, in
- * window.stateLog. Reading it later tells whether the page went anywhere
- * (e.g. 'connecting' again) after a state the test waited for.
- */
-function recordStates(page) {
-  return page.evaluate(() => {
-    window.stateLog = [];
-    // Each record's old value is the state before that change, so the log
-    // plus the current state is every state in order, even when several
-    // changes land in one task.
-    new MutationObserver((records) => window.stateLog.push(...records.map((r) => r.oldValue)))
-      .observe(document.getElementById('state'),
-        { attributes: true, attributeFilter: ['data-state'], attributeOldValue: true });
-  });
-}
-
-/** The states shown since recordStates() (the one shown then first), without repeats. */
-async function statesSeen(page) {
-  const log = await page.evaluate(() =>
-    [...window.stateLog, document.getElementById('state').dataset.state]);
-  return log.filter((st, i, all) => i === 0 || st !== all[i - 1]);
-}
 
 /**
  * Let the page run on while its camera preview shows `frames` more frames:
