@@ -56,3 +56,27 @@ export function collectDiagnostics(page) {
   page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
   return () => lines.slice(-40).join('\n');
 }
+
+/**
+ * Record every state the page shows in #<id>[data-state] from now on (in
+ * window.stateLog): read back with statesSeen(), it tells whether the page
+ * went anywhere (e.g. "connecting" again) after a state a test waited for.
+ */
+export function recordStates(page, id = 'state') {
+  return page.evaluate((elId) => {
+    window.stateLog = [];
+    // Each record's old value is the state before that change, so the log
+    // plus the current state is every state in order, even when several
+    // changes land in one task.
+    new MutationObserver((records) => window.stateLog.push(...records.map((r) => r.oldValue)))
+      .observe(document.getElementById(elId),
+        { attributes: true, attributeFilter: ['data-state'], attributeOldValue: true });
+  }, id);
+}
+
+/** The states shown since recordStates() (the one shown then first), without repeats. */
+export async function statesSeen(page, id = 'state') {
+  const log = await page.evaluate((elId) =>
+    [...window.stateLog, document.getElementById(elId).dataset.state], id);
+  return log.filter((st, i, all) => i === 0 || st !== all[i - 1]);
+}
