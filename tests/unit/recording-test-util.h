@@ -222,7 +222,7 @@ ffprobe (const char *path, const char *select, const char *entries, gboolean cou
   guint n = 0;
   argv[n++] = "ffprobe";
   argv[n++] = "-v";
-  argv[n++] = "error";
+  argv[n++] = "warning";
   if (count)
     argv[n++] = "-count_frames";
   if (select)
@@ -242,8 +242,9 @@ ffprobe (const char *path, const char *select, const char *entries, gboolean cou
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
                 &error);
   g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("ffprobe %s failed: %s", path, err);
+  /* Warnings too: a file it reads with complaints is not a good file. */
+  if (!g_spawn_check_wait_status (status, NULL) || (err && *err))
+    g_error ("ffprobe %s: %s", path, err);
   return g_strstrip (g_strdup (out));
 }
 
