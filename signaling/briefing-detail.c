@@ -34,7 +34,7 @@ static gint64
 parse_ms (const char *iso)
 {
   g_autoptr (GDateTime) t = iso ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
-  return t ? g_date_time_to_unix_usec (t) / 1000 : 0;
+  return t ? g_date_time_to_unix (t) * 1000 + g_date_time_get_microsecond (t) / 1000 : 0;
 }
 
 static gint64
