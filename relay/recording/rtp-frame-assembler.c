@@ -328,7 +328,11 @@ depacketize_vp8 (RelayRtpFrameAssembler *self, const Packet *pk, gint64 ts)
       self->frame_key = (p[off] & 1) == 0;
     }
   else if (!self->in_frame)
-    return; /* the rest of a frame whose start was not seen (a loss counted it) */
+    {
+      /* The rest of a frame whose start was lost: counted as dropped. */
+      start_frame (self, pk, ts);
+      self->frame_broken = TRUE;
+    }
   g_byte_array_append (self->vp8, p + off, (guint) (len - off));
   if (pk->marker)
     finish_frame (self);

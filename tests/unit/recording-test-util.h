@@ -90,6 +90,12 @@ make_rtp (RelayMediaCodec codec, guint32 ssrc, guint16 seq, guint32 ts)
   return packets;
 }
 
+static G_GNUC_UNUSED gpointer
+bytes_copy (gconstpointer bytes, gpointer unused)
+{
+  return g_bytes_ref ((GBytes *) bytes);
+}
+
 static G_GNUC_UNUSED guint32
 rtp_ts (GBytes *packet)
 {
