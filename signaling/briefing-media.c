@@ -7,6 +7,7 @@
 #include "relay/recording/briefing-recorder.h"
 #include "relay/reports/figures-summary.h"
 #include "signaling/briefing-detail.h"
+#include "signaling/briefing-export.h"
 #include "signaling/file-response.h"
 #include "signaling/http-util.h"
 #include "signaling/media-link.h"
@@ -248,7 +249,8 @@ relay_briefing_media_serve (RelayApp *app, SoupServerMessage *msg, gint64 briefi
   gboolean recording = n == 2 && strcmp (rest[0], "recordings") == 0;
   gboolean chapters = n == 1 && strcmp (rest[0], "chapters.vtt") == 0;
   gboolean report = n == 1 && strcmp (rest[0], "report.csv") == 0;
-  if (!recording && !chapters && !report)
+  gboolean export = n == 1 && strcmp (rest[0], "export.mp4") == 0;
+  if (!recording && !chapters && !report && !export)
     {
       relay_http_error (msg, 404, "not-found", "see docs/API.md, Briefings");
       return;
@@ -268,6 +270,8 @@ relay_briefing_media_serve (RelayApp *app, SoupServerMessage *msg, gint64 briefi
     return;
   if (chapters)
     serve_chapters (app, msg, b);
+  else if (export)
+    relay_briefing_export (app, msg, b, query);
   else
     serve_report (app, msg, b);
 }

@@ -227,7 +227,9 @@ relay_recording_index_oldest_briefing (sqlite3 *db, gint64 before_ms, gint64 kee
   sqlite3_stmt *st = prepare (db,
                               "SELECT r.briefing_id FROM recordings r JOIN briefings b "
                               "ON b.id = r.briefing_id WHERE r.state != 'deleted' "
-                              "AND r.briefing_id != ?1 AND (?2 = 0 OR COALESCE(b.started_ms, "
+                              "AND r.briefing_id != ?1 AND r.briefing_id != (SELECT "
+                              "MAX(briefing_id) FROM recordings WHERE state != 'deleted') "
+                              "AND (?2 = 0 OR COALESCE(b.started_ms, "
                               "b.created_ms) < ?2) ORDER BY COALESCE(b.started_ms, b.created_ms), "
                               "b.id LIMIT 1",
                               error);

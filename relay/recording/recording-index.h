@@ -53,7 +53,9 @@ GPtrArray *relay_recording_index_unfinished (sqlite3 *db, GError **error);
 /* Retention: the bytes of every file not deleted. */
 gint64 relay_recording_index_total_bytes (sqlite3 *db, GError **error);
 /* The oldest briefing that still has files, started before `before_ms`
- * (0: any), other than `keep_id`; 0 when none. */
+ * (0: any), other than `keep_id` and the newest briefing with files (a
+ * limit set below one briefing's size must not delete the one just
+ * recorded); 0 when none. */
 gint64 relay_recording_index_oldest_briefing (sqlite3 *db, gint64 before_ms, gint64 keep_id,
                                               GError **error);
 gboolean relay_recording_index_mark_deleted (sqlite3 *db, gint64 id, GError **error);

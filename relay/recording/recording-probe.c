@@ -2,6 +2,10 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <string.h>
+
+#include "relay/recording/fmp4-reader.h"
+#include "relay/recording/webm-reader.h"
 
 gboolean
 relay_recording_probe (const char *path, const char *container, gint64 *duration_ms,
@@ -15,6 +19,17 @@ relay_recording_probe (const char *path, const char *container, gint64 *duration
       return FALSE;
     }
   *bytes = st.st_size;
-  *duration_ms = 0;
+  if (strcmp (container, "webm") == 0)
+    {
+      RelayWebmScan scan;
+      if (!relay_webm_scan_file (path, &scan, error))
+        return FALSE;
+      *duration_ms = scan.duration_us / 1000;
+      return TRUE;
+    }
+  g_autoptr (RelayFmp4Index) index = relay_fmp4_index_read (path, error);
+  if (!index)
+    return FALSE;
+  *duration_ms = index->duration_us / 1000;
   return TRUE;
 }

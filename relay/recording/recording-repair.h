@@ -6,7 +6,8 @@
  *   is marked `failed`.
  * - retention: the files of briefings older than [recording] keep-days go,
  *   then the oldest briefings' files while the total is over max-total-mb;
- *   the live briefing's never. Rows are marked `deleted`, and a briefing's
+ *   never the live briefing's, nor the newest one's (a limit below the size
+ *   of one briefing keeps the last one, and says so in the log). Rows are marked `deleted`, and a briefing's
  *   folder is removed once empty.
  *
  * Threads: the caller's, with the writer connection of the recorder (at

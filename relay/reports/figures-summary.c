@@ -373,6 +373,14 @@ relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest
     }
   if (regions)
     {
+      /* Every region of the roster, reported or not: a report of the
+       * meeting lists them all. */
+      for (guint i = 0; i < config->provinces->len; i++)
+        {
+          RelayProvinceConfig *p = config->provinces->pdata[i];
+          if (!g_hash_table_contains (d.regions, p->region))
+            g_hash_table_insert (d.regions, p->region, scope_new (schema));
+        }
       g_autoptr (GList) names
           = g_list_sort (g_hash_table_get_keys (d.regions), (GCompareFunc) strcmp);
       for (GList *l = names; l; l = l->next)
