@@ -36,14 +36,21 @@ struct _RelayBriefingRecorder {
   /* Main context: what is subscribed, to unsubscribe it. */
   GPtrArray *subscriptions; /* Subscription* */
 
-  GMutex lock;             /* guards reader, totals */
+  GMutex lock;             /* guards reader and the figures below */
   sqlite3 *reader;
   guint64 bytes_closed;    /* of captures gone */
   guint64 failures_closed;
   guint64 dropped_closed;
   guint captures_open;
+  /* Of the open captures, as the thread last added them up (each second). */
+  guint64 bytes_open, failures_open, dropped_open;
+  guint files_recording;
   GPtrArray *live;         /* the thread's: Subscription* of open captures */
+  GSource *tally;          /* the thread's */
 };
+
+/* How often the thread adds up its captures' figures for the API. */
+#define TALLY_INTERVAL_MS 1000
 
 /* ---- on the recorder's thread ----------------------------------------------- */
 
@@ -126,12 +133,42 @@ retention_on_thread (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+tally_on_thread (gpointer data)
+{
+  RelayBriefingRecorder *self = data;
+  guint64 bytes = 0, failures = 0, dropped = 0;
+  guint recording = 0;
+  for (guint i = 0; i < self->live->len; i++)
+    {
+      Subscription *s = self->live->pdata[i];
+      RelayCaptureStats st;
+      relay_capture_get_stats (s->capture, &st);
+      bytes += st.bytes_written;
+      failures += st.failures;
+      dropped += st.frames_dropped + relay_packet_channel_get_dropped (s->channel);
+      recording += st.recording;
+    }
+  g_mutex_lock (&self->lock);
+  self->bytes_open = bytes;
+  self->failures_open = failures;
+  self->dropped_open = dropped;
+  self->files_recording = recording;
+  g_mutex_unlock (&self->lock);
+  return G_SOURCE_CONTINUE;
+}
+
 static gpointer
 thread_main (gpointer data)
 {
   RelayBriefingRecorder *self = data;
   g_main_context_push_thread_default (self->context);
+  self->tally = g_timeout_source_new (TALLY_INTERVAL_MS);
+  g_source_set_callback (self->tally, tally_on_thread, self, NULL);
+  g_source_attach (self->tally, self->context);
   g_main_loop_run (self->loop);
+  g_source_destroy (self->tally);
+  g_source_unref (self->tally);
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
@@ -362,21 +399,24 @@ JsonNode *
 relay_briefing_recorder_describe (RelayBriefingRecorder *self)
 {
   g_mutex_lock (&self->lock);
-  guint open = self->captures_open;
-  guint64 bytes = self->bytes_closed, failures = self->failures_closed;
-  guint64 dropped = self->dropped_closed;
+  guint captures = self->captures_open, files = self->files_recording;
+  guint64 bytes = self->bytes_closed + self->bytes_open;
+  guint64 failures = self->failures_closed + self->failures_open;
+  guint64 dropped = self->dropped_closed + self->dropped_open;
   g_mutex_unlock (&self->lock);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "enabled");
   json_builder_add_boolean_value (b, self->config->recording.enabled);
   json_builder_set_member_name (b, "captures");
-  json_builder_add_int_value (b, open);
-  json_builder_set_member_name (b, "bytes_written_closed");
+  json_builder_add_int_value (b, captures);
+  json_builder_set_member_name (b, "files_recording");
+  json_builder_add_int_value (b, files);
+  json_builder_set_member_name (b, "bytes_written");
   json_builder_add_int_value (b, (gint64) bytes);
-  json_builder_set_member_name (b, "failures_closed");
+  json_builder_set_member_name (b, "failures");
   json_builder_add_int_value (b, (gint64) failures);
-  json_builder_set_member_name (b, "dropped_closed");
+  json_builder_set_member_name (b, "dropped");
   json_builder_add_int_value (b, (gint64) dropped);
   json_builder_end_object (b);
   return json_builder_get_root (b);

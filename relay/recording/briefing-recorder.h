@@ -66,8 +66,9 @@ RelayRecordingRow *relay_briefing_recorder_get (RelayBriefingRecorder *recorder,
 /* The absolute path of a recording's file (free it). */
 char *relay_briefing_recorder_path (RelayBriefingRecorder *recorder, const RelayRecordingRow *row);
 
-/* {"recording":bool,"files_open":n,"bytes_written":..,"packets_dropped":..,
- *  "failures":..,"last_error":..} */
+/* {"enabled":bool,"captures":n,"files_recording":n,"bytes_written":..,
+ *  "failures":..,"dropped":..} since the start of the relay; the open
+ * captures' part is at most a second old. Any thread. */
 JsonNode *relay_briefing_recorder_describe (RelayBriefingRecorder *recorder);
 
 G_END_DECLS

@@ -332,6 +332,7 @@ test('a recordings folder the relay cannot write stops the recording, not the br
   await waitFor(async () => (await api(relay, 'api/v1/outputs')).json.program.frames > frames + 30,
     { timeoutMs: 30000, describe: 'the program still encoding' });
   assert.equal((await detail(relay, id)).state, 'live');
+  assert.ok((await api(relay, 'api/v1/outputs')).json.recording.failures >= 1);
   const r = await api(relay, `api/v1/briefings/${id}/end`, { method: 'POST' });
   assert.equal(r.status, 200);
 });
