@@ -361,6 +361,9 @@ parse_moof (Parser *p, const guint8 *data, gsize len, RelayFmp4Fragment *frag)
     {
       RelayFmp4TrackRun *run = &frag->runs[i];
       guint scale = index->tracks[track_index (index, run->track_id)].timescale;
+      /* Past 2^32 s (136 years) the µs would overflow: not a recording. */
+      if ((run->base_time + run->duration) / scale >= (G_GUINT64_CONSTANT (1) << 32))
+        return FALSE;
       start = MIN (start, relay_rec_to_us ((gint64) run->base_time, scale));
       end = MAX (end, relay_rec_to_us ((gint64) (run->base_time + run->duration), scale));
     }

@@ -6,8 +6,9 @@
  * The input is treated as hostile: every element size is checked against
  * the bytes there are; malformed input gives a GError
  * (G_IO_ERROR_INVALID_DATA) or stops the scan at the last complete
- * cluster, never a crash. Plain functions, any thread; files are read with
- * pread, a cluster at a time. */
+ * cluster, never a crash. Clusters of unknown size (which our writer
+ * never makes) end the scan. Plain functions, any thread; files are read
+ * with pread, a cluster at a time. */
 #pragma once
 
 #include <glib.h>
