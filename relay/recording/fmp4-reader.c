@@ -361,6 +361,9 @@ parse_moof (Parser *p, const guint8 *data, gsize len, RelayFmp4Fragment *frag)
     {
       RelayFmp4TrackRun *run = &frag->runs[i];
       guint scale = index->tracks[track_index (index, run->track_id)].timescale;
+      /* Past 2^32 s (136 years) the µs would overflow: not a recording. */
+      if ((run->base_time + run->duration) / scale >= (G_GUINT64_CONSTANT (1) << 32))
+        return FALSE;
       start = MIN (start, relay_rec_to_us ((gint64) run->base_time, scale));
       end = MAX (end, relay_rec_to_us ((gint64) (run->base_time + run->duration), scale));
     }
@@ -515,6 +518,79 @@ patch_field (guint8 *buf, gsize len, guint64 at, guint8 version, guint64 value)
     set_u32 (buf + at, (guint32) MIN (value, G_MAXUINT32));
 }
 
+/* The durations of an init segment (mvhd, mehd, tkhd, mdhd) set to `us`. */
+static void
+set_durations (guint8 *init, gsize len, const RelayFmp4Index *index, gint64 us)
+{
+  guint64 movie = (guint64) relay_rec_from_us (us, index->movie_timescale);
+  patch_field (init, len, index->mvhd_duration_at, index->mvhd_version, movie);
+  patch_field (init, len, index->mehd_duration_at, index->mehd_version, movie);
+  for (guint t = 0; t < index->n_tracks; t++)
+    {
+      patch_field (init, len, index->tkhd_duration_at[t], index->tkhd_version[t], movie);
+      patch_field (init, len, index->mdhd_duration_at[t], index->mdhd_version[t],
+                   (guint64) relay_rec_from_us (us, index->tracks[t].timescale));
+    }
+}
+
+gboolean
+relay_fmp4_repair (const char *path, gint64 *duration_us, GError **error)
+{
+  int fd = g_open (path, O_RDWR | O_CLOEXEC, 0);
+  GStatBuf st;
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int err = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "cannot open %s: %s", path,
+                   g_strerror (err));
+      if (fd >= 0)
+        close (fd);
+      return FALSE;
+    }
+  RelayReadSource src = { fd, NULL, (guint64) st.st_size };
+  GError *e = NULL;
+  g_autoptr (RelayFmp4Index) index = index_source (&src, &e);
+  gboolean ok = index != NULL;
+  if (!ok)
+    g_propagate_prefixed_error (error, e, "%s: ", path);
+  else if (index->init_size > MAX_BOX_READ)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: init segment too large", path);
+      ok = FALSE;
+    }
+  else
+    {
+      gsize len = (gsize) index->init_size;
+      g_autofree guint8 *init = relay_read_source_dup (&src, 0, len);
+      guint n = index->fragments->len;
+      RelayFmp4Fragment *last = n ? &g_array_index (index->fragments, RelayFmp4Fragment, n - 1) : NULL;
+      guint64 end = last ? last->offset + last->size : index->init_size;
+      ok = init != NULL;
+      if (!ok)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: cannot read", path);
+      else
+        {
+          set_durations (init, len, index, index->duration_us);
+          ok = relay_rec_pwrite (fd, init, len, 0, path, error);
+        }
+      if (ok && end < src.size && ftruncate (fd, (off_t) end) != 0)
+        {
+          int err = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "cannot truncate %s: %s",
+                       path, g_strerror (err));
+          ok = FALSE;
+        }
+      if (ok && duration_us)
+        *duration_us = index->duration_us;
+    }
+  if (close (fd) != 0 && ok)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot close %s", path);
+      ok = FALSE;
+    }
+  return ok;
+}
+
 /* µs to ticks, rounded to the nearest: the fragment that starts an
  * export then starts at exactly 0 although its µs time was rounded down. */
 static gint64
@@ -596,15 +672,7 @@ export_fragments (Segment *segs, guint n, gint64 start_us, gint64 end_us, int fd
       return FALSE;
     }
   gint64 duration = end - origin;
-  guint64 movie = (guint64) relay_rec_from_us (duration, init->movie_timescale);
-  patch_field (head_bytes, init_len, init->mvhd_duration_at, init->mvhd_version, movie);
-  patch_field (head_bytes, init_len, init->mehd_duration_at, init->mehd_version, movie);
-  for (guint t = 0; t < init->n_tracks; t++)
-    {
-      patch_field (head_bytes, init_len, init->tkhd_duration_at[t], init->tkhd_version[t], movie);
-      patch_field (head_bytes, init_len, init->mdhd_duration_at[t], init->mdhd_version[t],
-                   (guint64) relay_rec_from_us (duration, init->tracks[t].timescale));
-    }
+  set_durations (head_bytes, init_len, init, duration);
   guint64 out = 0;
   if (!relay_rec_pwrite (fd, head_bytes, init_len, out, out_path, error))
     return FALSE;

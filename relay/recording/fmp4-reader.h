@@ -80,6 +80,13 @@ RelayFmp4Index *relay_fmp4_index_read (const char *path, GError **error);
 void relay_fmp4_index_free (RelayFmp4Index *index);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayFmp4Index, relay_fmp4_index_free)
 
+/* Makes a file cut short by a crash clean: drops the bytes after its last
+ * complete fragment and sets the moov's durations to what it really holds
+ * (the writer had set them to the end of the last fragment it wrote, which
+ * may be the one cut). For the recovery of an interrupted recording, on
+ * a file no writer has open. duration_us (may be NULL): the result. */
+gboolean relay_fmp4_repair (const char *path, gint64 *duration_us, GError **error);
+
 /* One segment file of a recording and where it starts on the recording's
  * timeline (µs). */
 typedef struct {

@@ -56,7 +56,10 @@ gboolean relay_fmp4_writer_push (RelayFmp4Writer *self, const RelayMediaFrame *f
 gboolean relay_fmp4_writer_flush (RelayFmp4Writer *self, GError **error);
 
 /* Writes the last fragment, the final durations, syncs and closes the
- * file. The writer then only answers the getters. */
+ * file. The writer then only answers the getters. A writer that never
+ * got its start (no video key frame came) leaves an empty file: the
+ * caller removes it, or opens the file audio-only when it knows there
+ * will be no video. */
 gboolean relay_fmp4_writer_finish (RelayFmp4Writer *self, GError **error);
 
 void relay_fmp4_writer_get_stats (RelayFmp4Writer *self, RelayWriterStats *stats);

@@ -10,6 +10,7 @@
 #define ID_SEGMENT 0x18538067
 #define ID_INFO 0x1549A966
 #define ID_TIMESTAMP_SCALE 0x2AD7B1
+#define ID_DURATION 0x4489
 #define ID_CLUSTER 0x1F43B675
 #define ID_TIMESTAMP 0xE7
 #define ID_SIMPLE_BLOCK 0xA3
@@ -134,15 +135,20 @@ scan_cluster (Scanner *sc, const guint8 *data, gsize len)
 /* An element's header at `off`: FALSE when it is cut or invalid. */
 static gboolean
 read_header (const RelayReadSource *src, guint64 off, guint64 *id, guint64 *size, gboolean *unknown,
-             guint64 *body)
+             guint64 *body, gsize *size_len)
 {
   guint8 h[12];
   gsize have = (gsize) MIN ((guint64) sizeof h, src->size - MIN (off, src->size)), pos = 0;
   if (have < 2 || !relay_read_source_read (src, off, h, have))
     return FALSE;
-  if (!read_vint (h, have, &pos, TRUE, id, NULL) || !read_vint (h, have, &pos, FALSE, size, unknown))
+  if (!read_vint (h, have, &pos, TRUE, id, NULL))
+    return FALSE;
+  gsize id_len = pos;
+  if (!read_vint (h, have, &pos, FALSE, size, unknown))
     return FALSE;
   *body = off + pos;
+  if (size_len)
+    *size_len = pos - id_len;
   return TRUE;
 }
 
@@ -155,22 +161,27 @@ scan_source (const RelayReadSource *src, RelayWebmScan *scan, GError **error)
     sc.last[i] = -1;
   guint64 id, size, body;
   gboolean unknown;
-  if (!read_header (src, 0, &id, &size, &unknown, &body) || id != ID_EBML || unknown
+  gsize size_len = 0;
+  if (!read_header (src, 0, &id, &size, &unknown, &body, NULL) || id != ID_EBML || unknown
       || size > src->size - body
-      || !read_header (src, body + size, &id, &size, &unknown, &body) || id != ID_SEGMENT)
+      || !read_header (src, body + size, &id, &size, &unknown, &body, &size_len) || id != ID_SEGMENT)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a WebM file");
       return FALSE;
     }
+  scan->segment_data_at = body;
+  scan->segment_size_len = (guint8) size_len;
+  scan->segment_size_at = body - size_len;
   guint64 end = src->size;
   if (!unknown && size <= src->size - body)
     end = body + size;
   scan->truncated = !unknown && size > src->size - body;
   gboolean sized = !unknown, cues = FALSE;
   guint64 pos = body;
+  scan->complete_end = pos;
   while (pos < end)
     {
-      if (!read_header (src, pos, &id, &size, &unknown, &body) || unknown || size > end - body)
+      if (!read_header (src, pos, &id, &size, &unknown, &body, NULL) || unknown || size > end - body)
         {
           scan->truncated = TRUE;
           break;
@@ -210,6 +221,11 @@ scan_source (const RelayReadSource *src, RelayWebmScan *scan, GError **error)
                     break;
                   if (iid == ID_TIMESTAMP_SCALE)
                     sc.timescale_ns = read_uint (data + ipos, (gsize) isize);
+                  else if (iid == ID_DURATION && (isize == 4 || isize == 8))
+                    {
+                      scan->duration_at = body + ipos;
+                      scan->duration_size = (guint8) isize;
+                    }
                   ipos += (gsize) isize;
                 }
               if (sc.timescale_ns == 0 || sc.timescale_ns > G_GUINT64_CONSTANT (1000000000))
@@ -222,7 +238,9 @@ scan_source (const RelayReadSource *src, RelayWebmScan *scan, GError **error)
       else if (id == ID_CUES)
         cues = TRUE;
       pos = body + size;
+      scan->complete_end = pos;
     }
+  scan->timescale_ns = sc.timescale_ns;
   scan->finished = sized && cues && !scan->truncated;
   scan->duration_us = (gint64) ((double) sc.end * (double) sc.timescale_ns / 1000.0);
   return TRUE;
@@ -255,5 +273,77 @@ relay_webm_scan_file (const char *path, RelayWebmScan *scan, GError **error)
   close (src.fd);
   if (!ok)
     g_propagate_prefixed_error (error, e, "%s: ", path);
+  return ok;
+}
+
+gboolean
+relay_webm_repair (const char *path, gint64 *duration_us, GError **error)
+{
+  RelayReadSource src = { g_open (path, O_RDWR | O_CLOEXEC, 0), NULL, 0 };
+  GStatBuf st;
+  if (src.fd < 0 || fstat (src.fd, &st) != 0)
+    {
+      int err = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "cannot open %s: %s", path,
+                   g_strerror (err));
+      if (src.fd >= 0)
+        close (src.fd);
+      return FALSE;
+    }
+  src.size = (guint64) st.st_size;
+  RelayWebmScan scan;
+  GError *e = NULL;
+  gboolean ok = scan_source (&src, &scan, &e);
+  if (!ok)
+    g_propagate_prefixed_error (error, e, "%s: ", path);
+  else if (!scan.finished)
+    {
+      /* Duration counts TimestampScale units, as a float. */
+      double ticks = (double) scan.duration_us * 1000.0 / (double) scan.timescale_ns;
+      guint8 value[8];
+      if (scan.duration_size == 8)
+        {
+          guint64 bits;
+          memcpy (&bits, &ticks, 8);
+          for (guint i = 0; i < 8; i++)
+            value[i] = (guint8) (bits >> (56 - 8 * i));
+        }
+      else
+        {
+          float f = (float) ticks;
+          guint32 bits;
+          memcpy (&bits, &f, 4);
+          for (guint i = 0; i < 4; i++)
+            value[i] = (guint8) (bits >> (24 - 8 * i));
+        }
+      if (scan.duration_at && pwrite (src.fd, value, scan.duration_size, (off_t) scan.duration_at)
+                                != (ssize_t) scan.duration_size)
+        ok = FALSE;
+      /* The Segment's size: what remains, or unknown if it does not fit. */
+      guint8 field[8];
+      guint n = scan.segment_size_len;
+      guint64 remaining = scan.complete_end - scan.segment_data_at;
+      guint64 max = (G_GUINT64_CONSTANT (1) << (7 * n)) - 1;
+      guint64 v = (remaining < max ? remaining : max) | (G_GUINT64_CONSTANT (1) << (7 * n));
+      for (guint i = 0; i < n; i++)
+        field[i] = (guint8) (v >> (8 * (n - 1 - i)));
+      if (ok && pwrite (src.fd, field, n, (off_t) scan.segment_size_at) != (ssize_t) n)
+        ok = FALSE;
+      if (ok && scan.complete_end < src.size && ftruncate (src.fd, (off_t) scan.complete_end) != 0)
+        ok = FALSE;
+      if (!ok)
+        {
+          int err = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "cannot repair %s: %s",
+                       path, g_strerror (err));
+        }
+    }
+  if (ok && duration_us)
+    *duration_us = scan.duration_us;
+  if (close (src.fd) != 0 && ok)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot close %s", path);
+      ok = FALSE;
+    }
   return ok;
 }

@@ -43,7 +43,8 @@ gboolean relay_webm_writer_push (RelayWebmWriter *self, const RelayMediaFrame *f
 /* Writes what has gathered as a cluster now. */
 gboolean relay_webm_writer_flush (RelayWebmWriter *self, GError **error);
 
-/* Last cluster, Cues, SeekHead, sizes and Duration; syncs and closes. */
+/* Last cluster, Cues, SeekHead, sizes and Duration; syncs and closes.
+ * Never started (no VP8 key frame came): an empty file, as for MP4. */
 gboolean relay_webm_writer_finish (RelayWebmWriter *self, GError **error);
 
 void relay_webm_writer_get_stats (RelayWebmWriter *self, RelayWriterStats *stats);

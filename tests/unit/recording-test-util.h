@@ -269,6 +269,29 @@ ffprobe_frames (const char *path, const char *stream)
   return (guint) g_ascii_strtoull (s, NULL, 10);
 }
 
+/* Video samples the container flags as key frames, as its demuxer hands
+ * them out (ffprobe would parse the bitstream and find them anyway). */
+static G_GNUC_UNUSED guint
+container_keyframes (const char *path)
+{
+  g_autofree char *desc = g_strdup_printf (
+      "filesrc location=\"%s\" ! %s name=d d.video_0 ! appsink name=sink sync=false", path,
+      g_str_has_suffix (path, ".mp4") ? "qtdemux" : "matroskademux");
+  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, NULL);
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_object_set (sink, "max-buffers", 0, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  guint keys = 0;
+  GstSample *sample;
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink))))
+    {
+      keys += !GST_BUFFER_FLAG_IS_SET (gst_sample_get_buffer (sample), GST_BUFFER_FLAG_DELTA_UNIT);
+      gst_sample_unref (sample);
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return keys;
+}
+
 static G_GNUC_UNUSED char *
 make_temp_dir (void)
 {

@@ -213,6 +213,59 @@ test_webm_scan (void)
     }
 }
 
+/* A copy of `path` cut in the middle of its `n`-th fragment/cluster, as
+ * a crash in the middle of a write would leave it. */
+static char *
+cut_copy (const char *path, GArray *fragments, guint n, const char *name)
+{
+  RelayFragmentInfo *f = &g_array_index (fragments, RelayFragmentInfo, n);
+  g_autoptr (GBytes) bytes = read_all (path);
+  char *copy = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_file_set_contents (copy, g_bytes_get_data (bytes, NULL), (gssize) (f->offset + f->size / 2),
+                       &error);
+  g_assert_no_error (error);
+  return copy;
+}
+
+/* Repair after a crash: the tail that is no whole fragment goes, the
+ * durations say what remains, and readers that are not ours find nothing
+ * to complain about (ffprobe warnings fail the test). */
+static void
+test_repair (void)
+{
+  write_files ();
+  g_autofree char *mp4 = cut_copy (mp4_path, mp4_fragments, 5, "cut.mp4");
+  RelayFragmentInfo *kept = &g_array_index (mp4_fragments, RelayFragmentInfo, 4);
+  gint64 duration = 0;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (relay_fmp4_repair (mp4, &duration, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ABS (duration - (kept->start_us + kept->duration_us)), <, 1000);
+  GStatBuf st;
+  g_assert_cmpint (g_stat (mp4, &st), ==, 0);
+  g_assert_cmpuint ((guint64) st.st_size, ==, kept->offset + kept->size);
+  g_assert_cmpfloat (ABS (ffprobe_duration (mp4) - duration / 1e6), <, 0.05);
+  Decoded d = gst_decode (mp4, TRUE, TRUE);
+  g_assert_false (d.error);
+  g_assert_cmpint (ABS (d.duration_ns - duration * 1000), <, 50 * GST_MSECOND);
+  g_assert_cmpuint (d.video_frames, ==, ffprobe_frames (mp4, "v:0"));
+
+  g_autofree char *webm = cut_copy (webm_path, webm_clusters, 5, "cut.webm");
+  kept = &g_array_index (webm_clusters, RelayFragmentInfo, 4);
+  g_assert_true (relay_webm_repair (webm, &duration, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ABS (duration - (kept->start_us + kept->duration_us)), <, 30 * 1000);
+  g_assert_cmpint (g_stat (webm, &st), ==, 0);
+  g_assert_cmpuint ((guint64) st.st_size, ==, kept->offset + kept->size);
+  g_assert_cmpfloat (ABS (ffprobe_duration (webm) - duration / 1e6), <, 0.05);
+  d = gst_decode (webm, TRUE, TRUE);
+  g_assert_false (d.error);
+  g_assert_cmpuint (d.video_frames, ==, ffprobe_frames (webm, "v:0"));
+  g_unlink (mp4);
+  g_unlink (webm);
+}
+
 /* Damaged copies of real files and plain garbage: an error or a partial
  * index, never a crash (ASan and UBSan watch in the ASan build). */
 static void
@@ -276,6 +329,7 @@ main (int argc, char **argv)
   g_test_add_func ("/recording/reader/cut", test_cut);
   g_test_add_func ("/recording/reader/export", test_export);
   g_test_add_func ("/recording/reader/webm-scan", test_webm_scan);
+  g_test_add_func ("/recording/reader/repair", test_repair);
   g_test_add_func ("/recording/reader/garbage", test_garbage);
   int ret = g_test_run ();
   if (dir)

@@ -121,6 +121,7 @@ test_finished (void)
   g_assert_cmpint (ABS (d.duration_ns - MEDIA_US * 1000), <, 200 * GST_MSECOND);
   g_assert_cmpfloat (ABS (ffprobe_duration (path) - 10.0), <, 0.2);
   g_assert_cmpuint (ffprobe_frames (path, "v:0"), ==, MEDIA_FRAMES);
+  g_assert_cmpuint (container_keyframes (path), ==, MEDIA_FRAMES / 30);
   g_assert_cmpuint (ffprobe_frames (path, "a:0"), ==, opus_frames->len);
   /* Key frames every 2 s: a seek to 6.5 s lands on the one at 6 s. */
   GstClockTime pts = seek_and_peek (path, 6.5);
