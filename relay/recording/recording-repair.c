@@ -6,7 +6,31 @@
 
 #include "relay/log.h"
 #include "relay/recording/recording-index.h"
-#include "relay/recording/recording-probe.h"
+#include "relay/recording/fmp4-reader.h"
+#include "relay/recording/webm-reader.h"
+
+/* Cuts what follows the last complete fragment and sets the file's
+ * durations to what it holds: a player then shows the truth. */
+static gboolean
+mend_file (const char *path, const char *container, gint64 *duration_ms, gint64 *bytes,
+           GError **error)
+{
+  gint64 duration_us = 0;
+  gboolean ok = strcmp (container, "webm") == 0 ? relay_webm_repair (path, &duration_us, error)
+                                                : relay_fmp4_repair (path, &duration_us, error);
+  if (!ok)
+    return FALSE;
+  GStatBuf st;
+  if (g_stat (path, &st) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  *duration_ms = duration_us / 1000;
+  *bytes = st.st_size;
+  return TRUE;
+}
 
 void
 relay_recording_repair (sqlite3 *db, const char *data_dir)
@@ -25,7 +49,7 @@ relay_recording_repair (sqlite3 *db, const char *data_dir)
       gint64 duration_ms = 0, bytes = 0;
       const char *state = "interrupted";
       g_autofree char *why = NULL;
-      if (!relay_recording_probe (path, r->container, &duration_ms, &bytes, &error))
+      if (!mend_file (path, r->container, &duration_ms, &bytes, &error))
         {
           state = "failed";
           why = g_strdup_printf ("after a stop of the relay: %s", error->message);

@@ -351,21 +351,23 @@ test('retention deletes the oldest briefing first, never the live one', { timeou
   await api(relay, 'api/v1/conference/floor', { method: 'PUT', body: { province: 'TH-50' } });
   await api(relay, 'api/v1/conference/layout', { method: 'PUT', body: { layout: 'spotlight' } });
   const bytesOf = async (id) => (await detail(relay, id)).recordings.reduce((s, x) => s + x.bytes, 0);
-  const ids = [];
-  for (let i = 0; i < 2; i++) {
+  const record = async () => {
     const id = (await api(relay, 'api/v1/briefings', { method: 'POST' })).json.id;
-    ids.push(id);
     await waitFor(async () => (await bytesOf(id)) > 600 * 1024, { timeoutMs: 120000, intervalMs: 500, describe: `briefing ${id} over 600 KiB` });
     await api(relay, `api/v1/briefings/${id}/end`, { method: 'POST' });
-  }
+    return id;
+  };
+  const ids = [await record()];
   const firstFile = (await detail(relay, ids[0])).recordings[0];
-  // Together over 1 MiB: starting a third deletes the first, not the second.
-  const third = (await api(relay, 'api/v1/briefings', { method: 'POST' })).json.id;
+  assert.equal((await request(new URL(firstFile.url, relay.url))).status, 200);
+  // Together over 1 MiB: the first goes, not the second.
+  ids.push(await record());
   await waitFor(async () => (await detail(relay, ids[0])).recordings.length === 0,
     { timeoutMs: 60000, describe: 'the oldest briefing\'s files deleted' });
   assert.ok(!fs.existsSync(path.join(relay.dataDir, 'recordings', String(ids[0]))), 'its folder is gone');
   assert.ok((await detail(relay, ids[1])).recordings.length > 0, 'the second is kept');
   assert.equal((await request(new URL(firstFile.url, relay.url))).status, 404);
+  const third = (await api(relay, 'api/v1/briefings', { method: 'POST' })).json.id;
   // A briefing bigger than the limit on its own is kept while live and
   // once ended, as the newest; the one before it goes.
   await waitFor(async () => (await bytesOf(third)) > 1100 * 1024, { timeoutMs: 120000, intervalMs: 500, describe: 'the live briefing over the limit' });
