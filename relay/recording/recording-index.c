@@ -105,8 +105,6 @@ relay_recording_index_insert (sqlite3 *db, RelayRecordingRow *row, GError **erro
   if (!finish (db, st, error))
     return FALSE;
   row->id = sqlite3_last_insert_rowid (db);
-  g_free (row->state);
-  row->state = g_strdup ("recording");
   return TRUE;
 }
 

@@ -35,7 +35,7 @@ typedef struct {
 void relay_recording_row_free (RelayRecordingRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayRecordingRow, relay_recording_row_free)
 
-/* Sets row->id. */
+/* Inserts the row as `recording` (row->state is not read) and sets row->id. */
 gboolean relay_recording_index_insert (sqlite3 *db, RelayRecordingRow *row, GError **error);
 gboolean relay_recording_index_progress (sqlite3 *db, gint64 id, gint64 duration_ms, gint64 bytes,
                                          guint width, guint height, GError **error);
