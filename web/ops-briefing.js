@@ -32,6 +32,7 @@ export class OpsBriefing {
       form: document.getElementById('briefing-form'),
       title: document.getElementById('briefing-title'),
       limit: document.getElementById('briefing-limit'),
+      deadline: document.getElementById('briefing-deadline'),
       start: document.getElementById('briefing-start'),
       plan: document.getElementById('briefing-plan'),
       end: document.getElementById('briefing-end'),
@@ -123,6 +124,7 @@ export class OpsBriefing {
 
   #start(plan) {
     const limitMin = parseFloat(this.#els.limit.value);
+    const deadlineMin = parseFloat(this.#els.deadline.value);
     const b = this.#briefing;
     if (b && b.state === 'planned' && !plan) {
       return this.#call(() => this.#api.act(b.id, 'start'));
@@ -130,6 +132,8 @@ export class OpsBriefing {
     return this.#call(() => this.#api.create({
       title: this.#els.title.value.trim() || undefined,
       turn_limit_s: Number.isFinite(limitMin) && limitMin >= 0 ? Math.round(limitMin * 60) : undefined,
+      roll_call_deadline_s: Number.isFinite(deadlineMin) && deadlineMin >= 0
+        ? Math.round(deadlineMin * 60) : undefined,
       plan: plan || undefined,
     }));
   }
@@ -229,11 +233,13 @@ export class OpsBriefing {
     els.next.disabled = !live;
     els.title.disabled = live || planned;
     els.limit.disabled = live || planned;
+    els.deadline.disabled = live || planned;
     els.start.textContent = planned ? 'เริ่มตามวาระที่เตรียม / Start the prepared briefing'
       : 'เริ่มประชุม / Start briefing';
     if (b) {
       els.title.value = b.title;
       els.limit.value = b.turn_limit_s ? String(b.turn_limit_s / 60) : '';
+      els.deadline.value = String(b.roll_call_deadline_s / 60);
       els.status.textContent = `${b.title} — ${BRIEFING_STATE_TEXT[b.state] || b.state}` +
         (b.started_at ? ` ${bangkokTime(b.started_at)}` : '');
     } else {

@@ -81,6 +81,37 @@ const PAGES = [
     minModules: 1,
     domFree: [],
   },
+  {
+    html: 'review.html',
+    entry: 'review.js',
+    hook: 'briefingReview',
+    hookKeys: ['state', 'seek', 'select'],
+    requiredIds: ['token', 'from', 'to', 'load', 'briefing-rows', 'player', 'chapters',
+      'turn-figures', 'attendance-body', 'export-chapter', 'export-csv', 'print-report'],
+    minLabels: 3,
+    labelsWhat: 'token, from and to',
+    minControls: 3,
+    controlsWhat: 'token, from and to',
+    minModules: 4,
+    domFree: ['briefing-api.js', 'briefing-format.js', 'figures-format.js', 'review-player.js'],
+    domAllowed: ['review-panels.js'],
+    // The reviewer starts it (sound on): no autoplay.
+    video: { id: 'player', what: 'the recording', attrs: ['controls', 'playsinline'] },
+  },
+  {
+    html: 'briefing-report.html',
+    entry: 'briefing-report.js',
+    hook: 'briefingReport',
+    hookKeys: ['state'],
+    requiredIds: ['token', 'print', 'report-title', 'attendance-body', 'turns-body', 'figures-body',
+      'figures-foot'],
+    minLabels: 1,
+    labelsWhat: 'the token',
+    minControls: 1,
+    controlsWhat: 'the token',
+    minModules: 3,
+    domFree: ['briefing-api.js', 'briefing-format.js', 'figures-format.js'],
+  },
 ];
 
 // Files compiled into the relay under /briefing (web/x.js etc.); the relay
