@@ -204,9 +204,10 @@ export class OpsBriefing {
     this.#render();
   }
 
-  /* The open turn's clock. A read can cross the turn events on the way:
-   * a turn the read does not know yet started after it (keep the event's),
-   * and a turn an event already ended is over. */
+  /* The open turn's clock. A read can cross the turn events on the way
+   * (the relay opens a turn just after the floor changes): a turn an event
+   * already ended is over, and a turn an event started that the read does
+   * not show ended is still open. */
   #openTurn(b) {
     if (!b) {
       return null;
@@ -216,8 +217,11 @@ export class OpsBriefing {
       return new TurnClock({ ...t, briefing: b.id }, performance.now());
     }
     const c = this.#clock;
-    if (!t && c && c.turn.briefing === b.id && !(b.turns || []).some((x) => x.id === c.turn.id)) {
-      return c;
+    if (c && c.turn.briefing === b.id && !this.#endedTurns.has(c.turn.id)) {
+      const known = (b.turns || []).find((x) => x.id === c.turn.id);
+      if (!known || !known.ended_at) {
+        return c;
+      }
     }
     return null;
   }

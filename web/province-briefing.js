@@ -83,16 +83,16 @@ export class ProvinceBriefing {
     for (const item of (this.#briefing && this.#briefing.agenda) || []) {
       if (item.kind === 'office') this.#here.set(item.office, Boolean(item.here));
     }
-    /* A read can cross the turn events on the way: an open turn it does not
-     * show yet started after it (keep the event's); one an event ended is
-     * over. */
+    /* A read can cross the turn events on the way (the relay opens a turn
+     * just after the floor changes): a turn an event ended is over, one an
+     * event started and did not end is still open. */
     const t = this.#briefing && this.#briefing.current_turn;
     const sp = this.#speaker;
     if (!this.#briefing) {
       this.#speaker = null;
     } else if (t && !this.#endedTurns.has(t.id)) {
       this.#speaker = { turn: t, briefing: this.#briefing.id, clock: new TurnClock(t, performance.now()) };
-    } else if (!(sp && !t && sp.briefing === this.#briefing.id && !this.#endedTurns.has(sp.turn.id))) {
+    } else if (!(sp && sp.briefing === this.#briefing.id && !this.#endedTurns.has(sp.turn.id))) {
       this.#speaker = null;
     }
     this.#render();
