@@ -127,7 +127,8 @@ export function renderFigures(box, heading, turn, schema) {
   for (const field of fields) {
     const v = f.values[field.name];
     if (v === undefined || v === null || v === '') continue;
-    const dt = el('dt', field.label_en ? `${field.label_th} / ${field.label_en}` : field.label_th);
+    const dt = el('dt', field.label_th);
+    if (field.label_en) dt.append(el('span', field.label_en, 'label-en'));
     const dd = el('dd', formatValue(field, v) + (field.unit ? ` ${field.unit}` : ''));
     dd.dataset.field = field.name;
     dl.append(dt, dd);
@@ -147,7 +148,7 @@ export function renderAttendance(tbody, attendance) {
     tr.append(
       el('td', officeLabel(a)),
       el('td', REGIONS[a.region] || a.region || ''),
-      el('td', ATTENDANCE_TEXT[a.status] || a.status, 'status'),
+      el('td', ATTENDANCE_TEXT[a.status] || a.status, 'att-status'),
       el('td', a.first_joined_at ? bangkokTime(a.first_joined_at) : '–'),
       el('td', clockText((a.present_s || 0) * 1000), 'num'),
       el('td', String(left), 'num'),

@@ -60,6 +60,12 @@ export class SegmentPlayer extends EventTarget {
     return this.#index;
   }
 
+  /* Whether the last seek or load is done and a picture is there. */
+  get settled() {
+    const v = this.#video;
+    return !this.#pending && !v.seeking && v.readyState >= 2;
+  }
+
   /* Another briefing: nothing loaded. */
   reset() {
     this.#segments = [];

@@ -282,6 +282,7 @@ window.briefingReview = {
       position: player.position(),
       currentTime: v.currentTime,
       readyState: v.readyState,
+      settled: player.settled,
       paused: v.paused,
       videoWidth: v.videoWidth,
       error: v.error ? v.error.code : null,
