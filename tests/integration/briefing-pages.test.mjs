@@ -34,10 +34,10 @@ after(async () => {
 
 const auth = (token) => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
 
-async function relayWithOffices() {
+async function relayWithOffices(extraConfig = {}) {
   return startRelay({
     provinces: TOKENS,
-    extraConfig: { 'viewer chair': { role: 'chair', token: CHAIR } },
+    extraConfig: { 'viewer chair': { role: 'chair', token: CHAIR }, ...extraConfig },
   });
 }
 
@@ -321,16 +321,18 @@ async function turnRecorded(relay, id, office, ms) {
   return waitFor(async () => {
     const d = await chair(relay, 'GET', `api/v1/briefings/${id}`);
     const turn = d.turns.find((t) => t.office === office);
-    const program = d.recordings.find((r) => r.kind === 'program' && r.segment === 0);
-    if (!turn || !program || turn.duration_ms < ms) return null;
-    const recordedPast = Date.parse(program.started_at) + program.duration_ms - Date.parse(turn.started_at);
-    return recordedPast >= ms ? turn : null;
+    const ends = d.recordings.filter((r) => r.kind === 'program')
+      .map((r) => Date.parse(r.started_at) + r.duration_ms);
+    if (!turn || !ends.length || turn.duration_ms < ms) return null;
+    return Math.max(...ends) - Date.parse(turn.started_at) >= ms ? turn : null;
   }, { timeoutMs: 60000, intervalMs: 500, describe: `${office}'s turn of ${ms} ms recorded` });
 }
 
 test('review.html plays the briefing, seeks to an office\'s chapter (its colour, its figures), exports',
   { timeout: 300000 }, async () => {
-    const relay = await relayWithOffices();
+    // Files of 10 s (the least): the second office's turn is in a later
+    // file than the first's, so the player seeks across files.
+    const relay = await relayWithOffices({ recording: { 'segment-s': 10 } });
     const pubs = [
       startPublisher(relay, ['TH-50'], { videoFile: 'color-red.ivf' }),
       startPublisher(relay, ['TH-12'], { videoFile: 'color-green.ivf' }),
@@ -348,15 +350,18 @@ test('review.html plays the briefing, seeks to an office\'s chapter (its colour,
         title: 'ย้อนดู / review', turn_limit_s: 60, agenda: [{ office: 'TH-50' }, { office: 'TH-12' }],
       });
       await chair(relay, 'POST', `api/v1/briefings/${b.id}/next`);
-      const turn1 = await turnRecorded(relay, b.id, 'TH-50', 8000);
+      const turn1 = await turnRecorded(relay, b.id, 'TH-50', 15000);
       await chair(relay, 'POST', `api/v1/briefings/${b.id}/next`);
-      const turn2 = await turnRecorded(relay, b.id, 'TH-12', 8000);
+      const turn2 = await turnRecorded(relay, b.id, 'TH-12', 10000);
       // The briefing is still live: its earlier part is reviewed meanwhile.
       const detail = await chair(relay, 'GET', `api/v1/briefings/${b.id}`);
-      const zero = Date.parse(detail.recordings.find((r) => r.kind === 'program' && r.segment === 0).started_at);
+      const files = detail.recordings.filter((r) => r.kind === 'program').sort((x, y) => x.segment - y.segment);
+      const zero = Date.parse(files[0].started_at);
+      // The file that holds a timeline time: the last one starting at or before it.
+      const fileAt = (ms) => files.reduce((at, r, i) => (Date.parse(r.started_at) - zero <= ms ? i : at), 0);
       const span = (t) => ({
         start: Date.parse(t.started_at) - zero,
-        end: (t.ended_at ? Date.parse(t.ended_at) : Date.parse(t.started_at) + 8000) - zero,
+        end: (t.ended_at ? Date.parse(t.ended_at) : Date.parse(t.started_at) + 10000) - zero,
       });
       const span1 = span(detail.turns.find((t) => t.id === turn1.id));
       const span2 = span(detail.turns.find((t) => t.id === turn2.id));
@@ -396,6 +401,8 @@ test('review.html plays the briefing, seeks to an office\'s chapter (its colour,
       }, null, 'the seek to the second chapter done');
       assert.ok(second.position >= span2.start && second.position < span2.end,
         `position ${second.position} ms in the second chapter [${span2.start}, ${span2.end})`);
+      assert.equal(second.segmentIndex, fileAt(second.position), 'the file that holds the position');
+      assert.ok(second.segmentIndex >= 1, `the second chapter is in a later file (${files.length} files)`);
       assert.equal(second.chapter, turn2.id);
       assert.equal(second.figuresOffice, 'TH-12');
       assert.match(second.figures.job_seekers, /^222\b/);
