@@ -5,7 +5,8 @@
 // then "you have the floor"; review.html lists the briefing, plays its
 // program recording, seeks to the second office's chapter (the picture is
 // that office's colour, its figures beside the player), recovers from a
-// refused media link, downloads the report CSV; briefing-report.html prints
+// refused media link, exports the chapter as a playable MP4 (the relay's
+// export.mp4), downloads the report CSV; briefing-report.html prints
 // the roll call, the turns and the figures with totals.
 //
 // Each test starts its own relay and publishers (tests/tools/whip-publish
@@ -429,7 +430,36 @@ test('review.html plays the briefing, seeks to an office\'s chapter (its colour,
       // (A turn given right at the start may begin before the recording.)
       assert.ok(Math.abs(Number(exportUrl.searchParams.get('start')) * 1000 - Math.max(0, span1.start)) < 2,
         `export start ${exportUrl.searchParams.get('start')} at the chapter's start ${span1.start} ms`);
-      assert.ok(Number(exportUrl.searchParams.get('duration')) > 7);
+      const duration = Number(exportUrl.searchParams.get('duration'));
+      assert.ok(duration > 7, `export duration ${duration} s: the chapter's`);
+
+      // The export itself (signed: no token): an MP4 of that chapter, which
+      // plays, is about as long as asked (it starts at the key frame at or
+      // before the start and ends on a fragment) and shows TH-50's red.
+      const head = await request(exportUrl.href, { timeoutMs: 60000 });
+      assert.equal(head.status, 200, `export: ${head.status} ${head.text.slice(0, 200)}`);
+      assert.match(head.headers.get('content-type'), /^video\/mp4/);
+      const clip = await pageWait(page, diagnostics, async (href) => {
+        const v = document.createElement('video');
+        v.muted = true;
+        v.src = href;
+        await new Promise((resolve, reject) => {
+          v.onloadeddata = resolve;
+          v.onerror = () => reject(new Error(`export not playable: ${v.error && v.error.message}`));
+        });
+        v.currentTime = v.duration / 2;
+        await new Promise((resolve) => { v.onseeked = resolve; });
+        const c = document.createElement('canvas');
+        c.width = 64;
+        c.height = 36;
+        const g = c.getContext('2d');
+        g.drawImage(v, 0, 0, 64, 36);
+        const [r, gr, b] = g.getImageData(32, 18, 1, 1).data;
+        return { duration: v.duration, r, g: gr, b };
+      }, exportUrl.href, 'the export playing in the page', 60000);
+      assert.ok(clip.duration >= duration - 0.5 && clip.duration <= duration + 4,
+        `export of ${clip.duration} s for ${duration} s asked`);
+      assert.ok(clip.r > 180 && clip.g < 80 && clip.b < 80, `the export's picture: ${JSON.stringify(clip)}`);
 
       // The turn's own recording and clip links.
       const links = await page.$$eval(`#chapters li[data-turn="${turn1.id}"] a`, (as) => as.map((a) => a.href));
