@@ -237,13 +237,15 @@ on_floor (RelayBriefingService *self, const char *office)
 
 /* ---- presence -------------------------------------------------------------- */
 
+/* now: when it happened (the offices already live at the start arrive at
+ * the start itself, not the moment after the start was stored: with a
+ * roll-call deadline of 0 they would otherwise count as late). */
 static void
-on_office_state (RelayBriefingService *self, const char *office, const char *state)
+on_office_state (RelayBriefingService *self, const char *office, const char *state, gint64 now)
 {
   if (!relay_config_find_province (self->config, office))
     return; /* the central room is the chair's, not on the roll */
   RelayBriefing *briefing = self->live;
-  gint64 now = relay_briefing_now_ms ();
   g_autoptr (GError) error = NULL;
   if (strcmp (state, "live") == 0)
     {
@@ -287,7 +289,7 @@ on_event (guint64 seq, const char *json, gpointer user_data)
       const char *office = json_object_get_string_member_with_default (o, "province", NULL);
       const char *value = json_object_get_string_member_with_default (o, "state", NULL);
       if (office && value)
-        on_office_state (self, office, value);
+        on_office_state (self, office, value, relay_briefing_now_ms ());
     }
   else
     {
@@ -387,7 +389,7 @@ begin_live (RelayBriefingService *self, RelayBriefing *briefing, GError **error)
       RelayProvinceActivity a;
       if (relay_province_registry_get_activity (self->registry, p->code, &a)
           && a.state == RELAY_PROVINCE_LIVE)
-        on_office_state (self, p->code, "live");
+        on_office_state (self, p->code, "live", briefing->started_ms);
     }
   if (self->observer.started)
     self->observer.started (briefing, self->observer_data);
