@@ -79,7 +79,8 @@ async function costOfRecording(result) {
     const off1 = await window(relay, seconds);
     const created = await chair(relay, 'api/v1/briefings', 'POST', { agenda: [{ office: codes[0] }] });
     const id = created.json.id;
-    await chair(relay, `api/v1/briefings/${id}/next`, 'POST');
+    // The floor was given before the start: its holder's turn (the agenda's
+    // first item) opens with the briefing.
     await waitFor(async () => (await getJson(`${relay.url}api/v1/outputs`)).recording.files_recording >= 2,
       { timeoutMs: 60000, describe: 'program and office recording' });
     await sleep(2000);
@@ -94,7 +95,8 @@ async function costOfRecording(result) {
       off_before: off1, on, off_after: off2,
       recording_added_cores: +(on.cores - offCores).toFixed(3),
       ratio_on_to_off: +(on.cores / offCores).toFixed(3),
-      recording_dropped: rec.dropped,
+      recording_packets_dropped: rec.packets_dropped,
+      recording_frames_skipped: rec.frames_skipped,
       recording_failures: rec.failures,
     });
   } finally {

@@ -40,10 +40,11 @@ struct _RelayBriefingRecorder {
   sqlite3 *reader;
   guint64 bytes_closed;    /* of captures gone */
   guint64 failures_closed;
-  guint64 dropped_closed;
+  guint64 skipped_closed;  /* frames not written: before a key frame, incomplete */
+  guint64 dropped_closed;  /* packets the queue dropped: the disk did not keep up */
   guint captures_open;
   /* Of the open captures, as the thread last added them up (each second). */
-  guint64 bytes_open, failures_open, dropped_open;
+  guint64 bytes_open, failures_open, skipped_open, dropped_open;
   guint files_recording;
   GPtrArray *live;         /* the thread's: Subscription* of open captures */
   GSource *tally;          /* the thread's */
@@ -92,7 +93,8 @@ add_totals (RelayBriefingRecorder *self, Subscription *s)
   g_mutex_lock (&self->lock);
   self->bytes_closed += st.bytes_written;
   self->failures_closed += st.failures;
-  self->dropped_closed += st.frames_dropped + relay_packet_channel_get_dropped (s->channel);
+  self->skipped_closed += st.frames_dropped;
+  self->dropped_closed += relay_packet_channel_get_dropped (s->channel);
   g_mutex_unlock (&self->lock);
 }
 
@@ -137,7 +139,7 @@ static gboolean
 tally_on_thread (gpointer data)
 {
   RelayBriefingRecorder *self = data;
-  guint64 bytes = 0, failures = 0, dropped = 0;
+  guint64 bytes = 0, failures = 0, skipped = 0, dropped = 0;
   guint recording = 0;
   for (guint i = 0; i < self->live->len; i++)
     {
@@ -146,12 +148,14 @@ tally_on_thread (gpointer data)
       relay_capture_get_stats (s->capture, &st);
       bytes += st.bytes_written;
       failures += st.failures;
-      dropped += st.frames_dropped + relay_packet_channel_get_dropped (s->channel);
+      skipped += st.frames_dropped;
+      dropped += relay_packet_channel_get_dropped (s->channel);
       recording += st.recording;
     }
   g_mutex_lock (&self->lock);
   self->bytes_open = bytes;
   self->failures_open = failures;
+  self->skipped_open = skipped;
   self->dropped_open = dropped;
   self->files_recording = recording;
   g_mutex_unlock (&self->lock);
@@ -402,6 +406,7 @@ relay_briefing_recorder_describe (RelayBriefingRecorder *self)
   guint captures = self->captures_open, files = self->files_recording;
   guint64 bytes = self->bytes_closed + self->bytes_open;
   guint64 failures = self->failures_closed + self->failures_open;
+  guint64 skipped = self->skipped_closed + self->skipped_open;
   guint64 dropped = self->dropped_closed + self->dropped_open;
   g_mutex_unlock (&self->lock);
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -416,7 +421,9 @@ relay_briefing_recorder_describe (RelayBriefingRecorder *self)
   json_builder_add_int_value (b, (gint64) bytes);
   json_builder_set_member_name (b, "failures");
   json_builder_add_int_value (b, (gint64) failures);
-  json_builder_set_member_name (b, "dropped");
+  json_builder_set_member_name (b, "frames_skipped");
+  json_builder_add_int_value (b, (gint64) skipped);
+  json_builder_set_member_name (b, "packets_dropped");
   json_builder_add_int_value (b, (gint64) dropped);
   json_builder_end_object (b);
   return json_builder_get_root (b);

@@ -67,8 +67,11 @@ RelayRecordingRow *relay_briefing_recorder_get (RelayBriefingRecorder *recorder,
 char *relay_briefing_recorder_path (RelayBriefingRecorder *recorder, const RelayRecordingRow *row);
 
 /* {"enabled":bool,"captures":n,"files_recording":n,"bytes_written":..,
- *  "failures":..,"dropped":..} since the start of the relay; the open
- * captures' part is at most a second old. Any thread. */
+ *  "failures":..,"frames_skipped":..,"packets_dropped":..} since the start
+ * of the relay; the open captures' part is at most a second old.
+ * frames_skipped: not written (before a file's first key frame, incomplete
+ * after a loss); packets_dropped: the queue overflowed because the disk did
+ * not keep up. Any thread. */
 JsonNode *relay_briefing_recorder_describe (RelayBriefingRecorder *recorder);
 
 G_END_DECLS
