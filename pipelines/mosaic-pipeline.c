@@ -464,12 +464,7 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   if (ok)
     ok = add_slot (self, RELAY_CENTRAL_ROOM, "ศูนย์ปฏิบัติการ", "Operations centre", error)
          != NULL;
-  /* Not g_ptr_array_copy: that would carry the roster's free function. */
-  g_autoptr (GPtrArray) order = g_ptr_array_sized_new (config->provinces->len);
-  for (guint i = 0; i < config->provinces->len; i++)
-    g_ptr_array_add (order, config->provinces->pdata[i]);
-  if (config->mosaic_order_by_region)
-    g_ptr_array_sort (order, by_region_then_code);
+  g_autoptr (GPtrArray) order = relay_config_dup_office_order (config);
   for (guint i = 0; ok && i < order->len; i++)
     {
       RelayProvinceConfig *p = order->pdata[i];

@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 typedef struct _RelayOutputRouter RelayOutputRouter;
 typedef struct _RelayClipRecorder RelayClipRecorder;
+typedef struct _RelayBriefingService RelayBriefingService;
+typedef struct _RelayBriefingRecorder RelayBriefingRecorder;
+typedef struct _RelayMediaLinks RelayMediaLinks;
 
 typedef struct {
   RelayConfig *config;
@@ -26,6 +29,9 @@ typedef struct {
   RelayReportService *reports;
   RelayOutputRouter *outputs; /* mosaic, program, conference mix */
   RelayClipRecorder *clips;   /* spoken status */
+  RelayBriefingService *briefings; /* the briefing as a record */
+  RelayBriefingRecorder *recorder; /* its recording */
+  RelayMediaLinks *media_links;    /* signed links for <video src> and downloads */
   const RelayDecodedSink *decoded_sink; /* the router's, for publishers */
   GMainContext *main_context;
   gint64 started_us;

@@ -509,6 +509,7 @@ config_new_defaults (const char *source)
   c->viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) viewer_free);
   c->figures = relay_figures_schema_new ();
   c->webhooks = relay_webhook_configs_new ();
+  relay_briefing_config_init (&c->briefing, &c->recording);
   return c;
 }
 
@@ -555,6 +556,10 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = relay_figures_schema_add_group (c->figures, kf, source, g, error);
       else if (g_str_has_prefix (g, "webhook "))
         ok = relay_webhook_config_add_group (c->webhooks, kf, source, base_dir, g, error);
+      else if (strcmp (g, "briefing") == 0)
+        ok = relay_briefing_config_read (&c->briefing, kf, source, error);
+      else if (strcmp (g, "recording") == 0)
+        ok = relay_recording_config_read (&c->recording, kf, source, error);
       else
         ok = fail (&r, g, NULL, "unknown group");
       if (!ok)
@@ -609,6 +614,7 @@ relay_config_free (RelayConfig *c)
   g_clear_pointer (&c->provinces, g_ptr_array_unref);
   g_clear_pointer (&c->figures, relay_figures_schema_free);
   g_clear_pointer (&c->webhooks, g_ptr_array_unref);
+  relay_briefing_config_clear (&c->briefing);
   g_free (c);
 }
 
@@ -616,6 +622,27 @@ RelayProvinceConfig *
 relay_config_find_province (RelayConfig *config, const char *code)
 {
   return code ? g_hash_table_lookup (config->by_code, code) : NULL;
+}
+
+static int
+by_region_then_code (gconstpointer a, gconstpointer b)
+{
+  const RelayProvinceConfig *pa = *(RelayProvinceConfig *const *) a;
+  const RelayProvinceConfig *pb = *(RelayProvinceConfig *const *) b;
+  int c = g_strcmp0 (pa->region, pb->region);
+  return c ? c : g_strcmp0 (pa->code, pb->code);
+}
+
+GPtrArray *
+relay_config_dup_office_order (RelayConfig *config)
+{
+  /* Not g_ptr_array_copy: that would carry the roster's free function. */
+  GPtrArray *order = g_ptr_array_sized_new (config->provinces->len);
+  for (guint i = 0; i < config->provinces->len; i++)
+    g_ptr_array_add (order, config->provinces->pdata[i]);
+  if (config->mosaic_order_by_region)
+    g_ptr_array_sort (order, by_region_then_code);
+  return order;
 }
 
 const RelayViewerConfig *

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include "relay/briefing/briefing-config.h"
 #include "relay/sdp/sdp-offer.h"
 #include "relay/reports/figures-schema.h"
 #include "relay/reports/webhook-config.h"
@@ -77,6 +78,8 @@ typedef struct {
 
   RelayFiguresSchema *figures; /* [figure <name>] groups, or the embedded default's */
   GPtrArray *webhooks;          /* RelayWebhookConfig*, [webhook <name>] groups */
+  RelayBriefingConfig briefing; /* [briefing] */
+  RelayRecordingConfig recording; /* [recording] */
 
   GPtrArray *viewers;     /* RelayViewerConfig* */
   GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */
@@ -91,6 +94,12 @@ RelayConfig *relay_config_load_data (const char *data, gsize len, const char *so
 void relay_config_free (RelayConfig *config);
 
 RelayProvinceConfig *relay_config_find_province (RelayConfig *config, const char *code);
+
+/* The roster's offices in the order the operations room sees them (the
+ * mosaic's tiles, the default agenda): by region then code, or the roster
+ * file's order ([mosaic] order). Borrowed RelayProvinceConfig*; free the
+ * array only. */
+GPtrArray *relay_config_dup_office_order (RelayConfig *config);
 
 /* Gives every province without a credential a random development token,
  * kept in `path` (created 0600 when missing, extended when the roster grew). */

@@ -10,6 +10,10 @@
 #include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
 #include "relay/output-router.h"
+#include "relay/briefing/briefing-service.h"
+#include "relay/recording/briefing-recorder.h"
+#include "signaling/briefings-api.h"
+#include "signaling/media-link.h"
 #include "signaling/clips-api.h"
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
@@ -62,6 +66,7 @@ start_http (RelayApp *app, GError **error)
   relay_control_api_register (server, app, app->conference);
   relay_reports_api_register (server, app, app->reports);
   relay_clips_api_register (server, app, app->clips);
+  relay_briefings_api_register (server, app);
   relay_webhooks_api_register (server, app);
   relay_static_pages_register (server);
 
@@ -106,6 +111,7 @@ print_urls (SoupServer *server, RelayConfig *config, const char *token_file)
           printf ("briefing-relay: province page %s://localhost:%d/province.html\n", scheme, port);
           printf ("briefing-relay: minister page %s://localhost:%d/watch.html\n", scheme, port);
           printf ("briefing-relay: ops room      %s://localhost:%d/ops.html\n", scheme, port);
+          printf ("briefing-relay: review       %s://localhost:%d/review.html\n", scheme, port);
           printf ("briefing-relay: status        %s://localhost:%d/api/v1/provinces\n", scheme,
                   port);
         }
@@ -205,10 +211,29 @@ main (int argc, char **argv)
       return EXIT_CONFIG;
     }
 
+  /* The recorder repairs its index before the briefing service marks a
+   * briefing left live as interrupted: the end it records comes from the
+   * recordings' true lengths. */
+  app.recorder = relay_briefing_recorder_new (config, app.outputs, app.registry, app.events, &error);
+  if (app.recorder)
+    app.briefings = relay_briefing_service_new (config, app.registry, app.conference, app.events,
+                                                &error);
+  if (!app.briefings)
+    {
+      fprintf (stderr, "briefing-relay: briefings: %s\n", error->message);
+      return EXIT_CONFIG;
+    }
+  relay_briefing_service_set_observer (app.briefings, relay_briefing_recorder_observer (),
+                                       app.recorder);
+  app.media_links = relay_media_links_new ();
+
   SoupServer *server = start_http (&app, &error);
   if (!server)
     {
       fprintf (stderr, "briefing-relay: %s\n", error->message);
+      relay_briefing_service_free (app.briefings);
+      relay_briefing_recorder_free (app.recorder);
+      relay_media_links_free (app.media_links);
       relay_clip_recorder_free (app.clips);
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
@@ -232,6 +257,12 @@ main (int argc, char **argv)
   soup_server_disconnect (server);
   g_clear_pointer (&whep_endpoint, relay_whep_endpoint_free);
   g_object_unref (server);
+  /* A live briefing stays live in the store: the next start records the
+   * interruption. Then its files are closed, before the router and the
+   * registry they are subscribed to go. */
+  relay_briefing_service_free (app.briefings);
+  relay_briefing_recorder_free (app.recorder);
+  relay_media_links_free (app.media_links);
   /* Before the registry: its turns unsubscribe from their provinces. The
    * last clips are stored and their events published. */
   relay_clip_recorder_free (app.clips);

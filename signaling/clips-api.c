@@ -1,12 +1,11 @@
 #include "signaling/clips-api.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "relay/reports/figures-validate.h"
+#include "signaling/file-response.h"
 #include "signaling/http-util.h"
+#include "signaling/media-link.h"
 
 #define VIEWERS_ONLY "clips are for the chair, the minister and viewers"
 
@@ -15,11 +14,29 @@ typedef struct {
   RelayClipRecorder *clips;
 } ClipsApi;
 
-/* An <audio src> cannot send an Authorization header: the token may come
- * as ?token= instead (a header, when both are given, wins). */
-static const RelayViewerConfig *
-authorize (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
+/* An <audio src> cannot send an Authorization header: a signed link (what
+ * the briefing's detail gives, signaling/media-link.h) or ?token= may come
+ * instead (a header, when given, wins over ?token=). *scope: "all", or the
+ * office whose clips a link is for (checked once the clip is known). */
+static gboolean
+authorize (ClipsApi *api, SoupServerMessage *msg, const char *path, GHashTable *query,
+           const char **scope)
 {
+  *scope = "all";
+  switch (relay_media_links_verify (api->app->media_links, path, query, scope))
+    {
+    case RELAY_MEDIA_LINK_VALID:
+      return TRUE;
+    case RELAY_MEDIA_LINK_EXPIRED:
+      relay_http_error (msg, 401, "link-expired", "the link has expired");
+      return FALSE;
+    case RELAY_MEDIA_LINK_INVALID:
+      relay_http_error (msg, 401, "unauthorized", "the link is not valid");
+      return FALSE;
+    case RELAY_MEDIA_LINK_ABSENT:
+    default:
+      break;
+    }
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   const char *token = query ? g_hash_table_lookup (query, "token") : NULL;
   if (token && *token && !soup_message_headers_get_one (h, "Authorization"))
@@ -27,7 +44,8 @@ authorize (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
       g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
       soup_message_headers_replace (h, "Authorization", auth);
     }
-  return relay_http_authorize_viewer (msg, api->app->config, RELAY_ROLE_VIEWER, VIEWERS_ONLY);
+  return relay_http_authorize_viewer (msg, api->app->config, RELAY_ROLE_VIEWER, VIEWERS_ONLY)
+         != NULL;
 }
 
 static void
@@ -92,68 +110,8 @@ list_clips (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
   relay_http_json (msg, 200, root);
 }
 
-typedef enum {
-  RANGE_NONE,          /* absent, or one we may ignore: the whole file */
-  RANGE_OK,
-  RANGE_UNSATISFIABLE,
-} RangeResult;
-
-static gboolean
-parse_offset (const char *text, const char *end, guint64 *out)
-{
-  if (text == end || !g_ascii_isdigit (*text))
-    return FALSE;
-  char *stop;
-  errno = 0;
-  *out = g_ascii_strtoull (text, &stop, 10);
-  return errno == 0 && stop == end;
-}
-
-/* One byte range (RFC 9110 §14): a-b, a- or -n. An invalid header, or
- * several ranges (no multipart here), is ignored, as the RFC allows; the
- * client gets the whole file. */
-static RangeResult
-parse_range (const char *header, guint64 size, guint64 *first, guint64 *last)
-{
-  if (!header)
-    return RANGE_NONE;
-  while (*header == ' ')
-    header++;
-  if (g_ascii_strncasecmp (header, "bytes=", 6) != 0 || strchr (header, ','))
-    return RANGE_NONE;
-  const char *spec = header + 6;
-  const char *end = spec + strlen (spec);
-  while (end > spec && end[-1] == ' ')
-    end--;
-  const char *dash = memchr (spec, '-', (gsize) (end - spec));
-  if (!dash)
-    return RANGE_NONE;
-  guint64 a, b;
-  if (dash == spec)
-    {
-      if (!parse_offset (dash + 1, end, &b))
-        return RANGE_NONE;
-      if (b == 0 || size == 0)
-        return RANGE_UNSATISFIABLE;
-      *first = b >= size ? 0 : size - b;
-      *last = size - 1;
-      return RANGE_OK;
-    }
-  if (!parse_offset (spec, dash, &a))
-    return RANGE_NONE;
-  if (dash + 1 == end)
-    b = G_MAXUINT64;
-  else if (!parse_offset (dash + 1, end, &b) || b < a)
-    return RANGE_NONE;
-  if (a >= size)
-    return RANGE_UNSATISFIABLE;
-  *first = a;
-  *last = MIN (b, size - 1);
-  return RANGE_OK;
-}
-
 static void
-serve_clip (ClipsApi *api, SoupServerMessage *msg, const char *name)
+serve_clip (ClipsApi *api, SoupServerMessage *msg, const char *name, const char *scope)
 {
   char *end = NULL;
   gint64 id = g_ascii_strtoll (name, &end, 10);
@@ -172,51 +130,14 @@ serve_clip (ClipsApi *api, SoupServerMessage *msg, const char *name)
         relay_http_error (msg, 404, "not-found", "no such clip");
       return;
     }
-  g_autoptr (GMappedFile) file = g_mapped_file_new (row->path, FALSE, &error);
-  if (!file)
+  if (strcmp (scope, "all") != 0 && strcmp (scope, row->province) != 0)
     {
-      relay_http_error (msg, 404, "not-found", "the clip's file is gone");
+      relay_http_error (msg, 403, "forbidden", "the link is for another office's clips");
       return;
     }
-  g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (file);
-  guint64 size = g_bytes_get_size (bytes);
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  soup_message_headers_replace (h, "Accept-Ranges", "bytes");
   /* A clip never changes once indexed; the token is what is private. */
-  soup_message_headers_replace (h, "Cache-Control", "private, max-age=86400");
-  guint64 first = 0, last = size ? size - 1 : 0;
-  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
-  const char *range = soup_message_headers_get_one (request_headers, "Range");
-  RangeResult r = parse_range (range, size, &first, &last);
-  /* libsoup answers a 200 to a Range request itself, as multipart/byteranges
-   * for several ranges, overlapping ones included: "bytes=0-,0-,..." would
-   * make one small request cost the clip's size many times over. An ignored
-   * header must stay ignored. */
-  if (r == RANGE_NONE && range)
-    soup_message_headers_remove (request_headers, "Range");
-  if (r == RANGE_UNSATISFIABLE)
-    {
-      g_autofree char *cr = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, size);
-      soup_message_headers_replace (h, "Content-Range", cr);
-      relay_http_error (msg, 416, "range-not-satisfiable", "the range starts past the clip's end");
-      return;
-    }
-  g_autoptr (GBytes) body = NULL;
-  if (r == RANGE_OK)
-    {
-      g_autofree char *cr = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-                                             "/%" G_GUINT64_FORMAT, first, last, size);
-      soup_message_headers_replace (h, "Content-Range", cr);
-      body = g_bytes_new_from_bytes (bytes, first, last - first + 1);
-      soup_server_message_set_status (msg, 206, NULL);
-    }
-  else
-    {
-      body = g_bytes_ref (bytes);
-      soup_server_message_set_status (msg, 200, NULL);
-    }
-  soup_message_headers_set_content_type (h, "audio/ogg", NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+  if (!relay_http_serve_file (msg, row->path, "audio/ogg", "private, max-age=86400", NULL))
+    relay_http_error (msg, 404, "not-found", "the clip's file is gone");
 }
 
 static void
@@ -250,12 +171,18 @@ clips_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
       relay_http_error (msg, 404, "not-found", "use /api/v1/clips or /api/v1/clips/<id>.ogg");
       return;
     }
-  if (!authorize (api, msg, query))
+  const char *scope;
+  if (!authorize (api, msg, path, query, &scope))
     return;
+  if (n == 0 && strcmp (scope, "all") != 0)
+    {
+      relay_http_error (msg, 403, "forbidden", "a link is for one clip, not the list");
+      return;
+    }
   if (n == 0)
     list_clips (api, msg, query);
   else
-    serve_clip (api, msg, segments[0]);
+    serve_clip (api, msg, segments[0], scope);
 }
 
 void

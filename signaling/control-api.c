@@ -23,39 +23,7 @@ reply_status (SoupServerMessage *msg, ControlApi *api)
 static JsonObject *
 read_object (SoupServerMessage *msg, JsonParser *parser)
 {
-  g_autofree char *ct = relay_http_content_type (msg);
-  if (g_strcmp0 (ct, "application/json") != 0)
-    {
-      relay_http_error (msg, 415, "unsupported-media-type", "Content-Type must be application/json");
-      return NULL;
-    }
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  if (body->length > MAX_CONTROL_BODY)
-    {
-      relay_http_error (msg, 413, "too-large", "the body is over 4 KiB");
-      return NULL;
-    }
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  gsize len;
-  const char *text = g_bytes_get_data (bytes, &len);
-  g_autoptr (GError) error = NULL;
-  if (!g_utf8_validate_len (text, len, NULL))
-    {
-      relay_http_error (msg, 400, "bad-json", "the body is not UTF-8");
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, text, len, &error))
-    {
-      relay_http_error (msg, 400, "bad-json", error->message);
-      return NULL;
-    }
-  JsonNode *root = json_parser_get_root (parser);
-  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      relay_http_error (msg, 400, "bad-json", "expected a JSON object");
-      return NULL;
-    }
-  return json_node_get_object (root);
+  return relay_http_read_json_object (msg, parser, MAX_CONTROL_BODY);
 }
 
 /* A string member, or NULL after answering 400. */

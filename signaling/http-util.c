@@ -264,3 +264,65 @@ relay_http_query_date (SoupServerMessage *msg, GHashTable *query)
     }
   return g_strdup (date);
 }
+
+gboolean
+relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *caller)
+{
+  caller->viewer = NULL;
+  caller->office = NULL;
+  g_autofree char *token = relay_http_bearer_token (msg);
+  if (!token)
+    return relay_http_check_auth (msg, RELAY_AUTH_MISSING);
+  caller->viewer = relay_config_find_viewer (config, token);
+  if (caller->viewer)
+    return TRUE;
+  for (guint i = 0; i < config->provinces->len; i++)
+    if (relay_province_config_check_token (config->provinces->pdata[i], token))
+      {
+        caller->office = config->provinces->pdata[i];
+        return TRUE;
+      }
+  return relay_http_check_auth (msg, RELAY_AUTH_WRONG);
+}
+
+JsonObject *
+relay_http_read_json_object (SoupServerMessage *msg, JsonParser *parser, gsize max_bytes)
+{
+  g_autofree char *ct = relay_http_content_type (msg);
+  if (g_strcmp0 (ct, "application/json") != 0)
+    {
+      relay_http_error (msg, 415, "unsupported-media-type", "Content-Type must be application/json");
+      return NULL;
+    }
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  if ((gsize) body->length > max_bytes)
+    {
+      g_autofree char *reason
+          = max_bytes % 1024 == 0
+                ? g_strdup_printf ("the body is over %" G_GSIZE_FORMAT " KiB", max_bytes / 1024)
+                : g_strdup_printf ("the body is over %" G_GSIZE_FORMAT " bytes", max_bytes);
+      relay_http_error (msg, 413, "too-large", reason);
+      return NULL;
+    }
+  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
+  gsize len;
+  const char *text = g_bytes_get_data (bytes, &len);
+  g_autoptr (GError) error = NULL;
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      relay_http_error (msg, 400, "bad-json", "the body is not UTF-8");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, text, (gssize) len, &error))
+    {
+      relay_http_error (msg, 400, "bad-json", error->message);
+      return NULL;
+    }
+  JsonNode *root = json_parser_get_root (parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      relay_http_error (msg, 400, "bad-json", "expected a JSON object");
+      return NULL;
+    }
+  return json_node_get_object (root);
+}

@@ -41,6 +41,20 @@ const RelayViewerConfig *relay_http_authorize_viewer (SoupServerMessage *msg, Re
                                                       RelayViewerRole min_role,
                                                       const char *refusal);
 
+/* Who is calling: a viewer (any role) or an office, by its bearer token.
+ * FALSE after answering 401 (no token, or one nobody has). */
+typedef struct {
+  const RelayViewerConfig *viewer;   /* or */
+  const RelayProvinceConfig *office;
+} RelayCaller;
+gboolean relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *caller);
+
+/* The request's JSON object (Content-Type application/json, UTF-8, at most
+ * max_bytes), or NULL after answering 415/413/400. The object belongs to
+ * `parser`. */
+JsonObject *relay_http_read_json_object (SoupServerMessage *msg, JsonParser *parser,
+                                         gsize max_bytes);
+
 /* Media type without parameters, lower-case; NULL when absent. */
 char *relay_http_content_type (SoupServerMessage *msg);
 

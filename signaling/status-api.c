@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include "relay/output-router.h"
+#include "relay/recording/briefing-recorder.h"
 #include "signaling/http-util.h"
 
 static gboolean
@@ -119,6 +120,9 @@ outputs_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
   if (!method_is_get (msg))
     return;
   g_autoptr (JsonNode) node = relay_output_router_describe (app->outputs);
+  if (app->recorder)
+    json_object_set_member (json_node_get_object (node), "recording",
+                            relay_briefing_recorder_describe (app->recorder));
   relay_http_json (msg, 200, node);
 }
 

@@ -12,20 +12,11 @@
  * missing: [codes], rows: {code: {version, values}}, totals, events}. */
 
 import { storageGet, storageSet } from './local-storage.js';
+import { REGIONS, formatValue, formatTotal } from './figures-format.js';
 
 const TOKEN_KEY = 'briefing.chair-token';
 const REFRESH_DELAY_MS = 150;
 const RECONNECT_MS = 2000;
-
-const REGIONS = {
-  central: 'ภาคกลาง / Central',
-  east: 'ภาคตะวันออก / East',
-  northeast: 'ภาคตะวันออกเฉียงเหนือ / Northeast',
-  north: 'ภาคเหนือ / North',
-  west: 'ภาคตะวันตก / West',
-  south: 'ภาคใต้ / South',
-};
-const STATUS_TEXT = { normal: 'ปกติ / normal', watch: 'เฝ้าระวัง / watch', urgent: 'เร่งด่วน / urgent' };
 
 const els = {
   form: document.getElementById('token-form'),
@@ -61,30 +52,9 @@ function bangkokToday() {
   return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
-const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const decFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 const timeFormat = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Asia/Bangkok', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
 });
-
-function formatValue(field, v) {
-  if (v === undefined || v === null) return '';
-  switch (field.type) {
-    case 'integer': return typeof v === 'number' ? intFormat.format(v) : String(v);
-    case 'decimal':
-    case 'percent': return typeof v === 'number' ? decFormat.format(v) : String(v);
-    case 'enum': return STATUS_TEXT[v] && field.name === 'overall_status' ? STATUS_TEXT[v] : String(v);
-    default: return String(v);
-  }
-}
-
-function formatTotal(field, v) {
-  if (v === undefined || v === null) return field.type === 'text' ? '' : '–';
-  if (field.type === 'enum' && typeof v === 'object') {
-    return Object.entries(v).map(([k, n]) => `${k} ${n}`).join(' · ');
-  }
-  return formatValue(field, v);
-}
 
 function setState(state, text) {
   els.state.dataset.state = state;

@@ -4,11 +4,14 @@
  * camera to /whip/central, lists every participant with its state and
  * RFC 6464 audio level, and drives the floor, the mutes and the layout
  * through /api/v1/conference. Live updates come from the events WebSocket;
- * levels are polled. */
+ * levels are polled. The briefing panel (start/end, roll call, agenda,
+ * the turn's clock) is ops-briefing.js. */
 
 import { WhepSession } from './view-session.js';
 import { WhipSession } from './publish-session.js';
 import { storageGet, storageSet } from './local-storage.js';
+import { BriefingApi, EventFeed } from './briefing-api.js';
+import { OpsBriefing } from './ops-briefing.js';
 
 const TOKEN_KEY = 'briefing.chair-token';
 const LEVEL_POLL_MS = 1000;
@@ -188,29 +191,37 @@ async function loadConference() {
   }
 }
 
-function listenEvents() {
-  const url = new URL('api/v1/events', document.baseURI);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(url);
-  ws.onmessage = (ev) => {
-    let e;
-    try { e = JSON.parse(ev.data); } catch (err) { return; }
-    if (e.type === 'floor' || e.type === 'mute' || e.type === 'layout') {
-      loadConference();
-    } else if (e.type === 'active-speaker') {
-      speaker = e.participant;
-      for (const [id, row] of rows) {
-        row.tr.classList.toggle('speaking', id === speaker);
-      }
+const briefing = new OpsBriefing(new BriefingApi(document.baseURI, () => els.token.value.trim()));
+
+const feed = new EventFeed(document.baseURI);
+feed.addEventListener('open', (ev) => {
+  if (!ev.detail.complete) {
+    /* First connection, or events lost while away: read the state again. */
+    loadConference();
+    if (els.token.value.trim()) {
+      briefing.load();
     }
-  };
-  ws.onclose = () => window.setTimeout(listenEvents, 2000);
-}
+  }
+});
+feed.addEventListener('event', (ev) => {
+  const e = ev.detail;
+  if (e.type === 'floor' || e.type === 'mute' || e.type === 'layout') {
+    loadConference();
+  } else if (e.type === 'active-speaker') {
+    speaker = e.participant;
+    for (const [id, row] of rows) {
+      row.tr.classList.toggle('speaking', id === speaker);
+    }
+  } else {
+    briefing.onEvent(e);
+  }
+});
 
 els.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
   viewer.start();
   loadConference();
+  briefing.load();
 });
 els.disconnect.addEventListener('click', () => viewer.stop());
 els.publish.addEventListener('click', togglePublish);
@@ -223,11 +234,13 @@ for (const b of document.querySelectorAll('[data-layout]')) {
 window.briefingOps = {
   viewer: () => ({ state: viewer.state, active: viewer.active }),
   conference: () => ({ ...conference, speaker }),
+  briefing: () => briefing.state(),
 };
 
 els.token.value = storageGet(TOKEN_KEY) || new URLSearchParams(window.location.search).get('token') || '';
 pollParticipants();
-listenEvents();
+briefing.loadOffices();
+feed.start();
 if (els.token.value && new URLSearchParams(window.location.search).has('autostart')) {
   viewer.start();
   loadConference();

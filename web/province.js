@@ -12,6 +12,9 @@
  *   lastError null or {status, error, reason, message} (status 0 = no HTTP)
  *   pc        the current RTCPeerConnection or null
  *   stats     last send statistics snapshot or null
+ *   turn      the live briefing as shown: {briefing, kind ('none', 'waiting',
+ *             'floor', 'off-agenda'), ahead, text, clock, elapsedMs, limitMs,
+ *             speaker} (province-briefing.js)
  */
 
 import { WhipSession } from './publish-session.js';
@@ -21,6 +24,7 @@ import { FiguresForm } from './figures-form.js';
 import { storageGet, storageSet, storageRemove } from './local-storage.js';
 import { fetchProvinces, addressWithProvince } from './province-list.js';
 import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
+import { ProvinceBriefing } from './province-briefing.js';
 
 const PROVINCE_RETRY_MS = 5000;
 const TOKEN_KEY_PREFIX = 'briefing.token.';
@@ -130,6 +134,10 @@ const figures = new FiguresForm({
 });
 figures.load();
 
+/* The live briefing: this office's place in the agenda, or its floor. */
+const briefing = new ProvinceBriefing(
+  () => ({ province: els.province.value, token: els.token.value.trim() }));
+
 const hook = Object.freeze(Object.create(null, {
   state: { get: () => session.state, enumerable: true },
   location: { get: () => session.location, enumerable: true },
@@ -137,6 +145,7 @@ const hook = Object.freeze(Object.create(null, {
   pc: { get: () => session.pc, enumerable: true },
   stats: { get: () => session.stats, enumerable: true },
   figures: { get: () => figures, enumerable: true },
+  turn: { get: () => briefing.state(), enumerable: true },
 }));
 Object.defineProperty(window, 'briefing', {
   value: hook, writable: false, configurable: false, enumerable: true,
@@ -207,6 +216,7 @@ session.addEventListener('accepted', (ev) => {
   /* The relay accepted the token: remember it for this province. */
   storageSet(tokenKey(ev.detail.province), ev.detail.token);
   storageSet(LAST_PROVINCE_KEY, ev.detail.province);
+  briefing.load();
 });
 session.addEventListener('notice', (ev) => {
   const n = ev.detail;
@@ -268,6 +278,7 @@ function onProvinceChange() {
     storageSet(LAST_PROVINCE_KEY, code);
   }
   window.history.replaceState(null, '', addressWithProvince(window.location.href, code));
+  briefing.load();
 }
 
 /* -------------------------------------------------------------- devices */
@@ -366,6 +377,8 @@ function init() {
 
   renderState(session.state);
   loadProvinces();
+  els.token.addEventListener('change', () => briefing.load());
+  briefing.start();
 
   if (!mediaAvailable()) {
     els.stateDetail.textContent =

@@ -39,3 +39,33 @@ relay_config_group_check_keys (RelayConfigGroup *g, const char *const *allowed)
       return relay_config_group_fail (g, keys[i], "unknown key");
   return TRUE;
 }
+
+gboolean
+relay_config_group_get_uint (RelayConfigGroup *g, const char *key, guint min, guint max,
+                             guint *out)
+{
+  g_autofree char *value = relay_config_group_get_string (g, key);
+  if (!value)
+    return TRUE;
+  guint64 n;
+  if (!g_ascii_string_to_unsigned (value, 10, min, max, &n, NULL))
+    return relay_config_group_fail (g, key, "\"%s\" is not a whole number from %u to %u", value,
+                                    min, max);
+  *out = (guint) n;
+  return TRUE;
+}
+
+gboolean
+relay_config_group_get_boolean (RelayConfigGroup *g, const char *key, gboolean *out)
+{
+  g_autofree char *value = relay_config_group_get_string (g, key);
+  if (!value)
+    return TRUE;
+  if (g_ascii_strcasecmp (value, "true") == 0)
+    *out = TRUE;
+  else if (g_ascii_strcasecmp (value, "false") == 0)
+    *out = FALSE;
+  else
+    return relay_config_group_fail (g, key, "\"%s\" is neither true nor false", value);
+  return TRUE;
+}

@@ -22,6 +22,13 @@ gboolean relay_config_group_fail (RelayConfigGroup *g, const char *key, const ch
 /* The value stripped of blanks; NULL when absent or empty. */
 char *relay_config_group_get_string (RelayConfigGroup *g, const char *key);
 
+/* An unsigned whole number from min to max, left as it is when absent;
+ * FALSE after failing on anything else. */
+gboolean relay_config_group_get_uint (RelayConfigGroup *g, const char *key, guint min, guint max,
+                                      guint *out);
+/* true or false, left as it is when absent. */
+gboolean relay_config_group_get_boolean (RelayConfigGroup *g, const char *key, gboolean *out);
+
 /* FALSE (after failing on the first one) when the group has a key not in
  * `allowed`: a typo is worth stopping for. */
 gboolean relay_config_group_check_keys (RelayConfigGroup *g, const char *const *allowed);

@@ -67,6 +67,74 @@ static const char *const migrations[] = {
   ");"
   "CREATE INDEX webhook_outbox_pending ON webhook_outbox (id)"
   "  WHERE delivered_at IS NULL AND abandoned_at IS NULL;",
+  /* 4: the briefing as a record (relay/briefing): the briefing itself, who
+   * was there when (one row per present interval), the agenda, the floor
+   * turns, and the recorded files. Times are Unix milliseconds (UTC);
+   * `date` is the Asia/Bangkok day of the start. At most one briefing is
+   * live (the partial unique index). */
+  "CREATE TABLE briefings ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  title TEXT NOT NULL,"
+  "  date TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('planned', 'live', 'ended', 'interrupted')),"
+  "  created_ms INTEGER NOT NULL,"
+  "  started_ms INTEGER,"
+  "  ended_ms INTEGER,"
+  "  alive_ms INTEGER,"               /* last sign of life while live */
+  "  roll_call_deadline_s INTEGER NOT NULL,"
+  "  turn_limit_s INTEGER NOT NULL"   /* 0: no limit */
+  ");"
+  "CREATE UNIQUE INDEX briefings_one_live ON briefings (state) WHERE state = 'live';"
+  "CREATE INDEX briefings_by_date ON briefings (date, id);"
+  "CREATE TABLE briefing_presence ("
+  "  briefing_id INTEGER NOT NULL REFERENCES briefings (id),"
+  "  office TEXT NOT NULL,"
+  "  joined_ms INTEGER NOT NULL,"
+  "  left_ms INTEGER,"                /* NULL: still there */
+  "  left_state TEXT"                 /* lost, offline, ended, interrupted */
+  ");"
+  "CREATE INDEX briefing_presence_by_briefing ON briefing_presence (briefing_id, office);"
+  "CREATE TABLE briefing_agenda ("
+  "  briefing_id INTEGER NOT NULL REFERENCES briefings (id),"
+  "  position INTEGER NOT NULL,"
+  "  office TEXT,"                    /* NULL: a free item */
+  "  title TEXT,"
+  "  time_limit_s INTEGER NOT NULL,"  /* 0: the briefing's */
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'current', 'done', 'skipped')),"
+  "  PRIMARY KEY (briefing_id, position)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE briefing_turns ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  briefing_id INTEGER NOT NULL REFERENCES briefings (id),"
+  "  office TEXT NOT NULL,"
+  "  agenda_position INTEGER,"
+  "  started_ms INTEGER NOT NULL,"
+  "  ended_ms INTEGER,"
+  "  end_reason TEXT,"
+  "  time_limit_s INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX briefing_turns_by_briefing ON briefing_turns (briefing_id, started_ms);"
+  "CREATE TABLE recordings ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  briefing_id INTEGER NOT NULL REFERENCES briefings (id),"
+  "  kind TEXT NOT NULL CHECK (kind IN ('program', 'mosaic', 'office')),"
+  "  office TEXT,"                    /* kind office: whose turn */
+  "  turn_id INTEGER,"
+  "  segment INTEGER NOT NULL,"       /* 0, 1, ... within (briefing, kind, turn) */
+  "  path TEXT NOT NULL,"             /* relative to the data dir */
+  "  container TEXT NOT NULL,"        /* mp4, webm */
+  "  video_codec TEXT,"
+  "  audio_codec TEXT,"
+  "  width INTEGER,"
+  "  height INTEGER,"
+  "  started_ms INTEGER NOT NULL,"    /* wall clock of the first media */
+  "  duration_ms INTEGER NOT NULL,"
+  "  bytes INTEGER NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('recording', 'complete', 'interrupted', 'failed',"
+  "                                       'deleted')),"
+  "  error TEXT"
+  ");"
+  "CREATE INDEX recordings_by_briefing ON recordings (briefing_id, kind, started_ms);",
 };
 
 

@@ -293,8 +293,36 @@ cell (JsonNode *n)
   return json_to_string (n, FALSE);
 }
 
+static void
+csv_totals_row (GString *out, RelayFiguresSchema *schema, const char *date, const char *code,
+                const char *name_th, const char *name_en, const char *region, JsonNode *scope,
+                const RelayFiguresCsvExtra *extra)
+{
+  gboolean first = TRUE;
+  JsonObject *totals = json_object_get_object_member (json_node_get_object (scope), "values");
+  const char *row[] = { date, code, name_th, name_en, region, NULL, NULL };
+  for (guint i = 0; i < G_N_ELEMENTS (row); i++)
+    csv_field (out, &first, row[i]);
+  for (guint i = 0; extra && extra->names[i]; i++)
+    csv_field (out, &first, NULL);
+  for (guint k = 0; k < schema->fields->len; k++)
+    {
+      const RelayFigureField *f = schema->fields->pdata[k];
+      g_autofree char *text = cell (json_object_get_member (totals, f->name));
+      csv_field (out, &first, text);
+    }
+  g_string_append (out, "\r\n");
+}
+
 char *
 relay_figures_csv (RelayConfig *config, const char *date, GPtrArray *latest, gsize *len)
+{
+  return relay_figures_csv_full (config, date, latest, NULL, FALSE, len);
+}
+
+char *
+relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest,
+                        const RelayFiguresCsvExtra *extra, gboolean regions, gsize *len)
 {
   RelayFiguresSchema *schema = config->figures;
   Day d;
@@ -305,10 +333,13 @@ relay_figures_csv (RelayConfig *config, const char *date, GPtrArray *latest, gsi
                           "received_at" };
   for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
     csv_field (out, &first, fixed[i]);
+  for (guint i = 0; extra && extra->names[i]; i++)
+    csv_field (out, &first, extra->names[i]);
   for (guint i = 0; i < schema->fields->len; i++)
     csv_field (out, &first, ((RelayFigureField *) schema->fields->pdata[i])->name);
   g_string_append (out, "\r\n");
   first = TRUE;
+  g_autoptr (GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < config->provinces->len; i++)
     {
       RelayProvinceConfig *p = config->provinces->pdata[i];
@@ -322,6 +353,13 @@ relay_figures_csv (RelayConfig *config, const char *date, GPtrArray *latest, gsi
       csv_field (out, &first, p->region);
       csv_field (out, &first, version);
       csv_field (out, &first, row ? row->received_at : NULL);
+      if (extra)
+        {
+          g_ptr_array_set_size (cells, 0);
+          extra->cells (p->code, cells, extra->user_data);
+          for (guint k = 0; extra->names[k]; k++)
+            csv_field (out, &first, k < cells->len ? cells->pdata[k] : NULL);
+        }
       for (guint k = 0; k < schema->fields->len; k++)
         {
           const RelayFigureField *f = schema->fields->pdata[k];
@@ -333,19 +371,29 @@ relay_figures_csv (RelayConfig *config, const char *date, GPtrArray *latest, gsi
       g_string_append (out, "\r\n");
       first = TRUE;
     }
+  if (regions)
+    {
+      /* Every region of the roster, reported or not: a report of the
+       * meeting lists them all. */
+      for (guint i = 0; i < config->provinces->len; i++)
+        {
+          RelayProvinceConfig *p = config->provinces->pdata[i];
+          if (!g_hash_table_contains (d.regions, p->region))
+            g_hash_table_insert (d.regions, p->region, scope_new (schema));
+        }
+      g_autoptr (GList) names
+          = g_list_sort (g_hash_table_get_keys (d.regions), (GCompareFunc) strcmp);
+      for (GList *l = names; l; l = l->next)
+        {
+          g_autoptr (JsonNode) scope
+              = scope_json (g_hash_table_lookup (d.regions, l->data), schema);
+          g_autofree char *code = g_strconcat ("TH-", (const char *) l->data, NULL);
+          csv_totals_row (out, schema, date, code, l->data, l->data, l->data, scope, extra);
+        }
+    }
   /* National totals: sums, averages for percent (and total=average) fields. */
   g_autoptr (JsonNode) national = scope_json (d.national, schema);
-  JsonObject *totals = json_object_get_object_member (json_node_get_object (national), "values");
-  const char *row[] = { date, "TH", "ทั้งประเทศ", "National", "", NULL, NULL };
-  for (guint i = 0; i < G_N_ELEMENTS (row); i++)
-    csv_field (out, &first, row[i]);
-  for (guint k = 0; k < schema->fields->len; k++)
-    {
-      const RelayFigureField *f = schema->fields->pdata[k];
-      g_autofree char *text = cell (json_object_get_member (totals, f->name));
-      csv_field (out, &first, text);
-    }
-  g_string_append (out, "\r\n");
+  csv_totals_row (out, schema, date, "TH", "ทั้งประเทศ", "National", "", national, extra);
   day_clear (&d);
   *len = out->len;
   return g_string_free (out, FALSE);

@@ -18,4 +18,19 @@ JsonNode *relay_figures_summary (RelayConfig *config, const char *date, GPtrArra
  * last row of national totals. */
 char *relay_figures_csv (RelayConfig *config, const char *date, GPtrArray *latest, gsize *len);
 
+/* Columns of the caller's between the fixed ones and the figures (the
+ * briefing report's attendance and turns): `names` NULL-terminated, and
+ * `cells` appends one string (or NULL) per name for a province. */
+typedef struct {
+  const char *const *names;
+  void (*cells) (const char *province, GPtrArray *cells, gpointer user_data);
+  gpointer user_data;
+} RelayFiguresCsvExtra;
+
+/* As relay_figures_csv, with the caller's columns (extra may be NULL) and,
+ * when `regions`, a totals row per region (code TH-<region>) before the
+ * national one. */
+char *relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest,
+                              const RelayFiguresCsvExtra *extra, gboolean regions, gsize *len);
+
 G_END_DECLS

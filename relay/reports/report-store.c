@@ -197,6 +197,8 @@ relay_report_store_put (RelayReportStore *store, const char *province, const cha
 void
 relay_report_row_free (RelayReportRow *row)
 {
+  if (!row)
+    return;
   g_free (row->province);
   g_free (row->date);
   g_free (row->values_json);

@@ -11,19 +11,6 @@
 static const char *const webhook_keys[] = { "url", "secret", "secret-file", "timeout-s",
   "max-attempts", "retry-min-ms", "retry-max-ms", NULL };
 
-static gboolean
-get_uint (RelayConfigGroup *r, const char *key, guint min, guint max, guint *out)
-{
-  g_autofree char *value = relay_config_group_get_string (r, key);
-  if (!value)
-    return TRUE;
-  guint64 n;
-  if (!g_ascii_string_to_unsigned (value, 10, min, max, &n, NULL))
-    return relay_config_group_fail (r, key, "\"%s\" is not a whole number from %u to %u", value, min, max);
-  *out = (guint) n;
-  return TRUE;
-}
-
 static void
 webhook_free (RelayWebhookConfig *w)
 {
@@ -105,10 +92,10 @@ relay_webhook_config_add_group (GPtrArray *webhooks, GKeyFile *kf, const char *s
   w->retry_min_ms = 1000;
   w->retry_max_ms = 5 * 60 * 1000;
   if (!read_url (&r, w) || !read_secret (&r, base_dir, w)
-      || !get_uint (&r, "timeout-s", 1, 600, &w->timeout_s)
-      || !get_uint (&r, "max-attempts", 0, G_MAXINT, &w->max_attempts)
-      || !get_uint (&r, "retry-min-ms", 10, 3600 * 1000, &w->retry_min_ms)
-      || !get_uint (&r, "retry-max-ms", 10, 24 * 3600 * 1000, &w->retry_max_ms))
+      || !relay_config_group_get_uint (&r, "timeout-s", 1, 600, &w->timeout_s)
+      || !relay_config_group_get_uint (&r, "max-attempts", 0, G_MAXINT, &w->max_attempts)
+      || !relay_config_group_get_uint (&r, "retry-min-ms", 10, 3600 * 1000, &w->retry_min_ms)
+      || !relay_config_group_get_uint (&r, "retry-max-ms", 10, 24 * 3600 * 1000, &w->retry_max_ms))
     return FALSE;
   if (w->retry_max_ms < w->retry_min_ms)
     return relay_config_group_fail (&r, "retry-max-ms", "%u is below retry-min-ms (%u)", w->retry_max_ms,
