@@ -33,6 +33,11 @@ struct _RelayViewerSession {
   char *source;
   char *log_id;
   RelayViewerSettings settings;
+  /* The owner's callbacks run under callbacks_lock, and close() clears them
+   * under it: once close() has returned nothing calls the owner, which may
+   * then go away (the WHEP endpoint does at shutdown, while a DTLS
+   * handshake may still complete on the worker). */
+  GMutex callbacks_lock;
   RelayViewerCallbacks callbacks;
   gpointer user_data;
   RelayPacketChannel *channel;
@@ -129,13 +134,21 @@ send_plain_rtp (RelayViewerSession *self, const guint8 *data, gsize len)
 }
 
 static void
+notify_keyframe_request (RelayViewerSession *self)
+{
+  g_mutex_lock (&self->callbacks_lock);
+  if (self->callbacks.keyframe_request)
+    self->callbacks.keyframe_request (self, self->user_data);
+  g_mutex_unlock (&self->callbacks_lock);
+}
+
+static void
 ask_for_keyframe (RelayViewerSession *self, gint64 now)
 {
   if (now - self->last_keyframe_ask_us < KEYFRAME_ASK_EVERY_US)
     return;
   self->last_keyframe_ask_us = now;
-  if (self->callbacks.keyframe_request)
-    self->callbacks.keyframe_request (self, self->user_data);
+  notify_keyframe_request (self);
 }
 
 static void
@@ -234,8 +247,7 @@ on_rtcp (guint8 *buf, gsize len, gint64 now, gpointer data)
           self->plis_received++;
           /* Every request is passed on; the publisher side rate-limits. */
           self->last_keyframe_ask_us = now;
-          if (self->callbacks.keyframe_request)
-            self->callbacks.keyframe_request (self, self->user_data);
+          notify_keyframe_request (self);
         }
       else if (header.packet_type == RELAY_RTCP_RR || header.packet_type == RELAY_RTCP_SR)
         {
@@ -351,10 +363,12 @@ viewer_end (RelayViewerSession *self, const char *reason)
   if (self->peer.closed)
     return;
   /* The owner unsubscribes and closes; closed() is the last callback. */
+  g_mutex_lock (&self->callbacks_lock);
   if (self->callbacks.closed)
     self->callbacks.closed (self, reason, self->user_data);
   self->callbacks.closed = NULL;
   self->callbacks.keyframe_request = NULL;
+  g_mutex_unlock (&self->callbacks_lock);
 }
 
 static void
@@ -418,6 +432,7 @@ finalize (RelayPeerSession *peer)
   RelayViewerSession *self = (RelayViewerSession *) peer;
   g_clear_pointer (&self->channel, relay_packet_channel_unref);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->callbacks_lock);
   g_free (self->viewer);
   g_free (self->source);
   g_free (self->log_id);
@@ -441,6 +456,7 @@ relay_viewer_session_create_async (const char *viewer_name, const char *source,
   relay_peer_session_init (&self->peer, &viewer_class, settings->worker, settings->certificate,
                            &self->settings.ice, offer);
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->callbacks_lock);
   self->viewer = g_strdup (viewer_name);
   self->source = g_strdup (source);
   self->log_id = g_strdup_printf ("%s>%s", source, viewer_name);
@@ -460,6 +476,11 @@ relay_viewer_session_create_async (const char *viewer_name, const char *source,
 void
 relay_viewer_session_close (RelayViewerSession *self)
 {
+  /* Waits for a callback running on the worker, if any, to return. */
+  g_mutex_lock (&self->callbacks_lock);
+  self->callbacks.closed = NULL;
+  self->callbacks.keyframe_request = NULL;
+  g_mutex_unlock (&self->callbacks_lock);
   relay_peer_session_close (&self->peer);
 }
 

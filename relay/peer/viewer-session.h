@@ -62,7 +62,8 @@ void relay_viewer_session_create_async (const char *viewer_name, const char *sou
 void relay_viewer_session_patch_async (RelayViewerSession *session, RelaySdpFragment *fragment,
                                        GMainContext *reply_context, RelayViewerPatchFunc done,
                                        gpointer user_data);
-/* Idempotent; no callback runs after the worker has processed it. */
+/* Idempotent; no callback runs once it has returned, so the owner may go
+ * away then. Not from inside a callback (it waits for a running one). */
 void relay_viewer_session_close (RelayViewerSession *session);
 
 /* The channel the publisher side sends to (borrowed; valid while the
