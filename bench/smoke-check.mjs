@@ -72,6 +72,12 @@ switch (name) {
       for (const a of s?.audio_mix ?? []) expect(!a.error, `${server} audio mix of ${a.participants}: ${a.error}`);
     }
     break;
+  case 'recording':
+    expect(r.on?.recorded_mib_s > 0, 'nothing was recorded while the briefing was live');
+    expect(r.recording_failures === 0, `${r.recording_failures} recording failures`);
+    expect(r.review?.time_to_first_frame_ms > 0 && r.review.seeks?.length > 0,
+      'the review page showed no frame or made no seek');
+    break;
   case 'simulate-provinces':
     expect(r.offices > 0 && r.never_live?.length === 0, `never live: ${JSON.stringify(r.never_live)}`);
     expect(r.at_end?.live === r.offices, `at the end ${r.at_end?.live} of ${r.offices} live`);
