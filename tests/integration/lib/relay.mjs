@@ -24,8 +24,10 @@ export const RELAY_BIN = process.env.BRIEFING_RELAY
 
 const LISTEN_RE = /briefing-relay: listening on (https?:\/\/\S+)/;
 // Generous: they cost time only when the relay really hangs. On a loaded
-// 2-core machine a clean shutdown (pipelines torn down) took over 5 s.
-const START_TIMEOUT_MS = 20000;
+// 2-core machine a clean shutdown (pipelines torn down) took over 5 s, and
+// the ASan relay's start (fontconfig's FcInit with ASan's slow unwinding on
+// every malloc) over 20 s.
+const START_TIMEOUT_MS = 60000;
 const STOP_GRACE_MS = 30000;
 
 const running = new Set();
