@@ -246,11 +246,12 @@ main (int argc, char **argv)
   relay_info (NULL, "%u provinces on the roster, %u transport threads, DTLS fingerprint %s",
               config->provinces->len, config->transport_threads,
               relay_dtls_certificate_get_fingerprint (certificate));
-  print_urls (server, config, token_file);
-
   GMainLoop *loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_signal, loop);
   g_unix_signal_add (SIGTERM, on_signal, loop);
+  /* Only now say "listening": whoever waits for it may send SIGTERM at
+   * once, and before the handlers it would kill the relay unclean. */
+  print_urls (server, config, token_file);
   g_main_loop_run (loop);
 
   relay_info (NULL, "stopping");
