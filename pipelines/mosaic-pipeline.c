@@ -517,9 +517,13 @@ relay_mosaic_free (RelayMosaic *self)
 {
   if (!self)
     return;
-  relay_ticker_stop (self->feeder);
+  /* The feeder may be blocked pushing into the compositor (or the
+   * encoder's queue): it is told to stop, the pipeline flushes, which
+   * returns its push, and only then is it joined. */
+  relay_ticker_request_stop (self->feeder);
   if (self->pipeline)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  relay_ticker_stop (self->feeder);
   relay_output_pad_free (self->highlight_src);
   g_clear_object (&self->highlight_pad);
   g_clear_pointer (&self->slots, g_ptr_array_unref);

@@ -221,7 +221,7 @@ relay_ticker_start (const char *name, GstElement *pipeline, GstClockTime period,
 }
 
 void
-relay_ticker_stop (RelayTicker *self)
+relay_ticker_request_stop (RelayTicker *self)
 {
   if (!self)
     return;
@@ -230,6 +230,14 @@ relay_ticker_stop (RelayTicker *self)
   if (self->waiting)
     gst_clock_id_unschedule (self->waiting);
   g_mutex_unlock (&self->lock);
+}
+
+void
+relay_ticker_stop (RelayTicker *self)
+{
+  if (!self)
+    return;
+  relay_ticker_request_stop (self);
   g_thread_join (self->thread);
   gst_object_unref (self->clock);
   g_mutex_clear (&self->lock);

@@ -48,7 +48,13 @@ typedef struct _RelayTicker RelayTicker;
 
 RelayTicker *relay_ticker_start (const char *name, GstElement *pipeline, GstClockTime period,
                                  GstClockTime offset, RelayTickFunc tick, gpointer data);
-/* Joins the thread (not from the tick itself). NULL-safe. */
+/* Tells the thread to stop after the tick it may be in (it no longer waits
+ * for the next one); returns at once. NULL-safe, may be repeated. A tick
+ * blocked pushing into a pipeline only returns once the pipeline flushes:
+ * ask, set the pipeline to NULL, then stop. */
+void relay_ticker_request_stop (RelayTicker *ticker);
+/* Asks it to stop and joins the thread (not from the tick itself).
+ * NULL-safe. */
 void relay_ticker_stop (RelayTicker *ticker);
 
 G_END_DECLS

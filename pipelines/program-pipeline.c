@@ -169,9 +169,13 @@ relay_program_free (RelayProgram *self)
 {
   if (!self)
     return;
-  relay_ticker_stop (self->feeder);
+  /* The feeder may be blocked pushing into the compositor (or the
+   * encoder's queue): it is told to stop, the pipeline flushes, which
+   * returns its push, and only then is it joined. */
+  relay_ticker_request_stop (self->feeder);
   if (self->pipeline)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  relay_ticker_stop (self->feeder);
   relay_output_pad_free (self->src);
   relay_output_pipeline_free (self->pipeline);
   relay_video_encoder_output_free (self->out);
