@@ -374,15 +374,6 @@ on_mixed_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 /* ---- construction ---- */
 
-static gint
-by_region_then_code (gconstpointer a, gconstpointer b)
-{
-  const RelayProvinceConfig *pa = *(RelayProvinceConfig *const *) a;
-  const RelayProvinceConfig *pb = *(RelayProvinceConfig *const *) b;
-  int c = g_strcmp0 (pa->region, pb->region);
-  return c ? c : g_strcmp0 (pa->code, pb->code);
-}
-
 static Slot *
 add_slot (RelayMosaic *self, const char *id, const char *name_th, const char *name_en,
           GError **error)
