@@ -172,8 +172,8 @@ on_done (const char *reply, guint status, gpointer user_data)
 static void
 wait_answers (guint n)
 {
-  /* A bound for a writer that hangs, not a speed: 2,000 group commits of
-   * a SQLite file under ASan on a busy 2-core machine take a while. */
+  /* Generous (2,000 commits under ASan beside other work took over 30 s):
+   * only a writer that stopped answering waits it out. */
   gint64 end = g_get_monotonic_time () + 240 * G_TIME_SPAN_SECOND;
   g_mutex_lock (&answers.lock);
   while (answers.answered < n)
