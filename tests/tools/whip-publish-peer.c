@@ -351,6 +351,8 @@ whip_publisher_free (WhipPublisher *pub)
   pub->webrtc = NULL;
   g_clear_object (&pub->post_msg);
   g_clear_object (&pub->cancellable);
+  /* The pipeline is stopped: no probe can add another. */
+  g_clear_handle_id (&pub->keyframe_report_source, g_source_remove);
   g_mutex_clear (&pub->keyframe_lock);
   g_free (pub->province);
   g_free (pub->label);

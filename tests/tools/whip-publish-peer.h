@@ -45,6 +45,7 @@ struct _WhipPublisher {
   GMutex keyframe_lock;
   int keyframe_requests;
   gint64 keyframe_reported_us;
+  guint keyframe_report_source; /* a trailing report due, or 0 */
 };
 
 /* Main context only. */

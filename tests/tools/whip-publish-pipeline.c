@@ -18,6 +18,32 @@
 #define AUDIO_LEVEL_URI "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 #define AUDIO_LEVEL_EXT_ID 1
 
+static void
+report_keyframe_requests (WhipPublisher *pub, int count)
+{
+  JsonBuilder *b = whip_event_begin (pub->province, "keyframe-request");
+
+  tool_event_add_int (b, "count", count);
+  tool_event_add_bool (b, "honoured", FALSE);
+  tool_event_end (b);
+}
+
+/* Main context: the requests that came while reports were held back. */
+static gboolean
+report_held_keyframe_requests (gpointer data)
+{
+  WhipPublisher *pub = data;
+  int count;
+
+  g_mutex_lock (&pub->keyframe_lock);
+  pub->keyframe_report_source = 0;
+  pub->keyframe_reported_us = g_get_monotonic_time ();
+  count = pub->keyframe_requests;
+  g_mutex_unlock (&pub->keyframe_lock);
+  report_keyframe_requests (pub, count);
+  return G_SOURCE_REMOVE;
+}
+
 /* RTCP PLI/FIR arrive at the payloader as an upstream force-key-unit event.
  * Without an encoder the next key frame is whatever the file has next (at
  * most 2 s away), so the request is only reported. */
@@ -27,26 +53,31 @@ keyframe_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   WhipPublisher *pub = data;
   GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
   gint64 now = g_get_monotonic_time ();
+  gint64 since;
   gboolean report;
   int count;
 
   if (!gst_event_has_name (event, "GstForceKeyUnit"))
     return GST_PAD_PROBE_OK;
-  /* Rate-limited: a receiver that keeps asking would flood stdout. */
+  /* Rate-limited: a receiver that keeps asking would flood stdout. A
+   * request held back is reported when the interval is over, so that the
+   * latest count always shows: a test waiting for "one more request than
+   * before" must not wait forever because its request came too soon after
+   * another. */
   g_mutex_lock (&pub->keyframe_lock);
   count = ++pub->keyframe_requests;
-  report = now - pub->keyframe_reported_us >= KEYFRAME_REQUEST_REPORT_US;
+  since = now - pub->keyframe_reported_us;
+  report = since >= KEYFRAME_REQUEST_REPORT_US && !pub->keyframe_report_source;
   if (report)
     pub->keyframe_reported_us = now;
+  else if (!pub->keyframe_report_source)
+    pub->keyframe_report_source = g_timeout_add (
+        (KEYFRAME_REQUEST_REPORT_US - since) / 1000 + 1,
+        report_held_keyframe_requests, pub);
   g_mutex_unlock (&pub->keyframe_lock);
 
-  if (report) {
-    JsonBuilder *b = whip_event_begin (pub->province, "keyframe-request");
-
-    tool_event_add_int (b, "count", count);
-    tool_event_add_bool (b, "honoured", FALSE);
-    tool_event_end (b);
-  }
+  if (report)
+    report_keyframe_requests (pub, count);
   return GST_PAD_PROBE_OK;
 }
 
