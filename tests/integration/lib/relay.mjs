@@ -214,8 +214,12 @@ export async function startRelay({
       stopPromise = (async () => {
         if (exitInfo === null) {
           child.kill('SIGTERM');
-          const timer = new Promise((r) => setTimeout(() => r('timeout'), stopGraceMs));
+          // Cleared once the relay exits: a pending timer would keep the
+          // test process (and the suite) waiting out the whole grace time.
+          let graceTimer;
+          const timer = new Promise((r) => { graceTimer = setTimeout(() => r('timeout'), stopGraceMs); });
           const first = await Promise.race([exited, timer]);
+          clearTimeout(graceTimer);
           if (first === 'timeout') {
             child.kill('SIGKILL');
             await exited;
