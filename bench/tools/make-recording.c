@@ -167,7 +167,8 @@ main (int argc, char **argv)
   g_autofree char *rel_dir = g_strdup_printf ("recordings/%" G_GINT64_FORMAT, b->id);
   g_autofree char *dir = g_build_filename (data_dir, rel_dir, NULL);
   g_mkdir_with_parents (dir, 0700);
-  RelayWriterParams params = { .video = TRUE, .audio = FALSE, .fsync_interval_ms = -1 };
+  RelayWriterParams params = { .video = TRUE, .audio = FALSE, .fsync_interval_ms = -1,
+                               .expected_ms = (guint64) segment_s * 1000 };
   gint64 frames = total_ms * FPS / 1000, frame = 0, bytes = 0;
   guint segment = 0;
   while (frame < frames)

@@ -200,7 +200,8 @@ open_file (RelayCapture *self, const RelayMediaFrame *first, gboolean has_video)
   g_autofree char *path = g_build_filename (self->data_dir, rel, NULL);
   g_autoptr (GError) error = NULL;
   RelayWriterParams params = { .video = has_video, .audio = TRUE,
-                               .fsync_interval_ms = FSYNC_INTERVAL_MS };
+                               .fsync_interval_ms = FSYNC_INTERVAL_MS,
+                               .expected_ms = (guint64) self->segment_s * 1000 };
   if (g_mkdir_with_parents (dir, 0700) != 0)
     g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", dir,
                  g_strerror (errno));

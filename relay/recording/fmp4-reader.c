@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "relay/recording/fmp4-sidx.h"
 #include "relay/recording/read-source.h"
 #include "relay/recording/write-util.h"
 
@@ -416,6 +417,7 @@ index_source (const RelayReadSource *src, GError **error)
                   return NULL;
                 }
               have_moov = TRUE;
+              index->init_size = off + size;
             }
           else
             {
@@ -425,10 +427,15 @@ index_source (const RelayReadSource *src, GError **error)
               frag.offset = off;
               if (!parse_moof (&p, body, (gsize) (size - header), &frag))
                 break;
-              if (index->fragments->len == 0)
-                index->init_size = off;
               pending = TRUE;
             }
+        }
+      else if ((type == FOURCC ('s', 'i', 'd', 'x') || type == FOURCC ('f', 'r', 'e', 'e'))
+               && have_moov && !pending && index->fragments->len == 0 && !index->sidx_size
+               && off == index->init_size)
+        {
+          index->sidx_at = off;
+          index->sidx_size = size;
         }
       else if (type == FOURCC ('m', 'd', 'a', 't') && pending)
         {
@@ -444,13 +451,12 @@ index_source (const RelayReadSource *src, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an MP4 file (no moov)");
       return NULL;
     }
-  if (index->fragments->len == 0)
-    index->init_size = off;
   RelayFmp4Fragment *last = index->fragments->len
                               ? &g_array_index (index->fragments, RelayFmp4Fragment,
                                                 index->fragments->len - 1)
                               : NULL;
-  index->truncated = (last ? last->offset + last->size : index->init_size) < src->size;
+  guint64 head_end = index->sidx_size ? index->sidx_at + index->sidx_size : index->init_size;
+  index->truncated = (last ? last->offset + last->size : head_end) < src->size;
   return g_steal_pointer (&index);
 }
 
@@ -533,6 +539,56 @@ set_durations (guint8 *init, gsize len, const RelayFmp4Index *index, gint64 us)
     }
 }
 
+/* The segment index of a repaired file lists exactly the complete
+ * fragments it keeps (a crash may have left it listing fewer, or, when the
+ * disk lost writes the index's reached, more). */
+static gboolean
+rewrite_segment_index (int fd, const char *path, const RelayFmp4Index *index, GError **error)
+{
+  if (index->sidx_size < 8 || index->sidx_size > G_MAXUINT32 || index->n_tracks == 0)
+    return TRUE;
+  guint r = 0;
+  for (guint t = 0; t < index->n_tracks; t++)
+    if (index->tracks[t].handler == FOURCC ('v', 'i', 'd', 'e'))
+      {
+        r = t;
+        break;
+      }
+  guint capacity = relay_fmp4_sidx_capacity (index->sidx_size);
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  g_byte_array_set_size (b, RELAY_FMP4_SIDX_HEADER_SIZE);
+  guint n = 0;
+  guint64 expected_at = index->sidx_at + index->sidx_size, listed_end = 0;
+  for (guint i = 0; i < index->fragments->len && n < capacity; i++)
+    {
+      const RelayFmp4Fragment *f = &g_array_index (index->fragments, RelayFmp4Fragment, i);
+      if (f->offset != expected_at || f->size > G_MAXINT32)
+        break; /* the index lists contiguous fragments from the region's end */
+      guint64 end = listed_end;
+      for (guint k = 0; k < f->n_runs; k++)
+        if (f->runs[k].track_id == index->tracks[r].track_id)
+          end = MAX (end, f->runs[k].base_time + f->runs[k].duration);
+      guint8 entry[RELAY_FMP4_SIDX_ENTRY_SIZE];
+      relay_fmp4_sidx_set_entry (entry, (guint32) f->size,
+                                 (guint32) MIN (end - listed_end, G_MAXUINT32), f->keyframe);
+      g_byte_array_append (b, entry, sizeof entry);
+      listed_end = end;
+      expected_at += f->size;
+      n++;
+    }
+  if (n == 0)
+    {
+      /* Nothing to list: the region is a 'free' box again. */
+      guint8 head[8];
+      set_u32 (head, (guint32) index->sidx_size);
+      memcpy (head + 4, "free", 4);
+      return relay_rec_pwrite (fd, head, sizeof head, index->sidx_at, path, error);
+    }
+  relay_fmp4_sidx_set_header (b->data, (guint32) index->sidx_size, index->tracks[r].track_id,
+                              index->tracks[r].timescale, (guint16) n);
+  return relay_rec_pwrite (fd, b->data, b->len, index->sidx_at, path, error);
+}
+
 gboolean
 relay_fmp4_repair (const char *path, gint64 *duration_us, GError **error)
 {
@@ -564,14 +620,16 @@ relay_fmp4_repair (const char *path, gint64 *duration_us, GError **error)
       g_autofree guint8 *init = relay_read_source_dup (&src, 0, len);
       guint n = index->fragments->len;
       RelayFmp4Fragment *last = n ? &g_array_index (index->fragments, RelayFmp4Fragment, n - 1) : NULL;
-      guint64 end = last ? last->offset + last->size : index->init_size;
+      guint64 end = last ? last->offset + last->size
+                         : index->sidx_size ? index->sidx_at + index->sidx_size : index->init_size;
       ok = init != NULL;
       if (!ok)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: cannot read", path);
       else
         {
           set_durations (init, len, index, index->duration_us);
-          ok = relay_rec_pwrite (fd, init, len, 0, path, error);
+          ok = relay_rec_pwrite (fd, init, len, 0, path, error)
+               && rewrite_segment_index (fd, path, index, error);
         }
       if (ok && end < src.size && ftruncate (fd, (off_t) end) != 0)
         {

@@ -56,7 +56,10 @@ typedef struct {
 
 typedef struct {
   guint64 file_size;
-  guint64 init_size;       /* bytes before the first fragment (ftyp, moov...) */
+  guint64 init_size;       /* bytes through the end of the moov (ftyp, moov...) */
+  /* The segment index's region (fmp4-sidx.h): a 'sidx' or 'free' box right
+   * after the moov, before any fragment; size 0: none. */
+  guint64 sidx_at, sidx_size;
   guint32 movie_timescale;
   guint n_tracks;
   RelayFmp4Track tracks[RELAY_FMP4_MAX_TRACKS];
@@ -83,7 +86,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayFmp4Index, relay_fmp4_index_free)
 /* Makes a file cut short by a crash clean: drops the bytes after its last
  * complete fragment and sets the moov's durations to what it really holds
  * (the writer had set them to the end of the last fragment it wrote, which
- * may be the one cut). For the recovery of an interrupted recording, on
+ * may be the one cut), and lists the fragments it keeps in its segment
+ * index when it has the region for one. For the recovery of an interrupted recording, on
  * a file no writer has open. duration_us (may be NULL): the result. */
 gboolean relay_fmp4_repair (const char *path, gint64 *duration_us, GError **error);
 

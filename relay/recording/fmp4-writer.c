@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "relay/recording/fmp4-sidx.h"
 #include "relay/recording/write-util.h"
 
 #define OPUS_PRE_SKIP 312
@@ -14,6 +15,9 @@
  * other (sample_depends_on = 2); others do (1) and are non-sync. */
 #define FLAGS_SYNC 0x02000000u
 #define FLAGS_NON_SYNC 0x01010000u
+/* The index's room when the caller does not say how long the file will
+ * be: an hour of one-second fragments, and some. */
+#define DEFAULT_EXPECTED_MS (3600 * 1000)
 
 struct _RelayFmp4Writer {
   char *path;
@@ -36,6 +40,14 @@ struct _RelayFmp4Writer {
   guint64 tkhd_duration_at[RELAY_TRACK_COUNT], mdhd_duration_at[RELAY_TRACK_COUNT];
   GArray *fragments;     /* RelayFragmentInfo */
   RelayWriterStats stats;
+  /* The segment index (fmp4-sidx.h): where its region lies, how many
+   * fragments it holds and lists, by which track's clock, and the end of
+   * what it lists on that clock. */
+  guint64 sidx_at;
+  guint32 sidx_size;
+  guint sidx_capacity, sidx_count;
+  int sidx_track;
+  gint64 sidx_end;
 };
 
 static guint
@@ -67,6 +79,12 @@ relay_fmp4_writer_new (const char *path, const RelayWriterParams *params, GError
   for (int t = 0; t < RELAY_TRACK_COUNT; t++)
     self->last_ts[t] = -1;
   self->fragments = g_array_new (FALSE, FALSE, sizeof (RelayFragmentInfo));
+  /* A quarter more entries than fragments of the target length: fragments
+   * end at key frames, so some are shorter. */
+  guint64 expected_ms = params->expected_ms ? params->expected_ms : DEFAULT_EXPECTED_MS;
+  self->sidx_capacity = (guint) MIN (expected_ms * 5 / 4 / self->params.fragment_ms + 16,
+                                     G_MAXUINT16);
+  self->sidx_track = params->video ? RELAY_TRACK_VIDEO : RELAY_TRACK_AUDIO;
   self->last_sync_us = g_get_monotonic_time ();
   return self;
 }
@@ -323,6 +341,9 @@ write_init (RelayFmp4Writer *self, const RelayMediaFrame *key, GError **error)
       }
   box_close (b, mvex);
   box_close (b, moov);
+  self->sidx_at = b->len;
+  self->sidx_size = relay_fmp4_sidx_region_size (self->sidx_capacity);
+  relay_fmp4_sidx_put_empty (b, self->sidx_size);
   if (!write_at (self, b->data, b->len, 0, error))
     return FALSE;
   self->offset = b->len;
@@ -355,6 +376,31 @@ patch_durations (RelayFmp4Writer *self, GError **error)
       || !write_at (self, d, 8, self->mehd_duration_at, error))
     return FALSE;
   self->stats.duration_us = movie_us;
+  return TRUE;
+}
+
+/* Lists the fragment just written in the index: its entry first, then the
+ * count that includes it (fmp4-sidx.h). */
+static gboolean
+index_fragment (RelayFmp4Writer *self, const RelayFragmentInfo *info, GError **error)
+{
+  if (self->sidx_count >= self->sidx_capacity || info->size > G_MAXINT32)
+    return TRUE; /* the index keeps the file's first fragments */
+  gint64 end = self->track_end[self->sidx_track];
+  guint8 entry[RELAY_FMP4_SIDX_ENTRY_SIZE];
+  relay_fmp4_sidx_set_entry (entry, (guint32) info->size,
+                             (guint32) CLAMP (end - self->sidx_end, 0, G_MAXUINT32),
+                             info->keyframe);
+  guint8 header[RELAY_FMP4_SIDX_HEADER_SIZE];
+  relay_fmp4_sidx_set_header (header, self->sidx_size, self->track_id[self->sidx_track],
+                              track_clock (self->sidx_track), (guint16) (self->sidx_count + 1));
+  if (!write_at (self, entry, sizeof entry,
+                 self->sidx_at + RELAY_FMP4_SIDX_HEADER_SIZE
+                     + (guint64) self->sidx_count * RELAY_FMP4_SIDX_ENTRY_SIZE, error)
+      || !write_at (self, header, sizeof header, self->sidx_at, error))
+    return FALSE;
+  self->sidx_count++;
+  self->sidx_end = MAX (self->sidx_end, end);
   return TRUE;
 }
 
@@ -454,7 +500,7 @@ write_fragment (RelayFmp4Writer *self, GArray *out[RELAY_TRACK_COUNT], GError **
   self->stats.bytes_written = self->offset;
   self->stats.fragments++;
   g_array_append_val (self->fragments, info);
-  if (!patch_durations (self, error))
+  if (!index_fragment (self, &info, error) || !patch_durations (self, error))
     return FALSE;
   maybe_sync (self, FALSE);
   return TRUE;

@@ -5,8 +5,10 @@
  *
  * Layout: ftyp + moov (empty sample tables, mvex with mehd and trex) once
  * the first video key frame and its SPS/PPS are known (audio-only: at the
- * first audio frame), then moof + mdat fragments of about a second, each
- * written whole (see fragmenter.h for where they are cut). What is on disk
+ * first audio frame), the region of the segment index (fmp4-sidx.h: a
+ * 'sidx' listing the fragments written so far, so that a player seeks
+ * without reading them all), then moof + mdat fragments of about a second,
+ * each written whole (see fragmenter.h for where they are cut). What is on disk
  * is always a playable file: a SIGKILL loses at most the fragment being
  * gathered. The durations in mvhd, tkhd, mdhd and mehd are rewritten in
  * place after each fragment, so a player sees the duration of a file that

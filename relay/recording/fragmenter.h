@@ -50,6 +50,9 @@ typedef struct {
   /* fdatasync after a fragment at most once per this many ms (0: after
    * every fragment, < 0: never; the kernel writes back on its own). */
   gint fsync_interval_ms;
+  /* How long the file is expected to last (a segment's length): sizes the
+   * MP4 writer's segment index (fmp4-sidx.h); 0: an hour. */
+  guint64 expected_ms;
 } RelayWriterParams;
 
 enum { RELAY_TRACK_VIDEO, RELAY_TRACK_AUDIO, RELAY_TRACK_COUNT };

@@ -14,6 +14,7 @@
 
 #include "relay/recording/media-frame.h"
 #include "relay/recording/rtp-frame-assembler.h"
+#include "relay/recording/write-util.h"
 
 #define MEDIA_FRAMES 150   /* 10 s at 15 fps, a key frame every 30 */
 
@@ -267,6 +268,74 @@ ffprobe_frames (const char *path, const char *stream)
 {
   g_autofree char *s = ffprobe (path, stream, "stream=nb_read_frames", TRUE);
   return (guint) g_ascii_strtoull (s, NULL, 10);
+}
+
+/* The segment index at the head of one of our MP4 files (fmp4-sidx.h), as
+ * read from its bytes: each listed fragment's size, duration (in the
+ * index's timescale) and whether it starts with a key frame. Empty when
+ * the file's index lists nothing (or it has none). */
+typedef struct {
+  guint32 size, duration;
+  gboolean keyframe;
+} IndexEntry;
+
+static G_GNUC_UNUSED GArray *
+read_segment_index (const char *path, guint32 *timescale)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, &error));
+  GArray *entries = g_array_new (FALSE, FALSE, sizeof (IndexEntry));
+  gsize off = 0;
+  while (off + 8 <= len)
+    {
+      guint32 size = get_u32 (data + off);
+      g_assert_cmpuint (size, >=, 8);
+      g_assert_cmpuint (off + size, <=, len);
+      if (memcmp (data + off + 4, "moof", 4) == 0)
+        break;
+      if (memcmp (data + off + 4, "sidx", 4) == 0)
+        {
+          const guint8 *b = data + off;
+          g_assert_cmpuint (b[8], ==, 1);           /* version 1 */
+          *timescale = get_u32 (b + 16);
+          g_assert_cmpuint (get_u64 (b + 20), ==, 0); /* earliest presentation time */
+          g_assert_cmpuint (get_u64 (b + 28), ==, 0); /* the first fragment follows */
+          guint count = ((guint) b[38] << 8) | b[39];
+          g_assert_cmpuint (40 + 12 * count, <=, size);
+          for (guint i = 0; i < count; i++)
+            {
+              const guint8 *e = b + 40 + 12 * i;
+              IndexEntry entry = { get_u32 (e) & 0x7fffffff, get_u32 (e + 4), e[8] >> 7 };
+              g_array_append_val (entries, entry);
+            }
+        }
+      off += size;
+    }
+  return entries;
+}
+
+/* The fragment headers (moof) FFmpeg reads to open a file and tell its
+ * duration, from its trace log: all of them when the file has no usable
+ * index, the first few (what stream probing reads) when it has one. */
+static G_GNUC_UNUSED guint
+ffprobe_moofs_read (const char *path)
+{
+  const char *argv[] = { "ffprobe", "-v", "trace", "-show_entries", "format=duration", "-of",
+                         "csv=p=0", path, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  gint status = 0;
+  g_autoptr (GError) error = NULL;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  guint n = 0;
+  for (const char *p = err; (p = strstr (p, "type:'moof'")); p++)
+    n++;
+  g_test_message ("ffprobe read %u moof of %s", n, path);
+  return n;
 }
 
 /* Video samples the container flags as key frames, as its demuxer hands

@@ -129,6 +129,54 @@ test_crash (void)
   remove_dir (dir);
 }
 
+/* The segment index lists every fragment as written (its size, whether it
+ * starts with a key frame; the durations add up to the video's), so that
+ * FFmpeg, Chromium's demuxer for these files, opens the file without
+ * reading every fragment. A file left unfinished lists what is on disk. */
+static void
+test_segment_index (void)
+{
+  load_frames ();
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "indexed.mp4", NULL);
+  RelayWriterParams p = params (TRUE, TRUE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayFmp4Writer) w = relay_fmp4_writer_new (path, &p, &error);
+  g_assert_no_error (error);
+  feed (w, (PushFunc) relay_fmp4_writer_push, h264_frames, opus_frames, G_MAXINT64);
+  g_assert_true (relay_fmp4_writer_finish (w, &error));
+  const GArray *frags = relay_fmp4_writer_get_fragments (w);
+  guint32 timescale = 0;
+  g_autoptr (GArray) index = read_segment_index (path, &timescale);
+  g_assert_cmpuint (timescale, ==, 90000);
+  g_assert_cmpuint (index->len, ==, frags->len);
+  guint64 total = 0;
+  for (guint i = 0; i < index->len; i++)
+    {
+      const IndexEntry *e = &g_array_index (index, IndexEntry, i);
+      const RelayFragmentInfo *f = &g_array_index (frags, RelayFragmentInfo, i);
+      g_assert_cmpuint (e->size, ==, f->size);
+      g_assert_cmpint (e->keyframe, ==, f->keyframe);
+      total += e->duration;
+    }
+  g_assert_cmpint (ABS ((gint64) (total * G_USEC_PER_SEC / timescale) - MEDIA_US), <, 200 * 1000);
+  g_assert_cmpuint (ffprobe_moofs_read (path), <=, frags->len / 3);
+  g_assert_cmpfloat (ABS (ffprobe_duration (path) - 10.0), <, 0.2);
+
+  g_autofree char *cut = g_build_filename (dir, "unfinished.mp4", NULL);
+  RelayFmp4Writer *u = relay_fmp4_writer_new (cut, &p, &error);
+  g_assert_no_error (error);
+  feed (u, (PushFunc) relay_fmp4_writer_push, h264_frames, opus_frames, 5300 * 1000);
+  RelayWriterStats stats;
+  relay_fmp4_writer_get_stats (u, &stats);
+  relay_fmp4_writer_free (u);
+  g_autoptr (GArray) partial = read_segment_index (cut, &timescale);
+  g_assert_cmpuint (partial->len, ==, stats.fragments);
+  g_assert_cmpuint (partial->len, >=, 3);
+  g_assert_cmpfloat (ABS (ffprobe_duration (cut) - stats.duration_us / 1e6), <, 0.1);
+  remove_dir (dir);
+}
+
 /* The source goes through reordering, duplicates, a loss and a change of
  * SSRC (an encoder restart): the file holds what survived, and all of it
  * decodes. */
@@ -235,6 +283,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/recording/mp4/finished", test_finished);
   g_test_add_func ("/recording/mp4/crash", test_crash);
+  g_test_add_func ("/recording/mp4/segment-index", test_segment_index);
   g_test_add_func ("/recording/mp4/damaged-source", test_damaged_source);
   g_test_add_func ("/recording/mp4/audio-only", test_audio_only);
   g_test_add_func ("/recording/mp4/write-errors", test_write_errors);

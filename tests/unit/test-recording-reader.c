@@ -245,6 +245,14 @@ test_repair (void)
   GStatBuf st;
   g_assert_cmpint (g_stat (mp4, &st), ==, 0);
   g_assert_cmpuint ((guint64) st.st_size, ==, kept->offset + kept->size);
+  /* The index listed every fragment of the finished file: now the five
+   * that are left, so no reader jumps past the end. */
+  guint32 timescale = 0;
+  g_autoptr (GArray) index = read_segment_index (mp4, &timescale);
+  g_assert_cmpuint (index->len, ==, 5);
+  for (guint i = 0; i < index->len; i++)
+    g_assert_cmpuint (g_array_index (index, IndexEntry, i).size, ==,
+                      g_array_index (mp4_fragments, RelayFragmentInfo, i).size);
   g_assert_cmpfloat (ABS (ffprobe_duration (mp4) - duration / 1e6), <, 0.05);
   Decoded d = gst_decode (mp4, TRUE, TRUE);
   g_assert_false (d.error);
