@@ -111,7 +111,7 @@ print_urls (SoupServer *server, RelayConfig *config, const char *token_file)
           printf ("briefing-relay: province page %s://localhost:%d/province.html\n", scheme, port);
           printf ("briefing-relay: minister page %s://localhost:%d/watch.html\n", scheme, port);
           printf ("briefing-relay: ops room      %s://localhost:%d/ops.html\n", scheme, port);
-          printf ("briefing-relay: review       %s://localhost:%d/review.html\n", scheme, port);
+          printf ("briefing-relay: review        %s://localhost:%d/review.html\n", scheme, port);
           printf ("briefing-relay: status        %s://localhost:%d/api/v1/provinces\n", scheme,
                   port);
         }
