@@ -384,7 +384,9 @@ patch_durations (RelayFmp4Writer *self, GError **error)
 static gboolean
 index_fragment (RelayFmp4Writer *self, const RelayFragmentInfo *info, GError **error)
 {
-  if (self->sidx_count >= self->sidx_capacity || info->size > G_MAXINT32)
+  if (info->size > G_MAXINT32)
+    self->sidx_capacity = self->sidx_count; /* entries must stay contiguous */
+  if (self->sidx_count >= self->sidx_capacity)
     return TRUE; /* the index keeps the file's first fragments */
   gint64 end = self->track_end[self->sidx_track];
   guint8 entry[RELAY_FMP4_SIDX_ENTRY_SIZE];
