@@ -11,9 +11,10 @@
 //
 // Live one-line summary on stderr every second; final JSON report on stdout.
 // Exit status 1 when an office failed to publish or never went live (or a
-// viewer failed). An office still joining when --duration is up is given
-// --join-timeout more seconds to go live: a short run on a loaded machine
-// is judged on whether the offices got there, not how fast.
+// viewer failed). An office still joining, or live with no frame decoded
+// yet, when --duration is up is given --join-timeout more seconds: a short
+// run on a loaded machine is judged on whether the offices got there, not
+// how fast.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -432,10 +433,14 @@ const endedBy = await new Promise((resolve) => {
 });
 await poll();
 // Offices still on their way get --join-timeout more seconds (not after
-// Ctrl-C: the user wants out).
-const pending = () => codes.filter((c) => !everLive.has(c) && !state[c].failed);
+// Ctrl-C: the user wants out): not live yet, or live with no picture the
+// relay has decoded yet (on a loaded machine the first frame can come
+// after a short --duration; the report judges whether it came, not when).
+const decoded = (c) => (provincesNow?.find((p) => p.code === c)?.video?.frames_decoded ?? 0) > 0;
+const pending = () => codes.filter((c) => !state[c].failed
+  && (!everLive.has(c) || (relayStatus?.[c] === 'live' && !decoded(c))));
 if (endedBy === 'duration' && pending().length) {
-  log(`waiting up to ${joinTimeout} s for ${pending().length} office(s) not live yet: ${pending().join(',')}`);
+  log(`waiting up to ${joinTimeout} s for ${pending().length} office(s) not live or not decoded yet: ${pending().join(',')}`);
   const until = Date.now() + joinTimeout * 1000;
   // The poller keeps reading the relay's status meanwhile.
   while (pending().length && Date.now() < until) await sleep(500);
