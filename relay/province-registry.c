@@ -373,6 +373,7 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e)
   member_string (b, "session", have ? relay_publisher_session_get_id (e->session) : NULL);
   member_string (b, "remote_address", have && snap.remote_address[0] ? snap.remote_address : NULL);
   member_string (b, "srtp_profile", have ? snap.srtp_profile : NULL);
+  member_string (b, "transport", have ? snap.transport : NULL);
   member_int_or_null (b, "join_ms", have ? snap.join_ms : -1);
   member_int_or_null (b, "rtt_ms", have ? snap.rtt_ms : -1);
   add_video (b, have ? &snap : NULL);

@@ -18,6 +18,8 @@ struct _RelayIceAgent {
   char *ufrag;
   char *pwd;
   GStrv announced;
+  gboolean failed_after_connected; /* until connected again: see restore_consent */
+  gboolean restoring;              /* inside restore_consent (libnice signals READY again) */
 };
 
 static void
@@ -28,6 +30,27 @@ set_state (RelayIceAgent *self, RelayIceState state)
   self->state = state;
   if (self->callbacks.state_changed)
     self->callbacks.state_changed (state, self->user_data);
+}
+
+/* libnice ends consent (RFC 7675) on a pair for good once 10 s pass without
+ * an answer to its consent checks: nice_agent_send then refuses that pair
+ * even when checks succeed again, while the component reports CONNECTED.
+ * A peer whose network came back a little later (a router restarting, a
+ * busy machine) would keep sending to us and never hear from us again:
+ * no SCTP acknowledgement, no RTCP, no viewer media. The component only
+ * becomes CONNECTED again after a check of ours was answered, which is
+ * fresh consent, so the pair in use is selected anew: libnice grants
+ * consent to a selected pair and its consent checks start over. */
+static void
+restore_consent (RelayIceAgent *self)
+{
+  NiceCandidate *local = NULL, *remote = NULL;
+  if (!nice_agent_get_selected_pair (self->agent, self->stream_id, COMPONENT_ID, &local, &remote))
+    return;
+  g_autofree char *lfoundation = g_strdup (local->foundation);
+  g_autofree char *rfoundation = g_strdup (remote->foundation);
+  nice_agent_set_selected_pair (self->agent, self->stream_id, COMPONENT_ID, lfoundation,
+                                rfoundation);
 }
 
 static void
@@ -42,9 +65,20 @@ on_component_state_changed (NiceAgent *agent, guint stream_id, guint component_i
       break;
     case NICE_COMPONENT_STATE_CONNECTED:
     case NICE_COMPONENT_STATE_READY:
+      /* Before anyone hears "connected": what they send must go out. */
+      if (self->failed_after_connected && !self->restoring)
+        {
+          self->restoring = TRUE;
+          restore_consent (self);
+          self->restoring = FALSE;
+          self->failed_after_connected = FALSE;
+        }
       set_state (self, RELAY_ICE_STATE_CONNECTED);
       break;
     case NICE_COMPONENT_STATE_FAILED:
+      /* libnice may go through CONNECTING on the way back. */
+      if (self->state == RELAY_ICE_STATE_CONNECTED)
+        self->failed_after_connected = TRUE;
       set_state (self, RELAY_ICE_STATE_FAILED);
       break;
     default:
@@ -292,6 +326,8 @@ relay_ice_agent_restart (RelayIceAgent *self, GError **error)
       return FALSE;
     }
   refresh_credentials (self);
+  /* New credentials, new checks: consent starts over with them. */
+  self->failed_after_connected = FALSE;
   return TRUE;
 }
 

@@ -411,6 +411,11 @@ static void
 on_transport_state (RelayTransportState state, const char *reason, gpointer data)
 {
   RelayPublisherSession *self = data;
+  /* At once, not at the next snapshot: a status read right after the path
+   * came back must not say it is still down. */
+  g_mutex_lock (&self->lock);
+  self->snapshot.transport = relay_transport_state_name (state);
+  g_mutex_unlock (&self->lock);
   if (state == RELAY_TRANSPORT_CONNECTED && self->reports)
     relay_report_channel_transport_connected (self->reports);
   if (state == RELAY_TRANSPORT_CONNECTED)
@@ -532,6 +537,8 @@ build_session (RelayPeerSession *peer, char **answer, GError **error)
   self->tick = relay_worker_add_timeout (self->settings.worker, TICK_MS, on_tick, self, NULL);
 
   g_mutex_lock (&self->lock);
+  self->snapshot.transport
+      = relay_transport_state_name (relay_webrtc_transport_get_state (self->peer.transport));
   self->snapshot.has_video = offer->video != NULL;
   self->snapshot.has_audio = offer->audio != NULL;
   self->snapshot.video_codec = offer->video ? offer->video->codec : RELAY_CODEC_NONE;

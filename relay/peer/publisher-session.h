@@ -52,6 +52,9 @@ typedef struct {
   char remote_address[64];
   gint rtt_ms; /* -1 when unknown */
   const char *srtp_profile;
+  /* The transport's state name (relay_transport_state_name): "connected",
+   * or "disconnected" while ICE has failed or consent has expired. */
+  const char *transport;
   gboolean has_video, has_audio;
   RelayCodec video_codec;
   guint64 video_bytes, video_packets, video_lost, video_rtx_packets;
