@@ -402,8 +402,8 @@ whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
     }
   if (strcmp (method, "OPTIONS") == 0)
     {
-      if (!is_resource)
-        relay_http_add_ice_server_links (msg, self->app->config);
+      /* No ice-server Links here: they carry TURN credentials, given only
+       * with the authenticated 201. */
       soup_server_message_set_status (msg, 204, NULL);
       return;
     }
@@ -492,6 +492,9 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
       add_int (b, "bytes_sent", s.bytes_sent);
       add_int (b, "nacks_received", s.nacks_received);
       add_int (b, "retransmitted", s.retransmitted);
+      add_int (b, "resend_refused_repeat", s.resend_refused_repeat);
+      add_int (b, "resend_refused_budget", s.resend_refused_budget);
+      add_int (b, "resend_refused_excess", s.resend_refused_excess);
       add_int (b, "plis_received", s.plis_received);
       add_int (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
       add_int (b, "channel_dropped", s.channel_dropped);

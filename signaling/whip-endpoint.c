@@ -166,9 +166,10 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
     }
   if (strcmp (method, "OPTIONS") == 0)
     {
-      if (!is_resource)
-        relay_http_add_ice_server_links (msg, app->config);
-      else
+      /* The ice-server Links carry TURN credentials: they go out only on the
+       * authenticated 201 (RFC 9725 section 4.6), never to a pre-flight
+       * anyone may send. */
+      if (is_resource)
         soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                       "Accept-Patch", "application/trickle-ice-sdpfrag");
       soup_server_message_set_status (msg, 204, NULL);

@@ -291,6 +291,16 @@ test_nat_settings (void)
   RelayProcess *main_relay = relay;
   relay = nat;
   g_autoptr (Reply) created = post_offer ("TH-50", "token-of-chiang-mai", chrome_offer);
+  /* A pre-flight needs no token, so it must not carry the TURN credentials
+   * (RFC 9725 section 4.6): on no endpoint, WHIP or WHEP. */
+  const char *preflights[] = { "/whip/TH-50", "/whep/province/TH-50", "/whep/mosaic",
+                               "/whep/program" };
+  for (guint i = 0; i < G_N_ELEMENTS (preflights); i++)
+    {
+      g_autoptr (Reply) options = request ("OPTIONS", preflights[i], NULL, NULL, NULL, 0, NULL);
+      g_assert_cmpuint (options->status, ==, 204);
+      g_assert_null (soup_message_headers_get_one (options->headers, "Link"));
+    }
   relay = main_relay;
   g_assert_cmpuint (created->status, ==, 201);
 
