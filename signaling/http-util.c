@@ -190,7 +190,16 @@ relay_http_check_if_match (SoupServerMessage *msg, const char *etag)
 {
   const char *if_match = soup_message_headers_get_one (
       soup_server_message_get_request_headers (msg), "If-Match");
-  if (if_match && strcmp (if_match, "*") != 0 && strcmp (if_match, etag) != 0)
+  /* RFC 9725 4.3.1: a client PATCHes with the ETag it last saw (or "*" to
+   * restart ICE); one that sends none may be working from a session state
+   * that is gone, so it is asked to say which (RFC 6585 428). */
+  if (!if_match)
+    {
+      relay_http_error (msg, 428, "precondition-required",
+                        "PATCH needs If-Match: the session's ETag, or * for an ICE restart");
+      return FALSE;
+    }
+  if (strcmp (if_match, "*") != 0 && strcmp (if_match, etag) != 0)
     {
       relay_http_error (msg, 412, "precondition-failed", "If-Match does not match the ETag");
       return FALSE;

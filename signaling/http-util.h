@@ -67,7 +67,8 @@ gboolean relay_http_read_body (SoupServerMessage *msg, const char *want_type, GB
 /* A PATCH body: trickle-ice-sdpfrag, or NULL after answering 415/413/400. */
 RelaySdpFragment *relay_http_read_fragment (SoupServerMessage *msg);
 
-/* If-Match against the session's ETag: FALSE after answering 412. */
+/* If-Match against the session's ETag: FALSE after answering 428 (none
+ * given) or 412 (another). */
 gboolean relay_http_check_if_match (SoupServerMessage *msg, const char *etag);
 
 /* The answer to a WHIP/WHEP PATCH: 204, 200 with the restart fragment and

@@ -66,6 +66,9 @@ async function lifecycle(endpoint, token, otherToken) {
   const stale = await patch(location, token, TRICKLE, { ifMatch: '"not-the-etag"' });
   assert.equal(stale.status, 412);
   assert.equal(stale.json?.error, 'precondition-failed');
+  const unconditional = await patch(location, token, TRICKLE);
+  assert.equal(unconditional.status, 428, 'a PATCH without If-Match');
+  assert.equal(unconditional.json?.error, 'precondition-required');
   assert.equal((await patch(location, token, TRICKLE, { type: 'application/sdp', ifMatch: etag })).status, 415);
   assert.equal((await patch(location, token, '\x01\x02garbage', { ifMatch: etag })).status, 400);
 

@@ -195,6 +195,10 @@ test_session_lifecycle (void)
                                      "application/trickle-ice-sdpfrag", frag, strlen (frag),
                                      "\"not-the-etag\"");
   assert_refusal (stale, 412, "If-Match");
+  g_autoptr (Reply) unconditional = request ("PATCH", location, "token-of-chiang-mai",
+                                             "application/trickle-ice-sdpfrag", frag, strlen (frag),
+                                             NULL);
+  assert_refusal (unconditional, 428, "If-Match");
   g_autoptr (Reply) wrong_type = request ("PATCH", location, "token-of-chiang-mai",
                                           "application/sdp", frag, strlen (frag), etag);
   assert_refusal (wrong_type, 415, NULL);
