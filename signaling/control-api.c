@@ -103,16 +103,6 @@ put_layout (ControlApi *api, SoupServerMessage *msg)
   reply_status (msg, api);
 }
 
-static gboolean
-allow (SoupServerMessage *msg, const char *method, const char *allowed)
-{
-  if (strstr (allowed, method))
-    return TRUE;
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed);
-  relay_http_error (msg, 405, "method-not-allowed", "see the Allow header");
-  return FALSE;
-}
-
 static void
 conference_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
                     GHashTable *query, gpointer data)
@@ -140,7 +130,7 @@ conference_handler (SoupServer *server, SoupServerMessage *msg, const char *path
       soup_server_message_set_status (msg, 204, NULL);
       return;
     }
-  if (!allow (msg, method, allowed))
+  if (!relay_http_allow_method (msg, allowed))
     return;
   if (n == 0)
     {

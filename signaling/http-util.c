@@ -21,6 +21,21 @@ relay_http_set_cors (SoupServerMessage *msg, const char *methods)
   soup_message_headers_replace (h, "Access-Control-Max-Age", "600");
 }
 
+gboolean
+relay_http_allow_method (SoupServerMessage *msg, const char *allowed)
+{
+  const char *method = soup_server_message_get_method (msg);
+  /* Whole names only: a substring test would let "PU", "T" or "OST" through
+   * to a handler that then acts as if it were PUT or POST. */
+  g_auto (GStrv) names = g_strsplit (allowed, ",", -1);
+  for (guint i = 0; names[i]; i++)
+    if (strcmp (g_strstrip (names[i]), method) == 0)
+      return TRUE;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed);
+  relay_http_error (msg, 405, "method-not-allowed", "see the Allow header");
+  return FALSE;
+}
+
 void
 relay_http_json (SoupServerMessage *msg, guint status, JsonNode *node)
 {

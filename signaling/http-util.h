@@ -15,6 +15,10 @@ void relay_http_set_cors (SoupServerMessage *msg, const char *methods);
 void relay_http_error (SoupServerMessage *msg, guint status, const char *error, const char *reason);
 void relay_http_json (SoupServerMessage *msg, guint status, JsonNode *node);
 
+/* TRUE when the request's method is one of `allowed` ("GET, HEAD, OPTIONS"),
+ * compared as whole names; else answers 405 with an Allow header. */
+gboolean relay_http_allow_method (SoupServerMessage *msg, const char *allowed);
+
 /* "Bearer xyz" -> "xyz", or NULL. */
 char *relay_http_bearer_token (SoupServerMessage *msg);
 

@@ -255,13 +255,7 @@ preflight_or_method (SoupServerMessage *msg, const char *allowed)
       soup_server_message_set_status (msg, 204, NULL);
       return FALSE;
     }
-  if (!strstr (allowed, method))
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed);
-      relay_http_error (msg, 405, "method-not-allowed", "see the Allow header");
-      return FALSE;
-    }
-  return TRUE;
+  return relay_http_allow_method (msg, allowed);
 }
 
 static void

@@ -157,6 +157,10 @@ test_refusals (Fixture *f, gconstpointer data)
     { "POST", "/api/v1/conference/floor", CHAIR, "application/json", "{}", 405, NULL },
     { "PUT", "/api/v1/conference", CHAIR, "application/json", "{}", 405, NULL },
     { "GET", "/api/v1/conference/elsewhere", NULL, NULL, NULL, 404, NULL },
+    /* Methods match whole: a part of an allowed name is not that method. */
+    { "PU", "/api/v1/conference/floor", CHAIR, "application/json", "{\"province\":\"TH-50\"}", 405, "Allow" },
+    { "T", "/api/v1/conference/floor", CHAIR, "application/json", "{\"province\":\"TH-50\"}", 405, "Allow" },
+    { "GE", "/api/v1/conference", NULL, NULL, NULL, 405, "Allow" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -174,6 +178,9 @@ test_refusals (Fixture *f, gconstpointer data)
   assert_status (large, 413, "4 KiB");
   g_autoptr (Reply) health = call ("GET", "/api/v1/health", NULL, NULL, NULL);
   assert_status (health, 200, "\"ok\"");
+  /* None of the refused requests gave the floor. */
+  g_autoptr (Reply) state = call ("GET", "/api/v1/conference", NULL, NULL, NULL);
+  assert_status (state, 200, "\"floor\":null");
 }
 
 int

@@ -180,6 +180,22 @@ test_refusals (Fixture *f, gconstpointer data)
   g_assert_cmpuint (report_post (http, relay->base_url, CM, "application/json", big, big_len,
                                  &big_reply), ==, 413);
   g_assert_nonnull (strstr (big_reply, "16 KiB"));
+
+  /* Methods match whole: a part of POST is not POST. */
+  const char *partial[] = { "POS", "OST", "P", "T" };
+  for (guint i = 0; i < G_N_ELEMENTS (partial); i++)
+    {
+      g_autofree char *reports_url = g_strconcat (relay->base_url, "/api/v1/reports", NULL);
+      g_autoptr (SoupMessage) odd = soup_message_new (partial[i], reports_url);
+      soup_message_headers_replace (soup_message_get_request_headers (odd), "Authorization",
+                                    "Bearer " CM);
+      g_autoptr (GBytes) odd_body = g_bytes_new (msg, strlen (msg));
+      soup_message_set_request_body_from_bytes (odd, "application/json", odd_body);
+      g_autoptr (GBytes) odd_reply = soup_session_send_and_read (http, odd, NULL, NULL);
+      g_assert_cmpuint (soup_message_get_status (odd), ==, 405);
+      g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (odd),
+                                                     "Allow"), ==, "POST, OPTIONS");
+    }
   g_assert_cmpint (report_count (data_dir, "reports", "client_id = 'r-1'"), ==, 0);
 }
 
