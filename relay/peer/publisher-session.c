@@ -47,6 +47,7 @@ struct _RelayPublisherSession {
   RelayNackGenerator *nack;
   RelayTwccRecorder *twcc;
   RelayKeyframeRequestManager keyframes;
+  guint8 fir_seq; /* this publisher's FIR sequence number (RFC 5104) */
   gint decoder_wants_keyframe; /* atomic, set from GStreamer threads */
   gint viewer_wants_keyframe;  /* atomic, set from viewers' workers */
   guint64 video_rtx_packets, nacks_sent, plis_sent;
@@ -178,7 +179,8 @@ send_nacks_and_keyframe_requests (RelayPublisherSession *self, gint64 now)
     relay_keyframe_request_manager_force (&self->keyframes);
   if (self->video_ssrc && relay_keyframe_request_manager_poll (&self->keyframes, now))
     {
-      relay_rtcp_feedback_write_keyframe_request (out, video, self->local_ssrc, self->video_ssrc);
+      relay_rtcp_feedback_write_keyframe_request (out, video, self->local_ssrc, self->video_ssrc,
+                                                  &self->fir_seq);
       self->plis_sent++;
       relay_debug (self->code, "asked for a keyframe");
     }

@@ -49,11 +49,11 @@ relay_rtcp_feedback_write_nack (GByteArray *out, guint32 local_ssrc, guint32 med
 
 void
 relay_rtcp_feedback_write_keyframe_request (GByteArray *out, const RelaySdpMedia *video,
-                                            guint32 local_ssrc, guint32 media_ssrc)
+                                            guint32 local_ssrc, guint32 media_ssrc,
+                                            guint8 *fir_seq)
 {
-  static guint8 fir_seq;
   if (video && !video->fb_nack_pli && video->fb_ccm_fir)
-    relay_rtcp_fir_write (out, local_ssrc, media_ssrc, fir_seq++);
+    relay_rtcp_fir_write (out, local_ssrc, media_ssrc, (*fir_seq)++);
   else
     relay_rtcp_pli_write (out, local_ssrc, media_ssrc);
 }

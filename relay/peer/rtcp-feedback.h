@@ -16,9 +16,13 @@ void relay_rtcp_feedback_write_remb (GByteArray *out, guint32 local_ssrc, guint6
                                      guint32 video_ssrc, guint32 audio_ssrc);
 void relay_rtcp_feedback_write_nack (GByteArray *out, guint32 local_ssrc, guint32 media_ssrc,
                                      const guint16 *seqs, guint n);
-/* PLI when negotiated, else FIR, else PLI anyway (every browser takes it). */
+/* PLI when negotiated, else FIR, else PLI anyway (every browser takes it).
+ * `fir_seq` is the sender's own FIR command sequence number (RFC 5104
+ * section 4.3.1.1: one counter per media sender), advanced when a FIR goes
+ * out; the caller keeps it with the stream it asks. */
 void relay_rtcp_feedback_write_keyframe_request (GByteArray *out, const RelaySdpMedia *video,
-                                                 guint32 local_ssrc, guint32 media_ssrc);
+                                                 guint32 local_ssrc, guint32 media_ssrc,
+                                                 guint8 *fir_seq);
 
 /* Reads a compound packet from the publisher; TRUE with rtt_ms when an XR
  * DLRR gave a round-trip time. */
