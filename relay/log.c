@@ -21,6 +21,22 @@ level_name (GLogLevelFlags level)
   return "DEBUG";
 }
 
+char *
+relay_log_escape (const char *text)
+{
+  if (!text)
+    return g_strdup ("");
+  GString *out = g_string_sized_new (strlen (text));
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    {
+      if (*p < 0x20 || *p == 0x7f)
+        g_string_append_printf (out, "\\x%02x", *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static GLogWriterOutput
 relay_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
@@ -44,14 +60,17 @@ relay_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
   int ms = g_date_time_get_microsecond (now) / 1000;
 
+  g_autofree char *text = relay_log_escape (message);
   /* One fprintf per line keeps lines from different threads whole. */
   if (province && strcmp (province, "-") != 0)
-    fprintf (stderr, "%s.%03dZ %s [%s] %s\n", stamp, ms, level_name (level), province,
-             message ? message : "");
+    {
+      g_autofree char *code = relay_log_escape (province);
+      fprintf (stderr, "%s.%03dZ %s [%s] %s\n", stamp, ms, level_name (level), code, text);
+    }
   else
     fprintf (stderr, "%s.%03dZ %s %s%s%s\n", stamp, ms, level_name (level),
              domain && strcmp (domain, RELAY_LOG_DOMAIN) != 0 ? domain : "",
-             domain && strcmp (domain, RELAY_LOG_DOMAIN) != 0 ? ": " : "", message ? message : "");
+             domain && strcmp (domain, RELAY_LOG_DOMAIN) != 0 ? ": " : "", text);
   return G_LOG_WRITER_HANDLED;
 }
 

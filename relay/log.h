@@ -13,6 +13,13 @@ G_BEGIN_DECLS
  * Debug lines only when `debug` (or G_MESSAGES_DEBUG covers the domain). */
 void relay_log_init (gboolean debug);
 
+/* `text` with every control byte (below 0x20, and 0x7f) written as \xNN;
+ * other bytes, UTF-8 included, as they are. The writer applies it to every
+ * message and province field: what a client sends (a data channel label, a
+ * user agent, a figures note) cannot forge a log line or drive a
+ * terminal. */
+char *relay_log_escape (const char *text);
+
 #define relay_log_province(level, code, ...)                                          \
   g_log_structured (RELAY_LOG_DOMAIN, level, "PROVINCE", (code) ? (code) : "-", \
                     "MESSAGE", __VA_ARGS__)
