@@ -268,7 +268,9 @@ relay_report_channel_new_on_link (RelayWorker *worker, const RelayReportChannelL
   self->inbox->refcount = 1;
   self->inbox->channel = self;
   self->inbox->worker = worker;
-  self->channels = relay_data_channels_new (&dc_callbacks, self);
+  /* The relay answers a=setup:passive: it is the DTLS server, so the
+   * office's browser opens its channels on even stream ids. */
+  self->channels = relay_data_channels_new (&dc_callbacks, RELAY_DATA_CHANNEL_PEER_EVEN, self);
   self->sctp = relay_sctp_association_new (relay_worker_get_context (worker), sctp_port, sctp_port,
                                            &sctp_callbacks, self, error);
   if (self->sctp == NULL)

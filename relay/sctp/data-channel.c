@@ -1,5 +1,7 @@
 #include "relay/sctp/data-channel.h"
 
+#include <string.h>
+
 #include "relay/sctp/dcep.h"
 
 struct _RelayDataChannel {
@@ -15,6 +17,7 @@ struct _RelayDataChannel {
 
 struct _RelayDataChannels {
   RelayDataChannelCallbacks callbacks;
+  RelayDataChannelPeerStreams peer_streams;
   gpointer user_data;
   GHashTable *by_sid; /* GUINT_TO_POINTER (sid) -> RelayDataChannel* (owned) */
   RelayDataChannelStats stats;
@@ -30,10 +33,12 @@ channel_free (gpointer p)
 }
 
 RelayDataChannels *
-relay_data_channels_new (const RelayDataChannelCallbacks *callbacks, gpointer user_data)
+relay_data_channels_new (const RelayDataChannelCallbacks *callbacks,
+                         RelayDataChannelPeerStreams peer_streams, gpointer user_data)
 {
   RelayDataChannels *self = g_new0 (RelayDataChannels, 1);
   self->callbacks = *callbacks;
+  self->peer_streams = peer_streams;
   self->user_data = user_data;
   self->by_sid = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, channel_free);
   return self;
@@ -62,10 +67,37 @@ handle_open (RelayDataChannels *self, guint16 sid, const guint8 *data, gsize len
       self->stats.dropped++;
       return;
     }
+  if ((sid % 2 == 0) != (self->peer_streams == RELAY_DATA_CHANNEL_PEER_EVEN))
+    {
+      /* Our parity: a peer opening there could collide with a channel we
+       * open; RFC 8832 section 6 reserves it for us. */
+      g_debug ("data channel: OPEN on stream %u, which is ours to open; refused", sid);
+      self->stats.refused++;
+      self->callbacks.reset_stream (sid, self->user_data);
+      return;
+    }
+  if (g_hash_table_size (self->by_sid) >= RELAY_DATA_CHANNEL_MAX_CHANNELS)
+    {
+      g_debug ("data channel: OPEN on stream %u past %u channels; refused", sid,
+               RELAY_DATA_CHANNEL_MAX_CHANNELS);
+      self->stats.refused++;
+      self->callbacks.reset_stream (sid, self->user_data);
+      return;
+    }
   if (!relay_dcep_parse_open (data, len, &open, &error))
     {
       g_debug ("data channel: stream %u: %s", sid, error->message);
       self->stats.dropped++;
+      self->callbacks.reset_stream (sid, self->user_data);
+      return;
+    }
+  if (strlen (open.label) > RELAY_DATA_CHANNEL_MAX_LABEL
+      || strlen (open.protocol) > RELAY_DATA_CHANNEL_MAX_LABEL)
+    {
+      g_debug ("data channel: stream %u: label or protocol over %u bytes; refused", sid,
+               RELAY_DATA_CHANNEL_MAX_LABEL);
+      relay_dcep_open_clear (&open);
+      self->stats.refused++;
       self->callbacks.reset_stream (sid, self->user_data);
       return;
     }
@@ -87,6 +119,9 @@ handle_open (RelayDataChannels *self, guint16 sid, const guint8 *data, gsize len
     {
       self->stats.refused++;
       ch->closing = TRUE;
+      /* Kept until the peer resets its side too, but without what it sent. */
+      g_clear_pointer (&ch->label, g_free);
+      g_clear_pointer (&ch->protocol, g_free);
       self->callbacks.reset_stream (sid, self->user_data);
       return;
     }

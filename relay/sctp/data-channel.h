@@ -29,12 +29,27 @@ typedef struct {
   void (*closed) (RelayDataChannel *channel, gpointer user_data);
 } RelayDataChannelCallbacks;
 
+/* Which stream ids the peer may open channels on (RFC 8832 section 6: the
+ * DTLS client uses even ones, the server odd ones, so that both sides can
+ * open at once without colliding). An OPEN on the other parity is refused. */
+typedef enum {
+  RELAY_DATA_CHANNEL_PEER_EVEN, /* the peer is the DTLS client */
+  RELAY_DATA_CHANNEL_PEER_ODD,  /* the peer is the DTLS server */
+} RelayDataChannelPeerStreams;
+
+/* What one peer can make us hold: channels at once (open or closing, each
+ * with its label and protocol), and the length of a label or protocol. An
+ * OPEN past either is refused (its stream reset) and nothing of it kept. */
+#define RELAY_DATA_CHANNEL_MAX_CHANNELS 64
+#define RELAY_DATA_CHANNEL_MAX_LABEL 1024
+
 typedef struct {
   guint64 opened, refused, messages_in, messages_out, bytes_in, bytes_out;
   guint64 dropped; /* data on a stream without a channel, malformed DCEP */
 } RelayDataChannelStats;
 
 RelayDataChannels *relay_data_channels_new (const RelayDataChannelCallbacks *callbacks,
+                                            RelayDataChannelPeerStreams peer_streams,
                                             gpointer user_data);
 void relay_data_channels_free (RelayDataChannels *channels);
 

@@ -237,7 +237,7 @@ test_registry_open_and_messages (void)
   Fake f;
   fake_init (&f);
   f.reply = TRUE;
-  RelayDataChannels *dcs = relay_data_channels_new (&fake_callbacks, &f);
+  RelayDataChannels *dcs = relay_data_channels_new (&fake_callbacks, RELAY_DATA_CHANNEL_PEER_EVEN, &f);
 
   receive_open (dcs, 2, RELAY_DCEP_RELIABLE, "report");
   g_assert_cmpuint (f.opened, ==, 1);
@@ -307,7 +307,7 @@ test_registry_refuse_and_close (void)
 {
   Fake f;
   fake_init (&f);
-  RelayDataChannels *dcs = relay_data_channels_new (&fake_callbacks, &f);
+  RelayDataChannels *dcs = relay_data_channels_new (&fake_callbacks, RELAY_DATA_CHANNEL_PEER_EVEN, &f);
 
   /* The application refuses a channel. */
   f.refuse = TRUE;
@@ -352,6 +352,60 @@ test_registry_refuse_and_close (void)
   fake_clear (&f);
 }
 
+static void
+test_registry_bounds (void)
+{
+  Fake f;
+  fake_init (&f);
+  RelayDataChannels *dcs = relay_data_channels_new (&fake_callbacks, RELAY_DATA_CHANNEL_PEER_EVEN, &f);
+
+  /* Odd stream ids are ours to open (we are the DTLS server): a peer's
+   * OPEN there is refused, its stream reset, nothing kept. */
+  receive_open (dcs, 1, RELAY_DCEP_RELIABLE, "report");
+  g_assert_cmpuint (f.opened, ==, 0);
+  g_assert_cmpuint (f.resets->len, ==, 1);
+  g_assert_cmpuint (g_array_index (f.resets, guint16, 0), ==, 1);
+  g_assert_null (relay_data_channels_lookup (dcs, 1));
+  g_assert_cmpuint (f.sent->len, ==, 0); /* no ACK */
+
+  /* A label or protocol past the limit: refused, nothing kept. */
+  g_autofree char *long_label = g_strnfill (RELAY_DATA_CHANNEL_MAX_LABEL + 1, 'x');
+  receive_open (dcs, 2, RELAY_DCEP_RELIABLE, long_label);
+  g_assert_null (relay_data_channels_lookup (dcs, 2));
+  g_assert_cmpuint (f.resets->len, ==, 2);
+  g_autofree char *at_limit = g_strnfill (RELAY_DATA_CHANNEL_MAX_LABEL, 'x');
+  receive_open (dcs, 2, RELAY_DCEP_RELIABLE, at_limit);
+  g_assert_nonnull (relay_data_channels_lookup (dcs, 2));
+  g_assert_cmpuint (f.opened, ==, 1);
+
+  /* A refused channel waits for the peer's reset without its label. */
+  f.refuse = TRUE;
+  receive_open (dcs, 4, RELAY_DCEP_RELIABLE, "chat");
+  g_assert_null (relay_data_channel_get_label (relay_data_channels_lookup (dcs, 4)));
+
+  /* At most RELAY_DATA_CHANNEL_MAX_CHANNELS at once, refused ones
+   * included: past that an OPEN is refused and not kept. */
+  f.refuse = FALSE;
+  for (guint16 sid = 6; relay_data_channels_count (dcs) < RELAY_DATA_CHANNEL_MAX_CHANNELS; sid += 2)
+    receive_open (dcs, sid, RELAY_DCEP_RELIABLE, "report");
+  guint resets = f.resets->len;
+  guint16 next = 6 + 2 * (RELAY_DATA_CHANNEL_MAX_CHANNELS - 2);
+  receive_open (dcs, next, RELAY_DCEP_RELIABLE, "report");
+  g_assert_null (relay_data_channels_lookup (dcs, next));
+  g_assert_cmpuint (f.resets->len, ==, resets + 1);
+  g_assert_cmpuint (relay_data_channels_count (dcs), ==, RELAY_DATA_CHANNEL_MAX_CHANNELS);
+  /* One closes: a new one fits again. */
+  relay_data_channels_incoming_reset (dcs, 6);
+  receive_open (dcs, next, RELAY_DCEP_RELIABLE, "report");
+  g_assert_nonnull (relay_data_channels_lookup (dcs, next));
+
+  RelayDataChannelStats st;
+  relay_data_channels_get_stats (dcs, &st);
+  g_assert_cmpuint (st.refused, ==, 4); /* parity, label, the application, the cap */
+  relay_data_channels_free (dcs);
+  fake_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -360,5 +414,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dcep/malformed", test_dcep_malformed);
   g_test_add_func ("/data-channel/open-and-messages", test_registry_open_and_messages);
   g_test_add_func ("/data-channel/refuse-and-close", test_registry_refuse_and_close);
+  g_test_add_func ("/data-channel/bounds", test_registry_bounds);
   return g_test_run ();
 }

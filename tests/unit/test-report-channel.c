@@ -352,38 +352,45 @@ test_label_rule (void)
   on_worker (&env, start, NULL);
   wait_until (&env, connected, NULL, "the association is up");
 
-  /* "report": accepted, DCEP ACK on its stream. */
-  Open report = { 1, RELAY_REPORT_CHANNEL_LABEL };
+  /* "report": accepted, DCEP ACK on its stream. The browser is the DTLS
+   * client: its channels have even stream ids (RFC 8832 section 6). */
+  Open report = { 0, RELAY_REPORT_CHANNEL_LABEL };
   on_worker (&env, send_open, &report);
-  Want ack = { 1, RELAY_PPID_DCEP, 1 };
+  Want ack = { 0, RELAY_PPID_DCEP, 1 };
   wait_until (&env, has_messages, &ack, "the ACK of \"report\"");
   g_autofree char *ack_bytes = NULL;
-  g_assert_cmpuint (count_on (&env, 1, RELAY_PPID_DCEP, &ack_bytes), ==, 1);
+  g_assert_cmpuint (count_on (&env, 0, RELAY_PPID_DCEP, &ack_bytes), ==, 1);
   g_assert_true (relay_dcep_is_ack ((const guint8 *) ack_bytes, strlen (ack_bytes)));
 
   /* Any other label, however close: refused, its stream reset, no ACK. */
   const char *others[] = { "chat", "Report", "report ", "reports", "" };
   for (guint i = 0; i < G_N_ELEMENTS (others); i++)
     {
-      Open other = { (guint16) (3 + 2 * i), others[i] };
+      Open other = { (guint16) (2 + 2 * i), others[i] };
       on_worker (&env, send_open, &other);
       wait_until (&env, reset_of, GUINT_TO_POINTER (other.sid), "the refused stream's reset");
       g_assert_cmpuint (count_on (&env, other.sid, RELAY_PPID_DCEP, NULL), ==, 0);
     }
 
+  /* "report" on an odd stream id, the relay's own to open: refused. */
+  Open odd = { 13, RELAY_REPORT_CHANNEL_LABEL };
+  on_worker (&env, send_open, &odd);
+  wait_until (&env, reset_of, GUINT_TO_POINTER (odd.sid), "the odd stream's reset");
+  g_assert_cmpuint (count_on (&env, odd.sid, RELAY_PPID_DCEP, NULL), ==, 0);
+
   /* A message racing the refusal goes nowhere; one on "report" is
    * answered by the channel (no report service here: "not available"). */
-  Text stray = { 3, "{\"type\":\"figures\"}" };
+  Text stray = { 2, "{\"type\":\"figures\"}" };
   on_worker (&env, send_text, &stray);
-  Text figures = { 1, "{\"type\":\"figures\"}" };
+  Text figures = { 0, "{\"type\":\"figures\"}" };
   on_worker (&env, send_text, &figures);
-  Want reply = { 1, RELAY_PPID_STRING, 1 };
+  Want reply = { 0, RELAY_PPID_STRING, 1 };
   wait_until (&env, has_messages, &reply, "the reply on \"report\"");
   g_autofree char *text = NULL;
-  g_assert_cmpuint (count_on (&env, 1, RELAY_PPID_STRING, &text), ==, 1);
+  g_assert_cmpuint (count_on (&env, 0, RELAY_PPID_STRING, &text), ==, 1);
   g_assert_nonnull (strstr (text, "\"ok\":false"));
   g_assert_nonnull (strstr (text, "not available"));
-  g_assert_cmpuint (count_on (&env, 3, RELAY_PPID_STRING, NULL), ==, 0);
+  g_assert_cmpuint (count_on (&env, 2, RELAY_PPID_STRING, NULL), ==, 0);
 
   RelayReportChannelStats st;
   on_worker (&env, get_stats, &st);

@@ -117,7 +117,7 @@ peer_init (Peer *p, const char *name, Peer *other)
   p->other = other;
   p->messages = g_ptr_array_new_with_free_func (g_free);
   p->incoming_resets = g_array_new (FALSE, FALSE, sizeof (guint16));
-  p->channels = relay_data_channels_new (&dc_cb, p);
+  p->channels = relay_data_channels_new (&dc_cb, RELAY_DATA_CHANNEL_PEER_EVEN, p);
   g_autoptr (GError) error = NULL;
   p->sctp = relay_sctp_association_new (NULL, 5000, 5000, &sctp_cb, p, &error);
   g_assert_no_error (error);
