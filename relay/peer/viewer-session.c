@@ -10,6 +10,7 @@
 #include "relay/rtcp/rtcp-pli.h"
 #include "relay/rtcp/rtcp-sender-report.h"
 #include "relay/rtp/latency-histogram.h"
+#include "relay/rtp/nack-responder.h"
 #include "relay/rtp/packet-cache.h"
 #include "relay/rtp/rtp-rewriter.h"
 #include "relay/srtp/srtp-session.h"
@@ -50,6 +51,7 @@ struct _RelayViewerSession {
   guint32 audio_ssrc, video_ssrc;
   RelayRtpRewriter *audio_rw, *video_rw;
   RelayPacketCache *cache;
+  RelayNackResponder *resend; /* what the viewer's NACKs may make us resend */
   gint rtt_ms;
   guint64 bytes_sent, nacks_received, retransmitted, plis_received, dropped_waiting;
   guint64 codec_mismatch;
@@ -193,6 +195,8 @@ on_channel_packet (const RelayChannelPacket *pkt, gpointer data)
       if (relay_webrtc_transport_send_rtp (self->peer.transport, out, len))
         {
           self->bytes_sent += len;
+          if (rw == self->video_rw)
+            relay_nack_responder_on_forwarded (self->resend, len);
           relay_latency_histogram_record (&self->forward_latency,
                                           g_get_monotonic_time () - pkt->arrival_us);
         }
@@ -214,16 +218,23 @@ answer_nack (RelayViewerSession *self, const RelayRtcpHeader *header)
 {
   g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (guint16));
   guint32 sender, media;
-  if (!relay_rtcp_nack_parse (header, &sender, &media, seqs) || media != self->video_ssrc)
+  guint left_out = 0;
+  if (!self->resend
+      || !relay_rtcp_nack_parse (header, &sender, &media, seqs,
+                                 relay_nack_responder_get_max_seqs (self->resend), &left_out)
+      || media != self->video_ssrc)
     return;
   self->nacks_received++;
+  relay_nack_responder_on_excess (self->resend, left_out);
+  if (self->rtt_ms >= 0)
+    relay_nack_responder_set_rtt (self->resend, (guint) self->rtt_ms);
   gint64 now = g_get_monotonic_time ();
   for (guint i = 0; i < seqs->len; i++)
     {
+      guint16 seq = g_array_index (seqs, guint16, i);
       gsize len;
-      const guint8 *stored
-          = relay_packet_cache_lookup (self->cache, g_array_index (seqs, guint16, i), now, &len);
-      if (!stored)
+      const guint8 *stored = relay_packet_cache_lookup (self->cache, seq, now, &len);
+      if (!stored || relay_nack_responder_check (self->resend, seq, len, now) != RELAY_NACK_RESEND)
         continue;
       send_plain_rtp (self, stored, len);
       self->retransmitted++;
@@ -309,6 +320,14 @@ update_snapshot (RelayViewerSession *self)
   s->bytes_sent = self->bytes_sent;
   s->nacks_received = self->nacks_received;
   s->retransmitted = self->retransmitted;
+  if (self->resend)
+    {
+      RelayNackResponderCounts c;
+      relay_nack_responder_get_counts (self->resend, &c);
+      s->resend_refused_repeat = c.refused_repeat;
+      s->resend_refused_budget = c.refused_budget;
+      s->resend_refused_excess = c.refused_excess;
+    }
   s->plis_received = self->plis_received;
   s->dropped_waiting_keyframe = self->dropped_waiting;
   s->channel_dropped = relay_packet_channel_get_dropped (self->channel);
@@ -386,6 +405,7 @@ teardown_on_worker (RelayPeerSession *peer)
   g_clear_pointer (&self->video_rw, relay_rtp_rewriter_free);
   g_clear_pointer (&self->audio_rw, relay_rtp_rewriter_free);
   g_clear_pointer (&self->cache, relay_packet_cache_free);
+  g_clear_pointer (&self->resend, relay_nack_responder_free);
 }
 
 static gboolean
@@ -412,6 +432,7 @@ build_session (RelayPeerSession *peer, char **answer, GError **error)
                                                TRUE);
       self->cache = relay_packet_cache_new_growing (CACHE_INITIAL_SLOTS, CACHE_MAX_SLOTS,
                                                     CACHE_MAX_AGE_MS);
+      self->resend = relay_nack_responder_new (NULL);
     }
   g_autofree char *cname = g_strdup_printf ("briefing-relay-%s", self->source);
   RelaySdpAnswerParams params = {

@@ -37,6 +37,10 @@ typedef struct {
   gint rtt_ms;
   guint64 video_packets, audio_packets, bytes_sent;
   guint64 nacks_received, retransmitted, plis_received;
+  /* NACKed packets not resent (relay/rtp/nack-responder.h): asked again
+   * within an RTT, over the viewer's resend budget, past the entries read
+   * of one NACK. */
+  guint64 resend_refused_repeat, resend_refused_budget, resend_refused_excess;
   guint64 dropped_waiting_keyframe, channel_dropped;
   /* Slots of the retransmission cache: it grows with the stream's rate. */
   guint retransmission_cache_slots;

@@ -89,7 +89,7 @@ relay_rtcp_nack_write (GByteArray *out, guint32 sender_ssrc, guint32 media_ssrc,
 
 gboolean
 relay_rtcp_nack_parse (const RelayRtcpHeader *header, guint32 *sender_ssrc,
-                       guint32 *media_ssrc, GArray *seqs)
+                       guint32 *media_ssrc, GArray *seqs, guint max_seqs, guint *left_out)
 {
   const guint8 *p = header->data;
 
@@ -105,17 +105,31 @@ relay_rtcp_nack_parse (const RelayRtcpHeader *header, guint32 *sender_ssrc,
   if (!seqs)
     return TRUE;
 
+  guint taken = 0, past = 0;
   for (gsize off = FB_HEADER_LEN; off + 4 <= header->len; off += 4) {
     guint16 pid = relay_read_be16 (p + off);
     guint16 blp = relay_read_be16 (p + off + 2);
 
+    if (taken >= max_seqs) {
+      /* Only counted: the rest of the packet costs no memory. */
+      past += 1 + (guint) __builtin_popcount (blp);
+      continue;
+    }
     g_array_append_val (seqs, pid);
+    taken++;
     for (guint bit = 0; bit < 16; bit++) {
       if (blp & (1u << bit)) {
+        if (taken >= max_seqs) {
+          past++;
+          continue;
+        }
         guint16 seq = (guint16) (pid + bit + 1);
         g_array_append_val (seqs, seq);
+        taken++;
       }
     }
   }
+  if (left_out)
+    *left_out = past;
   return TRUE;
 }

@@ -481,6 +481,7 @@ whep_viewer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
     v->video_fb_pli = gst_structure_has_field (s, "rtcp-fb-nack-pli");
     v->video_fb_fir = gst_structure_has_field (s, "rtcp-fb-ccm-fir");
     g_mutex_unlock (&v->lock);
+    whep_viewer_watch_newest_video_packet (v, pad);
   } else {
     whep_viewer_stop_audio_nack (v, pad);
   }

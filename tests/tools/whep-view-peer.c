@@ -302,6 +302,11 @@ whep_viewer_add_counters (WhepViewer *v, JsonBuilder *b)
       g_atomic_int_get (&c->keyframes_requested));
   tool_event_add_int (b, "suppressed_keyframe_requests",
       g_atomic_int_get (&c->suppressed_requests));
+  if (v->config->nack_flood > 0) {
+    tool_event_add_int (b, "flood_nacks", g_atomic_int_get (&c->flood_nacks));
+    tool_event_add_int (b, "flood_entries",
+        g_atomic_int_get (&c->flood_entries));
+  }
 }
 
 void

@@ -130,6 +130,7 @@ watch_jitterbuffers (WhepViewer *v)
     return;
   g_signal_connect (g_value_get_object (&found), "new-jitterbuffer",
       G_CALLBACK (on_new_jitterbuffer), v);
+  whep_viewer_arm_nack_flood (v, g_value_get_object (&found));
   g_value_unset (&found);
 }
 

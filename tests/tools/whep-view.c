@@ -39,6 +39,7 @@ static char *opt_tones;
 static gboolean opt_no_decode;
 static gboolean opt_server_offer;
 static gboolean opt_log_keyframes;
+static int opt_nack_flood;
 
 static const GOptionEntry entries[] = {
   {"url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
@@ -87,6 +88,10 @@ static const GOptionEntry entries[] = {
       "Report the level of these frequencies in the decoded audio of the "
       "last second in each stats event (\"tones\", \"audio_rms_dbfs\")",
       "HZ[,HZ...]"},
+  {"nack-flood", 0, 0, G_OPTION_ARG_INT, &opt_nack_flood,
+      "Hostile viewer: add to every RTCP report a NACK listing the newest "
+      "video packet received N times (as many as fit); stats events count "
+      "them (flood_nacks, flood_entries)", "N"},
   {NULL}
 };
 
@@ -376,6 +381,9 @@ main (int argc, char **argv)
         "--expect-status must be an HTTP status (100-599)");
   if (opt_min_frames < 0)
     return tool_usage_error ("--min-frames must be >= 0");
+  if (opt_nack_flood < 0 || opt_nack_flood > 16384)
+    return tool_usage_error ("--nack-flood must be between 0 and 16384");
+  app.config.nack_flood = (guint) opt_nack_flood;
   if (opt_count < 1 || opt_count > MAX_VIEWERS)
     return tool_usage_error ("--count must be between 1 and %d", MAX_VIEWERS);
   if (opt_keyframe_request && g_strcmp0 (opt_keyframe_request, "pli") != 0 &&

@@ -56,6 +56,7 @@ typedef struct {
   gboolean log_keyframes;       /* keyframe-received for every key frame */
   GArray *sample_rects;         /* WhepRect: --sample-rects, or NULL */
   GArray *tones;                /* double, Hz: --tones, or NULL */
+  guint nack_flood;             /* --nack-flood entries per report, or 0 */
 } WhepConfig;
 
 /* Colour and tone measurements on decoded media (whep-view-measure.c);
@@ -96,6 +97,8 @@ typedef struct {
   int suppressed_requests;      /* depayloader's/decoder's own, dropped */
   int width, height;
   int fps_n, fps_d;             /* the decoded caps' framerate; 0/0 unknown */
+  int flood_nacks;              /* --nack-flood: NACK packets sent */
+  int flood_entries;            /* ... and the entries in them */
 } WhepCounters;
 
 struct _WhepViewer {
@@ -137,6 +140,9 @@ struct _WhepViewer {
   gboolean first_video_seen;
   gboolean first_audio_seen;
   gint64 keyframe_asked_us;     /* last request not yet answered, or 0 */
+
+  /* --nack-flood (whep-view-nack-flood.c), atomics. */
+  gint flood_seq, flood_ssrc, flood_ready, flood_hooked;
 };
 
 WhepViewer *whep_viewer_new (int index, const WhepConfig *config,
@@ -150,6 +156,11 @@ void whep_viewer_free (WhepViewer *viewer);
 gboolean whep_viewer_succeeded (WhepViewer *viewer);
 /* Adds the counters as members of an open event object. */
 void whep_viewer_add_counters (WhepViewer *viewer, JsonBuilder *b);
+
+/* --nack-flood (whep-view-nack-flood.c): a probe on the video pad for the
+ * newest packet, and the hook adding a NACK of it to every RTCP report. */
+void whep_viewer_watch_newest_video_packet (WhepViewer *viewer, GstPad *pad);
+void whep_viewer_arm_nack_flood (WhepViewer *viewer, GstElement *rtpbin);
 
 /* whep-view-peer.c, main context only */
 void whep_viewer_set_outcome (WhepViewer *viewer, WhepOutcome outcome);

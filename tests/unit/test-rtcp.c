@@ -342,7 +342,7 @@ check_nack (const guint16 *seqs, guint n, guint expect_pairs)
   g_assert_cmpuint (named, ==, distinct);
 
   first_header (out, &h);
-  g_assert_true (relay_rtcp_nack_parse (&h, &sender, &media, ours));
+  g_assert_true (relay_rtcp_nack_parse (&h, &sender, &media, ours, G_MAXUINT, NULL));
   g_assert_cmpuint (ours->len, ==, distinct);
   for (guint i = 0; i < ours->len; i++)
     back[g_array_index (ours, guint16, i)] = 1;
@@ -382,11 +382,43 @@ test_nack (void)
   GST_WRITE_UINT16_BE (fci + 4, 300);
   GST_WRITE_UINT16_BE (fci + 6, 0);
   bytes = gst_finish (&g, &h);
-  g_assert_true (relay_rtcp_nack_parse (&h, &sender, &media, seqs));
+  guint left_out = 99;
+  g_assert_true (relay_rtcp_nack_parse (&h, &sender, &media, seqs, G_MAXUINT, &left_out));
   g_assert_cmpuint (sender, ==, 0x1234);
   g_assert_cmpuint (media, ==, 0x5678);
   g_assert_cmpmem (seqs->data, seqs->len * 2, want, sizeof want);
+  g_assert_cmpuint (left_out, ==, 0);
   g_assert_false (relay_rtcp_pli_parse (&h, NULL, NULL));
+
+  /* A limit: the first sequence numbers in order, the rest only counted,
+   * including those past the limit inside one PID/BLP pair. */
+  for (guint limit = 0; limit <= G_N_ELEMENTS (want); limit++) {
+    g_array_set_size (seqs, 0);
+    g_assert_true (relay_rtcp_nack_parse (&h, NULL, NULL, seqs, limit, &left_out));
+    g_assert_cmpuint (seqs->len, ==, limit);
+    g_assert_cmpmem (seqs->data, seqs->len * 2, want, limit * 2);
+    g_assert_cmpuint (left_out, ==, G_N_ELEMENTS (want) - limit);
+  }
+  g_clear_pointer (&bytes, g_byte_array_unref);
+
+  /* One packet listing one packet 10,000 times (the amplification a viewer
+   * could ask for): the parse keeps only the limit. */
+  bytes = g_byte_array_sized_new (12 + 4 * 10000);
+  g_byte_array_set_size (bytes, 12 + 4 * 10000);
+  bytes->data[0] = 0x80 | 1; /* V=2, FMT 1: generic NACK */
+  bytes->data[1] = 205;      /* RTPFB */
+  GST_WRITE_UINT16_BE (bytes->data + 2, (12 + 4 * 10000) / 4 - 1);
+  GST_WRITE_UINT32_BE (bytes->data + 4, 1);
+  GST_WRITE_UINT32_BE (bytes->data + 8, 2);
+  for (guint i = 0; i < 10000; i++) {
+    GST_WRITE_UINT16_BE (bytes->data + 12 + 4 * i, 700);
+    GST_WRITE_UINT16_BE (bytes->data + 12 + 4 * i + 2, 0xffff);
+  }
+  first_header (bytes, &h);
+  g_array_set_size (seqs, 0);
+  g_assert_true (relay_rtcp_nack_parse (&h, NULL, NULL, seqs, 256, &left_out));
+  g_assert_cmpuint (seqs->len, ==, 256);
+  g_assert_cmpuint (left_out, ==, 10000 * 17 - 256);
 }
 
 /* ---- PLI / FIR / REMB ---------------------------------------------------- */
@@ -580,7 +612,7 @@ parse_everything (const guint8 *data, gsize len)
     g_assert_true (h.data >= data && h.data + h.len <= data + len);
     relay_rtcp_sender_report_parse (&h, &info, blocks, G_N_ELEMENTS (blocks), &n);
     relay_rtcp_receiver_report_parse (&h, &a, blocks, G_N_ELEMENTS (blocks), &n);
-    relay_rtcp_nack_parse (&h, &a, &b, seqs);
+    relay_rtcp_nack_parse (&h, &a, &b, seqs, 4096, NULL);
     relay_rtcp_pli_parse (&h, &a, &b);
     relay_rtcp_fir_parse (&h, &a, &b, &nr);
     relay_rtcp_remb_parse (&h, &bitrate, ssrcs, G_N_ELEMENTS (ssrcs), &n);

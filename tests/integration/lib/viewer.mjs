@@ -45,6 +45,8 @@ export function startViewer(url, token, opts = {}) {
     args.push('--sample-rects', opts.sampleRects.map((r) => r.join(',')).join(';'));
   }
   if (opts.tones?.length) args.push('--tones', opts.tones.join(','));
+  // A hostile viewer: every RTCP report also NACKs the newest packet N times.
+  if (opts.nackFlood) args.push('--nack-flood', String(opts.nackFlood));
   const child = opts.nice
     // Load generators in benchmarks run below the relay's priority: on a
     // 2-core machine they would otherwise take the CPU the relay is measured on.
