@@ -12,11 +12,22 @@ G_STATIC_ASSERT (RELAY_SRTP_MAX_TRAILER >= SRTP_MAX_TAG_LEN + 4);
  * still rejecting replays. */
 #define REPLAY_WINDOW 1024
 
+typedef struct {
+  guint32 ssrc;
+  gint64 last_us;
+} InboundSsrc;
+
 struct _RelaySrtpSession {
   /* libsrtp allows only one wildcard SSRC per session and a wildcard cannot
    * match both directions, hence one context per direction. */
   srtp_t inbound;
   srtp_t outbound;
+  /* The SSRCs libsrtp holds a stream for on the inbound side. */
+  InboundSsrc known[RELAY_SRTP_MAX_INBOUND_SSRCS];
+  guint n_known, max_known;
+  gint64 idle_us;
+  guint64 refused_ssrc_packets;
+  gint64 (*now) (void);
 };
 
 G_DEFINE_QUARK (relay-srtp-error-quark, relay_srtp_error)
@@ -132,6 +143,9 @@ relay_srtp_session_new (const RelaySrtpKeys *keys, GError **error)
     return NULL;
 
   s = g_new0 (RelaySrtpSession, 1);
+  s->max_known = RELAY_SRTP_MAX_INBOUND_SSRCS;
+  s->idle_us = (gint64) RELAY_SRTP_SSRC_IDLE_S * G_USEC_PER_SEC;
+  s->now = g_get_monotonic_time;
   s->inbound = create_context (keys, keys->remote_key_salt, ssrc_any_inbound, error);
   if (s->inbound != NULL)
     s->outbound = create_context (keys, keys->local_key_salt, ssrc_any_outbound, error);
@@ -203,20 +217,122 @@ run_op (SrtpOp op, srtp_t ctx, const char *what, guint8 *buf, gsize *len,
   return TRUE;
 }
 
+static InboundSsrc *
+find_known (RelaySrtpSession *s, guint32 ssrc)
+{
+  for (guint i = 0; i < s->n_known; i++)
+    if (s->known[i].ssrc == ssrc)
+      return &s->known[i];
+  return NULL;
+}
+
+/* Whether a packet of `ssrc` may reach libsrtp: a known SSRC, room for a
+ * new one, or room made by removing the longest-silent one past the idle
+ * time. Only a packet that then authenticates is remembered (remember()),
+ * so forged packets cannot take the places. */
+static gboolean
+admit (RelaySrtpSession *s, guint32 ssrc, gint64 now, const char *what, GError **error)
+{
+  if (find_known (s, ssrc) || s->n_known < s->max_known)
+    return TRUE;
+  guint oldest = 0;
+  for (guint i = 1; i < s->n_known; i++)
+    if (s->known[i].last_us < s->known[oldest].last_us)
+      oldest = i;
+  if (now - s->known[oldest].last_us >= s->idle_us)
+    {
+      /* That stream ended: libsrtp forgets it (and its replay window; a
+       * replay of it now would have to authenticate and then take a place
+       * again, still within the limit). */
+      srtp_remove_stream (s->inbound, g_htonl (s->known[oldest].ssrc));
+      s->known[oldest] = s->known[--s->n_known];
+      return TRUE;
+    }
+  s->refused_ssrc_packets++;
+  g_set_error (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_SSRC_LIMIT,
+               "%s: SSRC %08x refused, %u SSRCs already in use", what, ssrc, s->n_known);
+  return FALSE;
+}
+
+static void
+remember (RelaySrtpSession *s, guint32 ssrc, gint64 now)
+{
+  InboundSsrc *known = find_known (s, ssrc);
+  if (!known && s->n_known < s->max_known)
+    {
+      known = &s->known[s->n_known++];
+      known->ssrc = ssrc;
+    }
+  if (known)
+    known->last_us = now;
+}
+
+static guint32
+read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static gboolean
+unprotect (RelaySrtpSession *s, SrtpOp op, const char *what, gsize ssrc_offset, guint8 *buf,
+           gsize *len, GError **error)
+{
+  g_return_val_if_fail (s != NULL && buf != NULL && len != NULL, FALSE);
+  if (*len < ssrc_offset + 4)
+    {
+      g_set_error (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_OTHER,
+                   "%s: packet too short (%" G_GSIZE_FORMAT " bytes)", what, *len);
+      return FALSE;
+    }
+  guint32 ssrc = read_be32 (buf + ssrc_offset);
+  gint64 now = s->now ();
+  if (!admit (s, ssrc, now, what, error) || !run_op (op, s->inbound, what, buf, len, error))
+    return FALSE;
+  remember (s, ssrc, now);
+  return TRUE;
+}
+
 gboolean
 relay_srtp_session_unprotect_rtp (RelaySrtpSession *s, guint8 *buf, gsize *len,
                                   GError **error)
 {
-  g_return_val_if_fail (s != NULL, FALSE);
-  return run_op (srtp_unprotect, s->inbound, "SRTP unprotect", buf, len, error);
+  /* libsrtp finds the stream by the RTP header's SSRC... */
+  return unprotect (s, srtp_unprotect, "SRTP unprotect", 8, buf, len, error);
 }
 
 gboolean
 relay_srtp_session_unprotect_rtcp (RelaySrtpSession *s, guint8 *buf, gsize *len,
                                    GError **error)
 {
-  g_return_val_if_fail (s != NULL, FALSE);
-  return run_op (srtp_unprotect_rtcp, s->inbound, "SRTCP unprotect", buf, len, error);
+  /* ... and an SRTCP packet's by its first sender SSRC. */
+  return unprotect (s, srtp_unprotect_rtcp, "SRTCP unprotect", 4, buf, len, error);
+}
+
+void
+relay_srtp_session_set_inbound_limit (RelaySrtpSession *s, guint max_ssrcs, gint64 idle_us)
+{
+  g_return_if_fail (max_ssrcs >= 1 && max_ssrcs <= RELAY_SRTP_MAX_INBOUND_SSRCS);
+  g_return_if_fail (s->n_known <= max_ssrcs);
+  s->max_known = max_ssrcs;
+  s->idle_us = idle_us;
+}
+
+void
+relay_srtp_session_set_clock (RelaySrtpSession *s, gint64 (*now) (void))
+{
+  s->now = now ? now : g_get_monotonic_time;
+}
+
+guint
+relay_srtp_session_get_inbound_ssrcs (RelaySrtpSession *s)
+{
+  return s->n_known;
+}
+
+guint64
+relay_srtp_session_get_refused_ssrc_packets (RelaySrtpSession *s)
+{
+  return s->refused_ssrc_packets;
 }
 
 gboolean

@@ -273,6 +273,100 @@ test_repeat_tx (gconstpointer data)
   pair_clear (&p);
 }
 
+static gint64 test_now;
+
+static gint64
+test_clock (void)
+{
+  return test_now;
+}
+
+/* A packet of `ssrc` protected by b, unprotected by a. */
+static gboolean
+deliver (Pair *p, guint32 ssrc, guint16 seq, gboolean rtcp, GError **error)
+{
+  guint8 buf[BUF_LEN];
+  gsize len = rtcp ? make_rtcp_sr (buf) : make_rtp (buf, seq);
+  guint8 *at = buf + (rtcp ? 4 : 8);
+  at[0] = ssrc >> 24, at[1] = ssrc >> 16, at[2] = ssrc >> 8, at[3] = ssrc;
+  GError *local = NULL;
+  g_assert_true (rtcp ? relay_srtp_session_protect_rtcp (p->b, buf, &len, &local)
+                      : relay_srtp_session_protect_rtp (p->b, buf, &len, &local));
+  g_assert_no_error (local);
+  return rtcp ? relay_srtp_session_unprotect_rtcp (p->a, buf, &len, error)
+              : relay_srtp_session_unprotect_rtp (p->a, buf, &len, error);
+}
+
+static void
+test_ssrc_limit (gconstpointer data)
+{
+  RelaySrtpProfile profile = GPOINTER_TO_UINT (data);
+  Pair p = { 0 };
+  GError *error = NULL;
+
+  pair_init (&p, profile);
+  /* The default: as many SSRCs as the limit, then a refusal. */
+  for (guint32 i = 0; i < RELAY_SRTP_MAX_INBOUND_SSRCS; i++)
+    {
+      g_assert_true (deliver (&p, 0x1000 + i, 1, FALSE, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_false (deliver (&p, 0x2000, 1, FALSE, &error));
+  g_assert_error (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_SSRC_LIMIT);
+  g_clear_error (&error);
+  /* SRTCP from a new SSRC counts against the same places. */
+  g_assert_false (deliver (&p, 0x2001, 0, TRUE, &error));
+  g_assert_error (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_SSRC_LIMIT);
+  g_clear_error (&error);
+  /* Known SSRCs keep working, RTP and RTCP. */
+  g_assert_true (deliver (&p, 0x1003, 2, FALSE, &error));
+  g_assert_true (deliver (&p, 0x1003, 0, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (relay_srtp_session_get_inbound_ssrcs (p.a), ==, RELAY_SRTP_MAX_INBOUND_SSRCS);
+  g_assert_cmpuint (relay_srtp_session_get_refused_ssrc_packets (p.a), ==, 2);
+  pair_clear (&p);
+
+  /* Ten thousand invented SSRCs: the session never holds more than its
+   * limit... */
+  pair_init (&p, profile);
+  relay_srtp_session_set_inbound_limit (p.a, 3, G_MAXINT64);
+  g_assert_true (deliver (&p, 0xa, 1, FALSE, &error));
+  g_assert_true (deliver (&p, 0xb, 1, FALSE, &error));
+  g_assert_true (deliver (&p, 0xc, 1, FALSE, &error));
+  for (guint32 i = 0; i < 10000; i++)
+    g_assert_false (deliver (&p, 0x100000 + i, 1, FALSE, NULL));
+  g_assert_cmpuint (relay_srtp_session_get_inbound_ssrcs (p.a), ==, 3);
+  g_assert_cmpuint (relay_srtp_session_get_refused_ssrc_packets (p.a), ==, 10000);
+  pair_clear (&p);
+
+  /* ... and a stream that went silent gives its place to a new one. */
+  pair_init (&p, profile);
+  relay_srtp_session_set_inbound_limit (p.a, 3, 10 * G_USEC_PER_SEC);
+  relay_srtp_session_set_clock (p.a, test_clock);
+  test_now = 1000 * G_USEC_PER_SEC;
+  g_assert_true (deliver (&p, 0xa, 1, FALSE, &error));
+  g_assert_true (deliver (&p, 0xb, 1, FALSE, &error));
+  g_assert_true (deliver (&p, 0xc, 1, FALSE, &error));
+  /* 0xa silent for 9.9 s while 0xb and 0xc send: no place yet. */
+  test_now += 9900 * G_TIME_SPAN_MILLISECOND;
+  g_assert_true (deliver (&p, 0xb, 2, FALSE, &error));
+  g_assert_true (deliver (&p, 0xc, 2, FALSE, &error));
+  g_assert_false (deliver (&p, 0xd, 1, FALSE, &error));
+  g_assert_error (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_SSRC_LIMIT);
+  g_clear_error (&error);
+  /* At 10 s of silence its place goes to the new SSRC. */
+  test_now += 100 * G_TIME_SPAN_MILLISECOND;
+  g_assert_true (deliver (&p, 0xd, 1, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (relay_srtp_session_get_inbound_ssrcs (p.a), ==, 3);
+  /* 0xa's stream is gone; it is now a new SSRC, and the session is full
+   * of streams that are not idle. */
+  g_assert_false (deliver (&p, 0xa, 5, FALSE, &error));
+  g_assert_error (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_SSRC_LIMIT);
+  g_clear_error (&error);
+  pair_clear (&p);
+}
+
 static void
 test_bad_keys (void)
 {
@@ -339,6 +433,8 @@ main (int argc, char **argv)
   add_both ("replay", test_replay);
   add_both ("repeat-tx", test_repeat_tx);
   g_test_add_func ("/srtp/bad-keys", test_bad_keys);
+  g_test_add_data_func ("/srtp/ssrc-limit", GUINT_TO_POINTER (RELAY_SRTP_PROFILE_AES128_CM_SHA1_80),
+                        test_ssrc_limit);
 
   return g_test_run ();
 }
