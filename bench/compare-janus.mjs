@@ -449,7 +449,7 @@ async function runOurs(roster) {
         }
       };
       server.mixLatency = async () => {
-        const a = (await getJson(`${relay.url}api/v1/outputs`)).audio;
+        const a = (await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken })).audio;
         return { p50: a.latency_p50_ms, p99: a.latency_p99_ms };
       };
       result.audio_mix = await audioMix(server);

@@ -60,7 +60,7 @@ try {
     const code = roster[i % roster.length];
     const pub = startPublisher(relay, [code], { tokensFile, deleteOnExit: true, nice: 10 });
     const s = await waitFor(async () => {
-      const st = await getJson(`${relay.url}api/v1/provinces/${code}`);
+      const st = await getJson(`${relay.url}api/v1/provinces/${code}`, { token: relay.viewerToken });
       return st.join_ms != null ? st : null;
     }, { timeoutMs: 20000, intervalMs: 50, describe: `${code} first frame` });
     joinMs.push(s.join_ms);
@@ -91,7 +91,7 @@ try {
     let allLiveAfterS = null;
     try {
       await waitFor(async () => {
-        const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+        const list = (await getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })).provinces;
         return list.filter((p) => p.state === 'live' && p.video && p.video.frames_decoded > 0).length === n;
       }, { timeoutMs: 120000, intervalMs: 500, describe: `${n} live` });
       allLiveAfterS = +((Date.now() - joinStart) / 1000).toFixed(1);
@@ -102,14 +102,14 @@ try {
     await sleep(5000); // past the join burst
     const a = procStat(pid);
     const pubA = procStat(pub.child.pid);
-    const listA = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+    const listA = (await getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })).provinces;
     const framesA = listA.reduce((s, p) => s + (p.video ? p.video.frames_decoded : 0), 0);
     const audioFramesA = listA.reduce((s, p) => s + (p.audio ? p.audio.frames_decoded : 0), 0);
     const t0 = Date.now();
     await sleep(seconds * 1000);
     const b = procStat(pid);
     const pubB = procStat(pub.child.pid);
-    const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+    const list = (await getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })).provinces;
     const elapsed = (Date.now() - t0) / 1000;
     const framesB = list.reduce((s, p) => s + (p.video ? p.video.frames_decoded : 0), 0);
     const live = list.filter((p) => p.state === 'live').length;

@@ -120,7 +120,7 @@ try {
   const t0 = Date.now();
   const loaded = await cpuOver(pid, seconds);
   const viewerFps = ((mosaicViewer.lastStats()?.video_frames ?? 0) - framesBefore) / ((Date.now() - t0) / 1000);
-  const outputs = await getJson(`${relay.url}api/v1/outputs`);
+  const outputs = await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken });
   const health = await getJson(`${relay.url}api/v1/health`);
   const vs = await list();
   const p50s = vs.map((v) => v.forward_p50_us).filter((x) => x !== null).sort((a, b) => a - b);

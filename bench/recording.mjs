@@ -42,13 +42,13 @@ async function window(relay, s) {
   const a = procStat(pid);
   const ga = threadGroupCpu(pid);
   const wa = ioWrites(pid);
-  const ra = (await getJson(`${relay.url}api/v1/outputs`)).recording?.bytes_written ?? 0;
+  const ra = (await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken })).recording?.bytes_written ?? 0;
   const t0 = Date.now();
   await sleep(s * 1000);
   const dt = (Date.now() - t0) / 1000;
   const b = procStat(pid);
   const groups = threadGroupCores(ga, threadGroupCpu(pid), dt);
-  const rb = (await getJson(`${relay.url}api/v1/outputs`)).recording?.bytes_written ?? 0;
+  const rb = (await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken })).recording?.bytes_written ?? 0;
   return {
     cores: +((b.cpu - a.cpu) / dt).toFixed(3),
     recorder_thread_cores: +(groups.recorder ?? 0).toFixed(4),
@@ -81,7 +81,7 @@ async function costOfRecording(result) {
     const id = created.json.id;
     // The floor was given before the start: its holder's turn (the agenda's
     // first item) opens with the briefing.
-    await waitFor(async () => (await getJson(`${relay.url}api/v1/outputs`)).recording.files_recording >= 2,
+    await waitFor(async () => (await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken })).recording.files_recording >= 2,
       { timeoutMs: 60000, describe: 'program and office recording' });
     await sleep(2000);
     const on = await window(relay, seconds);
@@ -89,7 +89,7 @@ async function costOfRecording(result) {
     await sleep(2000);
     const off2 = await window(relay, seconds);
     const offCores = (off1.cores + off2.cores) / 2;
-    const rec = (await getJson(`${relay.url}api/v1/outputs`)).recording;
+    const rec = (await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken })).recording;
     Object.assign(result, {
       load_average: os.loadavg().map((x) => +x.toFixed(2)),
       off_before: off1, on, off_after: off2,

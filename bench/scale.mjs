@@ -173,11 +173,11 @@ for (const group of groups) {
   try {
     viewer = startViewer(`${relay.url}whep/mosaic`, WALL, { nice: 10, noDecode: true });
     await viewer.waitEvent((e) => e.event === 'first-frame' && e.media === 'video', { timeoutMs: 30000, describe: 'mosaic viewer first frame' });
-    const outputs0 = await getJson(`${relay.url}api/v1/outputs`);
+    const outputs0 = await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken });
     const grid = Math.round(1920 / outputs0.mosaic.tiles[0].width);
     let live = 0;
     const measure = async (n) => {
-      const o0 = await getJson(`${relay.url}api/v1/outputs`);
+      const o0 = await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken });
       const f0 = viewer.lastStats()?.video_frames ?? 0;
       const clientPids = [viewer, ...pubs].map((c) => c.child?.pid ?? null).filter(Boolean);
       const a = procStat(pid);
@@ -189,9 +189,9 @@ for (const group of groups) {
       const b = procStat(pid);
       const m1 = machineBusy();
       const c1 = childCpu(clientPids);
-      const o1 = await getJson(`${relay.url}api/v1/outputs`);
+      const o1 = await getJson(`${relay.url}api/v1/outputs`, { token: relay.viewerToken });
       const f1 = viewer.lastStats()?.video_frames ?? 0;
-      const provs = (await getJson(`${relay.url}api/v1/provinces`)).provinces.filter((p) => p.state === 'live');
+      const provs = (await getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })).provinces.filter((p) => p.state === 'live');
       const fpsIn = provs.map((p) => p.video?.fps ?? 0);
       const framesIn = provs.map((p) => p.video?.frames_decoded ?? 0);
       const relayCores = (b.cpu - a.cpu) / dt;

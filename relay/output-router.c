@@ -460,50 +460,59 @@ count_viewers (RelayOutputRouter *self, RelayOutput output)
   return n;
 }
 
-JsonNode *
-relay_output_router_describe (RelayOutputRouter *self)
+static void
+describe_mosaic (RelayOutputRouter *self, JsonBuilder *b, gboolean details)
 {
   RelayMosaicStats ms;
-  RelayProgramStats ps;
-  RelayConferenceMixerStats xs;
   relay_mosaic_get_stats (self->mosaic, &ms);
-  relay_program_get_stats (self->program, &ps);
-  relay_conference_mixer_get_stats (self->mixer, &xs);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-
-  json_builder_set_member_name (b, "mosaic");
-  json_builder_begin_object (b);
   RelayConfig *c = self->app->config;
+  json_builder_begin_object (b);
   add_int (b, "width", c->mosaic_width);
   add_int (b, "height", c->mosaic_height);
   json_builder_set_member_name (b, "codec");
   json_builder_add_string_value (b, relay_codec_name (c->output_codec));
   add_fps (b, ms.fps);
-  add_int (b, "frames", ms.frames_out);
-  add_int (b, "frames_in", ms.frames_in);
-  add_int (b, "keyframes_forced", ms.keyframes_forced);
-  add_latency (b, "latency_p50_ms", ms.latency_p50_us);
-  add_latency (b, "latency_p99_ms", ms.latency_p99_us);
-  add_int (b, "viewers", count_viewers (self, RELAY_OUTPUT_MOSAIC));
+  if (details)
+    {
+      add_int (b, "frames", ms.frames_out);
+      add_int (b, "frames_in", ms.frames_in);
+      add_int (b, "keyframes_forced", ms.keyframes_forced);
+      add_latency (b, "latency_p50_ms", ms.latency_p50_us);
+      add_latency (b, "latency_p99_ms", ms.latency_p99_us);
+      add_int (b, "viewers", count_viewers (self, RELAY_OUTPUT_MOSAIC));
+    }
+  /* Public: pages map clicks to offices with it. */
   json_builder_set_member_name (b, "tiles");
   json_builder_add_value (b, relay_mosaic_describe_layout (self->mosaic));
   json_builder_end_object (b);
+}
 
-  json_builder_set_member_name (b, "program");
+static void
+describe_program (RelayOutputRouter *self, JsonBuilder *b, gboolean details)
+{
+  RelayProgramStats ps;
+  relay_program_get_stats (self->program, &ps);
+  RelayConfig *c = self->app->config;
   json_builder_begin_object (b);
   add_int (b, "width", c->program_width);
   add_int (b, "height", c->program_height);
   json_builder_set_member_name (b, "source");
   json_builder_add_string_value (b, ps.source);
   add_fps (b, ps.fps);
-  add_int (b, "frames", ps.frames_out);
-  add_int (b, "keyframes_forced", ps.keyframes_forced);
-  add_int (b, "viewers", count_viewers (self, RELAY_OUTPUT_PROGRAM));
+  if (details)
+    {
+      add_int (b, "frames", ps.frames_out);
+      add_int (b, "keyframes_forced", ps.keyframes_forced);
+      add_int (b, "viewers", count_viewers (self, RELAY_OUTPUT_PROGRAM));
+    }
   json_builder_end_object (b);
+}
 
-  json_builder_set_member_name (b, "audio");
+static void
+describe_audio (RelayOutputRouter *self, JsonBuilder *b, gboolean details)
+{
   json_builder_begin_object (b);
+  /* Who is in the mix: public, as the conference's unmuted list is. */
   json_builder_set_member_name (b, "members");
   json_builder_begin_array (b);
   g_rw_lock_reader_lock (&self->members_lock);
@@ -514,13 +523,31 @@ relay_output_router_describe (RelayOutputRouter *self)
     json_builder_add_string_value (b, key);
   g_rw_lock_reader_unlock (&self->members_lock);
   json_builder_end_array (b);
-  add_int (b, "rounds", xs.ticks);
-  add_int (b, "underruns", xs.underruns);
-  add_int (b, "dropped_ms", xs.dropped_ms);
-  add_latency (b, "latency_p50_ms", xs.latency_p50_us);
-  add_latency (b, "latency_p99_ms", xs.latency_p99_us);
+  if (details)
+    {
+      RelayConferenceMixerStats xs;
+      relay_conference_mixer_get_stats (self->mixer, &xs);
+      add_int (b, "rounds", xs.ticks);
+      add_int (b, "underruns", xs.underruns);
+      add_int (b, "dropped_ms", xs.dropped_ms);
+      add_latency (b, "latency_p50_ms", xs.latency_p50_us);
+      add_latency (b, "latency_p99_ms", xs.latency_p99_us);
+    }
   json_builder_end_object (b);
+}
 
+JsonNode *
+relay_output_router_describe (RelayOutputRouter *self, const RelayStatusAudience *audience)
+{
+  gboolean details = relay_status_audience_sees_details (audience, NULL);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "mosaic");
+  describe_mosaic (self, b, details);
+  json_builder_set_member_name (b, "program");
+  describe_program (self, b, details);
+  json_builder_set_member_name (b, "audio");
+  describe_audio (self, b, details);
   json_builder_set_member_name (b, "active_speaker");
   if (self->speaker)
     json_builder_add_string_value (b, self->speaker);

@@ -18,6 +18,7 @@
 #include "pipelines/ingest-pipeline.h"
 #include "relay/app.h"
 #include "relay/ice/packet-channel.h"
+#include "relay/status-audience.h"
 
 G_BEGIN_DECLS
 
@@ -45,8 +46,11 @@ void relay_output_router_remove_viewer (RelayOutputRouter *router, RelayPacketCh
 void relay_output_router_request_keyframe (RelayOutputRouter *router, RelayOutput output);
 
 /* {"mosaic":{fps,frames,latency..,"tiles":[..]},"program":{..},
- *  "audio":{"members":[..],..},"active_speaker":..} */
-JsonNode *relay_output_router_describe (RelayOutputRouter *router);
+ *  "audio":{"members":[..],..},"active_speaker":..}: what the outputs show
+ * for anyone; their counters and latencies for those `audience` lets see
+ * the relay's internals. */
+JsonNode *relay_output_router_describe (RelayOutputRouter *router,
+                                        const RelayStatusAudience *audience);
 
 const char *relay_output_name (RelayOutput output);
 

@@ -305,21 +305,21 @@ member_int_or_null (JsonBuilder *b, const char *name, gint64 value)
     json_builder_add_null_value (b);
 }
 
+/* What is on the screen: public. */
 static void
-add_video (JsonBuilder *b, const RelayPublisherSnapshot *s)
+add_video_public (JsonBuilder *b, const RelayPublisherSnapshot *s)
 {
-  json_builder_set_member_name (b, "video");
-  if (!s || !s->has_video)
-    {
-      json_builder_add_null_value (b);
-      return;
-    }
-  json_builder_begin_object (b);
   member_string (b, "codec", relay_codec_name (s->video_codec));
   member_int (b, "width", s->ingest.width);
   member_int (b, "height", s->ingest.height);
   json_builder_set_member_name (b, "fps");
   json_builder_add_double_value (b, ((int) (s->ingest.fps * 10 + 0.5)) / 10.0);
+}
+
+/* How the connection is doing: details. */
+static void
+add_video_details (JsonBuilder *b, const RelayPublisherSnapshot *s)
+{
   member_int (b, "frames_decoded", s->ingest.video_frames);
   member_int (b, "bytes_received", s->video_bytes);
   member_int (b, "packets_received", s->video_packets);
@@ -329,11 +329,29 @@ add_video (JsonBuilder *b, const RelayPublisherSnapshot *s)
   member_int (b, "nacked_packets", s->nacked_seqs);
   member_int (b, "plis_sent", s->plis_sent);
   member_int (b, "bitrate_kbps", (gint64) (s->video_bitrate_kbps + 0.5));
-  json_builder_end_object (b);
 }
 
 static void
-add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s)
+add_video (JsonBuilder *b, const RelayPublisherSnapshot *s, gboolean details)
+{
+  json_builder_set_member_name (b, "video");
+  if (!s || !s->has_video)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  add_video_public (b, s);
+  if (details)
+    add_video_details (b, s);
+  json_builder_end_object (b);
+}
+
+/* The levels are public: what the room hears, and the active-speaker
+ * events carry them anyway. The counters and the decoder's own level are
+ * details. */
+static void
+add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s, gboolean details)
 {
   json_builder_set_member_name (b, "audio");
   if (!s || !s->has_audio)
@@ -343,24 +361,42 @@ add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s)
     }
   json_builder_begin_object (b);
   member_string (b, "codec", "opus");
-  member_int (b, "frames_decoded", s->ingest.audio_frames);
-  member_int (b, "bytes_received", s->audio_bytes);
-  member_int (b, "packets_received", s->audio_packets);
-  member_int (b, "packets_lost", s->audio_lost);
   member_int (b, "level_dbov", s->audio_level_dbov);
   member_bool (b, "voice_activity", s->voice_activity);
-  member_int (b, "decoded_level_dbov", (gint64) s->ingest.audio_rms_dbov);
+  if (details)
+    {
+      member_int (b, "frames_decoded", s->ingest.audio_frames);
+      member_int (b, "bytes_received", s->audio_bytes);
+      member_int (b, "packets_received", s->audio_packets);
+      member_int (b, "packets_lost", s->audio_lost);
+      member_int (b, "decoded_level_dbov", (gint64) s->ingest.audio_rms_dbov);
+    }
   json_builder_end_object (b);
+}
+
+/* Who connects from where, and the path's timing: details. */
+static void
+add_session_details (JsonBuilder *b, ProvinceEntry *e, const RelayPublisherSnapshot *s)
+{
+  member_string (b, "session", s ? relay_publisher_session_get_id (e->session) : NULL);
+  member_string (b, "remote_address", s && s->remote_address[0] ? s->remote_address : NULL);
+  member_string (b, "srtp_profile", s ? s->srtp_profile : NULL);
+  member_int_or_null (b, "join_ms", s ? s->join_ms : -1);
+  member_int_or_null (b, "rtt_ms", s ? s->rtt_ms : -1);
 }
 
 /* Called with the lock held; the snapshot read takes the session's lock. */
 static void
-describe_entry (JsonBuilder *b, ProvinceEntry *e)
+describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *audience)
 {
   RelayPublisherSnapshot snap;
-  gboolean have = e->session != NULL;
-  if (have)
-    relay_publisher_session_get_snapshot (e->session, &snap);
+  const RelayPublisherSnapshot *s = NULL;
+  if (e->session)
+    {
+      relay_publisher_session_get_snapshot (e->session, &snap);
+      s = &snap;
+    }
+  gboolean details = relay_status_audience_sees_details (audience, e->config->code);
   g_autofree char *since = iso_time (e->since_unix_us);
 
   json_builder_begin_object (b);
@@ -370,31 +406,29 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e)
   member_string (b, "region", e->config->region);
   member_string (b, "state", relay_province_state_name (e->state));
   member_string (b, "since", since);
-  member_string (b, "session", have ? relay_publisher_session_get_id (e->session) : NULL);
-  member_string (b, "remote_address", have && snap.remote_address[0] ? snap.remote_address : NULL);
-  member_string (b, "srtp_profile", have ? snap.srtp_profile : NULL);
-  member_string (b, "transport", have ? snap.transport : NULL);
-  member_int_or_null (b, "join_ms", have ? snap.join_ms : -1);
-  member_int_or_null (b, "rtt_ms", have ? snap.rtt_ms : -1);
-  add_video (b, have ? &snap : NULL);
-  add_audio (b, have ? &snap : NULL);
+  member_string (b, "transport", s ? s->transport : NULL);
+  if (details)
+    add_session_details (b, e, s);
+  add_video (b, s, details);
+  add_audio (b, s, details);
   json_builder_end_object (b);
 }
 
 JsonNode *
-relay_province_registry_describe (RelayProvinceRegistry *r, const char *code)
+relay_province_registry_describe (RelayProvinceRegistry *r, const char *code,
+                                  const RelayStatusAudience *audience)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_mutex_lock (&r->lock);
   ProvinceEntry *e = g_hash_table_lookup (r->entries, code);
   if (e)
-    describe_entry (b, e);
+    describe_entry (b, e, audience);
   g_mutex_unlock (&r->lock);
   return e ? json_builder_get_root (b) : NULL;
 }
 
 JsonNode *
-relay_province_registry_describe_all (RelayProvinceRegistry *r)
+relay_province_registry_describe_all (RelayProvinceRegistry *r, const RelayStatusAudience *audience)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -404,11 +438,11 @@ relay_province_registry_describe_all (RelayProvinceRegistry *r)
   for (guint i = 0; i < r->config->provinces->len; i++)
     {
       RelayProvinceConfig *p = r->config->provinces->pdata[i];
-      describe_entry (b, g_hash_table_lookup (r->entries, p->code));
+      describe_entry (b, g_hash_table_lookup (r->entries, p->code), audience);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "central");
-  describe_entry (b, g_hash_table_lookup (r->entries, RELAY_CENTRAL_ROOM));
+  describe_entry (b, g_hash_table_lookup (r->entries, RELAY_CENTRAL_ROOM), audience);
   g_mutex_unlock (&r->lock);
   json_builder_end_object (b);
   return json_builder_get_root (b);

@@ -10,6 +10,7 @@
 #include "relay/event-bus.h"
 #include "relay/ice/packet-channel.h"
 #include "relay/peer/publisher-session.h"
+#include "relay/status-audience.h"
 
 G_BEGIN_DECLS
 
@@ -80,9 +81,12 @@ typedef struct {
 gboolean relay_province_registry_get_activity (RelayProvinceRegistry *registry, const char *code,
                                                RelayProvinceActivity *activity);
 
-/* Status documents of the API (see docs/API.md). */
-JsonNode *relay_province_registry_describe (RelayProvinceRegistry *registry, const char *code);
-JsonNode *relay_province_registry_describe_all (RelayProvinceRegistry *registry);
+/* Status documents of the API (see docs/API.md), each entry in full or in
+ * its public part as `audience` may see it. */
+JsonNode *relay_province_registry_describe (RelayProvinceRegistry *registry, const char *code,
+                                            const RelayStatusAudience *audience);
+JsonNode *relay_province_registry_describe_all (RelayProvinceRegistry *registry,
+                                                const RelayStatusAudience *audience);
 /* Counts per state, for health. */
 void relay_province_registry_count (RelayProvinceRegistry *registry, guint counts[4]);
 

@@ -25,7 +25,8 @@ import { startViewer } from '../tests/integration/lib/viewer.mjs';
 
 const USAGE = `usage: scripts/simulate-provinces [options]
   --base-url URL          running relay (default http://127.0.0.1:8080)
-  --tokens-file FILE      [province CODE] / [viewer chair] token= (default var/dev-tokens.ini)
+  --tokens-file FILE      [province CODE] / [viewer chair] token= (default var/dev-tokens.ini);
+                          a [viewer] token also reads the relay's counters for the report
   --start-relay           start a throw-away relay (build/briefing-relay, temporary
                           config and data, its own dev tokens) instead of --base-url
   --count N               offices (default: all on the relay's roster, 76)
@@ -221,6 +222,12 @@ if (!fs.existsSync(tokensFile)) {
 const ini = readIni(tokensFile);
 const tokenOf = (code) => ini[`province ${code}`]?.token;
 const chairToken = ini['viewer chair']?.token;
+// The relay shows its counters, join times and own figures (threads, RSS)
+// to the viewer roles only (docs/API.md, "Status"): any [viewer] token.
+const statusToken = chairToken
+  ?? Object.entries(ini).find(([group, keys]) => group.startsWith('viewer ') && keys.token)?.[1].token;
+const statusOpts = statusToken ? { headers: { Authorization: `Bearer ${statusToken}` } } : {};
+if (!statusToken) log(`no [viewer] token in ${tokensFile}: the report lacks the relay's counters`);
 
 let codes = args.provinces
   ? args.provinces.split(',').map((s) => s.trim()).filter(Boolean)
@@ -398,7 +405,7 @@ const counts = () => {
 };
 async function poll() {
   try {
-    const [h, p] = await Promise.all([api('/api/v1/health'), api('/api/v1/provinces')]);
+    const [h, p] = await Promise.all([api('/api/v1/health', statusOpts), api('/api/v1/provinces', statusOpts)]);
     health = h.json;
     provincesNow = p.json.provinces;
     relayStatus = Object.fromEntries(provincesNow.map((x) => [x.code, x.state]));
@@ -436,7 +443,11 @@ await poll();
 // Ctrl-C: the user wants out): not live yet, or live with no picture the
 // relay has decoded yet (on a loaded machine the first frame can come
 // after a short --duration; the report judges whether it came, not when).
-const decoded = (c) => (provincesNow?.find((p) => p.code === c)?.video?.frames_decoded ?? 0) > 0;
+const decoded = (c) => {
+  const video = provincesNow?.find((p) => p.code === c)?.video;
+  // Without a viewer's token there is no frame count: a frame rate shows decoding too.
+  return (video?.frames_decoded ?? (video?.fps > 0 ? 1 : 0)) > 0;
+};
 const pending = () => codes.filter((c) => !state[c].failed
   && (!everLive.has(c) || (relayStatus?.[c] === 'live' && !decoded(c))));
 if (endedBy === 'duration' && pending().length) {

@@ -24,6 +24,26 @@ method_is_get (SoupServerMessage *msg)
   return FALSE;
 }
 
+/* How much the caller sees (relay/status-audience.h): without a bearer
+ * token, the public part. A token is checked as everywhere else: one nobody
+ * has is refused (401, error="invalid_token") rather than answered as if
+ * none were given, so a page with a mistyped or revoked token learns it
+ * instead of silently showing less. FALSE after answering. */
+static gboolean
+status_audience (SoupServerMessage *msg, RelayConfig *config, RelayStatusAudience *audience)
+{
+  *audience = (RelayStatusAudience){ 0 };
+  g_autofree char *token = relay_http_bearer_token (msg);
+  if (!token)
+    return TRUE;
+  RelayCaller caller;
+  if (!relay_http_identify (msg, config, &caller))
+    return FALSE;
+  audience->viewer = caller.viewer != NULL;
+  audience->own_code = caller.office ? caller.office->code : NULL;
+  return TRUE;
+}
+
 static guint
 count_threads (void)
 {
@@ -35,36 +55,16 @@ count_threads (void)
   return n;
 }
 
+/* The process's own figures: internals, for the viewer roles. */
 static void
-health_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-                gpointer data)
+add_health_internals (JsonBuilder *b, RelayApp *app)
 {
-  RelayApp *app = data;
-  relay_http_set_cors (msg, "GET, OPTIONS");
-  if (!method_is_get (msg))
-    return;
-  guint counts[4];
-  relay_province_registry_count (app->registry, counts);
   struct rusage ru;
   getrusage (RUSAGE_SELF, &ru);
-
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, "ok");
   json_builder_set_member_name (b, "version");
   json_builder_add_string_value (b, RELAY_VERSION);
   json_builder_set_member_name (b, "uptime_s");
   json_builder_add_int_value (b, (g_get_monotonic_time () - app->started_us) / G_USEC_PER_SEC);
-  json_builder_set_member_name (b, "provinces");
-  json_builder_begin_object (b);
-  static const char *const names[] = { "offline", "connecting", "live", "lost" };
-  for (guint i = 0; i < 4; i++)
-    {
-      json_builder_set_member_name (b, names[i]);
-      json_builder_add_int_value (b, counts[i]);
-    }
-  json_builder_end_object (b);
   json_builder_set_member_name (b, "transport_threads");
   json_builder_add_int_value (b, relay_worker_pool_get_n_threads (app->workers));
   json_builder_set_member_name (b, "threads");
@@ -74,6 +74,35 @@ health_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GH
                                         + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
   json_builder_set_member_name (b, "max_rss_kib");
   json_builder_add_int_value (b, ru.ru_maxrss);
+}
+
+static void
+health_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                gpointer data)
+{
+  RelayApp *app = data;
+  relay_http_set_cors (msg, "GET, OPTIONS");
+  RelayStatusAudience audience;
+  if (!method_is_get (msg) || !status_audience (msg, app->config, &audience))
+    return;
+  guint counts[4];
+  relay_province_registry_count (app->registry, counts);
+
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "ok");
+  json_builder_set_member_name (b, "provinces");
+  json_builder_begin_object (b);
+  static const char *const names[] = { "offline", "connecting", "live", "lost" };
+  for (guint i = 0; i < 4; i++)
+    {
+      json_builder_set_member_name (b, names[i]);
+      json_builder_add_int_value (b, counts[i]);
+    }
+  json_builder_end_object (b);
+  if (relay_status_audience_sees_details (&audience, NULL))
+    add_health_internals (b, app);
   json_builder_end_object (b);
   g_autoptr (JsonNode) node = json_builder_get_root (b);
   relay_http_json (msg, 200, node);
@@ -85,19 +114,20 @@ provinces_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
 {
   RelayApp *app = data;
   relay_http_set_cors (msg, "GET, OPTIONS");
-  if (!method_is_get (msg))
+  RelayStatusAudience audience;
+  if (!method_is_get (msg) || !status_audience (msg, app->config, &audience))
     return;
   g_auto (GStrv) seg = relay_http_path_segments (path, "/api/v1/provinces");
   guint n = g_strv_length (seg);
   if (n == 0 && (strcmp (path, "/api/v1/provinces") == 0 || strcmp (path, "/api/v1/provinces/") == 0))
     {
-      g_autoptr (JsonNode) node = relay_province_registry_describe_all (app->registry);
+      g_autoptr (JsonNode) node = relay_province_registry_describe_all (app->registry, &audience);
       relay_http_json (msg, 200, node);
       return;
     }
   if (n == 1 && g_str_has_prefix (path, "/api/v1/provinces/"))
     {
-      g_autoptr (JsonNode) node = relay_province_registry_describe (app->registry, seg[0]);
+      g_autoptr (JsonNode) node = relay_province_registry_describe (app->registry, seg[0], &audience);
       if (node)
         {
           relay_http_json (msg, 200, node);
@@ -117,10 +147,12 @@ outputs_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
 {
   RelayApp *app = data;
   relay_http_set_cors (msg, "GET, OPTIONS");
-  if (!method_is_get (msg))
+  RelayStatusAudience audience;
+  if (!method_is_get (msg) || !status_audience (msg, app->config, &audience))
     return;
-  g_autoptr (JsonNode) node = relay_output_router_describe (app->outputs);
-  if (app->recorder)
+  g_autoptr (JsonNode) node = relay_output_router_describe (app->outputs, &audience);
+  /* Files, bytes, failures and drops of the recorder: internals. */
+  if (app->recorder && relay_status_audience_sees_details (&audience, NULL))
     json_object_set_member (json_node_get_object (node), "recording",
                             relay_briefing_recorder_describe (app->recorder));
   relay_http_json (msg, 200, node);

@@ -1,4 +1,6 @@
-/* Read-only JSON API: /api/v1/health, /api/v1/provinces[/<code>]. */
+/* Read-only JSON API: /api/v1/health, /api/v1/provinces[/<code>],
+ * /api/v1/outputs. Anyone may read them; how much each caller sees is
+ * relay/status-audience.h's rule. */
 #pragma once
 
 #include <libsoup/soup.h>

@@ -154,9 +154,25 @@ function renderParticipant(p) {
   row.tr.classList.toggle('speaking', speaker === p.code);
 }
 
+/* A status document, with the chair's token when the page has one: the
+ * relay shows sessions, counters and its own figures to the viewer roles
+ * only (docs/API.md, "Status"). A token it does not know (one being typed)
+ * is refused with 401: the roster then shows the public state meanwhile. */
+async function fetchStatus(path) {
+  const url = new URL(path, document.baseURI);
+  const token = els.token.value.trim();
+  if (token) {
+    const res = await fetch(url, { cache: 'no-store', headers: { Authorization: 'Bearer ' + token } });
+    if (res.status !== 401) {
+      return res;
+    }
+  }
+  return fetch(url, { cache: 'no-store' });
+}
+
 async function pollParticipants() {
   try {
-    const res = await fetch(new URL('api/v1/provinces', document.baseURI), { cache: 'no-store' });
+    const res = await fetchStatus('api/v1/provinces');
     if (res.ok) {
       const body = await res.json();
       if (body.central) {
@@ -170,7 +186,7 @@ async function pollParticipants() {
       els.counts.textContent = `live ${counts.live} · lost ${counts.lost} · offline ${counts.offline}`;
       applyConference();
     }
-    const out = await fetch(new URL('api/v1/outputs', document.baseURI), { cache: 'no-store' });
+    const out = await fetchStatus('api/v1/outputs');
     if (out.ok) {
       const o = await out.json();
       els.info.textContent = `${o.mosaic.width}×${o.mosaic.height} ${o.mosaic.codec} ` +

@@ -57,7 +57,8 @@ async function opsScenario(name, fn) {
 
 const conference = (relay) => getJson(`${relay.url}api/v1/conference`);
 const outputs = (relay) => getJson(`${relay.url}api/v1/outputs`);
-const participant = (relay, id) => getJson(`${relay.url}api/v1/provinces/${id}`);
+// The chair's token: the decoded-frame and packet counters are details.
+const participant = (relay, id) => getJson(`${relay.url}api/v1/provinces/${id}`, { token: CHAIR });
 
 /** Waits until fn(value of get()) holds, and returns that value. */
 function waitRelay(get, fn, describe, timeoutMs = 30000) {

@@ -184,7 +184,9 @@ async function scenario(t, name, provinces, fn) {
   relay.cleanup();
 }
 
-const provinceStatus = (relay, code) => getJson(`${relay.url}api/v1/provinces/${code}`);
+// With a viewer's token: remote_address, srtp_profile and the counters are details.
+const provinceStatus = (relay, code) => getJson(`${relay.url}api/v1/provinces/${code}`,
+  { token: relay.viewerToken });
 
 /** Whether a request is a WHIP POST for TH-50 (the page's publish attempts). */
 const isWhipPost = (req) => req.method() === 'POST' && new URL(req.url()).pathname === '/whip/TH-50';

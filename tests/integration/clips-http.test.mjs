@@ -48,8 +48,9 @@ before(async () => {
       { timeoutMs: 30000, describe: 'TH-50 live' });
     await put('api/v1/conference/floor', { province: 'TH-50' });
     // Some audio in the turn (a turn without audio leaves no clip).
-    const at = (await getJson(`${relay.url}api/v1/provinces/TH-50`)).audio.packets_received;
-    await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/TH-50`)).audio.packets_received > at + 50,
+    const packets = async () => (await getJson(`${relay.url}api/v1/provinces/TH-50`, { token: VIEWER })).audio.packets_received;
+    const at = await packets();
+    await waitFor(async () => (await packets()) > at + 50,
       { timeoutMs: 30000, describe: 'audio during the floor turn' });
     await put('api/v1/conference/floor', undefined, 'DELETE');
     clip = await events.waitFor((e) => e.type === 'clip' && e.province === 'TH-50',

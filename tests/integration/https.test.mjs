@@ -29,9 +29,9 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function get(mod, url) {
+function get(mod, url, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
+    const req = mod.get(url, { rejectUnauthorized: false, timeout: 5000, headers }, (res) => {
       let body = '';
       const cert = res.socket && res.socket.getPeerCertificate ? res.socket.getPeerCertificate() : null;
       res.on('data', (c) => { body += c; });
@@ -55,7 +55,9 @@ test('a province publishes over WHIP on HTTPS', async () => {
   const pub = startPublisher(relay, ['TH-50'], { insecure: true });
   try {
     await waitFor(async () => {
-      const r = await get(https, `${relay.url}api/v1/provinces/TH-50`);
+      // The office's own token: its decoded frames are a detail it sees.
+      const r = await get(https, `${relay.url}api/v1/provinces/TH-50`,
+        { Authorization: `Bearer ${relay.tokens['TH-50']}` });
       const s = JSON.parse(r.body);
       return s.state === 'live' && s.video && s.video.frames_decoded > 0;
     }, { timeoutMs: 20000, describe: 'TH-50 live over HTTPS signalling' });

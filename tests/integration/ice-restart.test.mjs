@@ -195,7 +195,8 @@ async function withRelay(provinces, fn) {
   relay.cleanup();
 }
 
-const province = (relay, code) => getJson(`${relay.url}api/v1/provinces/${code}`);
+// With a viewer's token: the session id and frame counters are details.
+const province = (relay, code) => getJson(`${relay.url}api/v1/provinces/${code}`, { token: relay.viewerToken });
 
 test('a Chromium publisher restarts ICE and its media keeps coming, same session', { timeout: TIMEOUT_MS }, async () => {
   await withRelay({ 'TH-50': 'th50-ice-restart-token' }, async (relay, newPage) => {

@@ -115,7 +115,8 @@ test('network cut: the office goes lost, comes back live on the same session, an
   try {
     await publishThroughProxy(page, relay, proxy);
     await waitFor(async () => (await state(relay)) === 'live', { timeoutMs: WAIT_MS, describe: 'TH-50 live' });
-    const sessionBefore = (await getJson(`${relay.url}api/v1/provinces/TH-50`)).session;
+    const sessionBefore = (await getJson(`${relay.url}api/v1/provinces/TH-50`, { token: relay.viewerToken })).session;
+    assert.ok(sessionBefore, 'a viewer\'s token sees the session');
     const [before] = await send(page, [figures('before-cut')]);
     assert.equal(before.ok, true, JSON.stringify(before));
     assert.ok(proxy.forwarded > 0, 'the session runs through the proxy');
@@ -142,7 +143,7 @@ test('network cut: the office goes lost, comes back live on the same session, an
     assert.equal(afterCut.id, 'after-cut');
 
     // One session throughout: the relay never closed it.
-    const status = await getJson(`${relay.url}api/v1/provinces/TH-50`);
+    const status = await getJson(`${relay.url}api/v1/provinces/TH-50`, { token: relay.viewerToken });
     assert.equal(status.state, 'live');
     assert.equal(status.session, sessionBefore, 'the same session');
     assert.equal(status.transport, 'connected');

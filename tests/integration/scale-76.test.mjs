@@ -26,7 +26,7 @@ test('76 provinces live and decoding together', { timeout: 600000 }, async () =>
   publishers = startPublisher(relay, codes, { tokensFile: devTokensFile(relay), joinIntervalMs: 50 });
 
   const allLive = await waitFor(async () => {
-    const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+    const list = (await getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })).provinces;
     const decoding = list.filter((p) => p.state === 'live' && p.video && p.video.frames_decoded > 0);
     return decoding.length === 76 ? list : null;
   }, {
@@ -41,7 +41,7 @@ test('76 provinces live and decoding together', { timeout: 600000 }, async () =>
   const before = new Map(allLive.map((p) => [p.code, p.video.frames_decoded]));
   const risen = new Set();
   await waitFor(async () => {
-    const list = (await getJson(`${relay.url}api/v1/provinces`)).provinces;
+    const list = (await getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })).provinces;
     for (const p of list) {
       if (p.state === 'live' && p.video.frames_decoded > before.get(p.code) + 10) risen.add(p.code);
     }
@@ -52,7 +52,7 @@ test('76 provinces live and decoding together', { timeout: 600000 }, async () =>
     describe: () => `frames rising for all 76; not yet: ${[...before.keys()].filter((c) => !risen.has(c)).join(',')}`,
   });
 
-  const health = await getJson(`${relay.url}api/v1/health`);
+  const health = await getJson(`${relay.url}api/v1/health`, { token: relay.viewerToken });
   assert.equal(health.provinces.live, 76);
   assert.equal(health.transport_threads, 2);
 });

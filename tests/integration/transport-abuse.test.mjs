@@ -33,7 +33,8 @@ after(async () => {
   await relay.stop();
 });
 
-const status = (code) => getJson(`${relay.url}api/v1/provinces/${code}`);
+// With a viewer's token: frame counters and the session id are details.
+const status = (code) => getJson(`${relay.url}api/v1/provinces/${code}`, { token: relay.viewerToken });
 
 async function assertVictimStillDecoding() {
   const before = await status('TH-50');

@@ -23,7 +23,8 @@ after(async () => {
   await relay.stop();
 });
 
-const status = (code) => getJson(`${relay.url}api/v1/provinces/${code}`);
+// With a viewer's token: the address, SRTP profile, session id and counters are details.
+const status = (code) => getJson(`${relay.url}api/v1/provinces/${code}`, { token: relay.viewerToken });
 
 const CHAIR = { Authorization: 'Bearer chair-token-for-interop', 'Content-Type': 'application/json' };
 const setMuted = (code, muted) => request(`${relay.url}api/v1/conference/participants/${code}`, {

@@ -9,6 +9,10 @@
 
 #include "relay-process.h"
 
+/* A wall display: the lowest viewer role, which still sees every status
+ * detail. */
+#define VIEWER "wall-display-token"
+
 static RelayProcess *relay;
 static SoupSession *http;
 static char *chrome_offer;
@@ -282,6 +286,182 @@ test_status_api (void)
   g_assert_cmpuint (escape->status, ==, 404);
 }
 
+/* The status documents anyone can read; the last two are about the
+ * process, not about any office. */
+static const char *const status_paths[] = { "/api/v1/provinces/TH-50", "/api/v1/provinces",
+                                            "/api/v1/health", "/api/v1/outputs", NULL };
+static const char *const *const process_paths = status_paths + 2;
+
+/* Members that only the viewer roles (and an office, about itself) see:
+ * who connects from where, the path's timing, the counters, the process. */
+static const char *const detail_members[] = {
+  "\"session\"", "\"remote_address\"", "\"srtp_profile\"", "\"join_ms\"", "\"rtt_ms\"",
+  "\"frames_decoded\"", "\"bytes_received\"", "\"packets_received\"", "\"packets_lost\"",
+  "\"nacks_sent\"", "\"plis_sent\"", "\"bitrate_kbps\"", "\"decoded_level_dbov\"",
+  "\"version\"", "\"uptime_s\"", "\"transport_threads\"", "\"threads\"", "\"cpu_s\"",
+  "\"max_rss_kib\"", "\"frames\"", "\"frames_in\"", "\"keyframes_forced\"",
+  "\"latency_p50_ms\"", "\"viewers\"", "\"underruns\"", "\"recording\"", NULL
+};
+
+static Reply *
+status_get (const char *path, const char *token)
+{
+  Reply *r = request ("GET", path, token, NULL, NULL, 0, NULL);
+  if (r->status != 200)
+    g_error ("GET %s with %s: %u %s", path, token ? token : "no token", r->status, r->body);
+  return r;
+}
+
+static void
+assert_has_members (const char *path, const char *text, const char *const *members)
+{
+  for (guint i = 0; members[i]; i++)
+    if (!strstr (text, members[i]))
+      g_error ("%s lacks %s: %s", path, members[i], text);
+}
+
+/* Nothing but the public part anywhere in the text, whatever the key. */
+static void
+assert_public_only (const char *path, const char *text, const char *session_id)
+{
+  if (strstr (text, session_id))
+    g_error ("%s shows the session id: %s", path, text);
+  for (guint i = 0; detail_members[i]; i++)
+    if (strstr (text, detail_members[i]))
+      g_error ("%s shows %s: %s", path, detail_members[i], text);
+}
+
+/* The entry of `code` in a GET /api/v1/provinces document. */
+static JsonObject *
+entry_of (JsonParser *p, const char *code)
+{
+  JsonArray *list = json_object_get_array_member (json_node_get_object (json_parser_get_root (p)),
+                                                  "provinces");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *o = json_array_get_object_element (list, i);
+      if (strcmp (json_object_get_string_member (o, "code"), code) == 0)
+        return o;
+    }
+  g_error ("no %s in the list", code);
+}
+
+static void
+check_without_token (const char *session_id)
+{
+  for (guint i = 0; status_paths[i]; i++)
+    {
+      g_autoptr (Reply) r = status_get (status_paths[i], NULL);
+      assert_public_only (status_paths[i], r->body, session_id);
+    }
+  /* The state stays public (connecting, or lost once ICE gives up on a
+   * candidate nobody answers at). */
+  g_autoptr (Reply) one = status_get ("/api/v1/provinces/TH-50", NULL);
+  g_assert_true (strstr (one->body, "\"state\":\"connecting\"")
+                 || strstr (one->body, "\"state\":\"lost\""));
+  assert_has_members ("/api/v1/provinces/TH-50", one->body,
+                      (const char *const[]){ "\"code\":\"TH-50\"", "\"name_en\"", "\"since\"",
+                                             "\"transport\"", "\"video\"", "\"audio\"", NULL });
+  g_autoptr (Reply) health = status_get ("/api/v1/health", NULL);
+  assert_has_members ("/api/v1/health", health->body,
+                      (const char *const[]){ "\"status\":\"ok\"", "\"provinces\"", "\"live\"",
+                                             NULL });
+}
+
+/* A token nobody has is refused as on every other endpoint. */
+static void
+check_unknown_token (void)
+{
+  for (guint i = 0; status_paths[i]; i++)
+    {
+      g_autoptr (Reply) r = request ("GET", status_paths[i], "not-the-token", NULL, NULL, 0, NULL);
+      assert_refusal (r, 401, "not valid");
+      g_assert_nonnull (strstr (soup_message_headers_get_one (r->headers, "WWW-Authenticate"),
+                                "invalid_token"));
+    }
+}
+
+/* An office sees its own connection, never another's, nor the process. */
+static void
+check_office_tokens (const char *session_id)
+{
+  g_autoptr (Reply) own = status_get ("/api/v1/provinces/TH-50", "token-of-chiang-mai");
+  g_assert_nonnull (strstr (own->body, session_id));
+  g_assert_nonnull (strstr (own->body, "\"rtt_ms\""));
+  g_assert_nonnull (strstr (own->body, "\"remote_address\""));
+
+  g_autoptr (Reply) list = status_get ("/api/v1/provinces", "token-of-chiang-mai");
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (p, list->body, -1, NULL));
+  g_assert_cmpstr (json_object_get_string_member (entry_of (p, "TH-50"), "session"), ==, session_id);
+  g_assert_false (json_object_has_member (entry_of (p, "TH-11"), "session"));
+  g_assert_false (json_object_has_member (entry_of (p, "TH-11"), "rtt_ms"));
+  JsonObject *central = json_object_get_object_member (
+      json_node_get_object (json_parser_get_root (p)), "central");
+  g_assert_false (json_object_has_member (central, "session"));
+  for (guint i = 0; process_paths[i]; i++)
+    {
+      g_autoptr (Reply) r = status_get (process_paths[i], "token-of-chiang-mai");
+      assert_public_only (process_paths[i], r->body, session_id);
+    }
+
+  /* Another office: TH-50 public only, wherever it appears. */
+  for (guint i = 0; status_paths[i]; i++)
+    {
+      g_autoptr (Reply) r = status_get (status_paths[i], "token-of-samut-prakan");
+      if (strstr (r->body, session_id))
+        g_error ("TH-11's token sees TH-50's session in %s: %s", status_paths[i], r->body);
+    }
+  g_autoptr (Reply) other = status_get ("/api/v1/provinces/TH-50", "token-of-samut-prakan");
+  assert_public_only ("/api/v1/provinces/TH-50", other->body, session_id);
+  g_autoptr (Reply) itself = status_get ("/api/v1/provinces/TH-11", "token-of-samut-prakan");
+  /* Its own (an earlier test left TH-11 a session, or none: null). */
+  assert_has_members ("/api/v1/provinces/TH-11", itself->body,
+                      (const char *const[]){ "\"session\":", "\"rtt_ms\":", NULL });
+}
+
+/* A viewer role sees every detail, as the API showed everyone before. */
+static void
+check_viewer_token (const char *session_id)
+{
+  g_autoptr (Reply) one = status_get ("/api/v1/provinces/TH-50", VIEWER);
+  g_autoptr (Reply) list = status_get ("/api/v1/provinces", VIEWER);
+  g_autoptr (Reply) health = status_get ("/api/v1/health", VIEWER);
+  g_autoptr (Reply) outputs = status_get ("/api/v1/outputs", VIEWER);
+  g_assert_nonnull (strstr (one->body, session_id));
+  g_assert_nonnull (strstr (list->body, session_id));
+  assert_has_members ("/api/v1/provinces/TH-50", one->body,
+                      (const char *const[]){ "\"remote_address\"", "\"srtp_profile\"",
+                                             "\"join_ms\"", "\"rtt_ms\"", NULL });
+  assert_has_members ("/api/v1/health", health->body,
+                      (const char *const[]){ "\"version\"", "\"uptime_s\"",
+                                             "\"transport_threads\"", "\"threads\"",
+                                             "\"cpu_s\"", "\"max_rss_kib\"", NULL });
+  assert_has_members ("/api/v1/outputs", outputs->body,
+                      (const char *const[]){ "\"frames\"", "\"latency_p50_ms\"", "\"viewers\"",
+                                             "\"underruns\"", "\"recording\"", NULL });
+}
+
+/* Who sees what of a province with a session (docs/API.md, "Status"). */
+static void
+test_status_redaction (void)
+{
+  g_autoptr (Reply) created = post_offer ("TH-50", "token-of-chiang-mai", chrome_offer);
+  g_assert_cmpuint (created->status, ==, 201);
+  const char *location = soup_message_headers_get_one (created->headers, "Location");
+  const char *session_id = strrchr (location, '/') + 1;
+  g_assert_cmpuint (strlen (session_id), >=, 16);
+
+  check_without_token (session_id);
+  check_unknown_token ();
+  check_office_tokens (session_id);
+  check_viewer_token (session_id);
+
+  g_autoptr (Reply) deleted = request ("DELETE", location, "token-of-chiang-mai", NULL, NULL, 0,
+                                       NULL);
+  g_assert_cmpuint (deleted->status, ==, 200);
+}
+
 /* A relay behind 1:1 NAT: announced address and a fixed port range in the
  * candidates, and the configured STUN/TURN servers in Link headers. */
 static void
@@ -343,7 +523,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_autofree char *offer_path = g_build_filename (SDP_FIXTURES, "chrome-whip.sdp", NULL);
   g_assert_true (g_file_get_contents (offer_path, &chrome_offer, NULL, NULL));
-  relay = relay_process_start (NULL);
+  relay = relay_process_start ("[viewer wall]\nrole=viewer\ntoken=" VIEWER "\n");
   http = soup_session_new_with_options ("timeout", 20, NULL);
 
   g_test_add_func ("/whip/auth", test_auth);
@@ -351,6 +531,7 @@ main (int argc, char **argv)
   g_test_add_func ("/whip/methods-and-cors", test_methods_and_cors);
   g_test_add_func ("/whip/session-lifecycle", test_session_lifecycle);
   g_test_add_func ("/api/status", test_status_api);
+  g_test_add_func ("/api/status-redaction", test_status_redaction);
   g_test_add_func ("/whip/nat-settings", test_nat_settings);
   int rc = g_test_run ();
 

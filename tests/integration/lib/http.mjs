@@ -24,9 +24,17 @@ export async function request(url, { method = 'GET', headers = {}, body, timeout
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** GET url and parse JSON; throws (with the body) unless the status is 2xx. */
-export async function getJson(url, { timeoutMs = 10000 } = {}) {
-  const res = await request(url, { headers: { Accept: 'application/json' }, timeoutMs });
+/**
+ * GET url and parse JSON; throws (with the body) unless the status is 2xx.
+ * `token`, when given, is sent as the bearer token (the status API shows
+ * its details to a viewer's token: relay.viewerToken).
+ */
+export async function getJson(url, { timeoutMs = 10000, token = null } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) {
+    headers.Authorization = `Bearer ${token}`;
+  }
+  const res = await request(url, { headers, timeoutMs });
   if (res.status < 200 || res.status > 299) {
     throw new Error(`GET ${url} -> HTTP ${res.status}: ${res.text.slice(0, 500)}`);
   }

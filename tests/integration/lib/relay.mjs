@@ -3,6 +3,7 @@
 //
 //   const relay = await startRelay({ provinces: { 'TH-50': 'tok50' } });
 //   ... relay.url ('http://127.0.0.1:PORT/'), relay.tokens['TH-50'] ...
+//   ... getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })
 //   await relay.stop();          // SIGTERM; throws unless exit status 0
 //
 // Environment:
@@ -57,6 +58,41 @@ function serializeKeyFile(sections) {
     out += '\n';
   }
   return out;
+}
+
+/* The token of the first [viewer NAME] group of an INI text that has one
+ * in clear (a token-sha256 cannot be sent), or null. */
+function firstViewerToken(text) {
+  let inViewer = false;
+  for (const line of text.split('\n')) {
+    const group = /^\s*\[(.*)\]\s*$/.exec(line);
+    if (group) {
+      inViewer = group[1].startsWith('viewer ');
+      continue;
+    }
+    const token = /^\s*token\s*=\s*(.*?)\s*$/.exec(line);
+    if (inViewer && token && token[1]) {
+      return token[1];
+    }
+  }
+  return null;
+}
+
+/* A viewer's token for the relay: the status API shows sessions, addresses,
+ * counters and the process's figures only to the viewer roles
+ * (docs/API.md, "Status"), and tests read them. The config's own viewer,
+ * else the development chair the relay writes to dev-tokens.ini when the
+ * config names no viewer; null when neither exists. */
+function viewerTokenOf(configText, dataDir) {
+  const configured = firstViewerToken(configText);
+  if (configured) {
+    return configured;
+  }
+  try {
+    return firstViewerToken(fs.readFileSync(path.join(dataDir, 'dev-tokens.ini'), 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /** Last `lines` lines of a file ('' if unreadable). */
@@ -182,6 +218,8 @@ export async function startRelay({
   const relay = {
     url: null,
     tokens: { ...provinces },
+    /** A viewer's token (any role): every status detail; set once listening. */
+    viewerToken: null,
     logPath,
     dataDir,
     tmpDir,
@@ -284,5 +322,7 @@ export async function startRelay({
     }
     throw e;
   }
+  // dev-tokens.ini is written before the relay listens.
+  relay.viewerToken = viewerTokenOf(configText, dataDir);
   return relay;
 }
