@@ -1,13 +1,29 @@
 /* GET /api/v1/events: a WebSocket of the relay's events as JSON text
  * messages, each with a sequence number. `?since=<seq>` replays what the
- * client missed; the first message says whether that was complete. */
+ * client missed; the first message after authentication ("hello") says
+ * whether that was complete.
+ *
+ * Nothing is sent before the client is authenticated: by the bearer token
+ * of the upgrade request, or (browsers cannot set that header) by a first
+ * message {"type":"auth","token":"..."} within RELAY_EVENTS_AUTH_TIMEOUT_S.
+ * A missing or unknown token closes the socket with code 4401. Each client
+ * then gets what its credential may read (docs/API.md, "Events"): the
+ * viewer roles everything (WHEP sessions only the chair and the minister),
+ * an office the public events and its own figures and clips.
+ *
+ * Main context only: the endpoint holds one subscription to the bus and
+ * its clients; the server owns the endpoint. */
 #pragma once
 
 #include <libsoup/soup.h>
+#include "relay/config.h"
 #include "relay/event-bus.h"
 
 G_BEGIN_DECLS
 
-void relay_events_endpoint_register (SoupServer *server, RelayEventBus *bus);
+#define RELAY_EVENTS_AUTH_TIMEOUT_S 10
+#define RELAY_EVENTS_CLOSE_UNAUTHORIZED 4401
+
+void relay_events_endpoint_register (SoupServer *server, RelayConfig *config, RelayEventBus *bus);
 
 G_END_DECLS

@@ -297,7 +297,16 @@ relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *c
   g_autofree char *token = relay_http_bearer_token (msg);
   if (!token)
     return relay_http_check_auth (msg, RELAY_AUTH_MISSING);
+  if (relay_http_identify_token (config, token, caller))
+    return TRUE;
+  return relay_http_check_auth (msg, RELAY_AUTH_WRONG);
+}
+
+gboolean
+relay_http_identify_token (RelayConfig *config, const char *token, RelayCaller *caller)
+{
   caller->viewer = relay_config_find_viewer (config, token);
+  caller->office = NULL;
   if (caller->viewer)
     return TRUE;
   for (guint i = 0; i < config->provinces->len; i++)
@@ -306,7 +315,7 @@ relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *c
         caller->office = config->provinces->pdata[i];
         return TRUE;
       }
-  return relay_http_check_auth (msg, RELAY_AUTH_WRONG);
+  return FALSE;
 }
 
 JsonObject *

@@ -52,6 +52,9 @@ typedef struct {
   const RelayProvinceConfig *office;
 } RelayCaller;
 gboolean relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *caller);
+/* The same for a token that came another way (the events WebSocket's first
+ * message): FALSE, answering nothing, when nobody has it. */
+gboolean relay_http_identify_token (RelayConfig *config, const char *token, RelayCaller *caller);
 
 /* The request's JSON object (Content-Type application/json, UTF-8, at most
  * max_bytes), or NULL after answering 415/413/400. The object belongs to

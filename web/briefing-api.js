@@ -129,20 +129,42 @@ export class BriefingApi {
 }
 
 /* /api/v1/events, reconnecting with ?since= so that nothing is missed.
- * Dispatches 'open' (the hello; detail.complete false when events were
- * lost: re-read the state), 'event' (each event, detail = the event) and
- * 'close'. */
+ * The relay sends nothing without a token, and a browser cannot put one in
+ * a WebSocket's headers: the feed sends it as its first message, and waits
+ * (without connecting) while the page has none. `token` gives the page's
+ * token now. Dispatches 'open' (the hello; detail.complete false when
+ * events were lost: re-read the state), 'event' (each event, detail = the
+ * event) and 'close' (detail.refused true when the relay did not accept
+ * the token). */
 export class EventFeed extends EventTarget {
   #base;
+  #token;
   #ws = null;
   #lastSeq = 0;
   #stopped = true;
   #timer = null;
   open = false;
 
-  constructor(baseUrl) {
+  constructor(baseUrl, token = () => '') {
     super();
     this.#base = baseUrl;
+    this.#token = token;
+  }
+
+  /* The page's token changed: connect again with the new one. */
+  reconnect() {
+    if (this.#stopped) {
+      return;
+    }
+    clearTimeout(this.#timer);
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws) {
+      ws.close();
+      this.open = false;
+      this.#emit('close', { refused: false });
+    }
+    this.#connect();
   }
 
   start() {
@@ -162,6 +184,11 @@ export class EventFeed extends EventTarget {
   }
 
   #connect() {
+    const token = this.#token();
+    if (!token) {
+      this.#timer = setTimeout(() => this.#connect(), RECONNECT_MS);
+      return;
+    }
     const url = new URL('api/v1/events', this.#base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (this.#lastSeq) {
@@ -169,6 +196,7 @@ export class EventFeed extends EventTarget {
     }
     const ws = new WebSocket(url);
     this.#ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
     ws.onmessage = (m) => {
       let e;
       try {
@@ -194,13 +222,13 @@ export class EventFeed extends EventTarget {
       }
       this.#emit('event', e);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.#ws !== ws) {
         return;
       }
       this.open = false;
       this.#ws = null;
-      this.#emit('close', {});
+      this.#emit('close', { refused: ev.code === 4401 });
       if (!this.#stopped) {
         this.#timer = setTimeout(() => this.#connect(), RECONNECT_MS);
       }

@@ -305,7 +305,15 @@ function changeDate() {
 function listenEvents() {
   const url = apiUrl('api/v1/events');
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = els.token.value.trim();
+  if (!token) {
+    // The relay sends nothing without a token: wait for one.
+    window.setTimeout(listenEvents, RECONNECT_MS);
+    return;
+  }
   const ws = new WebSocket(url);
+  // A browser cannot set a WebSocket's headers: the token is the first message.
+  ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
   ws.onmessage = (ev) => {
     let e;
     try { e = JSON.parse(ev.data); } catch (err) { return; }

@@ -209,7 +209,7 @@ async function loadConference() {
 
 const briefing = new OpsBriefing(new BriefingApi(document.baseURI, () => els.token.value.trim()));
 
-const feed = new EventFeed(document.baseURI);
+const feed = new EventFeed(document.baseURI, () => els.token.value.trim());
 feed.addEventListener('open', (ev) => {
   if (!ev.detail.complete) {
     /* First connection, or events lost while away: read the state again. */
@@ -238,6 +238,7 @@ els.form.addEventListener('submit', (ev) => {
   viewer.start();
   loadConference();
   briefing.load();
+  feed.reconnect();
 });
 els.disconnect.addEventListener('click', () => viewer.stop());
 els.publish.addEventListener('click', togglePublish);

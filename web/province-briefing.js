@@ -34,7 +34,7 @@ export class ProvinceBriefing {
       clock: document.getElementById('briefing-clock'),
       speaker: document.getElementById('briefing-speaker'),
     };
-    this.#feed = new EventFeed(document.baseURI);
+    this.#feed = new EventFeed(document.baseURI, () => credentials().token);
     this.#feed.addEventListener('open', (ev) => {
       if (!ev.detail.complete) this.load();
     });
@@ -45,6 +45,12 @@ export class ProvinceBriefing {
 
   start() {
     this.#feed.start();
+    this.load();
+  }
+
+  /* The office or its token changed: the event stream too, then load. */
+  credentialsChanged() {
+    this.#feed.reconnect();
     this.load();
   }
 

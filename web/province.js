@@ -278,7 +278,7 @@ function onProvinceChange() {
     storageSet(LAST_PROVINCE_KEY, code);
   }
   window.history.replaceState(null, '', addressWithProvince(window.location.href, code));
-  briefing.load();
+  briefing.credentialsChanged();
 }
 
 /* -------------------------------------------------------------- devices */
@@ -377,7 +377,7 @@ function init() {
 
   renderState(session.state);
   loadProvinces();
-  els.token.addEventListener('change', () => briefing.load());
+  els.token.addEventListener('change', () => briefing.credentialsChanged());
   briefing.start();
 
   if (!mediaAvailable()) {

@@ -236,7 +236,7 @@ async function downloadCsv() {
 
 /* ------------------------------------------------------------- events */
 
-const feed = new EventFeed(document.baseURI);
+const feed = new EventFeed(document.baseURI, () => els.token.value.trim());
 feed.addEventListener('event', (ev) => {
   const e = ev.detail;
   if (e.type === 'briefing-started' || e.type === 'briefing-ended') {
@@ -259,6 +259,7 @@ els.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
   loadList();
   if (selected) readDetail();
+  feed.reconnect();
 });
 els.exportCsv.addEventListener('click', downloadCsv);
 els.exportChapter.addEventListener('click', (ev) => {

@@ -286,13 +286,19 @@ test('refusals are readable from another origin too (status and JSON)', async ()
 });
 
 test('the events WebSocket from another origin', async () => {
-  const hello = await page.evaluate((url) => new Promise((resolve) => {
+  // A browser sends its token as the first message; without one it gets
+  // nothing but the close (4401).
+  const open = (token) => page.evaluate(([url, t]) => new Promise((resolve) => {
     const ws = new WebSocket(url);
+    if (t) ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token: t }));
     ws.onmessage = (m) => {
       resolve(JSON.parse(m.data));
       ws.close();
     };
-    ws.onerror = () => resolve({ error: 'WebSocket error' });
-  }), `${relay.url.replace(/^http/, 'ws')}api/v1/events`);
+    ws.onclose = (ev) => resolve({ closed: ev.code });
+  }), [`${relay.url.replace(/^http/, 'ws')}api/v1/events`, token]);
+  const hello = await open(MINISTER);
   assert.equal(hello.type, 'hello', JSON.stringify(hello));
+  assert.equal(hello.role, 'minister');
+  assert.deepEqual(await open(null), { closed: 4401 });
 });

@@ -109,8 +109,26 @@ test('public, read-only resources: any token or none', async () => {
   for (const target of ['api/v1/conference', 'api/v1/figures/schema']) {
     await row('GET', target, everyone);
   }
-  const events = await openEvents(relay); // the events WebSocket, without a token
-  events.close();
+});
+
+// The events WebSocket: a token in the upgrade's header or in the first
+// message (as browsers send it); without one, or with one of nobody,
+// nothing but a close with 4401. What each credential reads of the stream
+// is checked in tests/unit/test-events.c and viewer-timeout.test.mjs.
+test('the events WebSocket: any token the relay knows, nothing without', async () => {
+  for (const role of ROLES) {
+    const token = TOKENS[role];
+    for (const authMessage of [false, true]) {
+      const opening = openEvents(relay, { token, authMessage, query: 'since=0', timeoutMs: 60000 });
+      if (role === 'none' || role === 'unknown') {
+        await assert.rejects(opening, (e) => e.closeCode === 4401, `events as ${role}`);
+      } else {
+        const events = await opening;
+        assert.equal(events.events[0].type, 'hello', `events as ${role}`);
+        events.close();
+      }
+    }
+  }
 });
 
 // Anyone reads them; what a token adds is checked in status-detail.test.mjs.

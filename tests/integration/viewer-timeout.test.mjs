@@ -18,6 +18,7 @@ const STOP_GRACE_MS = 60000;
 
 const MINISTER = 'minister-viewer-timeout-token';
 const CHAIR = 'chair-viewer-timeout-token';
+const WALL = 'wall-display-viewer-timeout-token';
 const cleanups = [];
 after(async () => {
   for (const fn of cleanups.reverse()) await fn();
@@ -32,6 +33,7 @@ test('a viewer that stops sending RTCP is dropped; a live one is kept', { timeou
     extraConfig: {
       'viewer minister': { role: 'minister', token: MINISTER },
       'viewer chair': { role: 'chair', token: CHAIR },
+      'viewer wall': { role: 'viewer', token: WALL },
     },
   });
   cleanups.push(async () => {
@@ -47,8 +49,12 @@ test('a viewer that stops sending RTCP is dropped; a live one is kept', { timeou
 });
 
 async function scenario(relay) {
-  const events = await openEvents(relay);
+  const events = await openEvents(relay, { token: MINISTER });
   cleanups.push(() => events.close());
+  // A wall display's stream: who watches what is for the chair and the
+  // minister only (as GET /api/v1/viewers).
+  const wallEvents = await openEvents(relay, { token: WALL });
+  cleanups.push(() => wallEvents.close());
   const pub = startPublisher(relay, ['TH-50']);
   cleanups.push(() => pub.kill());
   await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/TH-50`)).state === 'live',
@@ -83,6 +89,18 @@ async function scenario(relay) {
     return r.json.viewers.map((v) => v.session);
   };
   assert.deepEqual((await listed()).sort(), [frozenId, liveId].sort());
+  // A public event after the viewer events (the chair gives the floor)
+  // reaches the wall display; the viewer events before it never did.
+  const give = await request(`${relay.url}api/v1/conference/floor`, {
+    method: 'PUT', headers: { Authorization: `Bearer ${CHAIR}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ province: 'TH-50' }),
+  });
+  assert.equal(give.status, 200, give.text);
+  await wallEvents.waitFor((e) => e.type === 'floor', { describe: 'the floor event on the wall display' });
+  assert.ok(wallEvents.events.some((e) => e.type === 'province-state' && e.province === 'TH-50'),
+    'the wall display sees the public state');
+  assert.ok(!wallEvents.events.some((e) => e.type === 'viewer'),
+    `no viewer events for the wall display: ${JSON.stringify(wallEvents.events.filter((e) => e.type === 'viewer'))}`);
 
   // The minister's viewer freezes: no more RTCP (nor anything else).
   frozen.child.kill('SIGSTOP');

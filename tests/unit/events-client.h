@@ -30,25 +30,59 @@ on_connected (GObject *source, GAsyncResult *res, gpointer data)
   g_signal_connect (c->ws, "message", G_CALLBACK (on_message), c);
 }
 
+/* Connects with `token` as the upgrade's bearer token (NULL: none), and
+ * waits for the first message (or the close) when `wait_first`. */
 static inline Client *
-client_connect (const char *query)
+client_connect_with (const char *query, const char *token, gboolean wait_first)
 {
   Client *c = g_new0 (Client, 1);
   c->messages = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *url = g_strdup_printf ("%s/api/v1/events%s", relay->base_url, query ? query : "");
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  if (token)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
   soup_session_websocket_connect_async (http, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                                         on_connected, c);
-  for (int i = 0; i < 500 && (!c->ws || c->messages->len == 0); i++)
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline
+         && (!c->ws
+             || (wait_first && c->messages->len == 0
+                 && soup_websocket_connection_get_state (c->ws) != SOUP_WEBSOCKET_STATE_CLOSED)))
     g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (c->ws);
   return c;
 }
 
+/* The test relays' viewer token (events-client users configure it). */
+#define EVENTS_VIEWER_TOKEN "viewer-token-for-events"
+#define EVENTS_VIEWER_CONFIG "[viewer events]\nrole=viewer\ntoken=" EVENTS_VIEWER_TOKEN "\n"
+
+static inline Client *
+client_connect (const char *query)
+{
+  return client_connect_with (query, EVENTS_VIEWER_TOKEN, TRUE);
+}
+
+/* Runs the main context until the relay closed the socket; its code. */
+static inline gushort
+wait_closed (Client *c)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (soup_websocket_connection_get_state (c->ws) != SOUP_WEBSOCKET_STATE_CLOSED
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (soup_websocket_connection_get_state (c->ws), ==, SOUP_WEBSOCKET_STATE_CLOSED);
+  return soup_websocket_connection_get_close_code (c->ws);
+}
+
 static inline void
 client_free (Client *c)
 {
-  soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_object_unref (c->ws);
   g_ptr_array_unref (c->messages);
   g_free (c);

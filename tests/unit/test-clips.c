@@ -241,7 +241,7 @@ decode (const char *path, Tone *tone, gint64 *declared_ns)
 static void
 test_floor_turn (void)
 {
-  Client *events = client_connect (NULL);
+  Client *events = client_connect_with (NULL, CHAIR, TRUE);
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
       G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);

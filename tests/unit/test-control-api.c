@@ -95,7 +95,7 @@ test_defaults (Fixture *f, gconstpointer data)
 static void
 test_floor_mutes_layout_and_events (Fixture *f, gconstpointer data)
 {
-  Client *events = client_connect (NULL);
+  Client *events = client_connect_with (NULL, CHAIR, TRUE);
 
   g_autoptr (Reply) give = PUT_JSON ("/api/v1/conference/floor", CHAIR, "{\"province\":\"TH-50\"}");
   assert_status (give, 200, "\"floor\":\"TH-50\"");

@@ -1,6 +1,7 @@
 /* GET /api/v1/events on the real relay: province state changes arrive as
- * numbered JSON events, and a client that reconnects with ?since= gets
- * exactly what it missed. */
+ * numbered JSON events, a client that reconnects with ?since= gets exactly
+ * what it missed, and nobody gets anything without a token: an office only
+ * the public events and its own figures. */
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "relay-process.h"
+#include "report-test-util.h"
 
 static RelayProcess *relay;
 static SoupSession *http;
@@ -16,12 +18,13 @@ static SoupSession *http;
 #include "events-client.h"
 
 static guint
-http_request (const char *method, const char *path, const char *body, char **location)
+http_request_as (const char *token, const char *method, const char *path, const char *body,
+                 char **location)
 {
   g_autofree char *url = g_strconcat (relay->base_url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                "Bearer token-of-chiang-mai");
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   if (body)
     {
       g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
@@ -32,6 +35,12 @@ http_request (const char *method, const char *path, const char *body, char **loc
     *location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                         "Location"));
   return soup_message_get_status (msg);
+}
+
+static guint
+http_request (const char *method, const char *path, const char *body, char **location)
+{
+  return http_request_as ("token-of-chiang-mai", method, path, body, location);
 }
 
 static void
@@ -88,13 +97,137 @@ test_state_events_and_replay (void)
   client_free (odd);
 }
 
+#define CHIANG_MAI "token-of-chiang-mai"
+#define SAMUT_PRAKAN "token-of-samut-prakan"
+
+/* The events of `type` among c's messages, as "<province>" strings joined
+ * by commas. */
+static char *
+provinces_of (Client *c, const char *type)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  for (guint i = 0; i < c->messages->len; i++)
+    {
+      JsonObject *o = message_object (c, i, p);
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "type", ""), type) == 0)
+        g_string_append_printf (out, "%s,", json_object_get_string_member (o, "province"));
+    }
+  return g_strdup (out->str);
+}
+
+static gboolean
+has_figures_of (Client *c, const char *province)
+{
+  g_autofree char *seen = provinces_of (c, "figures");
+  g_autofree char *want = g_strconcat (province, ",", NULL);
+  return strstr (seen, want) != NULL;
+}
+
+static void
+wait_figures_of (Client *c, const char *province)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!has_figures_of (c, province) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (has_figures_of (c, province));
+}
+
+static void
+send_auth_message (Client *c, const char *text)
+{
+  soup_websocket_connection_send_text (c->ws, text);
+}
+
+static void
+test_authorization (void)
+{
+  /* No token and no auth message: nothing, then closed with 4401 (after
+   * RELAY_EVENTS_AUTH_TIMEOUT_S). */
+  Client *silent = client_connect_with (NULL, NULL, FALSE);
+  g_assert_cmpuint (wait_closed (silent), ==, 4401);
+  g_assert_cmpuint (silent->messages->len, ==, 0);
+  client_free (silent);
+
+  /* A token nobody has, in the header or in the first message; a first
+   * message that is not an auth message; replay asked for without a token:
+   * closed with 4401 and nothing sent, not even the hello. */
+  Client *wrong = client_connect_with ("?since=0", "not-a-token-anyone-has", FALSE);
+  g_assert_cmpuint (wait_closed (wrong), ==, 4401);
+  g_assert_cmpuint (wrong->messages->len, ==, 0);
+  client_free (wrong);
+  const char *bad_first[] = { "{\"type\":\"auth\",\"token\":\"not-a-token-anyone-has\"}",
+                              "{\"type\":\"auth\"}", "{\"type\":\"hello\"}", "not json",
+                              "{\"type\":\"auth\",\"token\":7}" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad_first); i++)
+    {
+      Client *bad = client_connect_with ("?since=0", NULL, FALSE);
+      send_auth_message (bad, bad_first[i]);
+      g_assert_cmpuint (wait_closed (bad), ==, 4401);
+      g_assert_cmpuint (bad->messages->len, ==, 0);
+      client_free (bad);
+    }
+
+  /* Chiang Mai's office authenticates by its first message (as a browser
+   * must); the wall display by its header. */
+  Client *office = client_connect_with (NULL, NULL, FALSE);
+  send_auth_message (office, "{\"type\":\"auth\",\"token\":\"" CHIANG_MAI "\"}");
+  wait_messages (office, 1);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  JsonObject *hello = message_object (office, 0, p);
+  g_assert_cmpstr (json_object_get_string_member (hello, "type"), ==, "hello");
+  g_assert_cmpstr (json_object_get_string_member (hello, "role"), ==, "office");
+  Client *wall = client_connect (NULL);
+
+  /* Samut Prakan reports, then Chiang Mai. The office sees its own figures
+   * only; since events keep their order, Samut Prakan's would have come
+   * first. The wall sees both. Both see the public state of every office. */
+  g_autofree char *today = report_today ();
+  g_autofree char *sp = report_message ("sp-ev-1", today, 30, NULL);
+  g_assert_cmpuint (report_post (http, relay->base_url, SAMUT_PRAKAN, "application/json", sp,
+                                 strlen (sp), NULL), ==, 201);
+  g_autofree char *cm = report_message ("cm-ev-1", today, 10, NULL);
+  g_assert_cmpuint (report_post (http, relay->base_url, CHIANG_MAI, "application/json", cm,
+                                 strlen (cm), NULL), ==, 201);
+  wait_figures_of (office, "TH-50");
+  g_assert_false (has_figures_of (office, "TH-11"));
+  wait_figures_of (wall, "TH-50");
+  g_assert_true (has_figures_of (wall, "TH-11"));
+
+  /* A replay gives the office no more than live delivery did. */
+  Client *replayed = client_connect_with ("?since=0", CHIANG_MAI, TRUE);
+  wait_figures_of (replayed, "TH-50");
+  g_assert_false (has_figures_of (replayed, "TH-11"));
+  client_free (replayed);
+
+  /* Public state: a WHIP session of Samut Prakan reaches the office. */
+  g_autofree char *offer_path = g_build_filename (SDP_FIXTURES, "chrome-whip.sdp", NULL);
+  g_autofree char *offer = NULL;
+  g_assert_true (g_file_get_contents (offer_path, &offer, NULL, NULL));
+  g_assert_cmpuint (http_request_as (SAMUT_PRAKAN, "POST", "/whip/TH-11", offer, NULL), ==, 201);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *states = provinces_of (office, "province-state");
+      if (strstr (states, "TH-11,") || g_get_monotonic_time () > deadline)
+        {
+          g_assert_nonnull (strstr (states, "TH-11,"));
+          break;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  client_free (office);
+  client_free (wall);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  relay = relay_process_start (NULL);
+  relay = relay_process_start (EVENTS_VIEWER_CONFIG);
   http = soup_session_new_with_options ("timeout", 20, NULL);
   g_test_add_func ("/events/state-events-and-replay", test_state_events_and_replay);
+  g_test_add_func ("/events/authorization", test_authorization);
   int rc = g_test_run ();
   g_object_unref (http);
   relay_process_stop (relay);

@@ -25,19 +25,29 @@ function sendFrame(socket, opcode, payload = Buffer.alloc(0)) {
  * Connects to relay.url's /api/v1/events (query e.g. 'since=12'). Resolves
  * once the hello message arrived. `events` holds every parsed message in
  * order (the hello first).
+ *
+ * The relay sends nothing to a client without a token: `token` (default:
+ * the relay's viewer token) goes in the upgrade's Authorization header, or,
+ * with `authMessage: true`, in a first {"type":"auth"} message as a browser
+ * sends it. A refusal rejects with an Error whose `closeCode` is the
+ * relay's close code (4401).
  */
-export function openEvents(relay, { query = '', timeoutMs = 15000 } = {}) {
+export function openEvents(relay, {
+  query = '', timeoutMs = 15000, token = relay.viewerToken, authMessage = false,
+} = {}) {
   const url = new URL(`api/v1/events${query ? `?${query}` : ''}`, relay.url);
   const key = crypto.randomBytes(16).toString('base64');
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
+    const headers = {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': key,
+    };
+    if (token && !authMessage) headers.Authorization = `Bearer ${token}`;
     const req = mod.request(url, {
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': key,
-      },
+      headers,
       rejectUnauthorized: false,
       timeout: timeoutMs,
     });
@@ -56,6 +66,10 @@ export function openEvents(relay, { query = '', timeoutMs = 15000 } = {}) {
       let buf = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
       let fragments = [];
       let closed = false;
+      let closeCode = null;
+      if (token && authMessage) {
+        sendFrame(socket, 0x1, Buffer.from(JSON.stringify({ type: 'auth', token })));
+      }
       const parse = () => {
         for (;;) {
           if (buf.length < 2) return;
@@ -78,6 +92,7 @@ export function openEvents(relay, { query = '', timeoutMs = 15000 } = {}) {
           if (opcode === 0x9) {
             sendFrame(socket, 0xa, payload); // pong
           } else if (opcode === 0x8) {
+            if (payload.length >= 2) closeCode = payload.readUInt16BE(0);
             closed = true;
             socket.end();
           } else if (opcode === 0x1 || opcode === 0x0) {
@@ -130,8 +145,13 @@ export function openEvents(relay, { query = '', timeoutMs = 15000 } = {}) {
         },
       };
       parse();
-      waitFor(() => events.length > 0, { timeoutMs, describe: 'the hello message' })
+      waitFor(() => events.length > 0 || closed, { timeoutMs, describe: 'the hello message' })
         .then(() => {
+          if (events.length === 0) {
+            const e = new Error(`the relay closed the event stream (code ${closeCode}) without a hello`);
+            e.closeCode = closeCode;
+            throw e;
+          }
           if (events[0].type !== 'hello') {
             throw new Error(`first message is not hello: ${JSON.stringify(events[0])}`);
           }
