@@ -1,5 +1,7 @@
 #include "relay/peer/webrtc-transport.h"
 
+#include <gio/gio.h>
+
 #include "relay/dtls/dtls-transport.h"
 #include "relay/log.h"
 #include "relay/rtp/rtp-packet.h"
@@ -18,6 +20,7 @@ struct _RelayWebrtcTransport {
   gboolean dtls_started;
   char *remote_ufrag;
   char *remote_pwd;
+  guint remote_candidates; /* given for the current remote credentials */
   /* DTLS datagrams produced before libnice had a usable pair on our side
    * (the peer's ClientHello can beat our own connectivity checks). Sent as
    * soon as ICE connects, instead of waiting a second for DTLS to resend. */
@@ -26,6 +29,10 @@ struct _RelayWebrtcTransport {
 };
 
 #define MAX_EARLY_DTLS_BYTES (32 * 1024)
+/* Remote candidates per ICE generation, the offer's and every PATCH's: each
+ * is an address libnice sends checks to (RFC 8445 limits a checklist to
+ * 100 pairs for the same reason). */
+#define MAX_REMOTE_CANDIDATES (2 * RELAY_SDP_MAX_CANDIDATES)
 
 static void flush_early_dtls (RelayWebrtcTransport *self);
 
@@ -277,6 +284,7 @@ relay_webrtc_transport_set_remote (RelayWebrtcTransport *self, const char *ufrag
   g_free (self->remote_pwd);
   self->remote_ufrag = g_strdup (ufrag);
   self->remote_pwd = g_strdup (pwd);
+  self->remote_candidates = candidates ? candidates->len : 0;
   add_candidates (self, candidates);
   return TRUE;
 }
@@ -291,6 +299,14 @@ relay_webrtc_transport_apply_fragment (RelayWebrtcTransport *self, const RelaySd
   gboolean restart = frag->ice_ufrag && frag->ice_pwd
                      && (g_strcmp0 (frag->ice_ufrag, self->remote_ufrag) != 0
                          || g_strcmp0 (frag->ice_pwd, self->remote_pwd) != 0);
+  guint so_far = restart ? 0 : self->remote_candidates;
+  if (so_far + frag->candidates->len > MAX_REMOTE_CANDIDATES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "more than %u remote candidates for these ICE credentials",
+                   MAX_REMOTE_CANDIDATES);
+      return FALSE;
+    }
   if (restart)
     {
       if (!relay_ice_agent_restart (self->ice, error))
@@ -300,6 +316,7 @@ relay_webrtc_transport_apply_fragment (RelayWebrtcTransport *self, const RelaySd
       relay_info (self->log_id, "ICE restart");
       *restarted = TRUE;
     }
+  self->remote_candidates += frag->candidates->len;
   add_candidates (self, frag->candidates);
   if (restart)
     {

@@ -76,6 +76,15 @@ parse_line (RelaySdpFragment *frag, const char *line, guint lineno, GError **err
   if (g_str_has_prefix (line, "a=candidate:")) {
     if (!candidate_ok (line + strlen ("a=candidate:")))
       return bad (error, lineno, "a=candidate is not an ICE candidate");
+    const char *refusal = relay_sdp_candidate_address_refusal (line + strlen ("a=candidate:"));
+    if (refusal) {
+      g_autofree char *why = g_strdup_printf ("a=candidate with %s, where no check may go", refusal);
+      return bad (error, lineno, why);
+    }
+    if (frag->candidates->len >= RELAY_SDP_MAX_CANDIDATES) {
+      g_autofree char *why = g_strdup_printf ("more than %u candidates", RELAY_SDP_MAX_CANDIDATES);
+      return bad (error, lineno, why);
+    }
     g_ptr_array_add (frag->candidates, g_strdup (line + 2));
     return TRUE;
   }

@@ -3,9 +3,29 @@
  * answering, and the client's SSRCs. */
 #include "relay/sdp/sdp-media.h"
 
+#include <gio/gio.h>
 #include <string.h>
 
 #define PROTO_SAVPF "UDP/TLS/RTP/SAVPF"
+
+const char *
+relay_sdp_candidate_address_refusal (const char *value)
+{
+  g_auto (GStrv) t = relay_sdp_split_ws (value);
+  if (g_strv_length (t) < 5)
+    return NULL;
+  g_autoptr (GInetAddress) address = g_inet_address_new_from_string (t[4]);
+  if (!address)
+    return NULL;
+  if (g_inet_address_get_is_any (address))
+    return "the unspecified address";
+  if (g_inet_address_get_is_multicast (address))
+    return "a multicast address";
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4
+      && memcmp (g_inet_address_to_bytes (address), "\xff\xff\xff\xff", 4) == 0)
+    return "the broadcast address";
+  return NULL;
+}
 
 /* Whitespace-separated tokens without the empty ones that doubled spaces
  * would give. */

@@ -295,13 +295,25 @@ read_transport (const GstSDPMessage *msg, const GstSDPMedia *tm, RelaySdpOffer *
 /* Candidates of the bundled transport: the first accepted m-line's (and
  * session-level ones). A client that put them only elsewhere still gets
  * them used, since all bundled m-lines share one ufrag. */
+/* Past the limit, candidates are left out rather than the offer refused: a
+ * browser on a machine with many interfaces may gather more, and the first
+ * ones (host candidates come first) are the ones that work. One that no
+ * check may be sent to is left out too: it could never work. */
+static void
+add_candidate (RelaySdpOffer *offer, const char *value)
+{
+  if (offer->candidates->len < RELAY_SDP_MAX_CANDIDATES
+      && relay_sdp_candidate_address_refusal (value) == NULL)
+    g_ptr_array_add (offer->candidates, g_strconcat ("candidate:", value, NULL));
+}
+
 static void
 read_candidates (const GstSDPMessage *msg, const GstSDPMedia *tm, RelaySdpOffer *offer)
 {
   for (guint i = 0; i < gst_sdp_message_attributes_len (msg); i++) {
     const GstSDPAttribute *a = gst_sdp_message_get_attribute (msg, i);
     if (g_strcmp0 (a->key, "candidate") == 0 && a->value != NULL && *a->value != '\0')
-      g_ptr_array_add (offer->candidates, g_strconcat ("candidate:", a->value, NULL));
+      add_candidate (offer, a->value);
     else if (g_strcmp0 (a->key, "end-of-candidates") == 0)
       offer->end_of_candidates = TRUE;
   }
@@ -313,7 +325,7 @@ read_candidates (const GstSDPMessage *msg, const GstSDPMedia *tm, RelaySdpOffer 
       for (guint i = 0; i < gst_sdp_media_attributes_len (m); i++) {
         const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, i);
         if (g_strcmp0 (a->key, "candidate") == 0 && a->value != NULL && *a->value != '\0')
-          g_ptr_array_add (offer->candidates, g_strconcat ("candidate:", a->value, NULL));
+          add_candidate (offer, a->value);
         else if (g_strcmp0 (a->key, "end-of-candidates") == 0)
           offer->end_of_candidates = TRUE;
       }

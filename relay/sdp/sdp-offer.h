@@ -78,6 +78,12 @@ typedef struct {
   guint64 max_message_size;
 } RelaySdpMedia;
 
+/* Candidates read from one offer (the rest are left out) or one trickle
+ * PATCH (more is refused): a browser gathers a handful; each one is an
+ * address the relay sends ICE checks to, so a client must not be able to
+ * name thousands. */
+#define RELAY_SDP_MAX_CANDIDATES 32
+
 typedef struct {
   char *ice_ufrag;
   char *ice_pwd;
@@ -86,7 +92,9 @@ typedef struct {
   char *fingerprint;           /* sha-256 value, as written */
   char *setup;                 /* "actpass", "active" or "passive" */
   gboolean bundle;             /* a=group:BUNDLE covering all accepted m-lines */
-  GPtrArray *candidates;       /* char*, "candidate:..." attribute values */
+  GPtrArray *candidates;       /* char*, "candidate:..." attribute values,
+                                * at most RELAY_SDP_MAX_CANDIDATES, none
+                                * with an address no check may go to */
   gboolean end_of_candidates;
   GPtrArray *media;            /* RelaySdpMedia*, in m-line order */
   RelaySdpMedia *audio;        /* the accepted audio m-line, or NULL */

@@ -58,6 +58,29 @@ test_fragment (void)
   g_assert_null (g->ice_ufrag);
   g_assert_cmpuint (g->candidates->len, ==, 1);
   g_assert_false (g->end_of_candidates);
+
+  /* Addresses no ICE check may be sent to are refused, names are not. */
+  const char *refused[] = { "0.0.0.0", "::", "224.0.0.1", "239.255.255.250", "ff02::1",
+                            "255.255.255.255" };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("a=candidate:1 1 udp 2130706431 %s 5000 typ host\n",
+                                               refused[i]);
+      frag_fails (line, strlen (line));
+    }
+  g_autoptr (RelaySdpFragment) mdns =
+    frag_ok ("a=candidate:1 1 udp 2130706431 4f2c1a.local 5000 typ host\n");
+  g_assert_cmpuint (mdns->candidates->len, ==, 1);
+
+  /* At most RELAY_SDP_MAX_CANDIDATES in one PATCH. */
+  g_autoptr (GString) many = g_string_new (NULL);
+  for (guint i = 0; i < RELAY_SDP_MAX_CANDIDATES; i++)
+    g_string_append_printf (many, "a=candidate:%u 1 udp 2130706431 192.0.2.7 %u typ host\n", i,
+                            5000 + i);
+  g_autoptr (RelaySdpFragment) full = frag_ok (many->str);
+  g_assert_cmpuint (full->candidates->len, ==, RELAY_SDP_MAX_CANDIDATES);
+  g_string_append (many, "a=candidate:99 1 udp 2130706431 192.0.2.7 6000 typ host\n");
+  frag_fails (many->str, many->len);
   g_autoptr (RelaySdpFragment) e = frag_ok ("a=end-of-candidates\r\n");
   g_assert_true (e->end_of_candidates);
   g_assert_cmpuint (e->candidates->len, ==, 0);

@@ -141,6 +141,34 @@ test_policy_feedback_off (void)
   g_assert_nonnull (strstr (answer, "a=rtcp-fb:96 nack pli\r\n"));
 }
 
+/* Candidates no check may go to are left out, and past
+ * RELAY_SDP_MAX_CANDIDATES the rest: the offer itself is still taken. */
+static void
+test_candidate_limits (void)
+{
+  g_autofree char *text = fixture ("chrome-whip.sdp");
+  const char *anchor = "a=candidate:3166271416";
+  char *at = strstr (text, anchor);
+  g_assert_nonnull (at);
+  g_autoptr (GString) more = g_string_new_len (text, at - text);
+  const char *refused[] = { "0.0.0.0", "::", "224.0.0.251", "ff02::1", "255.255.255.255" };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    g_string_append_printf (more, "a=candidate:9%u 1 udp 2122260223 %s 5000 typ host\r\n", i,
+                            refused[i]);
+  for (guint i = 0; i < 100; i++)
+    g_string_append_printf (more, "a=candidate:7%u 1 udp 2122260223 192.0.2.%u 5000 typ host\r\n",
+                            i, i + 1);
+  g_string_append (more, at);
+  g_autoptr (RelaySdpOffer) o = parse_ok (more->str, NULL);
+  g_assert_cmpuint (o->candidates->len, ==, RELAY_SDP_MAX_CANDIDATES);
+  for (guint i = 0; i < o->candidates->len; i++)
+    {
+      const char *c = g_ptr_array_index (o->candidates, i);
+      g_autofree char *first = g_strdup_printf ("candidate:7%u ", i);
+      g_assert_true (g_str_has_prefix (c, first));
+    }
+}
+
 static void
 test_firefox (void)
 {
@@ -440,6 +468,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/offer/chrome-h264", test_chrome_h264);
   g_test_add_func ("/sdp/offer/feedback-off", test_policy_feedback_off);
   g_test_add_func ("/sdp/offer/firefox", test_firefox);
+  g_test_add_func ("/sdp/offer/candidate-limits", test_candidate_limits);
   g_test_add_func ("/sdp/offer/gstreamer", test_gstreamer);
   g_test_add_func ("/sdp/offer/extmap-variants", test_extmap_variants);
   g_test_add_func ("/sdp/offer/malformed", test_malformed);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "relay-process.h"
+#include "relay/sdp/sdp-offer.h"
 
 /* A wall display: the lowest viewer role, which still sees every status
  * detail. */
@@ -232,6 +233,31 @@ test_session_lifecycle (void)
                                         "application/trickle-ice-sdpfrag", trickle,
                                         strlen (trickle), etag);
   g_assert_cmpuint (trickled->status, ==, 204);
+
+  /* An address no ICE check may go to: refused. */
+  const char *nowhere = "a=candidate:2 1 udp 2122260223 0.0.0.0 61666 typ host\r\n";
+  g_autoptr (Reply) unspecified = request ("PATCH", location, "token-of-chiang-mai",
+                                           "application/trickle-ice-sdpfrag", nowhere,
+                                           strlen (nowhere), etag);
+  assert_refusal (unspecified, 400, "no check may go");
+  /* Candidates for these credentials: the offer's 3, 1 trickled, then up to
+   * 64 in all, however they are split into PATCHes; the 65th is refused. */
+  guint given = 3 + 1;
+  for (guint round = 0; round < 3; round++)
+    {
+      guint n = round == 2 ? 1 : MIN (RELAY_SDP_MAX_CANDIDATES, 64 - given);
+      g_autoptr (GString) many = g_string_new (NULL);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (many, "a=candidate:%u 1 udp 2122260223 127.0.0.1 %u typ host\r\n",
+                                100 + given + i, 40000 + given + i);
+      g_autoptr (Reply) r = request ("PATCH", location, "token-of-chiang-mai",
+                                     "application/trickle-ice-sdpfrag", many->str, many->len, etag);
+      if (round < 2)
+        g_assert_cmpuint (r->status, ==, 204);
+      else
+        assert_refusal (r, 400, "more than 64 remote candidates");
+      given += n;
+    }
 
   /* New credentials: an ICE restart, 200 with ours and a new ETag. */
   g_autoptr (Reply) restarted = request ("PATCH", location, "token-of-chiang-mai",
