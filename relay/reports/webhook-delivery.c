@@ -264,8 +264,8 @@ lane_send (Lane *lane)
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   gsize len;
   const char *body = g_bytes_get_data (row->body, &len);
-  g_autofree char *signature = relay_webhook_signature (hook->config->secret, body, len);
   g_autofree char *timestamp = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *signature = relay_webhook_signature (hook->config->secret, timestamp, body, len);
   SoupMessageHeaders *h = soup_message_get_request_headers (msg);
   soup_message_headers_replace (h, "X-Briefing-Signature", signature);
   soup_message_headers_replace (h, "X-Briefing-Delivery", row->delivery_id);

@@ -25,7 +25,8 @@ void relay_webhook_outbox_free (RelayWebhookOutbox *outbox);
 gboolean relay_webhook_outbox_add (RelayWebhookOutbox *outbox, const RelayReportRow *row,
                                    GError **error);
 
-/* "sha256=<hex HMAC-SHA256 of body with secret>", the X-Briefing-Signature. */
-char *relay_webhook_signature (GBytes *secret, const char *body, gsize len);
+/* "sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with secret>", the
+ * X-Briefing-Signature of an attempt sent with X-Briefing-Timestamp. */
+char *relay_webhook_signature (GBytes *secret, const char *timestamp, const char *body, gsize len);
 
 G_END_DECLS

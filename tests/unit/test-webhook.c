@@ -68,8 +68,9 @@ attempt_free (Attempt *a)
   g_free (a);
 }
 
-/* What a receiver at the data centre does (docs/API.md): HMAC of the raw
- * body, compared before the body is trusted. */
+/* What a receiver at the data centre does (docs/API.md): HMAC of the
+ * timestamp, a dot and the raw body, compared before the body is trusted,
+ * and the timestamp recent. */
 static gboolean
 verify (SoupServerMessage *msg, GBytes *body, JsonObject **out)
 {
@@ -81,8 +82,13 @@ verify (SoupServerMessage *msg, GBytes *body, JsonObject **out)
     return FALSE;
   gsize len;
   const guchar *data = g_bytes_get_data (body, &len);
+  g_autoptr (GString) signed_text = g_string_new (timestamp);
+  g_string_append_c (signed_text, '.');
+  g_string_append_len (signed_text, (const char *) data, len);
   g_autofree char *hex = g_compute_hmac_for_data (G_CHECKSUM_SHA256, (const guchar *) SECRET,
-                                                  strlen (SECRET), data, len);
+                                                  strlen (SECRET),
+                                                  (const guchar *) signed_text->str,
+                                                  signed_text->len);
   g_autofree char *expected = g_strconcat ("sha256=", hex, NULL);
   if (strcmp (signature, expected) != 0)
     return FALSE;
