@@ -201,14 +201,26 @@ send_reports (RelayPublisherSession *self, gint64 now)
 }
 
 static void
+send_rtcp_datagram (const guint8 *data, gsize len, gpointer user_data)
+{
+  RelayPublisherSession *self = user_data;
+  g_autoptr (GByteArray) packet = g_byte_array_sized_new (len + RELAY_SRTP_MAX_TRAILER);
+  g_byte_array_append (packet, data, len);
+  send_rtcp (self, packet);
+}
+
+static void
 send_twcc (RelayPublisherSession *self)
 {
   if (!self->twcc)
     return;
   g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
   guint32 media = self->video_ssrc ? self->video_ssrc : self->audio_ssrc;
+  /* A second of a lossy link makes several feedback packets: each
+   * datagram keeps under the MTU. */
   if (relay_twcc_recorder_build_feedback (self->twcc, self->local_ssrc, media, out) > 0)
-    send_rtcp (self, out);
+    relay_rtcp_feedback_split (out->data, out->len, RELAY_RTCP_FEEDBACK_MAX_DATAGRAM,
+                               send_rtcp_datagram, self);
 }
 
 static void

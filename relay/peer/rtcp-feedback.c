@@ -24,6 +24,31 @@ relay_rtcp_feedback_write_reports (GByteArray *out, guint32 local_ssrc, RelayRec
 }
 
 void
+relay_rtcp_feedback_split (const guint8 *data, gsize len, gsize max_datagram,
+                           RelayRtcpDatagramFunc send, gpointer user_data)
+{
+  RelayRtcpIter iter;
+  RelayRtcpHeader header;
+  const guint8 *start = data;
+  gsize taken = 0;
+  relay_rtcp_iter_init (&iter, data, len);
+  while (relay_rtcp_iter_next (&iter, &header))
+    {
+      /* The packet with its padding: up to where the next one starts. */
+      gsize packet_len = (gsize) (iter.cursor - header.data);
+      if (taken > 0 && taken + packet_len > max_datagram)
+        {
+          send (start, taken, user_data);
+          start = header.data;
+          taken = 0;
+        }
+      taken += packet_len;
+    }
+  if (taken > 0)
+    send (start, taken, user_data);
+}
+
+void
 relay_rtcp_feedback_write_remb (GByteArray *out, guint32 local_ssrc, guint64 bitrate_bps,
                                 guint32 video_ssrc, guint32 audio_ssrc)
 {

@@ -24,6 +24,17 @@ void relay_rtcp_feedback_write_keyframe_request (GByteArray *out, const RelaySdp
                                                  guint32 local_ssrc, guint32 media_ssrc,
                                                  guint8 *fir_seq);
 
+/* Feedback datagrams stay under a path MTU: an SRTCP datagram over ~1,200
+ * bytes may be fragmented or dropped on the way (TWCC feedback for a
+ * second of a lossy link is several packets of up to 1,200 bytes each). */
+#define RELAY_RTCP_FEEDBACK_MAX_DATAGRAM 1200
+typedef void (*RelayRtcpDatagramFunc) (const guint8 *data, gsize len, gpointer user_data);
+/* Calls `send` for consecutive whole packets of `data` (a compound as
+ * written above) grouped into datagrams of at most `max_datagram` bytes; a
+ * packet larger than that goes alone. */
+void relay_rtcp_feedback_split (const guint8 *data, gsize len, gsize max_datagram,
+                                RelayRtcpDatagramFunc send, gpointer user_data);
+
 /* Reads a compound packet from the publisher; TRUE with rtt_ms when an XR
  * DLRR gave a round-trip time. */
 gboolean relay_rtcp_feedback_read (const guint8 *data, gsize len, gint64 now_us, guint32 local_ssrc,

@@ -5,6 +5,7 @@
 
 #include "relay/peer/rtcp-feedback.h"
 #include "relay/rtcp/rtcp-fir.h"
+#include "relay/rtcp/rtcp-nack.h"
 #include "relay/rtcp/rtcp-pli.h"
 
 /* Writes one key-frame request and gives the FIR's sequence number, or -1
@@ -67,11 +68,80 @@ test_fir_seq_per_sender (void)
   g_assert_cmpint (keyframe_request_seq (&video, 0xc, &c), ==, 0);
 }
 
+typedef struct {
+  GArray *sizes; /* gsize */
+  gsize total;
+} Datagrams;
+
+static void
+record_datagram (const guint8 *data, gsize len, gpointer user_data)
+{
+  Datagrams *d = user_data;
+  g_array_append_val (d->sizes, len);
+  d->total += len;
+}
+
+/* A compound of NACK packets of `pairs` PID/BLP pairs each (12 + 4 * pairs
+ * bytes). */
+static void
+append_nack (GByteArray *out, guint pairs)
+{
+  g_autofree guint16 *seqs = g_new (guint16, pairs);
+  for (guint i = 0; i < pairs; i++)
+    seqs[i] = (guint16) (i * 100);
+  relay_rtcp_nack_write (out, 1, 2, seqs, pairs);
+}
+
+static void
+test_split_under_mtu (void)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  /* Three packets of 1,012 bytes: one datagram each, never two together. */
+  for (guint i = 0; i < 3; i++)
+    append_nack (out, 250);
+  g_assert_cmpuint (out->len, ==, 3 * 1012);
+  Datagrams d = { g_array_new (FALSE, FALSE, sizeof (gsize)), 0 };
+  relay_rtcp_feedback_split (out->data, out->len, RELAY_RTCP_FEEDBACK_MAX_DATAGRAM,
+                             record_datagram, &d);
+  g_assert_cmpuint (d.sizes->len, ==, 3);
+  for (guint i = 0; i < d.sizes->len; i++)
+    g_assert_cmpuint (g_array_index (d.sizes, gsize, i), ==, 1012);
+  g_assert_cmpuint (d.total, ==, out->len);
+
+  /* Small ones travel together up to the limit: 28-byte packets, 42 of
+   * them per 1,176-byte datagram. */
+  g_byte_array_set_size (out, 0);
+  g_array_set_size (d.sizes, 0);
+  d.total = 0;
+  for (guint i = 0; i < 100; i++)
+    append_nack (out, 4);
+  relay_rtcp_feedback_split (out->data, out->len, RELAY_RTCP_FEEDBACK_MAX_DATAGRAM,
+                             record_datagram, &d);
+  g_assert_cmpuint (d.total, ==, 100 * 28);
+  for (guint i = 0; i < d.sizes->len; i++)
+    g_assert_cmpuint (g_array_index (d.sizes, gsize, i), <=, RELAY_RTCP_FEEDBACK_MAX_DATAGRAM);
+  g_assert_cmpuint (d.sizes->len, ==, 3);
+
+  /* A packet over the limit goes alone, whole. */
+  g_byte_array_set_size (out, 0);
+  g_array_set_size (d.sizes, 0);
+  d.total = 0;
+  append_nack (out, 4);
+  append_nack (out, 400);
+  append_nack (out, 4);
+  relay_rtcp_feedback_split (out->data, out->len, RELAY_RTCP_FEEDBACK_MAX_DATAGRAM,
+                             record_datagram, &d);
+  g_assert_cmpuint (d.sizes->len, ==, 3);
+  g_assert_cmpuint (g_array_index (d.sizes, gsize, 1), ==, 12 + 4 * 400);
+  g_array_unref (d.sizes);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/rtcp-feedback/pli-when-negotiated", test_pli_when_negotiated);
   g_test_add_func ("/rtcp-feedback/fir-seq-per-sender", test_fir_seq_per_sender);
+  g_test_add_func ("/rtcp-feedback/split-under-mtu", test_split_under_mtu);
   return g_test_run ();
 }
