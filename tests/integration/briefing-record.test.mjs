@@ -152,7 +152,7 @@ test('a briefing records its roll call, agenda and turns as they happened', { ti
   assert.equal(line.counts.late, 1);
 });
 
-test('the agenda: pending items replaced, history kept; a planned briefing starts later', { timeout: 60000 }, async (t) => {
+test('the agenda: pending items replaced, history kept; a planned briefing starts later', { timeout: 240000 }, async (t) => {
   const relay = await relayWithRoles();
   t.after(async () => {
     await relay.stop();
@@ -224,7 +224,7 @@ test('the agenda: pending items replaced, history kept; a planned briefing start
   assert.equal(r.status, 409);
 });
 
-test('who may see and run a briefing', { timeout: 60000 }, async (t) => {
+test('who may see and run a briefing', { timeout: 240000 }, async (t) => {
   const relay = await relayWithRoles();
   t.after(async () => {
     await relay.stop();
