@@ -155,8 +155,10 @@ client_free (gpointer data)
 static void
 refuse (EventClient *client, const char *reason)
 {
-  /* The close frame's reason must fit a control frame (123 bytes). */
-  soup_websocket_connection_close (client->ws, RELAY_EVENTS_CLOSE_UNAUTHORIZED, reason);
+  /* Once: a client may send more before our close reaches it. The
+   * reason must fit a control frame (123 bytes). */
+  if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (client->ws, RELAY_EVENTS_CLOSE_UNAUTHORIZED, reason);
 }
 
 /* Main context: the hello, then the replay, then live events. The replay
@@ -190,8 +192,10 @@ static void
 on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
 {
   EventClient *client = data;
-  /* After authentication the stream is one-way: anything sent is ignored. */
-  if (client->authenticated)
+  /* After authentication the stream is one-way: anything sent is ignored;
+   * so is what comes after a refusal. */
+  if (client->authenticated
+      || soup_websocket_connection_get_state (ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
   gsize len;
   const char *text = g_bytes_get_data (message, &len);
