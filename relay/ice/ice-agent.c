@@ -41,16 +41,25 @@ set_state (RelayIceAgent *self, RelayIceState state)
  * becomes CONNECTED again after a check of ours was answered, which is
  * fresh consent, so the pair in use is selected anew: libnice grants
  * consent to a selected pair and its consent checks start over. */
-static void
+static gboolean
 restore_consent (RelayIceAgent *self)
 {
+  /* libnice queues its signals and emits them after it let go of the
+   * agent: by the time a CONNECTED arrives here the component may have
+   * failed again. Selecting a pair makes it READY, and libnice aborts the
+   * process (g_assert) on any way to READY but from CONNECTED: only then. */
+  NiceComponentState now = nice_agent_get_component_state (self->agent, self->stream_id,
+                                                           COMPONENT_ID);
+  if (now != NICE_COMPONENT_STATE_CONNECTED && now != NICE_COMPONENT_STATE_READY)
+    return FALSE;
   NiceCandidate *local = NULL, *remote = NULL;
   if (!nice_agent_get_selected_pair (self->agent, self->stream_id, COMPONENT_ID, &local, &remote))
-    return;
+    return FALSE;
   g_autofree char *lfoundation = g_strdup (local->foundation);
   g_autofree char *rfoundation = g_strdup (remote->foundation);
   nice_agent_set_selected_pair (self->agent, self->stream_id, COMPONENT_ID, lfoundation,
                                 rfoundation);
+  return TRUE;
 }
 
 static void
@@ -69,9 +78,10 @@ on_component_state_changed (NiceAgent *agent, guint stream_id, guint component_i
       if (self->failed_after_connected && !self->restoring)
         {
           self->restoring = TRUE;
-          restore_consent (self);
+          /* Not restored (failed again meanwhile): the next CONNECTED will. */
+          if (restore_consent (self))
+            self->failed_after_connected = FALSE;
           self->restoring = FALSE;
-          self->failed_after_connected = FALSE;
         }
       set_state (self, RELAY_ICE_STATE_CONNECTED);
       break;
