@@ -18,6 +18,7 @@ typedef struct _RelayClipRecorder RelayClipRecorder;
 typedef struct _RelayBriefingService RelayBriefingService;
 typedef struct _RelayBriefingRecorder RelayBriefingRecorder;
 typedef struct _RelayMediaLinks RelayMediaLinks;
+typedef struct _RelayAdmission RelayAdmission;
 
 typedef struct {
   RelayConfig *config;
@@ -33,6 +34,7 @@ typedef struct {
   RelayBriefingRecorder *recorder; /* its recording */
   RelayMediaLinks *media_links;    /* signed links for <video src> and downloads */
   const RelayDecodedSink *decoded_sink; /* the router's, for publishers */
+  RelayAdmission *admission;       /* request rates and session counts (HTTP side) */
   GMainContext *main_context;
   gint64 started_us;
 } RelayApp;

@@ -510,6 +510,7 @@ config_new_defaults (const char *source)
   c->figures = relay_figures_schema_new ();
   c->webhooks = relay_webhook_configs_new ();
   relay_briefing_config_init (&c->briefing, &c->recording);
+  relay_limits_config_init (&c->limits);
   return c;
 }
 
@@ -560,6 +561,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = relay_briefing_config_read (&c->briefing, kf, source, error);
       else if (strcmp (g, "recording") == 0)
         ok = relay_recording_config_read (&c->recording, kf, source, error);
+      else if (strcmp (g, "limits") == 0)
+        ok = relay_limits_config_read (&c->limits, kf, source, error);
       else
         ok = fail (&r, g, NULL, "unknown group");
       if (!ok)

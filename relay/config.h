@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include "relay/briefing/briefing-config.h"
+#include "relay/limits-config.h"
 #include "relay/sdp/sdp-offer.h"
 #include "relay/reports/figures-schema.h"
 #include "relay/reports/webhook-config.h"
@@ -80,6 +81,7 @@ typedef struct {
   GPtrArray *webhooks;          /* RelayWebhookConfig*, [webhook <name>] groups */
   RelayBriefingConfig briefing; /* [briefing] */
   RelayRecordingConfig recording; /* [recording] */
+  RelayLimitsConfig limits;       /* [limits] */
 
   GPtrArray *viewers;     /* RelayViewerConfig* */
   GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */

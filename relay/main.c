@@ -21,6 +21,7 @@
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
 #include "signaling/webhooks-api.h"
+#include "signaling/admission.h"
 #include "signaling/whep-endpoint.h"
 #include "signaling/whip-endpoint.h"
 
@@ -59,6 +60,8 @@ start_http (RelayApp *app, GError **error)
         }
       soup_server_set_tls_certificate (server, cert);
     }
+  /* First: its request-started hook must see every request. */
+  app->admission = relay_admission_new (server, app->config);
   relay_whip_endpoint_register (server, app);
   whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
@@ -258,6 +261,7 @@ main (int argc, char **argv)
   soup_server_disconnect (server);
   g_clear_pointer (&whep_endpoint, relay_whep_endpoint_free);
   g_object_unref (server);
+  g_clear_pointer (&app.admission, relay_admission_free);
   /* A live briefing stays live in the store: the next start records the
    * interruption. Then its files are closed, before the router and the
    * registry they are subscribed to go. */

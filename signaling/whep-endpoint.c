@@ -5,6 +5,7 @@
 #include "relay/log.h"
 #include "relay/output-router.h"
 #include "relay/peer/viewer-session.h"
+#include "signaling/admission.h"
 #include "signaling/http-util.h"
 
 #define WHEP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
@@ -16,8 +17,27 @@
 
 struct _RelayWhepEndpoint {
   RelayApp *app;
-  GHashTable *sessions; /* id -> RelayViewerSession* (main thread only) */
+  GHashTable *sessions; /* id -> Viewer* (main thread only) */
 };
+
+/* A viewer session as the endpoint keeps it. */
+typedef struct {
+  RelayViewerSession *session;
+  char *credential; /* what its count is taken from (signaling/admission.h) */
+  char *listener;   /* the participant watching an output, or NULL */
+  /* Its channel receives media: only once ICE and DTLS are up. */
+  gboolean subscribed;
+} Viewer;
+
+static void
+viewer_free (gpointer data)
+{
+  Viewer *v = data;
+  relay_viewer_session_unref (v->session);
+  g_free (v->credential);
+  g_free (v->listener);
+  g_free (v);
+}
 
 /* ---- session lifetime --------------------------------------------------- */
 
@@ -69,20 +89,46 @@ static void
 end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *reason)
 {
   /* Only the first end counts: a DELETE and a transport failure can race. */
-  if (!g_hash_table_remove (self->sessions, relay_viewer_session_get_id (session)))
+  Viewer *v = NULL;
+  if (!g_hash_table_steal_extended (self->sessions, relay_viewer_session_get_id (session), NULL,
+                                    (gpointer *) &v))
     return;
   const char *source = relay_viewer_session_get_source (session);
   RelayOutput output;
-  if (output_from_name (source, &output))
+  if (v->subscribed && output_from_name (source, &output))
     relay_output_router_remove_viewer (self->app->outputs, relay_viewer_session_get_channel (session));
-  else
+  else if (v->subscribed)
     relay_province_registry_unsubscribe (self->app->registry, source,
                                          relay_viewer_session_get_channel (session));
   relay_viewer_session_close (session);
+  relay_admission_close_session (self->app->admission, v->credential);
   relay_info (relay_viewer_session_get_source (session), "viewer session %.8s ended: %s",
               relay_viewer_session_get_id (session), reason);
   publish_viewer_event (self, session, "left", reason);
-  relay_viewer_session_unref (session);
+  viewer_free (v);
+}
+
+/* ICE and DTLS are up: the viewer starts receiving. */
+static void
+subscribe (RelayWhepEndpoint *self, Viewer *v)
+{
+  if (v->subscribed)
+    return; /* connected again after an ICE restart */
+  v->subscribed = TRUE;
+  RelayViewerSession *session = v->session;
+  const char *source = relay_viewer_session_get_source (session);
+  RelayOutput output;
+  if (output_from_name (source, &output))
+    /* Also asks the encoder for a keyframe to start the viewer on. */
+    relay_output_router_add_viewer (self->app->outputs, output, v->listener,
+                                    relay_viewer_session_get_channel (session));
+  else
+    {
+      relay_province_registry_subscribe (self->app->registry, source,
+                                         relay_viewer_session_get_channel (session));
+      /* Start the viewer on a fresh keyframe rather than the next one. */
+      relay_province_registry_request_keyframe (self->app->registry, source);
+    }
 }
 
 static gboolean
@@ -114,6 +160,40 @@ on_viewer_closed (RelayViewerSession *session, const char *reason, gpointer user
                               end_request_free);
 }
 
+typedef struct {
+  RelayWhepEndpoint *endpoint;
+  char *id;
+} ConnectedRequest;
+
+static gboolean
+connected_on_main (gpointer data)
+{
+  ConnectedRequest *req = data;
+  Viewer *v = g_hash_table_lookup (req->endpoint->sessions, req->id);
+  if (v)
+    subscribe (req->endpoint, v);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+connected_request_free (gpointer data)
+{
+  ConnectedRequest *req = data;
+  g_free (req->id);
+  g_free (req);
+}
+
+static void
+on_viewer_connected (RelayViewerSession *session, gpointer user_data)
+{
+  RelayWhepEndpoint *self = user_data;
+  ConnectedRequest *req = g_new0 (ConnectedRequest, 1);
+  req->endpoint = self;
+  req->id = g_strdup (relay_viewer_session_get_id (session));
+  g_main_context_invoke_full (self->app->main_context, G_PRIORITY_DEFAULT, connected_on_main, req,
+                              connected_request_free);
+}
+
 static void
 on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
 {
@@ -131,8 +211,9 @@ on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
 typedef struct {
   RelayWhepEndpoint *endpoint;
   SoupServerMessage *msg;
-  char *source;   /* "mosaic", "program" or a province code */
-  char *listener; /* the participant watching an output, or NULL */
+  char *source;     /* "mosaic", "program" or a province code */
+  char *listener;   /* the participant watching an output, or NULL */
+  char *credential; /* its session count, taken (signaling/admission.h) */
 } PostRequest;
 
 static void
@@ -141,32 +222,26 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
 {
   PostRequest *req = data;
   SoupServerMessage *msg = req->msg;
+  RelayWhepEndpoint *self = req->endpoint;
   if (!session)
-    relay_http_error (msg, 503, "unavailable", error->message);
+    {
+      relay_admission_close_session (self->app->admission, req->credential);
+      relay_http_error (msg, 503, "unavailable", error->message);
+    }
   else
     {
-      RelayWhepEndpoint *self = req->endpoint;
-      g_hash_table_insert (self->sessions, g_strdup (relay_viewer_session_get_id (session)),
-                           relay_viewer_session_ref (session));
+      /* Not subscribed yet: media flows once it connects (subscribe()). */
+      Viewer *v = g_new0 (Viewer, 1);
+      v->session = relay_viewer_session_ref (session);
+      v->credential = g_steal_pointer (&req->credential);
+      v->listener = g_steal_pointer (&req->listener);
+      g_hash_table_insert (self->sessions, g_strdup (relay_viewer_session_get_id (session)), v);
       RelayOutput output;
-      g_autofree char *location = NULL;
-      if (output_from_name (req->source, &output))
-        {
-          /* Also asks the encoder for a keyframe to start the viewer on. */
-          relay_output_router_add_viewer (self->app->outputs, output, req->listener,
-                                          relay_viewer_session_get_channel (session));
-          location = g_strdup_printf ("/whep/%s/%s", req->source,
-                                      relay_viewer_session_get_id (session));
-        }
-      else
-        {
-          relay_province_registry_subscribe (self->app->registry, req->source,
-                                             relay_viewer_session_get_channel (session));
-          /* Start the viewer on a fresh keyframe rather than the next one. */
-          relay_province_registry_request_keyframe (self->app->registry, req->source);
-          location = g_strdup_printf ("/whep/province/%s/%s", req->source,
-                                      relay_viewer_session_get_id (session));
-        }
+      g_autofree char *location
+          = output_from_name (req->source, &output)
+                ? g_strdup_printf ("/whep/%s/%s", req->source, relay_viewer_session_get_id (session))
+                : g_strdup_printf ("/whep/province/%s/%s", req->source,
+                                   relay_viewer_session_get_id (session));
       SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
       g_autofree char *etag = relay_viewer_session_dup_etag (session);
       soup_message_headers_replace (h, "Location", location);
@@ -183,6 +258,7 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
   g_object_unref (msg);
   g_free (req->source);
   g_free (req->listener);
+  g_free (req->credential);
   g_free (req);
 }
 
@@ -193,7 +269,7 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
  * FALSE after answering 401/403. */
 static gboolean
 authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, char **listener,
-           char **viewer_name)
+           char **viewer_name, char **credential)
 {
   RelayConfig *config = self->app->config;
   RelayOutput output;
@@ -203,6 +279,8 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
           = relay_http_authorize_viewer (msg, config, RELAY_ROLE_MINISTER, SINGLE_PROVINCE_REFUSAL);
       if (v && viewer_name)
         *viewer_name = g_strdup (v->name);
+      if (v && credential)
+        *credential = g_strconcat ("viewer:", v->name, NULL);
       return v != NULL;
     }
   g_autofree char *token = relay_http_bearer_token (msg);
@@ -216,6 +294,8 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
               *listener = g_strdup (p->code);
             if (viewer_name)
               *viewer_name = g_strdup (p->code);
+            if (credential)
+              *credential = g_strconcat ("office:", p->code, NULL);
             return TRUE;
           }
       }
@@ -227,6 +307,8 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
     *listener = g_strdup (RELAY_CENTRAL_ROOM);
   if (viewer_name)
     *viewer_name = g_strdup (v->name);
+  if (credential)
+    *credential = g_strconcat ("viewer:", v->name, NULL);
   return TRUE;
 }
 
@@ -234,8 +316,8 @@ static void
 handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source)
 {
   RelayApp *app = self->app;
-  g_autofree char *listener = NULL, *viewer_name = NULL;
-  if (!authorize (self, msg, source, &listener, &viewer_name))
+  g_autofree char *listener = NULL, *viewer_name = NULL, *credential = NULL;
+  if (!authorize (self, msg, source, &listener, &viewer_name, &credential))
     return;
   g_autoptr (GBytes) body = NULL;
   if (!relay_http_read_body (msg, "application/sdp", &body))
@@ -284,6 +366,13 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
           return;
         }
     }
+  guint cap = g_str_has_prefix (credential, "office:") ? app->config->limits.office_viewer_sessions
+                                                      : app->config->limits.viewer_sessions;
+  if (!relay_admission_open_session (app->admission, msg, credential, cap))
+    {
+      relay_sdp_offer_free (offer);
+      return;
+    }
   RelayViewerSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),
     .certificate = app->certificate,
@@ -294,16 +383,19 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       .interfaces = (const char *const *) app->config->interfaces,
     },
     .media_timeout_ms = VIEWER_TIMEOUT_MS,
+    .connect_timeout_s = app->config->limits.connect_timeout_s,
   };
   static const RelayViewerCallbacks callbacks = {
     .closed = on_viewer_closed,
     .keyframe_request = on_viewer_keyframe_request,
+    .connected = on_viewer_connected,
   };
   PostRequest *req = g_new0 (PostRequest, 1);
   req->endpoint = self;
   req->msg = g_object_ref (msg);
   req->source = g_strdup (source);
   req->listener = g_steal_pointer (&listener);
+  req->credential = g_steal_pointer (&credential);
   soup_server_message_pause (msg);
   relay_viewer_session_create_async (viewer_name, source, offer, &settings, &callbacks, self,
                                      app->main_context, on_session_ready, req);
@@ -327,9 +419,10 @@ handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *me
                  const char *source, const char *id)
 {
   g_autofree char *viewer_name = NULL;
-  if (!authorize (self, msg, source, NULL, &viewer_name))
+  if (!authorize (self, msg, source, NULL, &viewer_name, NULL))
     return;
-  RelayViewerSession *session = g_hash_table_lookup (self->sessions, id);
+  Viewer *v = g_hash_table_lookup (self->sessions, id);
+  RelayViewerSession *session = v ? v->session : NULL;
   if (!session || strcmp (relay_viewer_session_get_source (session), source) != 0)
     {
       relay_http_error (msg, 404, "not-found", "no such session (ended)");
@@ -465,10 +558,14 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
   g_hash_table_iter_init (&it, self->sessions);
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
-      RelayViewerSession *session = value;
+      Viewer *v = value;
+      RelayViewerSession *session = v->session;
       RelayViewerSnapshot s;
       relay_viewer_session_get_snapshot (session, &s);
       json_builder_begin_object (b);
+      /* connecting: answered, ICE/DTLS not up yet, receiving nothing. */
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, v->subscribed ? "connected" : "connecting");
       json_builder_set_member_name (b, "session");
       json_builder_add_string_value (b, relay_viewer_session_get_id (session));
       json_builder_set_member_name (b, "viewer");
@@ -540,10 +637,14 @@ relay_whep_endpoint_free (RelayWhepEndpoint *self)
 {
   if (!self)
     return;
-  GList *sessions = g_hash_table_get_values (self->sessions);
-  for (GList *l = sessions; l; l = l->next)
-    end_session (self, l->data, "relay stopping");
-  g_list_free (sessions);
+  GList *viewers = g_hash_table_get_values (self->sessions);
+  g_autoptr (GPtrArray) sessions = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) relay_viewer_session_unref);
+  for (GList *l = viewers; l; l = l->next)
+    g_ptr_array_add (sessions, relay_viewer_session_ref (((Viewer *) l->data)->session));
+  g_list_free (viewers);
+  for (guint i = 0; i < sessions->len; i++)
+    end_session (self, sessions->pdata[i], "relay stopping");
   g_hash_table_unref (self->sessions);
   g_free (self);
 }

@@ -4,6 +4,7 @@
 
 #include "relay/log.h"
 #include "relay/sdp/sdp-answer.h"
+#include "signaling/admission.h"
 #include "signaling/http-util.h"
 
 #define WHIP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
@@ -14,6 +15,7 @@ typedef struct {
   RelayApp *app;
   SoupServerMessage *msg;
   char *code;
+  char *credential; /* "publisher:<code>": one POST at a time per office */
 } PostRequest;
 
 static void
@@ -21,6 +23,7 @@ post_request_free (PostRequest *req)
 {
   g_object_unref (req->msg);
   g_free (req->code);
+  g_free (req->credential);
   g_free (req);
 }
 
@@ -30,6 +33,7 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
 {
   PostRequest *req = data;
   SoupServerMessage *msg = req->msg;
+  relay_admission_close_session (req->app->admission, req->credential);
   if (!session)
     {
       relay_warn (req->code, "WHIP session could not start: %s", error->message);
@@ -85,6 +89,15 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
       return;
     }
 
+  /* An office publishes one session, and a new POST replaces it (a
+   * reconnecting device must not wait for its old session to time out):
+   * what is bounded is the set-up, one at a time per office. */
+  g_autofree char *credential = g_strconcat ("publisher:", province->code, NULL);
+  if (!relay_admission_open_session (app->admission, msg, credential, 1))
+    {
+      relay_sdp_offer_free (offer);
+      return;
+    }
   RelayPublisherSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),
     .certificate = app->certificate,
@@ -100,12 +113,14 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
     .target_bitrate_kbps = app->config->target_bitrate_kbps,
     .media_timeout_ms = app->config->media_timeout_ms,
     .offline_grace_s = app->config->offline_grace_s,
+    .connect_timeout_s = app->config->limits.connect_timeout_s,
     .reports = app->reports,
   };
   PostRequest *req = g_new0 (PostRequest, 1);
   req->app = app;
   req->msg = g_object_ref (msg);
   req->code = g_strdup (province->code);
+  req->credential = g_steal_pointer (&credential);
   soup_server_message_pause (msg);
   relay_publisher_session_create_async (province->code, offer, &settings,
                                         relay_province_registry_on_session_state, app->registry,

@@ -41,6 +41,7 @@ struct _RelayPublisherSession {
   RelayPublisherState state;
   gint64 created_us;
   gint64 last_media_us;
+  gboolean ever_connected; /* ICE + DTLS came up at least once */
   guint32 local_ssrc;
   guint32 video_ssrc, audio_ssrc;
   RelayReceiveStats *video_stats, *audio_stats;
@@ -266,7 +267,10 @@ check_media_timeout (RelayPublisherSession *self, gint64 now)
 {
   gint64 since = self->last_media_us ? self->last_media_us : self->created_us;
   gint64 silent = now - since;
-  if (self->state == RELAY_PUBLISHER_LIVE && silent > (gint64) self->settings.media_timeout_ms * 1000)
+  if (!self->ever_connected
+      && now - self->created_us > (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC)
+    publisher_set_state (self, RELAY_PUBLISHER_CLOSED, "never connected");
+  else if (self->state == RELAY_PUBLISHER_LIVE && silent > (gint64) self->settings.media_timeout_ms * 1000)
     publisher_set_state (self, RELAY_PUBLISHER_LOST, "no media");
   else if (self->state != RELAY_PUBLISHER_LIVE
            && silent > (gint64) self->settings.offline_grace_s * G_USEC_PER_SEC)
@@ -434,6 +438,7 @@ on_transport_state (RelayTransportState state, const char *reason, gpointer data
     relay_report_channel_transport_connected (self->reports);
   if (state == RELAY_TRANSPORT_CONNECTED)
     {
+      self->ever_connected = TRUE;
       /* Ask at once: a decoder joining mid-stream can do nothing until the
        * next keyframe, which may be seconds away. */
       relay_keyframe_request_manager_request (&self->keyframes);
@@ -592,6 +597,8 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->state_data = state_data;
   self->state = RELAY_PUBLISHER_CONNECTING;
   self->created_us = g_get_monotonic_time ();
+  if (!self->settings.connect_timeout_s)
+    self->settings.connect_timeout_s = 10;
   self->rtt_ms = -1;
   self->held_level = 127;
   self->audio_activity = 127;

@@ -41,6 +41,9 @@ typedef struct {
   guint target_bitrate_kbps;
   guint media_timeout_ms;
   guint offline_grace_s;
+  /* No ICE + DTLS by then: closed ("never connected"), so a POST that
+   * never follows through holds ports and a worker only briefly. 0: 10 s. */
+  guint connect_timeout_s;
   /* Where the "report" data channel's messages go; NULL: answered with a
    * "not available" error. Not owned; must outlive the sessions. */
   RelayReportService *reports;

@@ -25,7 +25,6 @@
 #define CACHE_INITIAL_SLOTS 128
 #define CACHE_MAX_SLOTS 2048
 #define CACHE_MAX_AGE_MS 1000
-#define CONNECT_TIMEOUT_S 30
 #define KEYFRAME_ASK_EVERY_US (1 * G_USEC_PER_SEC)
 
 struct _RelayViewerSession {
@@ -356,7 +355,7 @@ on_tick (gpointer data)
       if (now - self->last_rtcp_us > (gint64) self->settings.media_timeout_ms * 1000)
         viewer_end (self, "no RTCP from the viewer");
     }
-  else if (now - self->created_us > CONNECT_TIMEOUT_S * G_USEC_PER_SEC)
+  else if (now - self->created_us > (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC)
     viewer_end (self, "never connected");
   return self->peer.closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
@@ -369,6 +368,10 @@ on_transport_state (RelayTransportState state, const char *reason, gpointer data
     {
       self->last_rtcp_us = g_get_monotonic_time ();
       relay_info (self->log_id, "viewer %s connected", self->viewer);
+      g_mutex_lock (&self->callbacks_lock);
+      if (self->callbacks.connected)
+        self->callbacks.connected (self, self->user_data);
+      g_mutex_unlock (&self->callbacks_lock);
       /* Start on a keyframe rather than wait for the next one. */
       ask_for_keyframe (self, self->last_rtcp_us);
     }
@@ -387,6 +390,7 @@ viewer_end (RelayViewerSession *self, const char *reason)
     self->callbacks.closed (self, reason, self->user_data);
   self->callbacks.closed = NULL;
   self->callbacks.keyframe_request = NULL;
+  self->callbacks.connected = NULL;
   g_mutex_unlock (&self->callbacks_lock);
 }
 
@@ -474,6 +478,8 @@ relay_viewer_session_create_async (const char *viewer_name, const char *source,
 {
   RelayViewerSession *self = g_new0 (RelayViewerSession, 1);
   self->settings = *settings;
+  if (!self->settings.connect_timeout_s)
+    self->settings.connect_timeout_s = 10;
   relay_peer_session_init (&self->peer, &viewer_class, settings->worker, settings->certificate,
                            &self->settings.ice, offer);
   g_mutex_init (&self->lock);
@@ -501,6 +507,7 @@ relay_viewer_session_close (RelayViewerSession *self)
   g_mutex_lock (&self->callbacks_lock);
   self->callbacks.closed = NULL;
   self->callbacks.keyframe_request = NULL;
+  self->callbacks.connected = NULL;
   g_mutex_unlock (&self->callbacks_lock);
   relay_peer_session_close (&self->peer);
 }

@@ -22,6 +22,7 @@ typedef struct {
   RelayDtlsCertificate *certificate;
   RelayIceSettings ice;
   guint media_timeout_ms; /* no RTCP from the viewer for this long: closed */
+  guint connect_timeout_s; /* no ICE + DTLS by then: closed ("never connected") */
 } RelayViewerSettings;
 
 typedef struct {
@@ -29,6 +30,10 @@ typedef struct {
   void (*closed) (RelayViewerSession *session, const char *reason, gpointer user_data);
   /* Worker thread: the viewer asked for a keyframe (PLI or FIR). */
   void (*keyframe_request) (RelayViewerSession *session, gpointer user_data);
+  /* Worker thread: ICE and DTLS are up (again, after a restart). The owner
+   * subscribes the session's channel only now, so a session that never
+   * connects costs the publishers' fan-out nothing. */
+  void (*connected) (RelayViewerSession *session, gpointer user_data);
 } RelayViewerCallbacks;
 
 typedef struct {

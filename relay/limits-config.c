@@ -1,0 +1,76 @@
+#include "relay/limits-config.h"
+
+#include "relay/reports/config-group.h"
+
+static const char *const limits_keys[] = { "max-sessions", "viewer-sessions",
+  "office-viewer-sessions", "session-requests-per-s", "session-requests-burst",
+  "api-requests-per-s", "api-requests-burst", "address-requests-per-s",
+  "address-requests-burst", "auth-failures", "auth-failure-refill-s", "connect-timeout-s",
+  "event-clients", "event-clients-per-credential", "event-queue-kb", NULL };
+
+void
+relay_limits_config_init (RelayLimitsConfig *l)
+{
+  /* 76 offices and the central room publishing, each watched by a few:
+   * a thousand is far above a morning's needs and far below what exhausts
+   * the machine's ports and threads. */
+  l->max_sessions = 1000;
+  /* A wall of screens in the operations room; the minister on a phone and
+   * a laptop. */
+  l->viewer_sessions = 16;
+  /* The office's own program view, and a second device. */
+  l->office_viewer_sessions = 2;
+  /* A publisher's POST and its trickle PATCHes come in a burst of a few;
+   * nothing legitimate asks ten times a second for long. */
+  l->session_requests_per_s = 10;
+  l->session_requests_burst = 20;
+  /* The chair's console clicks, a clerk's figures: far fewer than this. */
+  l->api_requests_per_s = 20;
+  l->api_requests_burst = 60;
+  /* One address may stand for an office building behind NAT, or the
+   * operations room's machines. */
+  l->address_requests_per_s = 50;
+  l->address_requests_burst = 200;
+  /* A typo or a stale token is a handful of failures; guessing needs
+   * millions. */
+  l->auth_failures = 30;
+  l->auth_failure_refill_s = 2;
+  /* ICE and DTLS take well under a second on a working path; a session
+   * that has not connected by then holds ports and a worker for nothing. */
+  l->connect_timeout_s = 10;
+  l->event_clients = 512;
+  l->event_clients_per_credential = 32;
+  l->event_queue_kb = 1024;
+}
+
+gboolean
+relay_limits_config_read (RelayLimitsConfig *l, GKeyFile *kf, const char *source, GError **error)
+{
+  RelayConfigGroup g = { kf, source, "limits", error };
+  return relay_config_group_check_keys (&g, limits_keys)
+         && relay_config_group_get_uint (&g, "max-sessions", 1, 100000, &l->max_sessions)
+         && relay_config_group_get_uint (&g, "viewer-sessions", 1, 10000, &l->viewer_sessions)
+         && relay_config_group_get_uint (&g, "office-viewer-sessions", 0, 10000,
+                                         &l->office_viewer_sessions)
+         && relay_config_group_get_uint (&g, "session-requests-per-s", 1, 100000,
+                                         &l->session_requests_per_s)
+         && relay_config_group_get_uint (&g, "session-requests-burst", 1, 1000000,
+                                         &l->session_requests_burst)
+         && relay_config_group_get_uint (&g, "api-requests-per-s", 1, 100000,
+                                         &l->api_requests_per_s)
+         && relay_config_group_get_uint (&g, "api-requests-burst", 1, 1000000,
+                                         &l->api_requests_burst)
+         && relay_config_group_get_uint (&g, "address-requests-per-s", 1, 100000,
+                                         &l->address_requests_per_s)
+         && relay_config_group_get_uint (&g, "address-requests-burst", 1, 1000000,
+                                         &l->address_requests_burst)
+         && relay_config_group_get_uint (&g, "auth-failures", 1, 1000000, &l->auth_failures)
+         && relay_config_group_get_uint (&g, "auth-failure-refill-s", 1, 3600,
+                                         &l->auth_failure_refill_s)
+         && relay_config_group_get_uint (&g, "connect-timeout-s", 1, 600, &l->connect_timeout_s)
+         && relay_config_group_get_uint (&g, "event-clients", 1, 100000, &l->event_clients)
+         && relay_config_group_get_uint (&g, "event-clients-per-credential", 1, 100000,
+                                         &l->event_clients_per_credential)
+         && relay_config_group_get_uint (&g, "event-queue-kb", 16, 1024 * 1024,
+                                         &l->event_queue_kb);
+}

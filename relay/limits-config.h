@@ -1,0 +1,40 @@
+/* The [limits] group of the configuration: how many sessions the relay and
+ * each credential may hold, how fast a credential or a client address may
+ * ask for new ones, how many failed sign-ins an address gets, how long a
+ * session may take to connect, and how many event clients there may be.
+ * config/relay.ini documents the keys and why each default is what it is.
+ * Parsed once at start (main thread); read-only afterwards, from any
+ * thread. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint max_sessions;           /* WHIP + WHEP sessions in all */
+  guint viewer_sessions;        /* WHEP sessions per viewer credential */
+  guint office_viewer_sessions; /* WHEP sessions per office token (the program) */
+  /* POST/PATCH on /whip and /whep: a token bucket per credential. */
+  guint session_requests_per_s, session_requests_burst;
+  /* Any other POST/PUT/PATCH/DELETE: per credential. */
+  guint api_requests_per_s, api_requests_burst;
+  /* Every POST/PUT/PATCH/DELETE from one client address (an IPv6 client
+   * counts by its /64). */
+  guint address_requests_per_s, address_requests_burst;
+  /* Presented tokens that were wrong: `auth_failures` in a burst, then one
+   * more each `auth_failure_refill_s`. */
+  guint auth_failures, auth_failure_refill_s;
+  /* A WHIP or WHEP session with no ICE + DTLS by then ends. */
+  guint connect_timeout_s;
+  /* The events WebSocket: clients in all, per credential, and the bytes one
+   * client may leave unread before it is dropped. */
+  guint event_clients, event_clients_per_credential, event_queue_kb;
+} RelayLimitsConfig;
+
+void relay_limits_config_init (RelayLimitsConfig *limits);
+/* Reads [limits] from `kf`; errors read "<source>: [limits] <key>: <what>". */
+gboolean relay_limits_config_read (RelayLimitsConfig *limits, GKeyFile *kf, const char *source,
+                                   GError **error);
+
+G_END_DECLS
