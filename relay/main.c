@@ -65,7 +65,7 @@ start_http (RelayApp *app, GError **error)
   relay_whip_endpoint_register (server, app);
   whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
-  relay_events_endpoint_register (server, app->config, app->events);
+  relay_events_endpoint_register (server, app->config, app->admission, app->events);
   relay_control_api_register (server, app, app->conference);
   relay_reports_api_register (server, app, app->reports);
   relay_clips_api_register (server, app, app->clips);

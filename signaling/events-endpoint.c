@@ -1,9 +1,17 @@
 #include "signaling/events-endpoint.h"
 
 #include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <linux/tcp.h> /* glibc's struct tcp_info lacks tcpi_bytes_acked */
+#include <sys/socket.h>
 #include <string.h>
 
+#include "relay/log.h"
+#include "signaling/admission.h"
 #include "signaling/http-util.h"
+
+/* What a frame adds to its text on the wire, at most (RFC 6455 section 5.2). */
+#define FRAME_OVERHEAD 10
 
 /* Who may read an event, by its type. A type not listed is for the viewer
  * roles only, so that a new kind of event is never public by accident. */
@@ -45,10 +53,21 @@ typedef struct {
   RelayCaller caller;
   gboolean replay;
   guint64 replay_after;
+  char *address; /* the client's, for the wrong-token throttle */
+  /* What the client has not taken yet: bytes handed to libsoup since the
+   * upgrade, against the bytes its TCP acknowledged (TCP_INFO), from the
+   * socket kept here. libsoup queues without bound and has no way to ask
+   * how much it holds; a client that stops reading would otherwise make
+   * the relay keep every event for it. */
+  GSocket *socket;
+  guint64 queued, acked_at_start;
+  guint64 replayed; /* the replay comes at once: allowed on top of the limit */
+  gboolean dropped;
 } EventClient;
 
 struct _EventsEndpoint {
   RelayConfig *config;
+  RelayAdmission *admission;
   RelayEventBus *bus;
   guint subscription;
   GPtrArray *clients; /* EventClient*, owned */
@@ -105,12 +124,69 @@ may_read (const RelayCaller *caller, const EventFacts *facts)
   return FALSE;
 }
 
+/* Bytes the peer's TCP has acknowledged on this connection, or FALSE when
+ * the socket cannot say. */
+static gboolean
+bytes_acked (GSocket *socket, guint64 *acked)
+{
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  if (!socket || getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &len) != 0
+      || len < offsetof (struct tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked)
+    return FALSE;
+  *acked = info.tcpi_bytes_acked;
+  return TRUE;
+}
+
+/* The client has left more than [limits] event-queue-kb unread: it is
+ * dropped rather than queued for. Its close frame would wait behind what it
+ * does not read, so the connection itself is shut. */
+static gboolean
+over_backlog (EventClient *client)
+{
+  guint64 acked;
+  if (!bytes_acked (client->socket, &acked))
+    return FALSE;
+  guint64 taken = acked > client->acked_at_start ? acked - client->acked_at_start : 0;
+  guint64 backlog = client->queued > taken ? client->queued - taken : 0;
+  return backlog > (guint64) client->endpoint->config->limits.event_queue_kb * 1024 + client->replayed;
+}
+
+static void
+drop_slow (EventClient *client)
+{
+  client->dropped = TRUE;
+  relay_warn (NULL, "events client %s dropped: %u KiB unread", client->address,
+              client->endpoint->config->limits.event_queue_kb);
+  soup_websocket_connection_close (client->ws, RELAY_EVENTS_CLOSE_TOO_SLOW, "not reading");
+  /* Aborted (RST), not shut down: a FIN would queue behind the unread
+   * bytes, and the kernel would keep them for the client. libsoup then
+   * sees the socket closed and ends the connection. */
+  struct linger abort_on_close = { .l_onoff = 1, .l_linger = 0 };
+  setsockopt (g_socket_get_fd (client->socket), SOL_SOCKET, SO_LINGER, &abort_on_close,
+              sizeof abort_on_close);
+  g_socket_close (client->socket, NULL);
+}
+
+static void
+send_text (EventClient *client, const char *json)
+{
+  if (client->dropped || soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  if (over_backlog (client))
+    {
+      drop_slow (client);
+      return;
+    }
+  client->queued += strlen (json) + FRAME_OVERHEAD;
+  soup_websocket_connection_send_text (client->ws, json);
+}
+
 static void
 send_to (EventClient *client, const char *json, const EventFacts *facts)
 {
-  if (client->authenticated && may_read (&client->caller, facts)
-      && soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text (client->ws, json);
+  if (client->authenticated && may_read (&client->caller, facts))
+    send_text (client, json);
 }
 
 /* The bus: every event, once, to each client entitled to it. */
@@ -129,6 +205,7 @@ static void
 on_replayed (guint64 seq, const char *json, gpointer data)
 {
   EventClient *client = data;
+  client->replayed += strlen (json) + FRAME_OVERHEAD;
   EventFacts facts;
   facts_read (&facts, json);
   send_to (client, json, &facts);
@@ -149,16 +226,37 @@ client_free (gpointer data)
   if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
   g_object_unref (client->ws);
+  g_clear_object (&client->socket);
+  g_free (client->address);
   g_free (client);
+}
+
+static void
+close_with (EventClient *client, gushort code, const char *reason)
+{
+  /* Once: a client may send more before our close reaches it. The
+   * reason must fit a control frame (123 bytes). */
+  if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (client->ws, code, reason);
 }
 
 static void
 refuse (EventClient *client, const char *reason)
 {
-  /* Once: a client may send more before our close reaches it. The
-   * reason must fit a control frame (123 bytes). */
-  if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (client->ws, RELAY_EVENTS_CLOSE_UNAUTHORIZED, reason);
+  close_with (client, RELAY_EVENTS_CLOSE_UNAUTHORIZED, reason);
+}
+
+static guint
+clients_of (EventsEndpoint *endpoint, const RelayCaller *caller)
+{
+  guint n = 0;
+  for (guint i = 0; i < endpoint->clients->len; i++)
+    {
+      EventClient *c = endpoint->clients->pdata[i];
+      n += c->authenticated && c->caller.viewer == caller->viewer
+           && c->caller.office == caller->office;
+    }
+  return n;
 }
 
 /* Main context: the hello, then the replay, then live events. The replay
@@ -168,12 +266,17 @@ static void
 authenticated (EventClient *client)
 {
   EventsEndpoint *endpoint = client->endpoint;
-  client->authenticated = TRUE;
   if (client->auth_timeout)
     {
       g_source_destroy (client->auth_timeout);
       g_clear_pointer (&client->auth_timeout, g_source_unref);
     }
+  if (clients_of (endpoint, &client->caller) >= endpoint->config->limits.event_clients_per_credential)
+    {
+      close_with (client, RELAY_EVENTS_CLOSE_LIMIT, "too many event clients with this credential");
+      return;
+    }
+  client->authenticated = TRUE;
   gboolean complete = !client->replay || relay_event_bus_replay (endpoint->bus,
                                                                  client->replay_after, NULL, NULL);
   const char *role = client->caller.viewer ? relay_viewer_role_name (client->caller.viewer->role)
@@ -183,7 +286,7 @@ authenticated (EventClient *client)
       "\"role\":\"%s\"}",
       relay_event_bus_last_seq (endpoint->bus), client->replay ? "true" : "false",
       complete ? "true" : "false", role);
-  soup_websocket_connection_send_text (client->ws, hello);
+  send_text (client, hello);
   if (client->replay)
     relay_event_bus_replay (endpoint->bus, client->replay_after, on_replayed, client);
 }
@@ -213,8 +316,15 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer da
       refuse (client, "the first message must be {\"type\":\"auth\",\"token\":\"...\"}");
       return;
     }
+  RelayAdmission *admission = client->endpoint->admission;
+  if (!relay_admission_may_present_token (admission, client->address))
+    {
+      close_with (client, RELAY_EVENTS_CLOSE_LIMIT, "too many wrong tokens from this address");
+      return;
+    }
   if (!relay_http_identify_token (client->endpoint->config, token, &client->caller))
     {
+      relay_admission_note_wrong_token (admission, client->address);
       refuse (client, "the token is not valid");
       return;
     }
@@ -245,11 +355,21 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
   EventClient *client = g_new0 (EventClient, 1);
   client->endpoint = endpoint;
   client->ws = g_object_ref (ws);
+  client->address = g_strdup (soup_server_message_get_remote_host (msg));
+  GSocket *socket = soup_server_message_get_socket (msg);
+  client->socket = socket ? g_object_ref (socket) : NULL;
+  if (!bytes_acked (client->socket, &client->acked_at_start))
+    g_clear_object (&client->socket);
   soup_websocket_connection_set_max_incoming_payload_size (ws, 4096);
   soup_websocket_connection_set_keepalive_interval (ws, 20);
   client->closed_handler = g_signal_connect (ws, "closed", G_CALLBACK (on_closed), client);
   client->message_handler = g_signal_connect (ws, "message", G_CALLBACK (on_message), client);
   g_ptr_array_add (endpoint->clients, client);
+  if (endpoint->clients->len > endpoint->config->limits.event_clients)
+    {
+      close_with (client, RELAY_EVENTS_CLOSE_LIMIT, "the relay has as many event clients as it may");
+      return;
+    }
 
   GUri *uri = soup_server_message_get_uri (msg);
   const char *query = g_uri_get_query (uri);
@@ -262,10 +382,15 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_autofree char *bearer = relay_http_bearer_token (msg);
   if (bearer)
     {
+      /* A throttled address never gets here: its upgrade was answered 429
+       * (signaling/admission.c). */
       if (relay_http_identify_token (endpoint->config, bearer, &client->caller))
         authenticated (client);
       else
-        refuse (client, "the token is not valid");
+        {
+          relay_admission_note_wrong_token (endpoint->admission, client->address);
+          refuse (client, "the token is not valid");
+        }
       return;
     }
   client->auth_timeout = g_timeout_source_new_seconds (RELAY_EVENTS_AUTH_TIMEOUT_S);
@@ -283,10 +408,12 @@ endpoint_free (gpointer data)
 }
 
 void
-relay_events_endpoint_register (SoupServer *server, RelayConfig *config, RelayEventBus *bus)
+relay_events_endpoint_register (SoupServer *server, RelayConfig *config,
+                                RelayAdmission *admission, RelayEventBus *bus)
 {
   EventsEndpoint *endpoint = g_new0 (EventsEndpoint, 1);
   endpoint->config = config;
+  endpoint->admission = admission;
   endpoint->bus = bus;
   endpoint->clients = g_ptr_array_new_with_free_func (client_free);
   endpoint->subscription = relay_event_bus_subscribe (bus, on_event, endpoint);

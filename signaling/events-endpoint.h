@@ -11,6 +11,10 @@
  * viewer roles everything (WHEP sessions only the chair and the minister),
  * an office the public events and its own figures and clips.
  *
+ * Bounded ([limits]): clients in all and per credential (close 4429), and
+ * what one client leaves unread (close 4408, then the connection is shut):
+ * a client that stops reading is dropped, not queued for.
+ *
  * Main context only: the endpoint holds one subscription to the bus and
  * its clients; the server owns the endpoint. */
 #pragma once
@@ -18,12 +22,19 @@
 #include <libsoup/soup.h>
 #include "relay/config.h"
 #include "relay/event-bus.h"
+#include "signaling/admission.h"
 
 G_BEGIN_DECLS
 
 #define RELAY_EVENTS_AUTH_TIMEOUT_S 10
 #define RELAY_EVENTS_CLOSE_UNAUTHORIZED 4401
+/* Over [limits] event-clients, or event-clients-per-credential, or the
+ * address presented too many wrong tokens. */
+#define RELAY_EVENTS_CLOSE_LIMIT 4429
+/* The client left more than [limits] event-queue-kb unread. */
+#define RELAY_EVENTS_CLOSE_TOO_SLOW 4408
 
-void relay_events_endpoint_register (SoupServer *server, RelayConfig *config, RelayEventBus *bus);
+void relay_events_endpoint_register (SoupServer *server, RelayConfig *config,
+                                     RelayAdmission *admission, RelayEventBus *bus);
 
 G_END_DECLS

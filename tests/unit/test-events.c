@@ -2,10 +2,16 @@
  * numbered JSON events, a client that reconnects with ?since= gets exactly
  * what it missed, and nobody gets anything without a token: an office only
  * the public events and its own figures. */
+#include <arpa/inet.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,14 +226,116 @@ test_authorization (void)
   client_free (wall);
 }
 
+/* A client that upgrades with a viewer's token and then never reads, with
+ * a small receive window: the relay must drop it (its socket is reset)
+ * rather than queue every event for it, while a reading client goes on
+ * getting them all. */
+static int
+connect_without_reading (void)
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  int small = 1024;
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), ==, 0);
+  g_autoptr (GUri) uri = g_uri_parse (relay->base_url, G_URI_FLAGS_NONE, NULL);
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (g_uri_get_port (uri)) };
+  inet_pton (AF_INET, "127.0.0.1", &addr.sin_addr);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  const char *upgrade = "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        "Sec-WebSocket-Version: 13\r\n"
+                        "Authorization: Bearer " EVENTS_VIEWER_TOKEN "\r\n\r\n";
+  g_assert_cmpint (write (fd, upgrade, strlen (upgrade)), ==, (gssize) strlen (upgrade));
+  /* The 101 and the hello, and nothing read after that. */
+  char head[512];
+  g_assert_cmpint (recv (fd, head, sizeof head - 1, 0), >, 0);
+  return fd;
+}
+
+static gboolean
+reset_by_peer (int fd)
+{
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  g_assert_cmpint (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len), ==, 0);
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  poll (&p, 1, 0);
+  return info.tcpi_state == 7 /* TCP_CLOSE */ || (p.revents & (POLLERR | POLLHUP));
+}
+
+static void
+test_slow_client_dropped (void)
+{
+  Client *reader = client_connect (NULL);
+  int slow = connect_without_reading ();
+  g_autofree char *today = report_today ();
+  guint posted = 0;
+  /* [limits] event-queue-kb=16 in this relay: a few dozen figures events
+   * fill it; the bound only stops a relay that never drops the client. */
+  while (!reset_by_peer (slow) && posted < 3000)
+    {
+      g_autofree char *id = g_strdup_printf ("slow-%u", posted);
+      g_autofree char *body = report_message (id, today, (int) posted, NULL);
+      g_assert_cmpuint (report_post (http, relay->base_url, SAMUT_PRAKAN, "application/json", body,
+                                     strlen (body), NULL), ==, 201);
+      posted++;
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_true (reset_by_peer (slow));
+  close (slow);
+  /* The reader had every one of them. */
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  guint figures = 0;
+  gboolean seen = FALSE;
+  while (!seen && g_get_monotonic_time () < deadline)
+    {
+      figures = 0;
+      for (guint i = 0; i < reader->messages->len; i++)
+        figures += strstr (reader->messages->pdata[i], "\"type\":\"figures\"") != NULL;
+      seen = figures >= posted;
+      if (!seen)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (figures, ==, posted);
+  client_free (reader);
+}
+
+/* [limits] event-clients-per-credential=3 in this relay: the fourth client
+ * of one office is closed with 4429; another credential is not affected. */
+static void
+test_clients_per_credential (void)
+{
+  Client *held[3];
+  for (guint i = 0; i < 3; i++)
+    held[i] = client_connect_with (NULL, SAMUT_PRAKAN, TRUE);
+  Client *fourth = client_connect_with (NULL, SAMUT_PRAKAN, FALSE);
+  g_assert_cmpuint (wait_closed (fourth), ==, 4429);
+  g_assert_cmpuint (fourth->messages->len, ==, 0);
+  client_free (fourth);
+  Client *other = client_connect_with (NULL, CHIANG_MAI, TRUE);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_assert_cmpstr (json_object_get_string_member (message_object (other, 0, p), "type"), ==,
+                   "hello");
+  client_free (other);
+  for (guint i = 0; i < 3; i++)
+    client_free (held[i]);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  relay = relay_process_start (EVENTS_VIEWER_CONFIG);
+  relay = relay_process_start (EVENTS_VIEWER_CONFIG
+                               "[limits]\nevent-queue-kb=16\nevent-clients-per-credential=3\n"
+                               "api-requests-per-s=10000\napi-requests-burst=10000\n"
+                               "address-requests-per-s=10000\naddress-requests-burst=10000\n");
   http = soup_session_new_with_options ("timeout", 20, NULL);
   g_test_add_func ("/events/state-events-and-replay", test_state_events_and_replay);
   g_test_add_func ("/events/authorization", test_authorization);
+  g_test_add_func ("/events/slow-client-dropped", test_slow_client_dropped);
+  g_test_add_func ("/events/clients-per-credential", test_clients_per_credential);
   int rc = g_test_run ();
   g_object_unref (http);
   relay_process_stop (relay);
