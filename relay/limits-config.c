@@ -1,12 +1,15 @@
 #include "relay/limits-config.h"
 
+#include <string.h>
+
+#include "relay/ice/ice-agent.h"
 #include "relay/reports/config-group.h"
 
 static const char *const limits_keys[] = { "max-sessions", "viewer-sessions",
   "office-viewer-sessions", "session-requests-per-s", "session-requests-burst",
   "api-requests-per-s", "api-requests-burst", "address-requests-per-s",
   "address-requests-burst", "auth-failures", "auth-failure-refill-s", "connect-timeout-s",
-  "event-clients", "event-clients-per-credential", "event-queue-kb", NULL };
+  "event-clients", "event-clients-per-credential", "event-queue-kb", "refused-candidate-ranges", NULL };
 
 void
 relay_limits_config_init (RelayLimitsConfig *l)
@@ -41,6 +44,42 @@ relay_limits_config_init (RelayLimitsConfig *l)
   l->event_clients = 512;
   l->event_clients_per_credential = 32;
   l->event_queue_kb = 1024;
+  /* A client naming the cloud's metadata service as its address would make
+   * the relay send there; offices sit on private networks, and tests and
+   * single-machine set-ups on loopback, so those stay allowed. */
+  l->refused_candidate_ranges = RELAY_ICE_REFUSE_METADATA;
+}
+
+static gboolean
+read_ranges (RelayConfigGroup *g, guint *out)
+{
+  g_autofree char *value = relay_config_group_get_string (g, "refused-candidate-ranges");
+  if (!value)
+    return TRUE;
+  static const struct {
+    const char *name;
+    guint flag;
+  } names[] = { { "loopback", RELAY_ICE_REFUSE_LOOPBACK },
+                { "link-local", RELAY_ICE_REFUSE_LINK_LOCAL },
+                { "private", RELAY_ICE_REFUSE_PRIVATE },
+                { "metadata", RELAY_ICE_REFUSE_METADATA },
+                { "none", 0 } };
+  guint ranges = 0;
+  g_auto (GStrv) items = g_strsplit (value, ",", -1);
+  for (guint i = 0; items[i]; i++)
+    {
+      const char *item = g_strstrip (items[i]);
+      guint j = 0;
+      while (j < G_N_ELEMENTS (names) && strcmp (names[j].name, item) != 0)
+        j++;
+      if (j == G_N_ELEMENTS (names))
+        return relay_config_group_fail (g, "refused-candidate-ranges",
+                                        "\"%s\" is not loopback, link-local, private, metadata "
+                                        "or none", item);
+      ranges |= names[j].flag;
+    }
+  *out = ranges;
+  return TRUE;
 }
 
 gboolean
@@ -72,5 +111,6 @@ relay_limits_config_read (RelayLimitsConfig *l, GKeyFile *kf, const char *source
          && relay_config_group_get_uint (&g, "event-clients-per-credential", 1, 100000,
                                          &l->event_clients_per_credential)
          && relay_config_group_get_uint (&g, "event-queue-kb", 16, 1024 * 1024,
-                                         &l->event_queue_kb);
+                                         &l->event_queue_kb)
+         && read_ranges (&g, &l->refused_candidate_ranges);
 }

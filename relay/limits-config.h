@@ -30,6 +30,8 @@ typedef struct {
   /* The events WebSocket: clients in all, per credential, and the bytes one
    * client may leave unread before it is dropped. */
   guint event_clients, event_clients_per_credential, event_queue_kb;
+  /* Remote ICE candidate addresses never checked (RelayIceRefusedRanges). */
+  guint refused_candidate_ranges;
 } RelayLimitsConfig;
 
 void relay_limits_config_init (RelayLimitsConfig *limits);

@@ -381,6 +381,7 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       .port_max = app->config->port_max,
       .announced_addresses = (const char *const *) app->config->announced_addresses,
       .interfaces = (const char *const *) app->config->interfaces,
+      .refused_ranges = app->config->limits.refused_candidate_ranges,
     },
     .media_timeout_ms = VIEWER_TIMEOUT_MS,
     .connect_timeout_s = app->config->limits.connect_timeout_s,

@@ -109,6 +109,7 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
       .port_max = app->config->port_max,
       .announced_addresses = (const char *const *) app->config->announced_addresses,
       .interfaces = (const char *const *) app->config->interfaces,
+      .refused_ranges = app->config->limits.refused_candidate_ranges,
     },
     .target_bitrate_kbps = app->config->target_bitrate_kbps,
     .media_timeout_ms = app->config->media_timeout_ms,

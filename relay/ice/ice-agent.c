@@ -18,6 +18,7 @@ struct _RelayIceAgent {
   char *ufrag;
   char *pwd;
   GStrv announced;
+  RelayIceRefusedRanges refused_ranges;
   gboolean failed_after_connected; /* until connected again: see restore_consent */
   gboolean restoring;              /* inside restore_consent (libnice signals READY again) */
 };
@@ -184,6 +185,7 @@ relay_ice_agent_new (RelayWorker *worker, const RelayIceSettings *settings,
       return NULL;
     }
   nice_agent_set_stream_name (self->agent, self->stream_id, "application");
+  self->refused_ranges = settings->refused_ranges;
   if (settings->port_min && settings->port_max)
     nice_agent_set_port_range (self->agent, self->stream_id, COMPONENT_ID, settings->port_min,
                                settings->port_max);
@@ -296,6 +298,35 @@ relay_ice_agent_set_remote_credentials (RelayIceAgent *self, const char *ufrag, 
   return TRUE;
 }
 
+static gboolean
+in_refused_range (RelayIceRefusedRanges refused, const NiceAddress *nice_address)
+{
+  if (!refused)
+    return FALSE;
+  char text[NICE_ADDRESS_STRING_LEN];
+  nice_address_to_string (nice_address, text);
+  g_autoptr (GInetAddress) a = g_inet_address_new_from_string (text);
+  if (!a)
+    return FALSE;
+  const guint8 *b = g_inet_address_to_bytes (a);
+  gboolean v4 = g_inet_address_get_family (a) == G_SOCKET_FAMILY_IPV4;
+  if ((refused & RELAY_ICE_REFUSE_LOOPBACK) && g_inet_address_get_is_loopback (a))
+    return TRUE;
+  if ((refused & RELAY_ICE_REFUSE_LINK_LOCAL) && g_inet_address_get_is_link_local (a))
+    return TRUE;
+  if ((refused & RELAY_ICE_REFUSE_PRIVATE)
+      && (v4 ? g_inet_address_get_is_site_local (a) : (b[0] & 0xfe) == 0xfc))
+    return TRUE;
+  if (refused & RELAY_ICE_REFUSE_METADATA)
+    {
+      static const guint8 aws6[16] = { 0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0,
+                                       0,    0,    0,    0,    0, 0, 0x02, 0x54 };
+      if (v4 ? memcmp (b, "\xa9\xfe\xa9\xfe", 4) == 0 : memcmp (b, aws6, 16) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 relay_ice_agent_add_remote_candidate (RelayIceAgent *self, const char *candidate, GError **error)
 {
@@ -313,6 +344,12 @@ relay_ice_agent_add_remote_candidate (RelayIceAgent *self, const char *candidate
   if (c->component_id != COMPONENT_ID)
     {
       /* rtcp-mux: a component 2 candidate is never used. */
+      nice_candidate_free (c);
+      return TRUE;
+    }
+  if (in_refused_range (self->refused_ranges, &c->addr))
+    {
+      relay_debug (NULL, "remote candidate in a refused range skipped: %s", candidate);
       nice_candidate_free (c);
       return TRUE;
     }

@@ -16,8 +16,20 @@ typedef enum {
   RELAY_ICE_STATE_FAILED, /* checks failed, or consent expired (RFC 7675) */
 } RelayIceState;
 
+/* Remote candidate addresses the agent will not send checks to. */
+typedef enum {
+  RELAY_ICE_REFUSE_LOOPBACK = 1 << 0,   /* 127.0.0.0/8, ::1 */
+  RELAY_ICE_REFUSE_LINK_LOCAL = 1 << 1, /* 169.254.0.0/16, fe80::/10 */
+  RELAY_ICE_REFUSE_PRIVATE = 1 << 2,    /* 10/8, 172.16/12, 192.168/16, fc00::/7 */
+  RELAY_ICE_REFUSE_METADATA = 1 << 3,   /* cloud metadata: 169.254.169.254, fd00:ec2::254 */
+} RelayIceRefusedRanges;
+
 typedef struct {
   guint port_min, port_max;               /* 0, 0: any */
+  /* Candidates at these addresses are skipped (the peer's own checks from
+   * there still connect, as peer-reflexive): the relay sends nothing to an
+   * address a client merely named. */
+  RelayIceRefusedRanges refused_ranges;
   const char *const *announced_addresses; /* NULL or empty: none */
   const char *const *interfaces;          /* NULL or empty: libnice's choice */
 } RelayIceSettings;
@@ -46,7 +58,8 @@ GStrv relay_ice_agent_get_local_candidates (RelayIceAgent *agent);
 gboolean relay_ice_agent_set_remote_credentials (RelayIceAgent *agent, const char *ufrag,
                                                  const char *pwd, GError **error);
 /* A remote candidate ("candidate:..." value). mDNS (.local) candidates are
- * skipped: the peer's checks reveal its address as peer-reflexive. */
+ * skipped: the peer's checks reveal its address as peer-reflexive; so are
+ * those in the settings' refused ranges. */
 gboolean relay_ice_agent_add_remote_candidate (RelayIceAgent *agent, const char *candidate,
                                                GError **error);
 

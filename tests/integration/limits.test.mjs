@@ -200,3 +200,40 @@ test('a session that never connects ends after connect-timeout-s, receives nothi
       relay.cleanup();
     }
   });
+
+test('refused-candidate-ranges: the relay sends no check to a candidate in a refused range',
+  { timeout: 300000 }, async () => {
+    const dgram = await import('node:dgram');
+    const bind = () => new Promise((resolve) => {
+      const s = dgram.createSocket('udp4');
+      s.stun = 0;
+      s.on('message', (m) => { if (m.length >= 20 && m.readUInt32BE(4) === 0x2112a442) s.stun++; });
+      s.bind(0, '127.0.0.1', () => resolve(s));
+    });
+    // The relay gathers on loopback too, so a loopback candidate of the
+    // office's makes a pair it would check.
+    const scenario = async (ranges) => {
+      const relay = await start({ 'refused-candidate-ranges': ranges, 'connect-timeout-s': 5 },
+        { transport: { threads: 2, interfaces: 'lo' } });
+      const office = await bind();
+      try {
+        const candidate = `a=candidate:1 1 udp 2130706431 127.0.0.1 ${office.address().port} typ host`;
+        const offer = PUBLISHER_OFFER.replace(/(m=audio[^]*?)(a=mid:)/, `$1${candidate}\r\n$2`);
+        assert.notEqual(offer, PUBLISHER_OFFER, 'candidate placed in the offer');
+        const r = await post(relay, 'whip/TH-50', OFFICE, offer);
+        assert.equal(r.status, 201, r.text);
+        // Checks start as soon as the candidate is set; the session then
+        // waits connect-timeout-s for ICE and ends.
+        await waitFor(async () => office.stun > 0
+          || (await getJson(`${relay.url}api/v1/provinces/TH-50`, { token: CHAIR })).state === 'offline',
+        { timeoutMs: WAIT_MS, describe: 'a check, or the session ended' });
+        return office.stun;
+      } finally {
+        office.close();
+        await relay.stop();
+        relay.cleanup();
+      }
+    };
+    assert.ok(await scenario('none') > 0, 'allowed: the relay checks the office\'s candidate');
+    assert.equal(await scenario('loopback'), 0, 'refused: no check at all');
+  });

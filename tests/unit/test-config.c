@@ -67,6 +67,11 @@ test_errors (void)
   expect_error ("[relay]\ndev-tokens=yes\n", "[relay] dev-tokens");
   expect_error ("[relay]\nroster=/nonexistent/roster.csv\n", "[relay] roster");
   expect_error ("[transport]\nthreads=0\n", "[transport] threads");
+  expect_error ("[limits]\nmax-sessions=0\n", "[limits] max-sessions");
+  expect_error ("[limits]\nrefused-candidate-ranges=loopback,intranet\n",
+                "[limits] refused-candidate-ranges: \"intranet\"");
+  expect_error ("[limits]\nevent-queue-kb=1\n", "[limits] event-queue-kb");
+  expect_error ("[limits]\nmax-session=5\n", "[limits] max-session: unknown key");
   expect_error ("[transport]\nport-min=50000\nport-max=40000\n", "[transport] port-max");
   expect_error ("[transport]\nport-min=50000\n", "[transport] port-max");
   expect_error ("[transport]\nannounced-addresses=not-an-ip\n", "[transport] announced-addresses");
