@@ -57,9 +57,15 @@ before(async () => {
       'viewer wall': { role: 'viewer', token: TOKENS.viewer },
       'viewer minister': { role: 'minister', token: TOKENS.minister },
       'viewer chair': { role: 'chair', token: TOKENS.chair },
-      // Every path is asked with a token of nobody, from one address: the
-      // wrong-token throttle (limits.test.mjs) would end that early.
-      limits: { 'auth-failures': 100000 },
+      // Every path is asked with every kind of token, a token of nobody
+      // included, from one address as fast as the relay answers: the
+      // throttle and the rates (limits.test.mjs) would end that early.
+      limits: {
+        'auth-failures': 100000,
+        'address-requests-burst': 100000,
+        'api-requests-burst': 100000,
+        'session-requests-burst': 100000,
+      },
     },
   });
 });
