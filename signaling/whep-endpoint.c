@@ -90,8 +90,9 @@ end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *r
 {
   /* Only the first end counts: a DELETE and a transport failure can race. */
   Viewer *v = NULL;
-  if (!g_hash_table_steal_extended (self->sessions, relay_viewer_session_get_id (session), NULL,
-                                    (gpointer *) &v))
+  g_autofree char *key = NULL;
+  if (!g_hash_table_steal_extended (self->sessions, relay_viewer_session_get_id (session),
+                                    (gpointer *) &key, (gpointer *) &v))
     return;
   const char *source = relay_viewer_session_get_source (session);
   RelayOutput output;
