@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "relay/app.h"
+#include "relay/dev-tokens.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
 #include "relay/output-router.h"
@@ -155,6 +156,13 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: %s\n", error->message);
       return EXIT_CONFIG;
     }
+  /* Allowed only with allow-insecure-http=true (relay/config.c); said at
+   * every start so that nobody forgets it is on. */
+  if (relay_config_plain_http_exposed (config))
+    relay_warn (NULL, "%s: plain HTTP on %s, which other machines reach "
+                "(allow-insecure-http=true): tokens cross the network in clear; "
+                "set tls-certificate and tls-private-key",
+                config->source, config->http_address);
   g_autofree char *token_file = NULL;
   if (config->dev_tokens)
     {
