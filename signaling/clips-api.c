@@ -135,8 +135,8 @@ serve_clip (ClipsApi *api, SoupServerMessage *msg, const char *name, const char 
       relay_http_error (msg, 403, "forbidden", "the link is for another office's clips");
       return;
     }
-  /* A clip never changes once indexed; the token is what is private. */
-  if (!relay_http_serve_file (msg, row->path, "audio/ogg", "private, max-age=86400", NULL))
+  /* An office's own voice: no cache keeps it (set_cors said no-store). */
+  if (!relay_http_serve_file (msg, row->path, "audio/ogg", NULL, NULL))
     relay_http_error (msg, 404, "not-found", "the clip's file is gone");
 }
 
