@@ -19,6 +19,7 @@
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
 #include "signaling/reports-api.h"
+#include "signaling/request-guard.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
 #include "signaling/webhooks-api.h"
@@ -60,6 +61,7 @@ start_http (RelayApp *app, GError **error)
         }
       soup_server_set_tls_certificate (server, cert);
     }
+  relay_request_guard_install (server);
   relay_whip_endpoint_register (server, app);
   whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
