@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "signaling/http-util.h"
+#include "signaling/request-guard.h"
 
 /* Who may read an event, by its type. A type not listed is for the viewer
  * roles only, so that a new kind of event is never public by accident. */
@@ -282,6 +283,20 @@ endpoint_free (gpointer data)
   g_free (endpoint);
 }
 
+/* Runs before libsoup answers the upgrade: a refusal here is a plain HTTP
+ * answer, and the WebSocket never opens. */
+static void
+check_upgrade (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+               gpointer data)
+{
+  EventsEndpoint *endpoint = data;
+  if (relay_request_origin_allowed (msg, endpoint->config))
+    return;
+  relay_http_error (msg, 403, "origin-not-allowed",
+                    "pages of this origin may not open the event stream: only the relay's own "
+                    "pages and those of [relay] allowed-origins");
+}
+
 void
 relay_events_endpoint_register (SoupServer *server, RelayConfig *config, RelayEventBus *bus)
 {
@@ -290,6 +305,7 @@ relay_events_endpoint_register (SoupServer *server, RelayConfig *config, RelayEv
   endpoint->bus = bus;
   endpoint->clients = g_ptr_array_new_with_free_func (client_free);
   endpoint->subscription = relay_event_bus_subscribe (bus, on_event, endpoint);
+  soup_server_add_handler (server, "/api/v1/events", check_upgrade, endpoint, NULL);
   soup_server_add_websocket_handler (server, "/api/v1/events", NULL, NULL, on_connected,
                                      endpoint, endpoint_free);
 }

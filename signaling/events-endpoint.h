@@ -11,6 +11,11 @@
  * viewer roles everything (WHEP sessions only the chair and the minister),
  * an office the public events and its own figures and clips.
  *
+ * A browser's upgrade from a page of another origin than the relay's own
+ * or [relay] allowed-origins is refused before it happens (403
+ * origin-not-allowed); a client that sends no Origin is not a browser and
+ * is judged by its token alone.
+ *
  * Main context only: the endpoint holds one subscription to the bus and
  * its clients; the server owns the endpoint. */
 #pragma once
