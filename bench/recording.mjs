@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
-import { getBrowser, closeBrowser } from '../tests/integration/lib/browser.mjs';
+import { getBrowser, closeBrowser, rememberToken } from '../tests/integration/lib/browser.mjs';
 import { procStat, threadGroupCpu, threadGroupCores, percentile } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
@@ -126,7 +126,8 @@ async function reviewOfAnHour(result) {
     const page = await browser.newPage();
     try {
       const t0 = Date.now();
-      await page.goto(`${relay.url}review.html?token=${CHAIR}&id=${made.briefing}`);
+      await rememberToken(page, CHAIR);
+      await page.goto(`${relay.url}review.html?id=${made.briefing}`);
       await page.waitForFunction(() => {
         const v = document.querySelector('video');
         return v && v.readyState >= 2;

@@ -1,14 +1,9 @@
 #include "relay/config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <gio/gio.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config/briefing-resources.h"
 
@@ -20,7 +15,7 @@ G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
 /* Keys each group may hold; anything else is a typo worth stopping for. */
 static const char *const relay_keys[] = { "http-address", "http-port", "data-dir",
   "tls-certificate", "tls-private-key", "roster", "dev-tokens", "dtls-certificate",
-  "dtls-private-key", NULL };
+  "dtls-private-key", "allow-insecure-http", "allowed-origins", NULL };
 static const char *const transport_keys[] = { "threads", "port-min", "port-max",
   "announced-addresses", "interfaces", NULL };
 static const char *const media_keys[] = { "video-codecs", "target-bitrate-kbps",
@@ -155,11 +150,81 @@ parse_hex_sha256 (const char *hex, guint8 out[32])
   return TRUE;
 }
 
-static void
-sha256 (const char *text, guint8 out[32])
+void
+relay_config_token_digest (const char *token, guint8 out[32])
 {
   unsigned int len = 32;
-  EVP_Digest (text, strlen (text), out, &len, EVP_sha256 (), NULL);
+  EVP_Digest (token, strlen (token), out, &len, EVP_sha256 (), NULL);
+}
+
+/* Who may reach the relay, and from which pages: plain HTTP only on
+ * loopback unless the config says otherwise, and the origins besides the
+ * relay's own whose pages may open the events WebSocket. After tls-*. */
+static gboolean
+read_access_keys (Reader *r, RelayConfig *c)
+{
+  const char *g = "relay";
+  if (!get_bool (r, g, "allow-insecure-http", &c->allow_insecure_http))
+    return FALSE;
+  /* Unset: this machine only, unless TLS protects the tokens on the way. */
+  if (!c->http_address)
+    c->http_address = g_strdup (c->tls_certificate ? "0.0.0.0" : "127.0.0.1");
+  if (relay_config_plain_http_exposed (c) && !c->allow_insecure_http)
+    return fail (r, g, "http-address",
+                 "%s is reachable from other machines over plain HTTP, where every token "
+                 "crosses the network in clear: set tls-certificate and tls-private-key, "
+                 "listen on 127.0.0.1 (behind a TLS proxy on this machine), or set "
+                 "allow-insecure-http=true to accept that",
+                 c->http_address);
+  g_auto (GStrv) origins = get_list (r, g, "allowed-origins");
+  g_autoptr (GPtrArray) normalized = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; origins[i]; i++)
+    {
+      char *origin = relay_config_normalize_origin (origins[i]);
+      if (!origin)
+        return fail (r, g, "allowed-origins",
+                     "\"%s\" is not an origin (http:// or https://, a host, an optional port, "
+                     "nothing after)", origins[i]);
+      g_ptr_array_add (normalized, origin);
+    }
+  g_ptr_array_add (normalized, NULL);
+  g_strfreev (c->allowed_origins);
+  c->allowed_origins = (char **) g_ptr_array_steal (normalized, NULL);
+  return TRUE;
+}
+
+gboolean
+relay_config_plain_http_exposed (const RelayConfig *c)
+{
+  if (c->tls_certificate)
+    return FALSE;
+  g_autoptr (GInetAddress) address = g_inet_address_new_from_string (c->http_address);
+  return !address || !g_inet_address_get_is_loopback (address);
+}
+
+char *
+relay_config_normalize_origin (const char *text)
+{
+  g_autoptr (GUri) uri = text ? g_uri_parse (text, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (!uri)
+    return NULL;
+  const char *host = g_uri_get_host (uri);
+  const char *path = g_uri_get_path (uri);
+  if (!host || !*host || g_uri_get_userinfo (uri) || g_uri_get_query (uri)
+      || g_uri_get_fragment (uri) || (*path && strcmp (path, "/") != 0))
+    return NULL;
+  g_autofree char *scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  int port = g_uri_get_port (uri);
+  if (strcmp (scheme, "http") == 0)
+    port = port == -1 ? 80 : port;
+  else if (strcmp (scheme, "https") == 0)
+    port = port == -1 ? 443 : port;
+  else
+    return NULL;
+  /* The port always written: "https://a.example" and "https://a.example:443"
+   * are one origin. */
+  g_autofree char *lower_host = g_ascii_strdown (host, -1);
+  return g_uri_join (G_URI_FLAGS_NONE, scheme, NULL, lower_host, port, "", NULL, NULL);
 }
 
 static gboolean
@@ -173,7 +238,6 @@ read_relay_group (Reader *r, RelayConfig *c)
     {
       if (!g_hostname_is_ip_address (addr))
         return fail (r, g, "http-address", "\"%s\" is not an IP address", addr);
-      g_free (c->http_address);
       c->http_address = g_steal_pointer (&addr);
     }
   if (!get_uint (r, g, "http-port", 0, 65535, &c->http_port))
@@ -195,6 +259,8 @@ read_relay_group (Reader *r, RelayConfig *c)
     return fail (r, g, c->dtls_certificate ? "dtls-private-key" : "dtls-certificate",
                  "dtls-certificate and dtls-private-key must be set together");
   if (!get_bool (r, g, "dev-tokens", &c->dev_tokens))
+    return FALSE;
+  if (!read_access_keys (r, c))
     return FALSE;
 
   g_autofree char *roster_path = get_path (r, g, "roster");
@@ -370,7 +436,7 @@ read_token (Reader *r, const char *group, guint8 sha[32])
     {
       if (strlen (token) < 8)
         return fail (r, group, "token", "a token needs at least 8 characters");
-      sha256 (token, sha);
+      relay_config_token_digest (token, sha);
       return TRUE;
     }
   if (hash)
@@ -483,8 +549,8 @@ config_new_defaults (const char *source)
 {
   RelayConfig *c = g_new0 (RelayConfig, 1);
   c->source = g_strdup (source);
-  c->http_address = g_strdup ("0.0.0.0");
   c->http_port = 8080;
+  c->allowed_origins = g_new0 (char *, 1);
   c->data_dir = g_strdup ("var");
   c->dev_tokens = TRUE;
   c->transport_threads = 2;
@@ -604,6 +670,7 @@ relay_config_free (RelayConfig *c)
     return;
   g_free (c->source);
   g_free (c->http_address);
+  g_strfreev (c->allowed_origins);
   g_free (c->data_dir);
   g_free (c->tls_certificate);
   g_free (c->tls_private_key);
@@ -654,7 +721,7 @@ relay_config_find_viewer (RelayConfig *config, const char *token)
   if (!token)
     return NULL;
   guint8 digest[32];
-  sha256 (token, digest);
+  relay_config_token_digest (token, digest);
   for (guint i = 0; i < config->viewers->len; i++)
     {
       RelayViewerConfig *v = config->viewers->pdata[i];
@@ -670,114 +737,6 @@ relay_province_config_check_token (const RelayProvinceConfig *province, const ch
   if (!province->has_token || !token)
     return FALSE;
   guint8 digest[32];
-  sha256 (token, digest);
+  relay_config_token_digest (token, digest);
   return CRYPTO_memcmp (digest, province->token_sha256, 32) == 0;
-}
-
-static char *
-random_token (void)
-{
-  guint8 raw[18];
-  if (RAND_bytes (raw, sizeof raw) != 1)
-    g_error ("no randomness for development tokens");
-  g_autofree char *b64 = g_base64_encode (raw, sizeof raw);
-  /* URL-safe so the token can be pasted anywhere. */
-  for (char *p = b64; *p; p++)
-    if (*p == '+')
-      *p = '-';
-    else if (*p == '/')
-      *p = '_';
-  return g_steal_pointer (&b64);
-}
-
-gboolean
-relay_config_apply_dev_tokens (RelayConfig *config, const char *path, GError **error)
-{
-  g_autoptr (GKeyFile) kf = g_key_file_new ();
-  g_autoptr (GError) load_error = NULL;
-  gboolean changed = FALSE;
-
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, &load_error))
-    {
-      if (!g_error_matches (load_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", path,
-                       load_error->message);
-          return FALSE;
-        }
-      g_key_file_set_comment (kf, NULL, NULL,
-                              " Development tokens generated by briefing-relay. Never commit.",
-                              NULL);
-      changed = TRUE;
-    }
-  for (guint i = 0; i < config->provinces->len; i++)
-    {
-      RelayProvinceConfig *p = config->provinces->pdata[i];
-      if (p->has_token)
-        continue;
-      g_autofree char *group = g_strdup_printf ("province %s", p->code);
-      g_autofree char *token = g_key_file_get_string (kf, group, "token", NULL);
-      if (!token || strlen (token) < 8)
-        {
-          g_free (token);
-          token = random_token ();
-          g_key_file_set_string (kf, group, "token", token);
-          changed = TRUE;
-        }
-      sha256 (token, p->token_sha256);
-      p->has_token = TRUE;
-    }
-  /* Without configured viewers, a chair and a minister to try the pages. */
-  static const char *const dev_viewers[][2] = { { "chair", "chair" }, { "minister", "minister" } };
-  gboolean no_viewers = config->viewers->len == 0;
-  for (guint i = 0; no_viewers && i < G_N_ELEMENTS (dev_viewers); i++)
-    {
-      g_autofree char *group = g_strdup_printf ("viewer %s", dev_viewers[i][0]);
-      g_autofree char *token = g_key_file_get_string (kf, group, "token", NULL);
-      if (!token || strlen (token) < 8)
-        {
-          g_free (token);
-          token = random_token ();
-          g_key_file_set_string (kf, group, "token", token);
-          g_key_file_set_string (kf, group, "role", dev_viewers[i][1]);
-          changed = TRUE;
-        }
-      RelayViewerConfig *v = g_new0 (RelayViewerConfig, 1);
-      v->name = g_strdup (dev_viewers[i][0]);
-      parse_role (dev_viewers[i][1], &v->role);
-      sha256 (token, v->token_sha256);
-      g_ptr_array_add (config->viewers, v);
-    }
-  if (!changed)
-    return TRUE;
-
-  g_autofree char *dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", dir,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  gsize len;
-  g_autofree char *data = g_key_file_to_data (kf, &len, NULL);
-  /* Created 0600 before any secret is written into it. */
-  g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
-  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write (fd, data, len) != (ssize_t) len || fsync (fd) != 0)
-    {
-      int saved = errno;
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", tmp,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  close (fd);
-  if (rename (tmp, path) != 0)
-    {
-      g_set_error (error, RELAY_CONFIG_ERROR, RELAY_CONFIG_ERROR_INVALID, "%s: %s", path,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  return TRUE;
 }

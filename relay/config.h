@@ -56,6 +56,9 @@ typedef struct {
   char *dtls_certificate;
   char *dtls_private_key;
   gboolean dev_tokens;
+  /* Who may reach the relay (docs/API.md, "Limits and refusals"). */
+  gboolean allow_insecure_http; /* plain HTTP on an address other machines reach */
+  char **allowed_origins;       /* normalized origins besides the relay's own (events) */
 
   guint transport_threads;
   guint port_min;
@@ -103,9 +106,16 @@ RelayProvinceConfig *relay_config_find_province (RelayConfig *config, const char
  * array only. */
 GPtrArray *relay_config_dup_office_order (RelayConfig *config);
 
-/* Gives every province without a credential a random development token,
- * kept in `path` (created 0600 when missing, extended when the roster grew). */
-gboolean relay_config_apply_dev_tokens (RelayConfig *config, const char *path, GError **error);
+/* SHA-256 of a token: what the config keeps and compares. */
+void relay_config_token_digest (const char *token, guint8 out[32]);
+
+/* TRUE when the relay serves plain HTTP on an address other machines can
+ * reach (not loopback): tokens would cross the network in clear. */
+gboolean relay_config_plain_http_exposed (const RelayConfig *config);
+
+/* "scheme://host:port" in lower case with the port always written, for
+ * comparing origins; NULL when `text` is not an http(s) origin. */
+char *relay_config_normalize_origin (const char *text);
 
 /* Constant-time check of a presented token. */
 gboolean relay_province_config_check_token (const RelayProvinceConfig *province, const char *token);

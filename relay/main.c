@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "relay/app.h"
+#include "relay/dev-tokens.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
 #include "relay/output-router.h"
@@ -18,6 +19,7 @@
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
 #include "signaling/reports-api.h"
+#include "signaling/request-guard.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
 #include "signaling/webhooks-api.h"
@@ -60,7 +62,9 @@ start_http (RelayApp *app, GError **error)
         }
       soup_server_set_tls_certificate (server, cert);
     }
-  /* First: its request-started hook must see every request. */
+  relay_request_guard_install (server);
+  /* Before the endpoints: its request-started hook must see every
+   * request (after the guard's, which refuses tokens in URLs). */
   app->admission = relay_admission_new (server, app->config);
   relay_whip_endpoint_register (server, app);
   whep_endpoint = relay_whep_endpoint_new (server, app);
@@ -158,6 +162,13 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: %s\n", error->message);
       return EXIT_CONFIG;
     }
+  /* Allowed only with allow-insecure-http=true (relay/config.c); said at
+   * every start so that nobody forgets it is on. */
+  if (relay_config_plain_http_exposed (config))
+    relay_warn (NULL, "%s: plain HTTP on %s, which other machines reach "
+                "(allow-insecure-http=true): tokens cross the network in clear; "
+                "set tls-certificate and tls-private-key",
+                config->source, config->http_address);
   g_autofree char *token_file = NULL;
   if (config->dev_tokens)
     {

@@ -105,12 +105,12 @@ serve_recording (RelayApp *app, SoupServerMessage *msg, gint64 briefing_id, cons
     download = g_strdup_printf ("briefing-%" G_GINT64_FORMAT "-%s%s%s-%u.%s", briefing_id,
                                 row->kind, row->office ? "-" : "", row->office ? row->office : "",
                                 row->segment, row->container);
-  /* A file still being written grows: nothing may cache it. */
-  const char *cache = strcmp (row->state, "recording") == 0 ? "no-store" : "private, max-age=3600";
+  /* What was said in the briefing, and a file still being written grows:
+   * no cache keeps it (set_cors said no-store). */
   if (!relay_http_serve_file (msg, file,
                               relay_briefing_recording_type (row->container,
                                                              row->video_codec != NULL),
-                              cache, download))
+                              NULL, download))
     relay_http_error (msg, 404, "not-found", "the recording's file is gone");
 }
 

@@ -15,9 +15,10 @@ typedef struct {
 } ClipsApi;
 
 /* An <audio src> cannot send an Authorization header: a signed link (what
- * the briefing's detail gives, signaling/media-link.h) or ?token= may come
- * instead (a header, when given, wins over ?token=). *scope: "all", or the
- * office whose clips a link is for (checked once the clip is known). */
+ * the briefing's detail gives, signaling/media-link.h) may come instead; a
+ * token in the URL never does (signaling/request-guard.h). *scope: "all",
+ * or the office whose clips a link is for (checked once the clip is
+ * known). */
 static gboolean
 authorize (ClipsApi *api, SoupServerMessage *msg, const char *path, GHashTable *query,
            const char **scope)
@@ -36,13 +37,6 @@ authorize (ClipsApi *api, SoupServerMessage *msg, const char *path, GHashTable *
     case RELAY_MEDIA_LINK_ABSENT:
     default:
       break;
-    }
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  const char *token = query ? g_hash_table_lookup (query, "token") : NULL;
-  if (token && *token && !soup_message_headers_get_one (h, "Authorization"))
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
-      soup_message_headers_replace (h, "Authorization", auth);
     }
   return relay_http_authorize_viewer (msg, api->app->config, RELAY_ROLE_VIEWER, VIEWERS_ONLY)
          != NULL;
@@ -87,7 +81,10 @@ list_clips (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
     {
       RelayClipRow *row = rows->pdata[i];
       const RelayProvinceConfig *p = relay_config_find_province (config, row->province);
-      g_autofree char *url = g_strdup_printf ("/api/v1/clips/%" G_GINT64_FORMAT ".ogg", row->id);
+      g_autofree char *path = g_strdup_printf ("/api/v1/clips/%" G_GINT64_FORMAT ".ogg", row->id);
+      /* Signed, so that an <audio src> plays it: the list is for viewer
+       * roles only, whose links are for every office ("all"). */
+      g_autofree char *url = relay_media_links_sign (api->app->media_links, path, "all");
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, row->id);
@@ -135,8 +132,8 @@ serve_clip (ClipsApi *api, SoupServerMessage *msg, const char *name, const char 
       relay_http_error (msg, 403, "forbidden", "the link is for another office's clips");
       return;
     }
-  /* A clip never changes once indexed; the token is what is private. */
-  if (!relay_http_serve_file (msg, row->path, "audio/ogg", "private, max-age=86400", NULL))
+  /* An office's own voice: no cache keeps it (set_cors said no-store). */
+  if (!relay_http_serve_file (msg, row->path, "audio/ogg", NULL, NULL))
     relay_http_error (msg, 404, "not-found", "the clip's file is gone");
 }
 

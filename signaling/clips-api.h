@@ -1,7 +1,8 @@
 /* Spoken status over HTTP: GET /api/v1/clips?date=&province= (the day's
  * clips) and GET /api/v1/clips/<id>.ogg (the file, with Range support so
  * that an <audio> element can seek). Chair, minister and viewer tokens, as
- * a bearer token or, for <audio src>, as ?token=. See docs/API.md. */
+ * a bearer token, or for <audio src> a signed link from the briefing's
+ * detail (signaling/media-link.h). See docs/API.md. */
 #pragma once
 
 #include <libsoup/soup.h>

@@ -9,6 +9,7 @@
 #include "relay/log.h"
 #include "signaling/admission.h"
 #include "signaling/http-util.h"
+#include "signaling/request-guard.h"
 
 /* What a frame adds to its text on the wire, at most (RFC 6455 section 5.2). */
 #define FRAME_OVERHEAD 10
@@ -407,6 +408,20 @@ endpoint_free (gpointer data)
   g_free (endpoint);
 }
 
+/* Runs before libsoup answers the upgrade: a refusal here is a plain HTTP
+ * answer, and the WebSocket never opens. */
+static void
+check_upgrade (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+               gpointer data)
+{
+  EventsEndpoint *endpoint = data;
+  if (relay_request_origin_allowed (msg, endpoint->config))
+    return;
+  relay_http_error (msg, 403, "origin-not-allowed",
+                    "pages of this origin may not open the event stream: only the relay's own "
+                    "pages and those of [relay] allowed-origins");
+}
+
 void
 relay_events_endpoint_register (SoupServer *server, RelayConfig *config,
                                 RelayAdmission *admission, RelayEventBus *bus)
@@ -417,6 +432,7 @@ relay_events_endpoint_register (SoupServer *server, RelayConfig *config,
   endpoint->bus = bus;
   endpoint->clients = g_ptr_array_new_with_free_func (client_free);
   endpoint->subscription = relay_event_bus_subscribe (bus, on_event, endpoint);
+  soup_server_add_handler (server, "/api/v1/events", check_upgrade, endpoint, NULL);
   soup_server_add_websocket_handler (server, "/api/v1/events", NULL, NULL, on_connected,
                                      endpoint, endpoint_free);
 }

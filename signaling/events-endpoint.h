@@ -15,6 +15,11 @@
  * what one client leaves unread (close 4408, then the connection is shut):
  * a client that stops reading is dropped, not queued for.
  *
+ * A browser's upgrade from a page of another origin than the relay's own
+ * or [relay] allowed-origins is refused before it happens (403
+ * origin-not-allowed); a client that sends no Origin is not a browser and
+ * is judged by its token alone.
+ *
  * Main context only: the endpoint holds one subscription to the bus and
  * its clients; the server owns the endpoint. */
 #pragma once

@@ -19,6 +19,11 @@ relay_http_set_cors (SoupServerMessage *msg, const char *methods)
   soup_message_headers_replace (h, "Access-Control-Expose-Headers",
                                 "Location, ETag, Link, Accept-Patch");
   soup_message_headers_replace (h, "Access-Control-Max-Age", "600");
+  /* Every API answer may depend on the caller's token (a session's
+   * credentials in an SDP answer, figures, recordings, who watches): no
+   * cache, shared or the browser's, keeps any of it. A handler that
+   * serves something public may say otherwise. */
+  soup_message_headers_replace (h, "Cache-Control", "no-store");
 }
 
 gboolean

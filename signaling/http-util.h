@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 #define RELAY_MAX_SDP_BODY (64 * 1024)
 
+/* The headers every API answer starts with: CORS (any origin; the token
+ * authorises) and Cache-Control: no-store. */
 void relay_http_set_cors (SoupServerMessage *msg, const char *methods);
 void relay_http_error (SoupServerMessage *msg, guint status, const char *error, const char *reason);
 void relay_http_json (SoupServerMessage *msg, guint status, JsonNode *node);

@@ -175,7 +175,8 @@ async function load() {
   }
 }
 
-els.token.value = params.get('token') || storageGet(TOKEN_KEY) || '';
+// Typed once and remembered: a token never travels in a URL (docs/API.md).
+els.token.value = storageGet(TOKEN_KEY) || '';
 els.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
   load();

@@ -359,7 +359,8 @@ async function downloadCsv(ev) {
 /* --------------------------------------------------------------- start */
 
 const params = new URLSearchParams(window.location.search);
-els.token.value = params.get('token') || storageGet(TOKEN_KEY) || '';
+// Typed once and remembered: a token never travels in a URL (docs/API.md).
+els.token.value = storageGet(TOKEN_KEY) || '';
 els.date.value = params.get('date') || bangkokToday();
 els.csv.href = csvUrl().href;
 els.form.addEventListener('submit', (ev) => {

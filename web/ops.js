@@ -254,7 +254,10 @@ window.briefingOps = {
   briefing: () => briefing.state(),
 };
 
-els.token.value = storageGet(TOKEN_KEY) || new URLSearchParams(window.location.search).get('token') || '';
+// The token typed once and remembered in this browser: never from the
+// URL, which the relay refuses when it carries one (docs/API.md). A wall
+// display opens ops.html?autostart=1 once its token is remembered.
+els.token.value = storageGet(TOKEN_KEY) || '';
 pollParticipants();
 briefing.loadOffices();
 feed.start();

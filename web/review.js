@@ -252,7 +252,8 @@ feed.addEventListener('event', (ev) => {
 /* --------------------------------------------------------------- start */
 
 const params = new URLSearchParams(window.location.search);
-els.token.value = params.get('token') || storageGet(TOKEN_KEY) || '';
+// Typed once and remembered: a token never travels in a URL (docs/API.md).
+els.token.value = storageGet(TOKEN_KEY) || '';
 els.from.value = params.get('from') || bangkokToday(-7);
 els.to.value = params.get('to') || bangkokToday();
 els.form.addEventListener('submit', (ev) => {

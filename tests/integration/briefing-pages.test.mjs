@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
 import { startPublisher } from './lib/publisher.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics } from './lib/browser.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from './lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-briefing-pages';
 const TOKENS = {
@@ -131,7 +131,8 @@ test('ops.html runs a briefing: start, roll call, agenda editing, next in order,
       pubs.push(startPublisher(relay, ['TH-12'], { videoFile: 'color-green.ivf' }));
       await live(relay, 'TH-12');
 
-      await page.goto(`${relay.url}ops.html?token=${CHAIR}`);
+      await rememberToken(page, CHAIR);
+      await page.goto(`${relay.url}ops.html`);
       await pageWait(page, diagnostics, () => !document.getElementById('briefing-start').disabled &&
         document.getElementById('agenda-office').options.length > 70, null, 'the briefing form ready');
       await page.fill('#briefing-title', 'ประชุมทดสอบ / pages test');
@@ -380,7 +381,8 @@ test('review.html plays the briefing, seeks to an office\'s chapter (its colour,
         }
       });
 
-      await page.goto(`${relay.url}review.html?token=${CHAIR}`);
+      await rememberToken(page, CHAIR);
+      await page.goto(`${relay.url}review.html`);
       await pageWait(page, diagnostics, (id) => window.briefingReview.state().list.includes(id), b.id,
         'the briefing listed');
       assert.match(await page.textContent(`#briefing-rows tr[data-id="${b.id}"]`), /ย้อนดู \/ review/);

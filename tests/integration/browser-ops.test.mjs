@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRelay, getJson, waitFor } from './lib/relay.mjs';
 import { startPublisher } from './lib/publisher.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics } from './lib/browser.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from './lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-ops';
 const TEST_TIMEOUT_MS = 240000;
@@ -124,7 +124,8 @@ const meterPercent = (dbov) => Math.max(0, Math.min(100, ((dbov + 60) / 60) * 10
 test('ops.html plays the mosaic and drives the floor, the mutes and the layout', { timeout: TEST_TIMEOUT_MS }, async () => {
   await opsScenario('ops-control', async ({ relay, page, publishers }) => {
     publishers.push(startPublisher(relay, ['TH-50']));
-    await page.goto(`${relay.url}ops.html?token=${CHAIR}&autostart=1`);
+    await rememberToken(page, CHAIR);
+    await page.goto(`${relay.url}ops.html?autostart=1`);
     await waitMosaicPlaying(page);
 
     await waitFor(() => page.evaluate(() => document.querySelectorAll('#roster tr').length === 77),
@@ -210,7 +211,8 @@ test('ops.html sends the room\'s camera, which the relay decodes, and meters the
           }).catch(() => null);
         }
       });
-      await page.goto(`${relay.url}ops.html?token=${CHAIR}&autostart=1`);
+      await rememberToken(page, CHAIR);
+      await page.goto(`${relay.url}ops.html?autostart=1`);
       await waitMosaicPlaying(page);
       assert.equal(await page.isEnabled('#publish'), true, 'the room may send its camera once connected');
       assert.equal((await participant(relay, 'central')).state, 'offline');

@@ -72,9 +72,10 @@ after(async () => {
   }
 });
 
-/* A request for the clip: {status, headers, body (Buffer)}. */
-async function get(range, { method = 'GET', url } = {}) {
-  const headers = { Authorization: `Bearer ${VIEWER}` };
+/* A request for the clip (with the viewer's token unless `token` is null):
+ * {status, headers, body (Buffer)}. */
+async function get(range, { method = 'GET', url, token = VIEWER } = {}) {
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
   if (range !== undefined) headers.Range = range;
   const res = await fetch(url ?? `${relay.url}${clip.url.slice(1)}`, { method, headers });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
@@ -89,11 +90,22 @@ test('GET: the whole Ogg file with its headers', async () => {
   assert.equal(r.headers.get('content-range'), null);
   assert.equal(r.body.subarray(0, 4).toString('latin1'), 'OggS');
   assert.ok(r.body.equals(whole));
-  // The listing names the same file.
-  const list = await getJson(`${relay.url}api/v1/clips?date=${clip.date}&province=TH-50&token=${VIEWER}`);
+  // An office's voice: no cache may keep it.
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  // The listing names the same file, with a signed link that plays it
+  // without a token (as an <audio src> fetches it).
+  const list = await getJson(`${relay.url}api/v1/clips?date=${clip.date}&province=TH-50`, { token: VIEWER });
   const row = list.clips.find((c) => c.id === clip.id);
   assert.ok(row, `clip ${clip.id} listed`);
   assert.equal(row.bytes, whole.length);
+  assert.match(row.url, new RegExp(`^${clip.url}\\?scope=all&expires=\\d+&sig=[0-9a-f]{64}$`));
+  const linked = await get(undefined, { url: `${relay.url}${row.url.slice(1)}`, token: null });
+  assert.equal(linked.status, 200);
+  assert.ok(linked.body.equals(whole));
+  // A token in the URL is refused, not read (docs/API.md, "Limits and refusals").
+  const inUrl = await get(undefined, { url: `${relay.url}${clip.url.slice(1)}?token=${VIEWER}`, token: null });
+  assert.equal(inUrl.status, 400);
+  assert.equal(JSON.parse(inUrl.body.toString()).error, 'token-in-url');
 });
 
 test('HEAD: the same headers as GET, no body', async () => {

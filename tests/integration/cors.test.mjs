@@ -4,7 +4,10 @@
 // with fetch(): WHIP with a real offer (POST, PATCH, DELETE, reading
 // Location/ETag/Link/Accept-Patch), WHEP, the status and control APIs, a
 // clip with a Range, the events WebSocket, and refusals (401, 413) whose
-// status and JSON the page must be able to read. No origin is refused.
+// status and JSON the page must be able to read. No origin is refused over
+// HTTP; the events WebSocket takes pages of the origins the config lists
+// ([relay] allowed-origins, as a ministry portal's), and refuses a page of
+// any other origin before the upgrade.
 //
 // A control request to a server without CORS headers must fail in the same
 // page: it shows Chromium enforces CORS there, so every success above is the
@@ -39,14 +42,6 @@ function serve(handler) {
 const origin = (server) => `http://127.0.0.1:${server.address().port}`;
 
 before(async () => {
-  relay = await startRelay({
-    stopGraceMs: STOP_GRACE_MS,
-    provinces: { 'TH-50': 'th50-cors-token', 'TH-57': 'th57-cors-token' },
-    extraConfig: {
-      'viewer chair': { role: 'chair', token: CHAIR },
-      'viewer minister': { role: 'minister', token: MINISTER },
-    },
-  });
   site = await serve((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><title>ministry portal</title><p>another origin</p>');
@@ -54,6 +49,15 @@ before(async () => {
   plain = await serve((req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end('{"ok":true}');
+  });
+  relay = await startRelay({
+    stopGraceMs: STOP_GRACE_MS,
+    provinces: { 'TH-50': 'th50-cors-token', 'TH-57': 'th57-cors-token' },
+    extraConfig: {
+      relay: { 'allowed-origins': origin(site) },
+      'viewer chair': { role: 'chair', token: CHAIR },
+      'viewer minister': { role: 'minister', token: MINISTER },
+    },
   });
   assert.notEqual(origin(site), new URL(relay.url).origin);
   const browser = await getBrowser();
@@ -285,20 +289,39 @@ test('refusals are readable from another origin too (status and JSON)', async ()
   assert.equal(JSON.parse(unknown.text).error, 'not-found');
 });
 
-test('the events WebSocket from another origin', async () => {
+/* Opens the events WebSocket from `from`'s page: the first message, or
+ * {closed: code, opened} when the socket closed first. */
+const openEvents = (from, token) => from.evaluate(([url, t]) => new Promise((resolve) => {
+  const ws = new WebSocket(url);
+  let opened = false;
+  ws.onopen = () => {
+    opened = true;
+    if (t) ws.send(JSON.stringify({ type: 'auth', token: t }));
+  };
+  ws.onmessage = (m) => {
+    resolve(JSON.parse(m.data));
+    ws.close();
+  };
+  ws.onclose = (ev) => resolve({ closed: ev.code, opened });
+}), [`${relay.url.replace(/^http/, 'ws')}api/v1/events`, token]);
+
+test('the events WebSocket from another origin the config allows', async () => {
   // A browser sends its token as the first message; without one it gets
   // nothing but the close (4401).
-  const open = (token) => page.evaluate(([url, t]) => new Promise((resolve) => {
-    const ws = new WebSocket(url);
-    if (t) ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token: t }));
-    ws.onmessage = (m) => {
-      resolve(JSON.parse(m.data));
-      ws.close();
-    };
-    ws.onclose = (ev) => resolve({ closed: ev.code });
-  }), [`${relay.url.replace(/^http/, 'ws')}api/v1/events`, token]);
-  const hello = await open(MINISTER);
+  const hello = await openEvents(page, MINISTER);
   assert.equal(hello.type, 'hello', JSON.stringify(hello));
   assert.equal(hello.role, 'minister');
-  assert.deepEqual(await open(null), { closed: 4401 });
+  assert.deepEqual(await openEvents(page, null), { closed: 4401, opened: true });
+});
+
+test('the events WebSocket refuses a page of an origin the config does not list', async () => {
+  const other = await context.newPage();
+  try {
+    await other.goto(`${origin(plain)}/`);
+    // Refused before the upgrade (403): the socket never opens, and the
+    // token never leaves the page.
+    assert.deepEqual(await openEvents(other, MINISTER), { closed: 1006, opened: false });
+  } finally {
+    await other.close();
+  }
 });

@@ -318,7 +318,12 @@ test_floor_turn (void)
   JsonObject *listed = json_array_get_object_element (clips, 0);
   g_assert_cmpint (json_object_get_int_member (listed, "id"), ==, id);
   g_assert_cmpint (json_object_get_int_member (listed, "duration_ms"), ==, duration_ms);
-  g_assert_cmpstr (json_object_get_string_member (listed, "url"), ==, url);
+  /* The list's link is signed, for an <audio src> (docs/API.md, "Signed
+   * links"). */
+  const char *link = json_object_get_string_member (listed, "url");
+  g_autofree char *signed_prefix = g_strdup_printf ("%s?scope=all&expires=", url);
+  g_assert_true (g_str_has_prefix (link, signed_prefix));
+  g_assert_nonnull (strstr (link, "&sig="));
   g_assert_true (json_object_has_member (listed, "start"));
   g_assert_true (json_object_has_member (listed, "end"));
   g_assert_true (json_object_has_member (listed, "name_en"));
@@ -326,10 +331,11 @@ test_floor_turn (void)
   expect_status (other, 200);
   g_assert_nonnull (strstr (g_bytes_get_data (other->body, NULL), "\"clips\":[]"));
 
-  /* The whole file, with the token in the query as an <audio src> sends it. */
-  g_autofree char *with_token = g_strdup_printf ("%s?token=%s", url, VIEWER);
-  g_autoptr (Reply) file = call ("GET", with_token, NULL, NULL, NULL);
+  /* The whole file, by the signed link without a token, as an <audio src>
+   * fetches it. */
+  g_autoptr (Reply) file = call ("GET", link, NULL, NULL, NULL);
   expect_status (file, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (file->headers, "Cache-Control"), ==, "no-store");
   g_assert_cmpstr (soup_message_headers_get_content_type (file->headers, NULL), ==, "audio/ogg");
   g_assert_cmpstr (soup_message_headers_get_one (file->headers, "Accept-Ranges"), ==, "bytes");
   gsize size = g_bytes_get_size (file->body);
@@ -379,9 +385,14 @@ test_floor_turn (void)
   expect_status (anonymous, 401);
   g_autoptr (Reply) wrong = call ("GET", "/api/v1/clips", "not-a-token", NULL, NULL);
   expect_status (wrong, 401);
+  /* A token in the URL is refused, valid or not, header or not. */
+  g_autofree char *with_token = g_strdup_printf ("%s?token=%s", url, VIEWER);
+  g_autoptr (Reply) token_q = call ("GET", with_token, NULL, NULL, NULL);
+  expect_status (token_q, 400);
+  g_assert_nonnull (strstr (g_bytes_get_data (token_q->body, NULL), "\"token-in-url\""));
   g_autofree char *wrong_query = g_strdup_printf ("%s?token=nope", url);
-  g_autoptr (Reply) wrong_q = call ("GET", wrong_query, NULL, NULL, NULL);
-  expect_status (wrong_q, 401);
+  g_autoptr (Reply) wrong_q = call ("GET", wrong_query, VIEWER, NULL, NULL);
+  expect_status (wrong_q, 400);
   g_autoptr (Reply) province = call ("GET", url, CM, NULL, NULL);
   expect_status (province, 403);
   g_autoptr (Reply) unknown = call ("GET", "/api/v1/clips/999999.ogg", VIEWER, NULL, NULL);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relay/config.h"
+#include "relay/dev-tokens.h"
 
 static void
 expect_error (const char *ini, const char *fragment)
@@ -35,6 +36,69 @@ test_embedded_defaults (void)
   g_assert_cmpstr (p->name_th, ==, "เชียงใหม่");
   g_assert_cmpstr (p->region, ==, "north");
   g_assert_false (p->has_token);
+  /* Without TLS the relay serves this machine only. */
+  g_assert_cmpstr (c->http_address, ==, "127.0.0.1");
+  g_assert_false (c->allow_insecure_http);
+  g_assert_false (relay_config_plain_http_exposed (c));
+  g_assert_cmpuint (g_strv_length (c->allowed_origins), ==, 0);
+}
+
+static RelayConfig *
+load (const char *ini)
+{
+  g_autoptr (GError) error = NULL;
+  RelayConfig *c = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_no_error (error);
+  return c;
+}
+
+/* Plain HTTP where other machines reach it only when the config says so;
+ * with TLS the default address is every interface. */
+static void
+test_listening_address (void)
+{
+  const char *refusal = "allow-insecure-http=true";
+  expect_error ("[relay]\nhttp-address=0.0.0.0\n", refusal);
+  expect_error ("[relay]\nhttp-address=::\n", refusal);
+  expect_error ("[relay]\nhttp-address=192.0.2.10\n", refusal);
+  expect_error ("[relay]\nhttp-address=0.0.0.0\nallow-insecure-http=false\n", refusal);
+  expect_error ("[relay]\nallow-insecure-http=yes\n", "[relay] allow-insecure-http");
+
+  g_autoptr (RelayConfig) any = load ("[relay]\nhttp-address=0.0.0.0\nallow-insecure-http=true\n");
+  g_assert_cmpstr (any->http_address, ==, "0.0.0.0");
+  g_assert_true (relay_config_plain_http_exposed (any));
+  g_autoptr (RelayConfig) v6 = load ("[relay]\nhttp-address=::1\n");
+  g_assert_false (relay_config_plain_http_exposed (v6));
+  g_autoptr (RelayConfig) local = load ("[relay]\nhttp-address=127.0.0.2\n");
+  g_assert_false (relay_config_plain_http_exposed (local));
+  g_autoptr (RelayConfig) tls
+      = load ("[relay]\ntls-certificate=/c.pem\ntls-private-key=/k.pem\n");
+  g_assert_cmpstr (tls->http_address, ==, "0.0.0.0");
+  g_assert_false (relay_config_plain_http_exposed (tls));
+  g_autoptr (RelayConfig) tls_local
+      = load ("[relay]\nhttp-address=127.0.0.1\ntls-certificate=/c.pem\ntls-private-key=/k.pem\n");
+  g_assert_cmpstr (tls_local->http_address, ==, "127.0.0.1");
+}
+
+static void
+test_allowed_origins (void)
+{
+  g_autoptr (RelayConfig) c = load ("[relay]\nallowed-origins=https://Portal.MOL.go.th, "
+                                    "http://127.0.0.1:8080/,http://[::1]:9000\n");
+  g_assert_cmpuint (g_strv_length (c->allowed_origins), ==, 3);
+  g_assert_cmpstr (c->allowed_origins[0], ==, "https://portal.mol.go.th:443");
+  g_assert_cmpstr (c->allowed_origins[1], ==, "http://127.0.0.1:8080");
+  g_assert_cmpstr (c->allowed_origins[2], ==, "http://[::1]:9000");
+  const char *bad[] = { "portal.mol.go.th", "ftp://portal.mol.go.th", "https://a.example/page",
+                        "https://a.example?x=1", "https://user@a.example", "null", "*" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *ini = g_strdup_printf ("[relay]\nallowed-origins=%s\n", bad[i]);
+      expect_error (ini, "[relay] allowed-origins");
+    }
+  g_autofree char *same = relay_config_normalize_origin ("HTTPS://a.example:443");
+  g_assert_cmpstr (same, ==, "https://a.example:443");
+  g_assert_null (relay_config_normalize_origin (NULL));
 }
 
 static void
@@ -174,7 +238,10 @@ test_dev_tokens (void)
   g_assert_false (g_key_file_has_group (kf, "province TH-50")); /* configured: no dev token */
   g_autofree char *t11 = g_key_file_get_string (kf, "province TH-11", "token", NULL);
   g_assert_nonnull (t11);
-  g_assert_cmpuint (strlen (t11), >=, 20);
+  /* 18 random bytes in base64url: 24 characters, nothing to escape. */
+  g_assert_cmpuint (strlen (t11), ==, RELAY_DEV_TOKEN_MIN_CHARS);
+  for (const char *ch = t11; *ch; ch++)
+    g_assert_true (g_ascii_isalnum (*ch) || *ch == '-' || *ch == '_');
   g_assert_true (relay_province_config_check_token (relay_config_find_province (c, "TH-11"), t11));
   /* No viewer configured: a development chair and minister. */
   g_autofree char *chair = g_key_file_get_string (kf, "viewer chair", "token", NULL);
@@ -190,6 +257,31 @@ test_dev_tokens (void)
   g_assert_true (relay_province_config_check_token (relay_config_find_province (c2, "TH-11"), t11));
   g_assert_true (relay_province_config_check_token (relay_config_find_province (c2, "TH-50"),
                                                     "configured-50"));
+
+  /* A kept token too short to be one the relay generated (an older file,
+   * a hand edit) is replaced; one long enough stays. */
+  g_autofree char *kept = g_strdup ("kept-token-of-24-chars-x");
+  g_key_file_set_string (kf, "province TH-11", "token", "guessable1");
+  g_key_file_set_string (kf, "viewer chair", "token", "chair-dev");
+  g_key_file_set_string (kf, "viewer minister", "token", kept);
+  g_assert_true (g_key_file_save_to_file (kf, path, NULL));
+  g_autoptr (RelayConfig) c3 = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_true (relay_config_apply_dev_tokens (c3, path, &error));
+  g_assert_false (relay_province_config_check_token (relay_config_find_province (c3, "TH-11"),
+                                                     "guessable1"));
+  g_assert_null (relay_config_find_viewer (c3, "chair-dev"));
+  g_assert_nonnull (relay_config_find_viewer (c3, kept));
+  g_autoptr (GKeyFile) kf3 = g_key_file_new ();
+  g_assert_true (g_key_file_load_from_file (kf3, path, 0, NULL));
+  g_autofree char *t11_new = g_key_file_get_string (kf3, "province TH-11", "token", NULL);
+  g_autofree char *chair_new = g_key_file_get_string (kf3, "viewer chair", "token", NULL);
+  g_assert_cmpuint (strlen (t11_new), ==, RELAY_DEV_TOKEN_MIN_CHARS);
+  g_assert_true (relay_province_config_check_token (relay_config_find_province (c3, "TH-11"),
+                                                    t11_new));
+  g_assert_cmpint (relay_config_find_viewer (c3, chair_new)->role, ==, RELAY_ROLE_CHAIR);
+  g_assert_cmpuint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
   g_unlink (path);
   g_autofree char *sub = g_path_get_dirname (path);
   g_rmdir (sub);
@@ -206,5 +298,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/roster-errors", test_roster_errors);
   g_test_add_func ("/config/viewers", test_viewers);
   g_test_add_func ("/config/dev-tokens", test_dev_tokens);
+  g_test_add_func ("/config/listening-address", test_listening_address);
+  g_test_add_func ("/config/allowed-origins", test_allowed_origins);
   return g_test_run ();
 }

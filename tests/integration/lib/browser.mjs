@@ -49,6 +49,21 @@ export async function closeBrowser() {
   }
 }
 
+/**
+ * The token the operations pages remember in the browser (web/local-storage.js),
+ * as if typed there once: the pages take none from their URL, and the relay
+ * refuses a URL that carries one. `target`: a page or a browser context.
+ */
+export function rememberToken(target, token, key = 'briefing.chair-token') {
+  return target.addInitScript(([k, t]) => {
+    try {
+      localStorage.setItem(k, t);
+    } catch {
+      /* an opaque origin (about:blank) has no storage */
+    }
+  }, [key, token]);
+}
+
 /* Console lines and page errors, for a failing assertion's message. */
 export function collectDiagnostics(page) {
   const lines = [];

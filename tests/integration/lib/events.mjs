@@ -30,10 +30,12 @@ function sendFrame(socket, opcode, payload = Buffer.alloc(0)) {
  * the relay's viewer token) goes in the upgrade's Authorization header, or,
  * with `authMessage: true`, in a first {"type":"auth"} message as a browser
  * sends it. A refusal rejects with an Error whose `closeCode` is the
- * relay's close code (4401).
+ * relay's close code (4401); an HTTP answer instead of the upgrade (e.g.
+ * 403 for a page's `origin` the relay does not allow) rejects with an
+ * Error whose `status` and `body` are the answer's.
  */
 export function openEvents(relay, {
-  query = '', timeoutMs = 15000, token = relay.viewerToken, authMessage = false,
+  query = '', timeoutMs = 15000, token = relay.viewerToken, authMessage = false, origin = null,
 } = {}) {
   const url = new URL(`api/v1/events${query ? `?${query}` : ''}`, relay.url);
   const key = crypto.randomBytes(16).toString('base64');
@@ -46,6 +48,7 @@ export function openEvents(relay, {
       'Sec-WebSocket-Key': key,
     };
     if (token && !authMessage) headers.Authorization = `Bearer ${token}`;
+    if (origin) headers.Origin = origin;
     const req = mod.request(url, {
       headers,
       rejectUnauthorized: false,
@@ -53,7 +56,18 @@ export function openEvents(relay, {
     });
     req.on('timeout', () => req.destroy(new Error(`no WebSocket upgrade from ${url} within ${timeoutMs} ms`)));
     req.on('error', reject);
-    req.on('response', (res) => reject(new Error(`GET ${url}: HTTP ${res.statusCode} instead of an upgrade`)));
+    req.on('response', (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const e = new Error(`GET ${url}: HTTP ${res.statusCode} instead of an upgrade: ${body.slice(0, 300)}`);
+        e.status = res.statusCode;
+        e.headers = res.headers;
+        e.body = body;
+        reject(e);
+      });
+    });
     req.on('upgrade', (res, socket, head) => {
       const expected = crypto.createHash('sha1')
         .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
