@@ -71,7 +71,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
 import { devTokensFile, MEDIA_DIR, PUBLISHER_BIN } from '../tests/integration/lib/publisher.mjs';
 import { procStat, percentile, threadGroupCpu, threadGroupCores } from './lib.mjs';
 import { startJanus, startVideoRoomShim, startAudioBridgeShim, janusVersion } from './janus/janus.mjs';
@@ -416,6 +416,7 @@ async function audioMix(server) {
 
 async function runOurs(roster) {
   const relay = await startRelay({ extraConfig: {
+    limits: LOAD_GENERATOR_LIMITS,
     'viewer minister': { role: 'minister', token: MINISTER },
     'viewer chair': { role: 'chair', token: CHAIR },
   } });

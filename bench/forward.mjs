@@ -6,7 +6,7 @@
 //
 //   bench/forward [--levels 1,8,16,32] [--seconds 15]
 import os from 'node:os';
-import { startRelay, getJson, request, waitFor, sleep } from '../tests/integration/lib/relay.mjs';
+import { startRelay, getJson, request, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
 import { startViewer } from '../tests/integration/lib/viewer.mjs';
 import { procStat } from './lib.mjs';
@@ -27,7 +27,7 @@ async function cpuOver(pid, s) {
   return { cores: (b.cpu - a.cpu) / ((Date.now() - t0) / 1000), rssKib: b.rssKib, threads: b.threads };
 }
 
-const relay = await startRelay({ extraConfig: { 'viewer minister': { role: 'minister', token: MINISTER } } });
+const relay = await startRelay({ extraConfig: { limits: LOAD_GENERATOR_LIMITS, 'viewer minister': { role: 'minister', token: MINISTER } } });
 const pid = relay.process.pid;
 const roster = (await getJson(`${relay.url}api/v1/provinces`)).provinces.map((p) => p.code);
 const result = { benchmark: 'forward', date: new Date().toISOString(), cores: os.cpus().length, levels: [] };

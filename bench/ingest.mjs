@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { procStat, percentile } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
-import { startRelay, getJson, waitFor, sleep } from '../tests/integration/lib/relay.mjs';
+import { startRelay, getJson, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
 
 // CPU seconds that plain gst-launch-1.0 spends decoding the same media: the
@@ -40,7 +40,7 @@ const joins = Number(args.joins ?? 20);
 const levels = (args.levels ?? '1,8,32,76').split(',').map(Number);
 const seconds = Number(args.seconds ?? 20);
 
-const relay = await startRelay({});
+const relay = await startRelay({ extraConfig: { limits: LOAD_GENERATOR_LIMITS } });
 const pid = relay.process.pid;
 const roster = (await getJson(`${relay.url}api/v1/provinces`)).provinces.map((p) => p.code);
 const tokensFile = devTokensFile(relay);

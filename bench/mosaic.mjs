@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { startRelay, getJson, request, waitFor, sleep } from '../tests/integration/lib/relay.mjs';
+import { startRelay, getJson, request, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
 import { startViewer } from '../tests/integration/lib/viewer.mjs';
 import { procStat, percentile } from './lib.mjs';
@@ -74,6 +74,7 @@ async function bareCores(n, s, tile) {
 
 const relay = await startRelay({
   extraConfig: {
+    limits: LOAD_GENERATOR_LIMITS,
     'viewer chair': { role: 'chair', token: CHAIR },
     'viewer wall': { role: 'viewer', token: WALL },
   },

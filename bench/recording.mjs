@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
 import { getBrowser, closeBrowser, rememberToken } from '../tests/integration/lib/browser.mjs';
 import { procStat, threadGroupCpu, threadGroupCores, percentile } from './lib.mjs';
@@ -65,7 +65,7 @@ const chair = (relay, p, method = 'GET', body) => request(`${relay.url}${p}`, {
 });
 
 async function costOfRecording(result) {
-  const relay = await startRelay({ extraConfig: { 'viewer chair': { role: 'chair', token: CHAIR } } });
+  const relay = await startRelay({ extraConfig: { limits: LOAD_GENERATOR_LIMITS, 'viewer chair': { role: 'chair', token: CHAIR } } });
   let pub;
   try {
     const roster = (await getJson(`${relay.url}api/v1/provinces`)).provinces.map((p) => p.code);

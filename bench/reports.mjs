@@ -163,7 +163,7 @@ if (args.role === 'http-client') {
 // The relay's certificate is a throw-away self-signed one (the API helpers use fetch).
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-const { startRelay, getJson, request } = await import('../tests/integration/lib/relay.mjs');
+const { startRelay, getJson, request, LOAD_GENERATOR_LIMITS } = await import('../tests/integration/lib/relay.mjs');
 const { devTokensFile } = await import('../tests/integration/lib/publisher.mjs');
 const { CHROMIUM, CHROMIUM_ARGS } = await import('../tests/integration/lib/browser.mjs');
 
@@ -422,7 +422,10 @@ execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramg
 // --tls 0: plain HTTP, to tell the cost of TLS from the rest.
 const tls = args.tls !== '0';
 const relay = await startRelay({
-  extraConfig: tls ? { relay: { 'tls-certificate': path.join(tmp, 'cert.pem'), 'tls-private-key': path.join(tmp, 'key.pem') } } : {},
+  extraConfig: {
+    limits: LOAD_GENERATOR_LIMITS,
+    ...(tls ? { relay: { 'tls-certificate': path.join(tmp, 'cert.pem'), 'tls-private-key': path.join(tmp, 'key.pem') } } : {}),
+  },
 });
 const pid = relay.process.pid;
 const result = {

@@ -28,7 +28,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../tests/integration/lib/relay.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
 import { startViewer } from '../tests/integration/lib/viewer.mjs';
 import { procStat } from './lib.mjs';
@@ -162,7 +162,7 @@ const groups = [
 const notLive = [];
 for (const group of groups) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-roster-'));
-  const extra = { 'viewer wall': { role: 'viewer', token: WALL }, 'viewer chair': { role: 'chair', token: CHAIR } };
+  const extra = { limits: LOAD_GENERATOR_LIMITS, 'viewer wall': { role: 'viewer', token: WALL }, 'viewer chair': { role: 'chair', token: CHAIR } };
   if (group.roster) extra.relay = { roster: extendedRoster(group.roster, tmp) };
   const relay = await startRelay({ extraConfig: extra });
   const pid = relay.process.pid;

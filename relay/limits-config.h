@@ -30,6 +30,9 @@ typedef struct {
   /* The events WebSocket: clients in all, per credential, and the bytes one
    * client may leave unread before it is dropped. */
   guint event_clients, event_clients_per_credential, event_queue_kb;
+  /* Figures submissions per office, whichever way they come (HTTPS or
+   * the data channel): per minute, and at once. */
+  guint figures_per_minute, figures_burst;
   /* Remote ICE candidate addresses never checked (RelayIceRefusedRanges). */
   guint refused_candidate_ranges;
 } RelayLimitsConfig;

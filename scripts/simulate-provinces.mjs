@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { REPO_ROOT, startRelay, request, sleep } from '../tests/integration/lib/relay.mjs';
+import { REPO_ROOT, LOAD_GENERATOR_LIMITS, startRelay, request, sleep } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
 import { startViewer } from '../tests/integration/lib/viewer.mjs';
 
@@ -198,7 +198,7 @@ let relay = null; // only with --start-relay
 let baseUrl = (args['base-url'] ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
 let tokensFile = path.resolve(args['tokens-file'] ?? path.join(REPO_ROOT, 'var', 'dev-tokens.ini'));
 if (args['start-relay']) {
-  relay = await startRelay();
+  relay = await startRelay({ extraConfig: { limits: LOAD_GENERATOR_LIMITS } });
   baseUrl = relay.url.replace(/\/$/, '');
   tokensFile = devTokensFile(relay);
   log(`started a relay at ${baseUrl} (log ${relay.logPath})`);

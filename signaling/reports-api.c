@@ -40,6 +40,7 @@ http_reply (const char *reply, guint status)
   JsonObject *o = json_node_get_object (root);
   JsonArray *errors = json_object_get_array_member (o, "errors");
   const char *error = status == 422 ? "invalid-figures" : status == 413 ? "too-large"
+                      : status == 429 ? "rate-limited"
                       : status == 503 ? "storage-failed" : "bad-request";
   json_object_set_string_member (o, "error", error);
   if (json_array_get_length (errors))

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relay/log.h"
+#include "relay/rate-table.h"
 #include "relay/reports/checkpointer.h"
 #include "relay/reports/database.h"
 #include "relay/reports/figures-validate.h"
@@ -37,6 +38,11 @@ struct _RelayReportService {
   GThread *writer;
   RelayWebhookOutbox *outbox;      /* NULL without [webhook] groups */
   RelayWebhookDelivery *delivery;
+  /* Submissions per office ([limits] figures-per-minute), from any thread:
+   * an office's morning is a handful; a client in a loop must not fill
+   * the store, the event stream and the webhooks' outbox. */
+  GMutex rate_lock;
+  RelayRateTable *rate;
 };
 
 static void
@@ -223,6 +229,29 @@ relay_report_service_submit (RelayReportService *service, const char *province,
    * SQLite; refusals still go through the queue so that `done` is always
    * called on the writer thread, as the contract says. */
   relay_figures_validate (service->config->figures, message, len, NULL, &item->check);
+  /* After the check, so that the refusal carries the submission's id. */
+  guint retry_s = 0;
+  g_mutex_lock (&service->rate_lock);
+  gboolean allowed = relay_rate_table_take (service->rate, province, g_get_monotonic_time (),
+                                            &retry_s);
+  g_mutex_unlock (&service->rate_lock);
+  if (!allowed && item->check.status == 0)
+    {
+      item->check.status = 429;
+      g_autofree char *reason = g_strdup_printf (
+          "more than %u submissions a minute from this office; send again in %u s",
+          service->config->limits.figures_per_minute, retry_s);
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "field");
+      json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, reason);
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+      item->check.errors = json_builder_get_root (b);
+    }
   g_async_queue_push (service->queue, item);
 }
 
@@ -255,6 +284,9 @@ relay_report_service_new (RelayConfig *config, RelayEventBus *events, GError **e
       return NULL;
     }
   RelayReportService *s = g_new0 (RelayReportService, 1);
+  g_mutex_init (&s->rate_lock);
+  s->rate = relay_rate_table_new (config->limits.figures_per_minute / 60.0,
+                                  config->limits.figures_burst, 4096);
   s->outbox = outbox;
   s->delivery = delivery;
   s->config = config;
@@ -292,6 +324,8 @@ relay_report_service_free (RelayReportService *s)
   relay_report_store_free (s->store);
   sqlite3_close (s->reader);
   g_mutex_clear (&s->reader_lock);
+  relay_rate_table_free (s->rate);
+  g_mutex_clear (&s->rate_lock);
   g_free (s);
 }
 

@@ -237,3 +237,43 @@ test('refused-candidate-ranges: the relay sends no check to a candidate in a ref
     assert.ok(await scenario('none') > 0, 'allowed: the relay checks the office\'s candidate');
     assert.equal(await scenario('loopback'), 0, 'refused: no check at all');
   });
+
+test('figures per office: past figures-burst a submission gets 429 rate-limited with its id, another office is served',
+  { timeout: 300000 }, async () => {
+    const relay = await start({ 'figures-per-minute': 1, 'figures-burst': 3 });
+    try {
+      const schema = await getJson(`${relay.url}api/v1/figures/schema`);
+      const values = {};
+      for (const f of schema.fields) {
+        if (!f.required) continue;
+        if (f.type === 'enum') values[f.name] = f.values[0];
+        else if (f.type === 'text') values[f.name] = 'ปกติ';
+        else values[f.name] = Math.max(0, Math.ceil(f.min ?? 0));
+      }
+      const date = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+      // Each submission different, so that each makes a version.
+      const counted = schema.fields.find((f) => f.type === 'integer').name;
+      const submit = (token, id, n = 0) => request(new URL('api/v1/reports', relay.url), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'figures', id, date, values: { ...values, [counted]: n } }),
+      });
+      for (let i = 0; i < 3; i++) {
+        const r = await submit(OFFICE, `th50-${i}`, i + 1);
+        assert.ok(r.status === 201 || r.status === 200, r.text);
+      }
+      const limited = await submit(OFFICE, 'th50-too-many', 99);
+      assert.equal(limited.status, 429, limited.text);
+      assert.equal(limited.json.error, 'rate-limited');
+      assert.equal(limited.json.id, 'th50-too-many');
+      assert.match(limited.json.reason, /a minute/);
+      const other = await submit(OTHER_OFFICE, 'th11-1');
+      assert.equal(other.status, 201, other.text);
+      // The refused one was not stored: TH-50 has three versions.
+      const history = await getJson(`${relay.url}api/v1/reports/history?province=TH-50&date=${date}`, { token: CHAIR });
+      assert.equal(history.versions?.length ?? history.history?.length, 3, JSON.stringify(history));
+    } finally {
+      await relay.stop();
+      relay.cleanup();
+    }
+  });

@@ -330,7 +330,8 @@ main (int argc, char **argv)
   relay = relay_process_start (EVENTS_VIEWER_CONFIG
                                "[limits]\nevent-queue-kb=16\nevent-clients-per-credential=3\n"
                                "api-requests-per-s=10000\napi-requests-burst=10000\n"
-                               "address-requests-per-s=10000\naddress-requests-burst=10000\n");
+                               "address-requests-per-s=10000\naddress-requests-burst=10000\n"
+                               "figures-per-minute=1000000\nfigures-burst=100000\n");
   http = soup_session_new_with_options ("timeout", 20, NULL);
   g_test_add_func ("/events/state-events-and-replay", test_state_events_and_replay);
   g_test_add_func ("/events/authorization", test_authorization);

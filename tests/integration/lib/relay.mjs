@@ -95,6 +95,16 @@ function viewerTokenOf(configText, dataDir) {
   }
 }
 
+/* [limits] for a load generator: the simulator and the benchmarks play 76
+ * offices and their viewers from one address, as fast as they are asked
+ * to, which the per-address and per-office rates are there to refuse. */
+export const LOAD_GENERATOR_LIMITS = {
+  'address-requests-per-s': 100000, 'address-requests-burst': 100000,
+  'api-requests-per-s': 100000, 'api-requests-burst': 100000,
+  'session-requests-per-s': 100000, 'session-requests-burst': 100000,
+  'figures-per-minute': 1000000, 'figures-burst': 100000,
+};
+
 /** Last `lines` lines of a file ('' if unreadable). */
 export function tailFile(file, lines = 80) {
   try {
