@@ -9,7 +9,7 @@ static const char *const limits_keys[] = { "max-sessions", "viewer-sessions",
   "office-viewer-sessions", "session-requests-per-s", "session-requests-burst",
   "api-requests-per-s", "api-requests-burst", "address-requests-per-s",
   "address-requests-burst", "auth-failures", "auth-failure-refill-s", "connect-timeout-s",
-  "event-clients", "event-clients-per-credential", "event-queue-kb", "refused-candidate-ranges", "figures-per-minute", "figures-burst", NULL };
+  "event-clients", "event-clients-per-credential", "event-queue-kb", "refused-candidate-ranges", "figures-per-minute", "figures-burst", "event-auth-timeout-s", NULL };
 
 void
 relay_limits_config_init (RelayLimitsConfig *l)
@@ -44,6 +44,8 @@ relay_limits_config_init (RelayLimitsConfig *l)
   l->event_clients = 512;
   l->event_clients_per_credential = 32;
   l->event_queue_kb = 1024;
+  /* A page sends its token as soon as the socket opens. */
+  l->event_auth_timeout_s = 10;
   /* An office reports a handful of times a morning, corrections included. */
   l->figures_per_minute = 30;
   l->figures_burst = 60;
@@ -118,5 +120,7 @@ relay_limits_config_read (RelayLimitsConfig *l, GKeyFile *kf, const char *source
          && relay_config_group_get_uint (&g, "figures-per-minute", 1, 1000000,
                                          &l->figures_per_minute)
          && relay_config_group_get_uint (&g, "figures-burst", 1, 1000000, &l->figures_burst)
+         && relay_config_group_get_uint (&g, "event-auth-timeout-s", 1, 600,
+                                         &l->event_auth_timeout_s)
          && read_ranges (&g, &l->refused_candidate_ranges);
 }

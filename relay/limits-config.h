@@ -30,6 +30,8 @@ typedef struct {
   /* The events WebSocket: clients in all, per credential, and the bytes one
    * client may leave unread before it is dropped. */
   guint event_clients, event_clients_per_credential, event_queue_kb;
+  /* A client without a token in its upgrade has this long to send it. */
+  guint event_auth_timeout_s;
   /* Figures submissions per office, whichever way they come (HTTPS or
    * the data channel): per minute, and at once. */
   guint figures_per_minute, figures_burst;

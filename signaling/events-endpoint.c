@@ -394,7 +394,7 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
         }
       return;
     }
-  client->auth_timeout = g_timeout_source_new_seconds (RELAY_EVENTS_AUTH_TIMEOUT_S);
+  client->auth_timeout = g_timeout_source_new_seconds (endpoint->config->limits.event_auth_timeout_s);
   g_source_set_callback (client->auth_timeout, on_auth_timeout, client, NULL);
   g_source_attach (client->auth_timeout, g_main_context_get_thread_default ());
 }

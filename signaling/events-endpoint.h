@@ -5,7 +5,7 @@
  *
  * Nothing is sent before the client is authenticated: by the bearer token
  * of the upgrade request, or (browsers cannot set that header) by a first
- * message {"type":"auth","token":"..."} within RELAY_EVENTS_AUTH_TIMEOUT_S.
+ * message {"type":"auth","token":"..."} within [limits] event-auth-timeout-s.
  * A missing or unknown token closes the socket with code 4401. Each client
  * then gets what its credential may read (docs/API.md, "Events"): the
  * viewer roles everything (WHEP sessions only the chair and the minister),
@@ -31,7 +31,6 @@
 
 G_BEGIN_DECLS
 
-#define RELAY_EVENTS_AUTH_TIMEOUT_S 10
 #define RELAY_EVENTS_CLOSE_UNAUTHORIZED 4401
 /* Over [limits] event-clients, or event-clients-per-credential, or the
  * address presented too many wrong tokens. */

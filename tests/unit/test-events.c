@@ -149,7 +149,7 @@ static void
 test_authorization (void)
 {
   /* No token and no auth message: nothing, then closed with 4401 (after
-   * RELAY_EVENTS_AUTH_TIMEOUT_S). */
+   * [limits] event-auth-timeout-s, 1 s in this relay). */
   Client *silent = client_connect_with (NULL, NULL, FALSE);
   g_assert_cmpuint (wait_closed (silent), ==, 4401);
   g_assert_cmpuint (silent->messages->len, ==, 0);
@@ -331,7 +331,8 @@ main (int argc, char **argv)
                                "[limits]\nevent-queue-kb=16\nevent-clients-per-credential=3\n"
                                "api-requests-per-s=10000\napi-requests-burst=10000\n"
                                "address-requests-per-s=10000\naddress-requests-burst=10000\n"
-                               "figures-per-minute=1000000\nfigures-burst=100000\n");
+                               "figures-per-minute=1000000\nfigures-burst=100000\n"
+                               "event-auth-timeout-s=1\n");
   http = soup_session_new_with_options ("timeout", 20, NULL);
   g_test_add_func ("/events/state-events-and-replay", test_state_events_and_replay);
   g_test_add_func ("/events/authorization", test_authorization);
