@@ -101,6 +101,9 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
     .media_timeout_ms = app->config->media_timeout_ms,
     .offline_grace_s = app->config->offline_grace_s,
     .reports = app->reports,
+    .ingest = app->config->ingest,
+    .on_limit = relay_province_registry_on_session_limit,
+    .limit_data = app->registry,
   };
   PostRequest *req = g_new0 (PostRequest, 1);
   req->app = app;
