@@ -4,10 +4,10 @@
 //  - an office whose RTP packets are bigger than max-rtp-size has them
 //    dropped and counted: its viewer never receives one, and another
 //    office keeps being decoded and forwarded;
-//  - an office over max-width x max-height is asked down (REMB) and, still
-//    over after the grace period, no longer decoded: refused, with the
-//    reason in the status API, an event and its mosaic tile, while another
-//    office is decoded as before.
+//  - an office over max-width x max-height (VP8, and H.264 by its SPS) is
+//    asked down (REMB) and, still over after the grace period, no longer
+//    decoded: refused, with the reason in the status API, an event and its
+//    mosaic tile, while another office is decoded as before.
 //
 // A low limit in the config (320x180) stands in for 1080p media: the
 // offender sends the ordinary 640x360 test clip.
@@ -19,7 +19,9 @@ import { startViewer } from './lib/viewer.mjs';
 import { openEvents } from './lib/events.mjs';
 
 const CHAIR = 'chair-token-for-tests';
-const TOKENS = { 'TH-50': 'chiang-mai-token', 'TH-11': 'samut-prakan-token' };
+const TOKENS = {
+  'TH-50': 'chiang-mai-token', 'TH-11': 'samut-prakan-token', 'TH-12': 'nonthaburi-token',
+};
 const VIEWERS = { 'viewer chair': { role: 'chair', token: CHAIR } };
 // Limits stay bounds on a broken relay, never speeds: an ASan relay on a
 // loaded machine is slow to start, connect and decode.
@@ -126,8 +128,10 @@ test('an office over the size limit is asked down, then refused; the other is de
   const tiles = new Map(out.mosaic.tiles.map((t) => [t.id, t]));
   const mosaic = startViewer(`${relay.url}whep/mosaic`, CHAIR,
     { sampleRects: [pictureRect(tiles.get('TH-11')), pictureRect(tiles.get('TH-50'))] });
-  // TH-11: 640x360, blue. TH-50: 320x180, within.
+  // TH-11: 640x360 VP8, blue. TH-12: 640x360 H.264 (its size read from
+  // the SPS). TH-50: 320x180, within.
   const offender = startPublisher(relay, ['TH-11'], { videoFile: 'color-blue.ivf' });
+  const h264 = startPublisher(relay, ['TH-12'], { codec: 'h264' });
   const office = startPublisher(relay, ['TH-50'], { videoFile: 'vp8-320x180.ivf' });
   try {
     // Asked down first: the REMB cut to the quarter of its pixels it may
@@ -166,6 +170,12 @@ test('an office over the size limit is asked down, then refused; the other is de
     assert.equal(detail.video.limit_refusals, 1);
     assert.ok(detail.video.remb_kbps <= over.remb_kbps, `REMB ${detail.video.remb_kbps}`);
 
+    // H.264 alike.
+    const h264Refused = await events.waitFor((e) => e.type === 'ingest-limit'
+      && e.province === 'TH-12' && e.state === 'refused',
+    { timeoutMs: LONG, describe: 'TH-12 (H.264) refused' });
+    assert.equal(h264Refused.reason, '640x360 is over the 320x180 limit');
+
     // No longer decoded, while TH-50 is.
     await decodesMore(relay, 'TH-50');
     const stopped = (await status(relay, 'TH-11')).video.frames_decoded;
@@ -188,6 +198,7 @@ test('an office over the size limit is asked down, then refused; the other is de
     events.close();
     ownEvents.close();
     await mosaic.finish();
+    await h264.stop();
     await offender.stop();
     await office.stop();
     await relay.stop();
