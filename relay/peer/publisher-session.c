@@ -649,6 +649,7 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->snapshot.join_ms = -1;
   self->snapshot.audio_level_dbov = -127;
   self->snapshot.ingest.audio_rms_dbov = -127;
+  self->snapshot.limits.remb_kbps = settings->target_bitrate_kbps;
 
   relay_peer_session_create_async (&self->peer, reply_context, (RelayPeerSessionReadyFunc) ready,
                                    ready_data);
