@@ -480,7 +480,8 @@ ice_server_free (RelayIceServer *s)
   g_free (s);
 }
 /* [ingest]: what one office may send (relay/peer/ingest-policer.h). Below
- * 1,200 bytes browsers' own packets would be refused. */
+ * 1,200 bytes browsers' own packets would be refused; above 1,500 no viewer
+ * would be sent them anyway. */
 static gboolean
 read_ingest_group (Reader *r, RelayConfig *c)
 {

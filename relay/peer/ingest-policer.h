@@ -17,6 +17,7 @@
 #pragma once
 
 #include <glib.h>
+#include "relay/rtp/packet-cache.h"
 #include "relay/sdp/sdp-offer.h"
 
 G_BEGIN_DECLS
@@ -34,9 +35,11 @@ typedef struct {
 #define RELAY_INGEST_DEFAULT_MAX_HEIGHT 1080
 #define RELAY_INGEST_DEFAULT_MAX_FRAMERATE 30
 #define RELAY_INGEST_DEFAULT_GRACE_S 5
-/* The largest max-rtp-size the config accepts (jumbo Ethernet frames);
- * the session's buffers are sized for it. */
-#define RELAY_INGEST_MAX_RTP_SIZE_LIMIT 9000
+/* The largest max-rtp-size the config accepts: a viewer's session forwards
+ * nothing bigger (RELAY_PACKET_CACHE_MTU), so admitting more would only
+ * feed the decoder what no viewer gets. The session's buffers are sized
+ * for it. */
+#define RELAY_INGEST_MAX_RTP_SIZE_LIMIT RELAY_PACKET_CACHE_MTU
 
 void relay_ingest_limits_init_default (RelayIngestLimits *limits);
 

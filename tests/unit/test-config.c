@@ -216,7 +216,7 @@ test_ingest (void)
   g_assert_cmpuint (set->ingest.grace_s, ==, 2);
 
   expect_error ("[ingest]\nmax-rtp-size=1000\n", "[ingest] max-rtp-size");
-  expect_error ("[ingest]\nmax-rtp-size=65536\n", "[ingest] max-rtp-size");
+  expect_error ("[ingest]\nmax-rtp-size=1501\n", "[ingest] max-rtp-size");
   expect_error ("[ingest]\nmax-width=0\n", "[ingest] max-width");
   expect_error ("[ingest]\nmax-height=8193\n", "[ingest] max-height");
   expect_error ("[ingest]\nmax-framerate=0\n", "[ingest] max-framerate");
