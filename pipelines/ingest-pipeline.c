@@ -17,13 +17,23 @@ typedef struct {
   guint64 arrivals;  /* packets offered */
   guint64 pushed;    /* packets handed to the jitter buffer */
   guint64 dropped;   /* refused while the jitter buffer was too deep */
+  /* Bytes and packets pushed since the last depth check, and the mean
+   * size they gave: what the packets still queued weigh, about. */
+  guint64 window_bytes, window_packets;
+  gsize mean_size;
   gboolean overflowing;
 } RtpInput;
 
 /* A decoder that stalls must not make the jitter buffer grow without end:
  * past this many packets queued the input drops new ones. 4096 packets is
- * about a minute of 640x360 video, far past any useful latency. */
+ * about a minute of 640x360 video, far past any useful latency. The same
+ * count of full-size (1,200-byte) packets bounds it in bytes, 4.9 MB, so
+ * that bigger packets do not make it hold more. The jitter buffer counts
+ * packets only: the bytes queued are estimated as the depth times the
+ * mean size of the packets pushed since the previous check, which are
+ * the ones still queued when the decoder stalls. */
 #define MAX_QUEUED_PACKETS 4096
+#define MAX_QUEUED_BYTES (MAX_QUEUED_PACKETS * 1200)
 #define DEPTH_CHECK_EVERY 256
 
 struct _RelayIngestPipeline {
@@ -451,13 +461,19 @@ check_depth (RelayIngestPipeline *self, RtpInput *in)
   gst_structure_free (st);
   guint64 gone = out + late + duplicates;
   guint64 depth = in->pushed > gone ? in->pushed - gone : 0;
-  gboolean overflowing = depth > MAX_QUEUED_PACKETS;
+  /* While dropping, nothing is pushed: the last mean still describes the
+   * queue. */
+  if (in->window_packets > 0)
+    in->mean_size = in->window_bytes / in->window_packets;
+  in->window_bytes = in->window_packets = 0;
+  guint64 depth_bytes = depth * in->mean_size;
+  gboolean overflowing = depth > MAX_QUEUED_PACKETS || depth_bytes > MAX_QUEUED_BYTES;
   if (overflowing != in->overflowing)
     {
       if (overflowing)
-        relay_warn (self->code, "%s decoding is %" G_GUINT64_FORMAT
-                    " packets behind; dropping input until it catches up",
-                    GST_PAD_NAME (in->pad), depth);
+        relay_warn (self->code, "%s decoding is %" G_GUINT64_FORMAT " packets (about %"
+                    G_GUINT64_FORMAT " KiB) behind; dropping input until it catches up",
+                    GST_PAD_NAME (in->pad), depth, depth_bytes / 1024);
       else
         relay_info (self->code, "%s decoding caught up (%" G_GUINT64_FORMAT " packets dropped)",
                     GST_PAD_NAME (in->pad), in->dropped);
@@ -478,6 +494,8 @@ push (RelayIngestPipeline *self, RtpInput *in, const guint8 *rtp, gsize len)
       return;
     }
   in->pushed++;
+  in->window_packets++;
+  in->window_bytes += len;
   GstBuffer *buf = gst_buffer_new_memdup (rtp, len);
   GstClockTime now = gst_clock_get_time (self->clock);
   GstClockTime running = now > self->base_time ? now - self->base_time : 0;

@@ -44,6 +44,8 @@ typedef struct {
 typedef enum {
   CARD_OFFLINE,
   CARD_LOST,
+  CARD_OVER_LIMIT,
+  N_CARDS,
 } CardKind;
 
 typedef struct {
@@ -55,6 +57,7 @@ typedef struct {
   GMutex lock; /* guards the fields up to scale_lock */
   int w, h;    /* what frames are scaled to: the rect in the current layout */
   gboolean connected;
+  gboolean refused; /* over the ingest limits: not decoded */
   GstClockTime last_frame_at; /* clock time of the last frame (or of connecting) */
   Picture frame;
   gint64 frame_capture_us;    /* monotonic, for the latency figures */
@@ -64,7 +67,7 @@ typedef struct {
   Picture labels[2]; /* name bands for the last two sizes (grid, spotlight) */
 
   /* Feeder thread only. */
-  Picture cards[2][2]; /* [CardKind][last two sizes] */
+  Picture cards[N_CARDS][2]; /* [CardKind][last two sizes] */
   GstBuffer *shown;    /* last pushed (a ref, so the pointer is not reused) */
   int shown_w, shown_h;
 } Slot;
@@ -125,8 +128,8 @@ slot_free (Slot *slot)
   for (int i = 0; i < 2; i++)
     {
       picture_clear (&slot->labels[i]);
-      picture_clear (&slot->cards[0][i]);
-      picture_clear (&slot->cards[1][i]);
+      for (int k = 0; k < N_CARDS; k++)
+        picture_clear (&slot->cards[k][i]);
     }
   gst_clear_buffer (&slot->shown);
   relay_frame_scaler_free (slot->scaler);
@@ -287,11 +290,18 @@ apply_layout (RelayMosaic *self)
 static const Picture *
 card_for (Slot *slot, CardKind kind, int w, int h)
 {
+  static const struct {
+    guint32 rgb;
+    const char *text;
+  } cards[N_CARDS] = {
+    [CARD_OFFLINE] = { RELAY_TILE_OFFLINE_RGB, "ออฟไลน์ / offline" },
+    [CARD_LOST] = { RELAY_TILE_LOST_RGB, "สัญญาณขาดหาย / signal lost" },
+    [CARD_OVER_LIMIT] = { RELAY_TILE_OVER_LIMIT_RGB, "เกินขีดจำกัด / over limit" },
+  };
   Picture *card = cached (slot->cards[kind], w, h);
   if (!card->buf)
-    card->buf = relay_tile_render_card (
-        w, h, kind == CARD_OFFLINE ? RELAY_TILE_OFFLINE_RGB : RELAY_TILE_LOST_RGB, slot->name_th,
-        slot->name_en, kind == CARD_OFFLINE ? "ออฟไลน์ / offline" : "สัญญาณขาดหาย / signal lost");
+    card->buf = relay_tile_render_card (w, h, cards[kind].rgb, slot->name_th, slot->name_en,
+                                        cards[kind].text);
   return card;
 }
 
@@ -306,10 +316,13 @@ feed_slot (RelayMosaic *self, Slot *slot, GstClockTime now, GstClockTime pts, gi
   th = slot->h;
   /* (A frame may be newer than the tick: the feeder runs late.) */
   gboolean fresh = now <= slot->last_frame_at + SIGNAL_LOST;
-  live = slot->connected && slot->frame.buf && fresh;
+  /* Refused: its last frames are not what it sends now, and the room
+   * must see why the picture stopped. */
+  gboolean refused = slot->connected && slot->refused;
+  live = slot->connected && !refused && slot->frame.buf && fresh;
   /* Just connected, no picture yet: still the offline card for the 2 s
    * a first keyframe may take, then "signal lost". */
-  lost = slot->connected && !fresh;
+  lost = slot->connected && !refused && !fresh;
   if (live && slot->frame.buf != slot->shown)
     {
       buf = gst_buffer_ref (slot->frame.buf);
@@ -320,7 +333,9 @@ feed_slot (RelayMosaic *self, Slot *slot, GstClockTime now, GstClockTime pts, gi
   g_mutex_unlock (&slot->lock);
   if (!live)
     {
-      const Picture *card = card_for (slot, lost ? CARD_LOST : CARD_OFFLINE, tw, th);
+      const Picture *card = card_for (slot, refused ? CARD_OVER_LIMIT
+                                            : lost  ? CARD_LOST
+                                                    : CARD_OFFLINE, tw, th);
       if (card->buf == slot->shown)
         return;
       buf = gst_buffer_ref (card->buf);
@@ -489,8 +504,8 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       slot->shown_h = slot->h;
       /* Labels and cards for the grid are drawn now, not on the first
        * frames. */
-      card_for (slot, CARD_OFFLINE, slot->w, slot->h);
-      card_for (slot, CARD_LOST, slot->w, slot->h);
+      for (int k = 0; k < N_CARDS; k++)
+        card_for (slot, k, slot->w, slot->h);
       Picture *label = cached (slot->labels, slot->w, relay_tile_label_height (slot->h));
       label->buf = relay_tile_render_label (label->w, label->h, slot->name_th, slot->name_en);
     }
@@ -586,6 +601,17 @@ relay_mosaic_set_connected (RelayMosaic *self, const char *participant, gboolean
       slot->last_frame_at = gst_clock_get_time (self->clock);
     }
   slot->connected = connected;
+  g_mutex_unlock (&slot->lock);
+}
+
+void
+relay_mosaic_set_video_refused (RelayMosaic *self, const char *participant, gboolean refused)
+{
+  Slot *slot = participant ? g_hash_table_lookup (self->by_id, participant) : NULL;
+  if (!slot)
+    return;
+  g_mutex_lock (&slot->lock);
+  slot->refused = refused;
   g_mutex_unlock (&slot->lock);
 }
 

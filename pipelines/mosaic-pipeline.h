@@ -3,7 +3,8 @@
  * participant (slots never come and go: no dynamic-pad races in the 1.22
  * aggregator), labelled with the Thai and English names, an "offline" card
  * for an office not connected, a "signal lost" card after 2 s without
- * frames, the active speaker's tile highlighted; or the spotlight layout
+ * frames, an "over limit" card while its video is refused (ingest
+ * limits), the active speaker's tile highlighted; or the spotlight layout
  * (the floor holder large beside the central room, the others in a strip).
  * Encoded once (config output_codec) and handed out as RTP.
  *
@@ -57,6 +58,11 @@ void relay_mosaic_push_frame (RelayMosaic *mosaic, const char *participant, GstB
  * participant not connected are kept but not shown. Any thread. */
 void relay_mosaic_set_connected (RelayMosaic *mosaic, const char *participant,
                                  gboolean connected);
+
+/* Its video over the ingest limits and not decoded: the over-limit card,
+ * whatever frames it had. Any thread. */
+void relay_mosaic_set_video_refused (RelayMosaic *mosaic, const char *participant,
+                                     gboolean refused);
 
 /* The tile to highlight; NULL for none. Any thread. */
 void relay_mosaic_set_active_speaker (RelayMosaic *mosaic, const char *participant);

@@ -1,5 +1,5 @@
 /* The pictures the relay draws itself (name labels, the offline / signal
- * lost / waiting cards, solid fills) and the per-participant scaler. All
+ * lost / over limit / waiting cards, solid fills) and the per-participant scaler. All
  * output is opaque I420 so that the compositor only copies it: drawn once
  * (cards, labels) or once per decoded frame (scaling), never per output
  * frame. */
@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define RELAY_TILE_OFFLINE_RGB 0x3a3a3a
 #define RELAY_TILE_LOST_RGB 0x7a1010
 #define RELAY_TILE_WAITING_RGB 0x102a4a
+#define RELAY_TILE_OVER_LIMIT_RGB 0x8a5a00
 #define RELAY_TILE_HIGHLIGHT_RGB 0xffc000
 
 /* width and height are rounded down to even numbers by every function. */

@@ -24,6 +24,8 @@ static const char *const mosaic_keys[] = { "width", "height", "framerate", "orde
   "bitrate-kbps", NULL };
 static const char *const program_keys[] = { "width", "height", "bitrate-kbps",
   "audio-bitrate-kbps", NULL };
+static const char *const ingest_keys[] = { "max-rtp-size", "max-width", "max-height",
+  "max-framerate", "over-limit-grace-s", NULL };
 static const char *const province_keys[] = { "token", "token-sha256", NULL };
 static const char *const ice_server_keys[] = { "urls", "username", "credential", NULL };
 static const char *const viewer_keys[] = { "token", "token-sha256", "role", NULL };
@@ -543,6 +545,21 @@ ice_server_free (RelayIceServer *s)
   g_free (s->credential);
   g_free (s);
 }
+/* [ingest]: what one office may send (relay/peer/ingest-policer.h). Below
+ * 1,200 bytes browsers' own packets would be refused; above 1,500 no viewer
+ * would be sent them anyway. */
+static gboolean
+read_ingest_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "ingest";
+  RelayIngestLimits *l = &c->ingest;
+  return check_keys (r, g, ingest_keys)
+         && get_uint (r, g, "max-rtp-size", 1200, RELAY_INGEST_MAX_RTP_SIZE_LIMIT, &l->max_rtp_size)
+         && get_uint (r, g, "max-width", 16, 8192, &l->max_width)
+         && get_uint (r, g, "max-height", 16, 8192, &l->max_height)
+         && get_uint (r, g, "max-framerate", 1, 240, &l->max_framerate)
+         && get_uint (r, g, "over-limit-grace-s", 1, 600, &l->grace_s);
+}
 
 static RelayConfig *
 config_new_defaults (const char *source)
@@ -561,6 +578,7 @@ config_new_defaults (const char *source)
   c->target_bitrate_kbps = 600;
   c->media_timeout_ms = 3000;
   c->offline_grace_s = 30;
+  relay_ingest_limits_init_default (&c->ingest);
   c->output_codec = RELAY_CODEC_H264;
   c->mosaic_width = 1920;
   c->mosaic_height = 1080;
@@ -613,6 +631,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = read_mosaic_group (&r, c);
       else if (strcmp (g, "program") == 0)
         ok = read_program_group (&r, c);
+      else if (strcmp (g, "ingest") == 0)
+        ok = read_ingest_group (&r, c);
       else if (g_str_has_prefix (g, "province "))
         ok = read_province_group (&r, c, g, g + strlen ("province "));
       else if (g_str_has_prefix (g, "ice-server "))

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "relay/briefing/briefing-config.h"
 #include "relay/limits-config.h"
+#include "relay/peer/ingest-policer.h"
 #include "relay/sdp/sdp-offer.h"
 #include "relay/reports/figures-schema.h"
 #include "relay/reports/webhook-config.h"
@@ -71,6 +72,7 @@ typedef struct {
   guint target_bitrate_kbps;
   guint media_timeout_ms;
   guint offline_grace_s;
+  RelayIngestLimits ingest; /* [ingest]: what one office may send */
 
   /* What the relay produces: the mosaic (all offices) and the program (what
    * the provinces see), each encoded once with `output_codec`. */

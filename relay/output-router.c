@@ -29,6 +29,7 @@ typedef struct {
 typedef struct {
   const char *id; /* borrowed from the registry's configuration */
   gboolean connected;
+  gboolean video_refused;
   guint64 audio_packets;
 } Watched;
 
@@ -256,6 +257,12 @@ on_watch (gpointer data)
         {
           w->connected = connected;
           relay_mosaic_set_connected (self->mosaic, w->id, connected);
+        }
+      gboolean refused = connected && a.video_refused;
+      if (refused != w->video_refused)
+        {
+          w->video_refused = refused;
+          relay_mosaic_set_video_refused (self->mosaic, w->id, refused);
         }
       /* A level is only news if packets kept coming since the last look. */
       gboolean fresh = a.audio_packets != w->audio_packets;

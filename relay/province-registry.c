@@ -214,6 +214,51 @@ relay_province_registry_on_session_media (RelayPublisherSession *session, RelayC
 }
 
 void
+relay_province_registry_on_session_limit (RelayPublisherSession *session,
+                                          RelayIngestLimitState previous,
+                                          const RelayIngestStatus *status, gpointer user_data)
+{
+  RelayProvinceRegistry *r = user_data;
+  const char *code = relay_publisher_session_get_province (session);
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = entry_of (r, code);
+  gboolean current = e && e->session == session;
+  g_mutex_unlock (&r->lock);
+  if (!current || !r->events)
+    return;
+  const RelayIngestLimits *limits = &r->config->ingest;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "province");
+  json_builder_add_string_value (b, code);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, relay_ingest_limit_state_name (status->state));
+  json_builder_set_member_name (b, "previous");
+  json_builder_add_string_value (b, relay_ingest_limit_state_name (previous));
+  json_builder_set_member_name (b, "reason");
+  if (status->reason[0])
+    json_builder_add_string_value (b, status->reason);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, status->width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, status->height);
+  json_builder_set_member_name (b, "fps");
+  json_builder_add_double_value (b, ((int) (status->fps * 10 + 0.5)) / 10.0);
+  json_builder_set_member_name (b, "remb_kbps");
+  json_builder_add_int_value (b, status->remb_kbps);
+  json_builder_set_member_name (b, "max_width");
+  json_builder_add_int_value (b, limits->max_width);
+  json_builder_set_member_name (b, "max_height");
+  json_builder_add_int_value (b, limits->max_height);
+  json_builder_set_member_name (b, "max_framerate");
+  json_builder_add_int_value (b, limits->max_framerate);
+  json_builder_end_object (b);
+  relay_event_bus_publish (r->events, "ingest-limit", json_builder_get_root (b));
+}
+
+void
 relay_province_registry_subscribe (RelayProvinceRegistry *r, const char *code,
                                    RelayPacketChannel *channel)
 {
@@ -305,15 +350,29 @@ member_int_or_null (JsonBuilder *b, const char *name, gint64 value)
     json_builder_add_null_value (b);
 }
 
-/* What is on the screen: public. */
+static void
+member_fps (JsonBuilder *b, const char *name, double fps)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, ((int) (fps * 10 + 0.5)) / 10.0);
+}
+
+/* What is on the screen, and why a tile may say "over limit": public. */
 static void
 add_video_public (JsonBuilder *b, const RelayPublisherSnapshot *s)
 {
   member_string (b, "codec", relay_codec_name (s->video_codec));
   member_int (b, "width", s->ingest.width);
   member_int (b, "height", s->ingest.height);
-  json_builder_set_member_name (b, "fps");
-  json_builder_add_double_value (b, ((int) (s->ingest.fps * 10 + 0.5)) / 10.0);
+  member_fps (b, "fps", s->ingest.fps);
+  /* As sent, read without decoding: still known while refused. */
+  member_int (b, "sent_width", s->limits.width);
+  member_int (b, "sent_height", s->limits.height);
+  member_fps (b, "sent_fps", s->limits.fps);
+  member_string (b, "limit", relay_ingest_limit_state_name (s->limits.state));
+  member_string (b, "limit_reason", s->limits.reason[0] ? s->limits.reason : NULL);
+  g_autofree char *since = s->limit_since_unix_us ? iso_time (s->limit_since_unix_us) : NULL;
+  member_string (b, "limit_since", since);
 }
 
 /* How the connection is doing: details. */
@@ -329,6 +388,8 @@ add_video_details (JsonBuilder *b, const RelayPublisherSnapshot *s)
   member_int (b, "nacked_packets", s->nacked_seqs);
   member_int (b, "plis_sent", s->plis_sent);
   member_int (b, "bitrate_kbps", (gint64) (s->video_bitrate_kbps + 0.5));
+  member_int (b, "remb_kbps", s->limits.remb_kbps);
+  member_int (b, "limit_refusals", s->limits.refusals);
 }
 
 static void
@@ -383,6 +444,11 @@ add_session_details (JsonBuilder *b, ProvinceEntry *e, const RelayPublisherSnaps
   member_string (b, "srtp_profile", s ? s->srtp_profile : NULL);
   member_int_or_null (b, "join_ms", s ? s->join_ms : -1);
   member_int_or_null (b, "rtt_ms", s ? s->rtt_ms : -1);
+  /* RTP packets over [ingest] max-rtp-size, dropped before anything used
+   * them (audio and video alike). */
+  member_int_or_null (b, "rtp_dropped_oversized", s ? (gint64) s->limits.oversized_packets : -1);
+  member_int_or_null (b, "rtp_largest_oversized",
+                      s && s->limits.largest_oversized ? (gint64) s->limits.largest_oversized : -1);
 }
 
 /* Called with the lock held; the snapshot read takes the session's lock. */
@@ -485,6 +551,7 @@ relay_province_registry_get_activity (RelayProvinceRegistry *r, const char *code
           RelayPublisherSnapshot snap;
           relay_publisher_session_get_snapshot (e->session, &snap);
           activity->has_audio = snap.has_audio;
+          activity->video_refused = snap.limits.state == RELAY_INGEST_REFUSED;
           guint packets;
           relay_publisher_session_get_audio_activity (e->session, &packets,
                                                       &activity->audio_level_dbov,

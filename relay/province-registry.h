@@ -51,6 +51,14 @@ void relay_province_registry_on_session_media (RelayPublisherSession *session, R
                                                gboolean keyframe, gint64 arrival_us,
                                                const guint8 *rtp, gsize len, gpointer user_data);
 
+/* The RelayPublisherLimitFunc for sessions: an "ingest-limit" event when
+ * the current session's video goes over the ingest limits, is refused, or
+ * comes back within them. user_data is the registry. */
+void relay_province_registry_on_session_limit (RelayPublisherSession *session,
+                                               RelayIngestLimitState previous,
+                                               const RelayIngestStatus *status,
+                                               gpointer user_data);
+
 /* SFU viewers of a province; the registry holds a reference to the channel
  * while subscribed. They stay subscribed across publisher reconnects. */
 void relay_province_registry_subscribe (RelayProvinceRegistry *registry, const char *code,
@@ -74,6 +82,7 @@ typedef struct {
   gint audio_level_dbov;    /* RFC 6464: 0 loudest .. -127, the loudest of 300 ms */
   gboolean voice_activity;  /* RFC 6464 V flag in any packet of those */
   guint64 audio_packets;    /* live count (wraps), to tell a fresh level from a stale one */
+  gboolean video_refused;   /* over the ingest limits: its video is not decoded */
 } RelayProvinceActivity;
 
 /* What the mix and the mosaic need to know, cheaply, several times a

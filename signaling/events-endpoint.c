@@ -37,6 +37,8 @@ static const struct {
   /* Figures carry the values GET /api/v1/figures shows only to viewers
    * and to the office that sent them; clips are an office's own voice. */
   { "figures", AUDIENCE_OWN },             { "clip", AUDIENCE_OWN },
+  /* An office over the ingest limits: the office must learn it too. */
+  { "ingest-limit", AUDIENCE_OWN },
   /* The recorder's state and its disk errors. */
   { "recording", AUDIENCE_VIEWERS },
   /* Who watches what, by WHEP session id and viewer name. */

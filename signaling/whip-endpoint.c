@@ -116,6 +116,9 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
     .offline_grace_s = app->config->offline_grace_s,
     .connect_timeout_s = app->config->limits.connect_timeout_s,
     .reports = app->reports,
+    .ingest = app->config->ingest,
+    .on_limit = relay_province_registry_on_session_limit,
+    .limit_data = app->registry,
   };
   PostRequest *req = g_new0 (PostRequest, 1);
   req->app = app;

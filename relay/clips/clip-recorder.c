@@ -14,7 +14,8 @@
 #define VAD_SILENCE_US (2 * G_USEC_PER_SEC)
 #define VAD_LEVEL_DBOV (-40)
 /* Audio is 50 packets/s, but video of the province shares the channel:
- * room for a second or two of both while the thread writes the index. */
+ * room for a second or two of both while the thread writes the index,
+ * and at most as many full-size packets in bytes (2.4 MB). */
 #define CHANNEL_CAPACITY 2048
 
 typedef struct _Turn Turn;
@@ -138,7 +139,9 @@ start_turn (RelayClipRecorder *self, const char *code, gboolean by_floor)
   turn->started = g_date_time_ref (now);
   turn->date = g_steal_pointer (&date);
   turn->relative_path = g_build_filename ("clips", turn->date, name, NULL);
-  turn->channel = relay_packet_channel_new (self->context, CHANNEL_CAPACITY, on_packet, turn);
+  turn->channel = relay_packet_channel_new (self->context, CHANNEL_CAPACITY,
+                                            RELAY_PACKET_CHANNEL_BYTES_FOR (CHANNEL_CAPACITY),
+                                            on_packet, turn);
   relay_province_registry_subscribe (self->registry, code, turn->channel);
   g_hash_table_insert (self->turns, turn->code, turn);
   relay_info (code, "clip started (%s): %s", by_floor ? "floor" : "voice activity",

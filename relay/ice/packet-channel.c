@@ -23,14 +23,17 @@ struct _RelayPacketChannel
 
   /* Set at creation, read-only afterwards: usable without the lock. */
   GMainContext *receiver;
-  guint capacity;
+  guint max_packets;
+  gsize max_bytes;
   RelayPacketChannelFunc func;
   gpointer user_data;
 
   GMutex lock;
   GQueue queue;     /* of RelayChannelPacket *, oldest at the head */
+  gsize queued_bytes; /* the RTP bytes in queue */
+  gsize peak_bytes;
   gboolean pending; /* the queue is non-empty: what prepare/check look at */
-  guint64 dropped;
+  guint64 dropped, dropped_bytes;
   GSource *source;  /* NULL once closed */
   /* Written under the lock, but also read atomically by dispatch between
    * callbacks, so that close() from inside a callback stops the batch
@@ -88,6 +91,7 @@ channel_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_da
   g_mutex_lock (&channel->lock);
   batch = channel->queue;
   g_queue_init (&channel->queue);
+  channel->queued_bytes = 0;
   channel->pending = FALSE;
   g_mutex_unlock (&channel->lock);
 
@@ -119,21 +123,23 @@ static GSourceFuncs channel_source_funcs = {
 };
 
 RelayPacketChannel *
-relay_packet_channel_new (GMainContext *receiver, guint capacity, RelayPacketChannelFunc func,
-                          gpointer user_data)
+relay_packet_channel_new (GMainContext *receiver, guint max_packets, gsize max_bytes,
+                          RelayPacketChannelFunc func, gpointer user_data)
 {
   RelayPacketChannel *channel;
   ChannelSource *source;
 
   g_return_val_if_fail (receiver != NULL, NULL);
-  g_return_val_if_fail (capacity > 0, NULL);
+  g_return_val_if_fail (max_packets > 0, NULL);
+  g_return_val_if_fail (max_bytes > 0, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
   channel = g_new0 (RelayPacketChannel, 1);
   /* One for the caller, one for the source (dropped in its finalize). */
   channel->ref_count = 2;
   channel->receiver = g_main_context_ref (receiver);
-  channel->capacity = capacity;
+  channel->max_packets = max_packets;
+  channel->max_bytes = max_bytes;
   channel->func = func;
   channel->user_data = user_data;
   g_mutex_init (&channel->lock);
@@ -189,6 +195,7 @@ relay_packet_channel_close (RelayPacketChannel *channel)
   g_atomic_int_set (&channel->closed, TRUE);
   leftover = channel->queue;
   g_queue_init (&channel->queue);
+  channel->queued_bytes = 0;
   channel->pending = FALSE;
   source = g_steal_pointer (&channel->source);
   g_mutex_unlock (&channel->lock);
@@ -217,11 +224,27 @@ gboolean
 relay_packet_channel_send (RelayPacketChannel *channel, guint8 kind, gboolean keyframe,
                            gint64 arrival_us, const guint8 *data, gsize len)
 {
-  RelayChannelPacket *packet, *oldest = NULL;
+  RelayChannelPacket *packet;
+  GQueue evicted = G_QUEUE_INIT;
   gboolean was_empty;
 
   g_return_val_if_fail (channel != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  /* Too big to ever fit: emptying the queue for it would drop good
+   * packets for one that is dropped anyway. */
+  if (len > channel->max_bytes)
+    {
+      g_mutex_lock (&channel->lock);
+      gboolean open = !channel->closed;
+      if (open)
+        {
+          channel->dropped++;
+          channel->dropped_bytes += len;
+        }
+      g_mutex_unlock (&channel->lock);
+      return open;
+    }
 
   /* Copy before taking the lock, so the receiver's dispatch never waits on
    * an allocation in the sender. */
@@ -240,17 +263,24 @@ relay_packet_channel_send (RelayPacketChannel *channel, guint8 kind, gboolean ke
       g_free (packet);
       return FALSE;
     }
-  if (channel->queue.length >= channel->capacity)
+  /* Oldest first, until the new packet fits both bounds. */
+  while (channel->queue.length >= channel->max_packets
+         || channel->queued_bytes + len > channel->max_bytes)
     {
-      oldest = g_queue_pop_head (&channel->queue);
+      RelayChannelPacket *oldest = g_queue_pop_head (&channel->queue);
+      channel->queued_bytes -= oldest->len;
       channel->dropped++;
+      channel->dropped_bytes += oldest->len;
+      g_queue_push_tail (&evicted, oldest);
     }
   was_empty = !channel->pending;
   g_queue_push_tail (&channel->queue, packet);
+  channel->queued_bytes += len;
+  channel->peak_bytes = MAX (channel->peak_bytes, channel->queued_bytes);
   channel->pending = TRUE;
   g_mutex_unlock (&channel->lock);
 
-  g_free (oldest);
+  free_packets (&evicted);
   /* A non-empty queue already has a wake-up on its way (or a dispatch
    * coming), so repeating it would only cost a syscall per packet. The
    * context stays valid: the channel holds a reference on it. */
@@ -270,4 +300,18 @@ relay_packet_channel_get_dropped (RelayPacketChannel *channel)
   dropped = channel->dropped;
   g_mutex_unlock (&channel->lock);
   return dropped;
+}
+
+void
+relay_packet_channel_get_stats (RelayPacketChannel *channel, RelayPacketChannelStats *stats)
+{
+  g_return_if_fail (channel != NULL);
+
+  g_mutex_lock (&channel->lock);
+  stats->dropped = channel->dropped;
+  stats->dropped_bytes = channel->dropped_bytes;
+  stats->queued = channel->queue.length;
+  stats->queued_bytes = channel->queued_bytes;
+  stats->peak_bytes = channel->peak_bytes;
+  g_mutex_unlock (&channel->lock);
 }

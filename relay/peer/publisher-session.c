@@ -21,7 +21,6 @@
 #define TICK_MS 20
 #define TWCC_EVERY_TICKS 5    /* 100 ms */
 #define REPORT_EVERY_TICKS 50 /* 1 s */
-#define MAX_RTP_SIZE 1500
 /* An RFC 6464 level stands for this long unless a louder one comes: speech
  * dips between syllables, and the watchers look every 100-200 ms. */
 #define LEVEL_HOLD_US (300 * 1000)
@@ -36,6 +35,7 @@ struct _RelayPublisherSession {
   /* Worker-thread state. */
   RelayReportChannel *reports; /* NULL without a data channel m-line */
   RelayIngestPipeline *pipeline;
+  RelayIngestPolicer *policer;
   GSource *tick;
   guint tick_count;
   RelayPublisherState state;
@@ -196,7 +196,8 @@ send_reports (RelayPublisherSession *self, gint64 now)
                                      now);
   if (self->peer.offer->video && self->peer.offer->video->fb_goog_remb && self->video_ssrc)
     relay_rtcp_feedback_write_remb (out, self->local_ssrc,
-                                    (guint64) self->settings.target_bitrate_kbps * 1000,
+                                    (guint64) relay_ingest_policer_get_remb_kbps (self->policer)
+                                        * 1000,
                                     self->video_ssrc, self->audio_ssrc);
   send_rtcp (self, out);
 }
@@ -262,6 +263,37 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   g_mutex_unlock (&self->lock);
 }
 
+/* The ingest limits, judged twice a second on what the transport and the
+ * decoder measured. */
+static void
+police (RelayPublisherSession *self, gint64 now)
+{
+  RelayIngestLimitState previous = self->snapshot.limits.state; /* worker-written */
+  /* The decoder's size stands in only while the keyframes said none, and
+   * only while it decodes: once refused, its figures are old. */
+  if (relay_ingest_policer_decoding (self->policer))
+    relay_ingest_policer_set_decoded_size (self->policer, self->snapshot.ingest.width,
+                                           self->snapshot.ingest.height);
+  gboolean changed
+      = relay_ingest_policer_tick (self->policer, now, self->snapshot.video_bitrate_kbps);
+  RelayIngestStatus status;
+  relay_ingest_policer_get_status (self->policer, &status);
+  g_mutex_lock (&self->lock);
+  self->snapshot.limits = status;
+  if (changed)
+    self->snapshot.limit_since_unix_us = g_get_real_time ();
+  g_mutex_unlock (&self->lock);
+  if (!changed)
+    return;
+  if (status.state == RELAY_INGEST_OVER && previous == RELAY_INGEST_WITHIN
+      && relay_webrtc_transport_get_state (self->peer.transport) == RELAY_TRANSPORT_CONNECTED)
+    send_reports (self, now); /* the REMB at once, not within the second */
+  if (previous == RELAY_INGEST_REFUSED)
+    relay_keyframe_request_manager_request (&self->keyframes); /* the decoder starts again */
+  if (self->settings.on_limit)
+    self->settings.on_limit (self, previous, &status, self->settings.limit_data);
+}
+
 static void
 check_media_timeout (RelayPublisherSession *self, gint64 now)
 {
@@ -296,6 +328,7 @@ on_tick (gpointer data)
   if (self->tick_count % (REPORT_EVERY_TICKS / 2) == 0)
     {
       update_snapshot (self, now);
+      police (self, now);
       check_media_timeout (self, now);
     }
   return self->peer.closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
@@ -317,6 +350,7 @@ handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
       self->video_stats = relay_receive_stats_new (pkt->ssrc, 90000);
       relay_nack_generator_reset (self->nack);
       relay_keyframe_request_manager_force (&self->keyframes);
+      relay_ingest_policer_new_stream (self->policer);
     }
   relay_receive_stats_on_packet (self->video_stats, pkt->seq, pkt->timestamp, pkt->len, now, is_rtx);
   if (relay_nack_generator_on_packet (self->nack, pkt->seq, now))
@@ -324,11 +358,15 @@ handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
   gboolean keyframe = relay_rtp_payload_is_keyframe (video->codec, pkt->payload, pkt->payload_len);
   if (keyframe)
     relay_keyframe_request_manager_keyframe_received (&self->keyframes);
-  /* Viewers first: their copy is latency-critical, the decoder's is not. */
+  relay_ingest_policer_on_video (self->policer, video->codec, pkt->timestamp, pkt->payload,
+                                 pkt->payload_len, now);
+  /* Viewers first: their copy is latency-critical, the decoder's is not.
+   * They get it even while the video is refused: forwarding decodes
+   * nothing. */
   if (self->settings.on_media)
     self->settings.on_media (self, video->codec, keyframe, now, pkt->data, pkt->len,
                              self->settings.media_data);
-  if (self->pipeline)
+  if (self->pipeline && relay_ingest_policer_decoding (self->policer))
     relay_ingest_pipeline_push_video (self->pipeline, pkt->data, pkt->len);
 }
 
@@ -371,6 +409,9 @@ on_rtp (guint8 *buf, gsize len, gint64 now, gpointer data)
 {
   RelayPublisherSession *self = data;
   RelayRtpPacket pkt;
+  /* Before anything reads, queues or forwards it. */
+  if (!relay_ingest_policer_admit (self->policer, len, now))
+    return;
   if (!relay_rtp_packet_parse (&pkt, buf, len))
     return;
   RelaySdpMedia *video = self->peer.offer->video, *audio = self->peer.offer->audio;
@@ -384,7 +425,7 @@ on_rtp (guint8 *buf, gsize len, gint64 now, gpointer data)
     handle_video (self, &pkt, now, FALSE);
   else if (video && video->rtx_payload_type >= 0 && pkt.payload_type == video->rtx_payload_type)
     {
-      guint8 restored[MAX_RTP_SIZE + 64];
+      guint8 restored[RELAY_INGEST_MAX_RTP_SIZE_LIMIT];
       RelayRtpPacket original;
       if (len > sizeof restored || self->video_ssrc == 0)
         return;
@@ -506,6 +547,7 @@ teardown_on_worker (RelayPeerSession *peer)
   g_clear_pointer (&self->reports, relay_report_channel_free);
   g_clear_pointer (&self->peer.transport, relay_webrtc_transport_free);
   g_clear_pointer (&self->pipeline, relay_ingest_pipeline_free);
+  g_clear_pointer (&self->policer, relay_ingest_policer_free);
   g_clear_pointer (&self->video_stats, relay_receive_stats_free);
   g_clear_pointer (&self->audio_stats, relay_receive_stats_free);
   g_clear_pointer (&self->nack, relay_nack_generator_free);
@@ -517,6 +559,9 @@ build_session (RelayPeerSession *peer, char **answer, GError **error)
 {
   RelayPublisherSession *self = (RelayPublisherSession *) peer;
   RelaySdpOffer *offer = self->peer.offer;
+  /* Before the transport: its first packet is judged. */
+  self->policer = relay_ingest_policer_new (&self->settings.ingest,
+                                            self->settings.target_bitrate_kbps, self->code);
   static const RelayTransportCallbacks callbacks = {
     .rtp = on_rtp,
     .rtcp = on_rtcp,
@@ -589,6 +634,8 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
 {
   RelayPublisherSession *self = g_new0 (RelayPublisherSession, 1);
   self->settings = *settings;
+  if (self->settings.ingest.max_rtp_size == 0)
+    relay_ingest_limits_init_default (&self->settings.ingest);
   relay_peer_session_init (&self->peer, &publisher_class, settings->worker, settings->certificate,
                            &self->settings.ice, offer);
   g_mutex_init (&self->lock);
@@ -609,6 +656,7 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->snapshot.join_ms = -1;
   self->snapshot.audio_level_dbov = -127;
   self->snapshot.ingest.audio_rms_dbov = -127;
+  self->snapshot.limits.remb_kbps = settings->target_bitrate_kbps;
 
   relay_peer_session_create_async (&self->peer, reply_context, (RelayPeerSessionReadyFunc) ready,
                                    ready_data);

@@ -9,6 +9,7 @@
 #include "pipelines/ingest-pipeline.h"
 #include "relay/dtls/dtls-certificate.h"
 #include "relay/ice/ice-agent.h"
+#include "relay/peer/ingest-policer.h"
 #include "relay/sdp/sdp-answer.h"
 #include "relay/reports/report-service.h"
 
@@ -29,6 +30,12 @@ typedef void (*RelayPublisherMediaFunc) (RelayPublisherSession *session, RelayCo
                                          gboolean keyframe, gint64 arrival_us, const guint8 *rtp,
                                          gsize len, gpointer user_data);
 
+/* On the worker thread, when the video goes over the ingest limits, is
+ * refused, or comes back within them (relay/peer/ingest-policer.h). */
+typedef void (*RelayPublisherLimitFunc) (RelayPublisherSession *session,
+                                         RelayIngestLimitState previous,
+                                         const RelayIngestStatus *status, gpointer user_data);
+
 typedef struct {
   RelayWorker *worker;
   RelayDtlsCertificate *certificate;
@@ -47,6 +54,10 @@ typedef struct {
   /* Where the "report" data channel's messages go; NULL: answered with a
    * "not available" error. Not owned; must outlive the sessions. */
   RelayReportService *reports;
+  /* What the office may send; zeroes (unset) mean the defaults. */
+  RelayIngestLimits ingest;
+  RelayPublisherLimitFunc on_limit; /* may be NULL */
+  gpointer limit_data;
 } RelayPublisherSettings;
 
 typedef struct {
@@ -70,6 +81,8 @@ typedef struct {
   gboolean voice_activity;
   guint64 srtp_errors;
   RelayIngestStats ingest;
+  RelayIngestStatus limits;      /* the ingest policer's view */
+  gint64 limit_since_unix_us;    /* its latest change of state, 0 before any */
 } RelayPublisherSnapshot;
 
 /* Runs on the worker thread whenever the state changes. */

@@ -16,6 +16,9 @@
 #include "relay/srtp/srtp-session.h"
 
 #define TICK_MS 1000
+/* What a viewer's worker may have waiting from the publisher's: 1,024
+ * packets, or 1.2 MB of RTP (RELAY_PACKET_CHANNEL_BYTES_FOR), about 10 s of
+ * 720p video; past that the oldest are dropped (channel_dropped). */
 #define CHANNEL_CAPACITY 1024
 /* The retransmission cache keeps 1 s of packets: a NACK answered later
  * than that arrives after a browser's jitter buffer gave up on the frame
@@ -446,7 +449,9 @@ build_session (RelayPeerSession *peer, char **answer, GError **error)
   };
   *answer = relay_peer_session_build_answer (&self->peer, &params);
   self->channel = relay_packet_channel_new (relay_worker_get_context (self->settings.worker),
-                                            CHANNEL_CAPACITY, on_channel_packet, self);
+                                            CHANNEL_CAPACITY,
+                                            RELAY_PACKET_CHANNEL_BYTES_FOR (CHANNEL_CAPACITY),
+                                            on_channel_packet, self);
   self->tick = relay_worker_add_timeout (self->settings.worker, TICK_MS, on_tick, self, NULL);
   return TRUE;
 }

@@ -11,7 +11,8 @@
 
 /* Room for ~20 s of the program (1.5 Mbit/s video in ~150 packets/s and
  * 50 audio packets/s) while the disk stalls; past it packets are dropped
- * (counted) and the live path never waits. */
+ * (counted) and the live path never waits. The same count of full-size
+ * packets in bytes (4.9 MB, RELAY_PACKET_CHANNEL_BYTES_FOR) bounds it too. */
 #define CHANNEL_CAPACITY 4096
 
 typedef struct {
@@ -200,8 +201,9 @@ subscribe (RelayBriefingRecorder *self, gint64 briefing_id, const char *kind, Re
     .user_data = s,
   };
   s->capture = relay_capture_new (&settings);
-  s->channel = relay_packet_channel_new (self->context, CHANNEL_CAPACITY, relay_capture_on_packet,
-                                         s->capture);
+  s->channel = relay_packet_channel_new (self->context, CHANNEL_CAPACITY,
+                                         RELAY_PACKET_CHANNEL_BYTES_FOR (CHANNEL_CAPACITY),
+                                         relay_capture_on_packet, s->capture);
   g_mutex_lock (&self->lock);
   self->captures_open++;
   g_mutex_unlock (&self->lock);

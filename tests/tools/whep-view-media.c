@@ -272,6 +272,39 @@ add_probe_on (GstElement *element, const char *pad_name, GstPadProbeType type,
   gst_pad_add_probe (pad, type, callback, data, notify);
 }
 
+static void
+count_rtp (WhepViewer *v, GstBuffer *buf)
+{
+  int size = (int) MIN (gst_buffer_get_size (buf), (gsize) G_MAXINT);
+  int largest;
+
+  g_atomic_int_inc (&v->counters.rtp_packets);
+  do
+    largest = g_atomic_int_get (&v->counters.largest_rtp);
+  while (size > largest &&
+      !g_atomic_int_compare_and_exchange (&v->counters.largest_rtp, largest,
+          size));
+}
+
+/* Every RTP packet as webrtcbin hands it over (decrypted, before the
+ * depayloader): how many, and the largest, so that a test can tell what
+ * the relay let through. */
+static GstPadProbeReturn
+rtp_size_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  WhepViewer *v = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    count_rtp (v, GST_PAD_PROBE_INFO_BUFFER (info));
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+
+    for (guint i = 0; i < gst_buffer_list_length (list); i++)
+      count_rtp (v, gst_buffer_list_get (list, i));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 /* Builds depay [! capsfilter] [! tee] ! queue ! decoder ! fakesink in the
  * pipeline and links @src to it.  Elements are added and started before the
  * link so that data never reaches an element that is not yet playing. */
@@ -354,6 +387,8 @@ build_branch (WhepViewer *v, GstPad *src, gboolean video,
     add_probe_on (chain[0], "sink", GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
         suppress_probe, v, NULL);
   }
+  add_probe_on (chain[0], "sink", GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST, rtp_size_probe, v, NULL);
   sprobe = g_new0 (SinkProbe, 1);
   sprobe->viewer = v;
   sprobe->video = video;

@@ -302,6 +302,8 @@ whep_viewer_add_counters (WhepViewer *v, JsonBuilder *b)
       g_atomic_int_get (&c->keyframes_requested));
   tool_event_add_int (b, "suppressed_keyframe_requests",
       g_atomic_int_get (&c->suppressed_requests));
+  tool_event_add_int (b, "rtp_packets", g_atomic_int_get (&c->rtp_packets));
+  tool_event_add_int (b, "largest_rtp", g_atomic_int_get (&c->largest_rtp));
   if (v->config->nack_flood > 0) {
     tool_event_add_int (b, "flood_nacks", g_atomic_int_get (&c->flood_nacks));
     tool_event_add_int (b, "flood_entries",

@@ -99,6 +99,8 @@ typedef struct {
   int fps_n, fps_d;             /* the decoded caps' framerate; 0/0 unknown */
   int flood_nacks;              /* --nack-flood: NACK packets sent */
   int flood_entries;            /* ... and the entries in them */
+  int rtp_packets;              /* RTP reaching the depayloaders */
+  int largest_rtp;              /* the biggest of them, in bytes */
 } WhepCounters;
 
 struct _WhepViewer {

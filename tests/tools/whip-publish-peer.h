@@ -46,6 +46,7 @@ struct _WhipPublisher {
   int keyframe_requests;
   gint64 keyframe_reported_us;
   guint keyframe_report_source; /* a trailing report due, or 0 */
+  guint video_packets;          /* --oversized-every: payloaded so far */
 };
 
 /* Main context only. */

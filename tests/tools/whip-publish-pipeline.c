@@ -5,6 +5,7 @@
 #include "whip-publish-peer.h"
 
 #include <gst/rtp/rtp.h>
+#include <string.h>
 
 /* Fixed payload types, whatever the codec, so that tests and relay logs
  * read the same every run; webrtcbin then picks 97 for video RTX. */
@@ -203,6 +204,54 @@ drop_video_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* --oversized-every: zeros appended to the RTP packet, before webrtcbin
+ * keeps it for retransmission and encrypts it. */
+static GstBuffer *
+grow_packet (GstBuffer *buf, gsize size)
+{
+  gsize len = gst_buffer_get_size (buf);
+  GstMemory *zeros;
+  GstMapInfo map;
+
+  if (len >= size)
+    return buf;
+  buf = gst_buffer_make_writable (buf);
+  zeros = gst_allocator_alloc (NULL, size - len, NULL);
+  gst_memory_map (zeros, &map, GST_MAP_WRITE);
+  memset (map.data, 0, map.size);
+  gst_memory_unmap (zeros, &map);
+  gst_buffer_append_memory (buf, zeros);
+  return buf;
+}
+
+static gboolean
+next_is_oversized (WhipPublisher *pub)
+{
+  return ++pub->video_packets % pub->config->oversized_every == 0;
+}
+
+static GstPadProbeReturn
+oversize_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  WhipPublisher *pub = data;
+  gsize size = pub->config->oversized_bytes;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    if (next_is_oversized (pub))
+      info->data = grow_packet (GST_PAD_PROBE_INFO_BUFFER (info), size);
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = gst_buffer_list_make_writable (
+        GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+
+    /* The list's own writable copy of the packet is grown in place. */
+    for (guint i = 0; i < gst_buffer_list_length (list); i++)
+      if (next_is_oversized (pub))
+        grow_packet (gst_buffer_list_get_writable (list, i), size);
+    info->data = list;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
     gpointer data)
@@ -308,6 +357,13 @@ whip_peer_build_pipeline (WhipPublisher *pub, GError **error)
 
   pub->bus_watch = tool_bus_watch (pub->pipeline, pub->label, on_bus_error,
       pub);
+
+  if (pub->config->oversized_every > 0) {
+    g_autoptr (GstPad) pay_src = gst_element_get_static_pad (video_pay, "src");
+
+    gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, oversize_probe, pub, NULL);
+  }
 
   video_pad = gst_element_get_static_pad (GST_ELEMENT (pub->video_src),
       "src");

@@ -40,6 +40,8 @@ static gboolean opt_dry_run;
 static gboolean opt_log_keyframes;
 static int opt_start_frame;
 static gboolean opt_audio_level;
+static int opt_oversized_every;
+static int opt_oversized_bytes = 2000;
 
 static const GOptionEntry entries[] = {
   {"base-url", 0, 0, G_OPTION_ARG_STRING, &opt_base_url,
@@ -82,6 +84,12 @@ static const GOptionEntry entries[] = {
       "Send each audio packet's level in the RFC 6464 header extension "
       "(measured once on the decoded --audio-file), as browsers do; the "
       "relay's active speaker and voice activity need it", NULL},
+  {"oversized-every", 0, 0, G_OPTION_ARG_INT, &opt_oversized_every,
+      "Hostile publisher: grow every Nth video RTP packet to "
+      "--oversized-bytes (zeros after its payload) before it is encrypted "
+      "and sent; its retransmissions are as big", "N"},
+  {"oversized-bytes", 0, 0, G_OPTION_ARG_INT, &opt_oversized_bytes,
+      "Size of the packets --oversized-every makes (default 2000)", "BYTES"},
   {"log-keyframes", 0, 0, G_OPTION_ARG_NONE, &opt_log_keyframes,
       "Print a keyframe-sent event for every video key frame pushed into a "
       "publisher's pipeline (for end-to-end latency with whep-view "
@@ -313,6 +321,12 @@ main (int argc, char **argv)
   app.config.h264 = g_strcmp0 (opt_codec, "h264") == 0;
   app.config.expect_status = opt_expect_status;
   app.config.audio_level = opt_audio_level;
+  if (opt_oversized_every < 0 || opt_oversized_bytes < 12 ||
+      opt_oversized_bytes > 60000)
+    return tool_usage_error ("--oversized-every must be >= 0 and "
+        "--oversized-bytes from 12 to 60000");
+  app.config.oversized_every = opt_oversized_every;
+  app.config.oversized_bytes = opt_oversized_bytes;
 
   tool_event_set_start_time ();
   video_file = media_path (opt_video_file ? opt_video_file :

@@ -75,6 +75,8 @@ typedef struct {
   gboolean audio_level;         /* send the RFC 6464 header extension */
   int expect_status;            /* -1: expect 201 and ICE connected */
   double drop_percent;          /* share of video RTP dropped on the wire */
+  guint oversized_every;        /* grow every Nth video RTP packet; 0: none */
+  guint oversized_bytes;        /* ... to this many bytes */
 } WhipConfig;
 
 typedef enum {

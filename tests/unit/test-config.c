@@ -288,6 +288,39 @@ test_dev_tokens (void)
   g_rmdir (dir);
 }
 
+/* [ingest]: the defaults allow the province page's 640x360 and the
+ * 1280x720 of simulcast; every key is checked. */
+static void
+test_ingest (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) c = relay_config_load (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (c->ingest.max_rtp_size, ==, 1500);
+  g_assert_cmpuint (c->ingest.max_width, ==, 1920);
+  g_assert_cmpuint (c->ingest.max_height, ==, 1080);
+  g_assert_cmpuint (c->ingest.max_framerate, ==, 30);
+  g_assert_cmpuint (c->ingest.grace_s, ==, 5);
+
+  const char *ini = "[ingest]\nmax-rtp-size=1300\nmax-width=320\nmax-height=180\n"
+                    "max-framerate=15\nover-limit-grace-s=2\n";
+  g_autoptr (RelayConfig) set = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (set->ingest.max_rtp_size, ==, 1300);
+  g_assert_cmpuint (set->ingest.max_width, ==, 320);
+  g_assert_cmpuint (set->ingest.max_height, ==, 180);
+  g_assert_cmpuint (set->ingest.max_framerate, ==, 15);
+  g_assert_cmpuint (set->ingest.grace_s, ==, 2);
+
+  expect_error ("[ingest]\nmax-rtp-size=1000\n", "[ingest] max-rtp-size");
+  expect_error ("[ingest]\nmax-rtp-size=1501\n", "[ingest] max-rtp-size");
+  expect_error ("[ingest]\nmax-width=0\n", "[ingest] max-width");
+  expect_error ("[ingest]\nmax-height=8193\n", "[ingest] max-height");
+  expect_error ("[ingest]\nmax-framerate=0\n", "[ingest] max-framerate");
+  expect_error ("[ingest]\nover-limit-grace-s=0\n", "[ingest] over-limit-grace-s");
+  expect_error ("[ingest]\nmax-bitrate=1\n", "[ingest] max-bitrate: unknown key");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -300,5 +333,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/dev-tokens", test_dev_tokens);
   g_test_add_func ("/config/listening-address", test_listening_address);
   g_test_add_func ("/config/allowed-origins", test_allowed_origins);
+  g_test_add_func ("/config/ingest", test_ingest);
   return g_test_run ();
 }

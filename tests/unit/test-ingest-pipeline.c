@@ -204,6 +204,49 @@ test_stalled_decoder_is_bounded (void)
   capture_free (video);
 }
 
+/* Big packets: the same stalled decoder reaches the bound in bytes
+ * (4096 packets of 1,200 bytes) before the one in packets. */
+static void
+test_stalled_decoder_is_bounded_in_bytes (void)
+{
+  RtpCapture *video = capture (
+      "videotestsrc num-buffers=15 ! video/x-raw,width=160,height=120,framerate=15/1 "
+      "! vp8enc deadline=1 ! rtpvp8pay pt=96 mtu=200 ! appsink name=out sync=false");
+  g_autoptr (GError) error = NULL;
+  RelayIngestPipeline *p = relay_ingest_pipeline_new ("TH-50", RELAY_CODEC_VP8, 96, FALSE, 0,
+                                                      NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) dec
+      = gst_bin_get_by_name (GST_BIN (relay_ingest_pipeline_get_element (p)), "video_decoder");
+  g_autoptr (GstPad) dec_sink = gst_element_get_static_pad (dec, "sink");
+  gulong probe = gst_pad_add_probe (dec_sink, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, block_forever,
+                                    NULL, NULL);
+  /* Each packet grown to 1,500 bytes: 3,277 of them are the byte bound,
+   * checked every 256 packets, so about 3,328 are queued (3,584 if the
+   * few the jitter buffer let through make it one check later) and at
+   * least 2,416 of 6,000 dropped. The packet bound alone would drop
+   * 1,648. */
+  enum { BIG = 1500, PUSHED = 6000 };
+  guint8 pkt[BIG];
+  for (guint i = 0; i < PUSHED; i++)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (video->packets->pdata[i % video->packets->len], &len);
+      g_assert_cmpuint (len, <=, sizeof pkt);
+      memset (pkt, 0, sizeof pkt);
+      memcpy (pkt, data, len);
+      pkt[2] = (i >> 8) & 0xff;
+      pkt[3] = i & 0xff;
+      relay_ingest_pipeline_push_video (p, pkt, sizeof pkt);
+    }
+  RelayIngestStats st;
+  relay_ingest_pipeline_get_stats (p, &st);
+  g_assert_cmpuint (st.input_dropped, >=, PUSHED - 3584);
+  gst_pad_remove_probe (dec_sink, probe);
+  relay_ingest_pipeline_free (p);
+  capture_free (video);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -214,5 +257,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ingest/vp8-and-opus", test_vp8_and_opus);
   g_test_add_func ("/ingest/keyframe-request-after-loss", test_keyframe_request_after_loss);
   g_test_add_func ("/ingest/stalled-decoder-is-bounded", test_stalled_decoder_is_bounded);
+  g_test_add_func ("/ingest/stalled-decoder-is-bounded-in-bytes",
+                   test_stalled_decoder_is_bounded_in_bytes);
   return g_test_run ();
 }

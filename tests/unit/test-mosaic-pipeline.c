@@ -305,6 +305,37 @@ test_tiles_and_cards (void)
   setup_free (s);
 }
 
+/* An office whose video is refused (over the ingest limits) shows the
+ * over-limit card, even with frames still coming in (those decoded
+ * before the refusal), and its picture once it is decoded again. */
+static void
+test_over_limit_card (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_VP8, 960, 540, TRUE);
+  Live live[] = { { "TH-11", RED }, { "TH-50", GREEN } };
+  guint n = G_N_ELEMENTS (live);
+  for (guint i = 0; i < n; i++)
+    relay_mosaic_set_connected (s->mosaic, live[i].id, TRUE);
+  wait_tile (s, live, n, "TH-50", GREEN, 24, 15);
+  relay_mosaic_set_video_refused (s->mosaic, "TH-50", TRUE);
+  wait_tile (s, live, n, "TH-50", RELAY_TILE_OVER_LIMIT_RGB, 20, 3);
+  /* Not the lost nor the offline card; its neighbour is untouched. */
+  int got[3];
+  g_assert_false (tile_is (s, "TH-50", RELAY_TILE_LOST_RGB, 20, got));
+  g_assert_false (tile_is (s, "TH-50", RELAY_TILE_OFFLINE_RGB, 20, got));
+  assert_tile (s, "TH-11", RED, 24);
+  run (s, live, n, FPS);
+  assert_tile (s, "TH-50", RELAY_TILE_OVER_LIMIT_RGB, 20);
+  /* Gone offline while refused: the offline card. */
+  relay_mosaic_set_connected (s->mosaic, "TH-50", FALSE);
+  wait_tile (s, live, n, "TH-50", RELAY_TILE_OFFLINE_RGB, 20, 3);
+  relay_mosaic_set_connected (s->mosaic, "TH-50", TRUE);
+  wait_tile (s, live, n, "TH-50", RELAY_TILE_OVER_LIMIT_RGB, 20, 3);
+  relay_mosaic_set_video_refused (s->mosaic, "TH-50", FALSE);
+  wait_tile (s, live, n, "TH-50", GREEN, 24, 5);
+  setup_free (s);
+}
+
 /* Median luma of the 2 rows in the gap above a tile. */
 static int
 border_luma (Setup *s, const TestRect *r)
@@ -508,6 +539,7 @@ main (int argc, char **argv)
   test_clock = GST_TEST_CLOCK (gst_test_clock_new_with_start_time (1000 * GST_SECOND));
   gst_system_clock_set_default (GST_CLOCK (test_clock));
   g_test_add_func ("/mosaic/tiles-and-cards", test_tiles_and_cards);
+  g_test_add_func ("/mosaic/over-limit-card", test_over_limit_card);
   g_test_add_func ("/mosaic/highlight", test_highlight);
   g_test_add_func ("/mosaic/spotlight", test_spotlight);
   g_test_add_func ("/mosaic/keyframe-rate-limit", test_keyframe_rate_limit);

@@ -1,6 +1,7 @@
 /* Cross-thread packet channel: ordered delivery from a sender thread to a
- * receiving GMainContext, drop-oldest under a stalled receiver, wake-ups,
- * and close()/unref racing with a sender (meant to run under ASan). */
+ * receiving GMainContext, drop-oldest under a stalled receiver (bounded in
+ * packets and in bytes), wake-ups, and close()/unref racing with a sender
+ * (meant to run under ASan). */
 #include "relay/ice/packet-channel.h"
 
 #include <string.h>
@@ -64,6 +65,15 @@ on_packet (const RelayChannelPacket *p, gpointer user_data)
     relay_packet_channel_close (r->close_from_callback_at_channel);
     r->closed = TRUE;
   }
+}
+
+/* Bounded in packets; the byte bound the relay pairs with it is never the
+ * one reached by these small packets. */
+static RelayPacketChannel *
+new_channel (GMainContext *ctx, guint max_packets, Receiver *r)
+{
+  return relay_packet_channel_new (ctx, max_packets, RELAY_PACKET_CHANNEL_BYTES_FOR (max_packets),
+                                   on_packet, r);
 }
 
 static gboolean
@@ -145,7 +155,7 @@ test_in_order (void)
 {
   g_autoptr (GMainContext) ctx = g_main_context_new ();
   Receiver r = { 0 };
-  RelayPacketChannel *channel = relay_packet_channel_new (ctx, N_PACKETS, on_packet, &r);
+  RelayPacketChannel *channel = new_channel (ctx, N_PACKETS, &r);
   Sender s = { .channel = relay_packet_channel_ref (channel), .count = N_PACKETS };
   GThread *thread = g_thread_new ("sender", sender_main, &s);
 
@@ -167,7 +177,7 @@ test_drop_oldest (void)
 {
   g_autoptr (GMainContext) ctx = g_main_context_new ();
   Receiver r = { 0 };
-  RelayPacketChannel *channel = relay_packet_channel_new (ctx, 16, on_packet, &r);
+  RelayPacketChannel *channel = new_channel (ctx, 16, &r);
   Sender s = { .channel = relay_packet_channel_ref (channel), .count = 1000 };
   GThread *thread = g_thread_new ("sender", sender_main, &s);
 
@@ -206,7 +216,7 @@ test_wakeup (void)
 {
   g_autoptr (GMainContext) ctx = g_main_context_new ();
   Receiver r = { 0 };
-  RelayPacketChannel *channel = relay_packet_channel_new (ctx, 8, on_packet, &r);
+  RelayPacketChannel *channel = new_channel (ctx, 8, &r);
   Sender s = { .channel = relay_packet_channel_ref (channel), .count = 1, .delay_ms = 50 };
   GThread *thread;
   gboolean timed_out = FALSE;
@@ -233,7 +243,7 @@ test_close_while_sending (void)
   for (int round = 0; round < 40; round++) {
     g_autoptr (GMainContext) ctx = g_main_context_new ();
     Receiver r = { 0 };
-    RelayPacketChannel *channel = relay_packet_channel_new (ctx, 64, on_packet, &r);
+    RelayPacketChannel *channel = new_channel (ctx, 64, &r);
     Sender s = { .channel = relay_packet_channel_ref (channel) };
     GThread *thread = g_thread_new ("sender", sender_main, &s);
     guint want = g_test_rand_int_range (1, 3000);
@@ -261,7 +271,7 @@ test_close_in_callback (void)
 {
   g_autoptr (GMainContext) ctx = g_main_context_new ();
   Receiver r = { .close_from_callback_at = 5 };
-  RelayPacketChannel *channel = relay_packet_channel_new (ctx, 64, on_packet, &r);
+  RelayPacketChannel *channel = new_channel (ctx, 64, &r);
 
   r.close_from_callback_at_channel = channel;
   /* The sender's reference goes away before the receiver's callback
@@ -303,7 +313,7 @@ test_unref_race (void)
 
   for (int round = 0; round < 500; round++) {
     Receiver r = { 0 };
-    RelayPacketChannel *channel = relay_packet_channel_new (ctx, 4, on_packet, &r);
+    RelayPacketChannel *channel = new_channel (ctx, 4, &r);
     gint go = 0;
     Unreffer u = { relay_packet_channel_ref (channel), &go };
     GThread *thread = g_thread_new ("unref", unref_main, &u);
@@ -318,6 +328,172 @@ test_unref_race (void)
   }
 }
 
+/* ---- the byte bound ---- */
+
+/* Packets of any size: the first 4 bytes are a sequence number, the rest
+ * repeat its low byte, and the length is what the sender chose. */
+typedef struct {
+  guint received;
+  gsize received_bytes;
+  guint32 first_seq, next_seq;
+  gboolean have_first;
+  guint order_errors, content_errors;
+} SizedReceiver;
+
+static void
+on_sized_packet (const RelayChannelPacket *p, gpointer user_data)
+{
+  SizedReceiver *r = user_data;
+  guint32 seq;
+
+  g_assert_cmpuint (p->len, >=, 4);
+  seq = ((guint32) p->data[0] << 24) | ((guint32) p->data[1] << 16) |
+        ((guint32) p->data[2] << 8) | p->data[3];
+  for (gsize i = 4; i < p->len; i++)
+    if (p->data[i] != (guint8) seq) {
+      r->content_errors++;
+      break;
+    }
+  if (!r->have_first) {
+    r->have_first = TRUE;
+    r->first_seq = seq;
+  } else if (seq < r->next_seq)
+    r->order_errors++;
+  r->next_seq = seq + 1;
+  r->received++;
+  r->received_bytes += p->len;
+}
+
+static gboolean
+send_sized (RelayPacketChannel *channel, guint32 seq, gsize len)
+{
+  g_autofree guint8 *buf = g_malloc (len);
+
+  memset (buf, (guint8) seq, len);
+  buf[0] = (guint8) (seq >> 24);
+  buf[1] = (guint8) (seq >> 16);
+  buf[2] = (guint8) (seq >> 8);
+  buf[3] = (guint8) seq;
+  return relay_packet_channel_send (channel, 0, FALSE, 0, buf, len);
+}
+
+/* Big packets reach the byte bound long before the packet bound: the
+ * queue keeps the newest that fit, the rest are dropped and counted. */
+static void
+test_byte_bound (void)
+{
+  g_autoptr (GMainContext) ctx = g_main_context_new ();
+  SizedReceiver r = { 0 };
+  RelayPacketChannel *channel = relay_packet_channel_new (ctx, 100, 10000, on_sized_packet, &r);
+  RelayPacketChannelStats st;
+
+  for (guint32 seq = 0; seq < 50; seq++)
+    g_assert_true (send_sized (channel, seq, 1000));
+  relay_packet_channel_get_stats (channel, &st);
+  g_assert_cmpuint (st.queued, ==, 10);
+  g_assert_cmpuint (st.queued_bytes, ==, 10000);
+  g_assert_cmpuint (st.peak_bytes, ==, 10000);
+  g_assert_cmpuint (st.dropped, ==, 40);
+  g_assert_cmpuint (st.dropped_bytes, ==, 40000);
+  g_assert_cmpuint (relay_packet_channel_get_dropped (channel), ==, 40);
+
+  drain (ctx);
+  g_assert_cmpuint (r.received, ==, 10);
+  g_assert_cmpuint (r.first_seq, ==, 40);
+  g_assert_cmpuint (r.next_seq, ==, 50);
+  g_assert_cmpuint (r.order_errors, ==, 0);
+  g_assert_cmpuint (r.content_errors, ==, 0);
+  relay_packet_channel_get_stats (channel, &st);
+  g_assert_cmpuint (st.queued, ==, 0);
+  g_assert_cmpuint (st.queued_bytes, ==, 0);
+
+  /* One big packet makes room by dropping as many old ones as it needs. */
+  for (guint32 seq = 50; seq < 55; seq++)
+    g_assert_true (send_sized (channel, seq, 1000));
+  g_assert_true (send_sized (channel, 55, 7000));
+  relay_packet_channel_get_stats (channel, &st);
+  g_assert_cmpuint (st.queued, ==, 4);
+  g_assert_cmpuint (st.queued_bytes, ==, 10000);
+  g_assert_cmpuint (st.dropped, ==, 42);
+
+  /* A packet bigger than the whole bound is dropped alone: what is
+   * queued stays. */
+  g_assert_true (send_sized (channel, 56, 10001));
+  relay_packet_channel_get_stats (channel, &st);
+  g_assert_cmpuint (st.queued, ==, 4);
+  g_assert_cmpuint (st.dropped, ==, 43);
+  g_assert_cmpuint (st.dropped_bytes, ==, 40000 + 2000 + 10001);
+
+  r = (SizedReceiver){ 0 };
+  drain (ctx);
+  g_assert_cmpuint (r.received, ==, 4);
+  g_assert_cmpuint (r.first_seq, ==, 52);
+  g_assert_cmpuint (r.next_seq, ==, 56);
+  g_assert_cmpuint (r.received_bytes, ==, 10000);
+
+  relay_packet_channel_close (channel);
+  g_assert_false (send_sized (channel, 57, 10001));
+  relay_packet_channel_unref (channel);
+}
+
+typedef struct {
+  RelayPacketChannel *channel;
+  guint count;
+  gsize sent_bytes;
+} SizedSender;
+
+static gpointer
+sized_sender_main (gpointer data)
+{
+  SizedSender *s = data;
+  GRand *rand = g_rand_new_with_seed (12);
+
+  for (guint32 seq = 0; seq < s->count; seq++) {
+    gsize len = g_rand_int_range (rand, 4, 3000);
+
+    g_assert_true (send_sized (s->channel, seq, len));
+    s->sent_bytes += len;
+  }
+  g_rand_free (rand);
+  relay_packet_channel_unref (g_steal_pointer (&s->channel));
+  return NULL;
+}
+
+/* A sender on another thread with packets of every size and a receiver
+ * that drains now and then: the queue never holds more than its bounds,
+ * and every packet is either delivered or counted as dropped. */
+static void
+test_bounds_hold (void)
+{
+  const guint max_packets = 64;
+  const gsize max_bytes = 40000;
+  g_autoptr (GMainContext) ctx = g_main_context_new ();
+  SizedReceiver r = { 0 };
+  RelayPacketChannel *channel
+      = relay_packet_channel_new (ctx, max_packets, max_bytes, on_sized_packet, &r);
+  SizedSender s = { .channel = relay_packet_channel_ref (channel), .count = 20000 };
+  GThread *thread = g_thread_new ("sized-sender", sized_sender_main, &s);
+  RelayPacketChannelStats st;
+
+  while (r.received + relay_packet_channel_get_dropped (channel) < s.count) {
+    relay_packet_channel_get_stats (channel, &st);
+    g_assert_cmpuint (st.queued, <=, max_packets);
+    g_assert_cmpuint (st.queued_bytes, <=, max_bytes);
+    g_main_context_iteration (ctx, FALSE);
+    g_thread_yield ();
+  }
+  g_thread_join (thread);
+  drain (ctx);
+  relay_packet_channel_get_stats (channel, &st);
+  g_assert_cmpuint (st.peak_bytes, <=, max_bytes);
+  g_assert_cmpuint (r.received + st.dropped, ==, s.count);
+  g_assert_cmpuint (r.received_bytes + st.dropped_bytes, ==, s.sent_bytes);
+  g_assert_cmpuint (r.order_errors, ==, 0);
+  g_assert_cmpuint (r.content_errors, ==, 0);
+  relay_packet_channel_close (channel);
+  relay_packet_channel_unref (channel);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -328,5 +504,7 @@ main (int argc, char **argv)
   g_test_add_func ("/packet-channel/close-while-sending", test_close_while_sending);
   g_test_add_func ("/packet-channel/close-in-callback", test_close_in_callback);
   g_test_add_func ("/packet-channel/unref-race", test_unref_race);
+  g_test_add_func ("/packet-channel/byte-bound", test_byte_bound);
+  g_test_add_func ("/packet-channel/bounds-hold", test_bounds_hold);
   return g_test_run ();
 }

@@ -326,7 +326,9 @@ static const char *const detail_members[] = {
   "\"nacks_sent\"", "\"plis_sent\"", "\"bitrate_kbps\"", "\"decoded_level_dbov\"",
   "\"version\"", "\"uptime_s\"", "\"transport_threads\"", "\"threads\"", "\"cpu_s\"",
   "\"max_rss_kib\"", "\"frames\"", "\"frames_in\"", "\"keyframes_forced\"",
-  "\"latency_p50_ms\"", "\"viewers\"", "\"underruns\"", "\"recording\"", NULL
+  "\"latency_p50_ms\"", "\"viewers\"", "\"underruns\"", "\"recording\"",
+  "\"rtp_dropped_oversized\"", "\"rtp_largest_oversized\"", "\"remb_kbps\"",
+  "\"limit_refusals\"", NULL
 };
 
 static Reply *
@@ -458,7 +460,9 @@ check_viewer_token (const char *session_id)
   g_assert_nonnull (strstr (list->body, session_id));
   assert_has_members ("/api/v1/provinces/TH-50", one->body,
                       (const char *const[]){ "\"remote_address\"", "\"srtp_profile\"",
-                                             "\"join_ms\"", "\"rtt_ms\"", NULL });
+                                             "\"join_ms\"", "\"rtt_ms\"",
+                                             "\"rtp_dropped_oversized\"", "\"remb_kbps\"",
+                                             NULL });
   assert_has_members ("/api/v1/health", health->body,
                       (const char *const[]){ "\"version\"", "\"uptime_s\"",
                                              "\"transport_threads\"", "\"threads\"",

@@ -5,6 +5,7 @@
 //   // videoFile / audioFile name files in MEDIA_DIR, e.g.
 //   // { videoFile: 'color-red.ivf', audioFile: 'opus-880.ogg' }
 //   // audioLevel: true sends RFC 6464 levels (--audio-level)
+//   // oversizedEvery: N grows every Nth video RTP packet (--oversized-every)
 //   await pub.waitEvent((e) => e.event === 'connected');
 //   await pub.stop();            // SIGTERM (DELETE only with deleteOnExit)
 //   pub.kill();                  // SIGKILL: the relay sees media stop
@@ -53,6 +54,10 @@ export function startPublisher(relay, provinces, opts = {}) {
   // the next key frame.
   if (opts.startFrame) args.push('--start-frame', String(opts.startFrame));
   if (opts.audioLevel) args.push('--audio-level');
+  // A hostile office: every Nth video RTP packet grown to oversizedBytes
+  // (default 2000) before it is encrypted.
+  if (opts.oversizedEvery) args.push('--oversized-every', String(opts.oversizedEvery));
+  if (opts.oversizedBytes) args.push('--oversized-bytes', String(opts.oversizedBytes));
 
   const child = opts.nice
     // Load generators in benchmarks run below the relay's priority: on a
