@@ -641,6 +641,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = read_viewer_group (&r, c, g, g + strlen ("viewer "));
       else if (g_str_has_prefix (g, "figure "))
         ok = relay_figures_schema_add_group (c->figures, kf, source, g, error);
+      else if (g_str_has_prefix (g, "figure-rule "))
+        ok = relay_figures_schema_add_rule_group (c->figures, kf, source, g, error);
       else if (g_str_has_prefix (g, "webhook "))
         ok = relay_webhook_config_add_group (c->webhooks, kf, source, base_dir, g, error);
       else if (strcmp (g, "briefing") == 0)

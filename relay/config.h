@@ -82,7 +82,8 @@ typedef struct {
   guint program_width, program_height, program_bitrate_kbps;
   guint audio_bitrate_kbps;
 
-  RelayFiguresSchema *figures; /* [figure <name>] groups, or the embedded default's */
+  RelayFiguresSchema *figures; /* [figure <name>] and [figure-rule <name>] groups, or the
+                                * embedded default's */
   GPtrArray *webhooks;          /* RelayWebhookConfig*, [webhook <name>] groups */
   RelayBriefingConfig briefing; /* [briefing] */
   RelayRecordingConfig recording; /* [recording] */

@@ -12,7 +12,7 @@
 #define DEFAULT_TEXT_LENGTH 1000
 
 static const char *const figure_keys[] = { "label-th", "label-en", "type", "unit", "min", "max",
-  "values", "required", "max-length", "total", NULL };
+  "warn-min", "warn-max", "values", "required", "max-length", "total", NULL };
 static const char *const type_names[] = { "integer", "decimal", "percent", "enum", "text" };
 
 static gboolean
@@ -48,6 +48,7 @@ relay_figures_schema_new (void)
   RelayFiguresSchema *s = g_new0 (RelayFiguresSchema, 1);
   s->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_free);
   s->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  s->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) relay_figure_rule_free);
   return s;
 }
 
@@ -58,6 +59,7 @@ relay_figures_schema_free (RelayFiguresSchema *s)
     return;
   g_hash_table_unref (s->by_name);
   g_ptr_array_unref (s->fields);
+  g_ptr_array_unref (s->rules);
   g_free (s);
 }
 
@@ -101,13 +103,40 @@ read_type (RelayConfigGroup *r, RelayFigureField *f)
   return relay_config_group_fail (r, "type", "\"%s\" is not integer, decimal, percent, enum or text", type);
 }
 
+/* Soft bounds lie within the hard ones: outside them they would never
+ * be reached, since the value is refused first. */
+static gboolean
+read_warn_limits (RelayConfigGroup *r, RelayFigureField *f)
+{
+  if (!get_number (r, "warn-min", &f->has_warn_min, &f->warn_min)
+      || !get_number (r, "warn-max", &f->has_warn_max, &f->warn_max))
+    return FALSE;
+  if (f->has_warn_min && f->has_min && f->warn_min < f->min)
+    return relay_config_group_fail (r, "warn-min", "warn-min %g is below min %g", f->warn_min,
+                                    f->min);
+  if (f->has_warn_min && f->has_max && f->warn_min > f->max)
+    return relay_config_group_fail (r, "warn-min", "warn-min %g is above max %g", f->warn_min,
+                                    f->max);
+  if (f->has_warn_max && f->has_max && f->warn_max > f->max)
+    return relay_config_group_fail (r, "warn-max", "warn-max %g is above max %g", f->warn_max,
+                                    f->max);
+  if (f->has_warn_max && f->has_min && f->warn_max < f->min)
+    return relay_config_group_fail (r, "warn-max", "warn-max %g is below min %g", f->warn_max,
+                                    f->min);
+  if (f->has_warn_min && f->has_warn_max && f->warn_min > f->warn_max)
+    return relay_config_group_fail (r, "warn-max", "warn-max %g is below warn-min %g",
+                                    f->warn_max, f->warn_min);
+  return TRUE;
+}
+
 static gboolean
 read_limits (RelayConfigGroup *r, RelayFigureField *f)
 {
   gboolean numeric = f->type <= RELAY_FIGURE_PERCENT;
-  for (guint i = 0; i < 2; i++)
+  static const char *const numeric_keys[] = { "min", "max", "warn-min", "warn-max" };
+  for (guint i = 0; i < G_N_ELEMENTS (numeric_keys); i++)
     {
-      const char *key = i ? "max" : "min";
+      const char *key = numeric_keys[i];
       if (!numeric && g_key_file_has_key (r->kf, r->group, key, NULL))
         return relay_config_group_fail (r, key, "only integer, decimal and percent fields have a %s", key);
     }
@@ -137,7 +166,7 @@ read_limits (RelayConfigGroup *r, RelayFigureField *f)
     }
   if (f->has_min && f->has_max && f->min > f->max)
     return relay_config_group_fail (r, "max", "max %g is below min %g", f->max, f->min);
-  return TRUE;
+  return read_warn_limits (r, f);
 }
 
 static gboolean
@@ -254,10 +283,52 @@ relay_figures_schema_add_group (RelayFiguresSchema *schema, GKeyFile *kf, const 
 }
 
 gboolean
-relay_figures_schema_finish (RelayFiguresSchema *schema, GError **error)
+relay_figures_schema_add_rule_group (RelayFiguresSchema *schema, GKeyFile *kf, const char *source,
+                                     const char *group, GError **error)
 {
-  if (schema->fields->len > 0)
-    return TRUE;
+  RelayConfigGroup r = { kf, source, group, error };
+  const char *name = group + strlen ("figure-rule ");
+  /* The name is the warning's code the office confirms: plain, like a
+   * figure's, and never containing the "." of "<figure>.warn-max". */
+  if (!valid_name (name))
+    return relay_config_group_fail (&r, NULL, "a rule name is lower-case letters, digits and _ "
+                                    "(up to 64), starting with a letter");
+  for (guint i = 0; i < schema->rules->len; i++)
+    if (strcmp (((RelayFigureRule *) schema->rules->pdata[i])->name, name) == 0)
+      return relay_config_group_fail (&r, NULL, "rule %s is defined twice", name);
+  RelayFigureRule *rule = relay_figure_rule_parse (kf, source, group, error);
+  if (!rule)
+    return FALSE;
+  g_ptr_array_add (schema->rules, rule);
+  return TRUE;
+}
+
+static gboolean
+check_rule_side (const RelayFiguresSchema *schema, const RelayFigureRule *rule, GArray *side,
+                 GError **error)
+{
+  RelayConfigGroup r = { NULL, rule->source, rule->group, error };
+  for (guint i = 0; i < side->len; i++)
+    {
+      const char *name = g_array_index (side, RelayFigureTerm, i).field;
+      if (!name)
+        continue;
+      const RelayFigureField *f = relay_figures_schema_find (schema, name);
+      if (!f)
+        return relay_config_group_fail (&r, "check", "\"%s\": there is no [figure %s]",
+                                        rule->check, name);
+      if (f->type > RELAY_FIGURE_PERCENT)
+        return relay_config_group_fail (&r, "check", "\"%s\": %s is a%s field, not a number",
+                                        rule->check, name, f->type == RELAY_FIGURE_ENUM
+                                        ? "n enum" : " text");
+    }
+  return TRUE;
+}
+
+/* The [figure] and [figure-rule] groups of the embedded default. */
+static gboolean
+add_embedded (RelayFiguresSchema *schema, gboolean rules, GError **error)
+{
   g_autoptr (GBytes) bytes = g_resource_lookup_data (briefing_get_resource (), EMBEDDED_CONFIG,
                                                      0, error);
   if (!bytes)
@@ -269,9 +340,29 @@ relay_figures_schema_finish (RelayFiguresSchema *schema, GError **error)
     return FALSE;
   g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
   for (guint i = 0; groups[i]; i++)
-    if (g_str_has_prefix (groups[i], "figure ")
-        && !relay_figures_schema_add_group (schema, kf, "<embedded>", groups[i], error))
-      return FALSE;
+    {
+      if (g_str_has_prefix (groups[i], "figure ")
+          && !relay_figures_schema_add_group (schema, kf, "<embedded>", groups[i], error))
+        return FALSE;
+      if (rules && g_str_has_prefix (groups[i], "figure-rule ")
+          && !relay_figures_schema_add_rule_group (schema, kf, "<embedded>", groups[i], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+relay_figures_schema_finish (RelayFiguresSchema *schema, GError **error)
+{
+  if (schema->fields->len == 0 && !add_embedded (schema, schema->rules->len == 0, error))
+    return FALSE;
+  for (guint i = 0; i < schema->rules->len; i++)
+    {
+      const RelayFigureRule *rule = schema->rules->pdata[i];
+      if (!check_rule_side (schema, rule, rule->left, error)
+          || !check_rule_side (schema, rule, rule->right, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -311,6 +402,16 @@ relay_figures_schema_to_json (const RelayFiguresSchema *schema)
           json_builder_set_member_name (b, "max");
           json_builder_add_double_value (b, f->max);
         }
+      if (f->has_warn_min)
+        {
+          json_builder_set_member_name (b, "warn_min");
+          json_builder_add_double_value (b, f->warn_min);
+        }
+      if (f->has_warn_max)
+        {
+          json_builder_set_member_name (b, "warn_max");
+          json_builder_add_double_value (b, f->warn_max);
+        }
       if (f->values)
         {
           json_builder_set_member_name (b, "values");
@@ -326,6 +427,11 @@ relay_figures_schema_to_json (const RelayFiguresSchema *schema)
         }
       json_builder_end_object (b);
     }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "rules");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < schema->rules->len; i++)
+    relay_figure_rule_to_json (schema->rules->pdata[i], b);
   json_builder_end_array (b);
   json_builder_end_object (b);
   g_autoptr (JsonNode) root = json_builder_get_root (b);
