@@ -4,9 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "relay/reports/figures-plausibility.h"
 #include "relay/reports/report-service.h"
 
 #define MAX_ID_CHARS 64
+/* A list of confirmed codes is a handful; its bound keeps it so. */
+#define MAX_CONFIRMED_CODES 64
+#define MAX_CODE_CHARS 128
 
 typedef struct {
   JsonBuilder *errors;
@@ -181,13 +185,14 @@ check_value (const RelayFigureField *f, JsonNode *n, const char *field, Errors *
   return FALSE;
 }
 
-static void
+/* The values object when each value passed its field's checks. */
+static JsonObject *
 check_values (const RelayFiguresSchema *schema, JsonNode *n, Errors *e, RelayFiguresCheck *out)
 {
   if (!n)
-    return add_error (e, "values", "missing (an object of the figures)");
+    return add_error (e, "values", "missing (an object of the figures)"), NULL;
   if (!JSON_NODE_HOLDS_OBJECT (n))
-    return add_error (e, "values", "must be an object");
+    return add_error (e, "values", "must be an object"), NULL;
   JsonObject *values = json_node_get_object (n);
   guint before = e->count;
   g_autoptr (GList) members = json_object_get_members (values);
@@ -217,11 +222,90 @@ check_values (const RelayFiguresSchema *schema, JsonNode *n, Errors *e, RelayFig
         json_builder_add_null_value (b); /* keeps the builder balanced; discarded */
     }
   json_builder_end_object (b);
-  if (e->count == before)
+  if (e->count != before)
+    return NULL;
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  out->values_json = json_to_string (root, FALSE);
+  return values;
+}
+
+typedef struct {
+  gboolean all;
+  GPtrArray *codes; /* borrowed from the message */
+} Confirmation;
+
+/* "confirm_warnings": true (whatever they are), or the codes the office
+ * saw; a code that no longer applies confirms nothing and harms nothing. */
+static void
+check_confirmation (JsonNode *n, Errors *e, Confirmation *c)
+{
+  if (!n || JSON_NODE_HOLDS_NULL (n))
+    return;
+  if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_BOOLEAN)
     {
-      g_autoptr (JsonNode) root = json_builder_get_root (b);
-      out->values_json = json_to_string (root, FALSE);
+      c->all = json_node_get_boolean (n);
+      return;
     }
+  const char *what = "must be true, false or a list of warning codes";
+  if (!JSON_NODE_HOLDS_ARRAY (n))
+    return add_error (e, "confirm_warnings", "%s", what);
+  JsonArray *a = json_node_get_array (n);
+  if (json_array_get_length (a) > MAX_CONFIRMED_CODES)
+    return add_error (e, "confirm_warnings", "more than %d codes", MAX_CONFIRMED_CODES);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *code = json_array_get_element (a, i);
+      if (!is_string (code) || strlen (json_node_get_string (code)) > MAX_CODE_CHARS)
+        return add_error (e, "confirm_warnings", "%s (strings of at most %d bytes)", what,
+                          MAX_CODE_CHARS);
+      g_ptr_array_add (c->codes, (gpointer) json_node_get_string (code));
+    }
+}
+
+static gboolean
+confirmed (const Confirmation *c, JsonArray *warnings)
+{
+  if (c->all)
+    return TRUE;
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    {
+      const char *code = json_object_get_string_member (json_array_get_object_element (warnings, i),
+                                                        "code");
+      gboolean found = FALSE;
+      for (guint k = 0; k < c->codes->len && !found; k++)
+        found = strcmp (c->codes->pdata[k], code) == 0;
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Hard rules join the errors; warnings are kept for the reply, and refuse
+ * the submission (needs_confirmation) when it is otherwise valid and did
+ * not confirm them all. */
+static void
+check_plausibility (const RelayFiguresSchema *schema, JsonObject *values,
+                    const Confirmation *confirmation, Errors *e, RelayFiguresCheck *out)
+{
+  g_autoptr (JsonArray) errors = json_array_new ();
+  g_autoptr (JsonArray) warnings = json_array_new ();
+  relay_figures_plausibility_check (schema, values, errors, warnings);
+  for (guint i = 0; i < json_array_get_length (errors); i++)
+    {
+      json_builder_add_value (e->errors, json_node_copy (json_array_get_element (errors, i)));
+      e->count++;
+    }
+  if (!json_array_get_length (warnings))
+    return;
+  out->warnings = json_node_init_array (json_node_alloc (), warnings);
+  if (e->count || confirmed (confirmation, warnings))
+    return;
+  guint n = json_array_get_length (warnings);
+  add_error (e, "confirm_warnings",
+             "%u warning%s to confirm (see \"warnings\"): check the figures, then send them "
+             "again with \"confirm_warnings\": true or the list of the codes confirmed", n,
+             n == 1 ? "" : "s");
+  out->needs_confirmation = TRUE;
 }
 
 static void
@@ -277,12 +361,17 @@ relay_figures_validate (const RelayFiguresSchema *schema, const char *message, g
     {
       const char *name = l->data;
       if (strcmp (name, "type") && strcmp (name, "id") && strcmp (name, "date")
-          && strcmp (name, "values"))
+          && strcmp (name, "values") && strcmp (name, "confirm_warnings"))
         add_error (&e, name, "unknown field");
     }
   check_id (json_object_get_member (o, "id"), &e, out);
   check_date (json_object_get_member (o, "date"), today, &e, out);
-  check_values (schema, json_object_get_member (o, "values"), &e, out);
+  g_autoptr (GPtrArray) codes = g_ptr_array_new ();
+  Confirmation confirmation = { FALSE, codes };
+  check_confirmation (json_object_get_member (o, "confirm_warnings"), &e, &confirmation);
+  JsonObject *values = check_values (schema, json_object_get_member (o, "values"), &e, out);
+  if (values)
+    check_plausibility (schema, values, &confirmation, &e, out);
   json_builder_end_array (e.errors);
   if (e.count)
     {
@@ -300,4 +389,6 @@ relay_figures_check_clear (RelayFiguresCheck *check)
   g_clear_pointer (&check->date, g_free);
   g_clear_pointer (&check->values_json, g_free);
   g_clear_pointer (&check->errors, json_node_unref);
+  g_clear_pointer (&check->warnings, json_node_unref);
+  check->needs_confirmation = FALSE;
 }

@@ -1,6 +1,8 @@
 /* The one check every submission goes through, whichever way it came in
  * (data channel or HTTPS): the envelope {"type":"figures","id","date",
- * "values"} and each value against the schema. */
+ * "values"[,"confirm_warnings"]}, each value against the schema, then
+ * their plausibility (figures-plausibility.h): a warning refuses the
+ * submission until it comes back confirming it. Any thread. */
 #pragma once
 
 #include <glib.h>
@@ -16,11 +18,17 @@ G_BEGIN_DECLS
 
 typedef struct {
   guint status;        /* 0: valid; else 400 (not JSON, not UTF-8, not a figures
-                        * message), 413 (too large) or 422 (schema errors) */
+                        * message), 413 (too large) or 422 (schema errors, or
+                        * warnings not confirmed) */
   char *id;            /* the client id when it could be read (also when invalid) */
   char *date;          /* YYYY-MM-DD */
   char *values_json;   /* valid only: the values in schema order, compact */
   JsonNode *errors;    /* refused only: [{"field":..,"reason":..}] */
+  /* The warnings of values that passed their fields' checks, NULL when
+   * none: [{"code","field","reason","reason_th"}]. Valid: all confirmed,
+   * stored with the version; refused: for the office to see. */
+  JsonNode *warnings;
+  gboolean needs_confirmation; /* 422 only because warnings were not confirmed */
 } RelayFiguresCheck;
 
 /* `today` NULL: today in Asia/Bangkok. */

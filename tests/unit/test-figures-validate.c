@@ -171,6 +171,230 @@ test_oversize (void)
   relay_figures_check_clear (&c);
 }
 
+/* Plausibility: a schema with soft bounds, a warning rule and a hard rule. */
+static RelayConfig *plausible_config;
+
+#define PLAUSIBLE_SCHEMA                                                                    \
+  "[figure received]\nlabel-th=ก\nlabel-en=Received\ntype=integer\nmin=0\nrequired=true\n"     \
+  "[figure resolved]\nlabel-th=ข\nlabel-en=Resolved\ntype=integer\nmin=0\n"                   \
+  "[figure rate]\nlabel-th=ค\nlabel-en=Rate\ntype=percent\nunit=%\nwarn-max=30\n"             \
+  "[figure change]\nlabel-th=ง\nlabel-en=Change\ntype=decimal\nwarn-min=-5\nwarn-max=10\n"     \
+  "[figure-rule resolved_within_received]\ncheck=resolved <= received\nseverity=warning\n"     \
+  "message-th=แก้เสร็จมากกว่าที่รับ\nmessage-en=More resolved than received\n"                 \
+  "[figure-rule resolved_possible]\ncheck=resolved <= 2 * received + 10\nseverity=error\n"     \
+  "message-th=แก้เสร็จมากเกินไป\nmessage-en=Far more resolved than could be\n"                \
+  "[figure-rule change_small]\ncheck=change + 0.2 <= 0.3\nseverity=warning\n"                  \
+  "message-th=ง\nmessage-en=Change\n"
+
+#define PMSG(values, extra)                                                                  \
+  "{\"type\":\"figures\",\"id\":\"p-1\",\"date\":\"2026-03-10\",\"values\":" values extra "}"
+
+static void
+pcheck (const char *message, RelayFiguresCheck *out)
+{
+  relay_figures_validate (plausible_config->figures, message, strlen (message), &today, out);
+}
+
+/* The codes of c->warnings, space separated ("" for none). */
+static char *
+warning_codes (const RelayFiguresCheck *c)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  JsonArray *a = c->warnings ? json_node_get_array (c->warnings) : NULL;
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    g_string_append_printf (s, "%s%s", i ? " " : "",
+                            json_object_get_string_member (json_array_get_object_element (a, i),
+                                                           "code"));
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static JsonObject *
+warning (const RelayFiguresCheck *c, guint i)
+{
+  return json_array_get_object_element (json_node_get_array (c->warnings), i);
+}
+
+static void
+test_plausible (void)
+{
+  RelayFiguresCheck c;
+  /* Within every soft bound and rule; at the bounds themselves too. */
+  pcheck (PMSG ("{\"received\":4,\"resolved\":4,\"rate\":30,\"change\":-5}", ""), &c);
+  g_assert_cmpuint (c.status, ==, 0);
+  g_assert_null (c.warnings);
+  g_assert_false (c.needs_confirmation);
+  relay_figures_check_clear (&c);
+  /* 0.1 + 0.2 is 0.30000000000000004 in binary: still <= 0.3. */
+  pcheck (PMSG ("{\"received\":4,\"change\":0.1}", ""), &c);
+  g_assert_cmpuint (c.status, ==, 0);
+  g_assert_null (c.warnings);
+  relay_figures_check_clear (&c);
+  /* A rule with a figure left out is not checked. */
+  pcheck (PMSG ("{\"received\":4}", ""), &c);
+  g_assert_cmpuint (c.status, ==, 0);
+  g_assert_null (c.warnings);
+  relay_figures_check_clear (&c);
+}
+
+/* Warnings without confirmation: refused, with a distinct mark, the
+ * warnings in both languages beside their fields, nothing to store. */
+static void
+test_warnings_unconfirmed (void)
+{
+  RelayFiguresCheck c;
+  pcheck (PMSG ("{\"received\":4,\"resolved\":9,\"rate\":80,\"change\":-6}", ""), &c);
+  g_assert_cmpuint (c.status, ==, 422);
+  g_assert_true (c.needs_confirmation);
+  g_assert_null (c.values_json);
+  g_autofree char *codes = warning_codes (&c);
+  g_assert_cmpstr (codes, ==, "rate.warn-max change.warn-min resolved_within_received");
+  JsonObject *rate = warning (&c, 0);
+  g_assert_cmpstr (json_object_get_string_member (rate, "field"), ==, "values.rate");
+  g_assert_nonnull (strstr (json_object_get_string_member (rate, "reason"), "80 % is unusually high"));
+  g_assert_nonnull (strstr (json_object_get_string_member (rate, "reason"), "at most 30 %"));
+  g_assert_nonnull (strstr (json_object_get_string_member (rate, "reason_th"), "80 % สูงผิดปกติ"));
+  g_assert_nonnull (strstr (json_object_get_string_member (warning (&c, 1), "reason"),
+                            "-6 is unusually low (expected at least -5)"));
+  JsonObject *rule = warning (&c, 2);
+  g_assert_cmpstr (json_object_get_string_member (rule, "field"), ==, "values.resolved");
+  g_assert_cmpstr (json_object_get_string_member (rule, "reason"), ==,
+                   "More resolved than received (9 > 4)");
+  g_assert_cmpstr (json_object_get_string_member (rule, "reason_th"), ==,
+                   "แก้เสร็จมากกว่าที่รับ (9 > 4)");
+  /* The one error says what is missing: the confirmation. */
+  JsonArray *errors = json_node_get_array (c.errors);
+  g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+  JsonObject *e = json_array_get_object_element (errors, 0);
+  g_assert_cmpstr (json_object_get_string_member (e, "field"), ==, "confirm_warnings");
+  g_assert_nonnull (strstr (json_object_get_string_member (e, "reason"), "3 warnings to confirm"));
+  relay_figures_check_clear (&c);
+
+  /* false, and a list missing one code, confirm nothing. */
+  const char *not_enough[] = { ",\"confirm_warnings\":false", ",\"confirm_warnings\":[]",
+                               ",\"confirm_warnings\":null",
+                               ",\"confirm_warnings\":[\"rate.warn-max\",\"change.warn-min\"]" };
+  for (guint i = 0; i < G_N_ELEMENTS (not_enough); i++)
+    {
+      g_autofree char *msg = g_strdup_printf (
+          PMSG ("{\"received\":4,\"resolved\":9,\"rate\":80,\"change\":-6}", "%s"),
+          not_enough[i]);
+      pcheck (msg, &c);
+      g_assert_cmpuint (c.status, ==, 422);
+      g_assert_true (c.needs_confirmation);
+      relay_figures_check_clear (&c);
+    }
+}
+
+/* Confirmed (all of them, or each by its code, extra codes harmless):
+ * valid, the warnings kept for the store. */
+static void
+test_warnings_confirmed (void)
+{
+  const char *confirmations[] = {
+    ",\"confirm_warnings\":true",
+    ",\"confirm_warnings\":[\"resolved_within_received\",\"rate.warn-max\",\"change.warn-min\"]",
+    ",\"confirm_warnings\":[\"rate.warn-max\",\"change.warn-min\",\"resolved_within_received\","
+    "\"gone.warn-max\"]",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (confirmations); i++)
+    {
+      RelayFiguresCheck c;
+      g_autofree char *msg = g_strdup_printf (
+          PMSG ("{\"received\":4,\"resolved\":9,\"rate\":80,\"change\":-6}", "%s"),
+          confirmations[i]);
+      pcheck (msg, &c);
+      g_assert_cmpuint (c.status, ==, 0);
+      g_assert_false (c.needs_confirmation);
+      g_assert_null (c.errors);
+      /* The confirmation is not a figure: the stored values are the same. */
+      g_assert_cmpstr (c.values_json, ==,
+                       "{\"received\":4,\"resolved\":9,\"rate\":80,\"change\":-6}");
+      g_autofree char *codes = warning_codes (&c);
+      g_assert_cmpstr (codes, ==, "rate.warn-max change.warn-min resolved_within_received");
+      relay_figures_check_clear (&c);
+    }
+}
+
+/* A hard rule is an error like a value out of range: no confirmation
+ * helps, its reason names the field in both languages. */
+static void
+test_hard_rule (void)
+{
+  RelayFiguresCheck c;
+  pcheck (PMSG ("{\"received\":4,\"resolved\":100}", ",\"confirm_warnings\":true"), &c);
+  g_assert_cmpuint (c.status, ==, 422);
+  g_assert_false (c.needs_confirmation);
+  g_assert_null (c.values_json);
+  JsonArray *errors = json_node_get_array (c.errors);
+  g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+  JsonObject *e = json_array_get_object_element (errors, 0);
+  g_assert_cmpstr (json_object_get_string_member (e, "field"), ==, "values.resolved");
+  g_assert_cmpstr (json_object_get_string_member (e, "code"), ==, "resolved_possible");
+  g_assert_cmpstr (json_object_get_string_member (e, "reason"), ==,
+                   "Far more resolved than could be (100 > 18)");
+  g_assert_cmpstr (json_object_get_string_member (e, "reason_th"), ==,
+                   "แก้เสร็จมากเกินไป (100 > 18)");
+  /* The warning it also breaks is shown with it. */
+  g_autofree char *codes = warning_codes (&c);
+  g_assert_cmpstr (codes, ==, "resolved_within_received");
+  relay_figures_check_clear (&c);
+  /* At the limit it holds (and only warns). */
+  pcheck (PMSG ("{\"received\":4,\"resolved\":18}", ",\"confirm_warnings\":true"), &c);
+  g_assert_cmpuint (c.status, ==, 0);
+  relay_figures_check_clear (&c);
+}
+
+/* Warnings beside other errors: refused for the errors (nothing to
+ * confirm yet), the warnings shown too; a field's own error keeps the
+ * rules from running on a value that is not one. */
+static void
+test_warnings_with_errors (void)
+{
+  RelayFiguresCheck c;
+  pcheck ("{\"type\":\"figures\",\"id\":\"p\",\"date\":\"2020-01-01\",\"values\":"
+          "{\"received\":4,\"rate\":80}}", &c);
+  g_assert_cmpuint (c.status, ==, 422);
+  g_assert_false (c.needs_confirmation);
+  g_autofree char *codes = warning_codes (&c);
+  g_assert_cmpstr (codes, ==, "rate.warn-max");
+  relay_figures_check_clear (&c);
+  pcheck (PMSG ("{\"received\":4,\"resolved\":9,\"rate\":180}", ""), &c);
+  g_assert_cmpuint (c.status, ==, 422);
+  g_assert_null (c.warnings);
+  g_assert_false (c.needs_confirmation);
+  relay_figures_check_clear (&c);
+}
+
+static void
+test_confirmation_refused (void)
+{
+  const char *bad[] = { "\"yes\"", "1", "{}", "[1]", "[\"a\",null]" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      RelayFiguresCheck c;
+      g_autofree char *msg = g_strdup_printf (PMSG ("{\"received\":4}", ",\"confirm_warnings\":%s"),
+                                              bad[i]);
+      relay_figures_validate (plausible_config->figures, msg, strlen (msg), &today, &c);
+      g_assert_cmpuint (c.status, ==, 422);
+      g_autofree char *errors = json_to_string (c.errors, FALSE);
+      if (!strstr (errors, "\"field\":\"confirm_warnings\",\"reason\":\"must be true, false or a list"))
+        g_error ("%s: %s", msg, errors);
+      relay_figures_check_clear (&c);
+    }
+  g_autoptr (GString) many = g_string_new ("[");
+  for (guint i = 0; i < 65; i++)
+    g_string_append_printf (many, "%s\"c%u\"", i ? "," : "", i);
+  g_string_append (many, "]");
+  g_autofree char *msg = g_strdup_printf (PMSG ("{\"received\":4}", ",\"confirm_warnings\":%s"),
+                                          many->str);
+  RelayFiguresCheck c;
+  pcheck (msg, &c);
+  g_assert_cmpuint (c.status, ==, 422);
+  g_autofree char *errors = json_to_string (c.errors, FALSE);
+  g_assert_nonnull (strstr (errors, "more than 64 codes"));
+  relay_figures_check_clear (&c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -186,7 +410,18 @@ main (int argc, char **argv)
   g_test_add_func ("/figures-validate/values", test_values);
   g_test_add_func ("/figures-validate/all-errors-at-once", test_all_errors_at_once);
   g_test_add_func ("/figures-validate/oversize", test_oversize);
+  const char *plausible_ini = "[relay]\nhttp-port=0\n" PLAUSIBLE_SCHEMA;
+  plausible_config = relay_config_load_data (plausible_ini, strlen (plausible_ini), "test.ini",
+                                             NULL, &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/figures-validate/plausible", test_plausible);
+  g_test_add_func ("/figures-validate/warnings-unconfirmed", test_warnings_unconfirmed);
+  g_test_add_func ("/figures-validate/warnings-confirmed", test_warnings_confirmed);
+  g_test_add_func ("/figures-validate/hard-rule", test_hard_rule);
+  g_test_add_func ("/figures-validate/warnings-with-errors", test_warnings_with_errors);
+  g_test_add_func ("/figures-validate/confirmation-refused", test_confirmation_refused);
   int rc = g_test_run ();
+  relay_config_free (plausible_config);
   relay_config_free (config);
   return rc;
 }
