@@ -39,7 +39,9 @@ http_reply (const char *reply, guint status)
   g_autoptr (JsonNode) root = json_from_string (reply, NULL);
   JsonObject *o = json_node_get_object (root);
   JsonArray *errors = json_object_get_array_member (o, "errors");
-  const char *error = status == 422 ? "invalid-figures" : status == 413 ? "too-large"
+  const char *error = status == 422 && json_object_get_boolean_member_with_default (
+                                          o, "needs_confirmation", FALSE) ? "needs-confirmation"
+                      : status == 422 ? "invalid-figures" : status == 413 ? "too-large"
                       : status == 429 ? "rate-limited"
                       : status == 503 ? "storage-failed" : "bad-request";
   json_object_set_string_member (o, "error", error);
@@ -238,6 +240,8 @@ get_history (ReportsApi *api, SoupServerMessage *msg, GHashTable *query)
       json_builder_add_string_value (b, row->remote_address);
       json_builder_set_member_name (b, "values");
       json_builder_add_value (b, json_from_string (row->values_json, NULL));
+      json_builder_set_member_name (b, "warnings");
+      json_builder_add_value (b, relay_figures_warnings_node (row->warnings_json));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

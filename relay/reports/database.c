@@ -135,6 +135,10 @@ static const char *const migrations[] = {
   "  error TEXT"
   ");"
   "CREATE INDEX recordings_by_briefing ON recordings (briefing_id, kind, started_ms);",
+  /* 5: the plausibility warnings an office confirmed with a version
+   * (relay/reports/figures-plausibility.c), as the JSON array the reply
+   * gave; NULL when there were none, as for every version before. */
+  "ALTER TABLE reports ADD COLUMN warnings_json TEXT;",
 };
 
 

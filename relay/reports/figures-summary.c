@@ -221,6 +221,7 @@ relay_figures_summary (RelayConfig *config, const char *date, GPtrArray *latest)
       json_object_set_string_member (e, "received_at", row->received_at);
       json_object_set_string_member (e, "channel", row->channel);
       json_object_set_member (e, "values", json_node_copy (g_hash_table_lookup (d.parsed, p->code)));
+      json_object_set_member (e, "warnings", relay_figures_warnings_node (row->warnings_json));
       json_array_add_object_element (provinces, e);
     }
   json_object_set_array_member (o, "provinces", provinces);
@@ -239,6 +240,42 @@ relay_figures_summary (RelayConfig *config, const char *date, GPtrArray *latest)
   json_node_init_object (root, o);
   json_object_unref (o);
   return root;
+}
+
+JsonNode *
+relay_figures_warnings_node (const char *warnings_json)
+{
+  JsonNode *n = warnings_json ? json_from_string (warnings_json, NULL) : NULL;
+  if (n && JSON_NODE_HOLDS_ARRAY (n))
+    return n;
+  g_clear_pointer (&n, json_node_unref);
+  n = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (n, json_array_new ());
+  return n;
+}
+
+/* The codes of the warnings confirmed with a version, space separated
+ * ("unemployment_rate.warn-max complaints_resolved_within_received"):
+ * a column Excel can filter on; the reasons are in the JSON API. */
+static char *
+warning_codes (const char *warnings_json)
+{
+  if (!warnings_json)
+    return NULL;
+  g_autoptr (JsonNode) n = relay_figures_warnings_node (warnings_json);
+  JsonArray *a = json_node_get_array (n);
+  g_autoptr (GString) codes = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *w = json_array_get_element (a, i);
+      const char *code = JSON_NODE_HOLDS_OBJECT (w)
+                             ? json_object_get_string_member_with_default (
+                                   json_node_get_object (w), "code", NULL)
+                             : NULL;
+      if (code)
+        g_string_append_printf (codes, "%s%s", codes->len ? " " : "", code);
+    }
+  return codes->len ? g_string_free (g_steal_pointer (&codes), FALSE) : NULL;
 }
 
 static void
@@ -311,6 +348,7 @@ csv_totals_row (GString *out, RelayFiguresSchema *schema, const char *date, cons
       g_autofree char *text = cell (json_object_get_member (totals, f->name));
       csv_field (out, &first, text);
     }
+  csv_field (out, &first, NULL); /* warnings: a total has none */
   g_string_append (out, "\r\n");
 }
 
@@ -337,6 +375,9 @@ relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest
     csv_field (out, &first, extra->names[i]);
   for (guint i = 0; i < schema->fields->len; i++)
     csv_field (out, &first, ((RelayFigureField *) schema->fields->pdata[i])->name);
+  /* Last, so that the figures keep their columns for whoever reads them
+   * by position. */
+  csv_field (out, &first, "warnings");
   g_string_append (out, "\r\n");
   first = TRUE;
   g_autoptr (GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
@@ -368,6 +409,8 @@ relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest
                                          : NULL;
           csv_field (out, &first, text);
         }
+      g_autofree char *codes = row ? warning_codes (row->warnings_json) : NULL;
+      csv_field (out, &first, codes);
       g_string_append (out, "\r\n");
       first = TRUE;
     }

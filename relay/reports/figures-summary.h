@@ -1,6 +1,7 @@
 /* A day's figures for the operations room and the data centre: each
- * province's latest version, national and regional totals, and who has not
- * reported what is required. As JSON (GET /api/v1/figures) or CSV. */
+ * province's latest version (with the warnings its office confirmed),
+ * national and regional totals, and who has not reported what is required.
+ * As JSON (GET /api/v1/figures) or CSV. */
 #pragma once
 
 #include <glib.h>
@@ -32,5 +33,9 @@ typedef struct {
  * national one. */
 char *relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest,
                               const RelayFiguresCsvExtra *extra, gboolean regions, gsize *len);
+
+/* A version's stored warnings (RelayReportRow.warnings_json) as a JSON
+ * array, empty when it has none: every output lists them the same way. */
+JsonNode *relay_figures_warnings_node (const char *warnings_json);
 
 G_END_DECLS

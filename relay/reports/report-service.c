@@ -23,6 +23,7 @@ typedef struct {
   RelayReportDoneFunc done;
   gpointer user_data;
   RelayFiguresCheck check;
+  char *warnings_json;   /* valid with warnings: as stored with the version */
   RelayReportOutcome outcome;
   gboolean stop;
 } Item;
@@ -51,6 +52,7 @@ item_free (Item *item)
   g_free (item->province);
   g_free (item->remote_address);
   g_free (item->received_at);
+  g_free (item->warnings_json);
   relay_figures_check_clear (&item->check);
   g_free (item);
 }
@@ -88,9 +90,27 @@ reply_json (Item *item, guint status)
           json_builder_set_member_name (b, "unchanged");
           json_builder_add_boolean_value (b, TRUE);
         }
+      /* What the office confirmed, as stored with the version. */
+      if (item->check.warnings)
+        {
+          json_builder_set_member_name (b, "warnings");
+          json_builder_add_value (b, json_node_copy (item->check.warnings));
+        }
     }
   else
     {
+      /* The office sees its warnings with its errors, and whether only a
+       * confirmation is missing (a distinct refusal: nothing to correct). */
+      if (status == 422 && item->check.warnings)
+        {
+          json_builder_set_member_name (b, "warnings");
+          json_builder_add_value (b, json_node_copy (item->check.warnings));
+        }
+      if (status == 422 && item->check.needs_confirmation)
+        {
+          json_builder_set_member_name (b, "needs_confirmation");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       json_builder_set_member_name (b, "errors");
       if (item->check.errors)
         json_builder_add_value (b, json_node_copy (item->check.errors));
@@ -129,6 +149,10 @@ publish (RelayReportService *s, Item *item)
   JsonNode *values = json_from_string (item->check.values_json, NULL);
   if (values)
     json_object_set_member (o, "values", values);
+  if (item->check.warnings)
+    json_object_set_member (o, "warnings", json_node_copy (item->check.warnings));
+  else
+    json_object_set_array_member (o, "warnings", json_array_new ());
   JsonNode *fields = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (fields, o);
   relay_event_bus_publish (s->events, "figures", fields);
@@ -146,9 +170,9 @@ store_batch (RelayReportService *s, GPtrArray *batch)
       Item *item = batch->pdata[i];
       if (item->check.status == 0)
         ok = relay_report_store_put (s->store, item->province, item->check.id, item->check.date,
-                                     item->check.values_json, via_name (item->via),
-                                     item->remote_address, item->received_at, &item->outcome,
-                                     &error);
+                                     item->check.values_json, item->warnings_json,
+                                     via_name (item->via), item->remote_address,
+                                     item->received_at, &item->outcome, &error);
       /* Same transaction: the version and what it owes the webhooks commit
        * together or not at all. */
       if (ok && s->outbox && item->check.status == 0 && item->outcome.status == 201)
@@ -158,7 +182,8 @@ store_batch (RelayReportService *s, GPtrArray *batch)
                                          .values_json = item->check.values_json,
                                          .received_at = item->received_at,
                                          .channel = (char *) via_name (item->via),
-                                         .client_id = item->check.id }, &error);
+                                         .client_id = item->check.id,
+                                         .warnings_json = item->warnings_json }, &error);
     }
   if (ok)
     ok = relay_report_store_commit (s->store, &error);
@@ -229,6 +254,8 @@ relay_report_service_submit (RelayReportService *service, const char *province,
    * SQLite; refusals still go through the queue so that `done` is always
    * called on the writer thread, as the contract says. */
   relay_figures_validate (service->config->figures, message, len, NULL, &item->check);
+  if (item->check.status == 0 && item->check.warnings)
+    item->warnings_json = json_to_string (item->check.warnings, FALSE);
   /* After the check, so that the refusal carries the submission's id. */
   guint retry_s = 0;
   g_mutex_lock (&service->rate_lock);

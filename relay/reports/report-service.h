@@ -4,8 +4,12 @@
  * given, idempotent by the client's id, corrections kept as new versions.
  *
  * Messages: {"type":"figures","id":"<client id>","date":"YYYY-MM-DD",
- * "values":{...}}. Replies: {"type":"ack","id":..,"ok":true,"version":n} or
- * {"type":"ack","id":..,"ok":false,"errors":[{"field":..,"reason":..}]}. */
+ * "values":{...}[,"confirm_warnings":true|[codes]]}. Replies:
+ * {"type":"ack","id":..,"ok":true,"version":n[,"warnings":[..]]} or
+ * {"type":"ack","id":..,"ok":false,"errors":[{"field":..,"reason":..}]
+ * [,"warnings":[..]][,"needs_confirmation":true]}: a submission whose
+ * figures are implausible is stored, with its warnings, only once it
+ * confirms them (figures-plausibility.h). */
 #pragma once
 
 #include <glib.h>
@@ -30,7 +34,9 @@ typedef struct _RelayReportService RelayReportService;
  * durably stored. reply_json: the reply document. http_status: 201 stored
  * (a new version), 200 a retry of an id already stored (same reply as the
  * first time), 400 not JSON / not UTF-8 / wrong message type, 413 over
- * RELAY_REPORT_MAX_BYTES, 422 schema errors, 503 storage failed. */
+ * RELAY_REPORT_MAX_BYTES, 422 schema errors or warnings not confirmed
+ * (the reply's needs_confirmation), 429 over the office's rate, 503
+ * storage failed. */
 typedef void (*RelayReportDoneFunc) (const char *reply_json, guint http_status, gpointer user_data);
 
 /* Any thread; never blocks on storage (group commit on the writer thread).

@@ -23,7 +23,8 @@ static const char *const sql[N_STATEMENTS] = {
   [ST_LATEST] = "SELECT version, values_json FROM reports WHERE province = ? AND date = ? "
                 "ORDER BY version DESC LIMIT 1",
   [ST_INSERT_REPORT] = "INSERT INTO reports (province, date, version, values_json, received_at, "
-                       "channel, remote_address, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       "channel, remote_address, client_id, warnings_json) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   [ST_INSERT_ID] = "INSERT INTO report_ids (province, client_id, date, version, created) "
                    "VALUES (?, ?, ?, ?, ?)",
 };
@@ -123,8 +124,8 @@ insert_id (RelayReportStore *store, const char *province, const char *client_id,
 
 gboolean
 relay_report_store_put (RelayReportStore *store, const char *province, const char *client_id,
-                        const char *date, const char *values_json, const char *channel,
-                        const char *remote_address, const char *received_at,
+                        const char *date, const char *values_json, const char *warnings_json,
+                        const char *channel, const char *remote_address, const char *received_at,
                         RelayReportOutcome *out, GError **error)
 {
   memset (out, 0, sizeof *out);
@@ -187,6 +188,7 @@ relay_report_store_put (RelayReportStore *store, const char *province, const cha
   bind_text (st, 6, channel);
   bind_text (st, 7, remote_address);
   bind_text (st, 8, client_id);
+  bind_text (st, 9, warnings_json);
   if (!run (store, st, error))
     return FALSE;
   out->status = 201;
@@ -206,6 +208,7 @@ relay_report_row_free (RelayReportRow *row)
   g_free (row->channel);
   g_free (row->remote_address);
   g_free (row->client_id);
+  g_free (row->warnings_json);
   g_free (row);
 }
 
@@ -234,6 +237,7 @@ query_rows (sqlite3 *db, const char *query, const char *a, const char *b, GError
       row->channel = g_strdup ((const char *) sqlite3_column_text (st, 5));
       row->remote_address = g_strdup ((const char *) sqlite3_column_text (st, 6));
       row->client_id = g_strdup ((const char *) sqlite3_column_text (st, 7));
+      row->warnings_json = g_strdup ((const char *) sqlite3_column_text (st, 8));
       g_ptr_array_add (rows, row);
     }
   if (rc != SQLITE_DONE)
@@ -246,7 +250,8 @@ query_rows (sqlite3 *db, const char *query, const char *a, const char *b, GError
   return g_steal_pointer (&rows);
 }
 
-#define COLUMNS "province, date, version, values_json, received_at, channel, remote_address, client_id"
+#define COLUMNS "province, date, version, values_json, received_at, channel, remote_address, " \
+                "client_id, warnings_json"
 
 GPtrArray *
 relay_report_store_latest (sqlite3 *db, const char *date, GError **error)

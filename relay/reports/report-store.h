@@ -26,6 +26,7 @@ typedef struct {
   char *channel;
   char *remote_address;
   char *client_id;
+  char *warnings_json; /* the warnings confirmed with the version; NULL: none */
 } RelayReportRow;
 
 /* The writer's connection (migrates). */
@@ -41,11 +42,13 @@ void relay_report_store_rollback (RelayReportStore *store);
 
 /* Inside a transaction. A known (province, client_id) answers as the first
  * time; values equal to the day's latest version record the id against that
- * version (no new version); anything else is version n + 1. */
+ * version (no new version); anything else is version n + 1, stored with
+ * `warnings_json` (NULL: none). */
 gboolean relay_report_store_put (RelayReportStore *store, const char *province,
                                  const char *client_id, const char *date, const char *values_json,
-                                 const char *channel, const char *remote_address,
-                                 const char *received_at, RelayReportOutcome *out, GError **error);
+                                 const char *warnings_json, const char *channel,
+                                 const char *remote_address, const char *received_at,
+                                 RelayReportOutcome *out, GError **error);
 
 /* Reads, on any connection (e.g. relay_database_open_reader's). The latest
  * version of each province's day, by province; every version of one day,

@@ -63,6 +63,17 @@ body_json (const RelayReportRow *row, const char *webhook, const char *delivery_
     json_builder_add_value (b, values);
   else
     json_builder_add_null_value (b);
+  /* The plausibility warnings the office confirmed: the data centre sees
+   * that an odd figure was checked, not slipped in. */
+  json_builder_set_member_name (b, "warnings");
+  JsonNode *warnings = row->warnings_json ? json_from_string (row->warnings_json, NULL) : NULL;
+  if (warnings)
+    json_builder_add_value (b, warnings);
+  else
+    {
+      json_builder_begin_array (b);
+      json_builder_end_array (b);
+    }
   json_builder_set_member_name (b, "received_at");
   json_builder_add_string_value (b, row->received_at);
   json_builder_set_member_name (b, "channel");

@@ -255,8 +255,9 @@ test_figures_json_and_csv (Fixture *f, gconstpointer data)
       g_assert_true (g_utf8_validate (csv, len, NULL));
       g_autofree char *row = g_strdup_printf ("%s,TH-50,เชียงใหม่,Chiang Mai,north,2,", today);
       g_assert_nonnull (strstr (csv, row));
-      /* Quoted for the comma and the quotes, defused for Excel; numbers stay numbers. */
-      g_assert_nonnull (strstr (csv, ",-0.5,normal,\"'=HYPERLINK(\"\"x\"\"),ok\"\r\n"));
+      /* Quoted for the comma and the quotes, defused for Excel; numbers stay
+       * numbers. Then the warnings column, empty: these figures are plausible. */
+      g_assert_nonnull (strstr (csv, ",-0.5,normal,\"'=HYPERLINK(\"\"x\"\"),ok\",\r\n"));
       g_autofree char *total = g_strdup_printf ("%s,TH,ทั้งประเทศ,National,,,,42,", today);
       g_assert_nonnull (strstr (csv, total));
       /* Header, 76 provinces, the national row. */
@@ -266,6 +267,104 @@ test_figures_json_and_csv (Fixture *f, gconstpointer data)
   g_autofree char *schema = NULL;
   g_assert_cmpuint (get ("/api/v1/figures/schema", NULL, NULL, &schema, NULL), ==, 200);
   g_assert_nonnull (strstr (schema, "\"name\":\"job_seekers\""));
+}
+
+/* today's figures with 80 % unemployment and more complaints resolved
+ * than received, with `confirm` appended to the message. */
+static char *
+implausible (const char *id, const char *confirm)
+{
+  return g_strdup_printf (
+      "{\"type\":\"figures\",\"id\":\"%s\",\"date\":\"%s\",\"values\":{\"job_seekers\":10,"
+      "\"job_placements\":3,\"layoffs\":1,\"establishments_closed\":0,\"complaints_received\":4,"
+      "\"complaints_resolved\":9,\"workplace_accidents\":0,\"unemployment_rate\":80,"
+      "\"overall_status\":\"normal\"}%s}", id, today, confirm);
+}
+
+/* The shipped plausibility over HTTPS: a distinct refusal until the office
+ * confirms, then the version with its warnings in the reply, the history,
+ * the day's JSON and CSV; the schema gives the form the rules. */
+static void
+test_warnings (Fixture *f, gconstpointer data)
+{
+  g_autofree char *first = implausible ("w-1", "");
+  expect (422, CM, first, "\"error\":\"needs-confirmation\"");
+  expect (422, CM, first, "\"needs_confirmation\":true");
+  expect (422, CM, first, "\"code\":\"unemployment_rate.warn-max\"");
+  expect (422, CM, first, "\"code\":\"complaints_resolved_within_received\"");
+  expect (422, CM, first, "\"reason\":\"2 warnings to confirm");
+  g_assert_cmpint (report_count (data_dir, "reports", "1"), ==, 0);
+
+  g_autofree char *confirmed = implausible ("w-2", ",\"confirm_warnings\":true");
+  expect (201, CM, confirmed, "\"warnings\":[{\"code\":\"unemployment_rate.warn-max\"");
+  /* Its retry answers the same, warnings included. */
+  expect (200, CM, confirmed, "\"code\":\"complaints_resolved_within_received\"");
+
+  g_autofree char *path = g_strdup_printf ("/api/v1/reports/history?province=TH-50&date=%s", today);
+  g_autofree char *body = NULL;
+  g_assert_cmpuint (get (path, CM, NULL, &body, NULL), ==, 200);
+  g_autoptr (JsonNode) history = json_from_string (body, NULL);
+  JsonObject *v1 = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (history), "versions"), 0);
+  JsonArray *warnings = json_object_get_array_member (v1, "warnings");
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 2);
+  JsonObject *w = json_array_get_object_element (warnings, 0);
+  g_assert_cmpstr (json_object_get_string_member (w, "field"), ==, "values.unemployment_rate");
+  g_assert_nonnull (strstr (json_object_get_string_member (w, "reason"), "80 %"));
+  g_assert_nonnull (json_object_get_string_member (w, "reason_th"));
+
+  g_autofree char *day = g_strdup_printf ("/api/v1/figures?date=%s", today);
+  g_autofree char *figures = NULL;
+  g_assert_cmpuint (get (day, CHAIR, NULL, &figures, NULL), ==, 200);
+  g_autoptr (JsonNode) summary = json_from_string (figures, NULL);
+  JsonObject *cm = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (summary), "provinces"), 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (cm, "warnings")), ==, 2);
+
+  g_autofree char *csv_path = g_strdup_printf ("/api/v1/figures.csv?date=%s", today);
+  g_autofree char *csv = NULL;
+  g_assert_cmpuint (get (csv_path, CHAIR, NULL, &csv, NULL), ==, 200);
+  g_auto (GStrv) lines = g_strsplit (csv, "\r\n", -1);
+  g_assert_true (g_str_has_suffix (lines[0], ",note,warnings"));
+  g_autofree char *row = g_strdup_printf ("%s,TH-50,", today);
+  gboolean found = FALSE;
+  for (guint i = 1; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], row))
+      {
+        found = TRUE;
+        g_assert_true (g_str_has_suffix (
+            lines[i], ",unemployment_rate.warn-max complaints_resolved_within_received"));
+      }
+  g_assert_true (found);
+
+  g_autofree char *schema = NULL;
+  g_assert_cmpuint (get ("/api/v1/figures/schema", NULL, NULL, &schema, NULL), ==, 200);
+  g_assert_nonnull (strstr (schema, "\"warn_max\":10"));
+  g_assert_nonnull (strstr (schema, "\"rules\":[{\"name\":\"complaints_resolved_within_received\""));
+}
+
+/* A site's hard rule is refused as "invalid-figures", whatever the
+ * confirmation. */
+static void
+relay_up_hard_rule (Fixture *f, gconstpointer data)
+{
+  relay = relay_process_start ("[figure-rule resolved_within_received]\n"
+                               "check=complaints_resolved <= complaints_received\n"
+                               "severity=error\n"
+                               "message-th=คำร้องที่เสร็จมากกว่าที่ได้รับ\n"
+                               "message-en=More complaints resolved than received\n");
+  data_dir = g_build_filename (relay->dir, "var", NULL);
+}
+
+static void
+test_hard_rule (Fixture *f, gconstpointer data)
+{
+  g_autofree char *msg = implausible ("h-1", ",\"confirm_warnings\":true");
+  expect (422, CM, msg, "\"error\":\"invalid-figures\"");
+  expect (422, CM, msg, "\"field\":\"values.complaints_resolved\"");
+  expect (422, CM, msg, "\"reason\":\"More complaints resolved than received (9 > 4)\"");
+  expect (422, CM, msg, "\"reason_th\":\"คำร้องที่เสร็จมากกว่าที่ได้รับ (9 > 4)\"");
+  g_assert_cmpint (report_count (data_dir, "reports", "1"), ==, 0);
 }
 
 int
@@ -280,6 +379,9 @@ main (int argc, char **argv)
   g_test_add ("/report-api/refusals", Fixture, NULL, relay_up, test_refusals, relay_down);
   g_test_add ("/report-api/figures-json-and-csv", Fixture, NULL, relay_up,
               test_figures_json_and_csv, relay_down);
+  g_test_add ("/report-api/warnings", Fixture, NULL, relay_up, test_warnings, relay_down);
+  g_test_add ("/report-api/hard-rule", Fixture, NULL, relay_up_hard_rule, test_hard_rule,
+              relay_down);
   int rc = g_test_run ();
   g_object_unref (http);
   g_free (today);

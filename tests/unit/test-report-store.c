@@ -41,18 +41,27 @@ count (const char *dir, const char *where)
 }
 
 static void
-put (RelayReportStore *store, const char *province, const char *id, const char *values,
-     guint status, gint64 version, gboolean unchanged)
+put_with_warnings (RelayReportStore *store, const char *province, const char *id,
+                   const char *values, const char *warnings, guint status, gint64 version,
+                   gboolean unchanged)
 {
   RelayReportOutcome out;
   g_autoptr (GError) error = NULL;
-  g_assert_true (relay_report_store_put (store, province, id, "2026-03-10", values, "https",
-                                         "127.0.0.1", "2026-03-10T00:00:00Z", &out, &error));
+  g_assert_true (relay_report_store_put (store, province, id, "2026-03-10", values, warnings,
+                                         "https", "127.0.0.1", "2026-03-10T00:00:00Z", &out,
+                                         &error));
   g_assert_no_error (error);
   g_assert_cmpuint (out.status, ==, status);
   g_assert_cmpint (out.version, ==, version);
   g_assert_cmpint (out.unchanged, ==, unchanged);
   g_assert_cmpstr (out.date, ==, "2026-03-10");
+}
+
+static void
+put (RelayReportStore *store, const char *province, const char *id, const char *values,
+     guint status, gint64 version, gboolean unchanged)
+{
+  put_with_warnings (store, province, id, values, NULL, status, version, unchanged);
 }
 
 static void
@@ -138,6 +147,83 @@ test_migrations (void)
   remove_dir (dir);
 }
 
+#define WARNINGS "[{\"code\":\"n.warn-max\",\"field\":\"values.n\",\"reason\":\"r\"}]"
+
+/* A version confirmed with warnings keeps them; the reads give them back
+ * with it, and a version without has none. */
+static void
+test_warnings_stored (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr (GError) error = NULL;
+  RelayReportStore *store = relay_report_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (relay_report_store_begin (store, &error));
+  put_with_warnings (store, "TH-50", "a", "{\"n\":90}", WARNINGS, 201, 1, FALSE);
+  put (store, "TH-50", "b", "{\"n\":9}", 201, 2, FALSE);
+  put_with_warnings (store, "TH-11", "a", "{\"n\":95}", WARNINGS, 201, 1, FALSE);
+  g_assert_true (relay_report_store_commit (store, &error));
+  relay_report_store_free (store);
+
+  sqlite3 *db = relay_database_open_reader (dir, &error);
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) history = relay_report_store_history (db, "TH-50", "2026-03-10", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 2);
+  g_assert_cmpstr (((RelayReportRow *) history->pdata[0])->warnings_json, ==, WARNINGS);
+  g_assert_null (((RelayReportRow *) history->pdata[1])->warnings_json);
+  g_autoptr (GPtrArray) latest = relay_report_store_latest (db, "2026-03-10", &error);
+  g_assert_cmpuint (latest->len, ==, 2);
+  g_assert_cmpstr (((RelayReportRow *) latest->pdata[0])->province, ==, "TH-11");
+  g_assert_cmpstr (((RelayReportRow *) latest->pdata[0])->warnings_json, ==, WARNINGS);
+  g_assert_null (((RelayReportRow *) latest->pdata[1])->warnings_json);
+  sqlite3_close (db);
+  remove_dir (dir);
+}
+
+/* A database of the relay before warnings (schema version 4, its figures
+ * in it) is brought up to date at the next start: its versions are kept,
+ * without warnings, and new versions store theirs. Version 4 is made by
+ * taking the current schema back down the one step that migration 5 took. */
+static void
+test_migration_adds_warnings (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = relay_database_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (relay_database_exec (db,
+                                      "ALTER TABLE reports DROP COLUMN warnings_json;"
+                                      "PRAGMA user_version = 4;"
+                                      "INSERT INTO reports (province, date, version, values_json, "
+                                      "received_at, channel, remote_address, client_id) VALUES "
+                                      "('TH-50', '2026-03-10', 1, '{\"n\":1}', "
+                                      "'2026-03-10T00:00:00Z', 'https', '127.0.0.1', 'old');"
+                                      "INSERT INTO report_ids VALUES ('TH-50', 'old', "
+                                      "'2026-03-10', 1, 1);", &error));
+  g_assert_no_error (error);
+  sqlite3_close (db);
+
+  RelayReportStore *store = relay_report_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (relay_database_schema_version (), >=, 5);
+  g_assert_true (relay_report_store_begin (store, &error));
+  put (store, "TH-50", "old", "{\"n\":1}", 200, 1, FALSE); /* the old id is still known */
+  put_with_warnings (store, "TH-50", "new", "{\"n\":90}", WARNINGS, 201, 2, FALSE);
+  g_assert_true (relay_report_store_commit (store, &error));
+  relay_report_store_free (store);
+
+  db = relay_database_open_reader (dir, &error);
+  g_autoptr (GPtrArray) history = relay_report_store_history (db, "TH-50", "2026-03-10", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 2);
+  g_assert_cmpstr (((RelayReportRow *) history->pdata[0])->values_json, ==, "{\"n\":1}");
+  g_assert_null (((RelayReportRow *) history->pdata[0])->warnings_json);
+  g_assert_cmpstr (((RelayReportRow *) history->pdata[1])->warnings_json, ==, WARNINGS);
+  sqlite3_close (db);
+  remove_dir (dir);
+}
+
 /* The service: each answer is checked against the disk from the callback. */
 typedef struct {
   GMutex lock;
@@ -191,6 +277,16 @@ message (const char *id, const char *date, int seekers)
       "\"complaints_resolved\":0,\"workplace_accidents\":0,\"unemployment_rate\":1.25,"
       "\"overall_status\":\"normal\"}}",
       id, date, seekers);
+}
+
+static char *
+report_message_plausible (const char *date)
+{
+  return g_strdup_printf (
+      "{\"type\":\"figures\",\"id\":\"w-4\",\"date\":\"%s\",\"values\":{\"job_seekers\":5,"
+      "\"job_placements\":1,\"layoffs\":0,\"establishments_closed\":0,\"complaints_received\":4,"
+      "\"complaints_resolved\":3,\"workplace_accidents\":0,\"unemployment_rate\":1.5,"
+      "\"overall_status\":\"normal\"}}", date);
 }
 
 static guint events_seen;
@@ -281,6 +377,154 @@ test_service (void)
   g_free (answers.dir);
 }
 
+/* Replies of the service, one at a time. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  char *reply;
+  guint status;
+} Reply;
+
+static void
+on_reply (const char *reply, guint status, gpointer user_data)
+{
+  Reply *r = user_data;
+  g_mutex_lock (&r->lock);
+  r->reply = g_strdup (reply);
+  r->status = status;
+  g_cond_signal (&r->cond);
+  g_mutex_unlock (&r->lock);
+}
+
+static guint
+submit_and_wait (RelayReportService *service, const char *msg, char **reply)
+{
+  Reply r = { 0 };
+  g_mutex_init (&r.lock);
+  g_cond_init (&r.cond);
+  relay_report_service_submit (service, "TH-50", msg, strlen (msg), RELAY_REPORT_VIA_HTTPS,
+                               "127.0.0.1", on_reply, &r);
+  gint64 end = g_get_monotonic_time () + 120 * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&r.lock);
+  while (!r.reply)
+    if (!g_cond_wait_until (&r.cond, &r.lock, end))
+      g_error ("no answer to %s", msg);
+  g_mutex_unlock (&r.lock);
+  g_mutex_clear (&r.lock);
+  g_cond_clear (&r.cond);
+  *reply = r.reply;
+  return r.status;
+}
+
+static void
+on_figures_event (guint64 seq, const char *json, gpointer user_data)
+{
+  if (strstr (json, "\"type\":\"figures\""))
+    g_ptr_array_add (user_data, g_strdup (json));
+}
+
+/* Implausible figures (80 % unemployment, more complaints resolved than
+ * received) with the shipped rules: refused until confirmed, nothing
+ * stored meanwhile; once confirmed, stored with both warnings, which the
+ * reply, the event and the webhook's delivery carry. */
+static void
+test_service_warnings (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *ini = g_strdup_printf (
+      "[relay]\nhttp-port=0\ndata-dir=%s\n"
+      "[webhook dc]\nurl=http://127.0.0.1:9/\nsecret=0123456789abcdef01\n"
+      "retry-min-ms=600000\nretry-max-ms=600000\n", dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) config = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_no_error (error);
+  GMainContext *ctx = g_main_context_new ();
+  RelayEventBus *bus = relay_event_bus_new (ctx);
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  relay_event_bus_subscribe (bus, on_figures_event, events);
+  RelayReportService *service = relay_report_service_new (config, bus, &error);
+  g_assert_no_error (error);
+
+  GDate today;
+  relay_figures_today (&today);
+  char date[16];
+  g_date_strftime (date, sizeof date, "%Y-%m-%d", &today);
+#define IMPLAUSIBLE(id, confirm)                                                              \
+  g_strdup_printf ("{\"type\":\"figures\",\"id\":\"" id "\",\"date\":\"%s\",\"values\":{"           \
+                   "\"job_seekers\":5,\"job_placements\":1,\"layoffs\":0,"                          \
+                   "\"establishments_closed\":0,\"complaints_received\":4,"                          \
+                   "\"complaints_resolved\":9,\"workplace_accidents\":0,"                             \
+                   "\"unemployment_rate\":80,\"overall_status\":\"normal\"}" confirm "}", date)
+
+  g_autofree char *unconfirmed = IMPLAUSIBLE ("w-1", "");
+  g_autofree char *reply = NULL;
+  g_assert_cmpuint (submit_and_wait (service, unconfirmed, &reply), ==, 422);
+  g_assert_nonnull (strstr (reply, "\"needs_confirmation\":true"));
+  g_assert_nonnull (strstr (reply, "\"code\":\"unemployment_rate.warn-max\""));
+  g_assert_nonnull (strstr (reply, "\"code\":\"complaints_resolved_within_received\""));
+  g_assert_nonnull (strstr (reply, "\"field\":\"confirm_warnings\""));
+  g_clear_pointer (&reply, g_free);
+  /* One code of two confirmed is not enough. */
+  g_autofree char *partly = IMPLAUSIBLE ("w-2", ",\"confirm_warnings\":[\"unemployment_rate.warn-max\"]");
+  g_assert_cmpuint (submit_and_wait (service, partly, &reply), ==, 422);
+  g_assert_nonnull (strstr (reply, "\"needs_confirmation\":true"));
+  g_clear_pointer (&reply, g_free);
+  g_assert_cmpint (count (dir, "1"), ==, 0);
+
+  g_autofree char *confirmed = IMPLAUSIBLE (
+      "w-3", ",\"confirm_warnings\":[\"unemployment_rate.warn-max\","
+             "\"complaints_resolved_within_received\"]");
+  g_assert_cmpuint (submit_and_wait (service, confirmed, &reply), ==, 201);
+  g_assert_nonnull (strstr (reply, "\"ok\":true"));
+  g_assert_nonnull (strstr (reply, "\"warnings\":[{\"code\":\"unemployment_rate.warn-max\""));
+  g_assert_null (strstr (reply, "needs_confirmation"));
+  g_clear_pointer (&reply, g_free);
+  g_assert_cmpint (count (dir, "client_id = 'w-3' AND warnings_json LIKE "
+                               "'%unemployment_rate.warn-max%complaints_resolved_within_received%'"),
+                   ==, 1);
+  /* A plausible correction has none. */
+  g_autofree char *plausible = report_message_plausible (date);
+  g_assert_cmpuint (submit_and_wait (service, plausible, &reply), ==, 201);
+  g_assert_null (strstr (reply, "warnings"));
+  g_clear_pointer (&reply, g_free);
+  g_assert_cmpint (count (dir, "client_id = 'w-4' AND warnings_json IS NULL"), ==, 1);
+
+  /* The webhook's body is fixed at acceptance: read it from the outbox. */
+  g_autofree char *path = g_build_filename (dir, RELAY_DATABASE_FILE, NULL);
+  sqlite3 *db;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_stmt *st;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT body FROM webhook_outbox ORDER BY id", -1, &st,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_autoptr (JsonNode) body = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
+  JsonArray *warnings = json_object_get_array_member (json_node_get_object (body), "warnings");
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (warnings, 1),
+                                                  "code"), ==, "complaints_resolved_within_received");
+  g_assert_nonnull (json_object_get_string_member (json_array_get_object_element (warnings, 1),
+                                                   "reason_th"));
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_autoptr (JsonNode) body2 = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (body2), "warnings")), ==, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  relay_report_service_free (service);
+
+  /* The events: version 1 with both warnings, version 2 with none. */
+  while (g_main_context_iteration (ctx, FALSE))
+    ;
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_nonnull (strstr (events->pdata[0], "\"version\":1"));
+  g_assert_nonnull (strstr (events->pdata[0], "\"code\":\"complaints_resolved_within_received\""));
+  g_assert_nonnull (strstr (events->pdata[1], "\"version\":2"));
+  g_assert_nonnull (strstr (events->pdata[1], "\"warnings\":[]"));
+  relay_event_bus_free (bus);
+  g_main_context_unref (ctx);
+  remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -290,6 +534,9 @@ main (int argc, char **argv)
   g_test_add_func ("/report-store/versions-and-ids", test_versions_and_ids);
   g_test_add_func ("/report-store/rollback-forgets", test_rollback_forgets);
   g_test_add_func ("/report-store/migrations", test_migrations);
+  g_test_add_func ("/report-store/warnings-stored", test_warnings_stored);
+  g_test_add_func ("/report-store/migration-adds-warnings", test_migration_adds_warnings);
+  g_test_add_func ("/report-store/service-warnings", test_service_warnings);
   g_test_add_func ("/report-store/service", test_service);
   return g_test_run ();
 }
