@@ -1,13 +1,23 @@
 /* briefing-relay: the province's figures form.
  *
  * Built from GET /api/v1/figures/schema (Thai and English labels, types,
- * limits). Checked in the page first; sent as {"type":"figures",...} on the
- * WebRTC data channel labelled "report" when it is open, otherwise with
- * POST /api/v1/reports and the province's token. The relay's answer is
- * shown: the version on success, each error next to its field.
+ * limits, plausibility rules). Checked in the page first; sent as
+ * {"type":"figures",...} on the WebRTC data channel labelled "report" when it
+ * is open, otherwise with POST /api/v1/reports and the province's token. The
+ * relay's answer is shown: the version on success, each error next to its
+ * field.
  *
- * Test hook: form.lastReply = {via: 'datachannel'|'https', reply}.
+ * Implausible figures (figures-plausibility.js) are marked beside their
+ * fields as the office types, in Thai and English, with a "ยืนยันตัวเลข /
+ * Confirm figures" box. The relay refuses them until they come confirmed
+ * (needs_confirmation, its warnings then shown instead); a submission with
+ * the box ticked carries "confirm_warnings": the codes of the warnings shown.
+ *
+ * Test hook: form.lastReply = {via: 'datachannel'|'https', reply};
+ * form.warnings = the warnings shown ([{code, field, reason, reason_th}]).
  */
+
+import { checkPlausibility } from './figures-plausibility.js';
 
 const TEXT = {
   saved: (v, via) => `บันทึกแล้ว (ฉบับที่ ${v}) / Saved (version ${v}) — ${via}`,
@@ -23,6 +33,11 @@ const TEXT = {
   network: 'ส่งไม่สำเร็จ ลองอีกครั้ง / Not sent, please try again',
   token: 'กรุณากรอกโทเค็นด้านบน / Enter the token above',
   refused: 'ไม่ได้บันทึก / Not saved',
+  savedWarned: (v, n, via) => `บันทึกแล้ว (ฉบับที่ ${v}) พร้อมคำเตือนที่ยืนยัน ${n} รายการ / `
+    + `Saved (version ${v}) with ${n} confirmed warning${n === 1 ? '' : 's'} — ${via}`,
+  confirmFirst: 'ตัวเลขบางช่องผิดปกติ: ตรวจสอบ แล้วติ๊ก "ยืนยันตัวเลข" และกดส่งอีกครั้ง / '
+    + 'Some figures look unusual: check them, tick "Confirm figures" and submit again',
+  warning: (w) => `⚠ ${w.reason_th} / ${w.reason}`,
 };
 
 const CHANNEL_REPLY_TIMEOUT_MS = 10000;
@@ -38,13 +53,14 @@ function newId() {
 }
 
 export class FiguresForm {
-  #form; #fieldsBox; #status; #date; #submit;
+  #form; #fieldsBox; #status; #date; #submit; #confirmBox; #confirm;
   #schema = null;
-  #inputs = new Map(); // name -> {field, input, error}
+  #inputs = new Map(); // name -> {field, input, error, warning}
   #getChannel; #getCredentials; #baseUrl;
   #pending = []; // replies awaited on the channel, in order
   #channelSeen = new WeakSet();
   lastReply = null;
+  warnings = [];
 
   constructor({ form, baseUrl, getChannel, getCredentials }) {
     this.#form = form;
@@ -52,6 +68,8 @@ export class FiguresForm {
     this.#status = form.querySelector('.figures-status');
     this.#date = form.querySelector('input[name="date"]');
     this.#submit = form.querySelector('button[type="submit"]');
+    this.#confirmBox = form.querySelector('.figures-confirm');
+    this.#confirm = form.querySelector('input[name="confirm_warnings"]');
     this.#baseUrl = baseUrl;
     this.#getChannel = getChannel;
     this.#getCredentials = getCredentials;
@@ -72,6 +90,14 @@ export class FiguresForm {
       return;
     }
     this.#fieldsBox.replaceChildren(...this.#schema.fields.map((f) => this.#buildField(f)));
+    /* Warned as the office types, before anything is sent; a confirmation
+     * is for the figures as they were when it was given. */
+    const edited = () => {
+      this.#confirm.checked = false;
+      this.#showWarnings(this.#localWarnings());
+    };
+    this.#fieldsBox.addEventListener('input', edited);
+    this.#fieldsBox.addEventListener('change', edited);
     this.#submit.disabled = false;
   }
 
@@ -104,10 +130,52 @@ export class FiguresForm {
     error.className = 'field-error';
     error.id = `${id}-error`;
     error.setAttribute('aria-live', 'polite');
-    input.setAttribute('aria-describedby', error.id);
-    row.append(label, input, error);
-    this.#inputs.set(f.name, { field: f, input, error });
+    const warning = document.createElement('p');
+    warning.className = 'field-warning';
+    warning.id = `${id}-warning`;
+    warning.setAttribute('aria-live', 'polite');
+    input.setAttribute('aria-describedby', `${error.id} ${warning.id}`);
+    row.append(label, input, error, warning);
+    this.#inputs.set(f.name, { field: f, input, error, warning });
     return row;
+  }
+
+  /* The values as typed, numbers only where they are numbers: what the
+   * plausibility rules can judge already. */
+  #typedValues() {
+    const values = {};
+    for (const { field: f, input } of this.#inputs.values()) {
+      const raw = input.value.trim();
+      if (raw === '' || f.type === 'enum' || f.type === 'text') continue;
+      const n = Number(raw);
+      if (Number.isFinite(n)) values[f.name] = n;
+    }
+    return values;
+  }
+
+  #localWarnings() {
+    return checkPlausibility(this.#schema, this.#typedValues()).warnings;
+  }
+
+  /* Each warning beside its field (one not beside any in the status); the
+   * confirmation box while there are some. What was confirmed is what was
+   * shown: other warnings untick it. Returns the texts beside no field. */
+  #showWarnings(warnings) {
+    const codes = (list) => list.map((w) => w.code).sort().join(' ');
+    if (codes(warnings) !== codes(this.warnings)) this.#confirm.checked = false;
+    this.warnings = warnings;
+    const byField = new Map();
+    for (const w of warnings) {
+      const name = w.field && w.field.startsWith('values.') ? w.field.slice(7) : null;
+      const key = this.#inputs.has(name) ? name : null;
+      if (!byField.has(key)) byField.set(key, []);
+      byField.get(key).push(TEXT.warning(w));
+    }
+    for (const [name, { warning }] of this.#inputs) {
+      warning.textContent = (byField.get(name) || []).join('\n');
+    }
+    this.#confirmBox.hidden = warnings.length === 0;
+    return byField.get(null) || [];
   }
 
   /* Client-side checks; returns the values or null (errors shown). */
@@ -137,6 +205,12 @@ export class FiguresForm {
         this.#showError(f.name, msg);
       }
     }
+    if (!ok) return null;
+    /* A rule of severity "error" refuses as a bound does: no use sending. */
+    for (const err of checkPlausibility(this.#schema, values).errors) {
+      ok = false;
+      this.#showError(err.field.slice('values.'.length), `${err.reason_th} / ${err.reason}`);
+    }
     return ok ? values : null;
   }
 
@@ -160,7 +234,11 @@ export class FiguresForm {
       this.#setStatus('error', TEXT.fix);
       return;
     }
-    const message = JSON.stringify({ type: 'figures', id: newId(), date: this.#date.value, values });
+    const confirmed = this.warnings.length > 0 && this.#confirm.checked;
+    const message = JSON.stringify({
+      type: 'figures', id: newId(), date: this.#date.value, values,
+      ...(confirmed ? { confirm_warnings: this.warnings.map((w) => w.code) } : {}),
+    });
     this.#submit.disabled = true;
     this.#setStatus('busy', TEXT.sending);
     try {
@@ -223,16 +301,26 @@ export class FiguresForm {
   #showReply({ via, reply }) {
     const how = via === 'datachannel' ? 'data channel' : 'HTTPS';
     if (reply.ok) {
-      this.#setStatus('ok', TEXT.saved(reply.version, how));
+      const stored = reply.warnings || [];
+      this.#showWarnings(stored);
+      this.#setStatus('ok', stored.length ? TEXT.savedWarned(reply.version, stored.length, how)
+        : TEXT.saved(reply.version, how));
       return;
     }
-    const general = [];
+    /* The relay's warnings replace the page's own: it decides. */
+    const general = reply.warnings ? this.#showWarnings(reply.warnings) : [];
+    if (reply.needs_confirmation) {
+      this.#setStatus('warn', [TEXT.confirmFirst, ...general].join(' — '));
+      this.#confirm.focus();
+      return;
+    }
     for (const err of reply.errors || []) {
       const name = err.field && err.field.startsWith('values.') ? err.field.slice(7) : err.field;
+      const reason = err.reason_th ? `${err.reason_th} / ${err.reason}` : err.reason;
       if (name === 'date') {
-        this.#form.querySelector('.figures-date-error').textContent = err.reason;
-      } else if (!name || !this.#showError(name, err.reason)) {
-        general.push(err.field ? `${err.field}: ${err.reason}` : err.reason);
+        this.#form.querySelector('.figures-date-error').textContent = reason;
+      } else if (!name || !this.#showError(name, reason)) {
+        general.push(err.field ? `${err.field}: ${reason}` : reason);
       }
     }
     this.#setStatus('error', [TEXT.refused, ...general].join(' — '));
