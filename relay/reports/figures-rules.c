@@ -147,7 +147,10 @@ read_term (Scanner *s, double sign, GArray *side)
         return FALSE;
       skip_blanks (s);
       if (*s->p == '*')
-        return fail_at (s, "write the number first (2 * name)");
+        {
+          g_free (t.field);
+          return fail_at (s, "write the number first (2 * name)");
+        }
     }
   else
     return fail_at (s, "a figure or a number expected");
