@@ -9,6 +9,7 @@
 #include "relay/reports/figures-validate.h"
 #include "relay/reports/report-service.h"
 #include "relay/reports/report-store.h"
+#include "relay/reports/webhook-outbox.h"
 
 static char *
 make_dir (void)
@@ -426,15 +427,12 @@ on_figures_event (guint64 seq, const char *json, gpointer user_data)
 /* Implausible figures (80 % unemployment, more complaints resolved than
  * received) with the shipped rules: refused until confirmed, nothing
  * stored meanwhile; once confirmed, stored with both warnings, which the
- * reply, the event and the webhook's delivery carry. */
+ * reply and the event carry. */
 static void
 test_service_warnings (void)
 {
   g_autofree char *dir = make_dir ();
-  g_autofree char *ini = g_strdup_printf (
-      "[relay]\nhttp-port=0\ndata-dir=%s\n"
-      "[webhook dc]\nurl=http://127.0.0.1:9/\nsecret=0123456789abcdef01\n"
-      "retry-min-ms=600000\nretry-max-ms=600000\n", dir);
+  g_autofree char *ini = g_strdup_printf ("[relay]\nhttp-port=0\ndata-dir=%s\n", dir);
   g_autoptr (GError) error = NULL;
   g_autoptr (RelayConfig) config = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
   g_assert_no_error (error);
@@ -489,27 +487,6 @@ test_service_warnings (void)
   g_clear_pointer (&reply, g_free);
   g_assert_cmpint (count (dir, "client_id = 'w-4' AND warnings_json IS NULL"), ==, 1);
 
-  /* The webhook's body is fixed at acceptance: read it from the outbox. */
-  g_autofree char *path = g_build_filename (dir, RELAY_DATABASE_FILE, NULL);
-  sqlite3 *db;
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_stmt *st;
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT body FROM webhook_outbox ORDER BY id", -1, &st,
-                                       NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  g_autoptr (JsonNode) body = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
-  JsonArray *warnings = json_object_get_array_member (json_node_get_object (body), "warnings");
-  g_assert_cmpuint (json_array_get_length (warnings), ==, 2);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (warnings, 1),
-                                                  "code"), ==, "complaints_resolved_within_received");
-  g_assert_nonnull (json_object_get_string_member (json_array_get_object_element (warnings, 1),
-                                                   "reason_th"));
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  g_autoptr (JsonNode) body2 = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
-                        json_node_get_object (body2), "warnings")), ==, 0);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
   relay_report_service_free (service);
 
   /* The events: version 1 with both warnings, version 2 with none. */
@@ -525,6 +502,48 @@ test_service_warnings (void)
   remove_dir (dir);
 }
 
+/* The webhook's body, fixed when the version is accepted, carries the
+ * warnings confirmed with it ([] for none). */
+static void
+test_webhook_body_warnings (void)
+{
+  g_autofree char *dir = make_dir ();
+  const char *ini = "[relay]\nhttp-port=0\n[webhook dc]\nurl=http://127.0.0.1:9/\n"
+                    "secret=0123456789abcdef01\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) config = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_no_error (error);
+  sqlite3 *db = relay_database_open (dir, &error);
+  g_assert_no_error (error);
+  RelayWebhookOutbox *outbox = relay_webhook_outbox_new (db, config->webhooks, &error);
+  g_assert_no_error (error);
+  RelayReportRow row = { .province = "TH-50", .date = "2026-03-10", .version = 1,
+                         .values_json = "{\"n\":90}", .received_at = "2026-03-10T00:00:00Z",
+                         .channel = "https", .client_id = "a", .warnings_json = WARNINGS };
+  g_assert_true (relay_webhook_outbox_add (outbox, &row, &error));
+  row.version = 2;
+  row.warnings_json = NULL;
+  g_assert_true (relay_webhook_outbox_add (outbox, &row, &error));
+  relay_webhook_outbox_free (outbox);
+
+  sqlite3_stmt *st;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT body FROM webhook_outbox ORDER BY id", -1, &st,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_autoptr (JsonNode) body = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
+  JsonArray *warnings = json_object_get_array_member (json_node_get_object (body), "warnings");
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (warnings, 0),
+                                                  "code"), ==, "n.warn-max");
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_autoptr (JsonNode) body2 = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (body2), "warnings")), ==, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -537,6 +556,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report-store/warnings-stored", test_warnings_stored);
   g_test_add_func ("/report-store/migration-adds-warnings", test_migration_adds_warnings);
   g_test_add_func ("/report-store/service-warnings", test_service_warnings);
+  g_test_add_func ("/report-store/webhook-body-warnings", test_webhook_body_warnings);
   g_test_add_func ("/report-store/service", test_service);
   return g_test_run ();
 }
