@@ -150,15 +150,25 @@ function buildBody() {
 }
 
 function fillProvince(row, entry, missingFields, reported) {
+  /* Figures the office confirmed despite a plausibility warning: marked,
+   * the warning in the cell's title. */
+  const warned = new Map();
+  for (const w of entry?.warnings || []) {
+    const name = w.field?.startsWith('values.') ? w.field.slice(7) : null;
+    if (name) warned.set(name, [...(warned.get(name) || []), `⚠ ${w.reason_th} / ${w.reason}`]);
+  }
   for (const f of schema.fields) {
     const td = row.cells.get(f.name);
     const v = entry ? entry.values?.[f.name] : undefined;
     td.textContent = formatValue(f, v);
-    if (f.type === 'text' && v) td.title = v;
+    if (warned.has(f.name)) td.title = warned.get(f.name).join('\n');
+    else if (f.type === 'text' && v) td.title = v;
     else td.removeAttribute('title');
     if (f.type === 'enum') td.dataset.value = v ?? '';
     td.classList.toggle('cell-missing', reported && missingFields.includes(f.name));
+    td.classList.toggle('cell-warned', warned.has(f.name));
   }
+  row.tr.dataset.warnings = (entry?.warnings || []).map((w) => w.code).join(' ');
   row.version.textContent = entry ? String(entry.version) : '';
   row.time.textContent = entry && entry.time ? timeFormat.format(new Date(entry.time)) : '';
   row.time.title = entry && entry.channel ? entry.channel : '';
@@ -184,7 +194,9 @@ function render(summary) {
     const live = liveVersions.get(code);
     if (live && (!p || p.version < live)) continue; // an event newer than this read: keep it
     const m = missing.get(code);
-    const entry = p ? { version: p.version, values: p.values, time: p.received_at, channel: p.channel } : null;
+    const entry = p ? {
+      version: p.version, values: p.values, time: p.received_at, channel: p.channel, warnings: p.warnings,
+    } : null;
     fillProvince(row, entry, m ? m.fields || [] : [], Boolean(p) || (m ? m.reported : false));
   }
   for (const [key, row] of totalRows) {
@@ -218,7 +230,9 @@ function applyEvent(e) {
   liveVersions.set(e.province, e.version);
   const required = schema.fields.filter((f) => f.required && (e.values?.[f.name] ?? null) === null)
     .map((f) => f.name);
-  fillProvince(row, { version: e.version, values: e.values, time: e.time, channel: e.channel }, required, true);
+  fillProvince(row, {
+    version: e.version, values: e.values, time: e.time, channel: e.channel, warnings: e.warnings,
+  }, required, true);
   row.tr.classList.remove('flash');
   void row.tr.offsetWidth; // restart the highlight animation
   row.tr.classList.add('flash');

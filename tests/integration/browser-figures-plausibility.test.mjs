@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRelay, getJson, request } from './lib/relay.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics } from './lib/browser.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from './lib/browser.mjs';
 
 const TOKEN = 'th50-plausibility-token';
 const CHAIR = 'chair-plausibility-token';
@@ -159,6 +159,33 @@ test('province page: implausible figures are warned in Thai and English, confirm
       assert.equal(last.reply.version, 2);
       assert.match((await shown()).status, /with 2 confirmed warnings — data channel/);
 
+      // The operations room's table marks the confirmed figures, with the
+      // warning in the cell's title.
+      const ops = await context.newPage();
+      await rememberToken(ops, CHAIR);
+      await ops.goto(`${relay.url}figures.html`);
+      await ops.waitForFunction(() => {
+        const s = window.briefingFigures?.state();
+        return s && s.loaded && s.live
+          && document.querySelector('tr[data-code="TH-50"]')?.dataset.version === '2';
+      });
+      const marked = await ops.evaluate(() => {
+        const tr = document.querySelector('tr[data-code="TH-50"]');
+        const td = (f) => tr.querySelector(`td[data-field="${f}"]`);
+        return {
+          codes: tr.dataset.warnings,
+          rate: td('unemployment_rate').classList.contains('cell-warned'),
+          rateTitle: td('unemployment_rate').title,
+          resolved: td('complaints_resolved').classList.contains('cell-warned'),
+          seekers: td('job_seekers').classList.contains('cell-warned'),
+        };
+      });
+      assert.deepEqual(marked.codes.split(' ').sort(), [COMPLAINTS, RATE].sort());
+      assert.equal(marked.rate, true);
+      assert.match(marked.rateTitle, /สูงผิดปกติ.*unusually high/);
+      assert.equal(marked.resolved, true);
+      assert.equal(marked.seekers, false);
+
       // Plausible figures: no warning, no box, stored as they are.
       await fill(plausible);
       s = await shown();
@@ -170,6 +197,12 @@ test('province page: implausible figures are warned in Thai and English, confirm
       assert.equal(last.reply.version, 3);
       assert.equal(last.reply.warnings, undefined);
       assert.match((await shown()).status, /Saved \(version 3\) — data channel/);
+      // The table follows the event: version 3 has no mark.
+      await ops.waitForFunction(() => {
+        const tr = document.querySelector('tr[data-code="TH-50"]');
+        return tr.dataset.version === '3' && tr.dataset.warnings === ''
+          && !tr.querySelector('td.cell-warned');
+      });
 
       hist = await history();
       assert.deepEqual(hist.versions.map((v) => v.channel), ['https', 'data-channel', 'data-channel']);
