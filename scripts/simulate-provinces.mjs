@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { REPO_ROOT, LOAD_GENERATOR_LIMITS, startRelay, request, sleep } from '../tests/integration/lib/relay.mjs';
 import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
 import { startViewer } from '../tests/integration/lib/viewer.mjs';
+import { checkPlausibility } from '../web/figures-plausibility.js';
 
 const USAGE = `usage: scripts/simulate-provinces [options]
   --base-url URL          running relay (default http://127.0.0.1:8080)
@@ -173,15 +174,14 @@ function clipAtBitrate(kbps) {
   return name;
 }
 
-/* A valid figures message for the schema, with new values each time. */
-function figuresMessage(schema, code, seq) {
-  const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok' }).format(new Date());
+/* Random values for the schema, within each field's soft bounds. */
+function randomValues(schema, code, seq) {
   const values = {};
   for (const f of schema.fields) {
-    const lo = f.min ?? 0;
-    const hi = f.max ?? lo + 500;
+    const lo = Math.max(f.min ?? 0, f.warn_min ?? -Infinity);
+    const hi = Math.min(f.max ?? lo + 500, f.warn_max ?? Infinity);
     switch (f.type) {
-      case 'integer': values[f.name] = Math.floor(lo + Math.random() * (Math.min(hi, lo + 500) - lo + 1)); break;
+      case 'integer': values[f.name] = Math.ceil(lo) + Math.floor(Math.random() * (Math.floor(Math.min(hi, lo + 500)) - Math.ceil(lo) + 1)); break;
       case 'decimal':
       case 'percent': values[f.name] = +(lo + Math.random() * (Math.min(hi, lo + 100) - lo)).toFixed(2); break;
       case 'enum': values[f.name] = f.values[Math.floor(Math.random() * Math.min(2, f.values.length))]; break;
@@ -189,7 +189,23 @@ function figuresMessage(schema, code, seq) {
       default: if (f.required) values[f.name] = lo;
     }
   }
-  return { type: 'figures', id: `sim-${code}-${Date.now().toString(36)}-${seq}`, date, values };
+  return values;
+}
+
+/* A valid figures message for the schema, with new values each time: drawn
+ * again while they break a rule of severity error, and what they still
+ * warn about confirmed, as an office that checked its figures does. */
+function figuresMessage(schema, code, seq) {
+  const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok' }).format(new Date());
+  let values = randomValues(schema, code, seq);
+  let found = checkPlausibility(schema, values);
+  for (let i = 0; i < 100 && found.errors.length; i++) {
+    values = randomValues(schema, code, seq);
+    found = checkPlausibility(schema, values);
+  }
+  const message = { type: 'figures', id: `sim-${code}-${Date.now().toString(36)}-${seq}`, date, values };
+  if (found.warnings.length) message.confirm_warnings = found.warnings.map((w) => w.code);
+  return message;
 }
 
 // ---------------------------------------------------------------------------
