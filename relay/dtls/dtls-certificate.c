@@ -7,6 +7,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "relay/dtls/dtls-fingerprint.h"
+#include "relay/dtls/dtls-peer-check.h"
+
 #define SECONDS_PER_DAY (24 * 60 * 60)
 
 /* ECDHE only (forward secrecy); ECDSA suites for our own certificate, RSA
@@ -51,22 +54,8 @@ set_openssl_error (GError **error, RelayDtlsError code, const char *what)
 char *
 relay_dtls_fingerprint_of_x509 (gpointer x509)
 {
-  guint8 md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  GString *out;
-
   g_return_val_if_fail (x509 != NULL, NULL);
-
-  /* X509_digest hashes the DER encoding, as RFC 8122 requires. */
-  if (!X509_digest (x509, EVP_sha256 (), md, &md_len) || md_len == 0)
-    {
-      ERR_clear_error ();
-      return NULL;
-    }
-  out = g_string_sized_new (md_len * 3);
-  for (unsigned int i = 0; i < md_len; i++)
-    g_string_append_printf (out, i == 0 ? "%02X" : ":%02X", md[i]);
-  return g_string_free (out, FALSE);
+  return relay_dtls_fingerprint_of_x509_with (x509, "sha-256");
 }
 
 static RelayDtlsCertificate *
@@ -255,15 +244,6 @@ relay_dtls_certificate_get_pkey (RelayDtlsCertificate *cert)
   return cert->pkey;
 }
 
-/* Peers present self-signed certificates, which no chain check can accept.
- * Authentication is the transport's comparison of the peer certificate's
- * digest with the SDP fingerprint once the handshake is done. */
-static int
-accept_self_signed (int preverify_ok, X509_STORE_CTX *store)
-{
-  return 1;
-}
-
 static SSL_CTX *
 build_ssl_ctx (RelayDtlsCertificate *cert, GError **error)
 {
@@ -288,8 +268,11 @@ build_ssl_ctx (RelayDtlsCertificate *cert, GError **error)
   /* Unlike most OpenSSL calls, this one returns 0 on success. */
   if (SSL_CTX_set_tlsext_use_srtp (ctx, SRTP_PROFILES) != 0)
     goto fail;
-  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                      accept_self_signed);
+  /* Peers present self-signed certificates, which no chain check can
+   * accept: the SDP fingerprint authenticates them, checked in every
+   * handshake by dtls-peer-check in place of chain validation. */
+  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+  SSL_CTX_set_cert_verify_callback (ctx, relay_dtls_peer_check_verify, NULL);
   /* Our BIO is not a socket: the MTU is set per SSL instead of probed. */
   SSL_CTX_set_options (ctx, SSL_OP_NO_QUERY_MTU);
   /* Every WebRTC association is fresh: no session cache, and no ticket

@@ -1,5 +1,8 @@
-/* The relay's DTLS identity: one ECDSA P-256 certificate shared by every
- * peer, whose SHA-256 fingerprint goes into each SDP answer. */
+/* A DTLS identity: an ECDSA P-256 (or loaded) certificate and its key,
+ * shared by every peer answered with it, whose SHA-256 fingerprint goes
+ * into each SDP answer, and the SSL_CTXs built from it (the peer
+ * authenticated by its SDP fingerprint). Immutable once made, reference
+ * counted; any thread. */
 #pragma once
 
 #include <glib.h>

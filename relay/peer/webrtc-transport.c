@@ -206,7 +206,8 @@ on_dtls_closed (gpointer user_data)
 
 RelayWebrtcTransport *
 relay_webrtc_transport_new (RelayWorker *worker, const RelayIceSettings *ice_settings,
-                            RelayDtlsCertificate *certificate, const char *remote_fingerprint,
+                            RelayDtlsCertificate *certificate,
+                            const char *const *remote_fingerprints,
                             const char *log_id, const RelayTransportCallbacks *callbacks,
                             gpointer user_data, GError **error)
 {
@@ -224,7 +225,7 @@ relay_webrtc_transport_new (RelayWorker *worker, const RelayIceSettings *ice_set
     .application_data = on_dtls_application_data,
     .closed = on_dtls_closed,
   };
-  self->dtls = relay_dtls_transport_new (certificate, RELAY_DTLS_ROLE_SERVER, remote_fingerprint,
+  self->dtls = relay_dtls_transport_new (certificate, RELAY_DTLS_ROLE_SERVER, remote_fingerprints,
                                          relay_worker_get_context (worker), &dtls_callbacks, self);
 
   static const RelayIceCallbacks ice_callbacks = {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
@@ -164,21 +165,46 @@ harness_init (Harness *h)
   h->server.received = g_byte_array_new ();
 }
 
-/* Each side is told the other's fingerprint, as the SDP exchange would. */
-static void
-harness_create (Harness *h, const char *server_expects, const char *client_expects)
+/* "sha-256 <the certificate's fingerprint>", as an SDP line carries it. */
+static char *
+sdp_fingerprint (RelayDtlsCertificate *cert)
 {
-  if (server_expects == NULL)
-    server_expects = relay_dtls_certificate_get_fingerprint (h->client_cert);
-  if (client_expects == NULL)
-    client_expects = relay_dtls_certificate_get_fingerprint (h->server_cert);
+  return g_strconcat ("sha-256 ", relay_dtls_certificate_get_fingerprint (cert), NULL);
+}
+
+/* Each side is told the other's fingerprints, as the SDP exchange would;
+ * NULL: the other's sha-256 one. */
+static void
+harness_create_with (Harness *h, const char *const *server_expects,
+                     const char *const *client_expects)
+{
+  g_autofree char *client_fp = sdp_fingerprint (h->client_cert);
+  g_autofree char *server_fp = sdp_fingerprint (h->server_cert);
+  const char *client_default[] = { client_fp, NULL };
+  const char *server_default[] = { server_fp, NULL };
+
   h->server.t = relay_dtls_transport_new (h->server_cert, RELAY_DTLS_ROLE_SERVER,
-                                          server_expects, h->ctx, &callbacks, &h->server);
+                                          server_expects ? server_expects : client_default,
+                                          h->ctx, &callbacks, &h->server);
   h->client.t = relay_dtls_transport_new (h->client_cert, RELAY_DTLS_ROLE_CLIENT,
-                                          client_expects, h->ctx, &callbacks, &h->client);
+                                          client_expects ? client_expects : server_default,
+                                          h->ctx, &callbacks, &h->client);
   g_assert_nonnull (h->server.t);
   g_assert_nonnull (h->client.t);
   g_assert_cmpint (relay_dtls_transport_get_state (h->client.t), ==, RELAY_DTLS_STATE_NEW);
+}
+
+/* The same with one fingerprint value each (sha-256, no hash name); NULL:
+ * the other's. */
+static void
+harness_create (Harness *h, const char *server_expects, const char *client_expects)
+{
+  g_autofree char *s = server_expects ? g_strconcat ("sha-256 ", server_expects, NULL) : NULL;
+  g_autofree char *c = client_expects ? g_strconcat ("sha-256 ", client_expects, NULL) : NULL;
+  const char *server_list[] = { s, NULL };
+  const char *client_list[] = { c, NULL };
+
+  harness_create_with (h, s ? server_list : NULL, c ? client_list : NULL);
 }
 
 static void
@@ -191,6 +217,7 @@ harness_start (Harness *h)
 static void
 endpoint_clear (Endpoint *ep)
 {
+  relay_srtp_keys_clear (&ep->keys);
   g_clear_pointer (&ep->t, relay_dtls_transport_free);
   g_clear_pointer (&ep->received, g_byte_array_unref);
   g_clear_pointer (&ep->fail_reason, g_free);
@@ -231,6 +258,7 @@ wait_for (Harness *h, Condition cond, guint timeout_ms)
 
 static gboolean both_connected (Harness *h) { return h->client.connected && h->server.connected; }
 static gboolean server_failed (Harness *h) { return h->server.failed; }
+static gboolean client_failed (Harness *h) { return h->client.failed; }
 static gboolean server_closed (Harness *h) { return h->server.closed; }
 static gboolean
 data_both_ways (Harness *h)
@@ -423,7 +451,105 @@ test_fingerprint_mismatch (void)
   g_assert_false (h.server.connected);
   g_assert_cmpint (relay_dtls_transport_get_state (h.server.t), ==, RELAY_DTLS_STATE_FAILED);
   g_assert_false (relay_dtls_transport_send_application (h.server.t, (const guint8 *) "x", 1));
+  /* Refused inside the handshake, with an alert: the peer is told at once
+   * instead of believing itself connected. */
+  g_assert_true (wait_for (&h, client_failed, WAIT_MS));
+  g_assert_false (h.client.connected);
   harness_clear (&h);
+}
+
+/* "<hash> <value>" of cert with any OpenSSL digest, sha-1 included (which
+ * the relay's own helper refuses to compute). */
+static char *
+fingerprint_line (RelayDtlsCertificate *cert, const char *name, const EVP_MD *md)
+{
+  guint8 d[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  GString *out = g_string_new (name);
+
+  g_assert_cmpint (X509_digest (relay_dtls_certificate_get_x509 (cert), md, d, &len), ==, 1);
+  for (unsigned int i = 0; i < len; i++)
+    g_string_append_printf (out, i == 0 ? " %02x" : ":%02x", d[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* An offer may carry several a=fingerprint lines (RFC 8122): the peer's
+ * certificate needs to match one with a hash the relay accepts. */
+static void
+test_fingerprint_any_of (void)
+{
+  Harness h;
+  g_autoptr (RelayDtlsCertificate) stranger = generate ();
+  g_autofree char *stranger_256 = fingerprint_line (stranger, "sha-256", EVP_sha256 ());
+  g_autofree char *stranger_512 = fingerprint_line (stranger, "sha-512", EVP_sha512 ());
+
+  /* Two lines, only the second one the client's. */
+  harness_init (&h);
+  {
+    g_autofree char *client_256 = fingerprint_line (h.client_cert, "sha-256", EVP_sha256 ());
+    const char *second[] = { stranger_256, client_256, NULL };
+
+    harness_create_with (&h, second, NULL);
+  }
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  harness_clear (&h);
+
+  /* The match with another accepted hash (upper-case name); unknown and
+   * weak hashes are skipped, not fatal. */
+  harness_init (&h);
+  {
+    g_autofree char *client_384 = fingerprint_line (h.client_cert, "SHA-384", EVP_sha384 ());
+    const char *mixed[] = { "x-unknown 01:02", "md5 00:11", stranger_512, client_384, NULL };
+
+    harness_create_with (&h, mixed, NULL);
+  }
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  harness_clear (&h);
+}
+
+static void
+expect_refused (const char *const *server_expects)
+{
+  Harness h;
+
+  harness_init (&h);
+  harness_create_with (&h, server_expects, NULL);
+  harness_start (&h);
+  g_assert_true (wait_for (&h, server_failed, WAIT_MS));
+  g_assert_cmpstr (h.server.fail_reason, ==, "fingerprint mismatch");
+  g_assert_false (h.server.connected);
+  harness_clear (&h);
+}
+
+static void
+test_fingerprint_none_of (void)
+{
+  g_autoptr (RelayDtlsCertificate) stranger = generate ();
+  g_autofree char *stranger_256 = fingerprint_line (stranger, "sha-256", EVP_sha256 ());
+  g_autofree char *stranger_384 = fingerprint_line (stranger, "sha-384", EVP_sha384 ());
+  const char *strangers[] = { stranger_256, stranger_384, NULL };
+  const char *nothing[] = { NULL };
+
+  expect_refused (strangers);
+  expect_refused (nothing);
+  /* A sha-1 line never matches, even the right certificate's: SHA-1 is
+   * not strong enough to authenticate a peer. (The harness client's own
+   * certificate is only known once the harness exists, hence by hand.) */
+  {
+    Harness h;
+    g_autofree char *client_sha1 = NULL;
+
+    harness_init (&h);
+    client_sha1 = fingerprint_line (h.client_cert, "sha-1", EVP_sha1 ());
+    const char *weak[] = { client_sha1, NULL };
+    harness_create_with (&h, weak, NULL);
+    harness_start (&h);
+    g_assert_true (wait_for (&h, server_failed, WAIT_MS));
+    g_assert_cmpstr (h.server.fail_reason, ==, "fingerprint mismatch");
+    harness_clear (&h);
+  }
 }
 
 static void
@@ -521,48 +647,122 @@ test_free_in_callbacks (void)
 
 static int accept_any (int ok, X509_STORE_CTX *store) { return 1; }
 
+/* A bare OpenSSL DTLS client with cert's identity, offering the given SRTP
+ * profiles and cipher suites (NULL: OpenSSL's defaults). Its datagrams go
+ * to the server only when the test moves them (raw_flush). */
+static SSL *
+raw_client_new (RelayDtlsCertificate *cert, const char *srtp_profiles, const char *ciphers)
+{
+  SSL_CTX *ctx = SSL_CTX_new (DTLS_client_method ());
+  SSL *raw;
+
+  g_assert_nonnull (ctx);
+  g_assert_cmpint (SSL_CTX_use_certificate (ctx, relay_dtls_certificate_get_x509 (cert)), ==, 1);
+  g_assert_cmpint (SSL_CTX_use_PrivateKey (ctx, relay_dtls_certificate_get_pkey (cert)), ==, 1);
+  g_assert_cmpint (SSL_CTX_set_tlsext_use_srtp (ctx, srtp_profiles), ==, 0);
+  if (ciphers != NULL)
+    g_assert_cmpint (SSL_CTX_set_cipher_list (ctx, ciphers), ==, 1);
+  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, accept_any);
+  raw = SSL_new (ctx);
+  SSL_CTX_free (ctx); /* raw holds its own reference */
+  SSL_set_bio (raw, BIO_new (BIO_s_mem ()), BIO_new (BIO_s_mem ()));
+  BIO_set_mem_eof_return (SSL_get_rbio (raw), -1);
+  SSL_set_options (raw, SSL_OP_NO_QUERY_MTU);
+  DTLS_set_link_mtu (raw, 1200);
+  SSL_set_connect_state (raw);
+  return raw;
+}
+
+/* The relay's server transport facing raw, expecting client_fingerprints
+ * (NULL: the harness client certificate's sha-256). Its datagrams reach
+ * raw's read BIO at once. */
+static void
+raw_server_start (Harness *h, RelayDtlsCertificate *server_cert, SSL *raw,
+                  const char *const *client_fingerprints)
+{
+  g_autofree char *client_fp = sdp_fingerprint (h->client_cert);
+  const char *client_default[] = { client_fp, NULL };
+
+  h->server.t = relay_dtls_transport_new (server_cert, RELAY_DTLS_ROLE_SERVER,
+                                          client_fingerprints ? client_fingerprints
+                                                              : client_default,
+                                          h->ctx, &callbacks, &h->server);
+  h->server.raw_peer = raw;
+  relay_dtls_transport_start (h->server.t);
+}
+
+/* What raw has written since the last call, as one datagram (DTLS allows
+ * several records in one); NULL if nothing. */
+static GBytes *
+raw_take (SSL *raw)
+{
+  GByteArray *out = g_byte_array_new ();
+  guint8 buf[2048];
+  int n;
+
+  while ((n = BIO_read (SSL_get_wbio (raw), buf, sizeof buf)) > 0)
+    g_byte_array_append (out, buf, (guint) n);
+  if (out->len == 0)
+    {
+      g_byte_array_unref (out);
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+raw_deliver (Harness *h, GBytes *datagram)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (datagram, &len);
+
+  if (h->server.t != NULL)
+    relay_dtls_transport_receive (h->server.t, data, len);
+  g_bytes_unref (datagram);
+}
+
+static void
+raw_flush (Harness *h, SSL *raw)
+{
+  GBytes *datagram = raw_take (raw);
+
+  if (datagram != NULL)
+    raw_deliver (h, datagram);
+}
+
+/* Drives raw's handshake with h->server until both are done or the server
+ * gave up; returns raw's last SSL_do_handshake result. (The first call
+ * may report SSL_ERROR_SYSCALL on the empty memory BIO: not a failure.) */
+static int
+raw_handshake (Harness *h, SSL *raw)
+{
+  int done = 0;
+
+  for (guint round = 0; round < 20; round++)
+    {
+      done = SSL_do_handshake (raw);
+      raw_flush (h, raw);
+      if ((done == 1 && h->server.connected) || h->server.failed)
+        break;
+    }
+  return done;
+}
+
 /* A bare OpenSSL client offering only AES_CM: checks the fallback profile
  * and, from its own export, that the server split the keys per RFC 5764. */
 static void
 test_reference_client (void)
 {
   Harness h;
-  SSL_CTX *ctx;
   SSL *raw;
-  guint8 material[60], buf[2048];
-  int done = 0;
+  guint8 material[60];
 
   harness_init (&h);
-  ctx = SSL_CTX_new (DTLS_client_method ());
-  g_assert_nonnull (ctx);
-  g_assert_cmpint (SSL_CTX_use_certificate (ctx, relay_dtls_certificate_get_x509 (h.client_cert)), ==, 1);
-  g_assert_cmpint (SSL_CTX_use_PrivateKey (ctx, relay_dtls_certificate_get_pkey (h.client_cert)), ==, 1);
-  g_assert_cmpint (SSL_CTX_set_tlsext_use_srtp (ctx, "SRTP_AES128_CM_SHA1_80"), ==, 0);
-  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, accept_any);
-  raw = SSL_new (ctx);
-  SSL_set_bio (raw, BIO_new (BIO_s_mem ()), BIO_new (BIO_s_mem ()));
-  BIO_set_mem_eof_return (SSL_get_rbio (raw), -1);
-  SSL_set_options (raw, SSL_OP_NO_QUERY_MTU);
-  DTLS_set_link_mtu (raw, 1200);
-  SSL_set_connect_state (raw);
-
-  h.server.t = relay_dtls_transport_new (h.server_cert, RELAY_DTLS_ROLE_SERVER,
-                                         relay_dtls_certificate_get_fingerprint (h.client_cert),
-                                         h.ctx, &callbacks, &h.server);
-  h.server.raw_peer = raw;
-  relay_dtls_transport_start (h.server.t);
-
-  for (guint round = 0; round < 20 && !(done == 1 && h.server.connected); round++)
-    {
-      int n;
-
-      done = SSL_do_handshake (raw);
-      while ((n = BIO_read (SSL_get_wbio (raw), buf, sizeof buf)) > 0)
-        relay_dtls_transport_receive (h.server.t, buf, (gsize) n);
-    }
-  g_assert_cmpint (done, ==, 1);
+  raw = raw_client_new (h.client_cert, "SRTP_AES128_CM_SHA1_80", NULL);
+  raw_server_start (&h, h.server_cert, raw, NULL);
+  g_assert_cmpint (raw_handshake (&h, raw), ==, 1);
+  g_assert_cmpstr (h.server.fail_reason, ==, NULL);
   g_assert_true (h.server.connected);
-  g_assert_false (h.server.failed);
 
   g_assert_cmpint (h.server.keys.profile, ==, RELAY_SRTP_PROFILE_AES128_CM_SHA1_80);
   g_assert_cmpuint (h.server.keys.key_salt_len, ==, 30);
@@ -576,7 +776,6 @@ test_reference_client (void)
 
   g_clear_pointer (&h.server.t, relay_dtls_transport_free);
   SSL_free (raw);
-  SSL_CTX_free (ctx);
   harness_clear (&h);
 }
 
@@ -590,6 +789,8 @@ main (int argc, char **argv)
   g_test_add_func ("/dtls/transport/handshake", test_handshake);
   g_test_add_func ("/dtls/transport/application-data", test_application_data);
   g_test_add_func ("/dtls/transport/fingerprint-mismatch", test_fingerprint_mismatch);
+  g_test_add_func ("/dtls/transport/fingerprint-any-of", test_fingerprint_any_of);
+  g_test_add_func ("/dtls/transport/fingerprint-none-of", test_fingerprint_none_of);
   g_test_add_func ("/dtls/transport/retransmission", test_retransmission);
   g_test_add_func ("/dtls/transport/lost-final-flight", test_lost_final_flight);
   g_test_add_func ("/dtls/transport/close", test_close);
