@@ -12,16 +12,33 @@
 
 #define SECONDS_PER_DAY (24 * 60 * 60)
 
-/* ECDHE only (forward secrecy); ECDSA suites for our own certificate, RSA
- * ones because a loaded certificate or a peer's may be RSA. */
+/* DTLS 1.2 suites, AEAD only: ECDHE (forward secrecy) with AES-GCM or
+ * ChaCha20-Poly1305. No CBC suites (their SHA-1/SHA-2 HMACs and
+ * MAC-then-encrypt padding oracles), no static RSA key exchange (no
+ * forward secrecy). ECDSA suites serve our generated certificate; the RSA
+ * ones a configured RSA certificate. Every peer we meet offers these:
+ * Chromium and Firefox (ECDSA certificates), GStreamer 1.22's webrtcbin
+ * (OpenSSL "ALL", RSA certificate), OBS/libdatachannel. Order is ours
+ * (SSL_OP_CIPHER_SERVER_PREFERENCE): AES-128-GCM is the cheapest with
+ * AES-NI. */
 #define CIPHER_LIST \
-  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
-  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
-  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
-  "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA"
+  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
+  "ECDHE-ECDSA-CHACHA20-POLY1305:" \
+  "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:" \
+  "ECDHE-RSA-CHACHA20-POLY1305"
 
-/* GCM first: OpenSSL's server picks by its own order, and GCM saves the
- * separate HMAC pass per packet. */
+/* Key exchange groups: what browsers and OpenSSL peers offer first. */
+#define GROUPS "X25519:P-256:P-384"
+
+/* 112-bit security (OpenSSL level 2): no RSA or DH under 2048 bits, no
+ * SHA-1 signatures in the handshake. Set here rather than inherited from
+ * the system's openssl.cnf, which may say anything. */
+#define SECURITY_LEVEL 2
+
+/* SRTP: AEAD_AES_128_GCM (RFC 7714) whenever the peer offers it; OpenSSL's
+ * server picks by this order, whatever the client's. AES_CM_128_HMAC_SHA1_80
+ * stays as the fallback because GStreamer 1.22's webrtcbin offers nothing
+ * else (Chromium and Firefox offer GCM and get it). */
 #define SRTP_PROFILES "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80"
 
 struct _RelayDtlsCertificate {
@@ -257,10 +274,13 @@ build_ssl_ctx (RelayDtlsCertificate *cert, GError **error)
       return NULL;
     }
 
-  if (!SSL_CTX_set_min_proto_version (ctx, DTLS1_2_VERSION))
+  if (!SSL_CTX_set_min_proto_version (ctx, DTLS1_2_VERSION)
+      || !SSL_CTX_set_max_proto_version (ctx, DTLS1_2_VERSION))
     goto fail;
-  if (!SSL_CTX_set_cipher_list (ctx, CIPHER_LIST))
+  SSL_CTX_set_security_level (ctx, SECURITY_LEVEL);
+  if (!SSL_CTX_set_cipher_list (ctx, CIPHER_LIST) || !SSL_CTX_set1_groups_list (ctx, GROUPS))
     goto fail;
+  SSL_CTX_set_options (ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_use_certificate (ctx, cert->x509) != 1
       || SSL_CTX_use_PrivateKey (ctx, cert->pkey) != 1
       || SSL_CTX_check_private_key (ctx) != 1)
@@ -273,6 +293,14 @@ build_ssl_ctx (RelayDtlsCertificate *cert, GError **error)
    * handshake by dtls-peer-check in place of chain validation. */
   SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
   SSL_CTX_set_cert_verify_callback (ctx, relay_dtls_peer_check_verify, NULL);
+  /* One handshake per association, the one whose certificate was checked
+   * against the SDP: no renegotiation either way. An openssl.cnf with
+   * "Options = ClientRenegotiation" or UnsafeLegacyRenegotiation must not
+   * bring it back, hence the explicit clearing as well. */
+  SSL_CTX_clear_options (ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+                              | SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION
+                              | SSL_OP_LEGACY_SERVER_CONNECT);
+  SSL_CTX_set_options (ctx, SSL_OP_NO_RENEGOTIATION);
   /* Our BIO is not a socket: the MTU is set per SSL instead of probed. */
   SSL_CTX_set_options (ctx, SSL_OP_NO_QUERY_MTU);
   /* Every WebRTC association is fresh: no session cache, and no ticket

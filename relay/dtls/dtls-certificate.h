@@ -1,6 +1,7 @@
 /* A DTLS identity: an ECDSA P-256 (or loaded) certificate and its key,
  * shared by every peer answered with it, whose SHA-256 fingerprint goes
- * into each SDP answer, and the SSL_CTXs built from it (the peer
+ * into each SDP answer, and the SSL_CTXs built from it with the relay's
+ * DTLS policy (DTLS 1.2, AEAD suites, no renegotiation, the peer
  * authenticated by its SDP fingerprint). Immutable once made, reference
  * counted; any thread. */
 #pragma once

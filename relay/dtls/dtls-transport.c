@@ -544,6 +544,15 @@ relay_dtls_transport_get_state (RelayDtlsTransport *t)
   return t->state;
 }
 
+const char *
+relay_dtls_transport_get_cipher_suite (RelayDtlsTransport *t)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  if (t->state != RELAY_DTLS_STATE_CONNECTED || t->ssl == NULL)
+    return NULL;
+  return SSL_CIPHER_get_name (SSL_get_current_cipher (t->ssl));
+}
+
 void
 relay_dtls_transport_free (RelayDtlsTransport *t)
 {

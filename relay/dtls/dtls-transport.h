@@ -73,6 +73,10 @@ gboolean relay_dtls_transport_send_application (RelayDtlsTransport *dtls,
 
 RelayDtlsState relay_dtls_transport_get_state (RelayDtlsTransport *dtls);
 
+/* The negotiated cipher suite's OpenSSL name once connected (static
+ * string), else NULL. */
+const char *relay_dtls_transport_get_cipher_suite (RelayDtlsTransport *dtls);
+
 /* Sends close_notify if connected, cancels timers; no callback runs after
  * (the close_notify goes out through send during this call). Safe to call
  * from inside any of this transport's callbacks: the memory is released

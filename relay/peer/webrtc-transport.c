@@ -177,7 +177,8 @@ on_dtls_connected (const RelaySrtpKeys *keys, gpointer user_data)
       return;
     }
   self->stats.srtp_profile = relay_srtp_profile_name (keys->profile);
-  relay_info (self->log_id, "DTLS connected, SRTP %s", self->stats.srtp_profile);
+  relay_info (self->log_id, "DTLS connected (%s), SRTP %s",
+              relay_dtls_transport_get_cipher_suite (self->dtls), self->stats.srtp_profile);
   set_state (self, RELAY_TRANSPORT_CONNECTED, NULL);
 }
 
