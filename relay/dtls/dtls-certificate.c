@@ -162,6 +162,8 @@ relay_dtls_certificate_load (const char *cert_pem_path, const char *key_pem_path
 {
   X509 *x509 = NULL;
   EVP_PKEY *pkey = NULL;
+  g_autoptr (GError) ctx_error = NULL;
+  RelayDtlsCertificate *cert;
   BIO *bio;
   int key_type;
 
@@ -213,7 +215,16 @@ relay_dtls_certificate_load (const char *cert_pem_path, const char *key_pem_path
       EVP_PKEY_free (pkey);
       return NULL;
     }
-  return certificate_new (x509, pkey, error);
+  cert = certificate_new (x509, pkey, error);
+  /* The same for what the DTLS policy refuses (a key under 112-bit
+   * security, such as RSA-1024): building the context checks it. */
+  if (cert != NULL && relay_dtls_certificate_get_ssl_ctx (cert, TRUE, &ctx_error) == NULL)
+    {
+      g_set_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE, "%s: %s",
+                   cert_pem_path, ctx_error->message);
+      g_clear_pointer (&cert, relay_dtls_certificate_unref);
+    }
+  return cert;
 }
 
 const char *

@@ -2,6 +2,8 @@
  * memory on one GMainContext, plus a bare OpenSSL client as an independent
  * reference for the RFC 5764 key layout; the peer's certificate against
  * the SDP fingerprints. */
+#include <openssl/rsa.h>
+
 #include "dtls-test-util.h"
 
 static void
@@ -83,6 +85,34 @@ test_certificate_load (void)
   g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
   g_clear_error (&error);
 
+  /* A key under 112-bit security (RSA-1024) is refused at load, not by
+   * every handshake later. */
+  {
+    EVP_PKEY *weak_key = EVP_RSA_gen (1024);
+    X509 *weak = X509_new ();
+    FILE *f;
+
+    X509_set_version (weak, 2);
+    ASN1_INTEGER_set (X509_get_serialNumber (weak), 3);
+    X509_gmtime_adj (X509_getm_notBefore (weak), -3600);
+    X509_gmtime_adj (X509_getm_notAfter (weak), 3600);
+    X509_set_issuer_name (weak, X509_get_subject_name (weak));
+    X509_set_pubkey (weak, weak_key);
+    g_assert_cmpint (X509_sign (weak, weak_key, EVP_sha256 ()), >, 0);
+    f = g_fopen (cert_path, "w");
+    PEM_write_X509 (f, weak);
+    fclose (f);
+    f = g_fopen (key_path, "w");
+    PEM_write_PrivateKey (f, weak_key, NULL, NULL, 0, NULL, NULL);
+    fclose (f);
+    X509_free (weak);
+    EVP_PKEY_free (weak_key);
+  }
+  bad = relay_dtls_certificate_load (cert_path, key_path, &error);
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_test_message ("RSA-1024: %s", error->message);
+  g_clear_error (&error);
 
   g_unlink (cert_path);
   g_unlink (key_path);
