@@ -6,6 +6,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <time.h>
 
 #include "relay/dtls/dtls-fingerprint.h"
 #include "relay/dtls/dtls-peer-check.h"
@@ -46,6 +47,7 @@ struct _RelayDtlsCertificate {
   X509 *x509;
   EVP_PKEY *pkey;
   char *fingerprint;
+  gint64 not_after; /* Unix time */
 
   GMutex ctx_lock; /* guards the two lazily built contexts */
   SSL_CTX *server_ctx;
@@ -75,14 +77,28 @@ relay_dtls_fingerprint_of_x509 (gpointer x509)
   return relay_dtls_fingerprint_of_x509_with (x509, "sha-256");
 }
 
+/* Unix time of an ASN1_TIME; FALSE if OpenSSL cannot read it. */
+static gboolean
+asn1_time_to_unix (const ASN1_TIME *t, gint64 *out)
+{
+  struct tm tm;
+
+  if (t == NULL || ASN1_TIME_to_tm (t, &tm) != 1)
+    return FALSE;
+  *out = (gint64) timegm (&tm);
+  return TRUE;
+}
+
 static RelayDtlsCertificate *
 certificate_new (X509 *x509, EVP_PKEY *pkey, GError **error)
 {
   RelayDtlsCertificate *cert;
   char *fingerprint = relay_dtls_fingerprint_of_x509 (x509);
+  gint64 not_after = 0;
 
-  if (fingerprint == NULL)
+  if (fingerprint == NULL || !asn1_time_to_unix (X509_get0_notAfter (x509), &not_after))
     {
+      g_free (fingerprint);
       g_set_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE,
                    "cannot compute the certificate fingerprint");
       X509_free (x509);
@@ -95,6 +111,7 @@ certificate_new (X509 *x509, EVP_PKEY *pkey, GError **error)
   cert->x509 = x509;
   cert->pkey = pkey;
   cert->fingerprint = fingerprint;
+  cert->not_after = not_after;
   return cert;
 }
 
@@ -113,15 +130,17 @@ set_random_serial (X509 *x509)
 }
 
 static gboolean
-fill_certificate (X509 *x509, EVP_PKEY *pkey)
+fill_certificate (X509 *x509, EVP_PKEY *pkey, gint64 now_s, guint64 lifetime_s)
 {
   X509_NAME *name = X509_get_subject_name (x509);
+  time_t now = (time_t) now_s;
 
   return X509_set_version (x509, 2) /* v3 */
     && set_random_serial (x509)
     /* A day of slack for peers whose clocks run behind ours. */
-    && X509_gmtime_adj (X509_getm_notBefore (x509), -SECONDS_PER_DAY) != NULL
-    && X509_gmtime_adj (X509_getm_notAfter (x509), 30L * SECONDS_PER_DAY) != NULL
+    && X509_time_adj_ex (X509_getm_notBefore (x509), -1, 0, &now) != NULL
+    && X509_time_adj_ex (X509_getm_notAfter (x509), (int) (lifetime_s / SECONDS_PER_DAY),
+                         (long) (lifetime_s % SECONDS_PER_DAY), &now) != NULL
     && X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC,
                                    (const unsigned char *) "briefing-relay", -1, -1, 0)
     && X509_set_issuer_name (x509, name)
@@ -132,10 +151,19 @@ fill_certificate (X509 *x509, EVP_PKEY *pkey)
 RelayDtlsCertificate *
 relay_dtls_certificate_generate (GError **error)
 {
+  return relay_dtls_certificate_generate_at (g_get_real_time () / G_USEC_PER_SEC,
+                                             RELAY_DTLS_CERTIFICATE_LIFETIME_S, error);
+}
+
+RelayDtlsCertificate *
+relay_dtls_certificate_generate_at (gint64 now_s, guint64 lifetime_s, GError **error)
+{
   EVP_PKEY *pkey;
   X509 *x509;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (lifetime_s > 0 && lifetime_s <= RELAY_DTLS_CERTIFICATE_MAX_LIFETIME_S,
+                        NULL);
 
   ERR_clear_error ();
   pkey = EVP_EC_gen ("P-256");
@@ -145,7 +173,7 @@ relay_dtls_certificate_generate (GError **error)
       return NULL;
     }
   x509 = X509_new ();
-  if (x509 == NULL || !fill_certificate (x509, pkey))
+  if (x509 == NULL || !fill_certificate (x509, pkey, now_s, lifetime_s))
     {
       set_openssl_error (error, RELAY_DTLS_ERROR_CERTIFICATE,
                          "cannot build the self-signed certificate");
@@ -232,6 +260,13 @@ relay_dtls_certificate_get_fingerprint (RelayDtlsCertificate *cert)
 {
   g_return_val_if_fail (cert != NULL, NULL);
   return cert->fingerprint;
+}
+
+gint64
+relay_dtls_certificate_get_not_after (RelayDtlsCertificate *cert)
+{
+  g_return_val_if_fail (cert != NULL, 0);
+  return cert->not_after;
 }
 
 RelayDtlsCertificate *
