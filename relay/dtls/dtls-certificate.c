@@ -6,7 +6,11 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "relay/dtls/dtls-fingerprint.h"
 #include "relay/dtls/dtls-peer-check.h"
@@ -184,6 +188,62 @@ relay_dtls_certificate_generate_at (gint64 now_s, guint64 lifetime_s, GError **e
   return certificate_new (x509, pkey, error);
 }
 
+/* A key file is small; anything bigger is not one. */
+#define MAX_KEY_FILE_BYTES (64 * 1024)
+
+/* Reads the PEM private key with read(2) into one buffer of ours, wiped
+ * before it is freed: BIO_new_file would go through stdio, whose buffer
+ * is freed with the key's bytes still in it. (OpenSSL wipes its own
+ * decoding buffers.) */
+static EVP_PKEY *
+read_private_key (const char *path, GError **error)
+{
+  EVP_PKEY *pkey = NULL;
+  struct stat st;
+  guint8 *buf = NULL;
+  gsize len = 0;
+  const char *problem = NULL;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    problem = g_strerror (errno);
+  else if (!S_ISREG (st.st_mode) || st.st_size > MAX_KEY_FILE_BYTES)
+    problem = "not a regular file of at most 64 KiB";
+  if (problem != NULL)
+    {
+      g_set_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE,
+                   "cannot read private key %s: %s", path, problem);
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+  buf = g_malloc ((gsize) st.st_size + 1);
+  while (len < (gsize) st.st_size)
+    {
+      ssize_t n = read (fd, buf + len, (gsize) st.st_size - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      len += (gsize) n;
+    }
+  close (fd);
+
+  ERR_clear_error ();
+  BIO *bio = BIO_new_mem_buf (buf, (int) len);
+  if (bio != NULL)
+    pkey = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  OPENSSL_cleanse (buf, (gsize) st.st_size + 1);
+  g_free (buf);
+  if (pkey == NULL)
+    {
+      g_autofree char *what = g_strdup_printf ("cannot read private key %s", path);
+      set_openssl_error (error, RELAY_DTLS_ERROR_CERTIFICATE, what);
+    }
+  return pkey;
+}
+
 RelayDtlsCertificate *
 relay_dtls_certificate_load (const char *cert_pem_path, const char *key_pem_path,
                              GError **error)
@@ -210,14 +270,9 @@ relay_dtls_certificate_load (const char *cert_pem_path, const char *key_pem_path
       return NULL;
     }
 
-  bio = BIO_new_file (key_pem_path, "r");
-  if (bio != NULL)
-    pkey = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
-  BIO_free (bio);
+  pkey = read_private_key (key_pem_path, error);
   if (pkey == NULL)
     {
-      g_autofree char *what = g_strdup_printf ("cannot read private key %s", key_pem_path);
-      set_openssl_error (error, RELAY_DTLS_ERROR_CERTIFICATE, what);
       X509_free (x509);
       return NULL;
     }

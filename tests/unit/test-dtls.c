@@ -79,6 +79,15 @@ test_certificate_load (void)
   g_assert_null (bad);
   g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
   g_clear_error (&error);
+  bad = relay_dtls_certificate_load (cert_path, missing, &error);
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_assert_nonnull (strstr (error->message, "No such file"));
+  g_clear_error (&error);
+  bad = relay_dtls_certificate_load (cert_path, dir, &error); /* a directory */
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_clear_error (&error);
 
   bad = relay_dtls_certificate_load (cert_path, other_key_path, &error);
   g_assert_null (bad);
