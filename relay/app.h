@@ -4,7 +4,7 @@
 #include <glib.h>
 #include "relay/conference.h"
 #include "relay/config.h"
-#include "relay/dtls/dtls-certificate.h"
+#include "relay/dtls/dtls-identity.h"
 #include "relay/event-bus.h"
 #include "relay/ice/worker-pool.h"
 #include "pipelines/ingest-pipeline.h"
@@ -23,7 +23,7 @@ typedef struct _RelayAdmission RelayAdmission;
 typedef struct {
   RelayConfig *config;
   RelayWorkerPool *workers;
-  RelayDtlsCertificate *certificate;
+  RelayDtlsIdentity *dtls; /* a new session takes relay_dtls_identity_dup_current */
   RelayProvinceRegistry *registry;
   RelayEventBus *events;
   RelayConference *conference;

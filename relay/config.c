@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/briefing-resources.h"
+#include "relay/dtls/dtls-certificate.h"
 
 G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
 
@@ -320,6 +321,25 @@ read_transport_group (Reader *r, RelayConfig *c)
   return TRUE;
 }
 
+/* [dtls]: renewal of the DTLS certificate (relay/dtls/dtls-identity.h). */
+static const char *const dtls_keys[] = { "certificate-lifetime-s", "renew-before-s", NULL };
+
+static gboolean
+read_dtls_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "dtls";
+  if (!check_keys (r, g, dtls_keys)
+      || !get_uint (r, g, "certificate-lifetime-s", 60, RELAY_DTLS_CERTIFICATE_MAX_LIFETIME_S,
+                    &c->dtls_certificate_lifetime_s)
+      || !get_uint (r, g, "renew-before-s", 0, RELAY_DTLS_CERTIFICATE_MAX_LIFETIME_S,
+                    &c->dtls_renew_before_s))
+    return FALSE;
+  if (c->dtls_renew_before_s >= c->dtls_certificate_lifetime_s)
+    return fail (r, g, "renew-before-s", "%u is not less than certificate-lifetime-s (%u)",
+                 c->dtls_renew_before_s, c->dtls_certificate_lifetime_s);
+  return TRUE;
+}
+
 static gboolean
 read_media_group (Reader *r, RelayConfig *c)
 {
@@ -571,6 +591,8 @@ config_new_defaults (const char *source)
   c->data_dir = g_strdup ("var");
   c->dev_tokens = TRUE;
   c->transport_threads = 2;
+  c->dtls_certificate_lifetime_s = RELAY_DTLS_CERTIFICATE_LIFETIME_S;
+  c->dtls_renew_before_s = 7 * 24 * 3600;
   c->announced_addresses = g_new0 (char *, 1);
   c->interfaces = g_new0 (char *, 1);
   c->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify) ice_server_free);
@@ -625,6 +647,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = TRUE;
       else if (strcmp (g, "transport") == 0)
         ok = read_transport_group (&r, c);
+      else if (strcmp (g, "dtls") == 0)
+        ok = read_dtls_group (&r, c);
       else if (strcmp (g, "media") == 0)
         ok = read_media_group (&r, c);
       else if (strcmp (g, "mosaic") == 0)

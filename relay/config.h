@@ -56,6 +56,8 @@ typedef struct {
   char *tls_private_key;
   char *dtls_certificate;
   char *dtls_private_key;
+  guint dtls_certificate_lifetime_s; /* [dtls]: a generated certificate's validity */
+  guint dtls_renew_before_s;         /* [dtls]: renew when less than this remains */
   gboolean dev_tokens;
   /* Who may reach the relay (docs/API.md, "Limits and refusals"). */
   gboolean allow_insecure_http; /* plain HTTP on an address other machines reach */

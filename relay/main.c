@@ -36,12 +36,16 @@ on_signal (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static RelayDtlsCertificate *
-load_certificate (RelayConfig *config, GError **error)
+static RelayDtlsIdentity *
+load_dtls_identity (RelayConfig *config, GError **error)
 {
-  if (config->dtls_certificate)
-    return relay_dtls_certificate_load (config->dtls_certificate, config->dtls_private_key, error);
-  return relay_dtls_certificate_generate (error);
+  RelayDtlsIdentitySettings settings = {
+    .certificate_path = config->dtls_certificate,
+    .private_key_path = config->dtls_private_key,
+    .lifetime_s = config->dtls_certificate_lifetime_s,
+    .renew_before_s = config->dtls_renew_before_s,
+  };
+  return relay_dtls_identity_new (&settings, error);
 }
 
 static RelayWhepEndpoint *whep_endpoint;
@@ -187,8 +191,8 @@ main (int argc, char **argv)
     }
 
   gst_init (NULL, NULL);
-  g_autoptr (RelayDtlsCertificate) certificate = load_certificate (config, &error);
-  if (!certificate)
+  g_autoptr (RelayDtlsIdentity) dtls = load_dtls_identity (config, &error);
+  if (!dtls)
     {
       fprintf (stderr, "briefing-relay: DTLS certificate: %s\n", error->message);
       return EXIT_CONFIG;
@@ -196,7 +200,7 @@ main (int argc, char **argv)
 
   RelayApp app = {
     .config = config,
-    .certificate = certificate,
+    .dtls = dtls,
     .main_context = g_main_context_default (),
     .started_us = g_get_monotonic_time (),
   };
@@ -257,9 +261,14 @@ main (int argc, char **argv)
       relay_event_bus_free (app.events);
       return EXIT_CONFIG;
     }
-  relay_info (NULL, "%u provinces on the roster, %u transport threads, DTLS fingerprint %s",
-              config->provinces->len, config->transport_threads,
-              relay_dtls_certificate_get_fingerprint (certificate));
+  {
+    g_autoptr (RelayDtlsCertificate) first = relay_dtls_identity_dup_current (dtls);
+    relay_info (NULL, "%u provinces on the roster, %u transport threads, DTLS fingerprint %s "
+                "(valid for %" G_GINT64_FORMAT " s more)",
+                config->provinces->len, config->transport_threads,
+                relay_dtls_certificate_get_fingerprint (first),
+                relay_dtls_certificate_get_not_after (first) - g_get_real_time () / G_USEC_PER_SEC);
+  }
   GMainLoop *loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_signal, loop);
   g_unix_signal_add (SIGTERM, on_signal, loop);

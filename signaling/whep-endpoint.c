@@ -374,9 +374,11 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       relay_sdp_offer_free (offer);
       return;
     }
+  /* The session takes its own reference: renewals do not touch it. */
+  g_autoptr (RelayDtlsCertificate) certificate = relay_dtls_identity_dup_current (app->dtls);
   RelayViewerSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),
-    .certificate = app->certificate,
+    .certificate = certificate,
     .ice = {
       .port_min = app->config->port_min,
       .port_max = app->config->port_max,

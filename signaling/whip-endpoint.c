@@ -98,9 +98,11 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
       relay_sdp_offer_free (offer);
       return;
     }
+  /* The session takes its own reference: renewals do not touch it. */
+  g_autoptr (RelayDtlsCertificate) certificate = relay_dtls_identity_dup_current (app->dtls);
   RelayPublisherSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),
-    .certificate = app->certificate,
+    .certificate = certificate,
     .on_media = relay_province_registry_on_session_media,
     .media_data = app->registry,
     .decoded = app->decoded_sink,

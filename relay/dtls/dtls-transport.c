@@ -7,6 +7,8 @@
 #include <openssl/srtp.h>
 
 #include "relay/dtls/dtls-bio.h"
+#include "relay/dtls/dtls-fingerprint.h"
+#include "relay/dtls/dtls-peer-check.h"
 
 /* Long enough for a browser on a congested provincial uplink, short enough
  * not to hold a dead peer's resources for long. */
@@ -21,7 +23,8 @@
 struct _RelayDtlsTransport {
   RelayDtlsCertificate *cert;
   RelayDtlsRole role;
-  char *remote_fingerprint;
+  char **remote_fingerprints;
+  RelayDtlsPeerCheck peer_check; /* attached to ssl; points at remote_fingerprints */
   GMainContext *context;
   RelayDtlsCallbacks callbacks;
   gpointer user_data;
@@ -62,7 +65,7 @@ destroy (RelayDtlsTransport *t)
   g_clear_pointer (&t->ssl, SSL_free);
   g_clear_pointer (&t->cert, relay_dtls_certificate_unref);
   g_clear_pointer (&t->context, g_main_context_unref);
-  g_free (t->remote_fingerprint);
+  g_strfreev (t->remote_fingerprints);
   g_free (t->setup_error);
   g_free (t);
 }
@@ -130,17 +133,21 @@ fail_openssl (RelayDtlsTransport *t, const char *what, int ssl_error)
   fail (t, reason);
 }
 
+/* The certificate callback (dtls-peer-check) already refused a mismatch
+ * during the handshake; this second look at the certificate the session
+ * ended up with costs a digest and guards against any path that skipped
+ * the callback. */
 static gboolean
 fingerprint_matches (RelayDtlsTransport *t)
 {
   X509 *peer = SSL_get1_peer_certificate (t->ssl);
-  g_autofree char *actual = NULL;
+  gboolean matches;
 
   if (peer == NULL)
     return FALSE;
-  actual = relay_dtls_fingerprint_of_x509 (peer);
+  matches = relay_dtls_fingerprint_matches (peer, (const char *const *) t->remote_fingerprints);
   X509_free (peer);
-  return actual != NULL && g_ascii_strcasecmp (actual, t->remote_fingerprint) == 0;
+  return matches;
 }
 
 /* RFC 5764 4.2: the exporter output is client_key | server_key |
@@ -178,6 +185,7 @@ export_keys (RelayDtlsTransport *t, RelaySrtpKeys *keys, char **reason)
   if (SSL_export_keying_material (t->ssl, material, 2 * keys->key_salt_len,
                                   "EXTRACTOR-dtls_srtp", 19, NULL, 0, 0) != 1)
     {
+      OPENSSL_cleanse (material, sizeof material);
       *reason = openssl_reason ("cannot export SRTP keys", SSL_ERROR_SSL);
       return FALSE;
     }
@@ -220,13 +228,14 @@ handshake_done (RelayDtlsTransport *t)
   memset (&keys, 0, sizeof keys);
   if (!export_keys (t, &keys, &reason))
     {
+      relay_srtp_keys_clear (&keys);
       fail (t, reason);
       return;
     }
   t->state = RELAY_DTLS_STATE_CONNECTED;
   clear_source (&t->deadline_source);
   t->callbacks.connected (&keys, t->user_data);
-  OPENSSL_cleanse (&keys, sizeof keys);
+  relay_srtp_keys_clear (&keys);
 }
 
 static void
@@ -246,7 +255,15 @@ drive_handshake (RelayDtlsTransport *t)
       return;
     }
   err = SSL_get_error (t->ssl, ret);
-  if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+    return;
+  if (t->peer_check.rejected > 0)
+    {
+      /* OpenSSL's words would be "certificate verify failed". */
+      ERR_clear_error ();
+      fail (t, "fingerprint mismatch");
+    }
+  else
     fail_openssl (t, "DTLS handshake failed", err);
 }
 
@@ -382,6 +399,15 @@ setup_ssl (RelayDtlsTransport *t)
       g_clear_pointer (&t->ssl, SSL_free);
       return FALSE;
     }
+  if (!relay_dtls_peer_check_attach (t->ssl, &t->peer_check))
+    {
+      t->setup_error = openssl_reason ("cannot attach the fingerprint check", SSL_ERROR_SSL);
+      BIO_free (t->rbio);
+      BIO_free (wbio);
+      t->rbio = NULL;
+      g_clear_pointer (&t->ssl, SSL_free);
+      return FALSE;
+    }
   /* An empty read is "try again later", not end of stream. */
   BIO_set_mem_eof_return (t->rbio, -1);
   SSL_set_bio (t->ssl, t->rbio, wbio);
@@ -395,7 +421,7 @@ setup_ssl (RelayDtlsTransport *t)
 
 RelayDtlsTransport *
 relay_dtls_transport_new (RelayDtlsCertificate *cert, RelayDtlsRole role,
-                          const char *remote_fingerprint, GMainContext *context,
+                          const char *const *remote_fingerprints, GMainContext *context,
                           const RelayDtlsCallbacks *callbacks, gpointer user_data)
 {
   RelayDtlsTransport *t;
@@ -408,9 +434,10 @@ relay_dtls_transport_new (RelayDtlsCertificate *cert, RelayDtlsRole role,
   t = g_new0 (RelayDtlsTransport, 1);
   t->cert = relay_dtls_certificate_ref (cert);
   t->role = role;
-  /* A missing fingerprint can never match, so such a peer always fails. */
-  t->remote_fingerprint = g_strstrip (g_strdup (remote_fingerprint != NULL
-                                                ? remote_fingerprint : ""));
+  /* No fingerprint can never match, so such a peer always fails. */
+  t->remote_fingerprints = remote_fingerprints != NULL
+                           ? g_strdupv ((char **) remote_fingerprints) : g_new0 (char *, 1);
+  t->peer_check.fingerprints = (const char *const *) t->remote_fingerprints;
   t->context = context != NULL ? g_main_context_ref (context)
                                : g_main_context_ref_thread_default ();
   t->callbacks = *callbacks;
@@ -515,6 +542,15 @@ relay_dtls_transport_get_state (RelayDtlsTransport *t)
 {
   g_return_val_if_fail (t != NULL, RELAY_DTLS_STATE_FAILED);
   return t->state;
+}
+
+const char *
+relay_dtls_transport_get_cipher_suite (RelayDtlsTransport *t)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  if (t->state != RELAY_DTLS_STATE_CONNECTED || t->ssl == NULL)
+    return NULL;
+  return SSL_CIPHER_get_name (SSL_get_current_cipher (t->ssl));
 }
 
 void

@@ -25,7 +25,9 @@ typedef enum {
 typedef struct {
   /* A DTLS datagram to send to the remote peer. */
   void (*send) (const guint8 *data, gsize len, gpointer user_data);
-  /* Handshake done and the peer's certificate matched the SDP fingerprint. */
+  /* Handshake done and the peer's certificate matched the SDP fingerprint.
+   * keys is wiped when the callback returns: copy what must be kept, and
+   * wipe the copy (relay_srtp_keys_clear) when done with it. */
   void (*connected) (const RelaySrtpKeys *keys, gpointer user_data);
   /* Handshake failed, timed out, or the fingerprint did not match. */
   void (*failed) (const char *reason, gpointer user_data);
@@ -37,15 +39,20 @@ typedef struct {
 
 typedef struct _RelayDtlsTransport RelayDtlsTransport;
 
-/* remote_fingerprint: "sha-256" fingerprint from the remote SDP, either case,
- * with colons. The handshake is refused when the peer's certificate digest
- * differs. Timers (handshake retransmission, overall 30 s handshake limit)
- * are attached to context (NULL: the thread-default context). Never returns
- * NULL for valid arguments: if OpenSSL setup fails, start() reports it
- * through the failed callback. Takes a reference on cert. */
+/* remote_fingerprints: the remote SDP's a=fingerprint values, each
+ * "<hash> <value>" ("sha-256 AB:CD:..", either case), NULL-terminated;
+ * copied. The peer's certificate must match at least one entry whose hash
+ * the relay accepts (dtls-fingerprint.h); others are ignored. It is
+ * checked in every handshake OpenSSL runs, and renegotiation is refused,
+ * so the keys always belong to the certificate that was checked; a
+ * mismatch fails with the reason "fingerprint mismatch". Timers (handshake
+ * retransmission, overall 30 s handshake limit) are attached to context
+ * (NULL: the thread-default context). Never returns NULL for valid
+ * arguments: if OpenSSL setup fails, start() reports it through the
+ * failed callback. Takes a reference on cert. */
 RelayDtlsTransport *relay_dtls_transport_new (RelayDtlsCertificate *cert,
                                               RelayDtlsRole role,
-                                              const char *remote_fingerprint,
+                                              const char *const *remote_fingerprints,
                                               GMainContext *context,
                                               const RelayDtlsCallbacks *callbacks,
                                               gpointer user_data);
@@ -65,6 +72,10 @@ gboolean relay_dtls_transport_send_application (RelayDtlsTransport *dtls,
                                                 const guint8 *data, gsize len);
 
 RelayDtlsState relay_dtls_transport_get_state (RelayDtlsTransport *dtls);
+
+/* The negotiated cipher suite's OpenSSL name once connected (static
+ * string), else NULL. */
+const char *relay_dtls_transport_get_cipher_suite (RelayDtlsTransport *dtls);
 
 /* Sends close_notify if connected, cancels timers; no callback runs after
  * (the close_notify goes out through send during this call). Safe to call

@@ -65,7 +65,8 @@ relay_peer_session_open_transport (RelayPeerSession *self, const char *log_id,
                                    GError **error)
 {
   self->transport = relay_webrtc_transport_new (self->worker, &self->ice, self->certificate,
-                                                self->offer->fingerprint, log_id, callbacks,
+                                                (const char *const *) self->offer->fingerprints,
+                                                log_id, callbacks,
                                                 user_data, error);
   return self->transport
          && relay_webrtc_transport_set_remote (self->transport, self->offer->ice_ufrag,

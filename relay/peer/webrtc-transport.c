@@ -177,7 +177,8 @@ on_dtls_connected (const RelaySrtpKeys *keys, gpointer user_data)
       return;
     }
   self->stats.srtp_profile = relay_srtp_profile_name (keys->profile);
-  relay_info (self->log_id, "DTLS connected, SRTP %s", self->stats.srtp_profile);
+  relay_info (self->log_id, "DTLS connected (%s), SRTP %s",
+              relay_dtls_transport_get_cipher_suite (self->dtls), self->stats.srtp_profile);
   set_state (self, RELAY_TRANSPORT_CONNECTED, NULL);
 }
 
@@ -206,7 +207,8 @@ on_dtls_closed (gpointer user_data)
 
 RelayWebrtcTransport *
 relay_webrtc_transport_new (RelayWorker *worker, const RelayIceSettings *ice_settings,
-                            RelayDtlsCertificate *certificate, const char *remote_fingerprint,
+                            RelayDtlsCertificate *certificate,
+                            const char *const *remote_fingerprints,
                             const char *log_id, const RelayTransportCallbacks *callbacks,
                             gpointer user_data, GError **error)
 {
@@ -224,7 +226,7 @@ relay_webrtc_transport_new (RelayWorker *worker, const RelayIceSettings *ice_set
     .application_data = on_dtls_application_data,
     .closed = on_dtls_closed,
   };
-  self->dtls = relay_dtls_transport_new (certificate, RELAY_DTLS_ROLE_SERVER, remote_fingerprint,
+  self->dtls = relay_dtls_transport_new (certificate, RELAY_DTLS_ROLE_SERVER, remote_fingerprints,
                                          relay_worker_get_context (worker), &dtls_callbacks, self);
 
   static const RelayIceCallbacks ice_callbacks = {

@@ -40,11 +40,13 @@ typedef struct {
 
 typedef struct _RelayWebrtcTransport RelayWebrtcTransport;
 
-/* log_id names the peer in log lines (a province code). */
+/* log_id names the peer in log lines (a province code). remote_fingerprints:
+ * the offer's accepted a=fingerprint values ("<hash> <value>"), any of which
+ * the peer's DTLS certificate must match. */
 RelayWebrtcTransport *relay_webrtc_transport_new (RelayWorker *worker,
                                                   const RelayIceSettings *ice_settings,
                                                   RelayDtlsCertificate *certificate,
-                                                  const char *remote_fingerprint,
+                                                  const char *const *remote_fingerprints,
                                                   const char *log_id,
                                                   const RelayTransportCallbacks *callbacks,
                                                   gpointer user_data, GError **error);

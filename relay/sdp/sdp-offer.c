@@ -5,6 +5,7 @@
 #include <string.h>
 #include <gst/sdp/sdp.h>
 
+#include "relay/dtls/dtls-fingerprint.h"
 #include "relay/sdp/sdp-media.h"
 
 /* Far above any browser offer (Chrome's is ~6 KiB) but small enough that a
@@ -61,7 +62,7 @@ relay_sdp_offer_free (RelaySdpOffer *offer)
     return;
   g_free (offer->ice_ufrag);
   g_free (offer->ice_pwd);
-  g_free (offer->fingerprint);
+  g_strfreev (offer->fingerprints);
   g_free (offer->setup);
   g_clear_pointer (&offer->candidates, g_ptr_array_unref);
   g_clear_pointer (&offer->media, g_ptr_array_unref);
@@ -83,19 +84,6 @@ ice_chars_ok (const char *s, gsize min, gsize max)
 }
 
 /* 32 colon-separated hex octets (RFC 8122 for sha-256). */
-static gboolean
-sha256_value_ok (const char *v)
-{
-  if (strlen (v) != 32 * 3 - 1)
-    return FALSE;
-  for (guint i = 0; i < 32; i++) {
-    const char *o = v + i * 3;
-    if (!g_ascii_isxdigit (o[0]) || !g_ascii_isxdigit (o[1]) || (i < 31 && o[2] != ':'))
-      return FALSE;
-  }
-  return TRUE;
-}
-
 static gboolean
 fail (GError **error, RelaySdpError code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 
@@ -218,36 +206,50 @@ transport_attr (const GstSDPMessage *msg, const GstSDPMedia *tm, const char *key
   return v != NULL ? v : gst_sdp_message_get_attribute_val (msg, key);
 }
 
+/* Every a=fingerprint of the transport (RFC 8122 section 5: one per hash
+ * function and certificate). Lines with a hash the relay does not accept
+ * are left out, as RFC 8122 lets an endpoint ignore them; the DTLS layer
+ * accepts the peer's certificate when it matches any line kept. */
 static gboolean
 read_fingerprint (const GstSDPMessage *msg, const GstSDPMedia *tm, RelaySdpOffer *offer,
                   GError **error)
 {
   gboolean media_level = gst_sdp_media_get_attribute_val (tm, "fingerprint") != NULL;
+  g_autoptr (GPtrArray) usable = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *other = NULL;
+  guint n;
 
-  for (guint n = 0;; n++) {
+  for (n = 0;; n++) {
     const char *v = media_level ? gst_sdp_media_get_attribute_val_n (tm, "fingerprint", n)
                                 : gst_sdp_message_get_attribute_val_n (msg, "fingerprint", n);
     if (v == NULL)
       break;
+    if (n == RELAY_SDP_MAX_FINGERPRINTS)
+      return fail (error, RELAY_SDP_ERROR_MALFORMED, "more than %u a=fingerprint lines",
+                   RELAY_SDP_MAX_FINGERPRINTS);
     g_auto (GStrv) t = relay_sdp_split_ws (v);
     if (t[0] == NULL || t[1] == NULL)
       return fail (error, RELAY_SDP_ERROR_MALFORMED, "a=fingerprint needs a hash and a value");
-    if (g_ascii_strcasecmp (t[0], "sha-256") != 0) {
+    guint len = relay_dtls_fingerprint_hash_len (t[0]);
+    if (len == 0) {
       if (other == NULL)
         other = g_strdup (t[0]);
       continue;
     }
-    if (!sha256_value_ok (t[1]))
+    if (!relay_dtls_fingerprint_value_ok (t[1], len))
       return fail (error, RELAY_SDP_ERROR_MALFORMED,
-                   "a=fingerprint:sha-256 value is not 32 colon-separated hex octets");
-    offer->fingerprint = g_strdup (t[1]);
-    return TRUE;
+                   "a=fingerprint:%s value is not %u colon-separated hex octets", t[0], len);
+    g_ptr_array_add (usable, g_strdup_printf ("%s %s", t[0], t[1]));
   }
-  if (other != NULL)
-    return fail (error, RELAY_SDP_ERROR_UNSUPPORTED,
-                 "fingerprint hash %.32s is not supported; the relay needs sha-256", other);
-  return fail (error, RELAY_SDP_ERROR_MALFORMED, "no a=fingerprint");
+  if (usable->len == 0 && n == 0)
+    return fail (error, RELAY_SDP_ERROR_MALFORMED, "no a=fingerprint");
+  if (usable->len == 0)
+    return fail (error, RELAY_SDP_ERROR_MALFORMED,
+                 "no a=fingerprint with a hash function the relay accepts (%s); "
+                 "the offer has %.32s", relay_dtls_fingerprint_supported_hashes (), other);
+  g_ptr_array_add (usable, NULL);
+  offer->fingerprints = (char **) g_ptr_array_free (g_steal_pointer (&usable), FALSE);
+  return TRUE;
 }
 
 static gboolean

@@ -84,12 +84,19 @@ typedef struct {
  * name thousands. */
 #define RELAY_SDP_MAX_CANDIDATES 32
 
+/* a=fingerprint lines read from one offer (RFC 8122 allows one per hash
+ * function and certificate; each costs a comparison in every handshake). */
+#define RELAY_SDP_MAX_FINGERPRINTS 16
+
 typedef struct {
   char *ice_ufrag;
   char *ice_pwd;
   gboolean ice_lite;
   gboolean ice_trickle;        /* a=ice-options:trickle */
-  char *fingerprint;           /* sha-256 value, as written */
+  char **fingerprints;         /* the a=fingerprint lines whose hash the relay
+                                * accepts, "<hash> <value>" as written (at
+                                * least one, at most RELAY_SDP_MAX_FINGERPRINTS;
+                                * lines with other hashes are left out) */
   char *setup;                 /* "actpass", "active" or "passive" */
   gboolean bundle;             /* a=group:BUNDLE covering all accepted m-lines */
   GPtrArray *candidates;       /* char*, "candidate:..." attribute values,
@@ -119,8 +126,8 @@ void relay_sdp_policy_init_default (RelaySdpPolicy *policy);
 /* What the relay announces in the answer's a=max-message-size. */
 #define RELAY_SDP_MAX_MESSAGE_SIZE 262144
 
-/* Parses and checks the offer. Missing ice-ufrag/pwd, fingerprint other than
- * sha-256, no rtcp-mux, no BUNDLE, no acceptable audio or video, a direction
+/* Parses and checks the offer. Missing ice-ufrag/pwd, no a=fingerprint with
+ * a hash the relay accepts (or a malformed one, or too many), no rtcp-mux, no BUNDLE, no acceptable audio or video, a direction
  * that does not fit need_send: errors with a human-readable reason. At most
  * one audio and one video m-line are accepted, and one data channel m-line
  * when the policy allows; others are rejected (port 0). */

@@ -1,5 +1,7 @@
 #include "relay/srtp/srtp-keys.h"
 
+#include <openssl/crypto.h>
+
 /* Names as registered by RFC 5764 / RFC 7714, so they read the same in our
  * logs as in OpenSSL's and the browsers' diagnostics. */
 const char *
@@ -15,4 +17,11 @@ relay_srtp_profile_name (RelaySrtpProfile profile)
     default:
       return "NONE";
     }
+}
+
+void
+relay_srtp_keys_clear (RelaySrtpKeys *keys)
+{
+  if (keys != NULL)
+    OPENSSL_cleanse (keys, sizeof *keys);
 }

@@ -1,5 +1,8 @@
 /* Keying material exported from DTLS-SRTP (RFC 5764), already split into
- * the local (our sending) and remote (their sending) master key + salt. */
+ * the local (our sending) and remote (their sending) master key + salt.
+ * Plain data, any thread. Whoever holds a copy wipes it with
+ * relay_srtp_keys_clear once done: libsrtp keeps its own expanded keys,
+ * and a master key left in freed or stack memory outlives the session. */
 #pragma once
 
 #include <glib.h>
@@ -22,5 +25,9 @@ typedef struct {
 } RelaySrtpKeys;
 
 const char *relay_srtp_profile_name (RelaySrtpProfile profile);
+
+/* Wipes keys (OPENSSL_cleanse, which the compiler may not drop as a dead
+ * store): profile NONE, no key material. */
+void relay_srtp_keys_clear (RelaySrtpKeys *keys);
 
 G_END_DECLS

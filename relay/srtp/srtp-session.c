@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <srtp2/srtp.h>
 
 /* We never configure an MKI, so libsrtp appends at most a tag plus the
@@ -120,7 +121,8 @@ create_context (const RelaySrtpKeys *keys, const guint8 *key_salt,
   policy.next = NULL;
 
   st = srtp_create (&ctx, &policy);
-  memset (key_copy, 0, sizeof key_copy);
+  /* A memset of a buffer never read again may be optimised away. */
+  OPENSSL_cleanse (key_copy, sizeof key_copy);
   if (st != srtp_err_status_ok)
     {
       g_set_error (error, RELAY_SRTP_ERROR, RELAY_SRTP_ERROR_OTHER,

@@ -48,6 +48,13 @@ post_done (GObject *source, GAsyncResult *result, gpointer data)
   tool_event_add_int (b, "status", pub->status);
   tool_event_add_string (b, "location", pub->location);
   tool_event_add_string (b, "etag", pub->etag);
+  {
+    /* The relay's certificate this session was answered with. */
+    const char *fp = text ? strstr (text, "a=fingerprint:") : NULL;
+    g_autofree char *line = fp ? g_strndup (fp + 14, strcspn (fp + 14, "\r\n")) : NULL;
+
+    tool_event_add_string (b, "fingerprint", line);
+  }
   tool_event_add_int (b, "ms",
       (g_get_monotonic_time () - pub->started_us) / 1000);
   tool_event_end (b);

@@ -66,6 +66,30 @@ replace_fingerprints (const char *sdp)
   return g_strjoinv ("\r\n", lines);
 }
 
+/* Before each of our sha-256 lines: a stranger's sha-256 fingerprint and a
+ * sha-1 line (a weak hash the relay must skip), so ours comes third. */
+static char *
+add_decoy_fingerprints (const char *sdp)
+{
+  g_auto (GStrv) lines = g_strsplit (sdp, "\r\n", -1);
+  GString *out = g_string_new (NULL);
+  const char *prefix = "a=fingerprint:sha-256 ";
+
+  for (char **l = lines; *l; l++) {
+    if (g_str_has_prefix (*l, prefix)) {
+      g_autofree char *fake = fake_fingerprint (*l + strlen (prefix));
+
+      g_string_append_printf (out, "%s%s\r\n", prefix, fake);
+      /* 20 octets: the first 59 characters of a sha-256 value. */
+      g_string_append_printf (out, "a=fingerprint:sha-1 %.59s\r\n", fake);
+    }
+    g_string_append (out, *l);
+    if (l[1] != NULL)
+      g_string_append (out, "\r\n");
+  }
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 on_remote_description_set (gpointer data)
 {
@@ -152,6 +176,12 @@ offer_ready (gpointer publisher, char *text)
 
   if (pub->config->wrong_fingerprint) {
     char *changed = replace_fingerprints (sdp);
+
+    g_free (sdp);
+    sdp = changed;
+  }
+  if (pub->config->decoy_fingerprints) {
+    char *changed = add_decoy_fingerprints (sdp);
 
     g_free (sdp);
     sdp = changed;

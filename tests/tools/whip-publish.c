@@ -33,6 +33,7 @@ static int opt_duration;
 static gboolean opt_delete_on_exit;
 static int opt_expect_status = -1;
 static gboolean opt_wrong_fingerprint;
+static gboolean opt_decoy_fingerprints;
 static double opt_drop_percent;
 static int opt_join_interval_ms;
 static gboolean opt_insecure;
@@ -74,6 +75,9 @@ static const GOptionEntry entries[] = {
       "history, so the relay must NACK and receive RTX", "PERCENT"},
   {"wrong-fingerprint", 0, 0, G_OPTION_ARG_NONE, &opt_wrong_fingerprint,
       "POST a DTLS fingerprint that does not match our certificate", NULL},
+  {"decoy-fingerprints", 0, 0, G_OPTION_ARG_NONE, &opt_decoy_fingerprints,
+      "Put a stranger's sha-256 and a sha-1 a=fingerprint line before each of "
+      "ours (RFC 8122 allows several; ours must still be found)", NULL},
   {"join-interval-ms", 0, 0, G_OPTION_ARG_INT, &opt_join_interval_ms,
       "Delay between publisher joins (default 0)", "MS"},
   {"insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
@@ -317,6 +321,7 @@ main (int argc, char **argv)
   app.config.dry_run = opt_dry_run;
   app.config.insecure = opt_insecure;
   app.config.wrong_fingerprint = opt_wrong_fingerprint;
+  app.config.decoy_fingerprints = opt_decoy_fingerprints;
   app.config.drop_percent = CLAMP (opt_drop_percent, 0.0, 100.0);
   app.config.h264 = g_strcmp0 (opt_codec, "h264") == 0;
   app.config.expect_status = opt_expect_status;

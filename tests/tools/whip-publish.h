@@ -71,6 +71,7 @@ typedef struct {
   gboolean dry_run;
   gboolean insecure;
   gboolean wrong_fingerprint;
+  gboolean decoy_fingerprints;  /* a stranger's sha-256 and a sha-1 line first */
   gboolean h264;
   gboolean audio_level;         /* send the RFC 6464 header extension */
   int expect_status;            /* -1: expect 201 and ICE connected */

@@ -41,6 +41,8 @@ test_embedded_defaults (void)
   g_assert_false (c->allow_insecure_http);
   g_assert_false (relay_config_plain_http_exposed (c));
   g_assert_cmpuint (g_strv_length (c->allowed_origins), ==, 0);
+  g_assert_cmpuint (c->dtls_certificate_lifetime_s, ==, 30 * 86400);
+  g_assert_cmpuint (c->dtls_renew_before_s, ==, 7 * 86400);
 }
 
 static RelayConfig *
@@ -136,6 +138,10 @@ test_errors (void)
                 "[limits] refused-candidate-ranges: \"intranet\"");
   expect_error ("[limits]\nevent-queue-kb=1\n", "[limits] event-queue-kb");
   expect_error ("[limits]\nmax-session=5\n", "[limits] max-session: unknown key");
+  expect_error ("[dtls]\ncertificate-lifetime-s=59\n", "[dtls] certificate-lifetime-s");
+  expect_error ("[dtls]\ncertificate-lifetime-s=600\nrenew-before-s=600\n",
+                "[dtls] renew-before-s: 600 is not less than");
+  expect_error ("[dtls]\nrenew-after-s=1\n", "[dtls] renew-after-s: unknown key");
   expect_error ("[transport]\nport-min=50000\nport-max=40000\n", "[transport] port-max");
   expect_error ("[transport]\nport-min=50000\n", "[transport] port-max");
   expect_error ("[transport]\nannounced-addresses=not-an-ip\n", "[transport] announced-addresses");

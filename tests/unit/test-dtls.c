@@ -1,242 +1,10 @@
 /* DTLS certificate and transport: two transports wired back to back in
  * memory on one GMainContext, plus a bare OpenSSL client as an independent
- * reference for the RFC 5764 key layout. */
-#include <string.h>
-#include <glib.h>
-#include <glib/gstdio.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
+ * reference for the RFC 5764 key layout; the peer's certificate against
+ * the SDP fingerprints. */
+#include <openssl/rsa.h>
 
-#include "relay/dtls/dtls-certificate.h"
-#include "relay/dtls/dtls-transport.h"
-#include "relay/srtp/srtp-session.h"
-
-#define WAIT_MS 5000
-
-typedef struct _Harness Harness;
-
-typedef struct _Endpoint {
-  Harness *h;
-  RelayDtlsTransport *t;
-  struct _Endpoint *peer;
-  SSL *raw_peer;          /* set when the peer is a bare OpenSSL client */
-  gboolean connected, failed, closed;
-  char *fail_reason;
-  RelaySrtpKeys keys;
-  GByteArray *received;
-  guint datagrams_sent;
-  gsize largest_datagram;
-  guint drop_next;        /* datagrams to lose before delivering again */
-  guint drop_nth;         /* 1-based index of one datagram to lose */
-  gboolean free_in_send, free_in_connected, free_in_failed;
-} Endpoint;
-
-struct _Harness {
-  GMainContext *ctx;
-  RelayDtlsCertificate *client_cert, *server_cert;
-  Endpoint client, server;
-};
-
-typedef struct {
-  Endpoint *to;
-  GBytes *data;
-} Delivery;
-
-static void
-delivery_free (gpointer p)
-{
-  Delivery *d = p;
-  g_bytes_unref (d->data);
-  g_free (d);
-}
-
-/* Delivered from an idle so a transport is never re-entered from its own
- * send callback, as with a real socket. */
-static gboolean
-deliver (gpointer p)
-{
-  Delivery *d = p;
-  gsize len;
-  const guint8 *data = g_bytes_get_data (d->data, &len);
-
-  if (d->to->t != NULL)
-    relay_dtls_transport_receive (d->to->t, data, len);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_send (const guint8 *data, gsize len, gpointer user_data)
-{
-  Endpoint *ep = user_data;
-
-  ep->datagrams_sent++;
-  ep->largest_datagram = MAX (ep->largest_datagram, len);
-  if (ep->free_in_send)
-    {
-      g_clear_pointer (&ep->t, relay_dtls_transport_free);
-      return;
-    }
-  if (ep->drop_next > 0)
-    {
-      ep->drop_next--;
-      return;
-    }
-  if (ep->drop_nth == ep->datagrams_sent)
-    return;
-  if (ep->raw_peer != NULL)
-    {
-      BIO_write (SSL_get_rbio (ep->raw_peer), data, (int) len);
-      return;
-    }
-
-  Delivery *d = g_new0 (Delivery, 1);
-  GSource *src = g_idle_source_new ();
-  d->to = ep->peer;
-  d->data = g_bytes_new (data, len);
-  g_source_set_callback (src, deliver, d, delivery_free);
-  g_source_attach (src, ep->h->ctx);
-  g_source_unref (src);
-}
-
-static void
-on_connected (const RelaySrtpKeys *keys, gpointer user_data)
-{
-  Endpoint *ep = user_data;
-
-  g_assert_false (ep->connected);
-  ep->connected = TRUE;
-  ep->keys = *keys;
-  if (ep->free_in_connected)
-    g_clear_pointer (&ep->t, relay_dtls_transport_free);
-}
-
-static void
-on_failed (const char *reason, gpointer user_data)
-{
-  Endpoint *ep = user_data;
-
-  g_assert_false (ep->failed);
-  ep->failed = TRUE;
-  ep->fail_reason = g_strdup (reason);
-  if (ep->free_in_failed)
-    g_clear_pointer (&ep->t, relay_dtls_transport_free);
-}
-
-static void
-on_application_data (const guint8 *data, gsize len, gpointer user_data)
-{
-  Endpoint *ep = user_data;
-  g_byte_array_append (ep->received, data, len);
-}
-
-static void on_closed (gpointer user_data) { ((Endpoint *) user_data)->closed = TRUE; }
-
-static const RelayDtlsCallbacks callbacks = {
-  .send = on_send,
-  .connected = on_connected,
-  .failed = on_failed,
-  .application_data = on_application_data,
-  .closed = on_closed,
-};
-
-static RelayDtlsCertificate *
-generate (void)
-{
-  GError *error = NULL;
-  RelayDtlsCertificate *cert = relay_dtls_certificate_generate (&error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (cert);
-  return cert;
-}
-
-static void
-harness_init (Harness *h)
-{
-  memset (h, 0, sizeof *h);
-  h->ctx = g_main_context_new ();
-  h->client_cert = generate ();
-  h->server_cert = generate ();
-  h->client.h = h->server.h = h;
-  h->client.peer = &h->server;
-  h->server.peer = &h->client;
-  h->client.received = g_byte_array_new ();
-  h->server.received = g_byte_array_new ();
-}
-
-/* Each side is told the other's fingerprint, as the SDP exchange would. */
-static void
-harness_create (Harness *h, const char *server_expects, const char *client_expects)
-{
-  if (server_expects == NULL)
-    server_expects = relay_dtls_certificate_get_fingerprint (h->client_cert);
-  if (client_expects == NULL)
-    client_expects = relay_dtls_certificate_get_fingerprint (h->server_cert);
-  h->server.t = relay_dtls_transport_new (h->server_cert, RELAY_DTLS_ROLE_SERVER,
-                                          server_expects, h->ctx, &callbacks, &h->server);
-  h->client.t = relay_dtls_transport_new (h->client_cert, RELAY_DTLS_ROLE_CLIENT,
-                                          client_expects, h->ctx, &callbacks, &h->client);
-  g_assert_nonnull (h->server.t);
-  g_assert_nonnull (h->client.t);
-  g_assert_cmpint (relay_dtls_transport_get_state (h->client.t), ==, RELAY_DTLS_STATE_NEW);
-}
-
-static void
-harness_start (Harness *h)
-{
-  relay_dtls_transport_start (h->server.t);
-  relay_dtls_transport_start (h->client.t);
-}
-
-static void
-endpoint_clear (Endpoint *ep)
-{
-  g_clear_pointer (&ep->t, relay_dtls_transport_free);
-  g_clear_pointer (&ep->received, g_byte_array_unref);
-  g_clear_pointer (&ep->fail_reason, g_free);
-}
-
-static void
-harness_clear (Harness *h)
-{
-  endpoint_clear (&h->client);
-  endpoint_clear (&h->server);
-  /* Run pending deliveries (they see no transport) so their data is freed. */
-  while (g_main_context_iteration (h->ctx, FALSE))
-    ;
-  g_clear_pointer (&h->ctx, g_main_context_unref);
-  g_clear_pointer (&h->client_cert, relay_dtls_certificate_unref);
-  g_clear_pointer (&h->server_cert, relay_dtls_certificate_unref);
-}
-
-typedef gboolean (*Condition) (Harness *h);
-
-static gboolean wake (gpointer unused) { return G_SOURCE_REMOVE; }
-
-/* Bounded: a hung handshake fails the test instead of hanging it. */
-static gboolean
-wait_for (Harness *h, Condition cond, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  GSource *guard = g_timeout_source_new (timeout_ms);
-
-  g_source_set_callback (guard, wake, NULL, NULL);
-  g_source_attach (guard, h->ctx);
-  while (!cond (h) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (h->ctx, TRUE);
-  g_source_destroy (guard);
-  g_source_unref (guard);
-  return cond (h);
-}
-
-static gboolean both_connected (Harness *h) { return h->client.connected && h->server.connected; }
-static gboolean server_failed (Harness *h) { return h->server.failed; }
-static gboolean server_closed (Harness *h) { return h->server.closed; }
-static gboolean
-data_both_ways (Harness *h)
-{
-  return h->client.received->len >= 5 && h->server.received->len >= 5;
-}
+#include "dtls-test-util.h"
 
 static void
 check_fingerprint_format (const char *fp)
@@ -283,20 +51,6 @@ test_certificate_generate (void)
 }
 
 static void
-write_pem (const char *path, RelayDtlsCertificate *cert, gboolean key)
-{
-  FILE *f = g_fopen (path, "w");
-
-  g_assert_nonnull (f);
-  if (key)
-    g_assert_cmpint (PEM_write_PrivateKey (f, relay_dtls_certificate_get_pkey (cert),
-                                           NULL, NULL, 0, NULL, NULL), ==, 1);
-  else
-    g_assert_cmpint (PEM_write_X509 (f, relay_dtls_certificate_get_x509 (cert)), ==, 1);
-  fclose (f);
-}
-
-static void
 test_certificate_load (void)
 {
   g_autoptr (RelayDtlsCertificate) a = generate ();
@@ -325,10 +79,48 @@ test_certificate_load (void)
   g_assert_null (bad);
   g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
   g_clear_error (&error);
+  bad = relay_dtls_certificate_load (cert_path, missing, &error);
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_assert_nonnull (strstr (error->message, "No such file"));
+  g_clear_error (&error);
+  bad = relay_dtls_certificate_load (cert_path, dir, &error); /* a directory */
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_clear_error (&error);
 
   bad = relay_dtls_certificate_load (cert_path, other_key_path, &error);
   g_assert_null (bad);
   g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_clear_error (&error);
+
+  /* A key under 112-bit security (RSA-1024) is refused at load, not by
+   * every handshake later. */
+  {
+    EVP_PKEY *weak_key = EVP_RSA_gen (1024);
+    X509 *weak = X509_new ();
+    FILE *f;
+
+    X509_set_version (weak, 2);
+    ASN1_INTEGER_set (X509_get_serialNumber (weak), 3);
+    X509_gmtime_adj (X509_getm_notBefore (weak), -3600);
+    X509_gmtime_adj (X509_getm_notAfter (weak), 3600);
+    X509_set_issuer_name (weak, X509_get_subject_name (weak));
+    X509_set_pubkey (weak, weak_key);
+    g_assert_cmpint (X509_sign (weak, weak_key, EVP_sha256 ()), >, 0);
+    f = g_fopen (cert_path, "w");
+    PEM_write_X509 (f, weak);
+    fclose (f);
+    f = g_fopen (key_path, "w");
+    PEM_write_PrivateKey (f, weak_key, NULL, NULL, 0, NULL, NULL);
+    fclose (f);
+    X509_free (weak);
+    EVP_PKEY_free (weak_key);
+  }
+  bad = relay_dtls_certificate_load (cert_path, key_path, &error);
+  g_assert_null (bad);
+  g_assert_error (error, RELAY_DTLS_ERROR, RELAY_DTLS_ERROR_CERTIFICATE);
+  g_test_message ("RSA-1024: %s", error->message);
   g_clear_error (&error);
 
   g_unlink (cert_path);
@@ -423,7 +215,90 @@ test_fingerprint_mismatch (void)
   g_assert_false (h.server.connected);
   g_assert_cmpint (relay_dtls_transport_get_state (h.server.t), ==, RELAY_DTLS_STATE_FAILED);
   g_assert_false (relay_dtls_transport_send_application (h.server.t, (const guint8 *) "x", 1));
+  /* Refused inside the handshake, with an alert: the peer is told at once
+   * instead of believing itself connected. */
+  g_assert_true (wait_for (&h, client_failed, WAIT_MS));
+  g_assert_false (h.client.connected);
   harness_clear (&h);
+}
+
+/* An offer may carry several a=fingerprint lines (RFC 8122): the peer's
+ * certificate needs to match one with a hash the relay accepts. */
+static void
+test_fingerprint_any_of (void)
+{
+  Harness h;
+  g_autoptr (RelayDtlsCertificate) stranger = generate ();
+  g_autofree char *stranger_256 = fingerprint_line (stranger, "sha-256", EVP_sha256 ());
+  g_autofree char *stranger_512 = fingerprint_line (stranger, "sha-512", EVP_sha512 ());
+
+  /* Two lines, only the second one the client's. */
+  harness_init (&h);
+  {
+    g_autofree char *client_256 = fingerprint_line (h.client_cert, "sha-256", EVP_sha256 ());
+    const char *second[] = { stranger_256, client_256, NULL };
+
+    harness_create_with (&h, second, NULL);
+  }
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  harness_clear (&h);
+
+  /* The match with another accepted hash (upper-case name); unknown and
+   * weak hashes are skipped, not fatal. */
+  harness_init (&h);
+  {
+    g_autofree char *client_384 = fingerprint_line (h.client_cert, "SHA-384", EVP_sha384 ());
+    const char *mixed[] = { "x-unknown 01:02", "md5 00:11", stranger_512, client_384, NULL };
+
+    harness_create_with (&h, mixed, NULL);
+  }
+  harness_start (&h);
+  g_assert_true (wait_for (&h, both_connected, WAIT_MS));
+  harness_clear (&h);
+}
+
+static void
+expect_refused (const char *const *server_expects)
+{
+  Harness h;
+
+  harness_init (&h);
+  harness_create_with (&h, server_expects, NULL);
+  harness_start (&h);
+  g_assert_true (wait_for (&h, server_failed, WAIT_MS));
+  g_assert_cmpstr (h.server.fail_reason, ==, "fingerprint mismatch");
+  g_assert_false (h.server.connected);
+  harness_clear (&h);
+}
+
+static void
+test_fingerprint_none_of (void)
+{
+  g_autoptr (RelayDtlsCertificate) stranger = generate ();
+  g_autofree char *stranger_256 = fingerprint_line (stranger, "sha-256", EVP_sha256 ());
+  g_autofree char *stranger_384 = fingerprint_line (stranger, "sha-384", EVP_sha384 ());
+  const char *strangers[] = { stranger_256, stranger_384, NULL };
+  const char *nothing[] = { NULL };
+
+  expect_refused (strangers);
+  expect_refused (nothing);
+  /* A sha-1 line never matches, even the right certificate's: SHA-1 is
+   * not strong enough to authenticate a peer. (The harness client's own
+   * certificate is only known once the harness exists, hence by hand.) */
+  {
+    Harness h;
+    g_autofree char *client_sha1 = NULL;
+
+    harness_init (&h);
+    client_sha1 = fingerprint_line (h.client_cert, "sha-1", EVP_sha1 ());
+    const char *weak[] = { client_sha1, NULL };
+    harness_create_with (&h, weak, NULL);
+    harness_start (&h);
+    g_assert_true (wait_for (&h, server_failed, WAIT_MS));
+    g_assert_cmpstr (h.server.fail_reason, ==, "fingerprint mismatch");
+    harness_clear (&h);
+  }
 }
 
 static void
@@ -519,50 +394,21 @@ test_free_in_callbacks (void)
   harness_clear (&h);
 }
 
-static int accept_any (int ok, X509_STORE_CTX *store) { return 1; }
-
 /* A bare OpenSSL client offering only AES_CM: checks the fallback profile
  * and, from its own export, that the server split the keys per RFC 5764. */
 static void
 test_reference_client (void)
 {
   Harness h;
-  SSL_CTX *ctx;
   SSL *raw;
-  guint8 material[60], buf[2048];
-  int done = 0;
+  guint8 material[60];
 
   harness_init (&h);
-  ctx = SSL_CTX_new (DTLS_client_method ());
-  g_assert_nonnull (ctx);
-  g_assert_cmpint (SSL_CTX_use_certificate (ctx, relay_dtls_certificate_get_x509 (h.client_cert)), ==, 1);
-  g_assert_cmpint (SSL_CTX_use_PrivateKey (ctx, relay_dtls_certificate_get_pkey (h.client_cert)), ==, 1);
-  g_assert_cmpint (SSL_CTX_set_tlsext_use_srtp (ctx, "SRTP_AES128_CM_SHA1_80"), ==, 0);
-  SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, accept_any);
-  raw = SSL_new (ctx);
-  SSL_set_bio (raw, BIO_new (BIO_s_mem ()), BIO_new (BIO_s_mem ()));
-  BIO_set_mem_eof_return (SSL_get_rbio (raw), -1);
-  SSL_set_options (raw, SSL_OP_NO_QUERY_MTU);
-  DTLS_set_link_mtu (raw, 1200);
-  SSL_set_connect_state (raw);
-
-  h.server.t = relay_dtls_transport_new (h.server_cert, RELAY_DTLS_ROLE_SERVER,
-                                         relay_dtls_certificate_get_fingerprint (h.client_cert),
-                                         h.ctx, &callbacks, &h.server);
-  h.server.raw_peer = raw;
-  relay_dtls_transport_start (h.server.t);
-
-  for (guint round = 0; round < 20 && !(done == 1 && h.server.connected); round++)
-    {
-      int n;
-
-      done = SSL_do_handshake (raw);
-      while ((n = BIO_read (SSL_get_wbio (raw), buf, sizeof buf)) > 0)
-        relay_dtls_transport_receive (h.server.t, buf, (gsize) n);
-    }
-  g_assert_cmpint (done, ==, 1);
+  raw = raw_client_new (h.client_cert, "SRTP_AES128_CM_SHA1_80", NULL);
+  raw_server_start (&h, h.server_cert, raw, NULL);
+  g_assert_cmpint (raw_handshake (&h, raw), ==, 1);
+  g_assert_cmpstr (h.server.fail_reason, ==, NULL);
   g_assert_true (h.server.connected);
-  g_assert_false (h.server.failed);
 
   g_assert_cmpint (h.server.keys.profile, ==, RELAY_SRTP_PROFILE_AES128_CM_SHA1_80);
   g_assert_cmpuint (h.server.keys.key_salt_len, ==, 30);
@@ -576,13 +422,13 @@ test_reference_client (void)
 
   g_clear_pointer (&h.server.t, relay_dtls_transport_free);
   SSL_free (raw);
-  SSL_CTX_free (ctx);
   harness_clear (&h);
 }
 
 int
 main (int argc, char **argv)
 {
+  dtls_test_use_hostile_openssl_conf ();
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/dtls/certificate/generate", test_certificate_generate);
@@ -590,6 +436,8 @@ main (int argc, char **argv)
   g_test_add_func ("/dtls/transport/handshake", test_handshake);
   g_test_add_func ("/dtls/transport/application-data", test_application_data);
   g_test_add_func ("/dtls/transport/fingerprint-mismatch", test_fingerprint_mismatch);
+  g_test_add_func ("/dtls/transport/fingerprint-any-of", test_fingerprint_any_of);
+  g_test_add_func ("/dtls/transport/fingerprint-none-of", test_fingerprint_none_of);
   g_test_add_func ("/dtls/transport/retransmission", test_retransmission);
   g_test_add_func ("/dtls/transport/lost-final-flight", test_lost_final_flight);
   g_test_add_func ("/dtls/transport/close", test_close);

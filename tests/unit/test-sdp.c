@@ -36,7 +36,8 @@ test_chrome_vp8 (void)
 
   g_assert_cmpstr (o->ice_ufrag, ==, "Rk7q");
   g_assert_cmpstr (o->ice_pwd, ==, "gD3nS9z+Lw2PqV8xYc1mTb/e");
-  g_assert_true (g_str_has_prefix (o->fingerprint, "5B:0E:7C"));
+  g_assert_cmpuint (g_strv_length (o->fingerprints), ==, 1);
+  g_assert_true (g_str_has_prefix (o->fingerprints[0], "sha-256 5B:0E:7C"));
   g_assert_cmpstr (o->setup, ==, "actpass");
   g_assert_true (o->bundle && o->ice_trickle && !o->ice_lite);
   g_assert_false (o->end_of_candidates);
@@ -176,7 +177,7 @@ test_firefox (void)
   g_autoptr (RelaySdpOffer) o = parse_ok (text, NULL);
 
   g_assert_cmpstr (o->ice_ufrag, ==, "c81e0a4f");
-  g_assert_true (g_str_has_prefix (o->fingerprint, "A4:1C:9E")); /* session level */
+  g_assert_true (g_str_has_prefix (o->fingerprints[0], "sha-256 A4:1C:9E")); /* session level */
   g_assert_true (o->end_of_candidates);
   g_assert_cmpuint (o->candidates->len, ==, 3);
   g_assert_cmpuint (o->audio->payload_type, ==, 109);
@@ -344,13 +345,62 @@ test_malformed (void)
   parse_fails (lp, strlen (lp), NULL, RELAY_SDP_ERROR_MALFORMED, "ice-pwd");
 }
 
+#define CHROME_FP "sha-256 5B:0E:7C:3F:AA:91:D4:62:18:C7:4E:B0:3D:96:F2:8A:11:6F:C3:5D:E8:74:29:B6:0A:93:4C:D1:7E:58:BF:22"
+#define SHA1_FP "sha-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB"
+#define SHA512_FP "SHA-512 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:" \
+  "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:" \
+  "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"
+
+/* Every a=fingerprint line with a hash the relay accepts is kept, in
+ * order, for the DTLS layer to match against; others are left out. */
+static void
+test_fingerprints (void)
+{
+  g_autofree char *chrome = fixture ("chrome-whip.sdp");
+  g_autoptr (RelaySdpOffer) several = NULL;
+  g_autoptr (RelaySdpOffer) sha1_too = NULL;
+
+  /* sha-1 and an unknown hash ignored, sha-512 (any case) kept after the
+   * sha-256 line. */
+  g_autofree char *three = replace (chrome, "a=fingerprint:" CHROME_FP "\r\n",
+                                    "a=fingerprint:" SHA1_FP "\r\n"
+                                    "a=fingerprint:" CHROME_FP "\r\n"
+                                    "a=fingerprint:x-hash-9 00:11\r\n"
+                                    "a=fingerprint:" SHA512_FP "\r\n");
+  several = parse_ok (three, NULL);
+  g_assert_cmpuint (g_strv_length (several->fingerprints), ==, 2);
+  g_assert_cmpstr (several->fingerprints[0], ==, CHROME_FP);
+  g_assert_cmpstr (several->fingerprints[1], ==, SHA512_FP);
+
+  /* Only sha-1 (weak) or unknown hashes: 400, naming what is accepted. */
+  g_autofree char *sha1 = replace (chrome, "a=fingerprint:sha-256", "a=fingerprint:sha-1");
+  parse_fails (sha1, strlen (sha1), NULL, RELAY_SDP_ERROR_MALFORMED,
+               "no a=fingerprint with a hash function the relay accepts (sha-256");
+  g_autofree char *unknown = replace (chrome, "a=fingerprint:sha-256", "a=fingerprint:sha3-256");
+  parse_fails (unknown, strlen (unknown), NULL, RELAY_SDP_ERROR_MALFORMED, "sha3-256");
+
+  /* A value of the wrong length for its (accepted) hash. */
+  g_autofree char *short512 = replace (chrome, "a=fingerprint:" CHROME_FP "\r\n",
+                                       "a=fingerprint:" CHROME_FP "\r\n"
+                                       "a=fingerprint:sha-384 AB:CD\r\n");
+  parse_fails (short512, strlen (short512), NULL, RELAY_SDP_ERROR_MALFORMED,
+               "a=fingerprint:sha-384 value is not 48");
+
+  /* Bounded: each line costs a comparison in every handshake. */
+  GString *many = g_string_new (NULL);
+  for (guint i = 0; i <= RELAY_SDP_MAX_FINGERPRINTS; i++)
+    g_string_append (many, "a=fingerprint:" CHROME_FP "\r\n");
+  g_autofree char *too_many = replace (chrome, "a=fingerprint:" CHROME_FP "\r\n", many->str);
+  g_string_free (many, TRUE);
+  parse_fails (too_many, strlen (too_many), NULL, RELAY_SDP_ERROR_MALFORMED,
+               "more than 16 a=fingerprint");
+}
+
 static void
 test_unsupported (void)
 {
   g_autofree char *chrome = fixture ("chrome-whip.sdp");
 
-  g_autofree char *sha1 = replace (chrome, "a=fingerprint:sha-256", "a=fingerprint:sha-1");
-  parse_fails (sha1, strlen (sha1), NULL, RELAY_SDP_ERROR_UNSUPPORTED, "sha-1");
   g_autofree char *passive = replace (chrome, "a=setup:actpass", "a=setup:passive");
   parse_fails (passive, strlen (passive), NULL, RELAY_SDP_ERROR_UNSUPPORTED, "passive");
   g_autofree char *no_mux = drop_lines (chrome, "a=rtcp-mux");
@@ -472,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/offer/gstreamer", test_gstreamer);
   g_test_add_func ("/sdp/offer/extmap-variants", test_extmap_variants);
   g_test_add_func ("/sdp/offer/malformed", test_malformed);
+  g_test_add_func ("/sdp/offer/fingerprints", test_fingerprints);
   g_test_add_func ("/sdp/offer/unsupported", test_unsupported);
   g_test_add_func ("/sdp/offer/fuzz", test_fuzz);
   return g_test_run ();

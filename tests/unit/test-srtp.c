@@ -419,6 +419,24 @@ add_both (const char *name, GTestDataFunc func)
   g_test_add_data_func (gcm, GUINT_TO_POINTER (RELAY_SRTP_PROFILE_AEAD_AES_128_GCM), func);
 }
 
+/* Whoever holds a copy of the keys wipes it: nothing of the key or salt,
+ * nor the profile, is left. */
+static void
+test_keys_clear (void)
+{
+  RelaySrtpKeys keys;
+  const guint8 *bytes = (const guint8 *) &keys;
+
+  memset (&keys, 0xa5, sizeof keys);
+  keys.profile = RELAY_SRTP_PROFILE_AEAD_AES_128_GCM;
+  keys.key_salt_len = 28;
+  relay_srtp_keys_clear (&keys);
+  for (gsize i = 0; i < sizeof keys; i++)
+    g_assert_cmpuint (bytes[i], ==, 0);
+  g_assert_cmpint (keys.profile, ==, RELAY_SRTP_PROFILE_NONE);
+  relay_srtp_keys_clear (NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -433,6 +451,7 @@ main (int argc, char **argv)
   add_both ("replay", test_replay);
   add_both ("repeat-tx", test_repeat_tx);
   g_test_add_func ("/srtp/bad-keys", test_bad_keys);
+  g_test_add_func ("/srtp/keys-clear", test_keys_clear);
   g_test_add_data_func ("/srtp/ssrc-limit", GUINT_TO_POINTER (RELAY_SRTP_PROFILE_AES128_CM_SHA1_80),
                         test_ssrc_limit);
 

@@ -43,6 +43,7 @@ export function startPublisher(relay, provinces, opts = {}) {
   if (opts.tokensFile) args.push('--tokens-file', opts.tokensFile);
   else if (provinces.length === 1) args.push('--token', opts.token ?? relay.tokens[provinces[0]]);
   if (opts.wrongFingerprint) args.push('--wrong-fingerprint');
+  if (opts.decoyFingerprints) args.push('--decoy-fingerprints');
   if (opts.expectStatus) args.push('--expect-status', String(opts.expectStatus));
   if (opts.deleteOnExit) args.push('--delete-on-exit');
   if (opts.joinIntervalMs) args.push('--join-interval-ms', String(opts.joinIntervalMs));
