@@ -12,6 +12,7 @@
 #include "relay/output-router.h"
 #include "relay/briefing/briefing-service.h"
 #include "relay/recording/briefing-recorder.h"
+#include "signaling/body-limits.h"
 #include "signaling/briefings-api.h"
 #include "signaling/media-link.h"
 #include "signaling/clips-api.h"
@@ -59,6 +60,9 @@ start_http (RelayApp *app, GError **error)
         }
       soup_server_set_tls_certificate (server, cert);
     }
+  /* Before any handler: what a request body may cost is decided for every
+   * path alike, before any token is looked at. */
+  relay_body_limits_install (server);
   relay_whip_endpoint_register (server, app);
   whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
