@@ -21,6 +21,8 @@ G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
 static const char *const relay_keys[] = { "http-address", "http-port", "data-dir",
   "tls-certificate", "tls-private-key", "roster", "dev-tokens", "dtls-certificate",
   "dtls-private-key", NULL };
+static const char *const http_keys[] = { "max-connections", "max-connections-per-client",
+  "idle-timeout-s", NULL };
 static const char *const transport_keys[] = { "threads", "port-min", "port-max",
   "announced-addresses", "interfaces", NULL };
 static const char *const media_keys[] = { "video-codecs", "target-bitrate-kbps",
@@ -226,6 +228,17 @@ read_relay_group (Reader *r, RelayConfig *c)
       g_hash_table_insert (c->by_code, p->code, p);
     }
   return TRUE;
+}
+
+static gboolean
+read_http_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "http";
+  return check_keys (r, g, http_keys)
+         && get_uint (r, g, "max-connections", 1, 65535, &c->http_max_connections)
+         && get_uint (r, g, "max-connections-per-client", 1, 65535,
+                      &c->http_max_connections_per_client)
+         && get_uint (r, g, "idle-timeout-s", 1, 3600, &c->http_idle_timeout_s);
 }
 
 static gboolean
@@ -487,6 +500,9 @@ config_new_defaults (const char *source)
   c->http_port = 8080;
   c->data_dir = g_strdup ("var");
   c->dev_tokens = TRUE;
+  c->http_max_connections = 1024;
+  c->http_max_connections_per_client = 256;
+  c->http_idle_timeout_s = 30;
   c->transport_threads = 2;
   c->announced_addresses = g_new0 (char *, 1);
   c->interfaces = g_new0 (char *, 1);
@@ -538,6 +554,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
       gboolean ok;
       if (strcmp (g, "relay") == 0)
         ok = TRUE;
+      else if (strcmp (g, "http") == 0)
+        ok = read_http_group (&r, c);
       else if (strcmp (g, "transport") == 0)
         ok = read_transport_group (&r, c);
       else if (strcmp (g, "media") == 0)

@@ -55,6 +55,11 @@ typedef struct {
   char *dtls_certificate;
   char *dtls_private_key;
   gboolean dev_tokens;
+  /* [http]: connections the HTTP server holds at once, in all and from one
+   * client, and how long one may keep it waiting (signaling/connection-limits.h). */
+  guint http_max_connections;
+  guint http_max_connections_per_client;
+  guint http_idle_timeout_s;
 
   guint transport_threads;
   guint port_min;

@@ -6,6 +6,7 @@
 #include "relay/reports/report-service.h"
 #include "signaling/briefings-api.h"
 #include "signaling/control-api.h"
+#include "signaling/http-listener.h"
 #include "signaling/http-util.h"
 #include "signaling/refusal-close.h"
 
@@ -74,7 +75,7 @@ refuse (SoupServerMessage *msg, BodyCount *count, const char *how)
               soup_server_message_get_remote_host (msg), how, reason);
 
   g_autoptr (SoupServerMessage) held = g_object_ref (msg);
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = relay_http_listener_socket_of (msg);
   /* Taken from libsoup, which would otherwise read the rest of the body
    * before it answers. */
   GIOStream *stream = soup_server_message_steal_connection (msg);
