@@ -35,6 +35,7 @@ typedef enum {
 
 struct _RelayHttpListener {
   guint ref_count;
+  GMainContext *context; /* the server's: where every record is touched */
   SoupServer *server; /* NULL once its owner freed the listener */
   GSocket *socket;    /* the listening socket; NULL once freed */
   GSource *accepting; /* the listening socket is readable, or the retry timer */
@@ -80,6 +81,7 @@ listener_unref (RelayHttpListener *listener)
   if (--listener->ref_count > 0)
     return;
   g_hash_table_unref (listener->per_client);
+  g_main_context_unref (listener->context);
   g_clear_object (&listener->tls_certificate);
   g_free (listener->url);
   g_free (listener);
@@ -134,10 +136,8 @@ forget_msg (Connection *conn)
   conn->msg = NULL;
 }
 
-/* The stream given to libsoup is being finalized: the connection is over,
- * whoever had it last (libsoup, a WebSocket, a refusal being answered). */
-static void
-on_stream_gone (gpointer data, GObject *where_the_stream_was)
+static gboolean
+end_connection (gpointer data)
 {
   Connection *conn = data;
   RelayHttpListener *listener = conn->listener;
@@ -158,6 +158,18 @@ on_stream_gone (gpointer data, GObject *where_the_stream_was)
   g_free (conn->client);
   g_free (conn);
   listener_unref (listener);
+  return G_SOURCE_REMOVE;
+}
+
+/* The stream given to libsoup is being finalized: the connection is over,
+ * whoever had it last (libsoup, a WebSocket, a refusal being answered).
+ * That can be a TLS handshake's worker thread dropping the last reference:
+ * the record is ended on the server's thread. */
+static void
+on_stream_gone (gpointer data, GObject *where_the_stream_was)
+{
+  Connection *conn = data;
+  g_main_context_invoke (conn->listener->context, end_connection, conn);
 }
 
 static gboolean
@@ -190,7 +202,7 @@ arm (Connection *conn, Wait waiting)
   conn->waiting = waiting;
   conn->deadline = g_timeout_source_new (conn->listener->idle_timeout_ms);
   g_source_set_callback (conn->deadline, on_deadline, conn, NULL);
-  g_source_attach (conn->deadline, g_main_context_get_thread_default ());
+  g_source_attach (conn->deadline, conn->listener->context);
 }
 
 static Connection *
@@ -420,7 +432,7 @@ on_acceptable (GSocket *socket, GIOCondition condition, gpointer data)
           g_clear_pointer (&listener->accepting, g_source_unref);
           listener->accepting = g_timeout_source_new (ACCEPT_RETRY_MS);
           g_source_set_callback (listener->accepting, on_retry_accepting, listener, NULL);
-          g_source_attach (listener->accepting, g_main_context_get_thread_default ());
+          g_source_attach (listener->accepting, listener->context);
           return G_SOURCE_REMOVE;
         }
       take_connection (listener, accepted);
@@ -434,7 +446,7 @@ start_accepting (RelayHttpListener *listener)
 {
   listener->accepting = g_socket_create_source (listener->socket, G_IO_IN, NULL);
   g_source_set_callback (listener->accepting, G_SOURCE_FUNC (on_acceptable), listener, NULL);
-  g_source_attach (listener->accepting, g_main_context_get_thread_default ());
+  g_source_attach (listener->accepting, listener->context);
 }
 
 static void
@@ -487,6 +499,7 @@ relay_http_listener_new (SoupServer *server, const RelayConfig *config,
 
   RelayHttpListener *listener = g_new0 (RelayHttpListener, 1);
   listener->ref_count = 1;
+  listener->context = g_main_context_ref_thread_default ();
   listener->server = server;
   listener->socket = g_steal_pointer (&socket);
   listener->tls_certificate = tls_certificate ? g_object_ref (tls_certificate) : NULL;
