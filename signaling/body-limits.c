@@ -33,8 +33,8 @@ static const BodyCap caps[] = {
   { "PUT", "/api/v1/briefings", RELAY_BRIEFINGS_MAX_BODY },
 };
 
-/* Methods whose requests have no content (RFC 9110 9.3): a body there is
- * either a mistake or smuggling. */
+/* Methods whose content has no defined meaning (RFC 9110 9.3): a body there
+ * is a mistake, or a request smuggled inside another. */
 static const char *const bodyless[] = { "GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT",
                                         NULL };
 
