@@ -1,11 +1,15 @@
 #include "signaling/http-listener.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "relay/log.h"
+#include "signaling/idle-input.h"
 #include "signaling/refusal-close.h"
 
 /* At 07:30 all 76 offices press Publish within a few seconds: a deeper
@@ -27,9 +31,12 @@
 /* Data on the remote address object given to libsoup, which keeps that very
  * object for the connection's requests. */
 #define CONNECTION_KEY "relay-http-connection"
+/* Data on the stream given to libsoup: the socket's (or TLS) stream under
+ * it, which goes with it. */
+#define BASE_STREAM_KEY "relay-base-stream"
 
 typedef enum {
-  WAITING_FOR_REQUEST, /* the request line and headers, from the accept */
+  WAITING_FOR_REQUEST, /* the request line and headers, from the accept or the previous answer */
   WAITING_FOR_BODY,    /* the next part of the body */
 } Wait;
 
@@ -38,8 +45,10 @@ struct _RelayHttpListener {
   GMainContext *context; /* the server's: where every record is touched */
   SoupServer *server; /* NULL once its owner freed the listener */
   GSocket *socket;    /* the listening socket; NULL once freed */
+  GSocket *soup_end;  /* the far end of the listener libsoup is given */
   GSource *accepting; /* the listening socket is readable, or the retry timer */
   gulong started_handler;
+  gulong finished_handler;
   GTlsCertificate *tls_certificate;
   char *url;
   guint max_connections;
@@ -55,14 +64,20 @@ struct _RelayHttpListener {
 typedef struct {
   RelayHttpListener *listener; /* a reference */
   GSocket *socket;             /* a reference */
-  GIOStream *stream;           /* watched weakly: its end is the connection's */
+  GIOStream *stream;           /* the socket's or TLS stream, watched weakly: its end is the
+                                * connection's */
+  RelayIdleInput *input;       /* what libsoup reads, once handed over */
   GSocketAddress *local;
   GSocketAddress *remote; /* carries this record for the connection's requests */
   char *client;
   GSource *deadline;
   Wait waiting;
   GCancellable *handshake;  /* while the TLS handshake runs */
-  SoupServerMessage *msg;   /* the request, watched weakly */
+  SoupServerMessage *msg;   /* the latest request, watched weakly */
+  /* Between two requests of a kept-alive connection: the request before, to
+   * take the connection from libsoup with (a reference). */
+  gboolean idle;
+  SoupServerMessage *last_msg;
   gboolean taken;           /* closed or taken from libsoup: no more deadlines */
 } Connection;
 
@@ -126,6 +141,21 @@ disarm (Connection *conn)
     }
 }
 
+static gboolean
+unref_later (gpointer object)
+{
+  g_object_unref (object);
+  return G_SOURCE_REMOVE;
+}
+
+/* Later: this can run in a signal of that very message. */
+static void
+drop_last_msg (Connection *conn)
+{
+  if (conn->last_msg)
+    g_idle_add_full (G_PRIORITY_DEFAULT, unref_later, g_steal_pointer (&conn->last_msg), NULL);
+}
+
 static void
 forget_msg (Connection *conn)
 {
@@ -143,6 +173,12 @@ end_connection (gpointer data)
   RelayHttpListener *listener = conn->listener;
   disarm (conn);
   forget_msg (conn);
+  drop_last_msg (conn);
+  if (conn->input)
+    {
+      relay_idle_input_forget_owner (conn->input);
+      g_object_unref (conn->input);
+    }
   g_clear_object (&conn->handshake);
   g_object_set_data (G_OBJECT (conn->remote), CONNECTION_KEY, NULL);
   g_socket_close (conn->socket, NULL);
@@ -172,20 +208,50 @@ on_stream_gone (gpointer data, GObject *where_the_stream_was)
   g_main_context_invoke (conn->listener->context, end_connection, conn);
 }
 
+/* Takes a connection that is idle between two requests from libsoup and
+ * closes it. */
+static void
+retire (Connection *conn)
+{
+  if (conn->taken || !conn->last_msg)
+    return;
+  g_autoptr (SoupServerMessage) msg = g_object_ref (conn->last_msg);
+  GIOStream *stream = soup_server_message_steal_connection (msg);
+  if (stream)
+    {
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+    }
+}
+
+/* The idle connection's input ended (the client closed it) or failed. */
+static gboolean
+on_idle_end (gpointer data)
+{
+  retire (data);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_deadline (gpointer data)
 {
   Connection *conn = data;
   g_clear_pointer (&conn->deadline, g_source_unref);
   guint s = conn->listener->idle_timeout_ms / 1000;
-  /* A browser's spare connection that it never used ends this way: worth a
-   * line only when debugging. A body that stops is not usual. */
+  /* A kept-alive connection, or a browser's spare one that it never used,
+   * ends this way: worth a line only when debugging. A body that stops is
+   * not usual. */
   if (conn->waiting == WAITING_FOR_REQUEST)
     relay_debug (NULL, "HTTP: closed a connection from %s: no complete request within %u s",
                  conn->client, s);
   else
     relay_info (NULL, "HTTP: closed a connection from %s: its request body stalled for %u s",
                 conn->client, s);
+  if (conn->idle)
+    {
+      retire (conn);
+      return G_SOURCE_REMOVE;
+    }
   if (conn->handshake)
     g_cancellable_cancel (conn->handshake);
   /* libsoup reads the end of input, drops the request and closes. */
@@ -219,23 +285,9 @@ relay_http_listener_socket_of (SoupServerMessage *msg)
   return conn ? conn->socket : NULL;
 }
 
-/* No connection is kept alive after its answer: libsoup 3.2 would leak one
- * that the client closes while it waits for the next request. A
- * WebSocket's 101 keeps it (it is taken from libsoup right after). */
-static void
-close_after_answer (SoupServerMessage *msg)
-{
-  if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                  "close");
-}
-
 static void
 on_got_headers (SoupServerMessage *msg, gpointer data)
 {
-  /* Refused from the headers (a bad path, say): answered without the body. */
-  if (soup_server_message_get_status (msg) != 0)
-    close_after_answer (msg);
   arm (data, WAITING_FOR_BODY);
 }
 
@@ -245,13 +297,11 @@ on_got_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer data)
   arm (data, WAITING_FOR_BODY);
 }
 
-/* After libsoup's own handler of the signal: the request's handler has
- * run (or paused it to answer later). */
+/* The relay's own work on the request is not timed. */
 static void
 on_got_body (SoupServerMessage *msg, gpointer data)
 {
   disarm (data);
-  close_after_answer (msg);
 }
 
 /* libsoup closed the connection, or gave it away
@@ -261,16 +311,27 @@ on_disconnected (SoupServerMessage *msg, gpointer data)
 {
   Connection *conn = data;
   conn->taken = TRUE;
+  conn->idle = FALSE;
   disarm (conn);
+  /* What it reads from now on is not libsoup's next request. */
+  if (conn->input)
+    relay_idle_input_set_idle (conn->input, FALSE);
+  drop_last_msg (conn);
 }
 
+/* At the accept, and on a kept-alive connection when the next request's
+ * first bytes arrive (its deadline runs from the answer before). */
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer data)
 {
   Connection *conn = connection_of (msg);
   if (!conn)
     return;
+  conn->idle = FALSE;
+  if (conn->input)
+    relay_idle_input_set_idle (conn->input, FALSE);
   forget_msg (conn);
+  g_clear_object (&conn->last_msg);
   conn->msg = msg;
   g_object_add_weak_pointer (G_OBJECT (msg), (gpointer *) &conn->msg);
   g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), conn);
@@ -279,18 +340,41 @@ on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer data)
   g_signal_connect (msg, "disconnected", G_CALLBACK (on_disconnected), conn);
 }
 
-/* Gives up our reference to `stream`: libsoup holds its own from here. */
+/* The answer is written. libsoup keeps the connection for a next request
+ * unless one side said close (then it disconnects right after). */
+static void
+on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer data)
+{
+  Connection *conn = connection_of (msg);
+  if (!conn || conn->taken)
+    return;
+  conn->idle = TRUE;
+  relay_idle_input_set_idle (conn->input, TRUE);
+  g_clear_object (&conn->last_msg);
+  conn->last_msg = g_object_ref (msg);
+  /* Kept until the next request: not its bodies. */
+  soup_message_body_truncate (soup_server_message_get_request_body (msg));
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  arm (conn, WAITING_FOR_REQUEST);
+}
+
+/* Gives up our reference to `stream` (the socket's or TLS stream): libsoup
+ * reads it through a RelayIdleInput, and holds its own reference. */
 static void
 hand_over (Connection *conn, GIOStream *stream)
 {
   RelayHttpListener *listener = conn->listener;
+  conn->input = relay_idle_input_new (g_io_stream_get_input_stream (stream), on_idle_end, conn);
+  GIOStream *given = g_simple_io_stream_new (G_INPUT_STREAM (conn->input),
+                                             g_io_stream_get_output_stream (stream));
+  g_object_set_data_full (G_OBJECT (given), BASE_STREAM_KEY, stream, g_object_unref);
   if (listener->server)
     {
       g_object_set_data (G_OBJECT (conn->remote), CONNECTION_KEY, conn);
       /* Runs the connection's first request-started at once. */
-      soup_server_accept_iostream (listener->server, stream, conn->local, conn->remote, NULL);
+      soup_server_accept_iostream (listener->server, given, conn->local, conn->remote, NULL);
     }
-  g_object_unref (stream);
+  g_object_unref (given);
 }
 
 static void
@@ -482,6 +566,39 @@ url_of (GSocket *socket, gboolean tls)
                           v6 ? "]" : "", g_inet_socket_address_get_port (inet));
 }
 
+/* libsoup keeps a connection alive after its answer only while it has a
+ * listener of its own (soup_server_listen_*): it gets one that nothing can
+ * connect to, one end of a socket pair whose other end never writes.
+ * Returns that other end. */
+static GSocket *
+give_soup_a_listener (SoupServer *server, GError **error)
+{
+  int fds[2];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "socketpair: %s",
+                   g_strerror (saved));
+      return NULL;
+    }
+  g_autoptr (GSocket) soup_side = g_socket_new_from_fd (fds[0], error);
+  if (!soup_side)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return NULL;
+    }
+  g_autoptr (GSocket) our_side = g_socket_new_from_fd (fds[1], error);
+  if (!our_side)
+    {
+      close (fds[1]);
+      return NULL;
+    }
+  if (!soup_server_listen_socket (server, soup_side, 0, error))
+    return NULL;
+  return g_steal_pointer (&our_side);
+}
+
 RelayHttpListener *
 relay_http_listener_new (SoupServer *server, const RelayConfig *config,
                          GTlsCertificate *tls_certificate, GError **error)
@@ -496,12 +613,16 @@ relay_http_listener_new (SoupServer *server, const RelayConfig *config,
   g_socket_set_blocking (socket, FALSE);
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return NULL;
+  g_autoptr (GSocket) soup_end = give_soup_a_listener (server, error);
+  if (!soup_end)
+    return NULL;
 
   RelayHttpListener *listener = g_new0 (RelayHttpListener, 1);
   listener->ref_count = 1;
   listener->context = g_main_context_ref_thread_default ();
   listener->server = server;
   listener->socket = g_steal_pointer (&socket);
+  listener->soup_end = g_steal_pointer (&soup_end);
   listener->tls_certificate = tls_certificate ? g_object_ref (tls_certificate) : NULL;
   listener->url = url_of (listener->socket, tls_certificate != NULL);
   listener->max_connections = config->http_max_connections;
@@ -511,6 +632,8 @@ relay_http_listener_new (SoupServer *server, const RelayConfig *config,
   fit_open_file_limit (listener->max_connections);
   listener->started_handler = g_signal_connect (server, "request-started",
                                                 G_CALLBACK (on_request_started), listener);
+  listener->finished_handler = g_signal_connect (server, "request-finished",
+                                                 G_CALLBACK (on_request_finished), listener);
   start_accepting (listener);
   return listener;
 }
@@ -534,6 +657,9 @@ relay_http_listener_free (RelayHttpListener *listener)
   g_socket_close (listener->socket, NULL);
   g_clear_object (&listener->socket);
   g_signal_handler_disconnect (listener->server, listener->started_handler);
+  g_signal_handler_disconnect (listener->server, listener->finished_handler);
+  g_socket_close (listener->soup_end, NULL);
+  g_clear_object (&listener->soup_end);
   listener->server = NULL;
   listener_unref (listener);
 }

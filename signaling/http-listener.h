@@ -11,22 +11,28 @@
  *    its accept until it is closed, an upgraded WebSocket included.
  *  - `idle-timeout-s`: a connection is closed when its request line and
  *    headers have not all arrived that long after the accept (the TLS
- *    handshake included), or when its body stops arriving for that long.
- *    The relay's own work on a request (and the answer it streams) is not
+ *    handshake included) or after the previous answer on it (a kept-alive
+ *    connection), or when its body stops arriving for that long. The
+ *    relay's own work on a request (and the answer it streams) is not
  *    timed, nor an upgraded WebSocket (the events endpoint has its own
  *    rules).
- *  - Every answer closes its connection (Connection: close).
  *
- * Why not libsoup's own listener (3.2): it has no limits; it keeps a
- * kept-alive connection that the client closes between requests open for
- * good (CLOSE_WAIT, a descriptor and a few KiB each), and the accepted
- * GSocket of every connection; and once an accept fails (no descriptor
- * left) it stops accepting for good. Here an accept that fails is retried
- * a moment later.
+ * Why not libsoup's own listener (3.2.3): it has no limits; it never
+ * releases the GSocket of a connection it accepted; once an accept fails (no
+ * descriptor left) it stops accepting for good (here a failed accept is
+ * retried a moment later); and it keeps a kept-alive connection that the
+ * client closes between two requests open for good (CLOSE_WAIT, a
+ * descriptor and a few KiB each). For the last, libsoup reads each
+ * connection through a RelayIdleInput (signaling/idle-input.h), which holds
+ * that end of input back and has the connection taken from libsoup and
+ * closed here instead.
+ *
+ * libsoup keeps a connection alive only while it has a listener of its own:
+ * it is given one that nothing can connect to (one end of a socket pair).
  *
  * Main thread (the SoupServer's context). The listener is shared by its
  * owner and by each connection it counts; it goes with the last of them. A
- * connection's record lives until the stream given to libsoup is
+ * connection's record lives until its socket's (or TLS) stream is
  * finalized. */
 #pragma once
 

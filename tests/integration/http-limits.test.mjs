@@ -247,24 +247,27 @@ describe('request bodies and connections, plain HTTP', () => {
     assert.equal(await healthStatus(relay), 200);
   });
 
-  test('after its answer a connection is closed by the relay, and none is left behind', { timeout: 240000 }, async () => {
+  test('kept-alive connections that their clients close are not left open', { timeout: 240000 }, async () => {
     const pid = relay.process.pid;
     const baseline = openSockets(pid);
     for (let i = 0; i < 40; i++) {
       const conn = open(relay);
       await conn.connected;
-      conn.socket.write(requestHead('GET', '/api/v1/health', { Connection: 'keep-alive' }));
-      const answer = await answerOf(conn, 'the answer to GET /api/v1/health');
-      assert.equal(answer.status, 200);
-      assert.equal(answer.headers.connection, 'close');
-      // Half of them leave first, as a client closing a kept-alive
-      // connection does; the others wait for the relay to close.
-      if (i % 2) conn.socket.end();
-      await within(conn.closed, CLOSE_MS, 'the connection closed after its answer');
+      conn.socket.write(requestHead('GET', '/api/v1/health', {}));
+      const first = await answerOf(conn, 'the answer to GET /api/v1/health');
+      assert.equal(first.status, 200);
+      // The connection is kept: a second request on it is served.
+      conn.data = Buffer.alloc(0);
+      conn.socket.write(requestHead('GET', '/api/v1/conference', {}));
+      assert.equal((await answerOf(conn, 'the answer to a second request')).status, 200);
+      // Then the client leaves, as a browser closing an idle connection does.
+      conn.socket.end();
+      await within(conn.closed, CLOSE_MS, 'the connection closed');
     }
     await waitFor(() => openSockets(pid) <= baseline + 2, {
       timeoutMs: CLOSE_MS, describe: () => `the relay's sockets back to ${baseline} (now ${openSockets(pid)})`,
     });
+    assert.equal(await healthStatus(relay), 200);
   });
 
   test('one client gets at most 8 connections at once; others keep being served', { timeout: 240000 }, async () => {
@@ -330,13 +333,16 @@ describe('connections that keep the relay waiting', () => {
     await relay.stop();
   });
 
-  test('a connection that sends nothing, half its headers or half its body is closed; a WebSocket is not', { timeout: 240000 }, async () => {
+  test('a connection that sends nothing, half its headers or half its body, or nothing after an answer, is closed; a WebSocket is not', { timeout: 240000 }, async () => {
     const events = await openEvents(relay, { token: CHAIR });
     try {
       const silent = open(relay);
       const halfHeaders = open(relay);
       const halfBody = open(relay);
-      await Promise.all([silent.connected, halfHeaders.connected, halfBody.connected]);
+      const keptAlive = open(relay);
+      await Promise.all([silent.connected, halfHeaders.connected, halfBody.connected, keptAlive.connected]);
+      keptAlive.socket.write(requestHead('GET', '/api/v1/health', {}));
+      assert.equal((await answerOf(keptAlive, 'the answer on the kept-alive connection')).status, 200);
       halfHeaders.socket.write('GET /api/v1/health HTTP/1.1\r\nHost: relay\r\n');
       halfBody.socket.write(requestHead('POST', '/whip/TH-50', {
         Authorization: `Bearer ${OFFICE}`, 'Content-Type': 'application/sdp', 'Content-Length': 100,
@@ -347,6 +353,7 @@ describe('connections that keep the relay waiting', () => {
       await within(halfHeaders.closed, CLOSE_MS, 'the connection with half its headers closed');
       await within(halfBody.closed, CLOSE_MS, 'the connection with half its body closed');
       assert.equal(halfBody.data.length, 0, 'a stalled upload is closed without an answer');
+      await within(keptAlive.closed, CLOSE_MS, 'the kept-alive connection closed after its answer');
       assert.equal(await healthStatus(relay), 200);
 
       // The upgraded WebSocket, older than all three, is exempt: well past
@@ -417,6 +424,22 @@ describe('over HTTPS', () => {
 
     await within(bareClosed, CLOSE_MS, 'the connection without a TLS handshake closed');
     assert.equal(await healthStatus(relay), 200);
+
+    // Kept-alive TLS connections that their clients close (close_notify,
+    // then FIN) are not left open.
+    const pid = relay.process.pid;
+    const baseline = openSockets(pid);
+    for (let i = 0; i < 10; i++) {
+      const conn = open(relay);
+      await conn.connected;
+      conn.socket.write(requestHead('GET', '/api/v1/health', {}));
+      assert.equal((await answerOf(conn, 'an answer over TLS')).status, 200);
+      conn.socket.end();
+      await within(conn.closed, CLOSE_MS, 'the TLS connection closed');
+    }
+    await waitFor(() => openSockets(pid) <= baseline + 2, {
+      timeoutMs: CLOSE_MS, describe: () => `the relay's sockets back to ${baseline} (now ${openSockets(pid)})`,
+    });
 
     // Over the per-client cap: closed (nothing can be answered before a
     // handshake).
