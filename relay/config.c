@@ -17,6 +17,8 @@ G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
 static const char *const relay_keys[] = { "http-address", "http-port", "data-dir",
   "tls-certificate", "tls-private-key", "roster", "dev-tokens", "dtls-certificate",
   "dtls-private-key", "allow-insecure-http", "allowed-origins", NULL };
+static const char *const http_keys[] = { "max-connections", "max-connections-per-client",
+  "idle-timeout-s", NULL };
 static const char *const transport_keys[] = { "threads", "port-min", "port-max",
   "announced-addresses", "interfaces", NULL };
 static const char *const media_keys[] = { "video-codecs", "target-bitrate-kbps",
@@ -295,6 +297,17 @@ read_relay_group (Reader *r, RelayConfig *c)
       g_hash_table_insert (c->by_code, p->code, p);
     }
   return TRUE;
+}
+
+static gboolean
+read_http_group (Reader *r, RelayConfig *c)
+{
+  const char *g = "http";
+  return check_keys (r, g, http_keys)
+         && get_uint (r, g, "max-connections", 1, 65535, &c->http_max_connections)
+         && get_uint (r, g, "max-connections-per-client", 1, 65535,
+                      &c->http_max_connections_per_client)
+         && get_uint (r, g, "idle-timeout-s", 1, 3600, &c->http_idle_timeout_s);
 }
 
 static gboolean
@@ -590,6 +603,9 @@ config_new_defaults (const char *source)
   c->allowed_origins = g_new0 (char *, 1);
   c->data_dir = g_strdup ("var");
   c->dev_tokens = TRUE;
+  c->http_max_connections = 1024;
+  c->http_max_connections_per_client = 256;
+  c->http_idle_timeout_s = 30;
   c->transport_threads = 2;
   c->dtls_certificate_lifetime_s = RELAY_DTLS_CERTIFICATE_LIFETIME_S;
   c->dtls_renew_before_s = 7 * 24 * 3600;
@@ -645,6 +661,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
       gboolean ok;
       if (strcmp (g, "relay") == 0)
         ok = TRUE;
+      else if (strcmp (g, "http") == 0)
+        ok = read_http_group (&r, c);
       else if (strcmp (g, "transport") == 0)
         ok = read_transport_group (&r, c);
       else if (strcmp (g, "dtls") == 0)

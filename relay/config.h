@@ -62,6 +62,11 @@ typedef struct {
   /* Who may reach the relay (docs/API.md, "Limits and refusals"). */
   gboolean allow_insecure_http; /* plain HTTP on an address other machines reach */
   char **allowed_origins;       /* normalized origins besides the relay's own (events) */
+  /* [http]: connections the HTTP server holds at once, in all and from one
+   * client, and how long one may keep it waiting (signaling/connection-limits.h). */
+  guint http_max_connections;
+  guint http_max_connections_per_client;
+  guint http_idle_timeout_s;
 
   guint transport_threads;
   guint port_min;

@@ -11,7 +11,6 @@
 #include "signaling/media-link.h"
 
 /* A whole agenda of the roster twice with titles fits comfortably. */
-#define MAX_BODY (64 * 1024)
 #define MAX_LIST 1000
 #define CHAIR_ONLY "only the chair runs the briefing"
 #define PREFIX "/api/v1/briefings"
@@ -267,7 +266,7 @@ create_briefing (BriefingsApi *api, SoupServerMessage *msg, const RelayCaller *c
   /* No body at all: every default. */
   if (soup_server_message_get_request_body (msg)->length > 0)
     {
-      o = relay_http_read_json_object (msg, parser, MAX_BODY);
+      o = relay_http_read_json_object (msg, parser, RELAY_BRIEFINGS_MAX_BODY);
       if (!o)
         return;
     }
@@ -318,7 +317,7 @@ put_agenda (BriefingsApi *api, SoupServerMessage *msg, gint64 id, const RelayCal
 {
   static const char *const members[] = { "items", NULL };
   g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *o = relay_http_read_json_object (msg, parser, MAX_BODY);
+  JsonObject *o = relay_http_read_json_object (msg, parser, RELAY_BRIEFINGS_MAX_BODY);
   if (!o)
     return;
   g_autoptr (GError) error = NULL;
@@ -467,21 +466,10 @@ briefings_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
   reply_detail (api, msg, id, &caller, 200);
 }
 
-static void
-early_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-               gpointer data)
-{
-  goffset len = soup_message_headers_get_content_length (
-      soup_server_message_get_request_headers (msg));
-  if (len > MAX_BODY)
-    relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
-}
-
 void
 relay_briefings_api_register (SoupServer *server, RelayApp *app)
 {
   BriefingsApi *api = g_new0 (BriefingsApi, 1);
   api->app = app;
-  soup_server_add_early_handler (server, PREFIX, early_handler, api, NULL);
   soup_server_add_handler (server, PREFIX, briefings_handler, api, g_free);
 }

@@ -18,6 +18,10 @@
 
 G_BEGIN_DECLS
 
+/* A briefing or an agenda as JSON (signaling/body-limits.c refuses more as
+ * it arrives). */
+#define RELAY_BRIEFINGS_MAX_BODY (64 * 1024)
+
 void relay_briefings_api_register (SoupServer *server, RelayApp *app);
 
 G_END_DECLS

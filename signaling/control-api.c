@@ -4,7 +4,6 @@
 
 #include "signaling/http-util.h"
 
-#define MAX_CONTROL_BODY 4096
 #define CHAIR_ONLY "only the chair controls the floor, mutes and the layout"
 
 typedef struct {
@@ -23,7 +22,7 @@ reply_status (SoupServerMessage *msg, ControlApi *api)
 static JsonObject *
 read_object (SoupServerMessage *msg, JsonParser *parser)
 {
-  return relay_http_read_json_object (msg, parser, MAX_CONTROL_BODY);
+  return relay_http_read_json_object (msg, parser, RELAY_CONTROL_MAX_BODY);
 }
 
 /* A string member, or NULL after answering 400. */
@@ -155,26 +154,11 @@ conference_handler (SoupServer *server, SoupServerMessage *msg, const char *path
     put_participant (api, msg, seg[1]);
 }
 
-static void
-control_early_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
-                       GHashTable *query, gpointer data)
-{
-  goffset len = soup_message_headers_get_content_length (
-      soup_server_message_get_request_headers (msg));
-  if (len > MAX_CONTROL_BODY)
-    {
-      /* A page on another origin must be able to read the refusal. */
-      relay_http_set_cors (msg, "GET, HEAD, PUT, DELETE, OPTIONS");
-      relay_http_error (msg, 413, "too-large", "the body is over 4 KiB");
-    }
-}
-
 void
 relay_control_api_register (SoupServer *server, RelayApp *app, RelayConference *conference)
 {
   ControlApi *api = g_new0 (ControlApi, 1);
   api->app = app;
   api->conference = conference;
-  soup_server_add_early_handler (server, "/api/v1/conference", control_early_handler, api, NULL);
   soup_server_add_handler (server, "/api/v1/conference", conference_handler, api, g_free);
 }

@@ -13,6 +13,9 @@
 
 G_BEGIN_DECLS
 
+/* A change's JSON body (signaling/body-limits.c refuses more as it arrives). */
+#define RELAY_CONTROL_MAX_BODY (4 * 1024)
+
 void relay_control_api_register (SoupServer *server, RelayApp *app, RelayConference *conference);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "relay/log.h"
 #include "signaling/admission.h"
+#include "signaling/http-listener.h"
 #include "signaling/http-util.h"
 #include "signaling/request-guard.h"
 
@@ -359,7 +360,9 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
   client->endpoint = endpoint;
   client->ws = g_object_ref (ws);
   client->address = g_strdup (soup_server_message_get_remote_host (msg));
-  GSocket *socket = soup_server_message_get_socket (msg);
+  /* The relay accepts connections itself (signaling/http-listener.h):
+   * libsoup does not know the socket. */
+  GSocket *socket = relay_http_listener_socket_of (msg);
   client->socket = socket ? g_object_ref (socket) : NULL;
   if (!bytes_acked (client->socket, &client->acked_at_start))
     g_clear_object (&client->socket);

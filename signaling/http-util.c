@@ -54,8 +54,8 @@ relay_http_json (SoupServerMessage *msg, guint status, JsonNode *node)
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, len);
 }
 
-void
-relay_http_error (SoupServerMessage *msg, guint status, const char *error, const char *reason)
+static JsonNode *
+error_node (const char *error, const char *reason)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -64,8 +64,31 @@ relay_http_error (SoupServerMessage *msg, guint status, const char *error, const
   json_builder_set_member_name (b, "reason");
   json_builder_add_string_value (b, reason);
   json_builder_end_object (b);
-  g_autoptr (JsonNode) node = json_builder_get_root (b);
+  return json_builder_get_root (b);
+}
+
+void
+relay_http_error (SoupServerMessage *msg, guint status, const char *error, const char *reason)
+{
+  g_autoptr (JsonNode) node = error_node (error, reason);
   relay_http_json (msg, status, node);
+}
+
+char *
+relay_http_error_text (const char *error, const char *reason, gsize *len)
+{
+  g_autoptr (JsonNode) node = error_node (error, reason);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, len);
+}
+
+char *
+relay_http_too_large_reason (gsize max_bytes)
+{
+  if (max_bytes % 1024 == 0)
+    return g_strdup_printf ("the body is over %" G_GSIZE_FORMAT " KiB", max_bytes / 1024);
+  return g_strdup_printf ("the body is over %" G_GSIZE_FORMAT " bytes", max_bytes);
 }
 
 char *
@@ -168,7 +191,8 @@ relay_http_add_ice_server_links (SoupServerMessage *msg, RelayConfig *config)
 }
 
 gboolean
-relay_http_read_body (SoupServerMessage *msg, const char *want_type, GBytes **body_out)
+relay_http_read_body (SoupServerMessage *msg, const char *want_type, gsize max_bytes,
+                      GBytes **body_out)
 {
   g_autofree char *ct = relay_http_content_type (msg);
   if (!ct || strcmp (ct, want_type) != 0)
@@ -178,9 +202,10 @@ relay_http_read_body (SoupServerMessage *msg, const char *want_type, GBytes **bo
       return FALSE;
     }
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  if (body->length > RELAY_MAX_SDP_BODY)
+  if ((gsize) body->length > max_bytes)
     {
-      relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
+      g_autofree char *reason = relay_http_too_large_reason (max_bytes);
+      relay_http_error (msg, 413, "too-large", reason);
       return FALSE;
     }
   *body_out = soup_message_body_flatten (body);
@@ -231,7 +256,8 @@ RelaySdpFragment *
 relay_http_read_fragment (SoupServerMessage *msg)
 {
   g_autoptr (GBytes) body = NULL;
-  if (!relay_http_read_body (msg, "application/trickle-ice-sdpfrag", &body))
+  if (!relay_http_read_body (msg, "application/trickle-ice-sdpfrag", RELAY_MAX_SDPFRAG_BODY,
+                             &body))
     return NULL;
   gsize len;
   const char *text = g_bytes_get_data (body, &len);
@@ -335,10 +361,7 @@ relay_http_read_json_object (SoupServerMessage *msg, JsonParser *parser, gsize m
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   if ((gsize) body->length > max_bytes)
     {
-      g_autofree char *reason
-          = max_bytes % 1024 == 0
-                ? g_strdup_printf ("the body is over %" G_GSIZE_FORMAT " KiB", max_bytes / 1024)
-                : g_strdup_printf ("the body is over %" G_GSIZE_FORMAT " bytes", max_bytes);
+      g_autofree char *reason = relay_http_too_large_reason (max_bytes);
       relay_http_error (msg, 413, "too-large", reason);
       return NULL;
     }

@@ -9,13 +9,20 @@
 
 G_BEGIN_DECLS
 
+/* An SDP offer; a trickle-ice-sdpfrag (at most 32 candidates, of about
+ * 100 bytes each, and the ICE credentials). */
 #define RELAY_MAX_SDP_BODY (64 * 1024)
+#define RELAY_MAX_SDPFRAG_BODY (16 * 1024)
 
 /* The headers every API answer starts with: CORS (any origin; the token
  * authorises) and Cache-Control: no-store. */
 void relay_http_set_cors (SoupServerMessage *msg, const char *methods);
 void relay_http_error (SoupServerMessage *msg, guint status, const char *error, const char *reason);
 void relay_http_json (SoupServerMessage *msg, guint status, JsonNode *node);
+/* {"error","reason"} as JSON text, for an answer written without libsoup. */
+char *relay_http_error_text (const char *error, const char *reason, gsize *len);
+/* "the body is over 64 KiB" (or "... over 1000 bytes"). */
+char *relay_http_too_large_reason (gsize max_bytes);
 
 /* TRUE when the request's method is one of `allowed` ("GET, HEAD, OPTIONS"),
  * compared as whole names; else answers 405 with an Allow header. */
@@ -71,7 +78,8 @@ char *relay_http_content_type (SoupServerMessage *msg);
 void relay_http_add_ice_server_links (SoupServerMessage *msg, RelayConfig *config);
 
 /* Checks Content-Type (415) and size (413), then gives the body. */
-gboolean relay_http_read_body (SoupServerMessage *msg, const char *want_type, GBytes **body_out);
+gboolean relay_http_read_body (SoupServerMessage *msg, const char *want_type, gsize max_bytes,
+                               GBytes **body_out);
 
 /* A PATCH body: trickle-ice-sdpfrag, or NULL after answering 415/413/400. */
 RelaySdpFragment *relay_http_read_fragment (SoupServerMessage *msg);

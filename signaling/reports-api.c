@@ -301,27 +301,12 @@ figures_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
     relay_http_error (msg, 404, "not-found", "use /api/v1/figures[.csv] or /api/v1/figures/schema");
 }
 
-/* Refuses an oversized POST from its Content-Length before the body is read. */
-static void
-reports_early_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
-                       GHashTable *query, gpointer data)
-{
-  goffset length = soup_message_headers_get_content_length (
-      soup_server_message_get_request_headers (msg));
-  if (length > RELAY_REPORT_MAX_BYTES)
-    {
-      relay_http_set_cors (msg, "POST, OPTIONS");
-      relay_http_error (msg, 413, "too-large", "the body is over 16 KiB");
-    }
-}
-
 void
 relay_reports_api_register (SoupServer *server, RelayApp *app, RelayReportService *reports)
 {
   ReportsApi *api = g_new0 (ReportsApi, 1);
   api->app = app;
   api->reports = reports;
-  soup_server_add_early_handler (server, "/api/v1/reports", reports_early_handler, api, NULL);
   soup_server_add_handler (server, "/api/v1/reports", reports_handler, api, g_free);
   soup_server_add_handler (server, "/api/v1/figures", figures_handler, api, NULL);
   soup_server_add_handler (server, "/api/v1/figures.csv", figures_handler, api, NULL);

@@ -321,7 +321,7 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
   if (!authorize (self, msg, source, &listener, &viewer_name, &credential))
     return;
   g_autoptr (GBytes) body = NULL;
-  if (!relay_http_read_body (msg, "application/sdp", &body))
+  if (!relay_http_read_body (msg, "application/sdp", RELAY_MAX_SDP_BODY, &body))
     return;
 
   /* A province's viewer gets the publisher's codec as it is: no
@@ -611,26 +611,12 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
   relay_http_json (msg, 200, node);
 }
 
-static void
-whep_early_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
-                    GHashTable *query, gpointer data)
-{
-  goffset len = soup_message_headers_get_content_length (
-      soup_server_message_get_request_headers (msg));
-  if (len > RELAY_MAX_SDP_BODY)
-    {
-      relay_http_set_cors (msg, WHEP_METHODS_ENDPOINT);
-      relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
-    }
-}
-
 RelayWhepEndpoint *
 relay_whep_endpoint_new (SoupServer *server, RelayApp *app)
 {
   RelayWhepEndpoint *self = g_new0 (RelayWhepEndpoint, 1);
   self->app = app;
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  soup_server_add_early_handler (server, "/whep", whep_early_handler, self, NULL);
   soup_server_add_handler (server, "/whep", whep_handler, self, NULL);
   soup_server_add_handler (server, "/api/v1/viewers", viewers_handler, self, NULL);
   return self;

@@ -74,7 +74,7 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
   if (!authorize_publisher (app, msg, province))
     return;
   g_autoptr (GBytes) body = NULL;
-  if (!relay_http_read_body (msg, "application/sdp", &body))
+  if (!relay_http_read_body (msg, "application/sdp", RELAY_MAX_SDP_BODY, &body))
     return;
   gsize len;
   const char *text = g_bytes_get_data (body, &len);
@@ -234,23 +234,8 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
   handle_patch (app, msg, session);
 }
 
-/* Refuses an oversized body from its Content-Length before reading it. */
-static void
-whip_early_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
-                    GHashTable *query, gpointer data)
-{
-  goffset len = soup_message_headers_get_content_length (
-      soup_server_message_get_request_headers (msg));
-  if (len > RELAY_MAX_SDP_BODY)
-    {
-      relay_http_set_cors (msg, WHIP_METHODS_ENDPOINT);
-      relay_http_error (msg, 413, "too-large", "the body is over 64 KiB");
-    }
-}
-
 void
 relay_whip_endpoint_register (SoupServer *server, RelayApp *app)
 {
-  soup_server_add_early_handler (server, "/whip", whip_early_handler, app, NULL);
   soup_server_add_handler (server, "/whip", whip_handler, app, NULL);
 }

@@ -327,6 +327,30 @@ test_ingest (void)
   expect_error ("[ingest]\nmax-bitrate=1\n", "[ingest] max-bitrate: unknown key");
 }
 
+/* [http]: the embedded defaults, a change, and the bounds. */
+static void
+test_http_limits (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) defaults = relay_config_load (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (defaults->http_max_connections, ==, 1024);
+  g_assert_cmpuint (defaults->http_max_connections_per_client, ==, 256);
+  g_assert_cmpuint (defaults->http_idle_timeout_s, ==, 30);
+
+  const char *ini = "[http]\nmax-connections=12\nmax-connections-per-client=8\nidle-timeout-s=2\n";
+  g_autoptr (RelayConfig) c = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (c->http_max_connections, ==, 12);
+  g_assert_cmpuint (c->http_max_connections_per_client, ==, 8);
+  g_assert_cmpuint (c->http_idle_timeout_s, ==, 2);
+
+  expect_error ("[http]\nmax-connections=0\n", "[http] max-connections");
+  expect_error ("[http]\nmax-connections-per-client=many\n", "[http] max-connections-per-client");
+  expect_error ("[http]\nidle-timeout-s=0\n", "[http] idle-timeout-s");
+  expect_error ("[http]\nkeep-alive=true\n", "[http] keep-alive: unknown key");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -340,5 +364,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/listening-address", test_listening_address);
   g_test_add_func ("/config/allowed-origins", test_allowed_origins);
   g_test_add_func ("/config/ingest", test_ingest);
+  g_test_add_func ("/config/http-limits", test_http_limits);
   return g_test_run ();
 }
