@@ -263,8 +263,23 @@ main (int argc, char **argv)
   g_main_loop_run (loop);
 
   relay_info (NULL, "stopping");
+  /* The order matters: transport workers deliver packets and callbacks into
+   * the registry, the endpoints and the output router until each session's
+   * teardown has run on its worker. Freeing any of them before the workers
+   * stop left a transport thread looking provinces up in a freed registry
+   * (g_hash_table_lookup criticals on every packet, and worse). */
   g_clear_pointer (&http_listener, relay_http_listener_free);
   soup_server_disconnect (server);
+  /* Every session is asked to close; the closes are queued on workers. */
+  relay_whep_endpoint_close_all (whep_endpoint);
+  relay_province_registry_close_all (app.registry);
+  /* The workers run what is queued, the teardowns included, and stop:
+   * after this no transport thread calls into anything of ours. */
+  relay_worker_pool_stop (app.workers);
+  /* Hand-offs the workers queued for the main loop (a viewer ended, a
+   * session answered) run while what they refer to still exists. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   g_clear_pointer (&whep_endpoint, relay_whep_endpoint_free);
   g_object_unref (server);
   g_clear_pointer (&app.admission, relay_admission_free);
@@ -277,10 +292,13 @@ main (int argc, char **argv)
   /* Before the registry: its turns unsubscribe from their provinces. The
    * last clips are stored and their events published. */
   relay_clip_recorder_free (app.clips);
-  /* Sessions close on their workers; the pool drains before joining. */
+  /* Drops the sessions, closed and torn down above. */
   relay_province_registry_free (app.registry);
+  /* After every session is released: a session's last reference gives
+   * its worker back. What was queued on the workers since they stopped
+   * (a session created while the relay was stopping) runs here. */
   relay_worker_pool_free (app.workers);
-  /* After the sessions: their decoders feed it. */
+  /* After the sessions: their decoders fed it. */
   relay_output_router_free (app.outputs);
   /* Deliveries still queued on the main context refer to the bus. */
   while (g_main_context_iteration (NULL, FALSE))

@@ -76,6 +76,23 @@ relay_province_registry_new (RelayConfig *config, RelayEventBus *events)
 }
 
 void
+relay_province_registry_close_all (RelayProvinceRegistry *r)
+{
+  g_mutex_lock (&r->lock);
+  GHashTableIter it;
+  ProvinceEntry *e;
+  g_hash_table_iter_init (&it, r->entries);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *) &e))
+    {
+      g_atomic_pointer_set (&e->forwarding, NULL);
+      /* Only queued on the session's worker: safe under the lock. */
+      if (e->session)
+        relay_publisher_session_close (e->session);
+    }
+  g_mutex_unlock (&r->lock);
+}
+
+void
 relay_province_registry_free (RelayProvinceRegistry *r)
 {
   if (!r)

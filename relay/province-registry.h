@@ -25,7 +25,13 @@ typedef struct _RelayProvinceRegistry RelayProvinceRegistry;
 
 /* State changes are published on `events` (may be NULL). */
 RelayProvinceRegistry *relay_province_registry_new (RelayConfig *config, RelayEventBus *events);
-/* Closes every session. */
+/* Shutdown, first step: stops forwarding and asks every session to close.
+ * The closes run on the sessions' workers, whose transports call into the
+ * registry until then: free it only once the worker pool is gone. States
+ * stay as they are (no events): a stop is not an office leaving. */
+void relay_province_registry_close_all (RelayProvinceRegistry *registry);
+/* Closes every session (if close_all did not) and drops them. Transport
+ * workers must no longer run (relay_worker_pool_free). */
 void relay_province_registry_free (RelayProvinceRegistry *registry);
 
 /* Makes session the province's current one (the registry takes a

@@ -623,10 +623,8 @@ relay_whep_endpoint_new (SoupServer *server, RelayApp *app)
 }
 
 void
-relay_whep_endpoint_free (RelayWhepEndpoint *self)
+relay_whep_endpoint_close_all (RelayWhepEndpoint *self)
 {
-  if (!self)
-    return;
   GList *viewers = g_hash_table_get_values (self->sessions);
   g_autoptr (GPtrArray) sessions = g_ptr_array_new_with_free_func (
       (GDestroyNotify) relay_viewer_session_unref);
@@ -635,6 +633,14 @@ relay_whep_endpoint_free (RelayWhepEndpoint *self)
   g_list_free (viewers);
   for (guint i = 0; i < sessions->len; i++)
     end_session (self, sessions->pdata[i], "relay stopping");
+}
+
+void
+relay_whep_endpoint_free (RelayWhepEndpoint *self)
+{
+  if (!self)
+    return;
+  relay_whep_endpoint_close_all (self);
   g_hash_table_unref (self->sessions);
   g_free (self);
 }

@@ -13,7 +13,11 @@ G_BEGIN_DECLS
 typedef struct _RelayWhepEndpoint RelayWhepEndpoint;
 
 RelayWhepEndpoint *relay_whep_endpoint_new (SoupServer *server, RelayApp *app);
-/* Closes every viewer session. */
+/* Shutdown, first step: ends every viewer session (unsubscribed at once,
+ * closed on its worker). The endpoint stays: hand-offs its sessions queued
+ * for the main loop refer to it until the loop has run them. */
+void relay_whep_endpoint_close_all (RelayWhepEndpoint *endpoint);
+/* Closes every viewer session left, and frees the endpoint. */
 void relay_whep_endpoint_free (RelayWhepEndpoint *endpoint);
 
 G_END_DECLS

@@ -49,16 +49,33 @@ quit_loop (gpointer data)
 }
 
 void
+relay_worker_pool_stop (RelayWorkerPool *pool)
+{
+  for (guint i = 0; i < pool->n; i++)
+    {
+      RelayWorker *w = &pool->workers[i];
+      if (!w->thread)
+        continue;
+      g_main_context_invoke (w->context, quit_loop, w->loop);
+      g_thread_join (w->thread);
+      w->thread = NULL;
+      /* Let sources that were removed while quitting release their data,
+       * and run what was queued behind the quit. */
+      while (g_main_context_iteration (w->context, FALSE))
+        ;
+    }
+}
+
+void
 relay_worker_pool_free (RelayWorkerPool *pool)
 {
   if (!pool)
     return;
+  relay_worker_pool_stop (pool);
   for (guint i = 0; i < pool->n; i++)
     {
       RelayWorker *w = &pool->workers[i];
-      g_main_context_invoke (w->context, quit_loop, w->loop);
-      g_thread_join (w->thread);
-      /* Let sources that were removed while quitting release their data. */
+      /* Closes asked for after the stop (a session released late). */
       while (g_main_context_iteration (w->context, FALSE))
         ;
       g_main_loop_unref (w->loop);

@@ -12,7 +12,13 @@ typedef struct _RelayWorkerPool RelayWorkerPool;
 typedef struct _RelayWorker RelayWorker;
 
 RelayWorkerPool *relay_worker_pool_new (guint n_threads);
-/* Stops every loop and joins the threads; peers must be gone. */
+/* Shutdown: each worker runs what is queued on it (the closes of its
+ * peers among them) and its thread ends; after this no transport callback
+ * runs. The workers themselves stay, for peers not yet released: what is
+ * queued on them from now on waits for relay_worker_pool_free. */
+void relay_worker_pool_stop (RelayWorkerPool *pool);
+/* Stops the pool if that was not done, runs on the calling thread what was
+ * queued on the workers since, and frees them; peers must be gone. */
 void relay_worker_pool_free (RelayWorkerPool *pool);
 
 /* The worker with the fewest peers; the caller counts the peer in. */

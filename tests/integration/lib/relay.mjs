@@ -5,6 +5,7 @@
 //   ... relay.url ('http://127.0.0.1:PORT/'), relay.tokens['TH-50'] ...
 //   ... getJson(`${relay.url}api/v1/provinces`, { token: relay.viewerToken })
 //   await relay.stop();          // SIGTERM; throws unless exit status 0
+//   await relay.stop({ signal: 'SIGINT' });   // as Ctrl-C in a terminal
 //
 // Environment:
 //   BRIEFING_RELAY      path to the relay binary (default <repo>/build/briefing-relay)
@@ -257,11 +258,11 @@ export async function startRelay({
   };
 
   let stopPromise = null;
-  relay.stop = () => {
+  relay.stop = ({ signal: stopSignal = 'SIGTERM' } = {}) => {
     if (!stopPromise) {
       stopPromise = (async () => {
         if (exitInfo === null) {
-          child.kill('SIGTERM');
+          child.kill(stopSignal);
           // Cleared once the relay exits: a pending timer would keep the
           // test process (and the suite) waiting out the whole grace time.
           let graceTimer;
@@ -273,7 +274,7 @@ export async function startRelay({
             await exited;
             await pipesClosed;
             throw new Error(
-              `relay did not exit within ${stopGraceMs} ms of SIGTERM (killed); log ${logPath}:\n` +
+              `relay did not exit within ${stopGraceMs} ms of ${stopSignal} (killed); log ${logPath}:\n` +
               tailFile(logPath, 40));
           }
         }
