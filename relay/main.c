@@ -8,6 +8,8 @@
 
 #include "relay/app.h"
 #include "relay/dev-tokens.h"
+#include "relay/listen-socket.h"
+#include "relay/start-banner.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
 #include "relay/output-router.h"
@@ -29,6 +31,8 @@
 #include "signaling/whep-endpoint.h"
 #include "signaling/whip-endpoint.h"
 
+/* The configuration, the command line or the start-up was refused (the
+ * port in use among them): nothing was changed. */
 #define EXIT_CONFIG 2
 
 static gboolean
@@ -54,7 +58,7 @@ static RelayWhepEndpoint *whep_endpoint;
 static RelayHttpListener *http_listener;
 
 static SoupServer *
-start_http (RelayApp *app, GError **error)
+start_http (RelayApp *app, GSocket *http_socket, GError **error)
 {
   g_autoptr (GTlsCertificate) cert = NULL;
   if (app->config->tls_certificate)
@@ -87,8 +91,9 @@ start_http (RelayApp *app, GError **error)
   relay_static_pages_register (server);
 
   /* Our own listener: the connection limits, and around libsoup 3.2's
-   * listener's leaks (signaling/http-listener.h). */
-  http_listener = relay_http_listener_new (server, app->config, cert, error);
+   * listener's leaks (signaling/http-listener.h). It accepts on the socket
+   * main() opened before anything else (relay/listen-socket.h). */
+  http_listener = relay_http_listener_new (server, app->config, http_socket, cert, error);
   if (!http_listener)
     {
       g_prefix_error (error, "cannot listen on %s:%u: ", app->config->http_address,
@@ -99,48 +104,47 @@ start_http (RelayApp *app, GError **error)
   return server;
 }
 
-static void
-print_urls (RelayConfig *config, const char *token_file)
-{
-  g_autofree char *url = relay_http_listener_dup_url (http_listener);
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  /* The test harness and scripts/run read this line. */
-  printf ("briefing-relay: listening on %s\n", url);
-  int port = uri ? g_uri_get_port (uri) : (int) config->http_port;
-  const char *scheme = config->tls_certificate ? "https" : "http";
-  printf ("briefing-relay: province page %s://localhost:%d/province.html\n", scheme, port);
-  printf ("briefing-relay: minister page %s://localhost:%d/watch.html\n", scheme, port);
-  printf ("briefing-relay: ops room      %s://localhost:%d/ops.html\n", scheme, port);
-  printf ("briefing-relay: review        %s://localhost:%d/review.html\n", scheme, port);
-  printf ("briefing-relay: status        %s://localhost:%d/api/v1/provinces\n", scheme, port);
-  if (token_file)
-    printf ("briefing-relay: development tokens in %s\n", token_file);
-  fflush (stdout);
-}
-
 int
 main (int argc, char **argv)
 {
   g_autofree char *config_path = NULL;
-  gboolean debug = FALSE, check_config = FALSE;
+  gboolean debug = FALSE, check_config = FALSE, version = FALSE;
+  gint port = -1; /* not given: [relay] http-port */
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
       "Configuration file (default: the built-in config/relay.ini)", "FILE" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port,
+      "Listen on this HTTP port instead of [relay] http-port (0: any free one)", "N" },
     { "check-config", 0, 0, G_OPTION_ARG_NONE, &check_config,
       "Check the configuration and exit", NULL },
     { "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug messages", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- WHIP relay for the provincial briefing");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (ctx,
       "Takes in the camera and microphone of the provincial labour offices over\n"
-      "WHIP and reports their state at /api/v1/provinces. See README.md.\n");
+      "WHIP and reports their state at /api/v1/provinces. See README.md.\n"
+      "\n"
+      "Exit status: 0 once stopped by SIGINT (Ctrl-C) or SIGTERM; 2 when the\n"
+      "command line or the configuration is refused or the HTTP port is in use.\n");
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
-      fprintf (stderr, "briefing-relay: %s\n", error->message);
+      fprintf (stderr, "briefing-relay: %s (--help lists the options)\n", error->message);
+      return EXIT_CONFIG;
+    }
+  if (version)
+    {
+      printf ("briefing-relay %s\n", RELAY_VERSION);
+      return 0;
+    }
+  /* -1 is "not given"; other negative values are refused too. */
+  if (port > 65535 || port < -1)
+    {
+      fprintf (stderr, "briefing-relay: --port %d: a port is 0 to 65535\n", port);
       return EXIT_CONFIG;
     }
   relay_log_init (debug);
@@ -151,6 +155,8 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: %s\n", error->message);
       return EXIT_CONFIG;
     }
+  if (port >= 0)
+    config->http_port = (guint) port;
   /* Allowed only with allow-insecure-http=true (relay/config.c); said at
    * every start so that nobody forgets it is on. */
   if (relay_config_plain_http_exposed (config))
@@ -158,6 +164,19 @@ main (int argc, char **argv)
                 "(allow-insecure-http=true): tokens cross the network in clear; "
                 "set tls-certificate and tls-private-key",
                 config->source, config->http_address);
+  /* Before the relay touches its data directory (the development tokens,
+   * the database, the recordings): a second relay started on a port in
+   * use stops here having changed nothing, and says who holds the port. */
+  g_autoptr (GSocket) http_socket = NULL;
+  if (!check_config)
+    {
+      http_socket = relay_listen_socket_open (config->http_address, config->http_port, &error);
+      if (!http_socket)
+        {
+          fprintf (stderr, "briefing-relay: %s\n", error->message);
+          return EXIT_CONFIG;
+        }
+    }
   g_autofree char *token_file = NULL;
   if (config->dev_tokens)
     {
@@ -230,7 +249,7 @@ main (int argc, char **argv)
                                        app.recorder);
   app.media_links = relay_media_links_new ();
 
-  SoupServer *server = start_http (&app, &error);
+  SoupServer *server = start_http (&app, http_socket, &error);
   if (!server)
     {
       fprintf (stderr, "briefing-relay: %s\n", error->message);
@@ -259,7 +278,10 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGTERM, on_signal, loop);
   /* Only now say "listening": whoever waits for it may send SIGTERM at
    * once, and before the handlers it would kill the relay unclean. */
-  print_urls (config, token_file);
+  {
+    g_autofree char *url = relay_http_listener_dup_url (http_listener);
+    relay_start_banner_print (stdout, url, config, token_file);
+  }
   g_main_loop_run (loop);
 
   relay_info (NULL, "stopping");

@@ -12,9 +12,6 @@
 #include "signaling/idle-input.h"
 #include "signaling/refusal-close.h"
 
-/* At 07:30 all 76 offices press Publish within a few seconds: a deeper
- * accept queue than GLib's default of 10. */
-#define LISTEN_BACKLOG 256
 /* Then the main loop's other sources get their turn. */
 #define ACCEPTS_PER_WAKEUP 32
 /* After an accept that failed (out of descriptors, say). */
@@ -600,19 +597,10 @@ give_soup_a_listener (SoupServer *server, GError **error)
 }
 
 RelayHttpListener *
-relay_http_listener_new (SoupServer *server, const RelayConfig *config,
+relay_http_listener_new (SoupServer *server, const RelayConfig *config, GSocket *socket,
                          GTlsCertificate *tls_certificate, GError **error)
 {
-  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (config->http_address);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (inet, config->http_port);
-  g_autoptr (GSocket) socket = g_socket_new (g_inet_address_get_family (inet),
-                                             G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  if (!socket)
-    return NULL;
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   g_socket_set_blocking (socket, FALSE);
-  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
-    return NULL;
   g_autoptr (GSocket) soup_end = give_soup_a_listener (server, error);
   if (!soup_end)
     return NULL;
@@ -621,7 +609,7 @@ relay_http_listener_new (SoupServer *server, const RelayConfig *config,
   listener->ref_count = 1;
   listener->context = g_main_context_ref_thread_default ();
   listener->server = server;
-  listener->socket = g_steal_pointer (&socket);
+  listener->socket = g_object_ref (socket);
   listener->soup_end = g_steal_pointer (&soup_end);
   listener->tls_certificate = tls_certificate ? g_object_ref (tls_certificate) : NULL;
   listener->url = url_of (listener->socket, tls_certificate != NULL);

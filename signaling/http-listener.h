@@ -43,11 +43,13 @@ G_BEGIN_DECLS
 
 typedef struct _RelayHttpListener RelayHttpListener;
 
-/* Binds [relay] http-address and http-port and starts accepting for
- * `server`; with `tls_certificate`, HTTPS only. Raises the process's
- * open-file limit to fit max-connections when it can. */
+/* Starts accepting on `socket` (bound and listening: relay/listen-socket.h,
+ * opened at start-up before the relay touches its data) for `server`; with
+ * `tls_certificate`, HTTPS only. Takes a reference to the socket. Raises
+ * the process's open-file limit to fit max-connections when it can. */
 RelayHttpListener *relay_http_listener_new (SoupServer *server, const RelayConfig *config,
-                                            GTlsCertificate *tls_certificate, GError **error);
+                                            GSocket *socket, GTlsCertificate *tls_certificate,
+                                            GError **error);
 /* Stops accepting and closes the listening socket. Connections still open
  * keep their count and deadline until they close. */
 void relay_http_listener_free (RelayHttpListener *listener);
