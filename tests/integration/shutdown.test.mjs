@@ -14,7 +14,7 @@ import { startViewer } from './lib/viewer.mjs';
 const N_OFFICES = 16;
 const MINISTER = 'minister-token-for-shutdown';
 // Relays started and stopped per signal.
-const ROUNDS = 2;
+const ROUNDS = 4;
 
 /* Lines of the relay's log from "stopping" on that a clean stop must not
  * have: criticals (g_return_if_fail and friends: "CRIT  GLib: ..."), failed
@@ -33,7 +33,7 @@ async function stopWithOfficesLive(signal) {
     // which skips the poisoning): a transport thread reading a freed
     // structure crashes or trips an assertion rather than reading stale
     // values that still look right. Whether a worker reads it is a race:
-    // without the fix about every other stop failed here (hence ROUNDS),
+    // without the fix one stop in two or three failed here (hence ROUNDS),
     // and every one under ASan (BRIEFING_RELAY=build-asan/briefing-relay).
     env: { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0:glibc.malloc.perturb=165' },
     extraConfig: { 'viewer minister': { role: 'minister', token: MINISTER } },
