@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "relay/app.h"
+#include "relay/input-capture.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
 #include "relay/output-router.h"
@@ -47,6 +48,7 @@ static SoupServer *
 start_http (RelayApp *app, GError **error)
 {
   SoupServer *server = soup_server_new ("server-header", "briefing-relay", NULL);
+  relay_input_capture_watch_server (server); /* test-only: BRIEFING_CAPTURE_DIR */
   if (app->config->tls_certificate)
     {
       g_autoptr (GTlsCertificate) cert = g_tls_certificate_new_from_files (
@@ -149,6 +151,7 @@ main (int argc, char **argv)
     }
   relay_log_init (debug);
 
+  relay_input_capture_file ("config", config_path); /* test-only: BRIEFING_CAPTURE_DIR */
   g_autoptr (RelayConfig) config = relay_config_load (config_path, &error);
   if (!config)
     {

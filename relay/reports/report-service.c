@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "relay/input-capture.h"
 #include "relay/log.h"
 #include "relay/reports/checkpointer.h"
 #include "relay/reports/database.h"
@@ -222,6 +223,7 @@ relay_report_service_submit (RelayReportService *service, const char *province,
   /* Validation here, on the caller's thread, keeps the writer free for
    * SQLite; refusals still go through the queue so that `done` is always
    * called on the writer thread, as the contract says. */
+  relay_input_capture_item ("figures", message, len); /* test-only: BRIEFING_CAPTURE_DIR */
   relay_figures_validate (service->config->figures, message, len, NULL, &item->check);
   g_async_queue_push (service->queue, item);
 }
