@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "relay/input-capture.h"
 #include "signaling/http-util.h"
 
 /* Who may read an event, by its type. A type not listed is for the viewer
@@ -188,6 +189,19 @@ authenticated (EventClient *client)
     relay_event_bus_replay (endpoint->bus, client->replay_after, on_replayed, client);
 }
 
+char *
+relay_events_parse_auth (gboolean is_text, const char *data, gsize len)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (!is_text || !json_parser_load_from_data (parser, data, (gssize) len, NULL))
+    return NULL;
+  JsonNode *root = json_parser_get_root (parser);
+  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  if (!o || g_strcmp0 (json_object_get_string_member_with_default (o, "type", ""), "auth") != 0)
+    return NULL;
+  return g_strdup (json_object_get_string_member_with_default (o, "token", NULL));
+}
+
 static void
 on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
 {
@@ -199,15 +213,8 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer da
     return;
   gsize len;
   const char *text = g_bytes_get_data (message, &len);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root = NULL;
-  if (type == SOUP_WEBSOCKET_DATA_TEXT && json_parser_load_from_data (parser, text, len, NULL))
-    root = json_parser_get_root (parser);
-  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  const char *token = o && g_strcmp0 (json_object_get_string_member_with_default (o, "type", ""),
-                                      "auth") == 0
-                          ? json_object_get_string_member_with_default (o, "token", NULL)
-                          : NULL;
+  relay_input_capture_item ("events-message", text, len); /* test-only: BRIEFING_CAPTURE_DIR */
+  g_autofree char *token = relay_events_parse_auth (type == SOUP_WEBSOCKET_DATA_TEXT, text, len);
   if (!token)
     {
       refuse (client, "the first message must be {\"type\":\"auth\",\"token\":\"...\"}");

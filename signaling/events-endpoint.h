@@ -24,6 +24,11 @@ G_BEGIN_DECLS
 #define RELAY_EVENTS_AUTH_TIMEOUT_S 10
 #define RELAY_EVENTS_CLOSE_UNAUTHORIZED 4401
 
+/* The token of a client's first message, {"type":"auth","token":"..."}
+ * (a text message), newly allocated; NULL for anything else. Pure, so that
+ * it is fuzzed without a socket (tests/fuzz/fuzz-events-message.c). */
+char *relay_events_parse_auth (gboolean is_text, const char *data, gsize len);
+
 void relay_events_endpoint_register (SoupServer *server, RelayConfig *config, RelayEventBus *bus);
 
 G_END_DECLS
