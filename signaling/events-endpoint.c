@@ -189,6 +189,18 @@ authenticated (EventClient *client)
     relay_event_bus_replay (endpoint->bus, client->replay_after, on_replayed, client);
 }
 
+/* A member that is a JSON string, or NULL: json-glib's
+ * _get_string_member_with_default logs a critical for an object or array,
+ * and the client chooses which it sends. */
+static const char *
+string_member (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+  if (!node || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 char *
 relay_events_parse_auth (gboolean is_text, const char *data, gsize len)
 {
@@ -197,9 +209,9 @@ relay_events_parse_auth (gboolean is_text, const char *data, gsize len)
     return NULL;
   JsonNode *root = json_parser_get_root (parser);
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  if (!o || g_strcmp0 (json_object_get_string_member_with_default (o, "type", ""), "auth") != 0)
+  if (!o || g_strcmp0 (string_member (o, "type"), "auth") != 0)
     return NULL;
-  return g_strdup (json_object_get_string_member_with_default (o, "token", NULL));
+  return g_strdup (string_member (o, "token"));
 }
 
 static void
