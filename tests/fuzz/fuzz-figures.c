@@ -5,7 +5,8 @@
  * captured messages reach the value checks whenever they were captured.
  * What validates is stored as values_json: that must be a JSON object, and
  * the day's summary and CSV (relay/reports/figures-summary.c) are built
- * from it as for GET /api/v1/figures. */
+ * from it as for GET /api/v1/figures. What is refused is answered with
+ * its errors, which must be JSON again. */
 #include "tests/fuzz/fuzz-common.h"
 
 #include <stdio.h>
@@ -60,12 +61,18 @@ validate (const char *message, gsize len, const GDate *today)
 {
   RelayFiguresCheck check;
   relay_figures_validate (config->figures, message, len, today, &check);
+  /* Both go back to the client in the reply and into the database. */
+  FUZZ_CHECK (!check.id || g_utf8_validate (check.id, -1, NULL));
+  FUZZ_CHECK (!check.date || g_utf8_validate (check.date, -1, NULL));
   if (check.status == 0)
     check_stored (&check);
   else
     {
       FUZZ_CHECK (check.status == 400 || check.status == 413 || check.status == 422);
       FUZZ_CHECK (check.values_json == NULL && check.errors != NULL);
+      g_autofree char *errors = json_to_string (check.errors, FALSE);
+      g_autoptr (JsonNode) reread = json_from_string (errors, NULL);
+      FUZZ_CHECK (reread != NULL && JSON_NODE_HOLDS_ARRAY (reread));
     }
   relay_figures_check_clear (&check);
 }

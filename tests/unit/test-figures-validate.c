@@ -84,6 +84,12 @@ test_envelope (void)
   assert_refused ("{\"type\":\"hello\",\"id\":\"a\"}", 400, "type", "\"figures\"");
   assert_refused ("{\"id\":\"a\"}", 400, "type", "\"figures\"");
   assert_refused ("{\"type\":\"figures\",\"id\":\"\xff\xfe\"}", 400, NULL, "UTF-8");
+  /* UTF-8 bytes whose \u escape decodes to a lone surrogate, which
+   * json-glib turns into bytes that are not UTF-8 (found by
+   * tests/fuzz/fuzz-figures): it would be stored and break every reader. */
+  assert_refused (MSG ("{\"count\":1,\"status\":\"normal\",\"note\":\"a\\ud800,b\"}"), 400, NULL,
+                  "lone surrogate");
+  assert_refused ("{\"type\":\"figures\",\"id\":\"\\udc00,b\"}", 400, NULL, "lone surrogate");
   assert_refused ("{\"type\":\"figures\",\"date\":\"2026-03-10\",\"values\":{\"count\":1,\"status\":\"normal\"}}",
                   422, "id", "missing");
   assert_refused ("{\"type\":\"figures\",\"id\":7,\"date\":\"2026-03-10\",\"values\":{}}", 422, "id",
