@@ -291,7 +291,10 @@ relay_figures_validate (const RelayFiguresSchema *schema, const char *message, g
   g_autoptr (GError) error = NULL;
   if (!json_parser_load_from_data (parser, message, (gssize) len, &error))
     {
-      g_autofree char *reason = g_strdup_printf ("not JSON: %s", error->message);
+      /* json-glib quotes the offending token, decoded: a lone surrogate
+       * there would make the reply itself invalid UTF-8. */
+      g_autofree char *what = g_utf8_make_valid (error->message, -1);
+      g_autofree char *reason = g_strdup_printf ("not JSON: %s", what);
       return refuse (out, 400, NULL, reason);
     }
   JsonNode *root = json_parser_get_root (parser);

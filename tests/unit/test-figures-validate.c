@@ -90,6 +90,14 @@ test_envelope (void)
   assert_refused (MSG ("{\"count\":1,\"status\":\"normal\",\"note\":\"a\\ud800,b\"}"), 400, NULL,
                   "lone surrogate");
   assert_refused ("{\"type\":\"figures\",\"id\":\"\\udc00,b\"}", 400, NULL, "lone surrogate");
+  /* The parser's message quotes such a string: the reason must still be
+   * UTF-8, or the reply is not JSON. */
+  RelayFiguresCheck c;
+  check ("{\"type\":\"figures\",\"d\\ud8002\" 1}", &c);
+  g_assert_cmpuint (c.status, ==, 400);
+  g_autofree char *errors = json_to_string (c.errors, FALSE);
+  g_assert_true (g_utf8_validate (errors, -1, NULL));
+  relay_figures_check_clear (&c);
   assert_refused ("{\"type\":\"figures\",\"date\":\"2026-03-10\",\"values\":{\"count\":1,\"status\":\"normal\"}}",
                   422, "id", "missing");
   assert_refused ("{\"type\":\"figures\",\"id\":7,\"date\":\"2026-03-10\",\"values\":{}}", 422, "id",
