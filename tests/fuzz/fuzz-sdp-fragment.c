@@ -1,7 +1,7 @@
 /* libFuzzer harness: a trickle ICE PATCH body (RFC 8840
  * application/trickle-ice-sdpfrag, relay/sdp/sdp-fragment.c). What the
  * parser keeps (credentials, candidates, handed to libnice) must each be
- * one line, and a refusal must say why. */
+ * one line, and a refusal must say why in UTF-8 (it is sent as JSON). */
 #include "tests/fuzz/fuzz-common.h"
 
 #include <string.h>
@@ -23,6 +23,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (!frag)
     {
       FUZZ_CHECK (error != NULL);
+      /* The reason goes into the JSON of the 400 reply. */
+      FUZZ_CHECK (g_utf8_validate (error->message, -1, NULL));
       return 0;
     }
   FUZZ_CHECK (frag->candidates != NULL);

@@ -4,7 +4,8 @@
  * allowed) and the WHEP one (the peer receives, one codec). An accepted
  * offer is answered (relay/sdp/sdp-answer.c) and the answer must be SDP
  * GStreamer reads back, every line "<letter>=<value>": nothing a client
- * put in its offer may break a line of ours. */
+ * put in its offer may break a line of ours. A refusal's reason must be
+ * UTF-8: it is sent as JSON. */
 #include "tests/fuzz/fuzz-common.h"
 
 #include <gst/sdp/sdp.h>
@@ -50,6 +51,8 @@ offer_and_answer (const char *text, gsize len, const RelaySdpPolicy *policy, gui
   if (!offer)
     {
       FUZZ_CHECK (error != NULL && error->domain == RELAY_SDP_ERROR);
+      /* The reason goes into the JSON of the 400/406 reply. */
+      FUZZ_CHECK (g_utf8_validate (error->message, -1, NULL));
       return;
     }
   FUZZ_CHECK (offer->candidates->len <= RELAY_SDP_MAX_CANDIDATES);
