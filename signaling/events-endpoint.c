@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relay/input-capture.h"
+#include "relay/json-input.h"
 #include "signaling/http-util.h"
 
 /* Who may read an event, by its type. A type not listed is for the viewer
@@ -204,10 +205,9 @@ string_member (JsonObject *o, const char *name)
 char *
 relay_events_parse_auth (gboolean is_text, const char *data, gsize len)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!is_text || !json_parser_load_from_data (parser, data, (gssize) len, NULL))
+  if (!is_text)
     return NULL;
-  JsonNode *root = json_parser_get_root (parser);
+  g_autoptr (JsonNode) root = relay_json_parse (data, len, NULL);
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   if (!o || g_strcmp0 (string_member (o, "type"), "auth") != 0)
     return NULL;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "relay/json-input.h"
 #include "relay/reports/report-service.h"
 
 #define MAX_ID_CHARS 64
@@ -236,44 +237,6 @@ refuse (RelayFiguresCheck *out, guint status, const char *field, const char *rea
   g_object_unref (e.errors);
 }
 
-/* json-glib decodes a \u escape of a lone UTF-16 surrogate ("\ud800") into
- * bytes that are not UTF-8, in a message whose bytes are: such a string
- * would be stored, and every later reader of the stored JSON (the
- * summary, the history, the webhooks, the reply itself) would fail on it.
- * Depth is bounded by the message size. */
-static gboolean
-strings_are_utf8 (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &member))
-          if (!g_utf8_validate (name, -1, NULL) || !strings_are_utf8 (member))
-            return FALSE;
-        return TRUE;
-      }
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          if (!strings_are_utf8 (json_array_get_element (array, i)))
-            return FALSE;
-        return TRUE;
-      }
-    case JSON_NODE_VALUE:
-      return json_node_get_value_type (node) != G_TYPE_STRING
-             || g_utf8_validate (json_node_get_string (node), -1, NULL);
-    case JSON_NODE_NULL:
-      return TRUE;
-    }
-  return FALSE;
-}
-
 void
 relay_figures_validate (const RelayFiguresSchema *schema, const char *message, gsize len,
                         const GDate *today, RelayFiguresCheck *out)
@@ -285,23 +248,17 @@ relay_figures_validate (const RelayFiguresSchema *schema, const char *message, g
                                                  len, RELAY_REPORT_MAX_BYTES);
       return refuse (out, 413, NULL, reason);
     }
-  if (!g_utf8_validate_len (message, len, NULL))
-    return refuse (out, 400, NULL, "the message is not valid UTF-8");
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) error = NULL;
-  if (!json_parser_load_from_data (parser, message, (gssize) len, &error))
+  g_autoptr (JsonNode) root = relay_json_parse (message, len, &error);
+  if (!root)
     {
-      /* json-glib quotes the offending token, decoded: a lone surrogate
-       * there would make the reply itself invalid UTF-8. */
-      g_autofree char *what = g_utf8_make_valid (error->message, -1);
-      g_autofree char *reason = g_strdup_printf ("not JSON: %s", what);
+      g_autofree char *reason = g_error_matches (error, RELAY_JSON_ERROR, RELAY_JSON_ERROR_SYNTAX)
+                                    ? g_strdup_printf ("not JSON: %s", error->message)
+                                    : g_strdup (error->message);
       return refuse (out, 400, NULL, reason);
     }
-  JsonNode *root = json_parser_get_root (parser);
-  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return refuse (out, 400, NULL, "the message must be a JSON object");
-  if (!strings_are_utf8 (root))
-    return refuse (out, 400, NULL, "a \\u escape is not valid UTF-16 (a lone surrogate)");
   JsonObject *o = json_node_get_object (root);
   JsonNode *type = json_object_get_member (o, "type");
   if (!is_string (type) || strcmp (json_node_get_string (type), "figures") != 0)

@@ -90,6 +90,13 @@ test_envelope (void)
   assert_refused (MSG ("{\"count\":1,\"status\":\"normal\",\"note\":\"a\\ud800,b\"}"), 400, NULL,
                   "lone surrogate");
   assert_refused ("{\"type\":\"figures\",\"id\":\"\\udc00,b\"}", 400, NULL, "lone surrogate");
+  /* json-glib reads text after the first value as more "statements" and
+   * leaked each one's tree (found by tests/fuzz/fuzz-events-message): one
+   * value only, and no comments. */
+  assert_refused ("{} " MSG ("{\"count\":1,\"status\":\"normal\"}"), 400, NULL, "not JSON");
+  assert_refused ("6" MSG ("{\"count\":1,\"status\":\"normal\"}"), 400, NULL, "not JSON");
+  assert_refused ("var x = " MSG ("{\"count\":1,\"status\":\"normal\"}"), 400, NULL, "not JSON");
+  assert_refused ("{/* c */\"type\":\"figures\"}", 400, NULL, "not JSON");
   /* The parser's message quotes such a string: the reason must still be
    * UTF-8, or the reply is not JSON. */
   RelayFiguresCheck c;
