@@ -10,6 +10,7 @@
 #include "relay/dev-tokens.h"
 #include "relay/listen-socket.h"
 #include "relay/start-banner.h"
+#include "relay/input-capture.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
 #include "relay/output-router.h"
@@ -72,6 +73,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
         }
     }
   SoupServer *server = soup_server_new ("server-header", "briefing-relay", NULL);
+  relay_input_capture_watch_server (server); /* test-only: BRIEFING_CAPTURE_DIR */
   /* Before any handler: what a request body may cost is decided for every
    * path alike, before any token is looked at. */
   relay_body_limits_install (server);
@@ -149,6 +151,7 @@ main (int argc, char **argv)
     }
   relay_log_init (debug);
 
+  relay_input_capture_file ("config", config_path); /* test-only: BRIEFING_CAPTURE_DIR */
   g_autoptr (RelayConfig) config = relay_config_load (config_path, &error);
   if (!config)
     {

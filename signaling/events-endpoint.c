@@ -9,6 +9,8 @@
 #include "relay/log.h"
 #include "signaling/admission.h"
 #include "signaling/http-listener.h"
+#include "relay/input-capture.h"
+#include "relay/json-input.h"
 #include "signaling/http-util.h"
 #include "signaling/request-guard.h"
 
@@ -295,6 +297,30 @@ authenticated (EventClient *client)
     relay_event_bus_replay (endpoint->bus, client->replay_after, on_replayed, client);
 }
 
+/* A member that is a JSON string, or NULL: json-glib's
+ * _get_string_member_with_default logs a critical for an object or array,
+ * and the client chooses which it sends. */
+static const char *
+string_member (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+  if (!node || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+char *
+relay_events_parse_auth (gboolean is_text, const char *data, gsize len)
+{
+  if (!is_text)
+    return NULL;
+  g_autoptr (JsonNode) root = relay_json_parse (data, len, NULL);
+  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  if (!o || g_strcmp0 (string_member (o, "type"), "auth") != 0)
+    return NULL;
+  return g_strdup (string_member (o, "token"));
+}
+
 static void
 on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
 {
@@ -306,15 +332,8 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer da
     return;
   gsize len;
   const char *text = g_bytes_get_data (message, &len);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root = NULL;
-  if (type == SOUP_WEBSOCKET_DATA_TEXT && json_parser_load_from_data (parser, text, len, NULL))
-    root = json_parser_get_root (parser);
-  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  const char *token = o && g_strcmp0 (json_object_get_string_member_with_default (o, "type", ""),
-                                      "auth") == 0
-                          ? json_object_get_string_member_with_default (o, "token", NULL)
-                          : NULL;
+  relay_input_capture_item ("events-message", text, len); /* test-only: BRIEFING_CAPTURE_DIR */
+  g_autofree char *token = relay_events_parse_auth (type == SOUP_WEBSOCKET_DATA_TEXT, text, len);
   if (!token)
     {
       refuse (client, "the first message must be {\"type\":\"auth\",\"token\":\"...\"}");

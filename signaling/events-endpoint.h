@@ -38,6 +38,11 @@ G_BEGIN_DECLS
 /* The client left more than [limits] event-queue-kb unread. */
 #define RELAY_EVENTS_CLOSE_TOO_SLOW 4408
 
+/* The token of a client's first message, {"type":"auth","token":"..."}
+ * (a text message), newly allocated; NULL for anything else. Pure, so that
+ * it is fuzzed without a socket (tests/fuzz/fuzz-events-message.c). */
+char *relay_events_parse_auth (gboolean is_text, const char *data, gsize len);
+
 void relay_events_endpoint_register (SoupServer *server, RelayConfig *config,
                                      RelayAdmission *admission, RelayEventBus *bus);
 

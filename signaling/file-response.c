@@ -5,12 +5,6 @@
 
 #include "signaling/http-util.h"
 
-typedef enum {
-  RANGE_NONE,          /* absent, or one we may ignore: the whole file */
-  RANGE_OK,
-  RANGE_UNSATISFIABLE,
-} RangeResult;
-
 static gboolean
 parse_offset (const char *text, const char *end, guint64 *out)
 {
@@ -25,44 +19,44 @@ parse_offset (const char *text, const char *end, guint64 *out)
 /* One byte range (RFC 9110 §14): a-b, a- or -n. An invalid header, or
  * several ranges (no multipart here), is ignored, as the RFC allows; the
  * client gets the whole file. */
-static RangeResult
-parse_range (const char *header, guint64 size, guint64 *first, guint64 *last)
+RelayRangeResult
+relay_http_parse_range (const char *header, guint64 size, guint64 *first, guint64 *last)
 {
   if (!header)
-    return RANGE_NONE;
+    return RELAY_RANGE_NONE;
   while (*header == ' ')
     header++;
   if (g_ascii_strncasecmp (header, "bytes=", 6) != 0 || strchr (header, ','))
-    return RANGE_NONE;
+    return RELAY_RANGE_NONE;
   const char *spec = header + 6;
   const char *end = spec + strlen (spec);
   while (end > spec && end[-1] == ' ')
     end--;
   const char *dash = memchr (spec, '-', (gsize) (end - spec));
   if (!dash)
-    return RANGE_NONE;
+    return RELAY_RANGE_NONE;
   guint64 a, b;
   if (dash == spec)
     {
       if (!parse_offset (dash + 1, end, &b))
-        return RANGE_NONE;
+        return RELAY_RANGE_NONE;
       if (b == 0 || size == 0)
-        return RANGE_UNSATISFIABLE;
+        return RELAY_RANGE_UNSATISFIABLE;
       *first = b >= size ? 0 : size - b;
       *last = size - 1;
-      return RANGE_OK;
+      return RELAY_RANGE_OK;
     }
   if (!parse_offset (spec, dash, &a))
-    return RANGE_NONE;
+    return RELAY_RANGE_NONE;
   if (dash + 1 == end)
     b = G_MAXUINT64;
   else if (!parse_offset (dash + 1, end, &b) || b < a)
-    return RANGE_NONE;
+    return RELAY_RANGE_NONE;
   if (a >= size)
-    return RANGE_UNSATISFIABLE;
+    return RELAY_RANGE_UNSATISFIABLE;
   *first = a;
   *last = MIN (b, size - 1);
-  return RANGE_OK;
+  return RELAY_RANGE_OK;
 }
 
 gboolean
@@ -86,14 +80,14 @@ relay_http_serve_file (SoupServerMessage *msg, const char *path, const char *con
   guint64 first = 0, last = size ? size - 1 : 0;
   SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
   const char *range = soup_message_headers_get_one (request_headers, "Range");
-  RangeResult r = parse_range (range, size, &first, &last);
+  RelayRangeResult r = relay_http_parse_range (range, size, &first, &last);
   /* libsoup answers a 200 to a Range request itself, as multipart/byteranges
    * for several ranges, overlapping ones included: "bytes=0-,0-,..." would
    * make one small request cost the file's size many times over. An ignored
    * header must stay ignored. */
-  if (r == RANGE_NONE && range)
+  if (r == RELAY_RANGE_NONE && range)
     soup_message_headers_remove (request_headers, "Range");
-  if (r == RANGE_UNSATISFIABLE)
+  if (r == RELAY_RANGE_UNSATISFIABLE)
     {
       g_autofree char *cr = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, size);
       soup_message_headers_replace (h, "Content-Range", cr);
@@ -104,7 +98,7 @@ relay_http_serve_file (SoupServerMessage *msg, const char *path, const char *con
       return TRUE;
     }
   g_autoptr (GBytes) body = NULL;
-  if (r == RANGE_OK)
+  if (r == RELAY_RANGE_OK)
     {
       g_autofree char *cr = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                                              "/%" G_GUINT64_FORMAT, first, last, size);

@@ -11,6 +11,17 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  RELAY_RANGE_NONE,          /* absent, or one we may ignore: the whole file */
+  RELAY_RANGE_OK,            /* *first..*last (inclusive), within the file */
+  RELAY_RANGE_UNSATISFIABLE, /* 416 */
+} RelayRangeResult;
+
+/* The Range header's one byte range for a file of `size` bytes. Pure (no
+ * message), so that it is fuzzed on its own (tests/fuzz/fuzz-http-range.c). */
+RelayRangeResult relay_http_parse_range (const char *header, guint64 size, guint64 *first,
+                                         guint64 *last);
+
 /* FALSE (nothing answered) when the file cannot be opened: the caller
  * says why. `download_name` non-NULL: Content-Disposition attachment. */
 gboolean relay_http_serve_file (SoupServerMessage *msg, const char *path,

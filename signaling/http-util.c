@@ -298,6 +298,15 @@ relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config, RelayV
   return viewer;
 }
 
+gboolean
+relay_http_valid_day (const char *text)
+{
+  guint y, m, d;
+  int used = 0;
+  return strlen (text) == 10 && sscanf (text, "%4u-%2u-%2u%n", &y, &m, &d, &used) == 3
+         && used == 10 && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+}
+
 char *
 relay_http_query_date (SoupServerMessage *msg, GHashTable *query)
 {
@@ -309,10 +318,7 @@ relay_http_query_date (SoupServerMessage *msg, GHashTable *query)
       return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (&today),
                               g_date_get_month (&today), g_date_get_day (&today));
     }
-  guint y, m, d;
-  int used = 0;
-  if (strlen (date) != 10 || sscanf (date, "%4u-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != 10
-      || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+  if (!relay_http_valid_day (date))
     {
       relay_http_error (msg, 400, "bad-request", "date must be a day YYYY-MM-DD");
       return NULL;

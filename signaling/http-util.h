@@ -96,6 +96,8 @@ void relay_http_patch_reply (SoupServerMessage *msg, gboolean restarted, const c
 /* ?date=YYYY-MM-DD (a real day), today in Bangkok when absent; NULL
  * after answering 400. */
 char *relay_http_query_date (SoupServerMessage *msg, GHashTable *query);
+/* TRUE for "YYYY-MM-DD" naming a real day (the check above, pure). */
+gboolean relay_http_valid_day (const char *text);
 
 /* Path segments after the prefix: "/whip/TH-50/abc" with "/whip" ->
  * ["TH-50", "abc"]. Empty segments are dropped. */

@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "relay/dtls/dtls-transport.h"
+#include "relay/input-capture.h"
 #include "relay/log.h"
 #include "relay/rtp/rtp-packet.h"
 #include "relay/srtp/srtp-session.h"
@@ -65,6 +66,7 @@ handle_srtp (RelayWebrtcTransport *self, guint8 *data, gsize len, gboolean is_rt
                      error->message);
       return;
     }
+  relay_input_capture_packet (is_rtcp ? "rtcp" : "rtp", self->log_id, TRUE, data, plain_len);
   gint64 now = g_get_monotonic_time ();
   if (is_rtcp)
     {
@@ -194,6 +196,7 @@ static void
 on_dtls_application_data (const guint8 *data, gsize len, gpointer user_data)
 {
   RelayWebrtcTransport *self = user_data;
+  relay_input_capture_packet ("sctp", self->log_id, TRUE, data, len);
   if (self->callbacks.application_data)
     self->callbacks.application_data (data, len, self->user_data);
 }
@@ -363,6 +366,7 @@ relay_webrtc_transport_send_application (RelayWebrtcTransport *self, const guint
 {
   if (self->dtls == NULL)
     return FALSE;
+  relay_input_capture_packet ("sctp", self->log_id, FALSE, data, len);
   /* bytes_sent counts datagrams in on_dtls_send, where the record goes. */
   return relay_dtls_transport_send_application (self->dtls, data, len);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "relay/reports/figures-plausibility.h"
+#include "relay/json-input.h"
 #include "relay/reports/report-service.h"
 
 #define MAX_ID_CHARS 64
@@ -331,17 +332,16 @@ relay_figures_validate (const RelayFiguresSchema *schema, const char *message, g
                                                  len, RELAY_REPORT_MAX_BYTES);
       return refuse (out, 413, NULL, reason);
     }
-  if (!g_utf8_validate_len (message, len, NULL))
-    return refuse (out, 400, NULL, "the message is not valid UTF-8");
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) error = NULL;
-  if (!json_parser_load_from_data (parser, message, (gssize) len, &error))
+  g_autoptr (JsonNode) root = relay_json_parse (message, len, &error);
+  if (!root)
     {
-      g_autofree char *reason = g_strdup_printf ("not JSON: %s", error->message);
+      g_autofree char *reason = g_error_matches (error, RELAY_JSON_ERROR, RELAY_JSON_ERROR_SYNTAX)
+                                    ? g_strdup_printf ("not JSON: %s", error->message)
+                                    : g_strdup (error->message);
       return refuse (out, 400, NULL, reason);
     }
-  JsonNode *root = json_parser_get_root (parser);
-  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return refuse (out, 400, NULL, "the message must be a JSON object");
   JsonObject *o = json_node_get_object (root);
   JsonNode *type = json_object_get_member (o, "type");

@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "relay/input-capture.h"
 #include "relay/log.h"
 #include "relay/rate-table.h"
 #include "relay/reports/checkpointer.h"
@@ -253,6 +254,7 @@ relay_report_service_submit (RelayReportService *service, const char *province,
   /* Validation here, on the caller's thread, keeps the writer free for
    * SQLite; refusals still go through the queue so that `done` is always
    * called on the writer thread, as the contract says. */
+  relay_input_capture_item ("figures", message, len); /* test-only: BRIEFING_CAPTURE_DIR */
   relay_figures_validate (service->config->figures, message, len, NULL, &item->check);
   if (item->check.status == 0 && item->check.warnings)
     item->warnings_json = json_to_string (item->check.warnings, FALSE);

@@ -84,6 +84,27 @@ test_envelope (void)
   assert_refused ("{\"type\":\"hello\",\"id\":\"a\"}", 400, "type", "\"figures\"");
   assert_refused ("{\"id\":\"a\"}", 400, "type", "\"figures\"");
   assert_refused ("{\"type\":\"figures\",\"id\":\"\xff\xfe\"}", 400, NULL, "UTF-8");
+  /* UTF-8 bytes whose \u escape decodes to a lone surrogate, which
+   * json-glib turns into bytes that are not UTF-8 (found by
+   * tests/fuzz/fuzz-figures): it would be stored and break every reader. */
+  assert_refused (MSG ("{\"count\":1,\"status\":\"normal\",\"note\":\"a\\ud800,b\"}"), 400, NULL,
+                  "lone surrogate");
+  assert_refused ("{\"type\":\"figures\",\"id\":\"\\udc00,b\"}", 400, NULL, "lone surrogate");
+  /* json-glib reads text after the first value as more "statements" and
+   * leaked each one's tree (found by tests/fuzz/fuzz-events-message): one
+   * value only, and no comments. */
+  assert_refused ("{} " MSG ("{\"count\":1,\"status\":\"normal\"}"), 400, NULL, "not JSON");
+  assert_refused ("6" MSG ("{\"count\":1,\"status\":\"normal\"}"), 400, NULL, "not JSON");
+  assert_refused ("var x = " MSG ("{\"count\":1,\"status\":\"normal\"}"), 400, NULL, "not JSON");
+  assert_refused ("{/* c */\"type\":\"figures\"}", 400, NULL, "not JSON");
+  /* The parser's message quotes such a string: the reason must still be
+   * UTF-8, or the reply is not JSON. */
+  RelayFiguresCheck c;
+  check ("{\"type\":\"figures\",\"d\\ud8002\" 1}", &c);
+  g_assert_cmpuint (c.status, ==, 400);
+  g_autofree char *errors = json_to_string (c.errors, FALSE);
+  g_assert_true (g_utf8_validate (errors, -1, NULL));
+  relay_figures_check_clear (&c);
   assert_refused ("{\"type\":\"figures\",\"date\":\"2026-03-10\",\"values\":{\"count\":1,\"status\":\"normal\"}}",
                   422, "id", "missing");
   assert_refused ("{\"type\":\"figures\",\"id\":7,\"date\":\"2026-03-10\",\"values\":{}}", 422, "id",
