@@ -74,7 +74,8 @@ refuse (SoupServerMessage *msg, BodyCount *count, const char *how)
               g_uri_get_path (soup_server_message_get_uri (msg)),
               soup_server_message_get_remote_host (msg), how, reason);
 
-  g_autoptr (SoupServerMessage) held = g_object_ref (msg);
+  /* Kept alive while its connection is taken over below. */
+  g_autoptr (SoupServerMessage) held G_GNUC_UNUSED = g_object_ref (msg);
   GSocket *socket = relay_http_listener_socket_of (msg);
   /* Taken from libsoup, which would otherwise read the rest of the body
    * before it answers. */

@@ -34,7 +34,6 @@ make_certificate (RelayDtlsIdentity *self, gint64 now, GError **error)
 RelayDtlsIdentity *
 relay_dtls_identity_new (const RelayDtlsIdentitySettings *settings, GError **error)
 {
-  g_autoptr (RelayDtlsCertificate) first = NULL;
   RelayDtlsIdentity *self;
 
   g_return_val_if_fail (settings != NULL, NULL);
