@@ -150,6 +150,12 @@ test_refusals (Fixture *f, gconstpointer data)
     { "PUT", "/api/v1/conference/floor", CHAIR, "application/json", "{\"province\":50}", 400, "must be a string" },
     { "PUT", "/api/v1/conference/floor", CHAIR, "application/json", "{\"province\":", 400, NULL },
     { "PUT", "/api/v1/conference/floor", CHAIR, "application/json", "[1,2]", 400, "JSON object" },
+    /* json-glib took the first of two values (and leaked the second) and
+     * decoded a lone surrogate into bytes that are not UTF-8. */
+    { "PUT", "/api/v1/conference/floor", CHAIR, "application/json",
+      "{\"province\":\"TH-50\"} {\"x\":1}", 400, "one JSON value" },
+    { "PUT", "/api/v1/conference/floor", CHAIR, "application/json",
+      "{\"province\":\"TH-\\ud800\"}", 400, "surrogate" },
     { "PUT", "/api/v1/conference/floor", CHAIR, "text/plain", "TH-50", 415, "application/json" },
     { "PUT", "/api/v1/conference/layout", CHAIR, "application/json", "{\"layout\":\"grid\"}", 400, "spotlight" },
     { "PUT", "/api/v1/conference/participants/TH-00", CHAIR, "application/json", "{\"muted\":true}", 404, "TH-00" },
