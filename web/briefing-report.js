@@ -13,6 +13,10 @@ import {
 } from './briefing-format.js';
 import { REGIONS, formatValue, formatTotal, groupByRegion } from './figures-format.js';
 import { storageGet, storageSet } from './local-storage.js';
+import { startPageTexts } from './page-language.js';
+
+// Module scripts run after parsing: the static texts can be filled now.
+startPageTexts();
 
 const TOKEN_KEY = 'briefing.chair-token';
 

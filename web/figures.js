@@ -13,6 +13,10 @@
 
 import { storageGet, storageSet } from './local-storage.js';
 import { REGIONS, formatValue, formatTotal } from './figures-format.js';
+import { startPageTexts } from './page-language.js';
+
+// Module scripts run after parsing: the static texts can be filled now.
+startPageTexts();
 
 const TOKEN_KEY = 'briefing.chair-token';
 const REFRESH_DELAY_MS = 150;

@@ -12,6 +12,10 @@ import { WhipSession } from './publish-session.js';
 import { storageGet, storageSet } from './local-storage.js';
 import { BriefingApi, EventFeed } from './briefing-api.js';
 import { OpsBriefing } from './ops-briefing.js';
+import { startPageTexts } from './page-language.js';
+
+// Module scripts run after parsing: the static texts can be filled now.
+startPageTexts();
 
 const TOKEN_KEY = 'briefing.chair-token';
 const LEVEL_POLL_MS = 1000;

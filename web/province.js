@@ -25,6 +25,10 @@ import { storageGet, storageSet, storageRemove } from './local-storage.js';
 import { fetchProvinces, addressWithProvince } from './province-list.js';
 import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
 import { ProvinceBriefing } from './province-briefing.js';
+import { startPageTexts } from './page-language.js';
+
+// Module scripts run after parsing: the static texts can be filled now.
+startPageTexts();
 
 const PROVINCE_RETRY_MS = 5000;
 const TOKEN_KEY_PREFIX = 'briefing.token.';
@@ -221,7 +225,7 @@ session.addEventListener('accepted', (ev) => {
 session.addEventListener('notice', (ev) => {
   const n = ev.detail;
   if (n.kind === 'no-location') {
-    els.stateDetail.textContent = PAGE_TEXT.noLocation;
+    els.stateDetail.textContent = PAGE_TEXT.noLocation();
   } else if (n.kind === 'stopped') {
     els.stateDetail.textContent = n.released
       ? 'หยุดส่งแล้ว / Stopped'
@@ -246,7 +250,7 @@ function provinceFromUrl() {
 function fillProvinces(list, selected) {
   const select = els.province;
   select.textContent = '';
-  select.add(new Option(PAGE_TEXT.chooseProvince, ''));
+  select.add(new Option(PAGE_TEXT.chooseProvince(), ''));
   for (const p of list) {
     select.add(new Option([p.code, p.name_th, p.name_en].filter(Boolean).join(' '), p.code));
   }
@@ -363,7 +367,7 @@ function init() {
     if (!session.active) {
       els.token.focus();
     }
-    els.stateDetail.textContent = PAGE_TEXT.tokenForgotten;
+    els.stateDetail.textContent = PAGE_TEXT.tokenForgotten();
   });
   els.showToken.addEventListener('change', () => {
     els.token.type = els.showToken.checked ? 'text' : 'password';

@@ -20,6 +20,10 @@ import {
   renderList, renderChapters, markChapter, renderFigures, renderAttendance,
 } from './review-panels.js';
 import { storageGet, storageSet } from './local-storage.js';
+import { startPageTexts } from './page-language.js';
+
+// Module scripts run after parsing: the static texts can be filled now.
+startPageTexts();
 
 const TOKEN_KEY = 'briefing.chair-token';
 const LIVE_REFRESH_MS = 10000;

@@ -18,6 +18,10 @@ import { WhepSession } from './view-session.js';
 import { storageGet, storageSet, storageRemove } from './local-storage.js';
 import { fetchProvinces, addressWithProvince } from './province-list.js';
 import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
+import { startPageTexts } from './page-language.js';
+
+// Module scripts run after parsing: the static texts can be filled now.
+startPageTexts();
 
 const PROVINCE_REFRESH_MS = 5000;
 const TOKEN_KEY = 'briefing.viewerToken';
@@ -191,7 +195,7 @@ session.addEventListener('accepted', (ev) => {
 session.addEventListener('notice', (ev) => {
   const n = ev.detail;
   if (n.kind === 'no-location') {
-    setDetail(PAGE_TEXT.noLocation);
+    setDetail(PAGE_TEXT.noLocation());
   } else if (n.kind === 'stopped') {
     setDetail(n.released
       ? 'หยุดดูแล้ว / Stopped'
@@ -267,7 +271,7 @@ function fillProvinces(list, selected) {
     });
   } else {
     select.textContent = '';
-    select.add(new Option(PAGE_TEXT.chooseProvince, ''));
+    select.add(new Option(PAGE_TEXT.chooseProvince(), ''));
     for (const p of list) {
       select.add(new Option(optionText(p), p.code));
     }
@@ -344,7 +348,7 @@ function init() {
     if (!session.active) {
       els.token.focus();
     }
-    setDetail(PAGE_TEXT.tokenForgotten);
+    setDetail(PAGE_TEXT.tokenForgotten());
   });
   els.showToken.addEventListener('change', () => {
     els.token.type = els.showToken.checked ? 'text' : 'password';

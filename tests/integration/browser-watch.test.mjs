@@ -516,7 +516,7 @@ test('a "viewer" role token: 403 with the reason, no retry; the relay stays heal
       await page.click('#watch');
       await waitFor(async () => (await pageSnapshot(page)).lastError?.status === 401,
         { timeoutMs: 30000, describe: 'lastError 401' });
-      assert.match(await page.textContent('#state'), /Wrong token/);
+      assert.match(await page.textContent("#state"), /โทเค็นไม่ถูกต้อง/);
       await provinceListRefreshes(diag, 2);
       assert.deepEqual(await statesSeen(page), ['error', 'connecting', 'error'], 'states shown for a 401');
       assert.equal(whepPosts(diag).length, 2, `one more POST only: ${JSON.stringify(diag.whepRequests)}`);
@@ -548,7 +548,7 @@ test('the page reconnects by itself after the relay restarts, and releases its s
         new MutationObserver((records) => {
           for (const r of records) {
             for (const n of r.addedNodes) {
-              const m = /retrying in (\d+) s/.exec(n.textContent);
+              const m = /ลองใหม่ใน (\d+) วินาที/.exec(n.textContent);
               if (m) {
                 window.retryDelays.push(Number(m[1]));
               }
