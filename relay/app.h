@@ -10,6 +10,7 @@
 #include "pipelines/ingest-pipeline.h"
 #include "relay/province-registry.h"
 #include "relay/reports/report-service.h"
+#include "relay/signin-store.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,7 @@ typedef struct {
   RelayMediaLinks *media_links;    /* signed links for <video src> and downloads */
   const RelayDecodedSink *decoded_sink; /* the router's, for publishers */
   RelayAdmission *admission;       /* request rates and session counts (HTTP side) */
+  RelaySigninStore *signin;        /* sign-in sessions and one-time links (HTTP side) */
   GMainContext *main_context;
   gint64 started_us;
 } RelayApp;

@@ -9,7 +9,9 @@ static const char *const limits_keys[] = { "max-sessions", "viewer-sessions",
   "office-viewer-sessions", "session-requests-per-s", "session-requests-burst",
   "api-requests-per-s", "api-requests-burst", "address-requests-per-s",
   "address-requests-burst", "auth-failures", "auth-failure-refill-s", "connect-timeout-s",
-  "event-clients", "event-clients-per-credential", "event-queue-kb", "refused-candidate-ranges", "figures-per-minute", "figures-burst", "event-auth-timeout-s", NULL };
+  "event-clients", "event-clients-per-credential", "event-queue-kb", "refused-candidate-ranges", "figures-per-minute", "figures-burst", "event-auth-timeout-s",
+  "signin-sessions", "signin-sessions-per-viewer", "signin-session-lifetime-s", "signin-links",
+  "signin-link-lifetime-s", NULL };
 
 void
 relay_limits_config_init (RelayLimitsConfig *l)
@@ -53,6 +55,19 @@ relay_limits_config_init (RelayLimitsConfig *l)
    * the relay send there; offices sit on private networks, and tests and
    * single-machine set-ups on loopback, so those stay allowed. */
   l->refused_candidate_ranges = RELAY_ICE_REFUSE_METADATA;
+  /* The chair, the minister and a few wall displays, each on a handful of
+   * devices, and the phones signed in by links: far fewer than this. */
+  l->signin_sessions = 256;
+  /* A viewer's laptop, phone and tablet; signing in on more ends the
+   * oldest (a lost phone's cookie does not live on). */
+  l->signin_sessions_per_viewer = 8;
+  /* A working day: the minister signs in in the morning and is not asked
+   * again before the evening. */
+  l->signin_session_lifetime_s = 12 * 3600;
+  /* The chair hands out a link or two a morning. */
+  l->signin_links = 16;
+  /* Long enough to scan a code off the chair's screen and open it. */
+  l->signin_link_lifetime_s = 300;
 }
 
 static gboolean
@@ -122,5 +137,13 @@ relay_limits_config_read (RelayLimitsConfig *l, GKeyFile *kf, const char *source
          && relay_config_group_get_uint (&g, "figures-burst", 1, 1000000, &l->figures_burst)
          && relay_config_group_get_uint (&g, "event-auth-timeout-s", 1, 600,
                                          &l->event_auth_timeout_s)
+         && relay_config_group_get_uint (&g, "signin-sessions", 1, 100000, &l->signin_sessions)
+         && relay_config_group_get_uint (&g, "signin-sessions-per-viewer", 1, 1000,
+                                         &l->signin_sessions_per_viewer)
+         && relay_config_group_get_uint (&g, "signin-session-lifetime-s", 60, 30 * 86400,
+                                         &l->signin_session_lifetime_s)
+         && relay_config_group_get_uint (&g, "signin-links", 1, 1000, &l->signin_links)
+         && relay_config_group_get_uint (&g, "signin-link-lifetime-s", 5, 3600,
+                                         &l->signin_link_lifetime_s)
          && read_ranges (&g, &l->refused_candidate_ranges);
 }

@@ -1,7 +1,8 @@
 /* The [limits] group of the configuration: how many sessions the relay and
  * each credential may hold, how fast a credential or a client address may
  * ask for new ones, how many failed sign-ins an address gets, how long a
- * session may take to connect, and how many event clients there may be.
+ * session may take to connect, how many event clients there may be, and
+ * the sign-in sessions and one-time links.
  * config/relay.ini documents the keys and why each default is what it is.
  * Parsed once at start (main thread); read-only afterwards, from any
  * thread. */
@@ -37,6 +38,11 @@ typedef struct {
   guint figures_per_minute, figures_burst;
   /* Remote ICE candidate addresses never checked (RelayIceRefusedRanges). */
   guint refused_candidate_ranges;
+  /* Sign-in (relay/signin-store.h): sessions held at once, in all and per
+   * viewer, and how long one lasts; one-time links waiting at once, and how
+   * long one may wait. */
+  guint signin_sessions, signin_sessions_per_viewer, signin_session_lifetime_s;
+  guint signin_links, signin_link_lifetime_s;
 } RelayLimitsConfig;
 
 void relay_limits_config_init (RelayLimitsConfig *limits);

@@ -24,6 +24,8 @@
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
 #include "signaling/reports-api.h"
+#include "signaling/session-api.h"
+#include "signaling/session-cookie.h"
 #include "signaling/request-guard.h"
 #include "signaling/static-pages.h"
 #include "signaling/status-api.h"
@@ -57,6 +59,7 @@ load_dtls_identity (RelayConfig *config, GError **error)
 
 static RelayWhepEndpoint *whep_endpoint;
 static RelayHttpListener *http_listener;
+static RelaySessionCookie *session_cookie;
 
 static SoupServer *
 start_http (RelayApp *app, GSocket *http_socket, GError **error)
@@ -78,13 +81,17 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
    * path alike, before any token is looked at. */
   relay_body_limits_install (server);
   relay_request_guard_install (server);
+  /* Before the admission control, which counts a signed-in page's requests
+   * as its viewer's. */
+  session_cookie = relay_session_cookie_install (server, app->config, app->signin);
   /* Before the endpoints: its request-started hook must see every
    * request (after the body limits' and the guard's, which refuses tokens in URLs). */
   app->admission = relay_admission_new (server, app->config);
   relay_whip_endpoint_register (server, app);
   whep_endpoint = relay_whep_endpoint_new (server, app);
   relay_status_api_register (server, app);
-  relay_events_endpoint_register (server, app->config, app->admission, app->events);
+  relay_events_endpoint_register (server, app->config, app->admission, app->events, app->signin);
+  relay_session_api_register (server, app);
   relay_control_api_register (server, app, app->conference);
   relay_reports_api_register (server, app, app->reports);
   relay_clips_api_register (server, app, app->clips);
@@ -100,6 +107,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
     {
       g_prefix_error (error, "cannot listen on %s:%u: ", app->config->http_address,
                       app->config->http_port);
+      g_clear_pointer (&session_cookie, relay_session_cookie_free);
       g_object_unref (server);
       return NULL;
     }
@@ -251,6 +259,14 @@ main (int argc, char **argv)
   relay_briefing_service_set_observer (app.briefings, relay_briefing_recorder_observer (),
                                        app.recorder);
   app.media_links = relay_media_links_new ();
+  const RelaySigninLimits signin_limits = {
+    .max_sessions = config->limits.signin_sessions,
+    .max_sessions_per_viewer = config->limits.signin_sessions_per_viewer,
+    .max_links = config->limits.signin_links,
+    .session_lifetime_us = (gint64) config->limits.signin_session_lifetime_s * G_USEC_PER_SEC,
+    .link_lifetime_us = (gint64) config->limits.signin_link_lifetime_s * G_USEC_PER_SEC,
+  };
+  app.signin = relay_signin_store_new (&signin_limits);
 
   SoupServer *server = start_http (&app, http_socket, &error);
   if (!server)
@@ -259,6 +275,7 @@ main (int argc, char **argv)
       relay_briefing_service_free (app.briefings);
       relay_briefing_recorder_free (app.recorder);
       relay_media_links_free (app.media_links);
+      relay_signin_store_free (app.signin);
       relay_clip_recorder_free (app.clips);
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
@@ -306,8 +323,11 @@ main (int argc, char **argv)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_clear_pointer (&whep_endpoint, relay_whep_endpoint_free);
+  g_clear_pointer (&session_cookie, relay_session_cookie_free);
   g_object_unref (server);
   g_clear_pointer (&app.admission, relay_admission_free);
+  /* After the server: the events endpoint it held watched the store. */
+  g_clear_pointer (&app.signin, relay_signin_store_free);
   /* A live briefing stays live in the store: the next start records the
    * interruption. Then its files are closed, before the router and the
    * registry they are subscribed to go. */

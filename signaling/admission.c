@@ -6,6 +6,7 @@
 #include "relay/log.h"
 #include "relay/rate-table.h"
 #include "signaling/http-util.h"
+#include "signaling/session-cookie.h"
 
 /* Keys one table may remember: an address or credential that went quiet is
  * forgotten once its bucket is full again, so this only bounds a flood of
@@ -106,7 +107,12 @@ on_got_headers (SoupServerMessage *msg, gpointer data)
       refuse (msg, 429, "rate-limited", "too many requests from this address", retry);
       return;
     }
-  g_autofree char *credential = token ? credential_of (self, token) : NULL;
+  /* A page signed in with the cookie counts as the viewer it stands for
+   * (signaling/session-cookie.c resolved it before this handler). */
+  const RelayViewerConfig *cookie_viewer = token ? NULL : relay_session_cookie_viewer (msg);
+  g_autofree char *credential = token          ? credential_of (self, token)
+                                : cookie_viewer ? g_strconcat ("viewer:", cookie_viewer->name, NULL)
+                                                : NULL;
   if (!credential)
     return; /* the handler answers 401; the address's bucket has paid */
   RelayRateTable *t = is_session_signalling (msg, method) ? self->session_requests

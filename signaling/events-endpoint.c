@@ -13,6 +13,7 @@
 #include "relay/json-input.h"
 #include "signaling/http-util.h"
 #include "signaling/request-guard.h"
+#include "signaling/session-cookie.h"
 
 /* What a frame adds to its text on the wire, at most (RFC 6455 section 5.2). */
 #define FRAME_OVERHEAD 10
@@ -57,6 +58,11 @@ typedef struct {
   GSource *auth_timeout;
   gboolean authenticated;
   RelayCaller caller;
+  /* Signed in with the cookie: the viewer it stands for (caller.viewer
+   * points here, since the store may end the session while the socket is
+   * open) and the session's public id, to close the socket when it ends. */
+  RelayViewerConfig cookie_viewer;
+  char *signin_session;
   gboolean replay;
   guint64 replay_after;
   char *address; /* the client's, for the wrong-token throttle */
@@ -75,6 +81,7 @@ struct _EventsEndpoint {
   RelayConfig *config;
   RelayAdmission *admission;
   RelayEventBus *bus;
+  RelaySigninStore *signin;
   guint subscription;
   GPtrArray *clients; /* EventClient*, owned */
 };
@@ -234,6 +241,8 @@ client_free (gpointer data)
   g_object_unref (client->ws);
   g_clear_object (&client->socket);
   g_free (client->address);
+  g_free (client->cookie_viewer.name);
+  g_free (client->signin_session);
   g_free (client);
 }
 
@@ -252,6 +261,17 @@ refuse (EventClient *client, const char *reason)
   close_with (client, RELAY_EVENTS_CLOSE_UNAUTHORIZED, reason);
 }
 
+/* Whether two callers are the same credential: a viewer by its name (a
+ * cookie's viewer is a copy of the configured one, or a link's own), an
+ * office by its config. */
+static gboolean
+same_credential (const RelayCaller *a, const RelayCaller *b)
+{
+  if (a->viewer || b->viewer)
+    return a->viewer && b->viewer && strcmp (a->viewer->name, b->viewer->name) == 0;
+  return a->office == b->office;
+}
+
 static guint
 clients_of (EventsEndpoint *endpoint, const RelayCaller *caller)
 {
@@ -259,8 +279,7 @@ clients_of (EventsEndpoint *endpoint, const RelayCaller *caller)
   for (guint i = 0; i < endpoint->clients->len; i++)
     {
       EventClient *c = endpoint->clients->pdata[i];
-      n += c->authenticated && c->caller.viewer == caller->viewer
-           && c->caller.office == caller->office;
+      n += c->authenticated && same_credential (&c->caller, caller);
     }
   return n;
 }
@@ -405,6 +424,18 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
                                                         &client->replay_after, NULL);
 
   g_autofree char *bearer = relay_http_bearer_token (msg);
+  const RelaySigninSession *cookie = relay_session_cookie_session (msg);
+  if (!bearer && cookie)
+    {
+      /* Signed in: the upgrade carried the cookie (from the relay's own
+       * page: check_upgrade saw to that). */
+      client->cookie_viewer.name = g_strdup (cookie->viewer.name);
+      client->cookie_viewer.role = cookie->viewer.role;
+      client->caller.viewer = &client->cookie_viewer;
+      client->signin_session = g_strdup (cookie->id);
+      authenticated (client);
+      return;
+    }
   if (bearer)
     {
       /* A throttled address never gets here: its upgrade was answered 429
@@ -423,10 +454,27 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_source_attach (client->auth_timeout, g_main_context_get_thread_default ());
 }
 
+/* A sign-in session ended (signed out, expired, replaced): the sockets it
+ * opened close, as its cookie no longer opens anything. */
+static void
+on_signin_ended (const RelaySigninSession *session, RelaySigninEnd why, gpointer data)
+{
+  EventsEndpoint *endpoint = data;
+  for (guint i = 0; i < endpoint->clients->len; i++)
+    {
+      EventClient *c = endpoint->clients->pdata[i];
+      if (c->signin_session && strcmp (c->signin_session, session->id) == 0)
+        close_with (c, RELAY_EVENTS_CLOSE_UNAUTHORIZED,
+                    why == RELAY_SIGNIN_END_SIGNED_OUT ? "signed out"
+                                                       : "the sign-in has ended: sign in again");
+    }
+}
+
 static void
 endpoint_free (gpointer data)
 {
   EventsEndpoint *endpoint = data;
+  relay_signin_store_unwatch (endpoint->signin, on_signin_ended, endpoint);
   relay_event_bus_unsubscribe (endpoint->bus, endpoint->subscription);
   g_ptr_array_unref (endpoint->clients);
   g_free (endpoint);
@@ -439,6 +487,16 @@ check_upgrade (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
                gpointer data)
 {
   EventsEndpoint *endpoint = data;
+  g_autofree char *bearer = relay_http_bearer_token (msg);
+  /* The browser sends the cookie with any page's upgrade: signed in by it
+   * alone, the page must be the relay's own. */
+  if (!bearer && relay_session_cookie_viewer (msg) && !relay_request_origin_is_own (msg))
+    {
+      relay_http_error (msg, 403, "origin-not-allowed",
+                        "the event stream opened with the sign-in cookie alone is for the "
+                        "relay's own pages");
+      return;
+    }
   if (relay_request_origin_allowed (msg, endpoint->config))
     return;
   relay_http_error (msg, 403, "origin-not-allowed",
@@ -448,12 +506,15 @@ check_upgrade (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
 
 void
 relay_events_endpoint_register (SoupServer *server, RelayConfig *config,
-                                RelayAdmission *admission, RelayEventBus *bus)
+                                RelayAdmission *admission, RelayEventBus *bus,
+                                RelaySigninStore *signin)
 {
   EventsEndpoint *endpoint = g_new0 (EventsEndpoint, 1);
   endpoint->config = config;
   endpoint->admission = admission;
   endpoint->bus = bus;
+  endpoint->signin = signin;
+  relay_signin_store_watch (signin, on_signin_ended, endpoint);
   endpoint->clients = g_ptr_array_new_with_free_func (client_free);
   endpoint->subscription = relay_event_bus_subscribe (bus, on_event, endpoint);
   soup_server_add_handler (server, "/api/v1/events", check_upgrade, endpoint, NULL);

@@ -4,8 +4,10 @@
  * whether that was complete.
  *
  * Nothing is sent before the client is authenticated: by the bearer token
- * of the upgrade request, or (browsers cannot set that header) by a first
- * message {"type":"auth","token":"..."} within [limits] event-auth-timeout-s.
+ * of the upgrade request, by the sign-in cookie the upgrade carries
+ * (signaling/session-cookie.h; the socket closes with 4401 when that
+ * session ends), or (browsers cannot set that header) by a first message
+ * {"type":"auth","token":"..."} within [limits] event-auth-timeout-s.
  * A missing or unknown token closes the socket with code 4401. Each client
  * then gets what its credential may read (docs/API.md, "Events"): the
  * viewer roles everything (WHEP sessions only the chair and the minister),
@@ -27,6 +29,7 @@
 #include <libsoup/soup.h>
 #include "relay/config.h"
 #include "relay/event-bus.h"
+#include "relay/signin-store.h"
 #include "signaling/admission.h"
 
 G_BEGIN_DECLS
@@ -44,6 +47,7 @@ G_BEGIN_DECLS
 char *relay_events_parse_auth (gboolean is_text, const char *data, gsize len);
 
 void relay_events_endpoint_register (SoupServer *server, RelayConfig *config,
-                                     RelayAdmission *admission, RelayEventBus *bus);
+                                     RelayAdmission *admission, RelayEventBus *bus,
+                                     RelaySigninStore *signin);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include "relay/json-input.h"
 #include "relay/reports/figures-validate.h"
+#include "signaling/session-cookie.h"
 
 void
 relay_http_set_cors (SoupServerMessage *msg, const char *methods)
@@ -113,7 +114,8 @@ relay_http_authorize_province (SoupServerMessage *msg, RelayConfig *config,
 {
   g_autofree char *token = relay_http_bearer_token (msg);
   if (!token)
-    return RELAY_AUTH_MISSING;
+    /* The sign-in cookie is a viewer's, never an office's. */
+    return relay_session_cookie_viewer (msg) ? RELAY_AUTH_VIEWER : RELAY_AUTH_MISSING;
   if (relay_province_config_check_token (province, token))
     return RELAY_AUTH_OK;
   for (guint i = 0; i < config->provinces->len; i++)
@@ -135,7 +137,9 @@ relay_http_check_auth (SoupServerMessage *msg, RelayAuthResult result)
       return TRUE;
     case RELAY_AUTH_MISSING:
       soup_message_headers_replace (h, "WWW-Authenticate", "Bearer realm=\"briefing-relay\"");
-      relay_http_error (msg, 401, "unauthorized", "an Authorization: Bearer token is required");
+      relay_http_error (msg, 401, "unauthorized",
+                        "an Authorization: Bearer token (or a page's sign-in cookie) is "
+                        "required");
       return FALSE;
     case RELAY_AUTH_WRONG:
       soup_message_headers_replace (h, "WWW-Authenticate",
@@ -274,12 +278,13 @@ relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config, RelayV
                              const char *refusal)
 {
   g_autofree char *token = relay_http_bearer_token (msg);
-  if (!token)
+  const RelayViewerConfig *viewer = token ? relay_config_find_viewer (config, token)
+                                          : relay_session_cookie_viewer (msg);
+  if (!token && !viewer)
     {
       relay_http_check_auth (msg, RELAY_AUTH_MISSING);
       return NULL;
     }
-  const RelayViewerConfig *viewer = relay_config_find_viewer (config, token);
   if (!viewer)
     {
       for (guint i = 0; i < config->provinces->len; i++)
@@ -334,7 +339,10 @@ relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *c
   caller->office = NULL;
   g_autofree char *token = relay_http_bearer_token (msg);
   if (!token)
-    return relay_http_check_auth (msg, RELAY_AUTH_MISSING);
+    {
+      caller->viewer = relay_session_cookie_viewer (msg);
+      return caller->viewer || relay_http_check_auth (msg, RELAY_AUTH_MISSING);
+    }
   if (relay_http_identify_token (config, token, caller))
     return TRUE;
   return relay_http_check_auth (msg, RELAY_AUTH_WRONG);

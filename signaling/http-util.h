@@ -41,21 +41,24 @@ typedef enum {
 
 /* Checks the bearer token against `province`, and tells a token of another
  * province or a viewer's (valid credentials without the right: 403) apart
- * from a wrong one (401). */
+ * from a wrong one (401). Without a bearer token, a sign-in cookie
+ * (signaling/session-cookie.h) is a viewer's: 403. */
 RelayAuthResult relay_http_authorize_province (SoupServerMessage *msg, RelayConfig *config,
                                                const RelayProvinceConfig *province);
 /* Answers 401/403 for a failed authorization; TRUE when it was OK. */
 gboolean relay_http_check_auth (SoupServerMessage *msg, RelayAuthResult result);
 
-/* A viewer token of at least `min_role` (chair > minister > viewer); NULL
+/* A viewer token of at least `min_role` (chair > minister > viewer), or,
+ * without a bearer token, the viewer of the request's sign-in cookie; NULL
  * after answering 401 (no or unknown token) or 403 with `refusal` (a lower
- * role, or a province's token). */
+ * role, or a province's token). The viewer is valid while the message is. */
 const RelayViewerConfig *relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config,
                                                       RelayViewerRole min_role,
                                                       const char *refusal);
 
-/* Who is calling: a viewer (any role) or an office, by its bearer token.
- * FALSE after answering 401 (no token, or one nobody has). */
+/* Who is calling: a viewer (any role) or an office, by its bearer token,
+ * or without one the viewer of the sign-in cookie. FALSE after answering
+ * 401 (no credential, or a token nobody has). */
 typedef struct {
   const RelayViewerConfig *viewer;   /* or */
   const RelayProvinceConfig *office;

@@ -6,6 +6,7 @@
 #include "relay/reports/figures-summary.h"
 #include "relay/reports/figures-validate.h"
 #include "signaling/http-util.h"
+#include "signaling/session-cookie.h"
 
 #define VIEWERS_ONLY "the figures are for the chair, the minister and viewers"
 
@@ -88,6 +89,11 @@ static const RelayProvinceConfig *
 authorize_province (SoupServerMessage *msg, RelayConfig *config)
 {
   g_autofree char *token = relay_http_bearer_token (msg);
+  if (!token && relay_session_cookie_viewer (msg))
+    {
+      relay_http_error (msg, 403, "forbidden", "figures are submitted with a province's token");
+      return NULL;
+    }
   if (!token)
     {
       relay_http_check_auth (msg, RELAY_AUTH_MISSING);

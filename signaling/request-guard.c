@@ -62,6 +62,24 @@ authority_of (const char *scheme, const char *host, int port)
                              : g_strdup_printf ("%s:%d", lower, port);
 }
 
+/* Whether the normalized origin `normalized` is the relay's own: the
+ * Origin names the host the browser asked for, which libsoup put in the
+ * request URI from the Host header. The scheme is left out: behind a TLS
+ * proxy the page is https and the relay's side of the request plain HTTP. */
+static gboolean
+is_own_origin (SoupServerMessage *msg, const char *normalized)
+{
+  g_autoptr (GUri) page = g_uri_parse (normalized, G_URI_FLAGS_NONE, NULL);
+  GUri *request = soup_server_message_get_uri (msg);
+  if (!page || !g_uri_get_host (request))
+    return FALSE;
+  g_autofree char *page_authority
+      = authority_of (g_uri_get_scheme (page), g_uri_get_host (page), g_uri_get_port (page));
+  g_autofree char *request_authority = authority_of (
+      g_uri_get_scheme (page), g_uri_get_host (request), g_uri_get_port (request));
+  return strcmp (page_authority, request_authority) == 0;
+}
+
 gboolean
 relay_request_origin_allowed (SoupServerMessage *msg, RelayConfig *config)
 {
@@ -77,17 +95,14 @@ relay_request_origin_allowed (SoupServerMessage *msg, RelayConfig *config)
   for (guint i = 0; config->allowed_origins[i]; i++)
     if (strcmp (config->allowed_origins[i], normalized) == 0)
       return TRUE;
-  /* The relay's own pages: the Origin names the host the browser asked
-   * for, which libsoup put in the request URI from the Host header. The
-   * scheme is left out: behind a TLS proxy the page is https and the
-   * relay's side of the request plain HTTP. */
-  g_autoptr (GUri) page = g_uri_parse (normalized, G_URI_FLAGS_NONE, NULL);
-  GUri *request = soup_server_message_get_uri (msg);
-  if (!page || !g_uri_get_host (request))
-    return FALSE;
-  g_autofree char *page_authority
-      = authority_of (g_uri_get_scheme (page), g_uri_get_host (page), g_uri_get_port (page));
-  g_autofree char *request_authority = authority_of (
-      g_uri_get_scheme (page), g_uri_get_host (request), g_uri_get_port (request));
-  return strcmp (page_authority, request_authority) == 0;
+  return is_own_origin (msg, normalized);
+}
+
+gboolean
+relay_request_origin_is_own (SoupServerMessage *msg)
+{
+  const char *origin = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), "Origin");
+  g_autofree char *normalized = origin ? relay_config_normalize_origin (origin) : NULL;
+  return normalized && is_own_origin (msg, normalized);
 }

@@ -25,4 +25,10 @@ gboolean relay_request_query_has_credential (const char *query);
  * behind a proxy that keeps Host), or one of config->allowed_origins. */
 gboolean relay_request_origin_allowed (SoupServerMessage *msg, RelayConfig *config);
 
+/* TRUE only when the request has an Origin and it is the relay's own (its
+ * host and port are the request's Host): what a request authorised by the
+ * sign-in cookie alone must show (signaling/session-cookie.h), since a
+ * browser sends the cookie whoever's page makes the request. */
+gboolean relay_request_origin_is_own (SoupServerMessage *msg);
+
 G_END_DECLS

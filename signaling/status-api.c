@@ -6,6 +6,7 @@
 #include "relay/output-router.h"
 #include "relay/recording/briefing-recorder.h"
 #include "signaling/http-util.h"
+#include "signaling/session-cookie.h"
 
 static gboolean
 method_is_get (SoupServerMessage *msg)
@@ -35,7 +36,10 @@ status_audience (SoupServerMessage *msg, RelayConfig *config, RelayStatusAudienc
   *audience = (RelayStatusAudience){ 0 };
   g_autofree char *token = relay_http_bearer_token (msg);
   if (!token)
-    return TRUE;
+    {
+      audience->viewer = relay_session_cookie_viewer (msg) != NULL;
+      return TRUE;
+    }
   RelayCaller caller;
   if (!relay_http_identify (msg, config, &caller))
     return FALSE;
