@@ -223,6 +223,13 @@ test('the viewers and webhooks lists: the chair and the minister', async () => {
   await row('GET', 'api/v1/webhooks', refusedExcept(['minister', 'chair'], 200));
 });
 
+// Sign-in (docs/API.md, "Sign-in"): what the cookie then allows is
+// checked in signin.test.mjs.
+test('sign-in: the viewer roles exchange their token; one-time links: the chair', async () => {
+  await row('POST', 'api/v1/session', refusedExcept(['viewer', 'minister', 'chair'], 201));
+  await row('POST', 'api/v1/session/links', refusedExcept(['chair'], 201));
+});
+
 test('conference control: the chair only', async () => {
   const json = 'application/json';
   await row('PUT', 'api/v1/conference/floor', refusedExcept(['chair'], 200),

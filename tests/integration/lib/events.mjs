@@ -32,10 +32,13 @@ function sendFrame(socket, opcode, payload = Buffer.alloc(0)) {
  * sends it. A refusal rejects with an Error whose `closeCode` is the
  * relay's close code (4401); an HTTP answer instead of the upgrade (e.g.
  * 403 for a page's `origin` the relay does not allow) rejects with an
- * Error whose `status` and `body` are the answer's.
+ * Error whose `status` and `body` are the answer's. `cookie` (a Cookie
+ * header) signs the upgrade in as a page with the sign-in cookie does (pass
+ * token: null with it).
  */
 export function openEvents(relay, {
   query = '', timeoutMs = 15000, token = relay.viewerToken, authMessage = false, origin = null,
+  cookie = null,
 } = {}) {
   const url = new URL(`api/v1/events${query ? `?${query}` : ''}`, relay.url);
   const key = crypto.randomBytes(16).toString('base64');
@@ -49,6 +52,7 @@ export function openEvents(relay, {
     };
     if (token && !authMessage) headers.Authorization = `Bearer ${token}`;
     if (origin) headers.Origin = origin;
+    if (cookie) headers.Cookie = cookie;
     const req = mod.request(url, {
       headers,
       rejectUnauthorized: false,
@@ -137,6 +141,10 @@ export function openEvents(relay, {
         events,
         get closed() {
           return closed;
+        },
+        /** The close code the relay sent, or null. */
+        get closeCode() {
+          return closeCode;
         },
         /** The first event (from index `from`) satisfying pred. */
         waitFor(pred, { timeoutMs: t = 30000, from = 0, describe = 'event' } = {}) {
