@@ -13,6 +13,7 @@ import { storageGet, storageSet } from './local-storage.js';
 import { BriefingApi, EventFeed } from './briefing-api.js';
 import { OpsBriefing } from './ops-briefing.js';
 import { startPageTexts } from './page-language.js';
+import './ops-phone-link.js'; // the chair's "link for a phone" ([data-phone-link])
 
 // Module scripts run after parsing: the static texts can be filled now.
 startPageTexts();

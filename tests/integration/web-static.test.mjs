@@ -68,7 +68,7 @@ const PAGES = [
     controlsWhat: 'the chair token',
     minModules: 3,
     domFree: ['view-session.js', 'publish-session.js', 'briefing-api.js', 'briefing-format.js'],
-    domAllowed: ['ops-briefing.js', 'ops-agenda.js'],
+    domAllowed: ['ops-briefing.js', 'ops-agenda.js', 'ops-phone-link.js'],
     // The operations room hears the conference: not muted.
     video: { id: 'mosaic', what: 'the mosaic', attrs: ['autoplay', 'playsinline'] },
   },
