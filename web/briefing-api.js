@@ -132,23 +132,27 @@ export class BriefingApi {
  * The relay sends nothing without a token, and a browser cannot put one in
  * a WebSocket's headers: the feed sends it as its first message, and waits
  * (without connecting) while the page has none. `token` gives the page's
- * token now. Dispatches 'open' (the hello; detail.complete false when
+ * token now; `signedIn` (optional) whether the page is signed in instead,
+ * when the upgrade's session cookie is the credential and no message is
+ * sent. Dispatches 'open' (the hello; detail.complete false when
  * events were lost: re-read the state), 'event' (each event, detail = the
  * event) and 'close' (detail.refused true when the relay did not accept
  * the token). */
 export class EventFeed extends EventTarget {
   #base;
   #token;
+  #signedIn;
   #ws = null;
   #lastSeq = 0;
   #stopped = true;
   #timer = null;
   open = false;
 
-  constructor(baseUrl, token = () => '') {
+  constructor(baseUrl, token = () => '', { signedIn = () => false } = {}) {
     super();
     this.#base = baseUrl;
     this.#token = token;
+    this.#signedIn = signedIn;
   }
 
   /* The page's token changed: connect again with the new one. */
@@ -185,7 +189,7 @@ export class EventFeed extends EventTarget {
 
   #connect() {
     const token = this.#token();
-    if (!token) {
+    if (!token && !this.#signedIn()) {
       this.#timer = setTimeout(() => this.#connect(), RECONNECT_MS);
       return;
     }
@@ -196,7 +200,11 @@ export class EventFeed extends EventTarget {
     }
     const ws = new WebSocket(url);
     this.#ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
+    ws.onopen = () => {
+      if (token) {
+        ws.send(JSON.stringify({ type: 'auth', token }));
+      }
+    };
     ws.onmessage = (m) => {
       let e;
       try {

@@ -110,14 +110,16 @@ async function fetchWithTimeout(url, options, ms) {
   }
 }
 
-/* The WHIP POST of the offer (10 s timeout). */
+/* The WHIP POST of the offer (10 s timeout). No token: the page is signed
+ * in, and the browser sends its session cookie. */
 export function postOffer(endpoint, token, offerSdp) {
+  const headers = { 'Content-Type': 'application/sdp' };
+  if (token) {
+    headers.Authorization = 'Bearer ' + token;
+  }
   return fetchWithTimeout(endpoint, {
     method: 'POST',
-    headers: {
-      'Content-Type': 'application/sdp',
-      Authorization: 'Bearer ' + token,
-    },
+    headers: headers,
     body: offerSdp,
     cache: 'no-store',
   }, POST_TIMEOUT_MS);

@@ -84,7 +84,8 @@ export class RelaySession extends EventTarget {
   #keepStatsOnStop;
 
   /* baseUrl: the endpoint is new URL(endpointPath(province), baseUrl);
-   * credentials: () => ({province, token}), read on every attempt;
+   * credentials: () => ({province, token, signedIn}), read on every
+   * attempt (signedIn: no token, the sign-in cookie goes instead);
    * describeError: ({status, error, reason, cause}) => message text.
    * From the subclass: liveState, the state once media flows;
    * releaseOnRetry, DELETE the old session before trying again (a new
@@ -181,8 +182,10 @@ export class RelaySession extends EventTarget {
   /* ------------------------------------------------------------ private */
 
   #missingCredential() {
-    const { province, token } = this.#credentials();
-    for (const [field, value] of [['province', province], ['token', token]]) {
+    const { province, token, signedIn } = this.#credentials();
+    /* Signed in (docs/API.md, "Sign-in"): the browser sends the session
+     * cookie, and no token is needed. */
+    for (const [field, value] of [['province', province], ['token', token || signedIn]]) {
       if (!value) {
         this.#lastError = this.#error(0, 'input', field, field);
         this.#setState('error', { kind: 'input', field: field });

@@ -1,24 +1,43 @@
-/* briefing-relay: single-province viewer page for the chair and the minister.
+/* briefing-relay: the viewer page of the chair and the minister, also on a
+ * phone (390x844): the picture first, the live offices under it to switch
+ * with a tap or a swipe, full screen, and signing in once.
  *
- * Watches one province through the relay with WHEP (POST /whep/province/<code>;
- * the relay forwards the province's own encoded media, no transcoding). This
- * module is the page: element lookups, texts, localStorage, the province list
- * with live states (refreshed every 5 s), the video element, and the wiring of
- * view-session.js (viewing, no DOM) to the elements.
+ * Watches one office (or the mosaic) through the relay with WHEP (POST
+ * /whep/province/<code>: the office's own encoded media, no transcoding).
+ * The credential is either a viewer's token typed here (sent as a bearer
+ * token and remembered in localStorage, as before), or a sign-in session:
+ * the typed token exchanged once for a cookie ("Sign in on this device"),
+ * or the one-time link the chair made for a phone (#signin=<code>). Signed
+ * in, the page sends no token at all. The list of offices and their states
+ * come from the status API every 5 s, and at once from the events stream
+ * when the page has a credential.
  *
- * Read-only test hook: window.briefingWatch = {state, location, lastError, pc, stats}.
+ * This module is the page: element lookups, texts, localStorage, and the
+ * wiring of view-session.js (viewing, no DOM), watch-stage.js (the
+ * picture), signin-api.js and the events feed.
+ *
+ * Read-only test hook: window.briefingWatch = {state, location, lastError,
+ * pc, stats, media, signedIn, live}.
  *   state     'idle' | 'connecting' | 'watching' | 'reconnecting' | 'error'
  *   location  absolute URL of the WHEP session resource, or null
  *   lastError null or {status, error, reason, message} (status 0 = no HTTP)
  *   pc        the current RTCPeerConnection or null
  *   stats     last receive statistics snapshot or null
+ *   media     what the picture shows: 'idle' | 'waiting' | 'playing' | 'error'
+ *   signedIn  the sign-in session ({name, role, via, expires_at}) or null
+ *   live      the codes the live list offers, in order ('mosaic' first)
  */
 
 import { WhepSession } from './view-session.js';
+import { EventFeed } from './briefing-api.js';
 import { storageGet, storageSet, storageRemove } from './local-storage.js';
 import { fetchProvinces, addressWithProvince } from './province-list.js';
 import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
 import { startPageTexts } from './page-language.js';
+import { text, currentLanguage, formatDateTime } from './i18n.js';
+import { readSession, signInWithToken, signInWithCode, signOut, signinCodeOf } from './signin-api.js';
+import { WatchStage } from './watch-stage.js';
+import './texts-watch.js';
 
 // Module scripts run after parsing: the static texts can be filled now.
 startPageTexts();
@@ -26,27 +45,7 @@ startPageTexts();
 const PROVINCE_REFRESH_MS = 5000;
 const TOKEN_KEY = 'briefing.viewerToken';
 const LAST_PROVINCE_KEY = 'briefing.watch.lastProvince';
-
-/* ---------------------------------------------------------------- texts */
-
-const STATE_TEXT = {
-  idle: 'ยังไม่ได้ดู / Idle',
-  watching: 'กำลังรับชม / Watching',
-};
-
-/* The province's own state in the status API (docs/DESIGN.md, Liveness). */
-const PROVINCE_STATE_TEXT = {
-  live: 'สด / live',
-  connecting: 'กำลังเชื่อมต่อ / connecting',
-  lost: 'สัญญาณหาย / lost',
-  offline: 'ออฟไลน์ / offline',
-};
-
-/* The message of a WhepSession error ({status, error, reason, cause}). */
-const describeError = sessionErrorDescriber({
-  403: 'บัญชีนี้ดูได้เฉพาะภาพรวม / This account may only watch the mosaic',
-  406: 'เบราว์เซอร์นี้รับสื่อของจังหวัดนี้ไม่ได้ / This browser cannot receive this province\'s media',
-});
+const PARTICIPANT_STATES = new Set(['live', 'connecting', 'lost', 'offline']);
 
 /* ------------------------------------------------------------- elements */
 
@@ -54,13 +53,25 @@ const els = {
   form: document.getElementById('watch-form'),
   province: document.getElementById('province'),
   provinceState: document.getElementById('province-state'),
+  tokenBlock: document.getElementById('token-block'),
   token: document.getElementById('token'),
   showToken: document.getElementById('show-token'),
   forgetToken: document.getElementById('forget-token'),
+  signIn: document.getElementById('sign-in'),
+  signedIn: document.getElementById('signed-in'),
+  signedInText: document.getElementById('signed-in-text'),
+  signOut: document.getElementById('sign-out'),
+  signinMessage: document.getElementById('signin-message'),
   watch: document.getElementById('watch'),
   stop: document.getElementById('stop'),
+  stage: document.getElementById('stage'),
   video: document.getElementById('video'),
+  stageMessage: document.getElementById('stage-message'),
+  stageOffice: document.getElementById('stage-office'),
+  fullscreen: document.getElementById('fullscreen'),
   unmute: document.getElementById('unmute'),
+  liveOffices: document.getElementById('live-offices'),
+  liveCount: document.getElementById('live-count'),
   state: document.getElementById('state'),
   stateText: document.getElementById('state-text'),
   stateDetail: document.getElementById('state-detail'),
@@ -72,16 +83,61 @@ const els = {
   statLost: document.getElementById('stat-lost'),
 };
 
-/* code -> the province's last status-API entry */
+/* code -> the office's last status-API entry (states also from events) */
 const provinces = new Map();
+/* The sign-in session ({name, role, via, expires_at, ...}) or null. */
+let signedIn = null;
+/* The last 'statechange' info, to word the detail again in another language. */
+let lastInfo = {};
+/* The sign-in message: a function giving its text now, and its kind. */
+let signinMessage = null;
+
+/* The minister may also watch the mosaic of every office. */
+const MOSAIC = 'mosaic';
 
 /* ------------------------------------------------------------- session */
 
+/* The message of a WhepSession error ({status, error, reason, cause}). */
+const describeError = sessionErrorDescriber({
+  401: () => text(signedIn ? 'watch.error-401-signed-in' : 'session.http-401'),
+  403: () => text('watch.error-403'),
+  406: () => text('watch.error-406'),
+});
+
 const session = new WhepSession({
   baseUrl: document.baseURI,
-  credentials: () => ({ province: els.province.value, token: els.token.value.trim() }),
+  credentials: () => ({
+    province: els.province.value,
+    token: signedIn ? '' : els.token.value.trim(),
+    signedIn: Boolean(signedIn),
+  }),
   describeError: describeError,
 });
+
+const stage = new WatchStage({
+  stage: els.stage,
+  video: els.video,
+  message: els.stageMessage,
+  office: els.stageOffice,
+  fullscreen: els.fullscreen,
+});
+
+/* The events stream: office states at once rather than at the next poll.
+ * With a token only once the relay accepted it (a wrong one must not be
+ * sent again every few seconds), or with the sign-in cookie. */
+let feedToken = '';
+const feed = new EventFeed(document.baseURI, () => (signedIn ? '' : feedToken),
+  { signedIn: () => Boolean(signedIn) });
+
+function liveCodes() {
+  const codes = [MOSAIC];
+  for (const p of provinces.values()) {
+    if (p.code !== MOSAIC && p.state === 'live') {
+      codes.push(p.code);
+    }
+  }
+  return codes;
+}
 
 const hook = Object.freeze(Object.create(null, {
   state: { get: () => session.state, enumerable: true },
@@ -89,16 +145,50 @@ const hook = Object.freeze(Object.create(null, {
   lastError: { get: () => session.lastError, enumerable: true },
   pc: { get: () => session.pc, enumerable: true },
   stats: { get: () => session.stats, enumerable: true },
+  media: { get: () => els.stage.dataset.media, enumerable: true },
+  signedIn: { get: () => signedIn, enumerable: true },
+  live: { get: () => liveCodes(), enumerable: true },
 }));
 Object.defineProperty(window, 'briefingWatch', {
   value: hook, writable: false, configurable: false, enumerable: true,
 });
 
+/* ---------------------------------------------------------------- texts */
+
+const PAGE_STATES = {
+  idle: () => text('watch.state-idle'),
+  watching: () => text('watch.state-watching'),
+};
+
+function participantState(state) {
+  return PARTICIPANT_STATES.has(state) ? text('participant.' + state) : String(state || '');
+}
+
+/* An office as the page names it: code and name in the page's language. */
+function officeLabel(code) {
+  if (code === MOSAIC) {
+    return text('watch.mosaic-name');
+  }
+  const p = provinces.get(code);
+  if (!p) {
+    return code;
+  }
+  const name = currentLanguage() === 'th' ? p.name_th || p.name_en : p.name_en || p.name_th;
+  return [p.code, name].filter(Boolean).join(' ');
+}
+
+function roleName(role) {
+  return ['chair', 'minister', 'viewer'].includes(role) ? text('watch.role-' + role) : String(role);
+}
+
 /* ------------------------------------------------------------ rendering */
 
-function provinceLabel(code) {
-  const p = provinces.get(code);
-  return p ? [p.code, p.name_th, p.name_en].filter(Boolean).join(' ') : code;
+/* An error of the session worded in the page's language now (its message
+ * was worded when it happened, perhaps in the other language). */
+function worded(err) {
+  return err ? { ...err, message: describeError({
+    status: err.status, error: err.error, reason: err.reason, cause: err.reason,
+  }) } : null;
 }
 
 /* While watching: a picture, or why there is none yet. */
@@ -106,43 +196,73 @@ function watchingDetail() {
   const code = session.province;
   const stats = session.stats;
   if (stats && stats.receiving) {
-    return 'กำลังดู / Watching ' + provinceLabel(code);
+    return text('watch.detail-watching', officeLabel(code));
   }
   const p = provinces.get(code);
   if (p && p.state && p.state !== 'live') {
-    return 'จังหวัดนี้ยังไม่ได้ส่งภาพ (' + (PROVINCE_STATE_TEXT[p.state] || p.state) +
-      ') — ภาพจะขึ้นเองเมื่อเริ่มส่ง / The province is not sending; the picture appears when it does';
+    return text('watch.detail-not-sending', participantState(p.state));
   }
-  return 'รอภาพ… / Waiting for the picture…';
+  return text('watch.detail-waiting');
 }
 
 /* The detail line under the state, from a 'statechange' info. */
 function stateDetailText(info) {
   switch (info.kind) {
     case 'attempt':
-      return (info.attempt > 1 ? 'ครั้งที่ / attempt ' + info.attempt + ' — ' : '') +
-        provinceLabel(info.province);
+      return text('watch.detail-attempt', info.attempt, officeLabel(info.province));
     case 'switching':
-      return 'เปลี่ยนเป็น / Switching to ' + provinceLabel(info.province);
+      return text('watch.detail-switching', officeLabel(info.province));
     case 'watching':
       return watchingDetail();
+    case 'retry':
+      return sessionDetailText({ ...info, error: worded(info.error) });
     default:
       return sessionDetailText(info);
   }
 }
 
-function setDetail(text) {
+function setDetail(value) {
   /* aria-live: announce changes only */
-  if (els.stateDetail.textContent !== text) {
-    els.stateDetail.textContent = text;
+  if (els.stateDetail.textContent !== value) {
+    els.stateDetail.textContent = value;
+  }
+}
+
+/* The picture: idle card, amber while waiting for media, the video, or
+ * the error. */
+function renderStage() {
+  renderStageKind();
+  /* The state line is amber too while the picture waits. */
+  els.state.dataset.media = els.stage.dataset.media;
+}
+
+function renderStageKind() {
+  const state = session.state;
+  const code = session.active || state === 'error' ? session.province : els.province.value;
+  stage.setOffice(code ? officeLabel(code) : '');
+  if (state === 'error') {
+    stage.show('error', session.lastError ? worded(session.lastError).message : text('watch.stage-error'));
+  } else if (!session.active) {
+    stage.show('idle', text('watch.stage-idle'));
+  } else if (state === 'watching' && session.stats && session.stats.receiving) {
+    stage.show('playing');
+  } else {
+    const p = provinces.get(code);
+    const notSending = code !== MOSAIC && p && p.state && p.state !== 'live';
+    stage.show('waiting', text(notSending ? 'watch.stage-not-sending' : 'watch.stage-waiting',
+      officeLabel(code)));
   }
 }
 
 function renderState(state, info) {
+  if (info) {
+    lastInfo = info;
+  }
   els.state.dataset.state = state;
-  els.stateText.textContent = stateText(STATE_TEXT, state, session.lastError);
-  setDetail(stateDetailText(info || {}));
+  els.stateText.textContent = stateText(PAGE_STATES, state, worded(session.lastError));
+  setDetail(stateDetailText(lastInfo));
   updateControls();
+  renderStage();
 }
 
 function updateControls() {
@@ -163,11 +283,12 @@ function renderStats(snap) {
   if (session.state === 'watching') {
     setDetail(watchingDetail());
   }
+  renderStage();
 }
 
 function renderUnmute() {
   const muted = els.video.muted;
-  els.unmute.textContent = muted ? 'เปิดเสียง / Unmute' : 'ปิดเสียง / Mute';
+  els.unmute.textContent = text(muted ? 'watch.unmute' : 'watch.mute');
   els.unmute.setAttribute('aria-pressed', muted ? 'false' : 'true');
 }
 
@@ -180,6 +301,11 @@ function showStream(stream) {
 
 session.addEventListener('statechange', (ev) => {
   renderState(ev.detail.state, ev.detail.info);
+  if (ev.detail.state === 'error' && session.lastError && session.lastError.status === 401 && signedIn) {
+    /* The cookie's session ended (signed out elsewhere, expired, a relay
+     * restart): say so and offer the sign-in again. */
+    refreshSignin();
+  }
 });
 session.addEventListener('stats', (ev) => {
   renderStats(ev.detail);
@@ -188,8 +314,14 @@ session.addEventListener('stream', (ev) => {
   showStream(ev.detail);
 });
 session.addEventListener('accepted', (ev) => {
-  /* The relay accepted the token: remember it. */
-  storageSet(TOKEN_KEY, ev.detail.token);
+  /* The relay accepted the token: remember it (signed in, there is none). */
+  if (ev.detail.token) {
+    storageSet(TOKEN_KEY, ev.detail.token);
+    if (feedToken !== ev.detail.token) {
+      feedToken = ev.detail.token;
+      feed.reconnect();
+    }
+  }
   storageSet(LAST_PROVINCE_KEY, ev.detail.province);
 });
 session.addEventListener('notice', (ev) => {
@@ -197,60 +329,131 @@ session.addEventListener('notice', (ev) => {
   if (n.kind === 'no-location') {
     setDetail(PAGE_TEXT.noLocation());
   } else if (n.kind === 'stopped') {
-    setDetail(n.released
-      ? 'หยุดดูแล้ว / Stopped'
-      : 'หยุดดูแล้ว (เซิร์ฟเวอร์จะปิดเองเมื่อหมดเวลา) / Stopped (the relay will time the session out)');
+    setDetail(text(n.released ? 'watch.stopped' : 'watch.stopped-unreleased'));
   }
 });
 
+/* Watch, keeping the picture in view: a phone's keyboard (the token
+ * field) or a scrolled form must not leave it off the screen. */
 function watch() {
+  if (document.activeElement && document.activeElement.blur &&
+      document.activeElement.tagName === 'INPUT') {
+    document.activeElement.blur();
+  }
   const missing = session.start();
   if (missing) {
     els[missing].focus();
+    return;
+  }
+  els.stage.scrollIntoView({ block: 'nearest' });
+}
+
+/* ---------------------------------------------------------- live offices */
+
+let liveSignature = '';
+
+/* The live offices as buttons, the one being watched pressed. Rebuilt only
+ * when something it shows changed: a tap must not land on a button being
+ * replaced. */
+function renderLiveOffices() {
+  const codes = liveCodes();
+  const current = session.active ? session.province : els.province.value;
+  const signature = [currentLanguage(), current, ...codes.map((c) => c + '=' + officeLabel(c))].join('|');
+  els.liveCount.textContent = text('watch.live-count', codes.length - 1);
+  if (signature === liveSignature) {
+    return;
+  }
+  liveSignature = signature;
+  els.liveOffices.textContent = '';
+  for (const code of codes) {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'live-chip';
+    button.dataset.code = code;
+    button.setAttribute('aria-pressed', code === current ? 'true' : 'false');
+    if (code === MOSAIC) {
+      button.textContent = text('watch.mosaic-short');
+    } else {
+      const p = provinces.get(code);
+      const name = currentLanguage() === 'th' ? p.name_th || p.name_en : p.name_en || p.name_th;
+      button.textContent = name || code;
+      const small = document.createElement('span');
+      small.className = 'chip-code';
+      small.textContent = code;
+      button.append(small);
+    }
+    li.append(button);
+    els.liveOffices.append(li);
+  }
+  if (codes.length === 1) {
+    const li = document.createElement('li');
+    li.className = 'live-empty';
+    li.textContent = text('watch.live-none');
+    els.liveOffices.append(li);
+  }
+}
+
+/* Watch `code`: switching when watching, starting otherwise. */
+function chooseOffice(code) {
+  if (![...els.province.options].some((o) => o.value === code)) {
+    els.province.add(new Option(officeLabel(code), code));
+  }
+  els.province.value = code;
+  onProvinceChange();
+  if (!session.active) {
+    watch();
+  }
+  els.stage.scrollIntoView({ block: 'nearest' });
+}
+
+/* A swipe or an arrow key: the next or previous live office. */
+function stepOffice(delta) {
+  const codes = liveCodes();
+  const current = session.active ? session.province : els.province.value;
+  const at = codes.indexOf(current);
+  const next = at < 0 ? (delta > 0 ? 0 : codes.length - 1)
+    : (at + delta + codes.length) % codes.length;
+  if (codes[next] && codes[next] !== current) {
+    chooseOffice(codes[next]);
   }
 }
 
 /* ------------------------------------------------------------ provinces */
 
-/* The minister may also watch the mosaic of every office. */
-const MOSAIC_ENTRY = Object.freeze({
-  code: 'mosaic', name_th: 'ภาพรวมทุกจังหวัด', name_en: 'Mosaic of all offices', state: 'live',
-});
-
 function provinceFromUrl() {
   const p = new URLSearchParams(window.location.search).get('province');
-  if (p && p.trim().toLowerCase() === 'mosaic') {
-    return 'mosaic';
+  if (p && p.trim().toLowerCase() === MOSAIC) {
+    return MOSAIC;
   }
   return p ? p.trim().toUpperCase() : '';
 }
 
 function optionText(p) {
-  const state = PROVINCE_STATE_TEXT[p.state] || p.state;
-  if (p.code === MOSAIC_ENTRY.code) {
-    return p.name_th + ' / ' + p.name_en;
+  if (p.code === MOSAIC) {
+    return text('watch.mosaic-name');
   }
-  return [p.code, p.name_th, p.name_en].filter(Boolean).join(' ') +
-    (state ? ' — ' + state : '');
+  const state = participantState(p.state);
+  return officeLabel(p.code) + (state ? ' — ' + state : '');
 }
 
-/* The state of the chosen province, next to the picker. */
+/* The state of the chosen office, next to the picker. */
 function renderProvinceState() {
   const p = provinces.get(els.province.value);
   const badge = els.provinceState;
   if (!p) {
     badge.dataset.state = 'unknown';
-    badge.textContent = els.province.value ? 'ไม่ทราบ / unknown' : '–';
+    badge.textContent = els.province.value ? text('watch.unknown') : '–';
     return;
   }
-  let text = PROVINCE_STATE_TEXT[p.state] || String(p.state);
+  let value = participantState(p.state);
   if (p.state === 'live' && p.video && p.video.width) {
-    text += ' · ' + p.video.width + '×' + p.video.height +
+    value += ' · ' + p.video.width + '×' + p.video.height +
       (typeof p.video.fps === 'number' && p.video.fps > 0 ? ' ' + p.video.fps.toFixed(0) + ' fps' : '') +
       (p.video.codec ? ' ' + p.video.codec : '');
   }
   badge.dataset.state = p.state;
-  badge.textContent = text;
+  badge.textContent = value;
 }
 
 /* Rebuild the picker when the list of codes changed, else only relabel it
@@ -264,11 +467,12 @@ function fillProvinces(list, selected) {
   if (same) {
     list.forEach((p, i) => {
       const opt = select.options[i + 1];
-      const text = optionText(p);
-      if (opt.textContent !== text) {
-        opt.textContent = text;
+      const label = optionText(p);
+      if (opt.textContent !== label) {
+        opt.textContent = label;
       }
     });
+    select.options[0].textContent = PAGE_TEXT.chooseProvince();
   } else {
     select.textContent = '';
     select.add(new Option(PAGE_TEXT.chooseProvince(), ''));
@@ -283,16 +487,28 @@ function fillProvinces(list, selected) {
   renderProvinceState();
 }
 
+/* Everything drawn from the offices' states. */
+function renderOffices() {
+  fillProvinces([...provinces.values()], els.province.value);
+  renderLiveOffices();
+  renderStage();
+  if (session.state === 'watching') {
+    setDetail(watchingDetail());
+  }
+}
+
 async function loadProvinces() {
   const selected = els.province.value || provinceFromUrl() || storageGet(LAST_PROVINCE_KEY) || '';
   try {
-    const list = [MOSAIC_ENTRY, ...await fetchProvinces(document.baseURI)];
+    const list = [{ code: MOSAIC, state: 'live' }, ...await fetchProvinces(document.baseURI)];
     provinces.clear();
     for (const p of list) {
       provinces.set(p.code, p);
     }
     /* The user may have picked something meanwhile: keep it. */
     fillProvinces(list, els.province.value || selected);
+    renderLiveOffices();
+    renderStage();
     if (session.state === 'watching') {
       setDetail(watchingDetail());
     }
@@ -320,18 +536,168 @@ function onProvinceChange() {
       session.stop();
     }
   }
+  renderLiveOffices();
+  renderStage();
+}
+
+feed.addEventListener('event', (ev) => {
+  const e = ev.detail;
+  if (e.type !== 'province-state' || !provinces.has(e.province)) {
+    return;
+  }
+  const p = provinces.get(e.province);
+  if (p.state !== e.state) {
+    provinces.set(e.province, { ...p, state: e.state });
+    renderOffices();
+  }
+});
+feed.addEventListener('close', (ev) => {
+  /* A token the stream refuses is not sent again until another is accepted. */
+  if (ev.detail.refused && !signedIn) {
+    feedToken = '';
+  }
+});
+
+/* -------------------------------------------------------------- sign-in */
+
+function setSigninMessage(kind, textNow) {
+  signinMessage = textNow ? { kind: kind, text: textNow } : null;
+  renderSigninMessage();
+}
+
+function renderSigninMessage() {
+  els.signinMessage.dataset.kind = signinMessage ? signinMessage.kind : '';
+  els.signinMessage.textContent = signinMessage ? signinMessage.text() : '';
+}
+
+function renderSignin() {
+  els.tokenBlock.hidden = Boolean(signedIn);
+  els.signedIn.hidden = !signedIn;
+  els.signedInText.textContent = signedIn
+    ? text('watch.signed-in', roleName(signedIn.role), formatDateTime(signedIn.expires_at)) : '';
+}
+
+function setSignedIn(next) {
+  const changed = Boolean(next) !== Boolean(signedIn);
+  signedIn = next;
+  renderSignin();
+  if (changed) {
+    feed.reconnect();
+  }
+}
+
+/* Why a sign-in was refused, in words. */
+function signinRefusal(r) {
+  switch (r.error) {
+    case 'signin-link-used':
+      return () => text('watch.link-used');
+    case 'signin-link-expired':
+      return () => text('watch.link-expired');
+    default:
+      break;
+  }
+  if (r.status === 0) {
+    return () => text('watch.signin-network');
+  }
+  if (r.status === 429) {
+    return () => text('session.http-429');
+  }
+  return () => text('watch.signin-failed', r.status);
+}
+
+async function signInWithTypedToken() {
+  const token = els.token.value.trim();
+  if (!token) {
+    setSigninMessage('error', () => text('watch.signin-token-needed'));
+    els.token.focus();
+    return;
+  }
+  setSigninMessage('', () => text('watch.signing-in'));
+  const r = await signInWithToken(document.baseURI, token);
+  if (r.ok) {
+    /* The cookie replaces the token: nothing of it stays in the page. */
+    els.token.value = '';
+    storageRemove(TOKEN_KEY);
+    setSignedIn(r.session);
+    setSigninMessage('ok', null);
+    return;
+  }
+  if (r.status === 401) {
+    setSigninMessage('error', () => text('session.http-401'));
+  } else if (r.status === 403) {
+    setSigninMessage('error', () => text('watch.signin-office-token'));
+  } else {
+    setSigninMessage('error', signinRefusal(r));
+  }
+}
+
+/* A link's code in the address: exchanged once, and taken out of the
+ * address first so that a reload, a bookmark or the history never holds
+ * it. */
+async function signInWithLink(code) {
+  const url = new URL(window.location.href);
+  url.hash = '';
+  window.history.replaceState(null, '', url);
+  setSigninMessage('', () => text('watch.signing-in'));
+  const r = await signInWithCode(document.baseURI, code);
+  if (r.ok) {
+    setSignedIn(r.session);
+    setSigninMessage('ok', () => text('watch.link-signed-in'));
+    return;
+  }
+  setSigninMessage('error', r.status === 401 && !r.error?.startsWith('signin-link')
+    ? () => text('watch.link-invalid') : signinRefusal(r));
+  refreshSignin();
+}
+
+/* What the cookie signs in now (the relay may have ended the session). */
+async function refreshSignin() {
+  const wasSignedIn = Boolean(signedIn);
+  const r = await readSession(document.baseURI);
+  setSignedIn(r.ok ? r.session : null);
+  if (wasSignedIn && !signedIn) {
+    setSigninMessage('error', () => text('watch.error-401-signed-in'));
+  }
+}
+
+async function signOutHere() {
+  if (session.active) {
+    /* The session was made with the cookie: end it while the cookie works. */
+    await session.stop();
+  }
+  await signOut(document.baseURI);
+  setSignedIn(null);
+  setSigninMessage('ok', () => text('watch.signed-out'));
 }
 
 /* ----------------------------------------------------------------- init */
 
+function renderAll() {
+  renderState(session.state);
+  renderStats(session.stats);
+  renderUnmute();
+  stage.renderFullscreen();
+  if (provinces.size) {
+    renderOffices();
+  } else {
+    els.province.options[0].textContent = els.province.options.length > 1
+      ? PAGE_TEXT.chooseProvince() : text('watch.loading');
+  }
+  renderSignin();
+  renderSigninMessage();
+  renderLiveOffices();
+}
+
 function init() {
   const initial = provinceFromUrl() || storageGet(LAST_PROVINCE_KEY) || '';
+  els.province.options[0].textContent = text('watch.loading');
   if (initial) {
     /* Usable before the list arrives (and if it never does). */
     fillProvinces([], initial);
     els.province.options[els.province.selectedIndex].textContent = initial;
   }
   els.token.value = storageGet(TOKEN_KEY) || '';
+  feedToken = els.token.value;
   els.video.muted = true;
 
   els.form.addEventListener('submit', (ev) => {
@@ -345,6 +711,7 @@ function init() {
   els.forgetToken.addEventListener('click', () => {
     storageRemove(TOKEN_KEY);
     els.token.value = '';
+    feedToken = '';
     if (!session.active) {
       els.token.focus();
     }
@@ -353,6 +720,12 @@ function init() {
   els.showToken.addEventListener('change', () => {
     els.token.type = els.showToken.checked ? 'text' : 'password';
   });
+  els.signIn.addEventListener('click', () => {
+    signInWithTypedToken();
+  });
+  els.signOut.addEventListener('click', () => {
+    signOutHere();
+  });
   els.unmute.addEventListener('click', () => {
     els.video.muted = !els.video.muted;
     if (els.video.srcObject) {
@@ -360,15 +733,30 @@ function init() {
     }
   });
   els.video.addEventListener('volumechange', renderUnmute);
-
+  els.liveOffices.addEventListener('click', (ev) => {
+    const button = ev.target.closest('button[data-code]');
+    if (button) {
+      chooseOffice(button.dataset.code);
+    }
+  });
+  stage.addEventListener('step', (ev) => stepOffice(ev.detail.delta));
+  window.addEventListener('languagechange', () => {
+    liveSignature = '';
+    renderAll();
+  });
   window.addEventListener('pagehide', () => {
     session.releaseOnUnload();
   });
 
-  renderUnmute();
-  renderState(session.state);
-  renderStats(null);
+  renderAll();
   loadProvinces();
+  feed.start();
+  const code = signinCodeOf(window.location.hash);
+  if (code) {
+    signInWithLink(code);
+  } else {
+    refreshSignin();
+  }
 }
 
 init();

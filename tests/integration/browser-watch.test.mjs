@@ -292,10 +292,10 @@ test('the minister watches TH-50 in Chromium; the viewer survives a publisher re
       await waitFor(async () => (await page.inputValue('#province')) === 'TH-50',
         { timeoutMs: 5000, describe: 'province picker preselected with TH-50 from ?province=' });
       // The picker is filled from the status API, with each province's state.
-      await waitFor(async () => /เชียงใหม่.*Chiang Mai.*live/.test(
+      await waitFor(async () => /TH-50 เชียงใหม่ — ออนไลน์/.test(
         await page.textContent('#province option:checked')),
-      { timeoutMs: 15000, describe: 'picker label "TH-50 เชียงใหม่ Chiang Mai — สด / live"' });
-      assert.match(await page.textContent('#province-state'), /live/);
+      { timeoutMs: 15000, describe: 'picker label "TH-50 เชียงใหม่ — ออนไลน์" (live)' });
+      assert.match(await page.textContent('#province-state'), /ออนไลน์/);
       assert.equal(await page.locator('#province option').count(), 78,
         'the 76 provinces, the mosaic and the placeholder');
       assert.equal(await page.locator('#province option[value="mosaic"]').count(), 1,
@@ -307,7 +307,7 @@ test('the minister watches TH-50 in Chromium; the viewer survives a publisher re
       // --- the page connects and the video element decodes 640x360 frames.
       const watching = await waitPageState(page, 'watching');
       assert.equal(watching.dataState, 'watching');
-      assert.match(watching.stateText, /Watching/);
+      assert.match(watching.stateText, /กำลังรับชม/);
       assert.ok(watching.location && watching.location.startsWith(`${relay.url}whep/province/TH-50/`),
         `window.briefingWatch.location should be the session URL, got ${watching.location}`);
       const location = watching.location;
@@ -336,8 +336,8 @@ test('the minister watches TH-50 in Chromium; the viewer survives a publisher re
       // --- unmute (autoplay started muted).
       await page.click('#unmute');
       assert.equal((await pageSnapshot(page)).video.muted, false, 'unmuted');
-      await waitFor(async () => /\/ Mute$/.test((await page.textContent('#unmute')).trim()),
-        { timeoutMs: 5000, describe: 'the button then offers "ปิดเสียง / Mute"' });
+      await waitFor(async () => (await page.textContent('#unmute')).trim() === 'ปิดเสียง',
+        { timeoutMs: 5000, describe: 'the button then offers "ปิดเสียง" (mute)' });
 
       // Kept with the relay's temp dir (BRIEFING_KEEP_TMP=1, or a failure).
       await page.screenshot({ path: path.join(relay.tmpDir, 'watch-live.png'), fullPage: true });
@@ -357,11 +357,11 @@ test('the minister watches TH-50 in Chromium; the viewer survives a publisher re
       assert.equal(await decodedFrames(page), stalled, 'no frame in the <video> without the publisher');
       // The picker's state is refreshed (every 5 s) and the page says why
       // there is no picture.
-      await waitFor(async () => /lost/.test(await page.textContent('#province-state')),
-        { timeoutMs: 30000, describe: 'the state next to the picker shows "lost"' });
+      await waitFor(async () => /สัญญาณหาย/.test(await page.textContent('#province-state')),
+        { timeoutMs: 30000, describe: 'the state next to the picker shows "สัญญาณหาย" (lost)' });
       snap = await pageSnapshot(page);
       assert.equal(snap.state, 'watching', 'the page keeps its session while the province is lost');
-      assert.match(snap.stateDetail, /not sending/);
+      assert.match(snap.stateDetail, /ยังไม่ได้ส่งภาพ/);
 
       // --- it comes back: the relay switches the same viewer session over
       // on the next keyframe, frames rise again without a page reconnect.
@@ -388,7 +388,7 @@ test('the minister watches TH-50 in Chromium; the viewer survives a publisher re
       assert.ok(snap.location.startsWith(`${relay.url}whep/province/TH-57/`), snap.location);
       assert.ok(new URL(page.url()).searchParams.get('province') === 'TH-57', 'URL follows the picker');
       // TH-57 is not publishing: the page says so.
-      await waitFor(async () => /not sending|Waiting/.test((await pageSnapshot(page)).stateDetail),
+      await waitFor(async () => /ยังไม่ได้ส่งภาพ|รอภาพ/.test((await pageSnapshot(page)).stateDetail),
         { timeoutMs: 15000, describe: 'detail: TH-57 is not sending' });
 
       await page.selectOption('#province', 'TH-50');
@@ -494,7 +494,11 @@ test('a "viewer" role token: 403 with the reason, no retry; the relay stays heal
       assert.equal(snap.dataState, 'error');
       const shown = await page.textContent('#state');
       assert.match(shown, /บัญชีนี้ดูได้เฉพาะภาพรวม/, `state text: ${shown}`);
-      assert.match(shown, /This account may only watch the mosaic/, `state text: ${shown}`);
+      // One language at a time: the English form after the switch, and back.
+      await page.click('[data-language-switch]');
+      const shownEn = await page.textContent('#state');
+      assert.match(shownEn, /This account may only watch the mosaic/, `state text: ${shownEn}`);
+      await page.click('[data-language-switch]');
       // The relay's own reason is shown too.
       assert.ok(snap.lastError.reason, 'the relay gave a reason');
       assert.ok(snap.stateDetail.includes(snap.lastError.reason),
