@@ -86,7 +86,6 @@ registerTexts({
    * (briefing-format.js requestErrorText). */
   'request.token-refused': { th: 'โทเค็นใช้ไม่ได้', en: 'Token refused' },
   'request.not-found': { th: 'ไม่พบข้อมูลที่ขอ', en: 'Not found' },
-  'request.not-loaded': { th: 'ยังไม่ได้โหลด', en: 'Not loaded' },
   'request.failed': { th: 'โหลดไม่ได้', en: 'Could not load' },
 
   /* The regions of the roster (figures-format.js), and totals over them. */
