@@ -73,13 +73,6 @@ export function formatValue(field, v) {
   }
 }
 
-/* A value with its unit ("120 คน", "1.5 %"); '' when not given. */
-export function formatValueWithUnit(field, v) {
-  const value = formatValue(field, v);
-  const unit = unitText(field.unit);
-  return value && unit ? `${value} ${unit}` : value;
-}
-
 /* A total of a field (sum, average, or the count per enum value). */
 export function formatTotal(field, v) {
   if (v === undefined || v === null) return field.type === 'text' ? '' : '–';

@@ -8,7 +8,7 @@
 import {
   briefingStateText, attendanceText, endReasonText, clockText, bangkokTime, officeName, turnSpan,
 } from './briefing-format.js';
-import { regionName, fieldLabel, formatValueWithUnit } from './figures-format.js';
+import { regionName, fieldLabel, unitText, formatValue } from './figures-format.js';
 import { text, formatDate } from './i18n.js';
 import './texts-review.js';
 
@@ -131,9 +131,12 @@ export function renderFigures(box, heading, turn, schema) {
   for (const field of fields) {
     const v = f.values[field.name];
     if (v === undefined || v === null || v === '') continue;
-    const dd = el('dd', formatValueWithUnit(field, v));
+    /* The unit with the label, as the figures table has it: "(persons)"
+     * reads right for any number, "1 persons" would not. */
+    const unit = unitText(field.unit);
+    const dd = el('dd', formatValue(field, v));
     dd.dataset.field = field.name;
-    dl.append(el('dt', fieldLabel(field)), dd);
+    dl.append(el('dt', unit ? `${fieldLabel(field)} (${unit})` : fieldLabel(field)), dd);
   }
   const version = el('p', text('review.figures-version', f.version, bangkokTime(f.received_at)), 'muted small');
   box.replaceChildren(dl, version);
