@@ -83,7 +83,8 @@ const PAGES = [
     minControls: 2,
     controlsWhat: 'token and date',
     minModules: 1,
-    domFree: [],
+    domFree: ['figures-format.js', 'briefing-format.js'],
+    domAllowed: ['date-field.js'],
   },
   {
     html: 'review.html',
@@ -98,7 +99,7 @@ const PAGES = [
     controlsWhat: 'token, from and to',
     minModules: 4,
     domFree: ['briefing-api.js', 'briefing-format.js', 'figures-format.js', 'review-player.js'],
-    domAllowed: ['review-panels.js'],
+    domAllowed: ['review-panels.js', 'date-field.js'],
     // The reviewer starts it (sound on): no autoplay.
     video: { id: 'player', what: 'the recording', attrs: ['controls', 'playsinline'] },
   },
@@ -405,11 +406,26 @@ function checkPage(spec) {
     }
   });
 
-  test(name('labels are bilingual'), () => {
+  // A page shows one language at a time (issue 13): a label names its
+  // text in the catalogue (data-text on it, or on each element inside it
+  // that holds text), which has a Thai and an English form
+  // (page-language.test.mjs checks the keys). Labels of the pages still to
+  // be converted (ops, province, watch) read "ไทย / English" until then.
+  test(name('labels come from the catalogue (or, until converted, are bilingual)'), () => {
     const thai = /[\u0E00-\u0E7F]/;
-    const labelTexts = [...markup.matchAll(/<label\b[^>]*>([\s\S]*?)<\/label>/gi)].map((m) => m[1].trim());
-    const notBilingual = labelTexts.filter((t) => !(thai.test(t) && /[A-Za-z]/.test(t) && t.includes('/')));
-    assert.deepEqual(notBilingual, [], `labels must read "ไทย / English": ${notBilingual.join(' | ')}`);
+    const labels = [...markup.matchAll(/<label\b([^>]*)>([\s\S]*?)<\/label>/gi)];
+    const bad = labels.filter(([, attrs, inner]) => {
+      if (/\bdata-text\s*=/.test(attrs)) {
+        return inner.trim() !== '' && !/\bdata-text\s*=/.test(inner);
+      }
+      const outside = inner.replace(/<([a-z]+)\b[^>]*\bdata-text\s*=[^>]*>[\s\S]*?<\/\1>/gi, '')
+        .replace(/<[^>]*>/g, '').trim();
+      if (/\bdata-text\s*=/.test(inner)) {
+        return /\p{L}/u.test(outside);
+      }
+      return !(thai.test(outside) && /[A-Za-z]/.test(outside) && outside.includes('/'));
+    }).map((m) => m[0]);
+    assert.deepEqual(bad, [], `labels must name their text with data-text: ${bad.join(' | ')}`);
   });
 
   return { markup, tags, idSet, modules, js };
