@@ -11,7 +11,7 @@ import { ApiError, BRIEFING_EVENTS } from './briefing-api.js';
 import { AgendaEditor } from './ops-agenda.js';
 import { fetchProvinces } from './province-list.js';
 import { TurnClock, bangkokTime, bangkokToday } from './briefing-format.js';
-import { text } from './i18n.js';
+import { text, formatDate } from './i18n.js';
 import { officeText } from './ops-format.js';
 import './texts-ops.js';
 
@@ -144,8 +144,11 @@ export class OpsBriefing {
   #showError(e) {
     const status = e instanceof ApiError ? e.status : 0;
     const reason = e.message || String(e);
-    const why = status === 401 || status === 403 ? text('ops.chair-only')
-      : status === 409 ? text('ops.not-now') : status === 0 ? text('ops.unreachable') : '';
+    if (status === 401 || status === 403) {
+      this.#els.error.textContent = text('ops.chair-only');
+      return;
+    }
+    const why = status === 409 ? text('ops.not-now') : status === 0 ? text('ops.unreachable') : '';
     this.#els.error.textContent = why ? why + ' (' + reason + ')' : reason;
   }
 
@@ -248,7 +251,8 @@ export class OpsBriefing {
       els.deadline.value = String(b.roll_call_deadline_s / 60);
       const state = ['planned', 'live', 'ended', 'interrupted'].includes(b.state)
         ? text('ops.briefing-state.' + b.state) : b.state;
-      els.status.textContent = `${b.title} — ${state}` + (b.started_at ? ` ${bangkokTime(b.started_at)}` : '');
+      els.status.textContent = `${b.title} — ${state} ${formatDate(b.date)}` +
+        (b.started_at ? ` ${bangkokTime(b.started_at)}` : '');
     } else {
       els.status.textContent = text('ops.briefing-none');
     }

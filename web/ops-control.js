@@ -63,7 +63,7 @@ export class ConferenceControl {
       } catch (e) {
         /* not JSON */
       }
-      const why = res.status === 401 || res.status === 403 ? text('ops.chair-only') + ' (' + reason + ')' : reason;
+      const why = res.status === 401 || res.status === 403 ? text('ops.chair-only') : reason;
       this.showError(text('ops.control-failed', why));
       return null;
     }

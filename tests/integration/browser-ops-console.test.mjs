@@ -468,6 +468,10 @@ test('the floor by a click on a tile or a row, offline asked first; the Speaking
       // mosaic's order; absent ones are skipped: TH-12 comes first).
       await chair(relay, 'POST', 'api/v1/briefings', { title: 'console test' });
       await pageWait(page, diagnostics, () => window.briefingOps.briefing().state === 'live', null, 'briefing live');
+      // Its day as dd/mm/yyyy of the Buddhist era.
+      const [y, mo, d] = bangkokToday().split('-');
+      assert.ok((await page.textContent('#briefing-status')).includes(`กำลังประชุม ${d}/${mo}/${Number(y) + 543}`),
+        `the briefing's day in Thai: ${await page.textContent('#briefing-status')}`);
       await page.keyboard.press('n');
       await waitRelay(() => conference(relay), (c) => c.floor === 'TH-12', '"n": the floor to the next office');
       // The bar's clock is the turn's own now.
