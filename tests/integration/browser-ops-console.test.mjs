@@ -431,6 +431,7 @@ test('the floor by a click on a tile or a row, offline asked first; the Speaking
       // --- a live office's row: at once.
       await page.click('#roster tr[data-id="TH-12"] .office-name');
       await waitRelay(() => conference(relay), (c) => c.floor === 'TH-12', 'the floor to TH-12 by its row');
+      await waitFor(() => floorPuts.length >= 3, { describe: 'the page\'s floor requests seen' });
       assert.deepEqual(floorPuts, ['TH-50', 'TH-90', 'TH-12'], 'the cancelled question sent nothing');
       assert.deepEqual(await nameInView(page, 'TH-12'), { text: 'TH-12 นนทบุรี', inside: true });
 
