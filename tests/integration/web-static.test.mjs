@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './lib/relay.mjs';
 
 // BRIEFING_WEB_DIR: check another copy of web/ (used to prove the checks can fail).
@@ -17,6 +18,19 @@ const WEB = process.env.BRIEFING_WEB_DIR || path.join(REPO_ROOT, 'web');
 const SHARED_VIEW_MODULES = ['page-language.js'];
 const GRESOURCE = path.join(REPO_ROOT, 'config', 'briefing.gresource.xml');
 const css = fs.readFileSync(path.join(WEB, 'common.css'), 'utf8');
+
+// The pages' text catalogue (web/i18n.js and every web/texts-*.js): key ->
+// {th, en}. The modules touch no DOM; in node, localStorage is absent and
+// i18n.js falls back to Thai.
+for (const f of fs.readdirSync(WEB).filter((n) => /^texts-[\w-]+\.js$/.test(n)).sort()) {
+  await import(pathToFileURL(path.join(WEB, f)).href);
+}
+const { catalogueEntries } = await import(pathToFileURL(path.join(WEB, 'i18n.js')).href);
+const catalogue = new Map(catalogueEntries());
+const hasBothForms = (key) => {
+  const entry = catalogue.get(key);
+  return Boolean(entry) && ['th', 'en'].every((l) => typeof entry[l] === 'string' || typeof entry[l] === 'function');
+};
 
 // What each page must have. domFree: modules that must not touch the DOM
 // (and that the entry module must import).
@@ -57,18 +71,22 @@ const PAGES = [
     html: 'ops.html',
     entry: 'ops.js',
     hook: 'briefingOps',
-    hookKeys: ['viewer', 'conference', 'briefing'],
+    hookKeys: ['viewer', 'conference', 'briefing', 'roster', 'speaking', 'relay'],
     requiredIds: ['token', 'connect', 'disconnect', 'publish', 'mosaic', 'roster', 'state',
       'state-text', 'take-floor', 'control-error', 'briefing-form', 'briefing-title',
       'briefing-limit', 'briefing-start', 'briefing-end', 'agenda-next', 'agenda-list',
-      'attendance-summary', 'attendance-absent', 'turn-office', 'turn-clock', 'agenda-add'],
+      'attendance-summary', 'attendance-absent', 'turn-office', 'turn-clock', 'agenda-add',
+      'speaking', 'speaking-office', 'speaking-clock', 'relay-down', 'mosaic-frame', 'fullscreen',
+      'roster-filter', 'roster-sort', 'roster-search', 'floor-confirm', 'help'],
     minLabels: 1,
     labelsWhat: 'the chair token',
     minControls: 1,
     controlsWhat: 'the chair token',
     minModules: 3,
-    domFree: ['view-session.js', 'publish-session.js', 'briefing-api.js', 'briefing-format.js'],
-    domAllowed: ['ops-briefing.js', 'ops-agenda.js'],
+    domFree: ['view-session.js', 'publish-session.js', 'briefing-api.js', 'briefing-format.js',
+      'network-quality.js', 'relay-watch.js', 'ops-format.js'],
+    domAllowed: ['ops-briefing.js', 'ops-agenda.js', 'ops-roster.js', 'ops-speaking.js', 'ops-mosaic.js',
+      'ops-control.js', 'ops-shortcuts.js'],
     // The operations room hears the conference: not muted.
     video: { id: 'mosaic', what: 'the mosaic', attrs: ['autoplay', 'playsinline'] },
   },
@@ -426,6 +444,12 @@ function checkPage(spec) {
       return !(thai.test(outside) && /[A-Za-z]/.test(outside) && outside.includes('/'));
     }).map((m) => m[0]);
     assert.deepEqual(bad, [], `labels must name their text with data-text: ${bad.join(' | ')}`);
+  });
+
+  test(name('every text key the markup names is in the catalogue, in Thai and English'), () => {
+    const keys = [...markup.matchAll(/\bdata-text(?:-placeholder|-title|-label)?="([^"]+)"/g)].map((m) => m[1]);
+    const missing = [...new Set(keys.filter((k) => !hasBothForms(k)))];
+    assert.deepEqual(missing, [], `keys without both forms in web/texts-*.js: ${missing.join(', ')}`);
   });
 
   return { markup, tags, idSet, modules, js };
