@@ -145,6 +145,6 @@ registerTexts({
   'watch.stat-codec': { th: 'ตัวแปลงสัญญาณ', en: 'Codec' },
   'watch.stat-audio': { th: 'เสียง', en: 'Audio' },
   'watch.stat-lost': { th: 'แพ็กเก็ตหาย', en: 'Packets lost' },
-  'watch.unit-fps': { th: 'fps', en: 'fps' },
-  'watch.unit-kbps': { th: 'kbit/s', en: 'kbit/s' },
+  'watch.unit-fps': { th: 'เฟรม/วินาที', en: 'fps' },
+  'watch.unit-kbps': { th: 'กิโลบิต/วินาที', en: 'kbit/s' },
 });

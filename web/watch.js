@@ -449,7 +449,8 @@ function renderProvinceState() {
   let value = participantState(p.state);
   if (p.state === 'live' && p.video && p.video.width) {
     value += ' · ' + p.video.width + '×' + p.video.height +
-      (typeof p.video.fps === 'number' && p.video.fps > 0 ? ' ' + p.video.fps.toFixed(0) + ' fps' : '') +
+      (typeof p.video.fps === 'number' && p.video.fps > 0
+        ? ' ' + p.video.fps.toFixed(0) + ' ' + text('watch.unit-fps') : '') +
       (p.video.codec ? ' ' + p.video.codec : '');
   }
   badge.dataset.state = p.state;

@@ -83,7 +83,6 @@ const PAGES = [
   {
     html: 'watch.html',
     entry: 'watch.js',
-    convertedElsewhere: true, // issue 13 item 5
     url: () => 'watch.html?province=TH-50',
     setup: (page) => rememberToken(page, CHAIR, 'briefing.viewerToken'),
     ready: async (page) => {
