@@ -14,7 +14,7 @@
  *
  * This module is the page: element lookups, texts, localStorage, and the
  * wiring of view-session.js (viewing, no DOM), watch-stage.js (the
- * picture), signin-api.js and the events feed.
+ * picture), watch-signin.js (signing in) and the events feed.
  *
  * Read-only test hook: window.briefingWatch = {state, location, lastError,
  * pc, stats, media, signedIn, live}.
@@ -34,9 +34,9 @@ import { storageGet, storageSet, storageRemove } from './local-storage.js';
 import { fetchProvinces, addressWithProvince } from './province-list.js';
 import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
 import { startPageTexts } from './page-language.js';
-import { text, currentLanguage, formatDateTime } from './i18n.js';
-import { readSession, signInWithToken, signInWithCode, signOut, signinCodeOf } from './signin-api.js';
+import { text, currentLanguage } from './i18n.js';
 import { WatchStage } from './watch-stage.js';
+import { WatchSignin } from './watch-signin.js';
 import './texts-watch.js';
 
 // Module scripts run after parsing: the static texts can be filled now.
@@ -85,21 +85,36 @@ const els = {
 
 /* code -> the office's last status-API entry (states also from events) */
 const provinces = new Map();
-/* The sign-in session ({name, role, via, expires_at, ...}) or null. */
-let signedIn = null;
 /* The last 'statechange' info, to word the detail again in another language. */
 let lastInfo = {};
-/* The sign-in message: a function giving its text now, and its kind. */
-let signinMessage = null;
 
 /* The minister may also watch the mosaic of every office. */
 const MOSAIC = 'mosaic';
 
 /* ------------------------------------------------------------- session */
 
+const signin = new WatchSignin(document.baseURI, {
+  tokenBlock: els.tokenBlock,
+  token: els.token,
+  signIn: els.signIn,
+  signedIn: els.signedIn,
+  signedInText: els.signedInText,
+  signOut: els.signOut,
+  message: els.signinMessage,
+}, {
+  tokenExchanged: () => storageRemove(TOKEN_KEY),
+  /* A session made with the cookie is ended while the cookie works. */
+  beforeSignOut: async () => {
+    if (session.active) {
+      await session.stop();
+    }
+  },
+});
+const signedIn = () => signin.session;
+
 /* The message of a WhepSession error ({status, error, reason, cause}). */
 const describeError = sessionErrorDescriber({
-  401: () => text(signedIn ? 'watch.error-401-signed-in' : 'session.http-401'),
+  401: () => text(signedIn() ? 'watch.error-401-signed-in' : 'session.http-401'),
   403: () => text('watch.error-403'),
   406: () => text('watch.error-406'),
 });
@@ -108,8 +123,8 @@ const session = new WhepSession({
   baseUrl: document.baseURI,
   credentials: () => ({
     province: els.province.value,
-    token: signedIn ? '' : els.token.value.trim(),
-    signedIn: Boolean(signedIn),
+    token: signedIn() ? '' : els.token.value.trim(),
+    signedIn: Boolean(signedIn()),
   }),
   describeError: describeError,
 });
@@ -126,8 +141,8 @@ const stage = new WatchStage({
  * With a token only once the relay accepted it (a wrong one must not be
  * sent again every few seconds), or with the sign-in cookie. */
 let feedToken = '';
-const feed = new EventFeed(document.baseURI, () => (signedIn ? '' : feedToken),
-  { signedIn: () => Boolean(signedIn) });
+const feed = new EventFeed(document.baseURI, () => (signedIn() ? '' : feedToken),
+  { signedIn: () => Boolean(signedIn()) });
 
 function liveCodes() {
   const codes = [MOSAIC];
@@ -146,7 +161,7 @@ const hook = Object.freeze(Object.create(null, {
   pc: { get: () => session.pc, enumerable: true },
   stats: { get: () => session.stats, enumerable: true },
   media: { get: () => els.stage.dataset.media, enumerable: true },
-  signedIn: { get: () => signedIn, enumerable: true },
+  signedIn: { get: () => signedIn(), enumerable: true },
   live: { get: () => liveCodes(), enumerable: true },
 }));
 Object.defineProperty(window, 'briefingWatch', {
@@ -175,10 +190,6 @@ function officeLabel(code) {
   }
   const name = currentLanguage() === 'th' ? p.name_th || p.name_en : p.name_en || p.name_th;
   return [p.code, name].filter(Boolean).join(' ');
-}
-
-function roleName(role) {
-  return ['chair', 'minister', 'viewer'].includes(role) ? text('watch.role-' + role) : String(role);
 }
 
 /* ------------------------------------------------------------ rendering */
@@ -301,10 +312,10 @@ function showStream(stream) {
 
 session.addEventListener('statechange', (ev) => {
   renderState(ev.detail.state, ev.detail.info);
-  if (ev.detail.state === 'error' && session.lastError && session.lastError.status === 401 && signedIn) {
+  if (ev.detail.state === 'error' && session.lastError && session.lastError.status === 401 && signedIn()) {
     /* The cookie's session ended (signed out elsewhere, expired, a relay
      * restart): say so and offer the sign-in again. */
-    refreshSignin();
+    signin.refresh();
   }
 });
 session.addEventListener('stats', (ev) => {
@@ -554,122 +565,10 @@ feed.addEventListener('event', (ev) => {
 });
 feed.addEventListener('close', (ev) => {
   /* A token the stream refuses is not sent again until another is accepted. */
-  if (ev.detail.refused && !signedIn) {
+  if (ev.detail.refused && !signedIn()) {
     feedToken = '';
   }
 });
-
-/* -------------------------------------------------------------- sign-in */
-
-function setSigninMessage(kind, textNow) {
-  signinMessage = textNow ? { kind: kind, text: textNow } : null;
-  renderSigninMessage();
-}
-
-function renderSigninMessage() {
-  els.signinMessage.dataset.kind = signinMessage ? signinMessage.kind : '';
-  els.signinMessage.textContent = signinMessage ? signinMessage.text() : '';
-}
-
-function renderSignin() {
-  els.tokenBlock.hidden = Boolean(signedIn);
-  els.signedIn.hidden = !signedIn;
-  els.signedInText.textContent = signedIn
-    ? text('watch.signed-in', roleName(signedIn.role), formatDateTime(signedIn.expires_at)) : '';
-}
-
-function setSignedIn(next) {
-  const changed = Boolean(next) !== Boolean(signedIn);
-  signedIn = next;
-  renderSignin();
-  if (changed) {
-    feed.reconnect();
-  }
-}
-
-/* Why a sign-in was refused, in words. */
-function signinRefusal(r) {
-  switch (r.error) {
-    case 'signin-link-used':
-      return () => text('watch.link-used');
-    case 'signin-link-expired':
-      return () => text('watch.link-expired');
-    default:
-      break;
-  }
-  if (r.status === 0) {
-    return () => text('watch.signin-network');
-  }
-  if (r.status === 429) {
-    return () => text('session.http-429');
-  }
-  return () => text('watch.signin-failed', r.status);
-}
-
-async function signInWithTypedToken() {
-  const token = els.token.value.trim();
-  if (!token) {
-    setSigninMessage('error', () => text('watch.signin-token-needed'));
-    els.token.focus();
-    return;
-  }
-  setSigninMessage('', () => text('watch.signing-in'));
-  const r = await signInWithToken(document.baseURI, token);
-  if (r.ok) {
-    /* The cookie replaces the token: nothing of it stays in the page. */
-    els.token.value = '';
-    storageRemove(TOKEN_KEY);
-    setSignedIn(r.session);
-    setSigninMessage('ok', null);
-    return;
-  }
-  if (r.status === 401) {
-    setSigninMessage('error', () => text('session.http-401'));
-  } else if (r.status === 403) {
-    setSigninMessage('error', () => text('watch.signin-office-token'));
-  } else {
-    setSigninMessage('error', signinRefusal(r));
-  }
-}
-
-/* A link's code in the address: exchanged once, and taken out of the
- * address first so that a reload, a bookmark or the history never holds
- * it. */
-async function signInWithLink(code) {
-  const url = new URL(window.location.href);
-  url.hash = '';
-  window.history.replaceState(null, '', url);
-  setSigninMessage('', () => text('watch.signing-in'));
-  const r = await signInWithCode(document.baseURI, code);
-  if (r.ok) {
-    setSignedIn(r.session);
-    setSigninMessage('ok', () => text('watch.link-signed-in'));
-    return;
-  }
-  setSigninMessage('error', r.status === 401 && !r.error?.startsWith('signin-link')
-    ? () => text('watch.link-invalid') : signinRefusal(r));
-  refreshSignin();
-}
-
-/* What the cookie signs in now (the relay may have ended the session). */
-async function refreshSignin() {
-  const wasSignedIn = Boolean(signedIn);
-  const r = await readSession(document.baseURI);
-  setSignedIn(r.ok ? r.session : null);
-  if (wasSignedIn && !signedIn) {
-    setSigninMessage('error', () => text('watch.error-401-signed-in'));
-  }
-}
-
-async function signOutHere() {
-  if (session.active) {
-    /* The session was made with the cookie: end it while the cookie works. */
-    await session.stop();
-  }
-  await signOut(document.baseURI);
-  setSignedIn(null);
-  setSigninMessage('ok', () => text('watch.signed-out'));
-}
 
 /* ----------------------------------------------------------------- init */
 
@@ -684,8 +583,7 @@ function renderAll() {
     els.province.options[0].textContent = els.province.options.length > 1
       ? PAGE_TEXT.chooseProvince() : text('watch.loading');
   }
-  renderSignin();
-  renderSigninMessage();
+  signin.render();
   renderLiveOffices();
 }
 
@@ -721,12 +619,6 @@ function init() {
   els.showToken.addEventListener('change', () => {
     els.token.type = els.showToken.checked ? 'text' : 'password';
   });
-  els.signIn.addEventListener('click', () => {
-    signInWithTypedToken();
-  });
-  els.signOut.addEventListener('click', () => {
-    signOutHere();
-  });
   els.unmute.addEventListener('click', () => {
     els.video.muted = !els.video.muted;
     if (els.video.srcObject) {
@@ -741,6 +633,8 @@ function init() {
     }
   });
   stage.addEventListener('step', (ev) => stepOffice(ev.detail.delta));
+  /* Signed in or out: the events stream goes with the new credential. */
+  signin.addEventListener('change', () => feed.reconnect());
   window.addEventListener('languagechange', () => {
     liveSignature = '';
     renderAll();
@@ -752,12 +646,7 @@ function init() {
   renderAll();
   loadProvinces();
   feed.start();
-  const code = signinCodeOf(window.location.hash);
-  if (code) {
-    signInWithLink(code);
-  } else {
-    refreshSignin();
-  }
+  signin.start(window.location.hash);
 }
 
 init();

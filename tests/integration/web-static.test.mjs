@@ -64,7 +64,7 @@ const PAGES = [
     controlsWhat: 'province, token and show token',
     minModules: 2,
     domFree: ['view-session.js', 'signin-api.js', 'briefing-api.js', 'texts-watch.js'],
-    domAllowed: ['watch-stage.js'],
+    domAllowed: ['watch-stage.js', 'watch-signin.js'],
     // Autoplay rules: a remote <video> may start on its own only muted.
     video: { id: 'video', what: 'the remote picture', attrs: ['muted', 'autoplay', 'playsinline'] },
   },
