@@ -241,6 +241,12 @@ on_conference_changed (RelayConference *conference, gpointer data)
   RelayLayout layout = relay_conference_get_layout (conference);
   const char *floor = relay_conference_get_floor (conference);
   relay_mosaic_set_layout (self->mosaic, layout, floor);
+  relay_mosaic_set_floor (self->mosaic, floor);
+  for (guint i = 0; i < self->watched->len; i++)
+    {
+      const char *id = g_array_index (self->watched, Watched, i).id;
+      relay_mosaic_set_muted (self->mosaic, id, relay_conference_is_muted (conference, id));
+    }
   /* The provinces see the central room, or the floor holder when the chair
    * puts it in the spotlight. */
   relay_program_set_source (self->program,
