@@ -162,8 +162,12 @@ draw_card (cairo_t *cr, int width, int height, gpointer data)
   CardData *card = data;
   set_rgb (cr, card->rgb);
   cairo_paint (cr);
-  int px = MAX (height / 9, 6);
-  int sizes[3] = { px, px * 4 / 5, px * 4 / 5 };
+  /* The name at least as large as on a live tile's label (a fifth of the
+   * height, up to 20 px: an office's card is read across the room as its
+   * picture is), a ninth of the height on big cards (the program's); the
+   * other lines at 3/4 of it. */
+  int px = MAX (height / 9, MAX (MIN (height / 5, 20), 6));
+  int sizes[3] = { px, px * 3 / 4, px * 3 / 4 };
   int total = 0;
   for (int i = 0; i < 3; i++)
     if (card->lines[i])

@@ -99,6 +99,47 @@ test_label_legible (void)
   g_assert_cmpuint (gst_buffer_get_size (tiny), ==, GST_VIDEO_INFO_SIZE (&tiny_info));
 }
 
+/* Runs of rows with text (luma over 128), at most `max`; returns how many. */
+static int
+text_runs (Mapped *m, int height, int runs[][2], int max)
+{
+  int n = 0;
+  gboolean in = FALSE;
+  for (int y = 0; y < height; y++)
+    {
+      gboolean text = row_has_text (m, y);
+      if (text && !in && n < max)
+        {
+          runs[n][0] = y;
+          n++;
+        }
+      if (text && n > 0)
+        runs[n - 1][1] = y;
+      in = text;
+    }
+  return n;
+}
+
+/* An office that is offline shows its card: its name as legible as on a
+ * live tile's label. */
+static void
+test_card_legible (void)
+{
+  g_autoptr (GstBuffer) card = relay_tile_render_card (GRID_W, GRID_H, RELAY_TILE_OFFLINE_RGB,
+                                                       "เชียงใหม่", "Chiang Mai", "ออฟไลน์ / offline");
+  Mapped m;
+  map (&m, card, GRID_W, GRID_H);
+  int runs[3][2];
+  g_assert_cmpint (text_runs (&m, GRID_H, runs, 3), ==, 3);
+  g_test_message ("card: rows %d-%d, %d-%d, %d-%d", runs[0][0], runs[0][1], runs[1][0],
+                  runs[1][1], runs[2][0], runs[2][1]);
+  g_assert_cmpint (runs[0][1] - runs[0][0] + 1, >=, 16);
+  g_assert_cmpint (runs[1][1] - runs[1][0] + 1, >=, 11);
+  g_assert_cmpint (runs[0][0], >, 0);
+  g_assert_cmpint (runs[2][1], <, GRID_H - 1);
+  gst_video_frame_unmap (&m.frame);
+}
+
 static void
 test_muted_badge (void)
 {
@@ -149,6 +190,7 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tile-renderer/label-legible", test_label_legible);
+  g_test_add_func ("/tile-renderer/card-legible", test_card_legible);
   g_test_add_func ("/tile-renderer/muted-badge", test_muted_badge);
   g_test_add_func ("/tile-renderer/blit", test_blit);
   return g_test_run ();
