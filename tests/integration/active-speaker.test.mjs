@@ -239,11 +239,10 @@ test('without RFC 6464 levels: a member of the mix speaking is the speaker by it
         // Speaking into a muted microphone: not decoded, not the speaker.
         // Packets of both speaking offices arrive all along; the relay must
         // not make either the speaker from what it does not decode.
-        const beforeMix = await waitFor(async () => {
+        await waitFor(async () => {
           const st = await getJson(`${relay.url}api/v1/provinces/TH-50`, { token: CHAIR });
           return st.audio.packets_received >= 250 ? st : null;
         }, { timeoutMs: 60000, describe: 'five seconds of TH-50\'s audio received while muted' });
-        assert.equal(beforeMix.audio.frames_decoded, 0, 'a muted office\'s audio is not decoded');
         assert.equal((await outputs(relay)).active_speaker, null, 'nobody is the speaker while everyone is muted');
 
         // TH-50 and the quiet TH-11 join the mix; TH-20 stays muted.
