@@ -1,9 +1,9 @@
 #include "pipelines/ingest-pipeline.h"
 
 #include <gst/video/video.h>
-#include <math.h>
 
 #include "pipelines/media-thread.h"
+#include "relay/audio-level.h"
 #include "relay/log.h"
 
 /* Where the transport's RTP enters GStreamer: a source pad of our own,
@@ -160,14 +160,8 @@ on_audio_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
    * cheap and saves a level element and its bus messages. */
   if (gst_buffer_map (buf, &map, GST_MAP_READ))
     {
-      const gint16 *samples = (const gint16 *) map.data;
-      gsize n = map.size / 2;
-      double sum = 0;
-      for (gsize i = 0; i < n; i++)
-        sum += (double) samples[i] * samples[i];
+      level = relay_audio_level_dbov_s16 ((const gint16 *) map.data, map.size / 2);
       gst_buffer_unmap (buf, &map);
-      if (n > 0 && sum > 0)
-        level = MAX (-127.0, 10.0 * log10 (sum / n / (32768.0 * 32768.0)));
     }
   g_mutex_lock (&self->lock);
   self->stats.audio_frames++;

@@ -41,6 +41,18 @@ typedef struct {
   int w, h;
 } Picture;
 
+/* The borders drawn around a tile, each a pad of one colour under the
+ * tiles that shows in the gap around its tile. */
+typedef enum {
+  MARK_FLOOR,
+  MARK_SPEAKER,
+  N_MARKS,
+} MarkKind;
+
+typedef struct {
+  GstPad *src, *pad; /* ours, and the compositor's */
+} Mark;
+
 typedef enum {
   CARD_OFFLINE,
   CARD_LOST,
@@ -57,6 +69,7 @@ typedef struct {
   GMutex lock; /* guards the fields up to scale_lock */
   int w, h;    /* what frames are scaled to: the rect in the current layout */
   gboolean connected;
+  gboolean muted;   /* out of the conference mix: the badge on its picture */
   gboolean refused; /* over the ingest limits: not decoded */
   GstClockTime last_frame_at; /* clock time of the last frame (or of connecting) */
   Picture frame;
@@ -65,6 +78,7 @@ typedef struct {
   GMutex scale_lock; /* the pushing thread's scaler and labels */
   RelayFrameScaler *scaler;
   Picture labels[2]; /* name bands for the last two sizes (grid, spotlight) */
+  Picture badges[2]; /* muted badges, likewise */
 
   /* Feeder thread only. */
   Picture cards[N_CARDS][2]; /* [CardKind][last two sizes] */
@@ -80,11 +94,11 @@ struct _RelayMosaic {
   RelayVideoEncoderOutput *out;
   GPtrArray *slots;    /* Slot*, tile order (central first) */
   GHashTable *by_id;   /* id -> Slot* (borrowed); read-only after new */
-  GstPad *highlight_src, *highlight_pad;
+  Mark marks[N_MARKS];
 
   GMutex layout_lock;
   RelayLayout layout;
-  char *spotlight, *speaker;
+  char *spotlight, *floor, *speaker;
 
   GMutex lock; /* stats, newest capture */
   guint64 frames_in;
@@ -128,6 +142,7 @@ slot_free (Slot *slot)
   for (int i = 0; i < 2; i++)
     {
       picture_clear (&slot->labels[i]);
+      picture_clear (&slot->badges[i]);
       for (int k = 0; k < N_CARDS; k++)
         picture_clear (&slot->cards[k][i]);
     }
@@ -152,16 +167,28 @@ new_input (RelayMosaic *self, const char *name, guint zorder, GstPad **mixer_pad
 
 /* ---- layout ---- */
 
+/* The gap around a tile's picture, where its marks show: 8 px on a
+ * 1920x1080 grid tile, wide enough to be seen across the operations room
+ * and to keep its colour through the encoder. */
+static int
+border_of (Rect cell)
+{
+  return cell.h >= 60 ? EVEN (CLAMP (cell.h / 15, 4, 16)) : 1;
+}
+
+static Rect
+shrink (Rect r, int by)
+{
+  Rect in = { r.x + by, r.y + by, EVEN (r.w - 2 * by), EVEN (r.h - 2 * by) };
+  in.w = MAX (in.w, 2);
+  in.h = MAX (in.h, 2);
+  return in;
+}
+
 static Rect
 inset (Rect cell)
 {
-  /* The gap shows the highlight pad underneath the active speaker. */
-  int border = cell.h >= 60 ? 3 : 1;
-  Rect r = { cell.x + border, cell.y + border, EVEN (cell.w - 2 * border),
-             EVEN (cell.h - 2 * border) };
-  r.w = MAX (r.w, 2);
-  r.h = MAX (r.h, 2);
-  return r;
+  return shrink (cell, border_of (cell));
 }
 
 static void
@@ -246,6 +273,33 @@ layout_spotlight (RelayMosaic *self, Slot *spot)
     }
 }
 
+static void
+place_mark (RelayMosaic *self, MarkKind kind, Slot *slot, Rect where)
+{
+  GstPad *pad = self->marks[kind].pad;
+  if (slot && slot->cell.w > 0)
+    g_object_set (pad, "xpos", where.x, "ypos", where.y, "width", where.w, "height", where.h,
+                  "alpha", 1.0, NULL);
+  else
+    g_object_set (pad, "alpha", 0.0, NULL);
+}
+
+/* The floor holder's border fills the gap around its tile; the active
+ * speaker's lies over it (a higher zorder), the whole gap when it is
+ * another office, the inner half when the floor holder speaks itself, so
+ * that both show. layout_lock held. */
+static void
+place_marks (RelayMosaic *self)
+{
+  Slot *floor = self->floor ? g_hash_table_lookup (self->by_id, self->floor) : NULL;
+  Slot *speaker = self->speaker ? g_hash_table_lookup (self->by_id, self->speaker) : NULL;
+  place_mark (self, MARK_FLOOR, floor, floor ? floor->cell : (Rect) { 0 });
+  Rect around = speaker ? speaker->cell : (Rect) { 0 };
+  if (speaker && speaker == floor)
+    around = shrink (around, EVEN (border_of (around) / 2));
+  place_mark (self, MARK_SPEAKER, speaker, around);
+}
+
 /* Moves the pads: properties only, no pad comes or goes. layout_lock held. */
 static void
 apply_layout (RelayMosaic *self)
@@ -261,7 +315,6 @@ apply_layout (RelayMosaic *self)
     }
   else
     layout_grid (self);
-  Slot *speaker = self->speaker ? g_hash_table_lookup (self->by_id, self->speaker) : NULL;
   for (guint i = 0; i < self->slots->len; i++)
     {
       Slot *slot = self->slots->pdata[i];
@@ -278,11 +331,7 @@ apply_layout (RelayMosaic *self)
         }
       g_mutex_unlock (&slot->lock);
     }
-  if (speaker && speaker->cell.w > 0)
-    g_object_set (self->highlight_pad, "xpos", speaker->cell.x, "ypos", speaker->cell.y, "width",
-                  speaker->cell.w, "height", speaker->cell.h, "alpha", 1.0, NULL);
-  else
-    g_object_set (self->highlight_pad, "alpha", 0.0, NULL);
+  place_marks (self);
 }
 
 /* ---- feeding ---- */
@@ -465,8 +514,13 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   g_autoptr (GstPad) mixed = gst_element_get_static_pad (capsfilter, "src");
   gst_pad_add_probe (mixed, GST_PAD_PROBE_TYPE_BUFFER, on_mixed_frame, self, NULL);
 
-  self->highlight_src = new_input (self, "highlight", 0, &self->highlight_pad, error);
-  gboolean ok = self->highlight_src != NULL;
+  static const char *const mark_names[N_MARKS] = { "floor_mark", "speaker_mark" };
+  gboolean ok = TRUE;
+  for (int k = 0; ok && k < N_MARKS; k++)
+    {
+      self->marks[k].src = new_input (self, mark_names[k], k, &self->marks[k].pad, error);
+      ok = self->marks[k].src != NULL;
+    }
   if (ok)
     ok = add_slot (self, RELAY_CENTRAL_ROOM, "ศูนย์ปฏิบัติการ", "Operations centre", error)
          != NULL;
@@ -493,9 +547,15 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       return NULL;
     }
   self->base_time = gst_element_get_base_time (self->pipeline);
-  relay_output_pad_start (self->highlight_src, 16, 16, 0);
-  g_autoptr (GstBuffer) yellow = relay_tile_render_solid (16, 16, RELAY_TILE_HIGHLIGHT_RGB);
-  relay_output_pad_push (self->highlight_src, yellow, 0, GST_CLOCK_TIME_NONE);
+  static const guint32 mark_rgb[N_MARKS] = { RELAY_TILE_FLOOR_RGB, RELAY_TILE_SPEAKER_RGB };
+  for (int k = 0; k < N_MARKS; k++)
+    {
+      /* One small solid picture each, stretched by the compositor to the
+       * tile it marks. */
+      relay_output_pad_start (self->marks[k].src, 16, 16, 0);
+      g_autoptr (GstBuffer) solid = relay_tile_render_solid (16, 16, mark_rgb[k]);
+      relay_output_pad_push (self->marks[k].src, solid, 0, GST_CLOCK_TIME_NONE);
+    }
   for (guint i = 0; i < self->slots->len; i++)
     {
       Slot *slot = self->slots->pdata[i];
@@ -507,7 +567,7 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       for (int k = 0; k < N_CARDS; k++)
         card_for (slot, k, slot->w, slot->h);
       Picture *label = cached (slot->labels, slot->w, relay_tile_label_height (slot->h));
-      label->buf = relay_tile_render_label (label->w, label->h, slot->name_th, slot->name_en);
+      label->buf = relay_tile_render_label (slot->w, slot->h, slot->name_th, slot->name_en);
     }
   /* Half a frame after each compositor deadline (multiples of the
    * period), when its pads have just been emptied. */
@@ -530,14 +590,18 @@ relay_mosaic_free (RelayMosaic *self)
   if (self->pipeline)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
   relay_ticker_stop (self->feeder);
-  relay_output_pad_free (self->highlight_src);
-  g_clear_object (&self->highlight_pad);
+  for (int k = 0; k < N_MARKS; k++)
+    {
+      relay_output_pad_free (self->marks[k].src);
+      g_clear_object (&self->marks[k].pad);
+    }
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   relay_output_pipeline_free (self->pipeline);
   relay_video_encoder_output_free (self->out);
   g_clear_object (&self->clock);
   g_free (self->spotlight);
+  g_free (self->floor);
   g_free (self->speaker);
   g_mutex_clear (&self->layout_lock);
   g_mutex_clear (&self->lock);
@@ -555,19 +619,30 @@ relay_mosaic_push_frame (RelayMosaic *self, const char *participant, GstBuffer *
   gint64 capture_us = g_get_monotonic_time ();
   g_mutex_lock (&slot->lock);
   int w = slot->w, h = slot->h;
+  gboolean muted = slot->muted;
   g_mutex_unlock (&slot->lock);
 
   g_mutex_lock (&slot->scale_lock);
   GstBuffer *scaled = relay_frame_scaler_scale (slot->scaler, frame, info, w, h);
   if (scaled)
     {
+      GstVideoInfo out_info;
+      gst_video_info_set_format (&out_info, GST_VIDEO_FORMAT_I420, w, h);
       int label_h = relay_tile_label_height (h);
       Picture *label = cached (slot->labels, w, label_h);
       if (!label->buf)
-        label->buf = relay_tile_render_label (w, label_h, slot->name_th, slot->name_en);
-      GstVideoInfo out_info;
-      gst_video_info_set_format (&out_info, GST_VIDEO_FORMAT_I420, w, h);
-      relay_tile_blit_label (scaled, &out_info, label->buf, label_h);
+        label->buf = relay_tile_render_label (w, h, slot->name_th, slot->name_en);
+      relay_tile_blit (scaled, &out_info, label->buf, w, label_h, 0, h - label_h);
+      if (muted)
+        {
+          /* Top right, clear of the name band. */
+          int size = relay_tile_badge_size (h), margin = EVEN (MAX (size / 4, 2));
+          Picture *badge = cached (slot->badges, size, size);
+          if (!badge->buf)
+            badge->buf = relay_tile_render_muted_badge (size);
+          if (size + 2 * margin <= w && size + 2 * margin + label_h <= h)
+            relay_tile_blit (scaled, &out_info, badge->buf, size, size, w - size - margin, margin);
+        }
     }
   g_mutex_unlock (&slot->scale_lock);
   if (!scaled)
@@ -616,12 +691,33 @@ relay_mosaic_set_video_refused (RelayMosaic *self, const char *participant, gboo
 }
 
 void
+relay_mosaic_set_muted (RelayMosaic *self, const char *participant, gboolean muted)
+{
+  Slot *slot = participant ? g_hash_table_lookup (self->by_id, participant) : NULL;
+  if (!slot)
+    return;
+  g_mutex_lock (&slot->lock);
+  slot->muted = muted;
+  g_mutex_unlock (&slot->lock);
+}
+
+void
 relay_mosaic_set_active_speaker (RelayMosaic *self, const char *participant)
 {
   g_mutex_lock (&self->layout_lock);
   g_free (self->speaker);
   self->speaker = g_strdup (participant);
-  apply_layout (self);
+  place_marks (self);
+  g_mutex_unlock (&self->layout_lock);
+}
+
+void
+relay_mosaic_set_floor (RelayMosaic *self, const char *participant)
+{
+  g_mutex_lock (&self->layout_lock);
+  g_free (self->floor);
+  self->floor = g_strdup (participant);
+  place_marks (self);
   g_mutex_unlock (&self->layout_lock);
 }
 

@@ -4,8 +4,11 @@
  * aggregator), labelled with the Thai and English names, an "offline" card
  * for an office not connected, a "signal lost" card after 2 s without
  * frames, an "over limit" card while its video is refused (ingest
- * limits), the active speaker's tile highlighted; or the spotlight layout
- * (the floor holder large beside the central room, the others in a strip).
+ * limits); or the spotlight layout (the floor holder large beside the
+ * central room, the others in a strip). Marked in the picture itself, so
+ * that every viewer sees them: a border around the floor holder's tile,
+ * another colour around the active speaker's, a badge on the live picture
+ * of a participant out of the mix (muted). Colours in tile-renderer.h.
  * Encoded once (config output_codec) and handed out as RTP.
  *
  * Participants are identified by "central" (RELAY_CENTRAL_ROOM) or a
@@ -64,8 +67,15 @@ void relay_mosaic_set_connected (RelayMosaic *mosaic, const char *participant,
 void relay_mosaic_set_video_refused (RelayMosaic *mosaic, const char *participant,
                                      gboolean refused);
 
-/* The tile to highlight; NULL for none. Any thread. */
+/* The tile with the active speaker's border; NULL for none. Any thread. */
 void relay_mosaic_set_active_speaker (RelayMosaic *mosaic, const char *participant);
+
+/* The tile with the floor holder's border; NULL for none. Any thread. */
+void relay_mosaic_set_floor (RelayMosaic *mosaic, const char *participant);
+
+/* Muted (out of the conference mix): the muted badge on its live picture,
+ * from its next frame on. Participants start unmuted. Any thread. */
+void relay_mosaic_set_muted (RelayMosaic *mosaic, const char *participant, gboolean muted);
 
 /* Mosaic grid, or the spotlight on `spotlight` (a province, or NULL: the
  * central room alone large). Any thread. */

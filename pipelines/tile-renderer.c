@@ -102,29 +102,47 @@ set_rgb (cairo_t *cr, guint32 rgb)
                         (rgb & 0xff) / 255.0);
 }
 
-/* One line of text, centred horizontally at y (top), ellipsized to width. */
-static void
-draw_line (cairo_t *cr, const char *text, int width, int y, int px, gboolean bold)
+static PangoLayout *
+new_line_layout (cairo_t *cr, const char *text, int width, int px, gboolean bold)
 {
   PangoContext *context = pango_font_map_create_context (font_map);
   pango_cairo_update_context (cr, context);
   PangoLayout *layout = pango_layout_new (context);
+  g_object_unref (context);
   /* "Sans" lets fontconfig pick a face with Thai glyphs (TLWG). */
   PangoFontDescription *font = pango_font_description_from_string ("Sans");
   pango_font_description_set_absolute_size (font, MAX (px, 4) * PANGO_SCALE);
   if (bold)
     pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
   pango_layout_set_width (layout, MAX (width - 4, 1) * PANGO_SCALE);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
   pango_layout_set_single_paragraph_mode (layout, TRUE);
   pango_layout_set_text (layout, text, -1);
+  return layout;
+}
+
+/* One line of text, centred horizontally at y (top), ellipsized to width. */
+static void
+draw_line (cairo_t *cr, const char *text, int width, int y, int px, gboolean bold)
+{
+  PangoLayout *layout = new_line_layout (cr, text, width, px, bold);
   cairo_move_to (cr, 2, y);
   pango_cairo_show_layout (cr, layout);
-  pango_font_description_free (font);
   g_object_unref (layout);
-  g_object_unref (context);
+}
+
+/* The same with its baseline at `baseline`: lines of two scripts whose
+ * fonts have different ascents still sit where the band has room for them. */
+static void
+draw_line_on (cairo_t *cr, const char *text, int width, int baseline, int px, gboolean bold)
+{
+  PangoLayout *layout = new_line_layout (cr, text, width, px, bold);
+  cairo_move_to (cr, 2, baseline - pango_layout_get_baseline (layout) / PANGO_SCALE);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
 }
 
 static int
@@ -144,8 +162,12 @@ draw_card (cairo_t *cr, int width, int height, gpointer data)
   CardData *card = data;
   set_rgb (cr, card->rgb);
   cairo_paint (cr);
-  int px = MAX (height / 9, 6);
-  int sizes[3] = { px, px * 4 / 5, px * 4 / 5 };
+  /* The name at least as large as on a live tile's label (a fifth of the
+   * height, up to 20 px: an office's card is read across the room as its
+   * picture is), a ninth of the height on big cards (the program's); the
+   * other lines at 3/4 of it. */
+  int px = MAX (height / 9, MAX (MIN (height / 5, 20), 6));
+  int sizes[3] = { px, px * 3 / 4, px * 3 / 4 };
   int total = 0;
   for (int i = 0; i < 3; i++)
     if (card->lines[i])
@@ -168,71 +190,156 @@ relay_tile_render_card (int width, int height, guint32 rgb, const char *line1, c
   return render_with_cairo (width, height, draw_card, &card);
 }
 
+/* Where the label's lines sit, from the Thai line's size: room above the
+ * Thai baseline for a vowel and a tone mark stacked over a consonant,
+ * below it for the vowels written under the line, then the English line
+ * (3/4 of the size) with its descenders. */
+typedef struct {
+  int th_px, en_px;
+  int th_baseline, en_baseline, height;
+} LabelGeometry;
+
+static LabelGeometry
+label_geometry (int th_px)
+{
+  LabelGeometry g = { .th_px = th_px, .en_px = MAX (th_px * 3 / 4, 4) };
+  int pad = MAX (th_px / 8, 1);
+  g.th_baseline = pad + th_px;
+  g.en_baseline = g.th_baseline + th_px * 3 / 10 + g.en_px * 4 / 5;
+  g.height = EVEN (g.en_baseline + g.en_px / 4 + pad + 1);
+  return g;
+}
+
+int
+relay_tile_label_text_px (int frame_height)
+{
+  /* 20 px on the 104-line picture of a 1920x1080 grid tile: 17 px on a
+   * 1600x900 screen showing it, ordinary reading size (the old 13 px were
+   * glyphs about 6 px high there). Never more than a spotlight needs. */
+  return CLAMP (frame_height / 5, 8, 40);
+}
+
 int
 relay_tile_label_height (int frame_height)
 {
-  /* Readable on a 120-line grid tile without covering a spotlight picture. */
-  return EVEN (CLAMP (frame_height / 4, 12, 56));
+  return MIN (label_geometry (relay_tile_label_text_px (frame_height)).height,
+              EVEN (frame_height / 2));
 }
 
 typedef struct {
   const char *th, *en;
+  LabelGeometry geometry;
 } LabelData;
 
 static void
 draw_label (cairo_t *cr, int width, int height, gpointer data)
 {
   LabelData *label = data;
-  cairo_set_source_rgb (cr, 0.08, 0.08, 0.08);
+  cairo_set_source_rgb (cr, 0.06, 0.06, 0.06);
   cairo_paint (cr);
-  int px = MAX (height * 2 / 5 - 1, 4);
-  /* Thai glyphs of the TLWG faces look smaller than Latin at one size. */
-  int px_th = px * 6 / 5;
+  const LabelGeometry *g = &label->geometry;
+  /* Centred when the band is clipped to half of a tiny picture. */
+  int shift = (height - g->height) / 2;
   cairo_set_source_rgb (cr, 1, 1, 1);
-  /* Pango's Thai line box has room for stacked marks above the glyphs:
-   * start it a little above the band and put the Latin line on the lower
-   * part of that box. */
-  int y = (height - (px_th + px + px / 3)) / 2 - px / 3;
-  draw_line (cr, label->th, width, y, px_th, FALSE);
-  draw_line (cr, label->en, width, y + px_th + px / 2, px, FALSE);
+  draw_line_on (cr, label->th, width, g->th_baseline + shift, g->th_px, TRUE);
+  cairo_set_source_rgb (cr, 0.85, 0.85, 0.85);
+  draw_line_on (cr, label->en, width, g->en_baseline + shift, g->en_px, FALSE);
 }
 
 GstBuffer *
-relay_tile_render_label (int width, int height, const char *name_th, const char *name_en)
+relay_tile_render_label (int width, int frame_height, const char *name_th, const char *name_en)
 {
-  LabelData label = { name_th ? name_th : "", name_en ? name_en : "" };
-  return render_with_cairo (width, height, draw_label, &label);
+  LabelData label = { name_th ? name_th : "", name_en ? name_en : "",
+                      label_geometry (relay_tile_label_text_px (frame_height)) };
+  return render_with_cairo (width, relay_tile_label_height (frame_height), draw_label, &label);
+}
+
+int
+relay_tile_badge_size (int frame_height)
+{
+  /* 20 px on a grid tile: seen at a glance, covering a corner only. */
+  return EVEN (CLAMP (frame_height / 5, 12, 48));
+}
+
+/* A microphone (a capsule on a stand) struck through, white on red. */
+static void
+draw_muted_badge (cairo_t *cr, int width, int height, gpointer data)
+{
+  double s = MIN (width, height);
+  set_rgb (cr, RELAY_TILE_MUTED_RGB);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  double cx = s / 2, w = s * 0.3, top = s * 0.12, bottom = s * 0.56;
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, cx, top + w / 2, w / 2, G_PI, 0);
+  cairo_arc (cr, cx, bottom - w / 2, w / 2, 0, G_PI);
+  cairo_close_path (cr);
+  cairo_fill (cr);
+  cairo_set_line_width (cr, MAX (s * 0.08, 1.5));
+  double cup = s * 0.24;
+  cairo_arc (cr, cx, bottom - w / 2, cup, 0, G_PI);
+  cairo_stroke (cr);
+  cairo_move_to (cr, cx, bottom - w / 2 + cup);
+  cairo_line_to (cr, cx, s * 0.86);
+  cairo_move_to (cr, cx - s * 0.16, s * 0.86);
+  cairo_line_to (cr, cx + s * 0.16, s * 0.86);
+  cairo_stroke (cr);
+  /* The stroke through it, edged in the badge's red so that it reads over
+   * the microphone. */
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  set_rgb (cr, RELAY_TILE_MUTED_RGB);
+  cairo_set_line_width (cr, MAX (s * 0.16, 3));
+  cairo_move_to (cr, s * 0.18, s * 0.12);
+  cairo_line_to (cr, s * 0.82, s * 0.88);
+  cairo_stroke (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_set_line_width (cr, MAX (s * 0.07, 1.2));
+  cairo_move_to (cr, s * 0.18, s * 0.12);
+  cairo_line_to (cr, s * 0.82, s * 0.88);
+  cairo_stroke (cr);
+}
+
+GstBuffer *
+relay_tile_render_muted_badge (int size)
+{
+  return render_with_cairo (size, size, draw_muted_badge, NULL);
 }
 
 void
-relay_tile_blit_label (GstBuffer *frame, const GstVideoInfo *info, GstBuffer *label,
-                       int label_height)
+relay_tile_blit (GstBuffer *frame, const GstVideoInfo *info, GstBuffer *picture, int width,
+                 int height, int x, int y)
 {
-  int width = GST_VIDEO_INFO_WIDTH (info), height = GST_VIDEO_INFO_HEIGHT (info);
-  label_height = EVEN (MIN (label_height, height));
-  GstVideoInfo label_info;
-  gst_video_info_set_format (&label_info, GST_VIDEO_FORMAT_I420, width, label_height);
-  if (gst_buffer_get_size (label) < GST_VIDEO_INFO_SIZE (&label_info))
+  width = MAX (EVEN (width), 2);
+  height = MAX (EVEN (height), 2);
+  x = MAX (EVEN (x), 0);
+  y = MAX (EVEN (y), 0);
+  int frame_w = GST_VIDEO_INFO_WIDTH (info), frame_h = GST_VIDEO_INFO_HEIGHT (info);
+  int cols = MIN (width, frame_w - x), rows = MIN (height, frame_h - y);
+  if (cols <= 0 || rows <= 0)
+    return;
+  GstVideoInfo pic_info;
+  gst_video_info_set_format (&pic_info, GST_VIDEO_FORMAT_I420, width, height);
+  if (gst_buffer_get_size (picture) < GST_VIDEO_INFO_SIZE (&pic_info))
     return;
   GstVideoFrame dst, src;
   if (!gst_video_frame_map (&dst, info, frame, GST_MAP_WRITE))
     return;
-  if (!gst_video_frame_map (&src, &label_info, label, GST_MAP_READ))
+  if (!gst_video_frame_map (&src, &pic_info, picture, GST_MAP_READ))
     {
       gst_video_frame_unmap (&dst);
       return;
     }
   for (int p = 0; p < 3; p++)
     {
-      int rows = GST_VIDEO_FRAME_COMP_HEIGHT (&src, p);
-      int first = GST_VIDEO_FRAME_COMP_HEIGHT (&dst, p) - rows;
-      int cols = GST_VIDEO_FRAME_COMP_WIDTH (&src, p);
-      for (int r = 0; r < rows; r++)
-        memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&dst, p)
-                    + (first + r) * GST_VIDEO_FRAME_PLANE_STRIDE (&dst, p),
-                (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&src, p)
-                    + r * GST_VIDEO_FRAME_PLANE_STRIDE (&src, p),
-                cols);
+      /* Chroma planes are half size both ways; x, y, cols and rows are even. */
+      int shift = p == 0 ? 0 : 1;
+      guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (&dst, p);
+      const guint8 *sp = GST_VIDEO_FRAME_PLANE_DATA (&src, p);
+      int dstride = GST_VIDEO_FRAME_PLANE_STRIDE (&dst, p);
+      int sstride = GST_VIDEO_FRAME_PLANE_STRIDE (&src, p);
+      for (int r = 0; r < rows >> shift; r++)
+        memcpy (d + ((y >> shift) + r) * dstride + (x >> shift), sp + r * sstride,
+                (gsize) (cols >> shift));
     }
   gst_video_frame_unmap (&src);
   gst_video_frame_unmap (&dst);

@@ -5,19 +5,14 @@
 #include "pipelines/conference-mixer.h"
 #include "pipelines/mosaic-pipeline.h"
 #include "pipelines/program-pipeline.h"
+#include "relay/active-speaker.h"
+#include "relay/audio-level.h"
 #include "relay/log.h"
 #include "relay/peer/forward-kind.h"
 #include "relay/producer.h"
 
 /* How often levels and connection states are looked at. */
 #define WATCH_INTERVAL_MS 200
-/* RFC 6464 levels are -dBov; above this a participant is speaking. */
-#define SPEAKING_DBOV (-50)
-/* A new speaker must be the loudest for this many looks in a row (no
- * flicker between two people talking over each other). */
-#define SPEAKER_CONFIRM_TICKS 2
-/* Silent this long: nobody is highlighted any more. */
-#define SPEAKER_SILENCE_TICKS 10
 
 typedef struct {
   RelayPacketChannel *channel; /* owned reference */
@@ -30,8 +25,17 @@ typedef struct {
   const char *id; /* borrowed from the registry's configuration */
   gboolean connected;
   gboolean video_refused;
-  guint64 audio_packets;
+  guint64 level_packets;  /* RFC 6464 levels received, at the last look */
+  guint64 decoded_frames; /* decoded audio frames measured, at the last look */
 } Watched;
+
+/* The level of a participant's decoded audio (only members of the mix are
+ * decoded), measured by its decoder's thread: the loudest of 300 ms, as
+ * for the levels in RTP. */
+typedef struct {
+  RelayLevelHold hold;
+  guint64 frames;
+} DecodedLevel;
 
 struct _RelayOutputRouter {
   RelayApp *app;
@@ -52,13 +56,16 @@ struct _RelayOutputRouter {
   GRWLock members_lock;
   GHashTable *members; /* id (owned) */
 
+  /* Indexed as `watched`; written by decoder threads, read by the watch. */
+  GMutex decoded_lock;
+  DecodedLevel *decoded;
+  GHashTable *watched_index; /* id -> index + 1; read-only after new */
+
   GPtrArray *viewers; /* Viewer*, main context */
   GArray *watched;    /* Watched */
+  GArray *levels;     /* RelaySpeakerLevel, the watch's scratch */
   guint watch_source;
-  char *speaker;
-  char *candidate;
-  guint candidate_ticks;
-  guint silent_ticks;
+  RelayActiveSpeaker *speaker;
 };
 
 const char *
@@ -131,11 +138,35 @@ on_video_frame (const char *participant, GstBuffer *frame, const GstVideoInfo *i
   relay_program_push_frame (self->program, participant, frame, info);
 }
 
+/* The level of each decoded buffer: the active speaker's source for a
+ * member that sends no RFC 6464 levels (OBS, GStreamer's whipclientsink). */
+static void
+measure_decoded (RelayOutputRouter *self, const char *participant, GstBuffer *pcm,
+                 const GstAudioInfo *info)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->watched_index, participant));
+  if (!index || GST_AUDIO_INFO_FORMAT (info) != GST_AUDIO_FORMAT_S16)
+    return;
+  GstMapInfo map;
+  if (!gst_buffer_map (pcm, &map, GST_MAP_READ))
+    return;
+  guint8 level = relay_audio_level_from_dbov (
+      relay_audio_level_dbov_s16 ((const gint16 *) map.data, map.size / 2));
+  gst_buffer_unmap (pcm, &map);
+  gint64 now = g_get_monotonic_time ();
+  g_mutex_lock (&self->decoded_lock);
+  DecodedLevel *d = &self->decoded[index - 1];
+  relay_level_hold_update (&d->hold, level, FALSE, now);
+  d->frames++;
+  g_mutex_unlock (&self->decoded_lock);
+}
+
 static void
 on_audio_frame (const char *participant, GstBuffer *pcm, const GstAudioInfo *info,
                 gpointer data)
 {
   RelayOutputRouter *self = data;
+  measure_decoded (self, participant, pcm, info);
   relay_conference_mixer_push (self->mixer, participant, pcm, info);
 }
 
@@ -210,6 +241,12 @@ on_conference_changed (RelayConference *conference, gpointer data)
   RelayLayout layout = relay_conference_get_layout (conference);
   const char *floor = relay_conference_get_floor (conference);
   relay_mosaic_set_layout (self->mosaic, layout, floor);
+  relay_mosaic_set_floor (self->mosaic, floor);
+  for (guint i = 0; i < self->watched->len; i++)
+    {
+      const char *id = g_array_index (self->watched, Watched, i).id;
+      relay_mosaic_set_muted (self->mosaic, id, relay_conference_is_muted (conference, id));
+    }
   /* The provinces see the central room, or the floor holder when the chair
    * puts it in the spotlight. */
   relay_program_set_source (self->program,
@@ -219,10 +256,11 @@ on_conference_changed (RelayConference *conference, gpointer data)
 /* ---- watching connections and levels ------------------------------------ */
 
 static void
-publish_speaker (RelayOutputRouter *self, const char *speaker, gint level)
+publish_speaker (RelayOutputRouter *self)
 {
-  g_free (self->speaker);
-  self->speaker = g_strdup (speaker);
+  gint level;
+  RelayLevelSource source;
+  const char *speaker = relay_active_speaker_get (self->speaker, &level, &source);
   relay_mosaic_set_active_speaker (self->mosaic, speaker);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -236,16 +274,51 @@ publish_speaker (RelayOutputRouter *self, const char *speaker, gint level)
     json_builder_add_int_value (b, level);
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "level_source");
+  if (speaker)
+    json_builder_add_string_value (b, relay_level_source_name (source));
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
   relay_event_bus_publish (self->app->events, "active-speaker", json_builder_get_root (b));
+}
+
+/* A participant's level at this look, if it has a fresh one: RFC 6464 when
+ * its packets carry levels, else its decoded audio's while it is decoded
+ * (a member of the mix). A level is only news if packets or frames kept
+ * coming since the last look. */
+static gboolean
+fresh_level (RelayOutputRouter *self, guint index, Watched *w, const RelayProvinceActivity *a,
+             RelaySpeakerLevel *out)
+{
+  gboolean rtp = a->level_packets != w->level_packets;
+  w->level_packets = a->level_packets;
+  g_mutex_lock (&self->decoded_lock);
+  DecodedLevel d = self->decoded[index];
+  g_mutex_unlock (&self->decoded_lock);
+  gboolean decoded = d.frames != w->decoded_frames;
+  w->decoded_frames = d.frames;
+  if (a->state != RELAY_PROVINCE_LIVE || !a->has_audio)
+    return FALSE;
+  *out = (RelaySpeakerLevel) { .id = w->id };
+  if (rtp)
+    {
+      out->level_dbov = a->audio_level_dbov;
+      out->source = RELAY_LEVEL_FROM_RTP;
+    }
+  else if (decoded)
+    {
+      out->level_dbov = -(gint) d.hold.level;
+      out->source = RELAY_LEVEL_FROM_DECODED;
+    }
+  return rtp || decoded;
 }
 
 static gboolean
 on_watch (gpointer data)
 {
   RelayOutputRouter *self = data;
-  const char *loudest = NULL;
-  gint loudest_level = -128;
+  g_array_set_size (self->levels, 0);
   for (guint i = 0; i < self->watched->len; i++)
     {
       Watched *w = &g_array_index (self->watched, Watched, i);
@@ -264,42 +337,13 @@ on_watch (gpointer data)
           w->video_refused = refused;
           relay_mosaic_set_video_refused (self->mosaic, w->id, refused);
         }
-      /* A level is only news if packets kept coming since the last look. */
-      gboolean fresh = a.audio_packets != w->audio_packets;
-      w->audio_packets = a.audio_packets;
-      if (a.state != RELAY_PROVINCE_LIVE || !fresh || !a.has_audio)
-        continue;
-      if (a.audio_level_dbov >= SPEAKING_DBOV && a.audio_level_dbov > loudest_level)
-        {
-          loudest = w->id;
-          loudest_level = a.audio_level_dbov;
-        }
+      RelaySpeakerLevel level;
+      if (fresh_level (self, i, w, &a, &level))
+        g_array_append_val (self->levels, level);
     }
-
-  if (!loudest)
-    {
-      g_clear_pointer (&self->candidate, g_free);
-      if (self->speaker && ++self->silent_ticks >= SPEAKER_SILENCE_TICKS)
-        publish_speaker (self, NULL, 0);
-      return G_SOURCE_CONTINUE;
-    }
-  self->silent_ticks = 0;
-  if (g_strcmp0 (loudest, self->speaker) == 0)
-    {
-      g_clear_pointer (&self->candidate, g_free);
-      return G_SOURCE_CONTINUE;
-    }
-  if (g_strcmp0 (loudest, self->candidate) != 0)
-    {
-      g_free (self->candidate);
-      self->candidate = g_strdup (loudest);
-      self->candidate_ticks = 0;
-    }
-  if (++self->candidate_ticks >= SPEAKER_CONFIRM_TICKS)
-    {
-      g_clear_pointer (&self->candidate, g_free);
-      publish_speaker (self, loudest, loudest_level);
-    }
+  if (relay_active_speaker_look (self->speaker, (const RelaySpeakerLevel *) self->levels->data,
+                                 self->levels->len, g_get_monotonic_time ()))
+    publish_speaker (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -331,6 +375,18 @@ relay_output_router_new (RelayApp *app, GError **error)
     {
       Watched w = { .id = ((RelayProvinceConfig *) app->config->provinces->pdata[i])->code };
       g_array_append_val (self->watched, w);
+    }
+  self->levels = g_array_new (FALSE, FALSE, sizeof (RelaySpeakerLevel));
+  self->speaker = relay_active_speaker_new ();
+  g_mutex_init (&self->decoded_lock);
+  self->decoded = g_new0 (DecodedLevel, self->watched->len);
+  self->watched_index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < self->watched->len; i++)
+    {
+      relay_level_hold_init (&self->decoded[i].hold);
+      g_hash_table_insert (self->watched_index,
+                           (gpointer) g_array_index (self->watched, Watched, i).id,
+                           GUINT_TO_POINTER (i + 1));
     }
 
   self->mosaic = relay_mosaic_new (app->config, on_mosaic_rtp, self, error);
@@ -376,8 +432,11 @@ relay_output_router_free (RelayOutputRouter *self)
   relay_producer_free (self->mosaic_video);
   relay_producer_free (self->program_video);
   g_array_unref (self->watched);
-  g_free (self->speaker);
-  g_free (self->candidate);
+  g_array_unref (self->levels);
+  relay_active_speaker_free (self->speaker);
+  g_hash_table_unref (self->watched_index);
+  g_free (self->decoded);
+  g_mutex_clear (&self->decoded_lock);
   g_mutex_clear (&self->mixes_lock);
   g_rw_lock_clear (&self->members_lock);
   g_free (self);
@@ -556,8 +615,9 @@ relay_output_router_describe (RelayOutputRouter *self, const RelayStatusAudience
   json_builder_set_member_name (b, "audio");
   describe_audio (self, b, details);
   json_builder_set_member_name (b, "active_speaker");
-  if (self->speaker)
-    json_builder_add_string_value (b, self->speaker);
+  const char *speaker = relay_active_speaker_get (self->speaker, NULL, NULL);
+  if (speaker)
+    json_builder_add_string_value (b, speaker);
   else
     json_builder_add_null_value (b);
   json_builder_end_object (b);

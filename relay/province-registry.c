@@ -569,11 +569,12 @@ relay_province_registry_get_activity (RelayProvinceRegistry *r, const char *code
           relay_publisher_session_get_snapshot (e->session, &snap);
           activity->has_audio = snap.has_audio;
           activity->video_refused = snap.limits.state == RELAY_INGEST_REFUSED;
-          guint packets;
-          relay_publisher_session_get_audio_activity (e->session, &packets,
+          guint packets, level_packets;
+          relay_publisher_session_get_audio_activity (e->session, &packets, &level_packets,
                                                       &activity->audio_level_dbov,
                                                       &activity->voice_activity);
           activity->audio_packets = packets;
+          activity->level_packets = level_packets;
         }
     }
   g_mutex_unlock (&r->lock);

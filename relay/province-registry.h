@@ -88,6 +88,7 @@ typedef struct {
   gint audio_level_dbov;    /* RFC 6464: 0 loudest .. -127, the loudest of 300 ms */
   gboolean voice_activity;  /* RFC 6464 V flag in any packet of those */
   guint64 audio_packets;    /* live count (wraps), to tell a fresh level from a stale one */
+  guint64 level_packets;    /* those that carried an RFC 6464 level (live, wraps) */
   gboolean video_refused;   /* over the ingest limits: its video is not decoded */
 } RelayProvinceActivity;
 

@@ -6,8 +6,11 @@
 // batch of provinces; nothing is encoded live). Optionally each also views
 // /whep/program with its own token (tests/tools/whep-view --no-decode),
 // submits figures over POST /api/v1/reports, and the chair gives the floor to
-// each office in turn (each publisher's audio is a tone, so the floor holder
-// is heard in the mix).
+// each office in turn. The first --speakers offices read a report aloud
+// (espeak-ng speech from scripts/make-test-media), the others' microphones
+// hear a quiet room; every office sends the RFC 6464 level of each packet,
+// measured once on its clip (whip-publish --audio-level), as browsers do, so
+// the relay's active speaker follows the speakers.
 //
 // Live one-line summary on stderr every second; final JSON report on stdout.
 // Exit status 1 when an office failed to publish or never went live (or a
@@ -46,11 +49,15 @@ const USAGE = `usage: scripts/simulate-provinces [options]
   --program-viewers N     only the first N offices view the program (implies --view-program)
   --submit-figures S      each office submits figures every S seconds (HTTPS API)
   --take-floor-each S     the chair gives the floor to each live office in turn, S s each
+  --speakers N            the first N offices speak (a report read aloud), the others send a
+                          quiet room (default 1)
+  --no-audio-level        send no RFC 6464 audio levels (the relay then measures the decoded
+                          audio of the offices in the mix only)
   --nice N                nice level of the clients (default 10: the relay comes first)
   --quiet                 no live summary line`;
 
 function parseArgs(argv) {
-  const flags = new Set(['start-relay', 'view-program', 'quiet', 'help']);
+  const flags = new Set(['start-relay', 'view-program', 'quiet', 'help', 'no-audio-level']);
   const out = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -76,7 +83,8 @@ if (args.help) {
   process.exit(0);
 }
 const known = ['base-url', 'tokens-file', 'start-relay', 'count', 'provinces', 'codec', 'bitrate', 'duration', 'join-timeout',
-  'join-interval-ms', 'batch', 'drop-percent', 'view-program', 'program-viewers', 'submit-figures', 'take-floor-each', 'nice', 'quiet'];
+  'join-interval-ms', 'batch', 'drop-percent', 'view-program', 'program-viewers', 'submit-figures', 'take-floor-each', 'nice', 'quiet',
+  'speakers', 'no-audio-level'];
 for (const k of Object.keys(args)) {
   if (!known.includes(k)) {
     console.error(`unknown option --${k}\n${USAGE}`);
@@ -99,7 +107,9 @@ const niceLevel = Number(args.nice ?? 10);
 const programViewers = args['program-viewers'] !== undefined ? Number(args['program-viewers'])
   : (args['view-program'] ? Infinity : 0);
 const bitrate = args.bitrate !== undefined ? Number(args.bitrate) : 0;
-for (const [k, v] of Object.entries({ duration, joinTimeout, joinIntervalMs, dropPercent, figuresEvery, floorEach, bitrate })) {
+const speakers = args.speakers !== undefined ? Number(args.speakers) : 1;
+const audioLevel = !args['no-audio-level'];
+for (const [k, v] of Object.entries({ duration, joinTimeout, joinIntervalMs, dropPercent, figuresEvery, floorEach, bitrate, speakers })) {
   if (!Number.isFinite(v) || v < 0) {
     console.error(`bad value for ${k}`);
     process.exit(2);
@@ -281,15 +291,21 @@ let stopping = false;
 // Offices the relay has reported live at least once during the run.
 const everLive = new Set();
 
-// Publishers: one process per batch; the batches start one after the other
-// so that offices join --join-interval-ms apart overall.
+// Publishers: one process per batch (the speakers' first: a process sends
+// one audio clip); the batches start one after the other so that offices
+// join --join-interval-ms apart overall.
+const SPEECH = 'opus-speech.ogg';
+const ROOM = 'opus-room.ogg';
 const batches = [];
-for (let i = 0; i < codes.length; i += batchSize) batches.push(codes.slice(i, i + batchSize));
+const speaking = codes.slice(0, Math.min(speakers, codes.length));
+for (let i = 0; i < speaking.length; i += batchSize) batches.push({ codes: speaking.slice(i, i + batchSize), audio: SPEECH });
+for (let i = speaking.length; i < codes.length; i += batchSize) batches.push({ codes: codes.slice(i, i + batchSize), audio: ROOM });
+const speakerChanges = [];
 const publisherDone = (async () => {
-  for (const [bi, batch] of batches.entries()) {
+  for (const [bi, { codes: batch, audio }] of batches.entries()) {
     if (stopping) return;
     const pub = startPublisher(fakeRelay, batch, {
-      codec, tokensFile, duration: 0,
+      codec, tokensFile, duration: 0, audioFile: audio, audioLevel,
       joinIntervalMs: joinIntervalMs || undefined, deleteOnExit: true, dropPercent, videoFile, nice: niceLevel,
     });
     pub.batch = bi;
@@ -421,9 +437,14 @@ const counts = () => {
 };
 async function poll() {
   try {
-    const [h, p] = await Promise.all([api('/api/v1/health', statusOpts), api('/api/v1/provinces', statusOpts)]);
+    const [h, p, o] = await Promise.all([api('/api/v1/health', statusOpts), api('/api/v1/provinces', statusOpts),
+      api('/api/v1/outputs')]);
     health = h.json;
     provincesNow = p.json.provinces;
+    const speaker = o.json?.active_speaker ?? null;
+    if (speaker !== (speakerChanges.at(-1)?.participant ?? null)) {
+      speakerChanges.push({ participant: speaker, at_s: +elapsed().toFixed(1) });
+    }
     relayStatus = Object.fromEntries(provincesNow.map((x) => [x.code, x.state]));
     for (const c of codes) if (relayStatus[c] === 'live') everLive.add(c);
   } catch (e) {
@@ -440,6 +461,8 @@ async function poll() {
   }
   if (figuresEvery) line += ` | figures ${figures.accepted} ok ${figures.refused} refused`;
   if (floorEach && floorTurns.length) line += ` | floor ${floorTurns[floorTurns.length - 1].province}`;
+  const speakerNow = speakerChanges.at(-1)?.participant;
+  if (speakerNow) line += ` | speaking ${speakerNow}`;
   process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
 }
 const poller = setInterval(poll, 1000);
@@ -536,6 +559,8 @@ const report = {
     ack_ms: { p50: pct(acks, 50), p99: pct(acks, 99) }, first_errors: figures.errors,
   } : null,
   floor: floorEach ? { each_s: floorEach, turns: floorTurns } : null,
+  // Who the relay named the active speaker, as polled once a second.
+  audio: { speakers: speaking, audio_level: audioLevel, active_speaker_changes: speakerChanges },
   failed: codes.filter((c) => state[c].failed && finalProvinces[c]?.state !== 'live').map((c) => ({ province: c, reason: state[c].failed })),
   offices_detail: codes.map((c) => {
     const p = finalProvinces[c] ?? {};

@@ -67,7 +67,6 @@ registerTexts({
   /* Microphone buttons: never a bare "on/off". */
   'mic.mute': { th: 'ปิดไมค์', en: 'Mute' },
   'mic.unmute': { th: 'เปิดไมค์', en: 'Unmute' },
-  'mic.muted': { th: 'ปิดไมค์อยู่', en: 'Muted' },
 
   /* The operations pages, as links and titles name them. */
   'page.ops': { th: 'ห้องปฏิบัติการ', en: 'Operations room' },

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "relay/audio-level.h"
 #include "relay/log.h"
 #include "relay/random-id.h"
 #include "relay/peer/keyframe-request-manager.h"
@@ -21,9 +22,6 @@
 #define TICK_MS 20
 #define TWCC_EVERY_TICKS 5    /* 100 ms */
 #define REPORT_EVERY_TICKS 50 /* 1 s */
-/* An RFC 6464 level stands for this long unless a louder one comes: speech
- * dips between syllables, and the watchers look every 100-200 ms. */
-#define LEVEL_HOLD_US (300 * 1000)
 
 struct _RelayPublisherSession {
   RelayPeerSession peer; /* first: see peer-session.h */
@@ -54,16 +52,17 @@ struct _RelayPublisherSession {
   guint64 video_rtx_packets, nacks_sent, plis_sent;
   guint64 last_video_bytes;
   gint64 last_bitrate_us;
-  guint8 held_level; /* -dBov, 0 loudest .. 127 */
-  gboolean held_voice;
-  gint64 held_since_us;
+  /* The RFC 6464 levels: the loudest of 300 ms (speech dips between
+   * syllables, and the watchers look every 100-200 ms). */
+  RelayLevelHold held;
   gint rtt_ms;
 
   /* Read live by the active speaker and voice activity watchers (any
    * thread): they compare packet counts between looks, which a copy taken
    * twice a second would alias. */
   guint audio_packet_count; /* atomic */
-  gint audio_activity;      /* atomic: held_level | (held_voice << 8) */
+  guint level_packet_count; /* atomic: those of them that carried a level */
+  gint audio_activity;      /* atomic: held.level | (held.voice << 8) */
 
   GMutex lock; /* snapshot */
   RelayPublisherSnapshot snapshot;
@@ -118,10 +117,12 @@ relay_publisher_session_get_snapshot (RelayPublisherSession *self, RelayPublishe
 
 void
 relay_publisher_session_get_audio_activity (RelayPublisherSession *self, guint *packets,
-                                            gint *level_dbov, gboolean *voice)
+                                            guint *level_packets, gint *level_dbov,
+                                            gboolean *voice)
 {
   gint activity = g_atomic_int_get (&self->audio_activity);
   *packets = (guint) g_atomic_int_get ((gint *) &self->audio_packet_count);
+  *level_packets = (guint) g_atomic_int_get ((gint *) &self->level_packet_count);
   *level_dbov = -(activity & 0x7f);
   *voice = (activity & 0x100) != 0;
 }
@@ -254,8 +255,8 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   s->audio_bytes = self->audio_stats ? relay_receive_stats_get_bytes (self->audio_stats) : 0;
   s->audio_packets = self->audio_stats ? relay_receive_stats_get_packets (self->audio_stats) : 0;
   s->audio_lost = self->audio_stats ? relay_receive_stats_get_lost (self->audio_stats) : 0;
-  s->audio_level_dbov = -(gint) self->held_level;
-  s->voice_activity = self->held_voice;
+  s->audio_level_dbov = -(gint) self->held.level;
+  s->voice_activity = self->held.voice;
   if (self->pipeline)
     relay_ingest_pipeline_get_stats (self->pipeline, &s->ingest);
   if (s->ingest.first_video_frame_us)
@@ -386,15 +387,9 @@ handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
       && relay_rtp_packet_get_audio_level (pkt, self->peer.offer->audio->ext_audio_level, &level,
                                            &voice))
     {
-      if (level <= self->held_level || now - self->held_since_us >= LEVEL_HOLD_US)
-        {
-          self->held_level = level;
-          self->held_voice = voice;
-          self->held_since_us = now;
-        }
-      else
-        self->held_voice |= voice;
-      g_atomic_int_set (&self->audio_activity, self->held_level | (self->held_voice ? 0x100 : 0));
+      relay_level_hold_update (&self->held, level, voice, now);
+      g_atomic_int_set (&self->audio_activity, self->held.level | (self->held.voice ? 0x100 : 0));
+      g_atomic_int_inc ((gint *) &self->level_packet_count);
     }
   g_atomic_int_inc ((gint *) &self->audio_packet_count);
   if (self->settings.on_media)
@@ -647,8 +642,8 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   if (!self->settings.connect_timeout_s)
     self->settings.connect_timeout_s = 10;
   self->rtt_ms = -1;
-  self->held_level = 127;
-  self->audio_activity = 127;
+  relay_level_hold_init (&self->held);
+  self->audio_activity = RELAY_LEVEL_SILENT;
   self->local_ssrc = relay_random_ssrc ();
   relay_keyframe_request_manager_init (&self->keyframes, 500);
   self->snapshot.started_unix_us = g_get_real_time ();

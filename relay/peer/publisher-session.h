@@ -129,11 +129,13 @@ char *relay_publisher_session_dup_etag (RelayPublisherSession *session);
 void relay_publisher_session_get_snapshot (RelayPublisherSession *session,
                                            RelayPublisherSnapshot *snapshot);
 
-/* Live, lock-free, any thread: audio packets received so far (wraps), and
- * the loudest RFC 6464 level of the last 300 ms with its voice flag (-127
- * and FALSE when the sender puts none in its packets). */
+/* Live, lock-free, any thread: audio packets received so far and those of
+ * them that carried an RFC 6464 level (both wrap), and the loudest level
+ * of the last 300 ms with its voice flag (-127 and FALSE when the sender
+ * puts none in its packets). */
 void relay_publisher_session_get_audio_activity (RelayPublisherSession *session, guint *packets,
-                                                 gint *level_dbov, gboolean *voice);
+                                                 guint *level_packets, gint *level_dbov,
+                                                 gboolean *voice);
 
 const char *relay_publisher_state_name (RelayPublisherState state);
 

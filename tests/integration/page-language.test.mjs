@@ -93,10 +93,6 @@ const PAGES = [
   {
     html: 'ops.html',
     entry: 'ops.js',
-    convertedElsewhere: true, // issue 13 item 1
-    // Common texts made for it before its conversion: unused until then.
-    catalogueKeysAwaiting: ['participant.live', 'participant.connecting', 'mic.mute', 'mic.unmute',
-      'mic.muted'],
     url: () => 'ops.html?autostart=1',
     setup: (page) => rememberToken(page, CHAIR, CHAIR_KEY),
     ready: (page) => pageWait(page, () => document.querySelectorAll('#roster tr').length >= 76 &&

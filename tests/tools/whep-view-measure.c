@@ -6,6 +6,9 @@
  *   --tones         level of given frequencies (Goertzel on the mono
  *                   downmix) and the RMS level of the decoded audio, over
  *                   the window since the previous stats event
+ *   --snapshot      the latest decoded video frame kept, written as a PNG
+ *                   when asked (SIGUSR1): a test's picture of what it
+ *                   checked
  * Fed from the fakesink probes on streaming threads; read by the stats
  * timer on the main context. */
 #include "whep-view.h"
@@ -34,6 +37,9 @@ struct _WhepMeasure {
   gboolean vformat_warned;
   double *rgb;                  /* 3 per rect */
   gboolean *rgb_valid;          /* per rect */
+  gboolean keep_latest;         /* --snapshot */
+  GstCaps *latest_caps;
+  GstBuffer *latest;
 
   /* audio */
   GArray *tones;                /* Tone */
@@ -51,10 +57,11 @@ whep_measure_new (const WhepConfig *config)
   gboolean rects = config->sample_rects && config->sample_rects->len > 0;
   gboolean tones = config->tones && config->tones->len > 0;
 
-  if (!rects && !tones)
+  if (!rects && !tones && !config->snapshot)
     return NULL;
   m = g_new0 (WhepMeasure, 1);
   g_mutex_init (&m->lock);
+  m->keep_latest = config->snapshot != NULL;
   if (rects) {
     m->rects = config->sample_rects;
     m->rgb = g_new0 (double, 3 * m->rects->len);
@@ -80,6 +87,8 @@ whep_measure_free (WhepMeasure *m)
   g_mutex_clear (&m->lock);
   g_free (m->rgb);
   g_free (m->rgb_valid);
+  gst_clear_caps (&m->latest_caps);
+  gst_clear_buffer (&m->latest);
   g_clear_pointer (&m->tones, g_array_unref);
   g_free (m);
 }
@@ -89,12 +98,17 @@ whep_measure_free (WhepMeasure *m)
 void
 whep_measure_video_caps (WhepMeasure *m, GstCaps *caps)
 {
-  if (!m || !m->rects)
+  if (!m || (!m->rects && !m->keep_latest))
     return;
   g_mutex_lock (&m->lock);
   m->vinfo_valid = gst_video_info_from_caps (&m->vinfo, caps);
   /* A new size or format: old means describe another picture. */
-  memset (m->rgb_valid, 0, sizeof (gboolean) * m->rects->len);
+  if (m->rects)
+    memset (m->rgb_valid, 0, sizeof (gboolean) * m->rects->len);
+  if (m->keep_latest) {
+    gst_caps_replace (&m->latest_caps, caps);
+    gst_clear_buffer (&m->latest);
+  }
   g_mutex_unlock (&m->lock);
 }
 
@@ -140,10 +154,12 @@ whep_measure_video_frame (WhepMeasure *m, GstBuffer *buffer)
   const GstVideoFormatInfo *finfo;
   GstVideoFrame frame;
 
-  if (!m || !m->rects)
+  if (!m || (!m->rects && !m->keep_latest))
     return;
   g_mutex_lock (&m->lock);
-  if (!m->vinfo_valid)
+  if (m->keep_latest)
+    gst_buffer_replace (&m->latest, buffer);
+  if (!m->vinfo_valid || !m->rects)
     goto out;
   finfo = m->vinfo.finfo;
   /* Any 8-bit YUV layout works the same way; I420 is what vp8dec and
@@ -185,6 +201,47 @@ whep_measure_video_frame (WhepMeasure *m, GstBuffer *buffer)
   gst_video_frame_unmap (&frame);
 out:
   g_mutex_unlock (&m->lock);
+}
+
+gboolean
+whep_measure_write_snapshot (WhepMeasure *m, const char *path, int *width,
+    int *height, GError **error)
+{
+  g_autoptr (GstSample) sample = NULL;
+  g_autoptr (GstSample) png = NULL;
+  g_autoptr (GstCaps) png_caps = NULL;
+  GstMapInfo map;
+  gboolean ok;
+
+  if (m && m->keep_latest) {
+    g_mutex_lock (&m->lock);
+    if (m->latest && m->latest_caps)
+      sample = gst_sample_new (m->latest, m->latest_caps, NULL, NULL);
+    g_mutex_unlock (&m->lock);
+  }
+  if (!sample) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        "no video frame decoded yet");
+    return FALSE;
+  }
+  png_caps = gst_caps_new_empty_simple ("image/png");
+  png = gst_video_convert_sample (sample, png_caps, 10 * GST_SECOND, error);
+  if (!png)
+    return FALSE;
+  if (!gst_buffer_map (gst_sample_get_buffer (png), &map, GST_MAP_READ)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot map the PNG");
+    return FALSE;
+  }
+  ok = g_file_set_contents (path, (const char *) map.data, map.size, error);
+  gst_buffer_unmap (gst_sample_get_buffer (png), &map);
+  if (ok) {
+    GstVideoInfo info;
+
+    gst_video_info_from_caps (&info, gst_sample_get_caps (sample));
+    *width = GST_VIDEO_INFO_WIDTH (&info);
+    *height = GST_VIDEO_INFO_HEIGHT (&info);
+  }
+  return ok;
 }
 
 /* --- audio --- */

@@ -4,7 +4,9 @@
  * the benchmarks (many viewers).  See --help. */
 #include "whep-view.h"
 
+#include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
 
 #define MAX_VIEWERS 10000
@@ -40,6 +42,7 @@ static gboolean opt_no_decode;
 static gboolean opt_server_offer;
 static gboolean opt_log_keyframes;
 static int opt_nack_flood;
+static char *opt_snapshot;
 
 static const GOptionEntry entries[] = {
   {"url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
@@ -92,6 +95,9 @@ static const GOptionEntry entries[] = {
       "Hostile viewer: add to every RTCP report a NACK listing the newest "
       "video packet received N times (as many as fit); stats events count "
       "them (flood_nacks, flood_entries)", "N"},
+  {"snapshot", 0, 0, G_OPTION_ARG_FILENAME, &opt_snapshot,
+      "Write the first viewer's latest decoded video frame to FILE (PNG) "
+      "each time the process gets SIGUSR1, then a snapshot event", "FILE"},
   {NULL}
 };
 
@@ -208,6 +214,7 @@ typedef struct {
   GPtrArray *viewers;           /* WhepViewer* */
   ToolLoop run;
   guint stats_timer;
+  guint snapshot_signal;        /* --snapshot: SIGUSR1 */
 } App;
 
 /* Nothing left to wait for once every viewer has either failed or got the
@@ -243,6 +250,29 @@ on_stats (gpointer data)
     whep_measure_add_stats (v->measure, b);
     tool_event_end (b);
   }
+  return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1 with --snapshot: the picture a test is looking at, kept as a file
+ * it can show. */
+static gboolean
+on_snapshot (gpointer data)
+{
+  App *app = data;
+  WhepViewer *v = g_ptr_array_index (app->viewers, 0);
+  g_autoptr (GError) error = NULL;
+  JsonBuilder *b = whep_event_begin (v->index, "snapshot");
+  int width = 0, height = 0;
+
+  tool_event_add_string (b, "file", app->config.snapshot);
+  if (whep_measure_write_snapshot (v->measure, app->config.snapshot, &width,
+          &height, &error)) {
+    tool_event_add_int (b, "width", width);
+    tool_event_add_int (b, "height", height);
+  } else {
+    tool_event_add_string (b, "error", error->message);
+  }
+  tool_event_end (b);
   return G_SOURCE_CONTINUE;
 }
 
@@ -361,6 +391,8 @@ main (int argc, char **argv)
       "                      connection, stream, media, delete), status,\n"
       "                      body, message\n"
       "  deleted             DELETE answered 2xx: status\n"
+      "  snapshot            --snapshot written after SIGUSR1: file, width,\n"
+      "                      height, or error (no frame decoded yet)\n"
       "  summary             last line: viewers, ok, failed, exit,\n"
       "                      per_viewer totals\n");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -410,6 +442,7 @@ main (int argc, char **argv)
     if (!app.config.tones)
       return tool_usage_error ("%s", error->message);
   }
+  app.config.snapshot = opt_snapshot;
   tool_event_set_start_time ();
   if (opt_reference_ivf) {
     app.config.reference = whep_reference_load (opt_reference_ivf, &error);
@@ -437,12 +470,15 @@ main (int argc, char **argv)
 
   tool_loop_init (&app.run, opt_duration);
   app.stats_timer = g_timeout_add_seconds (1, on_stats, &app);
+  if (opt_snapshot)
+    app.snapshot_signal = g_unix_signal_add (SIGUSR1, on_snapshot, &app);
 
   for (guint i = 0; i < app.viewers->len && !app.run.quitting; i++)
     whep_viewer_start (g_ptr_array_index (app.viewers, i));
   tool_loop_run (&app.run);
 
   g_clear_handle_id (&app.stats_timer, g_source_remove);
+  g_clear_handle_id (&app.snapshot_signal, g_source_remove);
   for (guint i = 0; i < app.viewers->len; i++)
     whep_viewer_halt (g_ptr_array_index (app.viewers, i));
   tool_loop_delete_sessions (&app.run, app.viewers,

@@ -56,6 +56,7 @@ typedef struct {
   gboolean log_keyframes;       /* keyframe-received for every key frame */
   GArray *sample_rects;         /* WhepRect: --sample-rects, or NULL */
   GArray *tones;                /* double, Hz: --tones, or NULL */
+  const char *snapshot;         /* --snapshot PNG file, or NULL */
   guint nack_flood;             /* --nack-flood entries per report, or 0 */
 } WhepConfig;
 
@@ -73,6 +74,10 @@ void whep_measure_audio (WhepMeasure *measure, GstBuffer *buffer);
 /* Adds "rects", "tones" and "audio_rms_dbfs" as configured, and starts a
  * new audio window. */
 void whep_measure_add_stats (WhepMeasure *measure, JsonBuilder *builder);
+/* --snapshot: the latest decoded video frame as a PNG at @path, its size in
+ * @width, @height.  Main context. */
+gboolean whep_measure_write_snapshot (WhepMeasure *measure, const char *path,
+    int *width, int *height, GError **error);
 
 typedef enum {
   WHEP_OUTCOME_PENDING,         /* negotiating */

@@ -336,43 +336,137 @@ test_over_limit_card (void)
   setup_free (s);
 }
 
-/* Median luma of the 2 rows in the gap above a tile. */
-static int
-border_luma (Setup *s, const TestRect *r)
+/* The median colour of two rows of the gap above a tile's picture, `from`
+ * rows above it, over the middle half of its width. */
+static void
+gap_colour (Setup *s, const TestRect *r, int from, int yuv[3])
 {
-  int yuv[3] = { -1, -1, -1 };
-  video_check_median (s->vc, r->x, r->y - 3, r->w, 2, yuv);
-  return yuv[0];
+  yuv[0] = yuv[1] = yuv[2] = -1;
+  g_assert_true (video_check_median (s->vc, r->x + r->w / 4, r->y - from, r->w / 2, 2, yuv));
 }
 
-/* Within a few frames of the change. */
-static void
-wait_border (Setup *s, const Live *live, const TestRect *r, gboolean lit)
+static gboolean
+gap_is (Setup *s, const TestRect *r, int from, guint32 rgb, int got[3])
 {
-  int y;
-  for (guint i = 0; lit ? (y = border_luma (s, r)) <= 100 : (y = border_luma (s, r)) >= 50; i++)
+  int want[3];
+  video_check_rgb_to_yuv (rgb, want);
+  gap_colour (s, r, from, got);
+  return video_check_near (want, got, 28);
+}
+
+/* The gap `from` rows above the tile of `id` shows `rgb` within a few
+ * frames of a change. */
+static void
+wait_gap (Setup *s, const Live *live, guint n, const char *id, int from, guint32 rgb)
+{
+  TestRect r;
+  g_assert_true (find_rect (s->mosaic, id, &r));
+  int got[3];
+  for (guint i = 0; !gap_is (s, &r, from, rgb, got); i++)
     {
       if (i == 5)
-        g_error ("border luma %d, expected %s", y, lit ? "> 100" : "< 50");
-      step (s, live, 1);
+        g_error ("the gap %d rows above %s: YUV %d,%d,%d, not about #%06x", from, id, got[0],
+                 got[1], got[2], rgb);
+      step (s, live, n);
+    }
+}
+
+#define BLACK 0x000000
+
+/* At 1920x1080 a grid tile is 213x120 with an 8-px gap around its
+ * picture: the floor holder's border fills it, the active speaker's too,
+ * or its inner half when the floor holder is the speaker. */
+static void
+test_marks (void)
+{
+  Setup *s = setup_new (RELAY_CODEC_VP8, 1920, 1080, TRUE);
+  Live live[] = { { "TH-50", GREEN }, { "TH-11", RED } };
+  guint n = G_N_ELEMENTS (live);
+  for (guint i = 0; i < n; i++)
+    relay_mosaic_set_connected (s->mosaic, live[i].id, TRUE);
+  wait_tile (s, live, n, "TH-50", GREEN, 24, 15);
+  wait_tile (s, live, n, "TH-11", RED, 24, 5);
+  TestRect r;
+  g_assert_true (find_rect (s->mosaic, "TH-50", &r));
+  g_assert_cmpint (r.w, ==, 196);
+  g_assert_cmpint (r.h, ==, 104);
+  /* No marks: the black gap. */
+  wait_gap (s, live, n, "TH-50", 6, BLACK);
+  wait_gap (s, live, n, "TH-11", 6, BLACK);
+
+  relay_mosaic_set_floor (s->mosaic, "TH-50");
+  wait_gap (s, live, n, "TH-50", 6, RELAY_TILE_FLOOR_RGB);
+  wait_gap (s, live, n, "TH-11", 6, BLACK);
+  assert_tile (s, "TH-50", GREEN, 24); /* the picture itself is untouched */
+
+  relay_mosaic_set_active_speaker (s->mosaic, "TH-11");
+  wait_gap (s, live, n, "TH-11", 6, RELAY_TILE_SPEAKER_RGB);
+  wait_gap (s, live, n, "TH-50", 6, RELAY_TILE_FLOOR_RGB);
+
+  /* The floor moves to the speaker: the floor's border leaves TH-50, and
+   * TH-11 shows both, the floor's outside, the speaker's inside. */
+  relay_mosaic_set_floor (s->mosaic, "TH-11");
+  wait_gap (s, live, n, "TH-50", 6, BLACK);
+  wait_gap (s, live, n, "TH-11", 8, RELAY_TILE_FLOOR_RGB);
+  wait_gap (s, live, n, "TH-11", 3, RELAY_TILE_SPEAKER_RGB);
+
+  /* The spotlight: the floor holder large, its border with it. */
+  relay_mosaic_set_layout (s->mosaic, RELAY_LAYOUT_SPOTLIGHT, "TH-11");
+  wait_tile (s, live, n, "TH-11", RED, 24, 5);
+  wait_gap (s, live, n, "TH-11", 14, RELAY_TILE_FLOOR_RGB);
+  wait_gap (s, live, n, "TH-11", 5, RELAY_TILE_SPEAKER_RGB);
+  relay_mosaic_set_layout (s->mosaic, RELAY_LAYOUT_MOSAIC, NULL);
+
+  relay_mosaic_set_floor (s->mosaic, NULL);
+  relay_mosaic_set_active_speaker (s->mosaic, NULL);
+  wait_gap (s, live, n, "TH-11", 6, BLACK);
+  wait_gap (s, live, n, "TH-50", 6, BLACK);
+  setup_free (s);
+}
+
+/* The median colour of the muted badge's square: the top-right corner of
+ * the picture, clear of the name band. */
+static void
+badge_colour (Setup *s, const char *id, int yuv[3])
+{
+  TestRect r;
+  g_assert_true (find_rect (s->mosaic, id, &r));
+  int size = relay_tile_badge_size (r.h), margin = (size / 4) & ~1;
+  yuv[0] = yuv[1] = yuv[2] = -1;
+  g_assert_true (video_check_median (s->vc, r.x + r.w - size - margin, r.y + margin, size,
+                                     size, yuv));
+}
+
+static void
+wait_badge (Setup *s, const Live *live, guint n, const char *id, guint32 rgb)
+{
+  int want[3], got[3];
+  video_check_rgb_to_yuv (rgb, want);
+  for (guint i = 0; badge_colour (s, id, got), !video_check_near (want, got, 28); i++)
+    {
+      if (i == 5)
+        g_error ("%s's badge corner: YUV %d,%d,%d, not about #%06x", id, got[0], got[1], got[2],
+                 rgb);
+      step (s, live, n);
     }
 }
 
 static void
-test_highlight (void)
+test_muted_badge (void)
 {
-  Setup *s = setup_new (RELAY_CODEC_VP8, 960, 540, TRUE);
+  Setup *s = setup_new (RELAY_CODEC_VP8, 1920, 1080, TRUE);
   Live live[] = { { "TH-50", GREEN } };
   relay_mosaic_set_connected (s->mosaic, "TH-50", TRUE);
   wait_tile (s, live, 1, "TH-50", GREEN, 24, 15);
-  TestRect r;
-  g_assert_true (find_rect (s->mosaic, "TH-50", &r));
-  g_assert_cmpint (border_luma (s, &r), <, 50); /* the black gap */
-  relay_mosaic_set_active_speaker (s->mosaic, "TH-50");
-  wait_border (s, live, &r, TRUE);
-  assert_tile (s, "TH-50", GREEN, 24); /* the picture itself is untouched */
-  relay_mosaic_set_active_speaker (s->mosaic, NULL);
-  wait_border (s, live, &r, FALSE);
+  wait_badge (s, live, 1, "TH-50", GREEN); /* unmuted: its own picture */
+  relay_mosaic_set_muted (s->mosaic, "TH-50", TRUE);
+  wait_badge (s, live, 1, "TH-50", RELAY_TILE_MUTED_RGB);
+  assert_tile (s, "TH-50", GREEN, 24);
+  relay_mosaic_set_muted (s->mosaic, "TH-50", FALSE);
+  wait_badge (s, live, 1, "TH-50", GREEN);
+  /* A card says why there is no picture; no badge on it. */
+  relay_mosaic_set_muted (s->mosaic, "TH-12", TRUE);
+  wait_badge (s, live, 1, "TH-12", RELAY_TILE_OFFLINE_RGB);
   setup_free (s);
 }
 
@@ -540,7 +634,8 @@ main (int argc, char **argv)
   gst_system_clock_set_default (GST_CLOCK (test_clock));
   g_test_add_func ("/mosaic/tiles-and-cards", test_tiles_and_cards);
   g_test_add_func ("/mosaic/over-limit-card", test_over_limit_card);
-  g_test_add_func ("/mosaic/highlight", test_highlight);
+  g_test_add_func ("/mosaic/marks", test_marks);
+  g_test_add_func ("/mosaic/muted-badge", test_muted_badge);
   g_test_add_func ("/mosaic/spotlight", test_spotlight);
   g_test_add_func ("/mosaic/keyframe-rate-limit", test_keyframe_rate_limit);
   g_test_add_func ("/mosaic/h264", test_h264);

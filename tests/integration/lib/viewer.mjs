@@ -10,6 +10,10 @@
 //   // s.rects: [{ r, g, b } | null, ...]  mean colour per rectangle, latest frame
 //   // s.tones: { '440': dB, '880': dB }   level re a full-scale sine, last second
 //   // s.audio_rms_dbfs                    RMS level of the last second
+//
+// A picture of what was checked, for the test's artefacts:
+//   const v = startViewer(url, token, { snapshot: '/tmp/x/mosaic.png' });
+//   await v.snapshot();                  // the latest decoded frame, as PNG
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,6 +49,7 @@ export function startViewer(url, token, opts = {}) {
     args.push('--sample-rects', opts.sampleRects.map((r) => r.join(',')).join(';'));
   }
   if (opts.tones?.length) args.push('--tones', opts.tones.join(','));
+  if (opts.snapshot) args.push('--snapshot', opts.snapshot);
   // A hostile viewer: every RTCP report also NACKs the newest packet N times.
   if (opts.nackFlood) args.push('--nack-flood', String(opts.nackFlood));
   const child = opts.nice
@@ -115,6 +120,16 @@ export function startViewer(url, token, opts = {}) {
         intervalMs: 100,
         describe: () => `${describe}; last stats: ${JSON.stringify(last)}`,
       });
+    },
+    // With opts.snapshot: writes the latest decoded frame there (SIGUSR1)
+    // and resolves with the snapshot event ({file, width, height}).
+    async snapshot({ timeoutMs = 30000 } = {}) {
+      const from = events.length;
+      child.kill('SIGUSR1');
+      const e = await waitFor(() => events.slice(from).find((x) => x.event === 'snapshot'),
+        { timeoutMs, describe: 'a snapshot event' });
+      if (e.error) throw new Error(`snapshot: ${e.error}`);
+      return e;
     },
     async finish() {
       child.kill('SIGTERM');
