@@ -139,8 +139,8 @@ get_list (Reader *r, const char *group, const char *key)
   return (char **) g_ptr_array_free (out, FALSE);
 }
 
-static gboolean
-parse_hex_sha256 (const char *hex, guint8 out[32])
+gboolean
+relay_config_parse_token_sha256 (const char *hex, guint8 out[32])
 {
   if (strlen (hex) != 64)
     return FALSE;
@@ -469,14 +469,14 @@ read_token (Reader *r, const char *group, guint8 sha[32])
     return fail (r, group, "token", "set token or token-sha256, not both");
   if (token)
     {
-      if (strlen (token) < 8)
+      if (strlen (token) < RELAY_CONFIG_TOKEN_MIN_CHARS)
         return fail (r, group, "token", "a token needs at least 8 characters");
       relay_config_token_digest (token, sha);
       return TRUE;
     }
   if (hash)
     {
-      if (!parse_hex_sha256 (hash, sha))
+      if (!relay_config_parse_token_sha256 (hash, sha))
         return fail (r, group, "token-sha256", "expected 64 hexadecimal digits");
       return TRUE;
     }
@@ -633,6 +633,7 @@ config_new_defaults (const char *source)
   c->webhooks = relay_webhook_configs_new ();
   relay_briefing_config_init (&c->briefing, &c->recording);
   relay_limits_config_init (&c->limits);
+  relay_metrics_config_init (&c->metrics);
   return c;
 }
 
@@ -693,6 +694,8 @@ relay_config_load_data (const char *data, gsize len, const char *source, const c
         ok = relay_recording_config_read (&c->recording, kf, source, error);
       else if (strcmp (g, "limits") == 0)
         ok = relay_limits_config_read (&c->limits, kf, source, error);
+      else if (strcmp (g, "metrics") == 0)
+        ok = relay_metrics_config_read (&c->metrics, kf, source, error);
       else
         ok = fail (&r, g, NULL, "unknown group");
       if (!ok)
@@ -749,6 +752,7 @@ relay_config_free (RelayConfig *c)
   g_clear_pointer (&c->figures, relay_figures_schema_free);
   g_clear_pointer (&c->webhooks, g_ptr_array_unref);
   relay_briefing_config_clear (&c->briefing);
+  relay_metrics_config_clear (&c->metrics);
   g_free (c);
 }
 

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "relay/briefing/briefing-config.h"
 #include "relay/limits-config.h"
+#include "relay/metrics-config.h"
 #include "relay/peer/ingest-policer.h"
 #include "relay/sdp/sdp-offer.h"
 #include "relay/reports/figures-schema.h"
@@ -95,6 +96,7 @@ typedef struct {
   RelayBriefingConfig briefing; /* [briefing] */
   RelayRecordingConfig recording; /* [recording] */
   RelayLimitsConfig limits;       /* [limits] */
+  RelayMetricsConfig metrics;     /* [metrics]: who may read GET /metrics */
 
   GPtrArray *viewers;     /* RelayViewerConfig* */
   GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */
@@ -118,6 +120,11 @@ GPtrArray *relay_config_dup_office_order (RelayConfig *config);
 
 /* SHA-256 of a token: what the config keeps and compares. */
 void relay_config_token_digest (const char *token, guint8 out[32]);
+/* A token-sha256 value (64 hexadecimal digits) into its 32 bytes; FALSE
+ * for anything else. */
+gboolean relay_config_parse_token_sha256 (const char *hex, guint8 out[32]);
+/* The shortest token= a configuration may hold. */
+#define RELAY_CONFIG_TOKEN_MIN_CHARS 8
 
 /* TRUE when the relay serves plain HTTP on an address other machines can
  * reach (not loopback): tokens would cross the network in clear. */

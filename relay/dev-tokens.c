@@ -88,6 +88,13 @@ relay_config_apply_dev_tokens (RelayConfig *config, const char *path, GError **e
       relay_config_token_digest (token, v->token_sha256);
       g_ptr_array_add (config->viewers, v);
     }
+  /* Without a configured metrics token, one for trying GET /metrics. */
+  if (!config->metrics.has_token)
+    {
+      g_autofree char *token = kept_or_new (kf, "metrics", &changed);
+      relay_config_token_digest (token, config->metrics.token_sha256);
+      config->metrics.has_token = TRUE;
+    }
   if (!changed)
     return TRUE;
 

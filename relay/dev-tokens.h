@@ -1,6 +1,7 @@
 /* Development tokens: with [relay] dev-tokens=true, every office without a
  * configured credential (and, when no [viewer] is configured, a chair and a
- * minister) gets a random token, kept in <data-dir>/dev-tokens.ini so that
+ * minister; without a [metrics] token, the metrics scraper) gets a random
+ * token, kept in <data-dir>/dev-tokens.ini so that
  * it survives restarts. Runs once at start, on the main thread, before the
  * config is shared; it adds to the config's credentials and owns nothing. */
 #pragma once

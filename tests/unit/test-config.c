@@ -351,6 +351,95 @@ test_http_limits (void)
   expect_error ("[http]\nkeep-alive=true\n", "[http] keep-alive: unknown key");
 }
 
+/* [metrics]: who may read GET /metrics. A token as every credential is
+ * (the digest kept, at least 8 characters), CIDR ranges of addresses that
+ * need none (loopback only when listed; an IPv4 client seen as
+ * ::ffff:a.b.c.d is the IPv4 one), and a group that lets nobody in is an
+ * error. Without a group, nobody. */
+static void
+test_metrics (void)
+{
+  g_autoptr (RelayConfig) none = load ("[relay]\ndev-tokens=false\n");
+  g_assert_false (none->metrics.has_token);
+  g_assert_cmpuint (none->metrics.allowed->len, ==, 0);
+  g_assert_false (relay_metrics_config_check_token (&none->metrics, "anything-at-all"));
+  g_assert_false (relay_metrics_config_address_allowed (&none->metrics, "127.0.0.1"));
+
+  g_autoptr (RelayConfig) c = load ("[metrics]\ntoken=scrape-token-1\n"
+                                    "allowed-addresses=10.8.0.0/16, 192.0.2.7,2001:db8::/48\n");
+  const RelayMetricsConfig *m = &c->metrics;
+  g_assert_true (relay_metrics_config_check_token (m, "scrape-token-1"));
+  g_assert_false (relay_metrics_config_check_token (m, "scrape-token-2"));
+  g_assert_false (relay_metrics_config_check_token (m, NULL));
+  g_assert_true (relay_metrics_config_address_allowed (m, "10.8.200.1"));
+  g_assert_false (relay_metrics_config_address_allowed (m, "10.9.0.1"));
+  g_assert_true (relay_metrics_config_address_allowed (m, "192.0.2.7"));
+  g_assert_false (relay_metrics_config_address_allowed (m, "192.0.2.8"));
+  g_assert_true (relay_metrics_config_address_allowed (m, "::ffff:10.8.0.3"));
+  g_assert_true (relay_metrics_config_address_allowed (m, "2001:db8:0:1::5"));
+  g_assert_false (relay_metrics_config_address_allowed (m, "2001:db9::5"));
+  g_assert_false (relay_metrics_config_address_allowed (m, "127.0.0.1")); /* not implied */
+  g_assert_false (relay_metrics_config_address_allowed (m, "::1"));
+  g_assert_false (relay_metrics_config_address_allowed (m, "not an address"));
+  g_assert_false (relay_metrics_config_address_allowed (m, NULL));
+
+  /* Production: the digest only (of "scrape-token-1"). */
+  guint8 digest[32];
+  relay_config_token_digest ("scrape-token-1", digest);
+  g_autoptr (GString) hex = g_string_new (NULL);
+  for (guint i = 0; i < 32; i++)
+    g_string_append_printf (hex, "%02X", digest[i]);
+  g_autofree char *ini = g_strdup_printf ("[metrics]\ntoken-sha256=%s\n", hex->str);
+  g_autoptr (RelayConfig) hashed = load (ini);
+  g_assert_true (relay_metrics_config_check_token (&hashed->metrics, "scrape-token-1"));
+  g_assert_cmpuint (hashed->metrics.allowed->len, ==, 0);
+
+  g_autoptr (RelayConfig) loopback = load ("[metrics]\nallowed-addresses=127.0.0.1/32\n");
+  g_assert_false (loopback->metrics.has_token);
+  g_assert_true (relay_metrics_config_address_allowed (&loopback->metrics, "127.0.0.1"));
+  g_assert_false (relay_metrics_config_address_allowed (&loopback->metrics, "127.0.0.2"));
+
+  expect_error ("[metrics]\n", "[metrics]: needs token, token-sha256 or allowed-addresses");
+  expect_error ("[metrics]\ntoken=short\n", "[metrics] token: a token needs at least 8");
+  expect_error ("[metrics]\ntoken=long-enough\ntoken-sha256=00\n", "[metrics] token: set token or");
+  expect_error ("[metrics]\ntoken-sha256=abc\n", "[metrics] token-sha256: expected 64");
+  expect_error ("[metrics]\nallowed-addresses=10.0.0.0/33\n", "[metrics] allowed-addresses");
+  expect_error ("[metrics]\nallowed-addresses=10.0.0.1/8\n", "[metrics] allowed-addresses");
+  expect_error ("[metrics]\nallowed-addresses=intranet\n", "\"intranet\" is not an address");
+  expect_error ("[metrics]\nrole=metrics\n", "[metrics] role: unknown key");
+}
+
+/* The development tokens give the scraper a token of its own when the
+ * config has none, kept across starts; a configured one is left alone. */
+static void
+test_dev_metrics_token (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("relay-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "dev-tokens.ini", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelayConfig) c = load ("[metrics]\nallowed-addresses=10.0.0.0/8\n");
+  g_assert_true (relay_config_apply_dev_tokens (c, path, &error));
+  g_assert_no_error (error);
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_assert_true (g_key_file_load_from_file (kf, path, 0, NULL));
+  g_autofree char *token = g_key_file_get_string (kf, "metrics", "token", NULL);
+  g_assert_cmpuint (strlen (token), ==, RELAY_DEV_TOKEN_MIN_CHARS);
+  g_assert_true (relay_metrics_config_check_token (&c->metrics, token));
+  g_assert_cmpuint (c->metrics.allowed->len, ==, 1); /* kept */
+
+  g_autoptr (RelayConfig) again = load ("[metrics]\nallowed-addresses=10.0.0.0/8\n");
+  g_assert_true (relay_config_apply_dev_tokens (again, path, &error));
+  g_assert_true (relay_metrics_config_check_token (&again->metrics, token));
+
+  g_autoptr (RelayConfig) configured = load ("[metrics]\ntoken=configured-scraper\n");
+  g_assert_true (relay_config_apply_dev_tokens (configured, path, &error));
+  g_assert_true (relay_metrics_config_check_token (&configured->metrics, "configured-scraper"));
+  g_assert_false (relay_metrics_config_check_token (&configured->metrics, token));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -365,5 +454,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/allowed-origins", test_allowed_origins);
   g_test_add_func ("/config/ingest", test_ingest);
   g_test_add_func ("/config/http-limits", test_http_limits);
+  g_test_add_func ("/config/metrics", test_metrics);
+  g_test_add_func ("/config/dev-metrics-token", test_dev_metrics_token);
   return g_test_run ();
 }
