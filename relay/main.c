@@ -18,6 +18,7 @@
 #include "relay/recording/briefing-recorder.h"
 #include "signaling/body-limits.h"
 #include "signaling/briefings-api.h"
+#include "signaling/http-answer-counts.h"
 #include "signaling/http-listener.h"
 #include "signaling/media-link.h"
 #include "signaling/clips-api.h"
@@ -98,6 +99,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
   relay_briefings_api_register (server, app);
   relay_webhooks_api_register (server, app);
   relay_static_pages_register (server);
+  relay_http_answer_counts_install (server); /* for GET /metrics */
 
   /* Our own listener: the connection limits, and around libsoup 3.2's
    * listener's leaks (signaling/http-listener.h). It accepts on the socket

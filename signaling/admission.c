@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "relay/limit-refusals.h"
 #include "relay/log.h"
 #include "relay/rate-table.h"
 #include "signaling/http-util.h"
@@ -96,6 +97,7 @@ on_got_headers (SoupServerMessage *msg, gpointer data)
   guint retry = 1;
   if (token && !relay_rate_table_peek (self->wrong_tokens, address, now, &retry))
     {
+      relay_limit_refusals_note (RELAY_REFUSAL_TOO_MANY_FAILURES);
       refuse (msg, 429, "too-many-failures",
               "too many wrong tokens from this address; wait before trying again", retry);
       return;
@@ -104,6 +106,7 @@ on_got_headers (SoupServerMessage *msg, gpointer data)
     return;
   if (!relay_rate_table_take (self->address_requests, address, now, &retry))
     {
+      relay_limit_refusals_note (RELAY_REFUSAL_RATE_LIMITED);
       refuse (msg, 429, "rate-limited", "too many requests from this address", retry);
       return;
     }
@@ -118,7 +121,10 @@ on_got_headers (SoupServerMessage *msg, gpointer data)
   RelayRateTable *t = is_session_signalling (msg, method) ? self->session_requests
                                                           : self->api_requests;
   if (!relay_rate_table_take (t, credential, now, &retry))
-    refuse (msg, 429, "rate-limited", "too many requests with this credential", retry);
+    {
+      relay_limit_refusals_note (RELAY_REFUSAL_RATE_LIMITED);
+      refuse (msg, 429, "rate-limited", "too many requests with this credential", retry);
+    }
 }
 
 static void
@@ -188,6 +194,7 @@ relay_admission_open_session (RelayAdmission *self, SoupServerMessage *msg,
                 : g_strdup_printf ("this credential already holds %u sessions, its limit; "
                                    "end one (DELETE) first", count);
       relay_info (NULL, "%s: session refused, %u held", credential, count);
+      relay_limit_refusals_note (RELAY_REFUSAL_TOO_MANY_SESSIONS);
       relay_http_error (msg, 429, "too-many-sessions", reason);
       return FALSE;
     }
@@ -195,6 +202,7 @@ relay_admission_open_session (RelayAdmission *self, SoupServerMessage *msg,
     {
       relay_warn (NULL, "session of %s refused: the relay holds %u, its limit", credential,
                   self->total_sessions);
+      relay_limit_refusals_note (RELAY_REFUSAL_RELAY_FULL);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
                                     "30");
       relay_http_error (msg, 503, "relay-full", "the relay holds as many sessions as it may");

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "relay/limit-refusals.h"
 #include "relay/log.h"
 #include "relay/reports/report-service.h"
 #include "signaling/briefings-api.h"
@@ -66,6 +67,7 @@ static void
 refuse (SoupServerMessage *msg, BodyCount *count, const char *how)
 {
   count->refused = TRUE;
+  relay_limit_refusals_note (RELAY_REFUSAL_TOO_LARGE);
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
   const char *method = soup_server_message_get_method (msg);
   g_autofree char *reason = count->cap == 0 ? g_strdup_printf ("a %s request takes no body", method)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "relay/log.h"
+#include "relay/limit-refusals.h"
 #include "signaling/admission.h"
 #include "signaling/http-listener.h"
 #include "relay/input-capture.h"
@@ -169,6 +170,7 @@ static void
 drop_slow (EventClient *client)
 {
   client->dropped = TRUE;
+  relay_limit_refusals_note (RELAY_REFUSAL_EVENT_QUEUE);
   relay_warn (NULL, "events client %s dropped: %u KiB unread", client->address,
               client->endpoint->config->limits.event_queue_kb);
   soup_websocket_connection_close (client->ws, RELAY_EVENTS_CLOSE_TOO_SLOW, "not reading");
@@ -298,6 +300,7 @@ authenticated (EventClient *client)
     }
   if (clients_of (endpoint, &client->caller) >= endpoint->config->limits.event_clients_per_credential)
     {
+      relay_limit_refusals_note (RELAY_REFUSAL_EVENT_CLIENTS);
       close_with (client, RELAY_EVENTS_CLOSE_LIMIT, "too many event clients with this credential");
       return;
     }
@@ -361,6 +364,7 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer da
   RelayAdmission *admission = client->endpoint->admission;
   if (!relay_admission_may_present_token (admission, client->address))
     {
+      relay_limit_refusals_note (RELAY_REFUSAL_TOO_MANY_FAILURES);
       close_with (client, RELAY_EVENTS_CLOSE_LIMIT, "too many wrong tokens from this address");
       return;
     }
@@ -411,6 +415,7 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_ptr_array_add (endpoint->clients, client);
   if (endpoint->clients->len > endpoint->config->limits.event_clients)
     {
+      relay_limit_refusals_note (RELAY_REFUSAL_EVENT_CLIENTS);
       close_with (client, RELAY_EVENTS_CLOSE_LIMIT, "the relay has as many event clients as it may");
       return;
     }
@@ -499,6 +504,7 @@ check_upgrade (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
     }
   if (relay_request_origin_allowed (msg, endpoint->config))
     return;
+  relay_limit_refusals_note (RELAY_REFUSAL_ORIGIN_NOT_ALLOWED);
   relay_http_error (msg, 403, "origin-not-allowed",
                     "pages of this origin may not open the event stream: only the relay's own "
                     "pages and those of [relay] allowed-origins");

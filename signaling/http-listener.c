@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "relay/log.h"
+#include "relay/limit-refusals.h"
+#include "signaling/http-answer-counts.h"
 #include "signaling/idle-input.h"
 #include "signaling/refusal-close.h"
 
@@ -395,6 +397,7 @@ static void
 refuse (RelayHttpListener *listener, GSocket *socket, const char *client, const char *reason)
 {
   listener->refused_unlogged++;
+  relay_limit_refusals_note (RELAY_REFUSAL_TOO_MANY_CONNECTIONS);
   if (log_due (&listener->refusal_logged_us))
     {
       relay_warn (NULL, "HTTP: refused %u connection(s), the latest from %s: %s",
@@ -415,6 +418,7 @@ refuse (RelayHttpListener *listener, GSocket *socket, const char *client, const 
       /* A new connection's send buffer takes it whole; if not, the close
        * alone says it. */
       g_socket_send_with_blocking (socket, answer, len, FALSE, NULL, NULL);
+      relay_http_answer_counts_note (503);
     }
   g_socket_close (socket, NULL);
 }

@@ -2,6 +2,7 @@
 
 #include <libsoup/soup.h>
 
+#include "signaling/http-answer-counts.h"
 #include "signaling/http-util.h"
 
 /* A client that does not read a 300-byte answer within this is not going
@@ -147,6 +148,7 @@ relay_refusal_close (GIOStream *stream, GSocket *socket, guint status, const cha
   c->socket = g_object_ref (socket);
   c->cancellable = g_cancellable_new ();
   c->answer = relay_refusal_text (status, error, reason, &c->answer_len);
+  relay_http_answer_counts_note (status);
   c->timer = g_timeout_source_new (WRITE_TIMEOUT_MS);
   g_source_set_callback (c->timer, on_write_timeout, c, NULL);
   g_source_attach (c->timer, g_main_context_get_thread_default ());

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "relay/limit-refusals.h"
 #include "signaling/http-util.h"
 
 /* RFC 6750 §2.3 names the parameter access_token; the relay's own pages
@@ -37,6 +38,7 @@ on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer data)
   /* A page on another origin must be able to read why. */
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Access-Control-Allow-Origin", "*");
+  relay_limit_refusals_note (RELAY_REFUSAL_TOKEN_IN_URL);
   /* Setting the status here keeps every handler from running. */
   relay_http_error (msg, 400, "token-in-url",
                     "tokens are not accepted in URLs, where logs, browser histories and "

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "relay/limit-refusals.h"
 #include "relay/log.h"
 #include "relay/peer/rtp-codec-info.h"
 
@@ -296,6 +297,7 @@ set_state (RelayIngestPolicer *self, RelayIngestLimitState state, gint64 now_us)
       break;
     case RELAY_INGEST_REFUSED:
       self->refusals++;
+      relay_limit_refusals_note (RELAY_REFUSAL_INGEST_OVER_LIMIT);
       relay_warn (self->log_id, "video refused, no longer decoded: %s for %u s; decoded again "
                   "once it fits", reason, self->limits.grace_s);
       break;

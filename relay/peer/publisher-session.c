@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/audio-level.h"
+#include "relay/limit-refusals.h"
 #include "relay/log.h"
 #include "relay/random-id.h"
 #include "relay/peer/keyframe-request-manager.h"
@@ -302,7 +303,11 @@ check_media_timeout (RelayPublisherSession *self, gint64 now)
   gint64 silent = now - since;
   if (!self->ever_connected
       && now - self->created_us > (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC)
-    publisher_set_state (self, RELAY_PUBLISHER_CLOSED, "never connected");
+    {
+      if (self->state != RELAY_PUBLISHER_CLOSED)
+        relay_limit_refusals_note (RELAY_REFUSAL_CONNECT_TIMEOUT);
+      publisher_set_state (self, RELAY_PUBLISHER_CLOSED, "never connected");
+    }
   else if (self->state == RELAY_PUBLISHER_LIVE && silent > (gint64) self->settings.media_timeout_ms * 1000)
     publisher_set_state (self, RELAY_PUBLISHER_LOST, "no media");
   else if (self->state != RELAY_PUBLISHER_LIVE

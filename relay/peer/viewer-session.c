@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "relay/limit-refusals.h"
 #include "relay/log.h"
 #include "relay/random-id.h"
 #include "relay/peer/peer-session.h"
@@ -359,7 +360,11 @@ on_tick (gpointer data)
         viewer_end (self, "no RTCP from the viewer");
     }
   else if (now - self->created_us > (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC)
-    viewer_end (self, "never connected");
+    {
+      if (!self->peer.closed)
+        relay_limit_refusals_note (RELAY_REFUSAL_CONNECT_TIMEOUT);
+      viewer_end (self, "never connected");
+    }
   return self->peer.closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 

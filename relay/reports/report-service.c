@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relay/input-capture.h"
+#include "relay/limit-refusals.h"
 #include "relay/log.h"
 #include "relay/rate-table.h"
 #include "relay/reports/checkpointer.h"
@@ -266,6 +267,7 @@ relay_report_service_submit (RelayReportService *service, const char *province,
   g_mutex_unlock (&service->rate_lock);
   if (!allowed && item->check.status == 0)
     {
+      relay_limit_refusals_note (RELAY_REFUSAL_FIGURES_RATE);
       item->check.status = 429;
       g_autofree char *reason = g_strdup_printf (
           "more than %u submissions a minute from this office; send again in %u s",
