@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pipelines/media-thread.h"
+#include "pipelines/output-common.h"
 #include "relay/log.h"
 #include "relay/rtp/latency-histogram.h"
 
@@ -96,6 +97,7 @@ struct _RelayConferenceMixer {
   guint generation;    /* bumped on each membership change */
   guint64 ticks, underruns, dropped_samples;
   RelayLatencyHistogram latency;
+  RelayMetricsHistogram *metrics_latency; /* lock-free; not under `lock` */
 
   /* Owned by the mixer thread (and by free once it has ended). */
   GThread *thread;
@@ -130,6 +132,7 @@ deliver (MixChain *chain, GstBuffer *buf)
   if (chain->capture_us > 0)
     {
       gint64 latency = g_get_monotonic_time () - chain->capture_us;
+      relay_metrics_histogram_observe_us (self->metrics_latency, latency);
       g_mutex_lock (&self->lock);
       relay_latency_histogram_record (&self->latency, latency / FRAME_LATENCY_SCALE);
       g_mutex_unlock (&self->lock);
@@ -657,6 +660,7 @@ relay_conference_mixer_new (guint bitrate_kbps, RelayMixOutputFunc output, gpoin
   self->user_data = user_data;
   g_mutex_init (&self->lock);
   g_cond_init (&self->wake);
+  self->metrics_latency = relay_output_latency_histogram_new ();
   self->members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) member_free);
   self->unheard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -716,6 +720,7 @@ relay_conference_mixer_free (RelayConferenceMixer *self)
   g_hash_table_unref (self->unheard);
   g_cond_clear (&self->wake);
   g_mutex_clear (&self->lock);
+  relay_metrics_histogram_free (self->metrics_latency);
   g_free (self);
 }
 
@@ -804,6 +809,7 @@ relay_conference_mixer_get_stats (RelayConferenceMixer *self, RelayConferenceMix
     .dropped_ms = self->dropped_samples * 1000 / MIX_RATE,
     .latency_p50_us = relay_latency_histogram_percentile (&self->latency, 50) * FRAME_LATENCY_SCALE,
     .latency_p99_us = relay_latency_histogram_percentile (&self->latency, 99) * FRAME_LATENCY_SCALE,
+    .latency = self->metrics_latency,
   };
   g_mutex_unlock (&self->lock);
 }

@@ -14,6 +14,7 @@
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
 #include "pipelines/rtp-output.h"
+#include "relay/metrics-histogram.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,9 @@ typedef struct {
                            * 200 ms, or audio held a whole second: cut back) */
   /* From a member's audio being pushed to the mixed packet leaving, µs. */
   gint64 latency_p50_us, latency_p99_us;
+  /* The same for GET /metrics, one observation per packet of each mix
+   * (borrowed, lives as the mixer). */
+  const RelayMetricsHistogram *latency;
 } RelayConferenceMixerStats;
 
 RelayConferenceMixer *relay_conference_mixer_new (guint bitrate_kbps, RelayMixOutputFunc output,

@@ -749,6 +749,7 @@ relay_mosaic_get_stats (RelayMosaic *self, RelayMosaicStats *stats)
   stats->keyframes_forced = out.keyframes_forced;
   stats->latency_p50_us = out.latency_p50_us;
   stats->latency_p99_us = out.latency_p99_us;
+  stats->latency = out.latency;
   g_mutex_lock (&self->lock);
   stats->frames_in = self->frames_in;
   g_mutex_unlock (&self->lock);

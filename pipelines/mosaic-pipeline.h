@@ -25,6 +25,7 @@
 #include <gst/video/video.h>
 #include <json-glib/json-glib.h>
 #include "pipelines/rtp-output.h"
+#include "relay/metrics-histogram.h"
 #include "relay/conference.h"
 #include "relay/config.h"
 
@@ -40,6 +41,7 @@ typedef struct {
   /* From a participant frame being pushed in to the encoded frame that
    * first shows it leaving as RTP, in µs (-1 before any). */
   gint64 latency_p50_us, latency_p99_us;
+  const RelayMetricsHistogram *latency; /* the same, for GET /metrics (borrowed) */
 } RelayMosaicStats;
 
 /* Builds and starts the pipeline (size, rate, order, codec, bitrate from

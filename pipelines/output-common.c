@@ -243,3 +243,15 @@ relay_ticker_stop (RelayTicker *self)
   g_mutex_clear (&self->lock);
   g_free (self);
 }
+
+/* Tens of milliseconds when the machine keeps up (a frame waits for the
+ * next output tick, then the encoder), up to seconds when it does not. */
+static const double output_latency_bounds_s[] = { 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25,
+                                                  0.5, 1, 2.5 };
+
+RelayMetricsHistogram *
+relay_output_latency_histogram_new (void)
+{
+  return relay_metrics_histogram_new (output_latency_bounds_s,
+                                      G_N_ELEMENTS (output_latency_bounds_s));
+}

@@ -1,11 +1,13 @@
 /* Pieces shared by the pipelines that produce the relay's own pictures
  * (mosaic, program): the pipeline itself (system clock, media threads at
  * nice 5, errors logged), live source pads of ours that stand in for
- * appsrc, and the ticker thread that feeds them. */
+ * appsrc, and the ticker thread that feeds them; and the buckets every
+ * output's latency (mosaic, program, conference mix) is exposed in. */
 #pragma once
 
 #include <glib.h>
 #include <gst/gst.h>
+#include "relay/metrics-histogram.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +40,10 @@ void relay_output_pad_set_size (GstPad *pad, int width, int height, int fps);
 void relay_output_pad_push (GstPad *pad, GstBuffer *picture, GstClockTime pts,
                             GstClockTime duration);
 void relay_output_pad_free (GstPad *pad);
+
+/* A histogram with the buckets of briefing_relay_output_latency_seconds
+ * (GET /metrics): the same for every output, so they compare. */
+RelayMetricsHistogram *relay_output_latency_histogram_new (void);
 
 /* A thread calling `tick` with the pipeline running time at every
  * multiple of `period` plus `offset` (running time of the pipeline whose

@@ -254,6 +254,7 @@ relay_program_get_stats (RelayProgram *self, RelayProgramStats *stats)
   stats->frames_out = out.frames_out;
   stats->fps = out.fps;
   stats->keyframes_forced = out.keyframes_forced;
+  stats->latency = out.latency;
   g_mutex_lock (&self->lock);
   g_strlcpy (stats->source, self->source, sizeof stats->source);
   g_mutex_unlock (&self->lock);

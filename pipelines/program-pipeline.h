@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include "pipelines/rtp-output.h"
+#include "relay/metrics-histogram.h"
 #include "relay/config.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,9 @@ typedef struct {
   double fps;
   guint64 keyframes_forced;
   char source[16];
+  /* From the source's frame being pushed in to its encoded frame leaving,
+   * for GET /metrics (borrowed, lives as the program). */
+  const RelayMetricsHistogram *latency;
 } RelayProgramStats;
 
 RelayProgram *relay_program_new (RelayConfig *config, RelayRtpOutputFunc output,

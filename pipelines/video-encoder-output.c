@@ -3,6 +3,7 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
+#include "pipelines/output-common.h"
 #include "relay/log.h"
 #include "relay/peer/forward-kind.h"
 
@@ -46,6 +47,7 @@ struct _RelayVideoEncoderOutput {
   guint force_count;
   RelayVideoEncoderOutputStats stats;
   RelayLatencyHistogram latency;
+  RelayMetricsHistogram *metrics_latency; /* lock-free; not under `lock` */
   gint64 fps_window_start;
   guint64 fps_window_frames;
 
@@ -205,8 +207,11 @@ on_rtp_packet (GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
       keyframe = first && note->keyframe;
       capture_us = note->capture_us;
       if (first && capture_us > 0)
-        relay_latency_histogram_record (&self->latency,
-                                        (g_get_monotonic_time () - capture_us) / FRAME_LATENCY_SCALE);
+        {
+          gint64 latency_us = g_get_monotonic_time () - capture_us;
+          relay_latency_histogram_record (&self->latency, latency_us / FRAME_LATENCY_SCALE);
+          relay_metrics_histogram_observe_us (self->metrics_latency, latency_us);
+        }
     }
   g_mutex_unlock (&self->lock);
 
@@ -301,6 +306,7 @@ relay_video_encoder_output_new (GstBin *bin, const char *name, RelayCodec codec,
   self->encoder = enc;
   self->previous_marker = TRUE;
   self->previous_pts = GST_CLOCK_TIME_NONE;
+  self->metrics_latency = relay_output_latency_histogram_new ();
   for (guint i = 0; i < CAPTURE_RING; i++)
     self->notes[i].pts = GST_CLOCK_TIME_NONE;
   self->encoder_src = gst_element_get_static_pad (enc, "src");
@@ -317,6 +323,7 @@ relay_video_encoder_output_free (RelayVideoEncoderOutput *self)
   if (!self)
     return;
   g_clear_object (&self->encoder_src);
+  relay_metrics_histogram_free (self->metrics_latency);
   g_mutex_clear (&self->lock);
   g_free (self->name);
   g_free (self);
@@ -347,5 +354,6 @@ relay_video_encoder_output_get_stats (RelayVideoEncoderOutput *self,
     stats->fps = 0;
   stats->latency_p50_us = relay_latency_histogram_percentile (&self->latency, 50) * FRAME_LATENCY_SCALE;
   stats->latency_p99_us = relay_latency_histogram_percentile (&self->latency, 99) * FRAME_LATENCY_SCALE;
+  stats->latency = self->metrics_latency;
   g_mutex_unlock (&self->lock);
 }

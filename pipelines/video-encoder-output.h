@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <gst/gst.h>
 #include "pipelines/rtp-output.h"
+#include "relay/metrics-histogram.h"
 #include "relay/rtp/latency-histogram.h"
 #include "relay/sdp/sdp-offer.h"
 
@@ -25,6 +26,9 @@ typedef struct {
   double fps;
   guint64 keyframes_forced;
   gint64 latency_p50_us, latency_p99_us; /* -1 before any */
+  /* The same latencies for GET /metrics, one observation per encoded
+   * frame: borrowed, lives as the output. */
+  const RelayMetricsHistogram *latency;
 } RelayVideoEncoderOutputStats;
 
 /* Adds the elements to `bin` (not yet linked upstream). codec

@@ -623,3 +623,11 @@ relay_output_router_describe (RelayOutputRouter *self, const RelayStatusAudience
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
+
+void
+relay_output_router_get_stats (RelayOutputRouter *self, RelayOutputRouterStats *stats)
+{
+  relay_mosaic_get_stats (self->mosaic, &stats->mosaic);
+  relay_program_get_stats (self->program, &stats->program);
+  relay_conference_mixer_get_stats (self->mixer, &stats->mix);
+}

@@ -15,7 +15,10 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include "pipelines/conference-mixer.h"
 #include "pipelines/ingest-pipeline.h"
+#include "pipelines/mosaic-pipeline.h"
+#include "pipelines/program-pipeline.h"
 #include "relay/app.h"
 #include "relay/ice/packet-channel.h"
 #include "relay/status-audience.h"
@@ -53,5 +56,14 @@ JsonNode *relay_output_router_describe (RelayOutputRouter *router,
                                         const RelayStatusAudience *audience);
 
 const char *relay_output_name (RelayOutput output);
+
+/* Every output's counters and latency histograms, for GET /metrics. Any
+ * thread; the histograms are borrowed and live as the router. */
+typedef struct {
+  RelayMosaicStats mosaic;
+  RelayProgramStats program;
+  RelayConferenceMixerStats mix;
+} RelayOutputRouterStats;
+void relay_output_router_get_stats (RelayOutputRouter *router, RelayOutputRouterStats *stats);
 
 G_END_DECLS

@@ -19,6 +19,9 @@ typedef struct {
    * registry lock: an old session still sending during a reconnect must not
    * interleave with the new one. Compared only, never dereferenced. */
   gpointer forwarding;
+  /* Its sessions that ended, added up: the counters of
+   * relay_province_registry_get_counters() never go back at a reconnect. */
+  RelayProvinceCounters ended;
 } ProvinceEntry;
 
 struct _RelayProvinceRegistry {
@@ -29,7 +32,13 @@ struct _RelayProvinceRegistry {
   RelayEventBus *events;
   GMutex lock;
   GHashTable *entries; /* code -> ProvinceEntry* */
+  RelayMetricsHistogram *join_time;
 };
+
+/* From a few hundred milliseconds on a LAN to the seconds an office behind
+ * a slow link or a TURN server takes: where an operator would draw the
+ * line between "fine" and "the morning's roll call waits". */
+static const double join_time_bounds_s[] = { 0.25, 0.5, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 30, 60 };
 
 const char *
 relay_province_state_name (RelayProvinceState state)
@@ -58,6 +67,7 @@ relay_province_registry_new (RelayConfig *config, RelayEventBus *events)
   r->events = events;
   g_mutex_init (&r->lock);
   r->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  r->join_time = relay_metrics_histogram_new (join_time_bounds_s, G_N_ELEMENTS (join_time_bounds_s));
   r->central.code = (char *) RELAY_CENTRAL_ROOM;
   r->central.name_th = (char *) "ศูนย์ปฏิบัติการ กระทรวงแรงงาน";
   r->central.name_en = (char *) "Operations centre";
@@ -98,11 +108,32 @@ relay_province_registry_free (RelayProvinceRegistry *r)
   if (!r)
     return;
   g_hash_table_unref (r->entries);
+  relay_metrics_histogram_free (r->join_time);
   g_mutex_clear (&r->lock);
   g_free (r);
 }
 
 static char *iso_time (gint64 unix_us);
+
+/* Adds a session's counters (its snapshot) to `into`. */
+static void
+add_session_counters (RelayProvinceCounters *into, RelayPublisherSession *session)
+{
+  RelayPublisherSnapshot s;
+  relay_publisher_session_get_snapshot (session, &s);
+  into->video_bytes += s.video_bytes;
+  into->video_packets += s.video_packets;
+  into->video_lost += s.video_lost;
+  into->video_rtx_packets += s.video_rtx_packets;
+  into->nacks_sent += s.nacks_sent;
+  into->nacked_seqs += s.nacked_seqs;
+  into->plis_sent += s.plis_sent;
+  into->audio_bytes += s.audio_bytes;
+  into->audio_packets += s.audio_packets;
+  into->audio_lost += s.audio_lost;
+  into->video_frames += s.ingest.video_frames;
+  into->audio_frames += s.ingest.audio_frames;
+}
 
 /* Called with the lock held; publishing only takes the bus's own lock. */
 static void
@@ -140,6 +171,8 @@ relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession 
   ProvinceEntry *e = g_hash_table_lookup (r->entries, relay_publisher_session_get_province (session));
   g_assert (e);
   old = e->session;
+  if (old)
+    add_session_counters (&e->ended, old);
   e->session = relay_publisher_session_ref (session);
   g_atomic_pointer_set (&e->forwarding, session);
   set_state_locked (r, e, RELAY_PROVINCE_CONNECTING);
@@ -175,6 +208,7 @@ relay_province_registry_end (RelayProvinceRegistry *r, RelayPublisherSession *se
   if (e && e->session == session)
     {
       current = TRUE;
+      add_session_counters (&e->ended, session);
       e->session = NULL;
       g_atomic_pointer_set (&e->forwarding, NULL);
       set_state_locked (r, e, RELAY_PROVINCE_OFFLINE);
@@ -543,6 +577,37 @@ relay_province_registry_count (RelayProvinceRegistry *r, guint counts[4])
     if (((ProvinceEntry *) value)->config != &r->central)
       counts[((ProvinceEntry *) value)->state]++;
   g_mutex_unlock (&r->lock);
+}
+
+gboolean
+relay_province_registry_get_counters (RelayProvinceRegistry *r, const char *code,
+                                      RelayProvinceCounters *counters)
+{
+  ProvinceEntry *e = entry_of (r, code);
+  if (!e)
+    return FALSE;
+  g_mutex_lock (&r->lock);
+  *counters = e->ended;
+  counters->state = e->state;
+  counters->rtt_ms = -1;
+  counters->video_jitter_ms = counters->audio_jitter_ms = -1;
+  if (e->session)
+    {
+      add_session_counters (counters, e->session);
+      RelayPublisherSnapshot s;
+      relay_publisher_session_get_snapshot (e->session, &s);
+      counters->rtt_ms = s.rtt_ms;
+      counters->video_jitter_ms = s.has_video ? s.video_jitter_ms : -1;
+      counters->audio_jitter_ms = s.has_audio ? s.audio_jitter_ms : -1;
+    }
+  g_mutex_unlock (&r->lock);
+  return TRUE;
+}
+
+RelayMetricsHistogram *
+relay_province_registry_get_join_time (RelayProvinceRegistry *r)
+{
+  return r->join_time;
 }
 
 const RelayProvinceConfig *

@@ -1,13 +1,18 @@
 /* Who is connected: one entry per office of the roster, and one for the
  * central room ("central") with its state
  * (offline, connecting, live, lost), since when, and its current WHIP
- * session. Thread-safe: HTTP handlers and transport workers both use it. */
+ * session; and each one's media counters since the relay started (its
+ * ended sessions' added up when they end, for GET /metrics), and the
+ * histogram of join times its sessions observe into. Thread-safe: HTTP
+ * handlers and transport workers both use it (one mutex; the histogram
+ * is lock-free). */
 #pragma once
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "relay/config.h"
 #include "relay/event-bus.h"
+#include "relay/metrics-histogram.h"
 #include "relay/ice/packet-channel.h"
 #include "relay/peer/publisher-session.h"
 #include "relay/status-audience.h"
@@ -105,6 +110,29 @@ JsonNode *relay_province_registry_describe_all (RelayProvinceRegistry *registry,
                                                 const RelayStatusAudience *audience);
 /* Counts per state, for health. */
 void relay_province_registry_count (RelayProvinceRegistry *registry, guint counts[4]);
+
+/* One office's (or the central room's) media since the relay started: the
+ * counters of its sessions that ended plus those of its current one (as
+ * its statistics snapshot, at most half a second old, has them), so that
+ * they only grow across reconnects. The gauges are the current session's,
+ * negative when unknown or without a session. */
+typedef struct {
+  RelayProvinceState state;
+  guint64 video_bytes, video_packets, video_lost, video_rtx_packets;
+  guint64 nacks_sent, nacked_seqs, plis_sent;
+  guint64 audio_bytes, audio_packets, audio_lost;
+  guint64 video_frames, audio_frames; /* decoded */
+  gint rtt_ms;
+  double video_jitter_ms, audio_jitter_ms;
+} RelayProvinceCounters;
+
+/* FALSE for a code that is neither a roster office nor "central". */
+gboolean relay_province_registry_get_counters (RelayProvinceRegistry *registry, const char *code,
+                                               RelayProvinceCounters *counters);
+
+/* Join times (the WHIP POST to the first decoded video frame) of every
+ * session: RelayPublisherSettings.join_time. Lives as the registry. */
+RelayMetricsHistogram *relay_province_registry_get_join_time (RelayProvinceRegistry *registry);
 
 const char *relay_province_state_name (RelayProvinceState state);
 

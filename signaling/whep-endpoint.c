@@ -18,7 +18,16 @@
 struct _RelayWhepEndpoint {
   RelayApp *app;
   GHashTable *sessions; /* id -> Viewer* (main thread only) */
+  /* Main thread: the sessions that ended, added up by source. */
+  RelayWhepTotals ended[RELAY_WHEP_SOURCE_N];
+  RelayMetricsHistogram *forwarding_latency; /* observed on the workers */
 };
+
+/* A packet crosses from one worker to another: tens of microseconds when
+ * the viewer's worker is idle, milliseconds when it is busy, more when the
+ * machine is short of CPU. */
+static const double forwarding_bounds_s[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                              0.01, 0.025, 0.05, 0.1, 0.25 };
 
 /* A viewer session as the endpoint keeps it. */
 typedef struct {
@@ -52,6 +61,28 @@ output_from_name (const char *source, RelayOutput *output)
   else
     return FALSE;
   return TRUE;
+}
+
+static RelayWhepSource
+source_of (const char *source)
+{
+  RelayOutput output;
+  if (!output_from_name (source, &output))
+    return RELAY_WHEP_SOURCE_PROVINCE;
+  return output == RELAY_OUTPUT_MOSAIC ? RELAY_WHEP_SOURCE_MOSAIC : RELAY_WHEP_SOURCE_PROGRAM;
+}
+
+static void
+add_viewer_totals (RelayWhepTotals *into, RelayViewerSession *session)
+{
+  RelayViewerSnapshot s;
+  relay_viewer_session_get_snapshot (session, &s);
+  into->bytes_sent += s.bytes_sent;
+  into->video_packets += s.video_packets;
+  into->audio_packets += s.audio_packets;
+  into->nacks_received += s.nacks_received;
+  into->retransmitted += s.retransmitted;
+  into->plis_received += s.plis_received;
 }
 
 /* A `viewer` event: who started or stopped watching what, and why it
@@ -102,6 +133,7 @@ end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *r
     relay_province_registry_unsubscribe (self->app->registry, source,
                                          relay_viewer_session_get_channel (session));
   relay_viewer_session_close (session);
+  add_viewer_totals (&self->ended[source_of (source)], session);
   relay_admission_close_session (self->app->admission, v->credential);
   relay_info (relay_viewer_session_get_source (session), "viewer session %.8s ended: %s",
               relay_viewer_session_get_id (session), reason);
@@ -388,6 +420,9 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
     },
     .media_timeout_ms = VIEWER_TIMEOUT_MS,
     .connect_timeout_s = app->config->limits.connect_timeout_s,
+    /* The SFU path only: a mosaic or program packet's time of origin is
+     * its input frame's, so its figure would be the encoder's latency. */
+    .forwarding_latency = output_from_name (source, &output) ? NULL : self->forwarding_latency,
   };
   static const RelayViewerCallbacks callbacks = {
     .closed = on_viewer_closed,
@@ -617,6 +652,8 @@ relay_whep_endpoint_new (SoupServer *server, RelayApp *app)
   RelayWhepEndpoint *self = g_new0 (RelayWhepEndpoint, 1);
   self->app = app;
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->forwarding_latency = relay_metrics_histogram_new (forwarding_bounds_s,
+                                                          G_N_ELEMENTS (forwarding_bounds_s));
   soup_server_add_handler (server, "/whep", whep_handler, self, NULL);
   soup_server_add_handler (server, "/api/v1/viewers", viewers_handler, self, NULL);
   return self;
@@ -642,5 +679,29 @@ relay_whep_endpoint_free (RelayWhepEndpoint *self)
     return;
   relay_whep_endpoint_close_all (self);
   g_hash_table_unref (self->sessions);
+  relay_metrics_histogram_free (self->forwarding_latency);
   g_free (self);
+}
+
+void
+relay_whep_endpoint_get_totals (RelayWhepEndpoint *self, RelayWhepTotals totals[RELAY_WHEP_SOURCE_N])
+{
+  for (guint i = 0; i < RELAY_WHEP_SOURCE_N; i++)
+    totals[i] = self->ended[i];
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init (&it, self->sessions);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      RelayViewerSession *session = ((Viewer *) value)->session;
+      RelayWhepTotals *t = &totals[source_of (relay_viewer_session_get_source (session))];
+      t->sessions++;
+      add_viewer_totals (t, session);
+    }
+}
+
+const RelayMetricsHistogram *
+relay_whep_endpoint_get_forwarding_latency (RelayWhepEndpoint *self)
+{
+  return self->forwarding_latency;
 }

@@ -121,6 +121,7 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
     .ingest = app->config->ingest,
     .on_limit = relay_province_registry_on_session_limit,
     .limit_data = app->registry,
+    .join_time = relay_province_registry_get_join_time (app->registry),
   };
   PostRequest *req = g_new0 (PostRequest, 1);
   req->app = app;

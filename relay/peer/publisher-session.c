@@ -57,6 +57,7 @@ struct _RelayPublisherSession {
    * syllables, and the watchers look every 100-200 ms). */
   RelayLevelHold held;
   gint rtt_ms;
+  gboolean join_observed; /* into settings.join_time */
 
   /* Read live by the active speaker and voice activity watchers (any
    * thread): they compare packet counts between looks, which a copy taken
@@ -262,7 +263,21 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
     relay_ingest_pipeline_get_stats (self->pipeline, &s->ingest);
   if (s->ingest.first_video_frame_us)
     s->join_ms = (s->ingest.first_video_frame_us - self->created_us) / 1000;
+  /* Jitter is kept in RTP clock units: 90 kHz video, 48 kHz Opus. */
+  s->video_jitter_ms = self->video_stats
+                           ? relay_receive_stats_get_jitter (self->video_stats) / 90.0
+                           : -1;
+  s->audio_jitter_ms = self->audio_stats
+                           ? relay_receive_stats_get_jitter (self->audio_stats) / 48.0
+                           : -1;
+  gint64 first_frame_us = s->ingest.first_video_frame_us;
   g_mutex_unlock (&self->lock);
+  if (first_frame_us && !self->join_observed)
+    {
+      self->join_observed = TRUE;
+      relay_metrics_histogram_observe_us (self->settings.join_time,
+                                          first_frame_us - self->created_us);
+    }
 }
 
 /* The ingest limits, judged twice a second on what the transport and the
@@ -654,6 +669,7 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   self->snapshot.started_unix_us = g_get_real_time ();
   self->snapshot.rtt_ms = -1;
   self->snapshot.join_ms = -1;
+  self->snapshot.video_jitter_ms = self->snapshot.audio_jitter_ms = -1;
   self->snapshot.audio_level_dbov = -127;
   self->snapshot.ingest.audio_rms_dbov = -127;
   self->snapshot.limits.remb_kbps = settings->target_bitrate_kbps;

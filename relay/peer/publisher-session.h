@@ -9,6 +9,7 @@
 #include "pipelines/ingest-pipeline.h"
 #include "relay/dtls/dtls-certificate.h"
 #include "relay/ice/ice-agent.h"
+#include "relay/metrics-histogram.h"
 #include "relay/peer/ingest-policer.h"
 #include "relay/sdp/sdp-answer.h"
 #include "relay/reports/report-service.h"
@@ -58,6 +59,10 @@ typedef struct {
   RelayIngestLimits ingest;
   RelayPublisherLimitFunc on_limit; /* may be NULL */
   gpointer limit_data;
+  /* The session's join time (the POST to its first decoded video frame)
+   * is observed here once, on the worker; may be NULL. Must outlive the
+   * session. */
+  RelayMetricsHistogram *join_time;
 } RelayPublisherSettings;
 
 typedef struct {
@@ -65,6 +70,8 @@ typedef struct {
   gint join_ms; /* POST received to first decoded video frame; -1 before */
   char remote_address[64];
   gint rtt_ms; /* -1 when unknown */
+  /* RFC 3550 interarrival jitter of the media, in ms; -1 when unknown. */
+  double video_jitter_ms, audio_jitter_ms;
   const char *srtp_profile;
   /* The transport's state name (relay_transport_state_name): "connected",
    * or "disconnected" while ICE has failed or consent has expired. */

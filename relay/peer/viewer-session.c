@@ -200,8 +200,9 @@ on_channel_packet (const RelayChannelPacket *pkt, gpointer data)
           self->bytes_sent += len;
           if (rw == self->video_rw)
             relay_nack_responder_on_forwarded (self->resend, len);
-          relay_latency_histogram_record (&self->forward_latency,
-                                          g_get_monotonic_time () - pkt->arrival_us);
+          gint64 latency_us = g_get_monotonic_time () - pkt->arrival_us;
+          relay_latency_histogram_record (&self->forward_latency, latency_us);
+          relay_metrics_histogram_observe_us (self->settings.forwarding_latency, latency_us);
         }
       break;
     case RELAY_REWRITE_DROP_WAITING:

@@ -10,6 +10,7 @@
 #include "relay/dtls/dtls-certificate.h"
 #include "relay/ice/ice-agent.h"
 #include "relay/ice/packet-channel.h"
+#include "relay/metrics-histogram.h"
 #include "relay/peer/forward-kind.h"
 #include "relay/sdp/sdp-answer.h"
 
@@ -23,6 +24,10 @@ typedef struct {
   RelayIceSettings ice;
   guint media_timeout_ms; /* no RTCP from the viewer for this long: closed */
   guint connect_timeout_s; /* no ICE + DTLS by then: closed ("never connected") */
+  /* Each forwarded packet's time from its arrival (as the channel's packet
+   * says) to its copy being sent is observed here too, on the worker; may
+   * be NULL. Must outlive the session. */
+  RelayMetricsHistogram *forwarding_latency;
 } RelayViewerSettings;
 
 typedef struct {

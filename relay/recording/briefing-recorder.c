@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "relay/log.h"
 #include "relay/recording/capture.h"
@@ -47,6 +48,8 @@ struct _RelayBriefingRecorder {
   /* Of the open captures, as the thread last added them up (each second). */
   guint64 bytes_open, failures_open, skipped_open, dropped_open;
   guint files_recording;
+  guint64 bytes_tallied;   /* closed + open at the latest tally */
+  gint64 last_write_unix_us;
   GPtrArray *live;         /* the thread's: Subscription* of open captures */
   GSource *tally;          /* the thread's */
 };
@@ -159,6 +162,13 @@ tally_on_thread (gpointer data)
   self->skipped_open = skipped;
   self->dropped_open = dropped;
   self->files_recording = recording;
+  /* Bytes move from open to closed when a capture ends: only the sum says
+   * whether anything was written. */
+  if (self->bytes_closed + bytes != self->bytes_tallied)
+    {
+      self->bytes_tallied = self->bytes_closed + bytes;
+      self->last_write_unix_us = g_get_real_time ();
+    }
   g_mutex_unlock (&self->lock);
   return G_SOURCE_CONTINUE;
 }
@@ -429,4 +439,27 @@ relay_briefing_recorder_describe (RelayBriefingRecorder *self)
   json_builder_add_int_value (b, (gint64) dropped);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+void
+relay_briefing_recorder_get_stats (RelayBriefingRecorder *self, RelayRecorderStats *stats)
+{
+  memset (stats, 0, sizeof *stats);
+  stats->enabled = self->config->recording.enabled;
+  g_mutex_lock (&self->lock);
+  stats->captures = self->captures_open;
+  stats->files_recording = self->files_recording;
+  stats->bytes_written = self->bytes_closed + self->bytes_open;
+  stats->failures = self->failures_closed + self->failures_open;
+  stats->frames_skipped = self->skipped_closed + self->skipped_open;
+  stats->packets_dropped = self->dropped_closed + self->dropped_open;
+  stats->last_write_unix_us = self->last_write_unix_us;
+  g_mutex_unlock (&self->lock);
+  g_autofree char *folder = g_build_filename (self->config->data_dir, "recordings", NULL);
+  struct statvfs fs;
+  if (statvfs (folder, &fs) == 0 || statvfs (self->config->data_dir, &fs) == 0)
+    {
+      stats->disk_free_bytes = (guint64) fs.f_bavail * fs.f_frsize;
+      stats->disk_size_bytes = (guint64) fs.f_blocks * fs.f_frsize;
+    }
 }

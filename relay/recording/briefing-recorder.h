@@ -74,4 +74,20 @@ char *relay_briefing_recorder_path (RelayBriefingRecorder *recorder, const Relay
  * not keep up. Any thread. */
 JsonNode *relay_briefing_recorder_describe (RelayBriefingRecorder *recorder);
 
+/* The same figures for GET /metrics, with when the files last grew and
+ * the room left where they are written. Any thread. */
+typedef struct {
+  gboolean enabled;
+  guint captures, files_recording;
+  guint64 bytes_written, failures, frames_skipped, packets_dropped;
+  /* Unix µs of the latest second in which the files grew (the thread adds
+   * up its captures each second), 0 before any write. */
+  gint64 last_write_unix_us;
+  /* Of the file system holding <data-dir>/recordings (the data dir while
+   * that does not exist yet): free for an unprivileged writer, and its
+   * size; 0 and 0 when it cannot be read. */
+  guint64 disk_free_bytes, disk_size_bytes;
+} RelayRecorderStats;
+void relay_briefing_recorder_get_stats (RelayBriefingRecorder *recorder, RelayRecorderStats *stats);
+
 G_END_DECLS

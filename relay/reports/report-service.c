@@ -1,6 +1,7 @@
 #include "relay/reports/report-service.h"
 
 #include <json-glib/json-glib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "relay/input-capture.h"
@@ -46,6 +47,8 @@ struct _RelayReportService {
    * the store, the event stream and the webhooks' outbox. */
   GMutex rate_lock;
   RelayRateTable *rate;
+  /* By way in and result; written by the writer thread, read by any. */
+  _Atomic guint64 results[2][RELAY_REPORT_RESULT_N];
 };
 
 static void
@@ -63,6 +66,50 @@ static const char *
 via_name (RelayReportVia via)
 {
   return via == RELAY_REPORT_VIA_DATA_CHANNEL ? "data-channel" : "https";
+}
+
+const char *
+relay_report_via_name (RelayReportVia via)
+{
+  return via_name (via);
+}
+
+const char *
+relay_report_result_name (RelayReportResult result)
+{
+  static const char *const names[RELAY_REPORT_RESULT_N] = {
+    "stored", "repeated", "invalid", "unconfirmed", "rate-limited", "storage-failed",
+  };
+  g_return_val_if_fail (result < RELAY_REPORT_RESULT_N, NULL);
+  return names[result];
+}
+
+static RelayReportResult
+result_of (Item *item, guint status)
+{
+  switch (status)
+    {
+    case 201:
+      return RELAY_REPORT_STORED;
+    case 200:
+      return RELAY_REPORT_REPEATED;
+    case 422:
+      return item->check.needs_confirmation ? RELAY_REPORT_UNCONFIRMED : RELAY_REPORT_INVALID;
+    case 429:
+      return RELAY_REPORT_RATE_LIMITED;
+    case 503:
+      return RELAY_REPORT_STORAGE_FAILED;
+    default:
+      return RELAY_REPORT_INVALID;
+    }
+}
+
+guint64
+relay_report_service_count (RelayReportService *s, RelayReportVia via, RelayReportResult result)
+{
+  g_return_val_if_fail (result < RELAY_REPORT_RESULT_N, 0);
+  return atomic_load_explicit (&s->results[via == RELAY_REPORT_VIA_HTTPS][result],
+                               memory_order_relaxed);
 }
 
 static char *
@@ -134,8 +181,10 @@ reply_json (Item *item, guint status)
 }
 
 static void
-answer (Item *item, guint status)
+answer (RelayReportService *s, Item *item, guint status)
 {
+  atomic_fetch_add_explicit (&s->results[item->via == RELAY_REPORT_VIA_HTTPS][result_of (item, status)],
+                             1, memory_order_relaxed);
   g_autofree char *reply = reply_json (item, status);
   item->done (reply, status, item->user_data);
 }
@@ -200,14 +249,14 @@ store_batch (RelayReportService *s, GPtrArray *batch)
     {
       Item *item = batch->pdata[i];
       if (item->check.status != 0)
-        answer (item, item->check.status);
+        answer (s, item, item->check.status);
       else if (!ok)
-        answer (item, 503);
+        answer (s, item, 503);
       else
         {
           if (item->outcome.status == 201)
             publish (s, item);
-          answer (item, item->outcome.status);
+          answer (s, item, item->outcome.status);
         }
     }
 }
@@ -345,7 +394,7 @@ relay_report_service_free (RelayReportService *s)
   while ((item = g_async_queue_try_pop (s->queue)))
     {
       if (!item->stop)
-        answer (item, 503);
+        answer (s, item, 503);
       item_free (item);
     }
   g_async_queue_unref (s->queue);

@@ -66,4 +66,23 @@ GPtrArray *relay_report_service_history (RelayReportService *service, const char
  * [webhook] group. */
 RelayWebhookDelivery *relay_report_service_get_webhooks (RelayReportService *service);
 
+/* What became of the submissions since the relay started, by the way they
+ * came, for GET /metrics: counted as each is answered (writer thread),
+ * read from any thread. */
+typedef enum {
+  RELAY_REPORT_STORED,         /* 201: a new version */
+  RELAY_REPORT_REPEATED,       /* 200: a retry of a known id, or the latest values again */
+  RELAY_REPORT_INVALID,        /* 400, 413, 422 with errors: not figures the schema takes */
+  RELAY_REPORT_UNCONFIRMED,    /* 422 needs_confirmation: warnings not confirmed */
+  RELAY_REPORT_RATE_LIMITED,   /* 429: over [limits] figures-per-minute */
+  RELAY_REPORT_STORAGE_FAILED, /* 503 */
+  RELAY_REPORT_RESULT_N,
+} RelayReportResult;
+guint64 relay_report_service_count (RelayReportService *service, RelayReportVia via,
+                                    RelayReportResult result);
+/* "stored", "repeated", "invalid", "unconfirmed", "rate-limited", "storage-failed". */
+const char *relay_report_result_name (RelayReportResult result);
+/* "data-channel", "https". */
+const char *relay_report_via_name (RelayReportVia via);
+
 G_END_DECLS
