@@ -20,6 +20,7 @@
 #include "signaling/briefings-api.h"
 #include "signaling/http-answer-counts.h"
 #include "signaling/http-listener.h"
+#include "signaling/metrics-endpoint.h"
 #include "signaling/media-link.h"
 #include "signaling/clips-api.h"
 #include "signaling/control-api.h"
@@ -98,6 +99,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
   relay_clips_api_register (server, app, app->clips);
   relay_briefings_api_register (server, app);
   relay_webhooks_api_register (server, app);
+  relay_metrics_endpoint_register (server, app, whep_endpoint);
   relay_static_pages_register (server);
   relay_http_answer_counts_install (server); /* for GET /metrics */
 
