@@ -9,6 +9,7 @@
 #include "relay/log.h"
 #include "relay/limit-refusals.h"
 #include "signaling/admission.h"
+#include "signaling/http-answer-counts.h"
 #include "signaling/http-listener.h"
 #include "relay/input-capture.h"
 #include "relay/json-input.h"
@@ -398,6 +399,9 @@ on_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
               SoupWebsocketConnection *ws, gpointer data)
 {
   EventsEndpoint *endpoint = data;
+  /* libsoup takes an upgraded connection without finishing its request:
+   * its 101 is counted here. */
+  relay_http_answer_counts_note (SOUP_STATUS_SWITCHING_PROTOCOLS);
   EventClient *client = g_new0 (EventClient, 1);
   client->endpoint = endpoint;
   client->ws = g_object_ref (ws);

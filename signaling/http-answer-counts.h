@@ -2,8 +2,9 @@
  * briefing_relay_http_requests_total{class} of GET /metrics. Answers that
  * libsoup sends are counted as each request finishes; the refusals the
  * relay writes on a connection it took from libsoup (signaling/refusal-
- * close.h, the connection limits of signaling/http-listener.c) are noted
- * by the code that writes them. Requests closed without an answer (an
+ * close.h, the connection limits of signaling/http-listener.c), and the
+ * 101 of a WebSocket upgrade (whose request libsoup never finishes), are
+ * noted by the code that writes them. Requests closed without an answer (an
  * idle connection, a client gone) are not answers and are not counted.
  *
  * Process-wide counters (one HTTP server per process). Threads: any
