@@ -269,3 +269,14 @@ test('a token in the query is refused (400) for every credential, not read', asy
   await row('GET', 'api/v1/figures', inQuery(401), { tokenInQuery: true });
   await row('GET', 'api/v1/provinces', inQuery(200), { tokenInQuery: true });
 });
+
+// GET /metrics takes a credential of its own (metrics.test.mjs asks the
+// rest): here the development one, since this config has no [metrics].
+test('the metrics: the [metrics] token only, no office\'s or viewer\'s', async () => {
+  await row('GET', 'metrics', refusedExcept([], 0));
+  const kept = fs.readFileSync(path.join(relay.dataDir, 'dev-tokens.ini'), 'utf8');
+  const token = /^\[metrics\]\s*\ntoken=(\S+)/m.exec(kept)[1];
+  const res = await request(new URL('metrics', relay.url), { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200);
+  assert.match(res.text, /^# TYPE briefing_relay_offices gauge$/m);
+});
