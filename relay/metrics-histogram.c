@@ -16,15 +16,14 @@ struct _RelayMetricsHistogram {
 RelayMetricsHistogram *
 relay_metrics_histogram_new (const double *bounds_s, guint n_bounds)
 {
+  for (guint i = 1; i < n_bounds; i++)
+    g_return_val_if_fail (bounds_s[i] > bounds_s[i - 1], NULL);
   RelayMetricsHistogram *h = g_new0 (RelayMetricsHistogram, 1);
   h->n_bounds = n_bounds;
   h->bounds_s = g_memdup2 (bounds_s, n_bounds * sizeof (double));
   h->bounds_us = g_new (gint64, n_bounds);
   for (guint i = 0; i < n_bounds; i++)
-    {
-      g_return_val_if_fail (i == 0 || bounds_s[i] > bounds_s[i - 1], h);
-      h->bounds_us[i] = (gint64) llround (bounds_s[i] * G_USEC_PER_SEC);
-    }
+    h->bounds_us[i] = (gint64) llround (bounds_s[i] * G_USEC_PER_SEC);
   h->counts = g_new (_Atomic guint64, n_bounds + 1);
   for (guint i = 0; i <= n_bounds; i++)
     atomic_init (&h->counts[i], 0);

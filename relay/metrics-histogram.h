@@ -17,8 +17,8 @@ G_BEGIN_DECLS
 
 typedef struct _RelayMetricsHistogram RelayMetricsHistogram;
 
-/* `bounds_s`: the buckets' upper bounds in seconds, ascending, copied.
- * The +Inf bucket is implied. */
+/* `bounds_s`: the buckets' upper bounds in seconds, strictly ascending
+ * (else a critical and NULL), copied. The +Inf bucket is implied. */
 RelayMetricsHistogram *relay_metrics_histogram_new (const double *bounds_s, guint n_bounds);
 void relay_metrics_histogram_free (RelayMetricsHistogram *histogram);
 

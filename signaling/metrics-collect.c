@@ -127,7 +127,7 @@ write_traffic (Text *t, GArray *offices, const RelayWhepTotals *viewers)
   family (t, "briefing_relay_rtp_bytes_total", RELAY_METRIC_COUNTER,
           "RTP bytes (headers and payload, after SRTP decryption or before encryption): "
           "received from each office (direction=\"in\"), sent to the viewers of each output "
-          "(direction=\"out\").");
+          "(direction=\"out\", resent packets included).");
   per_office_kind (t, offices, "in", pick_bytes);
   for (guint s = 0; viewers && s < RELAY_WHEP_SOURCE_N; s++)
     relay_metrics_text_sample_uint (t, L ("direction", "out", "output", source_names[s]),
