@@ -6,7 +6,8 @@
 // offices and the join-time histogram, and the alert rules of
 // config/prometheus-alerts.yml loaded and evaluated. `promtool check
 // metrics` passes on a scraped body; `promtool check rules`, `test rules`
-// and `check config` on the shipped samples. Then who may read: no token,
+// and `check config` on the shipped samples. Figures accepted and refused,
+// and a webhook whose receiver refuses, counted. Then who may read: no token,
 // a wrong one, a viewer's, an office's, a token in the URL, an address
 // outside [metrics] allowed-addresses and one inside (the relay listens on
 // 127.0.0.1; the test connects from 127.0.0.2 too, loopback is not implied),
@@ -38,6 +39,8 @@ const ALERT_TESTS = path.join(REPO_ROOT, 'tests', 'integration', 'prometheus-ale
 
 let relay;
 let prometheus;
+let receiver; // the data centre's webhook receiver, refusing every delivery
+const deliveries = [];
 const publishers = [];
 let viewer;
 
@@ -149,7 +152,22 @@ function sample(text, series) {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+/* A webhook receiver that is down for maintenance: 503 to everything. */
+function startRefusingReceiver() {
+  return new Promise((resolve) => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        deliveries.push(req.headers['x-briefing-delivery']);
+        res.writeHead(503).end();
+      });
+    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
 before(async () => {
+  receiver = await startRefusingReceiver();
   relay = await startRelay({
     provinces: { 'TH-50': TOKENS.office50, 'TH-51': TOKENS.office51 },
     extraConfig: {
@@ -159,6 +177,10 @@ before(async () => {
       metrics: { token: TOKENS.metrics, 'allowed-addresses': '192.0.2.0/24' },
       // A throttled address stays throttled for the rest of the test.
       limits: { 'auth-failures': 5, 'auth-failure-refill-s': 3600 },
+      'webhook datacentre': {
+        url: `http://127.0.0.1:${receiver.address().port}/figures`,
+        secret: 'metrics-test-webhook-secret',
+      },
     },
   });
   publishers.push(startPublisher(relay, ['TH-50']), startPublisher(relay, ['TH-51']));
@@ -180,6 +202,7 @@ after(async () => {
   await prometheus?.stop();
   await relay?.stop();
   relay?.cleanup();
+  receiver?.close();
 });
 
 test('Prometheus scrapes the relay with the metrics token and reads the live offices and the join times', async () => {
@@ -300,6 +323,45 @@ test('an office\'s counters keep growing when it publishes again (a new session)
   // The ended session's bytes stay counted under the new session's.
   assert.ok(after >= before + fresh.video.bytes_received,
     `${series}: ${after} after, ${before} before, ${fresh.video.bytes_received} in the new session`);
+});
+
+/* Values the served schema takes: its required fields at their least. */
+function validValues(schema) {
+  const values = {};
+  for (const f of schema.fields.filter((field) => field.required)) {
+    if (f.type === 'enum') values[f.name] = f.values[0];
+    else if (f.type === 'text') values[f.name] = 'normal';
+    else values[f.name] = Math.max(0, f.min ?? 0);
+  }
+  return values;
+}
+
+test('figures accepted and refused, and the webhook\'s backlog while its receiver refuses', async () => {
+  const schema = await getJson(`${relay.url}api/v1/figures/schema`);
+  const date = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10); // Bangkok's day
+  const submit = (id, values) => request(new URL('api/v1/reports', relay.url), {
+    method: 'POST',
+    headers: { ...bearer(TOKENS.office50), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'figures', id, date, values }),
+  });
+  const values = validValues(schema);
+  assert.equal((await submit('metrics-1', values)).status, 201);
+  assert.equal((await submit('metrics-1', values)).status, 200); // a retry
+  const bad = await submit('metrics-2', { ...values, [schema.fields[0].name]: -5 });
+  assert.equal(bad.status, 422, bad.text);
+
+  const read = async () => (await getMetrics('/metrics', { headers: bearer(TOKENS.metrics) })).text;
+  const body = await waitFor(async () => {
+    const text = await read();
+    return sample(text, 'briefing_relay_webhook_failed_attempts_total{webhook="datacentre"}') >= 1
+      && deliveries.length >= 1 ? text : null;
+  }, { timeoutMs: 60000, describe: 'a failed delivery counted' });
+  assert.equal(sample(body, 'briefing_relay_figures_accepted_total{channel="https",result="stored"}'), 1);
+  assert.equal(sample(body, 'briefing_relay_figures_accepted_total{channel="https",result="repeated"}'), 1);
+  assert.equal(sample(body, 'briefing_relay_figures_refused_total{channel="https",reason="invalid"}'), 1);
+  assert.equal(sample(body, 'briefing_relay_figures_accepted_total{channel="data-channel",result="stored"}'), 0);
+  assert.equal(sample(body, 'briefing_relay_webhook_pending{webhook="datacentre"}'), 1);
+  assert.equal(sample(body, 'briefing_relay_webhook_delivered_total{webhook="datacentre"}'), 0);
 });
 
 test('who may read: the metrics token, or an allowed address; everyone else is refused', async () => {
