@@ -8,7 +8,7 @@
 // metrics` passes on a scraped body; `promtool check rules`, `test rules`
 // and `check config` on the shipped samples. Figures accepted and refused,
 // and a webhook whose receiver refuses, counted. Then who may read: no token,
-// a wrong one, a viewer's, an office's, a token in the URL, an address
+// a wrong one, a viewer's, an office's, a sign-in cookie, a token in the URL, an address
 // outside [metrics] allowed-addresses and one inside (the relay listens on
 // 127.0.0.1; the test connects from 127.0.0.2 too, loopback is not implied),
 // and the wrong-token throttle of the API applying here.
@@ -379,6 +379,15 @@ test('who may read: the metrics token, or an allowed address; everyone else is r
     assert.equal(other.status, 403, `${token}: ${other.text}`);
     assert.equal(JSON.parse(other.text).error, 'forbidden');
   }
+
+  // A minister signed in by the cookie (the phone page) is no scraper either.
+  const origin = new URL(relay.url).origin;
+  const signIn = await request(new URL('api/v1/session', relay.url),
+    { method: 'POST', headers: { ...bearer(TOKENS.minister), Origin: origin } });
+  const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('briefing_session='));
+  assert.ok(cookie, `signed in: ${signIn.status} ${signIn.text}`);
+  const byCookie = await getMetrics('/metrics', { headers: { Cookie: cookie.split(';')[0] } });
+  assert.equal(byCookie.status, 401, byCookie.text);
 
   // Never in a URL, even the right one.
   const inUrl = await getMetrics(`/metrics?token=${TOKENS.metrics}`);
