@@ -20,6 +20,7 @@
 #include "signaling/briefings-api.h"
 #include "signaling/http-listener.h"
 #include "signaling/media-link.h"
+#include "signaling/office-api.h"
 #include "signaling/clips-api.h"
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
@@ -89,6 +90,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
   relay_reports_api_register (server, app, app->reports);
   relay_clips_api_register (server, app, app->clips);
   relay_briefings_api_register (server, app);
+  relay_office_api_register (server, app);
   relay_webhooks_api_register (server, app);
   relay_static_pages_register (server);
 
