@@ -1,38 +1,83 @@
-/* briefing-relay: what the briefing pages say and compute alike: the Thai /
- * English words for the states of a briefing, the roll call and the
- * agenda, clock texts, the agenda place of an office, a turn's running
- * clock, and the program recording's timeline (segments, chapters). No DOM
- * access. */
+/* briefing-relay: what the briefing pages say and compute alike: the words
+ * for the states of a briefing, the roll call, the agenda and a turn's end
+ * (from the catalogue, texts-common.js, in the page's language), an
+ * office's name, a refused request, clock texts, the agenda place of an
+ * office, a turn's running clock, and the program recording's timeline
+ * (segments, chapters). No DOM access; no state. */
 
-export const BRIEFING_STATE_TEXT = Object.freeze({
-  planned: 'เตรียมการ / planned',
-  live: 'กำลังประชุม / live',
-  ended: 'จบแล้ว / ended',
-  interrupted: 'ขัดข้อง / interrupted',
-});
+import { text, bothTexts, localized } from './i18n.js';
+import './texts-common.js';
 
-export const ATTENDANCE_TEXT = Object.freeze({
-  present: 'มา / present',
-  late: 'มาสาย / late',
-  absent: 'ขาด / absent',
-});
+/* The catalogue keys of the relay's words (docs/API.md "Briefings"),
+ * spelt out so that the catalogue test finds every key used. */
+const BRIEFING_STATE_KEYS = {
+  planned: 'briefing-state.planned',
+  live: 'briefing-state.live',
+  ended: 'briefing-state.ended',
+  interrupted: 'briefing-state.interrupted',
+};
+const ATTENDANCE_KEYS = {
+  present: 'attendance.present',
+  late: 'attendance.late',
+  absent: 'attendance.absent',
+};
+const AGENDA_STATUS_KEYS = {
+  pending: 'agenda-status.pending',
+  current: 'agenda-status.current',
+  done: 'agenda-status.done',
+  skipped: 'agenda-status.skipped',
+};
+/* Why a turn ended; lost and offline are the office's own state. */
+const END_REASON_KEYS = {
+  next: 'turn-end.next',
+  'floor-passed': 'turn-end.floor-passed',
+  'floor-taken-back': 'turn-end.floor-taken-back',
+  ended: 'turn-end.ended',
+  interrupted: 'turn-end.interrupted',
+  lost: 'participant.lost',
+  offline: 'participant.offline',
+};
 
-export const AGENDA_STATUS_TEXT = Object.freeze({
-  pending: 'รอ / pending',
-  current: 'กำลังดำเนินการ / current',
-  done: 'เสร็จ / done',
-  skipped: 'ข้าม / skipped',
-});
+/* A word of the relay in the current language; an unknown one (a newer
+ * relay) as the relay sent it. */
+function wordOf(keys, value) {
+  return Object.hasOwn(keys, value) ? text(keys[value]) : String(value ?? '');
+}
 
-export const END_REASON_TEXT = Object.freeze({
-  next: 'วาระถัดไป / next',
-  'floor-passed': 'ส่งต่อ / floor passed',
-  'floor-taken-back': 'เรียกคืน / taken back',
-  ended: 'จบการประชุม / briefing ended',
-  interrupted: 'ขัดข้อง / interrupted',
-  lost: 'สัญญาณหาย / lost',
-  offline: 'ออฟไลน์ / offline',
-});
+export const briefingStateText = (state) => wordOf(BRIEFING_STATE_KEYS, state);
+export const attendanceText = (status) => wordOf(ATTENDANCE_KEYS, status);
+export const agendaStatusText = (status) => wordOf(AGENDA_STATUS_KEYS, status);
+export const endReasonText = (reason) => wordOf(END_REASON_KEYS, reason);
+
+/* "ไทย / English" forms of the same words, for the pages that still show
+ * both languages at once (ops.html until its conversion, issue 13): taken
+ * from the catalogue, so that both kinds of page say the same. */
+function bilingual(keys) {
+  return Object.freeze(Object.fromEntries(
+    Object.entries(keys).map(([value, key]) => [value, bothTexts(key).join(' / ')])));
+}
+export const BRIEFING_STATE_TEXT = bilingual(BRIEFING_STATE_KEYS);
+export const AGENDA_STATUS_TEXT = bilingual(AGENDA_STATUS_KEYS);
+
+/* What went wrong with a request of the API (an ApiError, or a fetch that
+ * threw), in the page's language: the relay's own reason is English for
+ * the log, so the page says it by status. */
+export function requestErrorText(e) {
+  const status = e && typeof e.status === 'number' ? e.status : 0;
+  if (!status) {
+    return text('session.network');
+  }
+  if (status === 401 || status === 403) {
+    return text('request.token-refused');
+  }
+  if (status === 404) {
+    return text('request.not-found');
+  }
+  if (status === 429) {
+    return text('session.http-429');
+  }
+  return text(status >= 500 ? 'session.http-5xx' : 'session.http-other', status);
+}
 
 /* 102000 -> "1:42"; an hour or more -> "1:02:03". */
 export function clockText(ms) {
@@ -58,7 +103,9 @@ export function bangkokToday(offsetDays = 0) {
   return new Date(Date.now() + 7 * 3600 * 1000 + offsetDays * 86400000).toISOString().slice(0, 10);
 }
 
-/* "TH-50 เชียงใหม่ / Chiang Mai" for an office, the title for a free item. */
+/* "TH-50 เชียงใหม่ / Chiang Mai", both names, for the pages that still
+ * show both languages at once (until their conversion, issue 13);
+ * officeName is the one-language form. The title for a free item. */
 export function officeLabel(o) {
   if (!o) {
     return '';
@@ -68,6 +115,20 @@ export function officeLabel(o) {
   }
   const names = [o.name_th, o.name_en].filter(Boolean).join(' / ');
   return names ? `${o.office} ${names}` : o.office;
+}
+
+/* "TH-50 เชียงใหม่" in Thai, "TH-50 Chiang Mai" in English, for an office
+ * (the roster's names come in both languages); the title for a free item
+ * (the chair's words, as typed). */
+export function officeName(o) {
+  if (!o) {
+    return '';
+  }
+  if (!o.office) {
+    return o.title || '';
+  }
+  const name = localized(o.name_th, o.name_en);
+  return name ? `${o.office} ${name}` : o.office;
 }
 
 /* How many pending agenda items come before `office`'s next pending item

@@ -4,16 +4,23 @@
  * briefing's end with the regional and national totals (the detail's
  * `figures`, as GET /api/v1/figures adds them up). A token of the chair,
  * the minister or a viewer (remembered by the other operations pages).
+ * Either side may read it: it is in the language chosen with the switch
+ * (texts-report.js), drawn again at a change; dates dd/mm/yyyy (พ.ศ. in
+ * Thai), times in Bangkok.
  *
  * Test hook: window.briefingReport.state(). */
 
-import { BriefingApi, ApiError } from './briefing-api.js';
+import { BriefingApi } from './briefing-api.js';
 import {
-  BRIEFING_STATE_TEXT, ATTENDANCE_TEXT, END_REASON_TEXT, bangkokTime, clockText, officeLabel,
+  briefingStateText, attendanceText, endReasonText, requestErrorText, bangkokTime, clockText, officeName,
 } from './briefing-format.js';
-import { REGIONS, formatValue, formatTotal, groupByRegion } from './figures-format.js';
+import {
+  regionName, fieldLabel, unitText, formatValue, formatTotal, groupByRegion,
+} from './figures-format.js';
 import { storageGet, storageSet } from './local-storage.js';
+import { text, formatDate } from './i18n.js';
 import { startPageTexts } from './page-language.js';
+import './texts-report.js';
 
 // Module scripts run after parsing: the static texts can be filled now.
 startPageTexts();
@@ -40,6 +47,8 @@ const params = new URLSearchParams(window.location.search);
 const id = params.get('id');
 const api = new BriefingApi(document.baseURI, () => els.token.value.trim());
 let loaded = null;
+let schema = null;
+let errorText = () => '';  // the error line, as a function of the language
 
 function el(tag, text, className) {
   const e = document.createElement(tag);
@@ -65,24 +74,29 @@ function num(text) {
 function renderFacts(d) {
   const c = d.counts || {};
   els.title.textContent = d.title;
-  document.title = `${d.title} ${d.date} — รายงาน / report`;
+  document.title = text('report.page-title', d.title, formatDate(d.date));
   const facts = [
-    ['วันที่ / Date', d.date],
-    ['สถานะ / State', BRIEFING_STATE_TEXT[d.state] || d.state],
-    ['เวลา / Time', `${bangkokTime(d.started_at)} – ${d.ended_at ? bangkokTime(d.ended_at) : '…'} (เวลาไทย / Bangkok)`],
-    ['ความยาว / Length', clockText((d.duration_s || 0) * 1000)],
-    ['เข้าร่วม / Attended', `${(c.present || 0) + (c.late || 0)}/${c.expected} ` +
-      `(มาสาย / late ${c.late}, ขาด / absent ${c.absent})`],
-    ['ผู้พูด / Turns', String((d.turns || []).length)],
+    ['date', text('report.date'), formatDate(d.date)],
+    ['state', text('report.state'), briefingStateText(d.state)],
+    ['time', text('report.time'), text('report.time-span', bangkokTime(d.started_at),
+      d.ended_at ? bangkokTime(d.ended_at) : '…')],
+    ['length', text('report.length'), clockText((d.duration_s || 0) * 1000)],
+    ['attended', text('report.attended'),
+      text('report.attended-counts', (c.present || 0) + (c.late || 0), c.expected, c.late, c.absent)],
+    ['turns', text('report.turn-count'), String((d.turns || []).length)],
   ];
-  els.facts.replaceChildren(...facts.flatMap(([k, v]) => [el('dt', k), el('dd', v)]));
+  els.facts.replaceChildren(...facts.flatMap(([key, k, v]) => {
+    const dd = el('dd', v);
+    dd.dataset.fact = key;
+    return [el('dt', k), dd];
+  }));
   els.attendanceCounts.textContent = `${(c.present || 0) + (c.late || 0)}/${c.expected}`;
 }
 
 function renderAttendance(d) {
   els.attendance.replaceChildren(...(d.attendance || []).map((a) => {
-    const tr = row([officeLabel(a), REGIONS[a.region] || a.region || '',
-      ATTENDANCE_TEXT[a.status] || a.status, a.first_joined_at ? bangkokTime(a.first_joined_at) : '–',
+    const tr = row([officeName(a), regionName(a.region),
+      attendanceText(a.status), a.first_joined_at ? bangkokTime(a.first_joined_at) : '–',
       num(((a.present_s || 0) / 60).toFixed(1))]);
     tr.dataset.office = a.office;
     tr.dataset.status = a.status;
@@ -94,28 +108,29 @@ function renderTurns(d) {
   let total = 0;
   els.turns.replaceChildren(...(d.turns || []).map((t, i) => {
     total += t.duration_ms || 0;
-    const note = [t.overtime ? 'เกินเวลา / overtime' : '',
-      t.end_reason ? END_REASON_TEXT[t.end_reason] || t.end_reason : ''].filter(Boolean).join(' · ');
-    const tr = row([num(String(i + 1)), officeLabel(t), bangkokTime(t.started_at),
+    const note = [t.overtime ? text('turn.overtime') : '',
+      t.end_reason ? endReasonText(t.end_reason) : ''].filter(Boolean).join(' · ');
+    const tr = row([num(String(i + 1)), officeName(t), bangkokTime(t.started_at),
       t.ended_at ? bangkokTime(t.ended_at) : '…', num(clockText(t.duration_ms)),
       num(t.time_limit_s ? clockText(t.time_limit_s * 1000) : '–'), note]);
     tr.dataset.office = t.office;
     tr.classList.toggle('overtime', Boolean(t.overtime));
     return tr;
   }));
-  const sum = el('td', 'รวม / Total');
+  const sum = el('td', text('report.total'));
   sum.colSpan = 4;
   els.turnsFoot.replaceChildren(row([sum, num(clockText(total)), el('td'), el('td')]));
 }
 
 /* Every roster office (the roll call's order, grouped by region) with its
  * figures, a total row per region and the national total. */
-function renderFigures(d, schema) {
+function renderFigures(d) {
   const fields = (schema.fields || []).filter((f) => f.type !== 'text');
-  const head = row([el('th', 'จังหวัด / Office')]);
+  const head = row([el('th', text('report.col-office'))]);
   for (const f of fields) {
     const th = el('th');
-    th.append(el('span', f.label_th), el('br'), el('span', f.label_en, 'label-en'));
+    th.append(el('span', fieldLabel(f)));
+    if (f.unit) th.append(el('br'), el('span', `(${unitText(f.unit)})`, 'unit'));
     th.dataset.field = f.name;
     head.append(th);
   }
@@ -127,17 +142,33 @@ function renderFigures(d, schema) {
   for (const [region, offices] of groupByRegion(d.attendance || [])) {
     for (const a of offices) {
       const p = byCode.get(a.office);
-      const tr = row([el('th', officeLabel(a))], p ? 'province' : 'province missing');
+      const tr = row([el('th', officeName(a))], p ? 'province' : 'province missing');
       for (const f of fields) tr.append(num(p ? formatValue(f, p.values?.[f.name]) : ''));
       tr.dataset.office = a.office;
       out.push(tr);
     }
-    out.push(totalRow(`รวม${REGIONS[region] || region}`, totals.regions?.[region], fields, 'region-total',
-      region));
+    out.push(totalRow(text('total.region', regionName(region)), totals.regions?.[region], fields,
+      'region-total', region));
   }
   els.figures.replaceChildren(...out);
-  els.figuresFoot.replaceChildren(totalRow('รวมทั้งประเทศ / National', totals.national, fields,
+  els.figuresFoot.replaceChildren(totalRow(text('total.national'), totals.national, fields,
     'national-total', 'national'));
+}
+
+/* The whole report, from the briefing and the schema read. */
+function render() {
+  renderFacts(loaded);
+  renderAttendance(loaded);
+  renderTurns(loaded);
+  renderFigures(loaded);
+}
+
+/* words: () => the error's text, called again at a change of language;
+ * null clears it. The relay's own reason (English) goes to the console. */
+function showError(words, detail) {
+  errorText = words || (() => '');
+  els.error.textContent = errorText();
+  if (detail) console.warn('briefing-relay:', detail);
 }
 
 function totalRow(label, total, fields, className, key) {
@@ -154,30 +185,33 @@ function totalRow(label, total, fields, className, key) {
 /* ---------------------------------------------------------------- load */
 
 async function load() {
-  els.error.textContent = '';
+  showError(null);
   if (!id) {
-    els.error.textContent = 'ต้องระบุ ?id= / The address needs ?id=<briefing>';
+    showError(() => text('report.no-id'));
     return;
   }
   if (!els.token.value.trim()) {
-    els.error.textContent = 'กรุณากรอกโทเค็น / Enter a token';
+    showError(() => text('session.input-token'));
     els.token.focus();
     return;
   }
   try {
-    const [d, schema] = await Promise.all([api.detail(id), api.schema()]);
+    const [d, s] = await Promise.all([api.detail(id), api.schema()]);
     storageSet(TOKEN_KEY, els.token.value.trim());
-    renderFacts(d);
-    renderAttendance(d);
-    renderTurns(d);
-    renderFigures(d, schema);
     loaded = d;
+    schema = s;
+    render();
     els.print.disabled = false;
   } catch (e) {
-    els.error.textContent = e instanceof ApiError && (e.status === 401 || e.status === 403)
-      ? `โทเค็นใช้ไม่ได้ / Token refused (${e.message})` : e.message;
+    showError(() => requestErrorText(e), e.message);
   }
 }
+
+/* A change of language: the report again, in the new one. */
+window.addEventListener('languagechange', () => {
+  els.error.textContent = errorText();
+  if (loaded) render();
+});
 
 // Typed once and remembered: a token never travels in a URL (docs/API.md).
 els.token.value = storageGet(TOKEN_KEY) || '';

@@ -8,12 +8,21 @@
  * re-read for the totals (at most one request in flight). CSV: the same
  * day from /api/v1/figures.csv, fetched with the token.
  *
+ * Every text in the page's language (texts-figures.js); a change of
+ * language redraws the table from what it shows.
+ *
  * Test hook: window.briefingFigures.state() -> {date, loaded, reporting,
  * missing: [codes], rows: {code: {version, values}}, totals, events}. */
 
 import { storageGet, storageSet } from './local-storage.js';
-import { REGIONS, formatValue, formatTotal } from './figures-format.js';
+import {
+  regionName, unitText, fieldLabel, provinceName, formatValue, formatTotal,
+} from './figures-format.js';
+import { requestErrorText } from './briefing-format.js';
+import { text, formatDate, localized } from './i18n.js';
+import { DateField } from './date-field.js';
 import { startPageTexts } from './page-language.js';
+import './texts-figures.js';
 
 // Module scripts run after parsing: the static texts can be filled now.
 startPageTexts();
@@ -50,6 +59,8 @@ let wsOpen = false;
 let refreshTimer = null;
 let inFlight = false;
 let again = false;
+let stateText = () => '';  // the state line, as a function of the language
+const day = new DateField(els.date);
 
 /* A locale-independent YYYY-MM-DD of today in Bangkok (the relay's day). */
 function bangkokToday() {
@@ -60,9 +71,21 @@ const timeFormat = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Asia/Bangkok', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
 });
 
-function setState(state, text) {
+/* The error line: words () => its text ('' with null). The relay's own
+ * reason is English, for the log: the console has it. */
+let errorText = () => '';
+function showError(words, detail) {
+  errorText = words || (() => '');
+  els.error.textContent = errorText();
+  if (detail) console.warn('briefing-relay:', detail);
+}
+
+/* The state line; words: () => its text, called again at a change of
+ * language. */
+function setState(state, words) {
+  stateText = words;
   els.state.dataset.state = state;
-  els.stateText.textContent = text;
+  els.stateText.textContent = words();
 }
 
 function headers() {
@@ -74,7 +97,7 @@ function apiUrl(path) {
 }
 
 function csvUrl() {
-  return apiUrl('api/v1/figures.csv?date=' + encodeURIComponent(els.date.value));
+  return apiUrl('api/v1/figures.csv?date=' + encodeURIComponent(day.iso));
 }
 
 /* ------------------------------------------------------------ the table */
@@ -88,21 +111,19 @@ function cell(tag, text, className) {
 
 function buildHead() {
   const tr = document.createElement('tr');
-  tr.append(cell('th', 'จังหวัด / Province', 'col-province'));
+  tr.append(cell('th', text('figures.col-province'), 'col-province'));
   for (const f of schema.fields) {
     const th = cell('th');
     th.dataset.field = f.name;
-    th.scope = 'col';
-    th.append(cell('span', f.label_th, 'label-th'), document.createElement('br'),
-      cell('span', f.label_en, 'label-en'));
-    if (f.unit) th.append(document.createElement('br'), cell('span', `(${f.unit})`, 'unit'));
+    th.append(cell('span', fieldLabel(f), 'label'));
+    if (f.unit) th.append(document.createElement('br'), cell('span', `(${unitText(f.unit)})`, 'unit'));
     if (f.required) {
       th.classList.add('required');
-      th.title = 'ต้องรายงาน / Required';
+      th.title = text('figures.required');
     }
     tr.append(th);
   }
-  tr.append(cell('th', 'ฉบับ / Version'), cell('th', 'เวลารับ / Received'));
+  tr.append(cell('th', text('figures.col-version')), cell('th', text('figures.col-received')));
   for (const th of tr.children) th.scope = 'col';
   els.head.replaceChildren(tr);
 }
@@ -111,7 +132,7 @@ function makeRow(kind, key, label) {
   const tr = document.createElement('tr');
   tr.className = kind;
   tr.dataset[kind === 'province' ? 'code' : 'total'] = key;
-  const name = cell('th', label, 'col-province');
+  const name = cell('th', label(), 'col-province');
   name.scope = 'row';
   tr.append(name);
   const cells = new Map();
@@ -124,7 +145,9 @@ function makeRow(kind, key, label) {
   const version = cell('td', '', 'col-version');
   const time = cell('td', '', 'col-time');
   tr.append(version, time);
-  return { tr, cells, version, time };
+  /* label: () => the row's name, drawn again at a change of language;
+   * shown: what the row shows, to draw it again. */
+  return { tr, name, label, cells, version, time, shown: null };
 }
 
 function buildBody() {
@@ -138,28 +161,32 @@ function buildBody() {
   const frag = document.createDocumentFragment();
   for (const [region, members] of byRegion) {
     for (const p of members) {
-      const row = makeRow('province', p.code, `${p.code} ${p.name_th} / ${p.name_en}`);
+      const row = makeRow('province', p.code, () => provinceName(p));
       row.tr.dataset.region = region;
       rows.set(p.code, row);
       frag.append(row.tr);
     }
-    const total = makeRow('region-total', region, `รวม${REGIONS[region] || region}`);
+    const total = makeRow('region-total', region, () => text('total.region', regionName(region)));
     totalRows.set(region, total);
     frag.append(total.tr);
   }
   els.body.replaceChildren(frag);
-  const national = makeRow('national-total', 'national', 'รวมทั้งประเทศ / National');
+  const national = makeRow('national-total', 'national', () => text('total.national'));
   totalRows.set('national', national);
   els.foot.replaceChildren(national.tr);
 }
 
+const CHANNEL_KEYS = { https: 'figures.channel-https', 'data-channel': 'figures.channel-data-channel' };
+
 function fillProvince(row, entry, missingFields, reported) {
+  row.shown = [entry, missingFields, reported];
   /* Figures the office confirmed despite a plausibility warning: marked,
-   * the warning in the cell's title. */
+   * the warning in the cell's title (the relay words it in both
+   * languages). */
   const warned = new Map();
   for (const w of entry?.warnings || []) {
     const name = w.field?.startsWith('values.') ? w.field.slice(7) : null;
-    if (name) warned.set(name, [...(warned.get(name) || []), `⚠ ${w.reason_th} / ${w.reason}`]);
+    if (name) warned.set(name, [...(warned.get(name) || []), `⚠ ${localized(w.reason_th, w.reason)}`]);
   }
   for (const f of schema.fields) {
     const td = row.cells.get(f.name);
@@ -175,18 +202,19 @@ function fillProvince(row, entry, missingFields, reported) {
   row.tr.dataset.warnings = (entry?.warnings || []).map((w) => w.code).join(' ');
   row.version.textContent = entry ? String(entry.version) : '';
   row.time.textContent = entry && entry.time ? timeFormat.format(new Date(entry.time)) : '';
-  row.time.title = entry && entry.channel ? entry.channel : '';
+  row.time.title = entry && Object.hasOwn(CHANNEL_KEYS, entry.channel) ? text(CHANNEL_KEYS[entry.channel]) : '';
   row.tr.classList.toggle('row-missing', !reported);
   row.tr.classList.toggle('row-incomplete', reported && missingFields.length > 0);
   row.tr.dataset.version = entry ? String(entry.version) : '';
 }
 
 function fillTotal(row, total) {
+  row.shown = [total];
   for (const f of schema.fields) {
     row.cells.get(f.name).textContent = total ? formatTotal(f, total.values?.[f.name]) : '';
   }
   row.version.textContent = total ? `${total.reporting}` : '0';
-  row.version.title = 'จังหวัดที่รายงาน / Provinces reporting';
+  row.version.title = text('figures.reporting');
   row.tr.dataset.reporting = total ? String(total.reporting) : '0';
 }
 
@@ -206,23 +234,52 @@ function render(summary) {
   for (const [key, row] of totalRows) {
     fillTotal(row, key === 'national' ? summary.totals?.national : summary.totals?.regions?.[key]);
   }
+  shown = summary;
+  renderMissing(summary);
+}
+
+/* The list of provinces missing figures, and the summary line. */
+function renderMissing(summary) {
+  const missing = new Map((summary.missing || []).map((m) => [m.code, m]));
   els.missingCount.textContent = String(missing.size);
   const items = [];
   for (const p of roster) {
     const m = missing.get(p.code);
     if (!m) continue;
-    const li = cell('li', `${p.code} ${p.name_th}`);
+    const li = cell('li', provinceName(p));
     li.dataset.code = p.code;
-    li.title = (m.reported ? 'ขาด / lacks: ' : 'ยังไม่รายงาน / not reported: ') + (m.fields || []).join(', ');
+    li.title = m.reported ? text('figures.lacks', fieldNames(m.fields)) : text('figures.not-reported');
     if (m.reported) li.className = 'incomplete';
     items.push(li);
   }
   els.missingList.replaceChildren(...items);
-  const reporting = summary.totals?.national?.reporting ?? latest.size;
-  els.summary.textContent =
-    `${summary.date}: รายงานแล้ว ${reporting}/${roster.length} จังหวัด, ครบ ${roster.length - missing.size} · ` +
-    `${reporting} of ${roster.length} provinces reporting, ${roster.length - missing.size} complete`;
-  shown = summary;
+  const reporting = summary.totals?.national?.reporting ?? (summary.provinces || []).length;
+  els.summary.textContent = text('figures.summary-line', formatDate(summary.date), reporting, roster.length,
+    roster.length - missing.size);
+}
+
+/* The schema's labels of fields named by the relay. */
+function fieldNames(names) {
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  return (names || []).map((n) => (byName.has(n) ? fieldLabel(byName.get(n)) : n)).join(', ');
+}
+
+/* A change of language: everything drawn here again, from what it shows. */
+function redraw() {
+  els.stateText.textContent = stateText();
+  els.error.textContent = errorText();
+  if (!schema) return;
+  buildHead();
+  for (const row of [...rows.values(), ...totalRows.values()]) {
+    row.name.textContent = row.label();
+    if (row.shown) {
+      if (row.tr.dataset.code) fillProvince(row, ...row.shown);
+      else fillTotal(row, ...row.shown);
+    }
+  }
+  if (shown) {
+    renderMissing(shown);
+  }
 }
 
 /* An accepted submission, before the day is re-read: its row at once. */
@@ -270,11 +327,12 @@ async function refresh() {
     return;
   }
   if (!els.token.value.trim()) {
-    setState('error', 'กรุณากรอกโทเค็น / Enter the chair token');
+    setState('error', () => text('session.input-token'));
     return;
   }
+  if (!day.iso) day.iso = bangkokToday();
   inFlight = true;
-  const date = els.date.value;
+  const date = day.iso;
   try {
     if (!schema) await loadRoster();
     const res = await fetch(apiUrl('api/v1/figures?date=' + encodeURIComponent(date)),
@@ -282,23 +340,21 @@ async function refresh() {
     let body = null;
     try { body = await res.json(); } catch (e) { /* not JSON */ }
     if (!res.ok) {
-      const reason = body?.reason || `HTTP ${res.status}`;
-      els.error.textContent = res.status === 401 || res.status === 403
-        ? `โทเค็นใช้ไม่ได้ / Token refused: ${reason}` : reason;
-      setState('error', 'โหลดไม่ได้ / Not loaded');
+      showError(() => requestErrorText({ status: res.status }), body?.reason);
+      setState('error', () => text('request.failed'));
       return;
     }
-    if (date !== els.date.value) return; // the day changed meanwhile
-    els.error.textContent = '';
+    if (date !== day.iso) return; // the day changed meanwhile
+    showError(null);
     storageSet(TOKEN_KEY, els.token.value.trim());
     render(body);
     loaded = true;
+    const time = timeFormat.format(new Date());
     setState(wsOpen ? 'live' : 'reconnecting',
-      (wsOpen ? 'สด / Live' : 'กำลังเชื่อมต่อใหม่ / Reconnecting') +
-      ` — ${timeFormat.format(new Date())}`);
+      wsOpen ? () => text('figures.live', time) : () => text('session.reconnecting'));
   } catch (e) {
-    els.error.textContent = `ติดต่อไม่ได้ / Unreachable: ${e.message}`;
-    setState('error', 'โหลดไม่ได้ / Not loaded');
+    showError(() => requestErrorText(e), e.message);
+    setState('error', () => text('request.failed'));
   } finally {
     inFlight = false;
     if (again) {
@@ -338,7 +394,7 @@ function listenEvents() {
     if (e.type === 'hello') {
       wsOpen = true;
       if (els.token.value.trim()) refresh(); // anything missed while away
-    } else if (e.type === 'figures' && e.date === els.date.value) {
+    } else if (e.type === 'figures' && e.date === day.iso) {
       eventsSeen++;
       if (loaded) applyEvent(e);
       scheduleRefresh();
@@ -346,7 +402,7 @@ function listenEvents() {
   };
   ws.onclose = () => {
     wsOpen = false;
-    if (loaded) setState('reconnecting', 'กำลังเชื่อมต่อใหม่ / Reconnecting');
+    if (loaded) setState('reconnecting', () => text('session.reconnecting'));
     window.setTimeout(listenEvents, RECONNECT_MS);
   };
 }
@@ -358,19 +414,19 @@ async function downloadCsv(ev) {
   try {
     const res = await fetch(csvUrl(), { headers: headers(), cache: 'no-store' });
     if (!res.ok) {
-      els.error.textContent = `CSV: HTTP ${res.status}`;
+      showError(() => text('figures.csv-failed', requestErrorText({ status: res.status })));
       return;
     }
     const blob = await res.blob();
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `figures-${els.date.value}.csv`;
+    a.download = `figures-${day.iso}.csv`;
     document.body.append(a);
     a.click();
     a.remove();
     window.setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   } catch (e) {
-    els.error.textContent = `CSV: ${e.message}`;
+    showError(() => text('figures.csv-failed', requestErrorText(e)), e.message);
   }
 }
 
@@ -379,14 +435,15 @@ async function downloadCsv(ev) {
 const params = new URLSearchParams(window.location.search);
 // Typed once and remembered: a token never travels in a URL (docs/API.md).
 els.token.value = storageGet(TOKEN_KEY) || '';
-els.date.value = params.get('date') || bangkokToday();
+day.iso = params.get('date') || bangkokToday();
 els.csv.href = csvUrl().href;
 els.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
-  changeDate();
+  if (day.check()) changeDate();
 });
-els.date.addEventListener('change', changeDate);
+day.addEventListener('change', changeDate);
 els.csv.addEventListener('click', downloadCsv);
+window.addEventListener('languagechange', redraw);
 
 window.briefingFigures = {
   state() {
@@ -399,7 +456,7 @@ window.briefingFigures = {
       }
     }
     return {
-      date: els.date.value,
+      date: day.iso,
       loaded,
       live: wsOpen,
       reporting: shown?.totals?.national?.reporting ?? 0,
@@ -414,4 +471,4 @@ window.briefingFigures = {
 
 listenEvents();
 if (els.token.value) refresh();
-else setState('idle', 'กรุณากรอกโทเค็น / Enter the chair token');
+else setState('idle', () => text('session.input-token'));

@@ -12,6 +12,8 @@
  *   data-text-placeholder="key"  its placeholder
  *   data-text-title="key"        its title (tooltip)
  *   data-text-label="key"        its aria-label
+ *   data-language-neutral        text that reads the same in both
+ *                                languages (a province code, "CSV"): no key
  * Dynamic text calls text(key, ...args). A change of language re-applies the
  * static texts and fires 'languagechange' on window, so a page re-renders
  * what it drew itself.
@@ -113,6 +115,32 @@ export function formatTime(value, seconds = false) {
   return two(d.getHours()) + ':' + two(d.getMinutes()) + (seconds ? ':' + two(d.getSeconds()) : '');
 }
 
+/* The inverse of formatDate for what a user types: d/m/yyyy (also with
+ * '-' or '.', and an ISO "yyyy-mm-dd" pasted in) -> "YYYY-MM-DD", or null
+ * when it is not a calendar day. A year from 2400 is taken as พ.ศ.,
+ * whatever the language: no day the relay serves is that far on, and an
+ * office may type either era. */
+export function parseDisplayDate(typed) {
+  const s = String(typed ?? '').trim();
+  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  let [y, mo, d] = m ? [m[1], m[2], m[3]].map(Number) : [0, 0, 0];
+  if (!m) {
+    m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
+    if (!m) {
+      return null;
+    }
+    [d, mo, y] = [m[1], m[2], m[3]].map(Number);
+  }
+  if (y >= 2400) {
+    y -= BUDDHIST_ERA_OFFSET;
+  }
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) {
+    return null;
+  }
+  return String(y).padStart(4, '0') + '-' + two(mo) + '-' + two(d);
+}
+
 export function formatDateTime(value) {
   const date = formatDate(value);
   return date ? date + ' ' + formatTime(value) : '';
@@ -125,6 +153,14 @@ export function formatDuration(ms) {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   return h > 0 ? h + ':' + two(m) + ':' + two(s) : m + ':' + two(s);
+}
+
+/* Of a name or label that comes as data in both languages (a province's
+ * name_th and name_en from the roster, a figure's label_th and label_en
+ * from the schema), the one of the current language; the other when that
+ * one is missing. */
+export function localized(thai, english) {
+  return (language === 'en' ? english || thai : thai || english) ?? '';
 }
 
 /* Thousands separators, the same in both languages (Thai uses Arabic

@@ -3,9 +3,15 @@
  * items can be removed and moved, and offices or free items added. Each
  * edit sends the whole new list of pending items (PUT .../agenda replaces
  * them; the items done, skipped or current stay where they are), so what
- * the list shows is always what the relay answered. */
+ * the list shows is always what the relay answered. Texts from the
+ * catalogue (texts-ops.js), drawn again when the language changes. */
 
-import { AGENDA_STATUS_TEXT, officeLabel, clockText } from './briefing-format.js';
+import { clockText } from './briefing-format.js';
+import { text } from './i18n.js';
+import { officeText } from './ops-format.js';
+import './texts-ops.js';
+
+const AGENDA_STATUSES = new Set(['pending', 'current', 'done', 'skipped']);
 
 function el(tag, text, className) {
   const e = document.createElement(tag);
@@ -43,6 +49,7 @@ export class AgendaEditor {
   #save;             // async (items) => void: PUT the pending items
   #briefing = null;  // {agenda, turn_limit_s, state}
   #here = new Map(); // office -> present now (fresher than the agenda's flags)
+  #offices = [];     // what the "add" picker offers
 
   constructor({ list, form, office, title, limit, save }) {
     this.#list = list;
@@ -55,15 +62,20 @@ export class AgendaEditor {
       ev.preventDefault();
       this.#add();
     });
+    window.addEventListener('languagechange', () => {
+      this.setOffices(this.#offices);
+      this.render(this.#briefing);
+    });
   }
 
   /* The offices the "add" picker offers: [{code, name_th, name_en}]. */
   setOffices(offices) {
+    this.#offices = offices;
     const keep = this.#office.value;
     this.#office.textContent = '';
-    this.#office.add(new Option('— จังหวัด / office —', ''));
+    this.#office.add(new Option(text('ops.agenda-office-none'), ''));
     for (const p of offices) {
-      this.#office.add(new Option(`${p.code} ${p.name_th} / ${p.name_en}`, p.code));
+      this.#office.add(new Option(officeText(p), p.code));
     }
     this.#office.value = keep;
   }
@@ -99,19 +111,23 @@ export class AgendaEditor {
         const here = this.#here.has(item.office) ? this.#here.get(item.office) : item.here;
         li.dataset.here = String(Boolean(here));
       }
-      li.append(el('span', officeLabel(item), 'agenda-name'),
-        el('span', AGENDA_STATUS_TEXT[item.status] || item.status, 'agenda-status'));
+      li.append(el('span', item.kind === 'office' ? officeText(item) : item.title || '', 'agenda-name'));
+      if (item.kind === 'office') {
+        li.append(el('span', text('ops.agenda-not-here'), 'agenda-not-here'));
+      }
+      li.append(el('span', AGENDA_STATUSES.has(item.status) ? text('ops.agenda-status.' + item.status)
+        : item.status, 'agenda-status'));
       if (item.time_limit_s) {
         li.append(el('span', clockText(item.time_limit_s * 1000), 'agenda-limit'));
       }
       if (item.status === 'pending' && editable) {
         const at = pending.indexOf(item);
         const tools = el('span', null, 'agenda-tools');
-        const up = smallButton('▲', 'เลื่อนขึ้น / Move up', () => this.#move(at, -1));
-        const down = smallButton('▼', 'เลื่อนลง / Move down', () => this.#move(at, 1));
+        const up = smallButton('▲', text('ops.agenda-up'), () => this.#move(at, -1));
+        const down = smallButton('▼', text('ops.agenda-down'), () => this.#move(at, 1));
         up.disabled = at === 0;
         down.disabled = at === pending.length - 1;
-        tools.append(up, down, smallButton('✕', 'ลบ / Remove', () => this.#remove(at)));
+        tools.append(up, down, smallButton('✕', text('ops.agenda-remove'), () => this.#remove(at)));
         li.append(tools);
       }
       return li;

@@ -4,14 +4,16 @@
  * absent named); the agenda with `next` and its editing (ops-agenda.js);
  * the current turn's running time against its limit. The state comes from
  * GET /api/v1/briefings/live (or the day's planned briefing) and is kept up
- * to date by the events; any gap in the events re-reads it. */
+ * to date by the events; any gap in the events re-reads it. Texts from the
+ * catalogue (texts-ops.js), drawn again when the language changes. */
 
 import { ApiError, BRIEFING_EVENTS } from './briefing-api.js';
 import { AgendaEditor } from './ops-agenda.js';
 import { fetchProvinces } from './province-list.js';
-import {
-  BRIEFING_STATE_TEXT, TurnClock, officeLabel, bangkokTime, bangkokToday,
-} from './briefing-format.js';
+import { TurnClock, bangkokTime, bangkokToday } from './briefing-format.js';
+import { text, formatDate } from './i18n.js';
+import { officeText } from './ops-format.js';
+import './texts-ops.js';
 
 const TICK_MS = 250;
 
@@ -20,7 +22,7 @@ export class OpsBriefing {
   #els;
   #agenda;
   #briefing = null;       // the detail as last read, updated by events
-  #attendance = new Map(); // office -> {status, here, label}
+  #attendance = new Map(); // office -> {status, here, name: {office, name_th, name_en}}
   #clock = null;          // TurnClock of the open turn
   #endedTurns = new Set(); // ids of turns an event said had ended
   #loading = null;
@@ -65,6 +67,7 @@ export class OpsBriefing {
       if (this.#briefing) this.#call(() => this.#api.act(this.#briefing.id, 'next'));
     });
     window.setInterval(() => this.#renderClock(), TICK_MS);
+    window.addEventListener('languagechange', () => this.#render());
     this.#render();
   }
 
@@ -140,10 +143,13 @@ export class OpsBriefing {
 
   #showError(e) {
     const status = e instanceof ApiError ? e.status : 0;
-    const prefix = status === 401 || status === 403
-      ? 'ต้องใช้โทเค็นประธาน / The chair token is needed: '
-      : status === 409 ? 'ทำไม่ได้ในสถานะนี้ / Not now: ' : '';
-    this.#els.error.textContent = prefix + (e.message || String(e));
+    const reason = e.message || String(e);
+    if (status === 401 || status === 403) {
+      this.#els.error.textContent = text('ops.chair-only');
+      return;
+    }
+    const why = status === 409 ? text('ops.not-now') : status === 0 ? text('ops.unreachable') : '';
+    this.#els.error.textContent = why ? why + ' (' + reason + ')' : reason;
   }
 
   /* ------------------------------------------------------------ events */
@@ -198,7 +204,7 @@ export class OpsBriefing {
     this.#briefing = b && (b.state === 'live' || b.state === 'planned') ? b : null;
     this.#attendance.clear();
     for (const a of (this.#briefing && this.#briefing.attendance) || []) {
-      this.#attendance.set(a.office, { status: a.status, here: a.here, label: officeLabel(a) });
+      this.#attendance.set(a.office, { status: a.status, here: a.here, name: a });
     }
     this.#clock = this.#openTurn(this.#briefing);
     this.#render();
@@ -238,16 +244,17 @@ export class OpsBriefing {
     els.title.disabled = live || planned;
     els.limit.disabled = live || planned;
     els.deadline.disabled = live || planned;
-    els.start.textContent = planned ? 'เริ่มตามวาระที่เตรียม / Start the prepared briefing'
-      : 'เริ่มประชุม / Start briefing';
+    els.start.textContent = text(planned ? 'ops.briefing-start-planned' : 'ops.briefing-start');
     if (b) {
       els.title.value = b.title;
       els.limit.value = b.turn_limit_s ? String(b.turn_limit_s / 60) : '';
       els.deadline.value = String(b.roll_call_deadline_s / 60);
-      els.status.textContent = `${b.title} — ${BRIEFING_STATE_TEXT[b.state] || b.state}` +
+      const state = ['planned', 'live', 'ended', 'interrupted'].includes(b.state)
+        ? text('ops.briefing-state.' + b.state) : b.state;
+      els.status.textContent = `${b.title} — ${state} ${formatDate(b.date)}` +
         (b.started_at ? ` ${bangkokTime(b.started_at)}` : '');
     } else {
-      els.status.textContent = 'ไม่มีการประชุม / No briefing';
+      els.status.textContent = text('ops.briefing-none');
     }
     els.status.dataset.state = b ? b.state : 'none';
     this.#agenda.render(b);
@@ -266,18 +273,18 @@ export class OpsBriefing {
     }
     const c = b.counts || {};
     const came = (c.present || 0) + (c.late || 0);
-    els.summary.textContent = `เข้าร่วม ${came}/${c.expected} สาย ${c.late} ขาด ${c.absent} · ` +
-      `${came}/${c.expected} present, ${c.late} late, ${c.absent} absent`;
+    els.summary.textContent = text('ops.attendance-summary', came, c.expected, c.late, c.absent);
     els.summary.dataset.present = String(came);
     els.summary.dataset.late = String(c.late);
     const absent = [];
     const away = [];
     for (const [office, a] of this.#attendance) {
-      if (a.status === 'absent') absent.push(a.label || office);
-      else if (!a.here) away.push(a.label || office);
+      const label = officeText(a.name || { office });
+      if (a.status === 'absent') absent.push(label);
+      else if (!a.here) away.push(label);
     }
-    els.absent.textContent = absent.length ? `ขาด / Absent: ${absent.join(', ')}` : '';
-    els.away.textContent = away.length ? `ออกไปแล้ว / Left: ${away.join(', ')}` : '';
+    els.absent.textContent = absent.length ? text('ops.absent', absent.join(', ')) : '';
+    els.away.textContent = away.length ? text('ops.left', away.join(', ')) : '';
   }
 
   #renderTurn() {
@@ -286,13 +293,13 @@ export class OpsBriefing {
     const item = b && b.current_position !== null && b.current_position !== undefined
       ? (b.agenda || [])[b.current_position] : null;
     if (this.#clock) {
-      els.turnOffice.textContent = officeLabel(this.#clock.turn);
+      els.turnOffice.textContent = officeText(this.#clock.turn);
       els.turnOffice.dataset.office = this.#clock.turn.office;
     } else if (item && item.kind === 'item') {
-      els.turnOffice.textContent = `หัวข้อ / Item: ${item.title}`;
+      els.turnOffice.textContent = text('ops.turn-item', item.title);
       delete els.turnOffice.dataset.office;
     } else {
-      els.turnOffice.textContent = b && b.state === 'live' ? 'ไม่มีผู้พูด / Nobody has the floor' : '';
+      els.turnOffice.textContent = b && b.state === 'live' ? text('ops.nobody') : '';
       delete els.turnOffice.dataset.office;
     }
     this.#renderClock();

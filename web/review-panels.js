@@ -2,13 +2,15 @@
  * briefings, the chapters (one per turn, with the turn's own recording and
  * its spoken-status clip), the figures of the office whose turn plays, and
  * the roll call. Plain rendering from the documents of
- * GET /api/v1/briefings[/<id>]; review.js decides what and when. */
+ * GET /api/v1/briefings[/<id>], in the page's language; review.js decides
+ * what and when (and draws them again at a change of language). */
 
 import {
-  BRIEFING_STATE_TEXT, ATTENDANCE_TEXT, END_REASON_TEXT, clockText, bangkokTime, officeLabel,
-  turnSpan,
+  briefingStateText, attendanceText, endReasonText, clockText, bangkokTime, officeName, turnSpan,
 } from './briefing-format.js';
-import { REGIONS, formatValue } from './figures-format.js';
+import { regionName, fieldLabel, unitText, formatValue } from './figures-format.js';
+import { text, formatDate } from './i18n.js';
+import './texts-review.js';
 
 function el(tag, text, className) {
   const e = document.createElement(tag);
@@ -40,9 +42,9 @@ export function renderList(tbody, briefings, selectedId, onSelect) {
     const title = el('td');
     title.append(open);
     tr.append(
-      el('td', b.date),
+      el('td', formatDate(b.date)),
       title,
-      el('td', BRIEFING_STATE_TEXT[b.state] || b.state, 'state'),
+      el('td', briefingStateText(b.state), 'state'),
       el('td', b.started_at ? bangkokTime(b.started_at) : '–'),
       el('td', b.duration_s === null ? '–' : clockText(b.duration_s * 1000), 'num'),
       el('td', `${(c.present || 0) + (c.late || 0)}/${c.expected || 0}`, 'num'),
@@ -68,24 +70,25 @@ export function renderChapters(ol, turns, segments, onSeek) {
     const span = turnSpan(t, segments);
     const go = el('button', null, 'chapter-go');
     go.type = 'button';
-    go.append(el('span', officeLabel(t), 'chapter-name'),
+    go.append(el('span', officeName(t), 'chapter-name'),
       el('span', `${bangkokTime(t.started_at)} · ${clockText(t.duration_ms)}` +
-        (t.overtime ? ' · เกินเวลา / overtime' : ''), 'chapter-time'));
+        (t.overtime ? ' · ' + text('turn.overtime') : ''), 'chapter-time'));
     go.disabled = !span;
     go.addEventListener('click', () => onSeek(t, span));
     go.dataset.index = String(i);
     li.append(go);
     const extra = el('span', null, 'chapter-links');
     for (const r of t.recordings || []) {
-      extra.append(link(`ต้นฉบับ / original (${r.container})`, r.url, {
-        download: false, title: `${r.video_codec || ''} ${r.width || ''}×${r.height || ''}`,
+      const size = r.width && r.height ? ` ${r.width}×${r.height}` : '';
+      extra.append(link(text('review.original', r.container), r.url, {
+        download: false, title: `${(r.video_codec || '').toUpperCase()}${size}`,
       }));
     }
     if (t.clip) {
-      extra.append(link('คลิปเสียง / audio clip', t.clip.url));
+      extra.append(link(text('review.audio-clip'), t.clip.url));
     }
     if (t.end_reason) {
-      extra.append(el('span', END_REASON_TEXT[t.end_reason] || t.end_reason, 'muted'));
+      extra.append(el('span', endReasonText(t.end_reason), 'muted'));
     }
     li.append(extra);
     items.set(t.id, li);
@@ -111,29 +114,31 @@ export function markChapter(items, turnId) {
 export function renderFigures(box, heading, turn, schema) {
   box.dataset.office = turn ? turn.office : '';
   if (!turn) {
-    heading.textContent = 'ตัวเลขของจังหวัด / Figures of the office';
-    box.replaceChildren(el('p', 'เลือกบทของจังหวัด / Choose an office\'s chapter', 'muted'));
+    heading.textContent = text('review.office-figures');
+    box.replaceChildren(el('p', text('review.choose-chapter'), 'muted'));
     return;
   }
-  heading.textContent = officeLabel(turn);
+  heading.textContent = officeName(turn);
   const f = turn.figures;
   if (!f || !f.values) {
-    box.replaceChildren(el('p', 'ไม่ได้รายงานตัวเลข / No figures reported', 'muted'));
+    box.replaceChildren(el('p', text('review.no-figures'), 'muted'));
     return;
   }
   const dl = el('dl', null, 'turn-figures');
+  /* Without the schema (not read yet) the figures' own names label them. */
   const fields = schema && schema.fields ? schema.fields
-    : Object.keys(f.values).map((name) => ({ name, label_th: name, label_en: '', type: 'text' }));
+    : Object.keys(f.values).map((name) => ({ name, type: 'text' }));
   for (const field of fields) {
     const v = f.values[field.name];
     if (v === undefined || v === null || v === '') continue;
-    const dt = el('dt', field.label_th);
-    if (field.label_en) dt.append(el('span', field.label_en, 'label-en'));
-    const dd = el('dd', formatValue(field, v) + (field.unit ? ` ${field.unit}` : ''));
+    /* The unit with the label, as the figures table has it: "(persons)"
+     * reads right for any number, "1 persons" would not. */
+    const unit = unitText(field.unit);
+    const dd = el('dd', formatValue(field, v));
     dd.dataset.field = field.name;
-    dl.append(dt, dd);
+    dl.append(el('dt', unit ? `${fieldLabel(field)} (${unit})` : fieldLabel(field)), dd);
   }
-  const version = el('p', `ฉบับที่ / version ${f.version} · ${bangkokTime(f.received_at)}`, 'muted small');
+  const version = el('p', text('review.figures-version', f.version, bangkokTime(f.received_at)), 'muted small');
   box.replaceChildren(dl, version);
 }
 
@@ -146,9 +151,9 @@ export function renderAttendance(tbody, attendance) {
     tr.dataset.status = a.status;
     const left = (a.intervals || []).filter((i) => i.left_at).length;
     tr.append(
-      el('td', officeLabel(a)),
-      el('td', REGIONS[a.region] || a.region || ''),
-      el('td', ATTENDANCE_TEXT[a.status] || a.status, 'att-status'),
+      el('td', officeName(a)),
+      el('td', regionName(a.region)),
+      el('td', attendanceText(a.status), 'att-status'),
       el('td', a.first_joined_at ? bangkokTime(a.first_joined_at) : '–'),
       el('td', clockText((a.present_s || 0) * 1000), 'num'),
       el('td', String(left), 'num'),

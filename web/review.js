@@ -7,20 +7,26 @@
  * export link with start and duration), the report CSV and the printable
  * page. A live briefing is read again every few seconds and at each of its
  * turn events, so its earlier part can be reviewed while it goes on. A
- * token of the chair, the minister or a viewer.
+ * token of the chair, the minister or a viewer. Every text in the page's
+ * language (texts-review.js); a change of language draws the page again
+ * from the documents it holds, the player untouched.
  *
  * Test hook: window.briefingReview = {state(), seek(ms), select(id)}. */
 
-import { BriefingApi, EventFeed, ApiError } from './briefing-api.js';
+import { BriefingApi, EventFeed } from './briefing-api.js';
 import {
-  BRIEFING_STATE_TEXT, bangkokTime, bangkokToday, clockText, programSegments, turnAt, turnSpan,
+  briefingStateText, requestErrorText, bangkokTime, bangkokToday, clockText, programSegments, turnAt,
+  turnSpan,
 } from './briefing-format.js';
 import { SegmentPlayer } from './review-player.js';
 import {
   renderList, renderChapters, markChapter, renderFigures, renderAttendance,
 } from './review-panels.js';
 import { storageGet, storageSet } from './local-storage.js';
+import { text, formatDate } from './i18n.js';
+import { DateField } from './date-field.js';
 import { startPageTexts } from './page-language.js';
+import './texts-review.js';
 
 // Module scripts run after parsing: the static texts can be filled now.
 startPageTexts();
@@ -65,6 +71,10 @@ let schema = null;
 let liveTimer = null;
 let eventTimer = null;
 let detailReads = 0;
+let stateText = () => '';   // the state line, as a function of the language
+let errorText = () => '';   // the error line, likewise
+const from = new DateField(els.from);
+const to = new DateField(els.to);
 
 const player = new SegmentPlayer(els.video, {
   resolve,
@@ -76,33 +86,39 @@ const player = new SegmentPlayer(els.video, {
 });
 player.addEventListener('position', (ev) => showPosition(ev.detail));
 
-function setState(state, text) {
+/* words: () => the text, called again at a change of language. */
+function setState(state, words) {
+  stateText = words;
   els.state.dataset.state = state;
-  els.stateText.textContent = text;
+  els.stateText.textContent = words();
 }
 
-function showError(e, what) {
-  const status = e instanceof ApiError ? e.status : 0;
-  els.error.textContent = `${what}: ` + (status === 401 || status === 403
-    ? `โทเค็นใช้ไม่ได้ / Token refused (${e.message})` : e.message);
+/* What failed (whatKey: the catalogue's name of what was being read) and
+ * why; null clears it. The relay's own reason is English, for the log:
+ * the console has it. */
+function showError(e, whatKey) {
+  errorText = e ? () => text('review.failed', text(whatKey), requestErrorText(e)) : () => '';
+  els.error.textContent = errorText();
+  if (e) console.warn('briefing-relay:', e.message);
 }
 
 /* ------------------------------------------------------------ the list */
 
 async function loadList() {
   if (!els.token.value.trim()) {
-    setState('error', 'กรุณากรอกโทเค็น / Enter a token');
+    setState('error', () => text('session.input-token'));
     return;
   }
   try {
-    list = await api.list(els.from.value, els.to.value, 200);
+    list = await api.list(from.iso, to.iso, 200);
     storageSet(TOKEN_KEY, els.token.value.trim());
-    els.error.textContent = '';
+    showError(null);
     renderList(els.rows, list, selected, select);
-    setState('live', `${list.length} การประชุม / briefings`);
+    const count = list.length;
+    setState('live', () => text('review.count', count));
   } catch (e) {
-    showError(e, 'รายการ / List');
-    setState('error', 'โหลดไม่ได้ / Not loaded');
+    showError(e, 'review.what-list');
+    setState('error', () => text('request.failed'));
   }
 }
 
@@ -143,11 +159,11 @@ async function readDetail() {
     if (id !== selected) {
       return null;
     }
-    els.error.textContent = '';
+    showError(null);
     applyDetail(d);
     return d;
   } catch (e) {
-    showError(e, 'การประชุม / Briefing');
+    showError(e, 'review.what-briefing');
     return null;
   }
 }
@@ -156,16 +172,7 @@ function applyDetail(d) {
   detail = d;
   segments = programSegments(d.recordings);
   const live = d.state === 'live';
-  els.heading.textContent = `${d.date} — ${d.title}`;
-  const c = d.counts || {};
-  els.info.textContent = `${BRIEFING_STATE_TEXT[d.state] || d.state} · ` +
-    `${bangkokTime(d.started_at)}–${d.ended_at ? bangkokTime(d.ended_at) : '…'} · ` +
-    `${clockText((d.duration_s || 0) * 1000)} · ${(d.turns || []).length} ผู้พูด / turns` +
-    (segments.length ? '' : ' · ไม่มีการบันทึก / no program recording');
-  els.attendanceCounts.textContent = `${(c.present || 0) + (c.late || 0)}/${c.expected} ` +
-    `(สาย / late ${c.late}, ขาด / absent ${c.absent})`;
-  chapterItems = renderChapters(els.chapters, d.turns, segments, seekTurn);
-  renderAttendance(els.attendance, d.attendance);
+  renderDetail();
   player.setSegments(segments, { live });
   els.exportCsv.disabled = false;
   els.printReport.href = `briefing-report.html?id=${encodeURIComponent(d.id)}`;
@@ -175,6 +182,41 @@ function applyDetail(d) {
   shownTurn = null;
   showPosition(player.position(), again || null);
   scheduleLiveRefresh(live);
+}
+
+/* The chosen briefing's texts: its heading, the line under it, the
+ * chapters and the roll call. */
+function renderDetail() {
+  const d = detail;
+  els.heading.textContent = `${formatDate(d.date)} — ${d.title}`;
+  const c = d.counts || {};
+  els.info.textContent = [
+    briefingStateText(d.state),
+    `${bangkokTime(d.started_at)}–${d.ended_at ? bangkokTime(d.ended_at) : '…'}`,
+    clockText((d.duration_s || 0) * 1000),
+    text('review.turns', (d.turns || []).length),
+    ...(segments.length ? [] : [text('review.no-recording')]),
+  ].join(' · ');
+  els.attendanceCounts.textContent = text('review.attendance-counts', (c.present || 0) + (c.late || 0),
+    c.expected, c.late, c.absent);
+  chapterItems = renderChapters(els.chapters, d.turns, segments, seekTurn);
+  markChapter(chapterItems, shownTurn ? shownTurn.id : null);
+  renderAttendance(els.attendance, d.attendance);
+}
+
+/* A change of language: what the page drew, again. */
+function redraw() {
+  els.stateText.textContent = stateText();
+  els.error.textContent = errorText();
+  renderList(els.rows, list, selected, select);
+  if (!detail) {
+    els.heading.textContent = text('review.choose');
+    renderFigures(els.figures, els.figuresHeading, null, schema);
+    return;
+  }
+  renderDetail();
+  renderFigures(els.figures, els.figuresHeading, shownTurn, schema);
+  showPlayerState(player.position());
 }
 
 function scheduleLiveRefresh(live) {
@@ -197,8 +239,7 @@ function showPosition(ms, turn) {
     return;
   }
   const t = turn || turnAt(detail.turns, segments, ms);
-  els.playerState.textContent = segments.length
-    ? `${clockText(ms)} · ไฟล์ / file ${player.index + 1}/${segments.length}` : '';
+  showPlayerState(ms);
   if (!t && shownTurn) {
     return; // between turns: keep the last office's figures in view
   }
@@ -220,6 +261,11 @@ function showPosition(ms, turn) {
   }
 }
 
+function showPlayerState(ms) {
+  els.playerState.textContent = segments.length
+    ? text('review.position', clockText(ms), player.index + 1, segments.length) : '';
+}
+
 async function downloadCsv() {
   if (!detail) {
     return;
@@ -234,7 +280,7 @@ async function downloadCsv() {
     a.remove();
     window.setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   } catch (e) {
-    showError(e, 'CSV');
+    showError(e, 'review.what-csv');
   }
 }
 
@@ -258,15 +304,19 @@ feed.addEventListener('event', (ev) => {
 const params = new URLSearchParams(window.location.search);
 // Typed once and remembered: a token never travels in a URL (docs/API.md).
 els.token.value = storageGet(TOKEN_KEY) || '';
-els.from.value = params.get('from') || bangkokToday(-7);
-els.to.value = params.get('to') || bangkokToday();
+from.iso = params.get('from') || bangkokToday(-7);
+to.iso = params.get('to') || bangkokToday();
+els.heading.textContent = text('review.choose');
+renderFigures(els.figures, els.figuresHeading, null, null);
 els.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
+  if (!from.check() || !to.check()) return;
   loadList();
   if (selected) readDetail();
   feed.reconnect();
 });
 els.exportCsv.addEventListener('click', downloadCsv);
+window.addEventListener('languagechange', redraw);
 els.exportChapter.addEventListener('click', (ev) => {
   if (!els.exportChapter.hasAttribute('href')) ev.preventDefault();
 });
@@ -311,5 +361,5 @@ if (els.token.value) {
   const id = Number(params.get('id'));
   if (id > 0) select(id);
 } else {
-  setState('idle', 'กรุณากรอกโทเค็น / Enter a token');
+  setState('idle', () => text('session.input-token'));
 }

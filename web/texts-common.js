@@ -67,5 +67,58 @@ registerTexts({
   /* Microphone buttons: never a bare "on/off". */
   'mic.mute': { th: 'ปิดไมค์', en: 'Mute' },
   'mic.unmute': { th: 'เปิดไมค์', en: 'Unmute' },
-  'mic.muted': { th: 'ปิดไมค์อยู่', en: 'Muted' },
+
+  /* The operations pages, as links and titles name them. */
+  'page.ops': { th: 'ห้องปฏิบัติการ', en: 'Operations room' },
+  'page.figures': { th: 'ตัวเลขรายจังหวัด', en: 'Provincial figures' },
+  'page.review': { th: 'ย้อนดูการประชุม', en: 'Briefing review' },
+  'page.report': { th: 'รายงานการประชุม', en: 'Briefing report' },
+
+  /* A day typed in a page (date-field.js): as formatDate writes it. */
+  'date.placeholder': { th: 'วว/ดด/ปปปป', en: 'dd/mm/yyyy' },
+  'date.invalid': {
+    th: 'วันที่ไม่ถูกต้อง พิมพ์เป็น วว/ดด/ปปปป (พ.ศ.)',
+    en: 'Not a date: type it as dd/mm/yyyy',
+  },
+
+  /* A refused request of the pages that read the API with a token
+   * (briefing-format.js requestErrorText). */
+  'request.token-refused': { th: 'โทเค็นใช้ไม่ได้', en: 'Token refused' },
+  'request.not-found': { th: 'ไม่พบข้อมูลที่ขอ', en: 'Not found' },
+  'request.failed': { th: 'โหลดไม่ได้', en: 'Could not load' },
+
+  /* The regions of the roster (figures-format.js), and totals over them. */
+  'region.central': { th: 'ภาคกลาง', en: 'Central' },
+  'region.east': { th: 'ภาคตะวันออก', en: 'East' },
+  'region.northeast': { th: 'ภาคตะวันออกเฉียงเหนือ', en: 'Northeast' },
+  'region.north': { th: 'ภาคเหนือ', en: 'North' },
+  'region.west': { th: 'ภาคตะวันตก', en: 'West' },
+  'region.south': { th: 'ภาคใต้', en: 'South' },
+  'total.region': { th: (region) => 'รวม' + region, en: (region) => region + ' total' },
+  'total.national': { th: 'รวมทั้งประเทศ', en: 'National total' },
+
+  /* The values of the figures' overall status (the schema's enum). */
+  'overall-status.normal': { th: 'ปกติ', en: 'normal' },
+  'overall-status.watch': { th: 'เฝ้าระวัง', en: 'watch' },
+  'overall-status.urgent': { th: 'เร่งด่วน', en: 'urgent' },
+
+  /* The briefing (briefing-format.js): its states, the roll call, the
+   * agenda items' states, why a turn ended. */
+  'briefing-state.planned': { th: 'เตรียมการ', en: 'planned' },
+  'briefing-state.live': { th: 'กำลังประชุม', en: 'live' },
+  'briefing-state.ended': { th: 'จบแล้ว', en: 'ended' },
+  'briefing-state.interrupted': { th: 'ขัดข้อง', en: 'interrupted' },
+  'attendance.present': { th: 'มา', en: 'present' },
+  'attendance.late': { th: 'มาสาย', en: 'late' },
+  'attendance.absent': { th: 'ขาด', en: 'absent' },
+  'agenda-status.pending': { th: 'รอ', en: 'pending' },
+  'agenda-status.current': { th: 'กำลังดำเนินการ', en: 'current' },
+  'agenda-status.done': { th: 'เสร็จ', en: 'done' },
+  'agenda-status.skipped': { th: 'ข้าม', en: 'skipped' },
+  'turn-end.next': { th: 'วาระถัดไป', en: 'next item' },
+  'turn-end.floor-passed': { th: 'ส่งต่อ', en: 'floor passed on' },
+  'turn-end.floor-taken-back': { th: 'เรียกคืน', en: 'floor taken back' },
+  'turn-end.ended': { th: 'จบการประชุม', en: 'briefing ended' },
+  'turn-end.interrupted': { th: 'ขัดข้อง', en: 'interrupted' },
+  'turn.overtime': { th: 'เกินเวลา', en: 'overtime' },
 });

@@ -151,7 +151,7 @@ test('ops.html runs a briefing: start, roll call, agenda editing, next in order,
       let s = await page.evaluate(() => window.briefingOps.briefing());
       assert.ok(s.absent.includes('TH-50') && s.absent.includes('TH-90') && !s.absent.includes('TH-12'),
         `absent named: ${s.absent.join(',')}`);
-      assert.match(await page.textContent('#attendance-absent'), /TH-50 เชียงใหม่ \/ Chiang Mai/);
+      assert.match(await page.textContent('#attendance-absent'), /^ขาด: .*TH-50 เชียงใหม่/);
 
       // An arrival after the start, seen on the page from the events.
       pubs.push(startPublisher(relay, ['TH-50'], { videoFile: 'color-red.ivf' }));
@@ -159,7 +159,7 @@ test('ops.html runs a briefing: start, roll call, agenda editing, next in order,
         const b = window.briefingOps.briefing();
         return b.counts.late === 1 && !b.absent.includes('TH-50') ? b : null;
       }, null, 'TH-50 arriving late on the page');
-      assert.match(s.summary, /2\/76 present, 1 late, 74 absent/);
+      assert.match(s.summary, /^เข้าร่วม 2\/76 แห่ง · สาย 1 แห่ง · ขาด 74 แห่ง$/);
       assert.ok(s.absent.includes('TH-90'));
       await page.screenshot({ path: path.join(SHOTS, 'ops-roll-call.png') });
 

@@ -182,7 +182,16 @@ test('province page: implausible figures are warned in Thai and English, confirm
       });
       assert.deepEqual(marked.codes.split(' ').sort(), [COMPLAINTS, RATE].sort());
       assert.equal(marked.rate, true);
-      assert.match(marked.rateTitle, /สูงผิดปกติ.*unusually high/);
+      // In Thai the relay's Thai reason; in English its English one.
+      assert.match(marked.rateTitle, /สูงผิดปกติ/);
+      assert.doesNotMatch(marked.rateTitle, /unusually high/);
+      await ops.click('[data-language-switch]');
+      await ops.waitForFunction(() => /unusually high/.test(document
+        .querySelector('tr[data-code="TH-50"] td[data-field="unemployment_rate"]').title));
+      assert.doesNotMatch(await ops.getAttribute('tr[data-code="TH-50"] td[data-field="unemployment_rate"]',
+        'title'), /สูงผิดปกติ/);
+      // Back to Thai: the choice is remembered for the whole browser profile.
+      await ops.click('[data-language-switch]');
       assert.equal(marked.resolved, true);
       assert.equal(marked.seekers, false);
 

@@ -4,7 +4,9 @@
 // HTTPS (POST /api/v1/reports with its token) and the page, without a
 // reload, shows the row (values, version 1), the national and regional
 // totals changed, and the province no longer missing; a correction shows
-// version 2. The CSV link fetches the day with the token.
+// version 2. The CSV link fetches the day with the token. The page is in
+// Thai (dates dd/mm/พ.ศ., units คน); the language switch redraws it in
+// English.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
@@ -57,7 +59,8 @@ test('figures.html: a submission updates its row, the totals and the missing lis
     }), { timeoutMs: 15000, describe: 'the table loaded with 76 provinces and the events open' }).catch(fail);
 
     const initial = await page.evaluate(() => ({
-      date: document.getElementById('date').value,
+      date: window.briefingFigures.state().date,
+      dateShown: document.getElementById('date').value,
       headers: [...document.querySelectorAll('#figures-head th[data-field]')].map((th) => th.dataset.field),
       headerText: document.querySelector('#figures-head th[data-field="job_seekers"]').textContent,
       regions: [...document.querySelectorAll('#figures-body tr[data-total]')].map((tr) => tr.dataset.total),
@@ -67,10 +70,12 @@ test('figures.html: a submission updates its row, the totals and the missing lis
       csv: document.getElementById('csv').getAttribute('href'),
     }));
     assert.equal(initial.date, bangkokDate(), 'the date picker defaults to today in Bangkok');
+    const [y, m, d] = bangkokDate().split('-');
+    assert.equal(initial.dateShown, `${d}/${m}/${Number(y) + 543}`, 'the day shown dd/mm/พ.ศ.');
     assert.deepEqual(initial.headers, schema.fields.map((f) => f.name), 'one column per schema field, in order');
     const js = schema.fields.find((f) => f.name === 'job_seekers');
-    assert.ok(initial.headerText.includes(js.label_th) && initial.headerText.includes(js.label_en),
-      `bilingual header: ${initial.headerText}`);
+    assert.ok(initial.headerText.includes(js.label_th) && initial.headerText.includes('(คน)') &&
+      !initial.headerText.includes(js.label_en), `Thai header with its unit: ${initial.headerText}`);
     assert.deepEqual([...initial.regions].sort(), ['central', 'east', 'north', 'northeast', 'south', 'west']);
     assert.equal(initial.missing.length, 76, 'every province missing on an empty day');
     assert.ok(initial.missing.includes('TH-50'));
@@ -117,13 +122,13 @@ test('figures.html: a submission updates its row, the totals and the missing lis
     assert.ok(after1.events >= 1, 'through the events WebSocket');
     assert.equal(after1.rowMissing, false);
     assert.equal(after1.jobSeekers, '1,234');
-    assert.match(after1.status, /watch/);
+    assert.equal(after1.status, 'เฝ้าระวัง');
     assert.equal(after1.version, '1');
     assert.match(after1.time, /^\d\d:\d\d:\d\d$/);
     assert.equal(after1.nationalJobSeekers, '1,234', 'national total changed');
     assert.equal(after1.northJobSeekers, '1,234', 'the north region total changed (Chiang Mai)');
     assert.equal(after1.northReporting, '1');
-    assert.match(after1.nationalStatus, /watch 1/);
+    assert.match(after1.nationalStatus, /เฝ้าระวัง 1/);
     assert.equal(after1.missingCount, 75, 'TH-50 no longer listed as missing');
 
     // A correction: version 2, totals follow.
@@ -145,6 +150,31 @@ test('figures.html: a submission updates its row, the totals and the missing lis
     const csv = (await import('node:fs')).readFileSync(csvPath, 'utf8');
     assert.ok(csv.startsWith('\ufeff'), 'UTF-8 with BOM');
     assert.match(csv, /TH-50,เชียงใหม่,Chiang Mai,north,2,/);
+
+    // In English: the same table, redrawn without a reload.
+    await page.click('[data-language-switch]');
+    const english = await waitFor(() => page.evaluate(() => {
+      const tr = document.querySelector('tr[data-code="TH-50"]');
+      const nat = document.querySelector('#figures-foot tr[data-total="national"]');
+      const header = document.querySelector('#figures-head th[data-field="job_seekers"]').textContent;
+      if (!header.includes('(persons)')) return null;
+      return {
+        notReloaded: window.notReloaded === true,
+        header,
+        name: tr.querySelector('th').textContent,
+        status: tr.querySelector('td[data-field="overall_status"]').textContent,
+        nationalStatus: nat.querySelector('td[data-field="overall_status"]').textContent,
+        national: nat.querySelector('th').textContent,
+        dateShown: document.getElementById('date').value,
+      };
+    }), { timeoutMs: 10000, describe: 'the table redrawn in English' }).catch(fail);
+    assert.equal(english.notReloaded, true);
+    assert.ok(english.header.includes(js.label_en) && !english.header.includes(js.label_th), english.header);
+    assert.equal(english.name, 'TH-50 Chiang Mai');
+    assert.equal(english.status, 'watch');
+    assert.match(english.nationalStatus, /watch 1/);
+    assert.equal(english.national, 'National total');
+    assert.equal(english.dateShown, `${d}/${m}/${y}`, 'the day shown dd/mm/yyyy in English');
   } finally {
     await context.close();
   }

@@ -128,7 +128,7 @@ test('ops.html plays the mosaic and drives the floor, the mutes and the layout',
     await page.goto(`${relay.url}ops.html?autostart=1`);
     await waitMosaicPlaying(page);
 
-    await waitFor(() => page.evaluate(() => document.querySelectorAll('#roster tr').length === 77),
+    await waitFor(() => page.evaluate(() => document.querySelectorAll('#roster tr[data-id]').length === 77),
       { timeoutMs: 30000, describe: '76 offices and the central room listed' });
     await waitRelay(() => participant(relay, 'TH-50'), (p) => p.state === 'live', 'TH-50 live');
     await waitRow(page, 'TH-50', (r) => r.state === 'live', 'the roster shows TH-50 live');
@@ -152,8 +152,8 @@ test('ops.html plays the mosaic and drives the floor, the mutes and the layout',
     await clickMute(page, 'TH-50');
     await waitRelay(() => conference(relay), (c) => !c.unmuted.includes('TH-50'), 'TH-50 muted from the page');
     await waitRelay(() => outputs(relay), (o) => !o.audio.members.includes('TH-50'), 'TH-50 out of the mix');
-    await waitRow(page, 'TH-50', (r) => r.muted === 'true' && /Unmute/.test(r.muteText),
-      'TH-50\'s button then offers "Unmute"');
+    await waitRow(page, 'TH-50', (r) => r.muted === 'true' && r.muteText === 'เปิดไมค์',
+      'TH-50\'s button then offers "เปิดไมค์" (unmute)');
     await clickMute(page, 'TH-50');
     await waitRelay(() => conference(relay), (c) => c.unmuted.includes('TH-50'), 'TH-50 unmuted from the page');
     await waitRelay(() => outputs(relay), (o) => o.audio.members.includes('TH-50'), 'TH-50 back in the mix');
