@@ -90,9 +90,14 @@ const describeSessionError = sessionErrorDescriber({
   ? text('province.insecure')
   : mediaErrorText(cause)));
 
+const TAKEOVER_TEXT = {
+  'live-elsewhere': () => text('province.live-elsewhere'),
+  'taken-over': () => text('province.taken-over'),
+};
+
 function describeError(e) {
   const kind = takeoverKind(e);
-  return kind ? text('province.' + kind) : describeSessionError(e);
+  return kind ? TAKEOVER_TEXT[kind]() : describeSessionError(e);
 }
 
 /* The session's error with its message in the current language: one

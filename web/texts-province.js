@@ -97,10 +97,63 @@ registerTexts({
   'province.stat-codec': { th: 'ตัวแปลงสัญญาณ', en: 'Codec' },
   'province.stat-audio': { th: 'เสียง', en: 'Audio' },
   'province.stat-rtt': { th: 'เวลาไป-กลับ', en: 'Round trip' },
+  'province.unit-kbps': { th: 'กิโลบิต/วินาที', en: 'kbit/s' },
+  'province.unit-fps': { th: 'เฟรม/วินาที', en: 'fps' },
+  'province.unit-ms': { th: 'มิลลิวินาที', en: 'ms' },
 
-  /* The figures form's frame (the form's fields come from the schema). */
+  /* The figures form (figures-form.js; the fields come from the schema). */
   'province.figures-heading': { th: 'รายงานตัวเลข', en: 'Figures' },
   'province.figures-date': { th: 'วันที่ *', en: 'Date *' },
+  'province.figures-date-hint': { th: 'วว/ดด/ปปปป (พ.ศ.)', en: 'dd/mm/yyyy' },
+  'province.figures-sending': { th: 'กำลังส่ง…', en: 'Sending…' },
+  'province.figures-fix': { th: 'กรุณาแก้ไขช่องที่มีข้อผิดพลาด', en: 'Please correct the marked fields' },
+  'province.figures-required': { th: 'ต้องกรอก', en: 'Required' },
+  'province.figures-number': { th: 'ต้องเป็นตัวเลข', en: 'Must be a number' },
+  'province.figures-integer': { th: 'ต้องเป็นจำนวนเต็ม', en: 'Must be a whole number' },
+  'province.figures-min': { th: (m) => 'ต้องไม่น้อยกว่า ' + m, en: (m) => 'At least ' + m },
+  'province.figures-max': { th: (m) => 'ต้องไม่เกิน ' + m, en: (m) => 'At most ' + m },
+  'province.figures-length': {
+    th: (m) => 'ยาวได้ไม่เกิน ' + m + ' ตัวอักษร',
+    en: (m) => 'At most ' + m + ' characters',
+  },
+  'province.figures-no-schema': { th: 'โหลดแบบฟอร์มไม่ได้', en: 'Could not load the form' },
+  'province.figures-network': { th: 'ส่งไม่สำเร็จ ลองอีกครั้ง', en: 'Not sent, please try again' },
+  'province.figures-token': { th: 'กรุณากรอกโทเค็นด้านบน', en: 'Enter the token above' },
+  'province.figures-refused': { th: 'ไม่ได้บันทึก', en: 'Not saved' },
+  'province.figures-refused-date': {
+    th: (day, reason) => 'วันที่ ' + day + ' อยู่นอกช่วงวันที่รับรายงาน',
+    en: (day, reason) => reason,
+  },
+  'province.figures-refused-field': {
+    th: (reason) => 'เซิร์ฟเวอร์ไม่รับค่านี้',
+    en: (reason) => reason,
+  },
+  'province.figures-via-datachannel': { th: 'ทางช่องข้อมูล WebRTC', en: 'data channel' },
+  'province.figures-via-https': { th: 'ทาง HTTPS', en: 'HTTPS' },
+  'province.figures-saved': {
+    th: (v, via) => 'บันทึกแล้ว (ฉบับที่ ' + v + ') — ' + via,
+    en: (v, via) => 'Saved (version ' + v + ') — ' + via,
+  },
+  'province.figures-saved-warned': {
+    th: (v, n, via) => 'บันทึกแล้ว (ฉบับที่ ' + v + ') พร้อมคำเตือนที่ยืนยัน ' + n + ' รายการ — ' + via,
+    en: (v, n, via) => 'Saved (version ' + v + ') with ' + n + ' confirmed warning' + (n === 1 ? '' : 's') +
+      ' — ' + via,
+  },
+  'province.figures-confirm-first': {
+    th: 'ตัวเลขบางช่องผิดปกติ: ตรวจสอบ แล้วติ๊ก "ยืนยันตัวเลข" และกดส่งอีกครั้ง',
+    en: 'Some figures look unusual: check them, tick "Confirm figures" and submit again',
+  },
+  /* As the relay words them (relay/reports/figures-plausibility.c). */
+  'province.plausibility-low': {
+    th: (value, bound) => value + ' ต่ำผิดปกติ (ปกติไม่ต่ำกว่า ' + bound + ') กรุณาตรวจสอบหรือยืนยันว่าถูกต้อง',
+    en: (value, bound) => value + ' is unusually low (expected at least ' + bound +
+      '): check it, or confirm it is right',
+  },
+  'province.plausibility-high': {
+    th: (value, bound) => value + ' สูงผิดปกติ (ปกติไม่เกิน ' + bound + ') กรุณาตรวจสอบหรือยืนยันว่าถูกต้อง',
+    en: (value, bound) => value + ' is unusually high (expected at most ' + bound +
+      '): check it, or confirm it is right',
+  },
   'province.figures-confirm': { th: 'ยืนยันตัวเลข', en: 'Confirm figures' },
   'province.figures-confirm-hint': {
     th: 'ตัวเลขที่มีคำเตือน (⚠) ถูกต้องตามที่กรอก จะบันทึกพร้อมคำเตือน',

@@ -211,6 +211,7 @@ test('province.html: the floor with its clock, the chair\'s mute, the recording,
       for (const [p, size] of [[pc, '1366x768'], [phone, '390x844']]) {
         await p.page.locator('section.clips').scrollIntoViewIfNeeded();
         await shot(p, `clips-${size}.png`);
+        await p.page.evaluate(() => window.scrollTo(0, 0));
       }
 
       // --- A briefing: recorded, says so; its clips start empty; the turn

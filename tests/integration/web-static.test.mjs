@@ -50,7 +50,7 @@ const PAGES = [
     minModules: 3,
     domFree: ['publish-session.js', 'media-devices.js', 'briefing-api.js', 'briefing-format.js',
       'figures-plausibility.js'],
-    domAllowed: ['figures-form.js', 'province-briefing.js', 'province-office.js'],
+    domAllowed: ['figures-form.js', 'province-briefing.js', 'province-office.js', 'date-field.js'],
     video: { id: 'preview', what: 'the local preview', attrs: ['muted'] },
   },
   {
