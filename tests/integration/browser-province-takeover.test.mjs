@@ -6,7 +6,8 @@
 // makes no further WHIP POST while the phone's video runs on (counted by
 // frames the relay decodes, not by time); the chair's events socket sees
 // one takeover. And a publisher (webrtcbin) whose network was cut gets back
-// in without taking over, once the relay has seen its session lost.
+// in without taking over, once the relay has seen its session lost. The
+// operations room's roster marks the office whose devices took over.
 //
 // Screenshots: the directory printed at the end.
 import { test, after } from 'node:test';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { startRelay, getJson, waitFor } from './lib/relay.mjs';
 import { startPublisher } from './lib/publisher.mjs';
 import { openEvents } from './lib/events.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics, recordStates, statesSeen } from './lib/browser.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, recordStates, statesSeen, rememberToken } from './lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-takeover';
 const TOKENS = {
@@ -153,6 +154,25 @@ test('two devices of one office: refused with the reason, take over on the butto
         ['connecting', 'live'], 'the office went to the phone once and stayed');
       assert.deepEqual((await officeStatus(relay, 'TH-13')).takeover.count, 1,
         'ops sees the takeover in the office\'s status');
+
+      // ... and in the office's row of ops.html.
+      const opsContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+      await rememberToken(opsContext, CHAIR);
+      const ops = await opsContext.newPage();
+      try {
+        await ops.goto(`${relay.url}ops.html`);
+        const mark = await waitFor(() => ops.evaluate(() => {
+          const tr = document.querySelector('tr[data-id="TH-13"]');
+          const m = tr && tr.dataset.takeovers === '1' ? tr.querySelector('.takeover-mark') : null;
+          return m ? { text: m.textContent, title: m.title } : null;
+        }), { timeoutMs: WAIT_MS, describe: 'the takeover marked in TH-13\'s roster row' });
+        assert.equal(mark.text, '⇄ 1');
+        assert.match(mark.title, /^อุปกรณ์อื่นของสำนักงานส่งภาพแทน 1 ครั้ง ล่าสุดเมื่อ \d\d:\d\d น\.$/);
+        await ops.locator('tr[data-id="TH-13"]').scrollIntoViewIfNeeded();
+        await ops.screenshot({ path: path.join(SHOTS, 'ops-row-1366x768.png') });
+      } finally {
+        await opsContext.close();
+      }
 
       // The PC in English says the same.
       await pc.page.click('[data-language-switch]');
