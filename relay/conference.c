@@ -9,8 +9,14 @@ struct _RelayConference {
   RelayConfig *config;
   RelayEventBus *events;
   char *floor;
+  gint64 floor_since_unix_us;  /* when the floor was given (0 without one) */
+  gint64 floor_since_mono_us;  /* the same on the monotonic clock, for its age */
   RelayLayout layout;
   GHashTable *unmuted; /* participant id (borrowed from config, or "central") */
+  /* Participants the chair muted while they could be heard (a PUT of
+   * participants/<id>), as opposed to those muted because they never had
+   * the floor or passed it on: an office is told the chair cut it off. */
+  GHashTable *chair_muted;
   RelayConferenceChangedFunc changed;
   gpointer changed_data;
 };
@@ -93,6 +99,7 @@ relay_conference_new (RelayConfig *config, RelayEventBus *events)
   self->events = events;
   self->layout = RELAY_LAYOUT_MOSAIC;
   self->unmuted = g_hash_table_new (g_str_hash, g_str_equal);
+  self->chair_muted = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_add (self->unmuted, (gpointer) RELAY_CENTRAL_ROOM);
   return self;
 }
@@ -103,6 +110,7 @@ relay_conference_free (RelayConference *self)
   if (!self)
     return;
   g_hash_table_unref (self->unmuted);
+  g_hash_table_unref (self->chair_muted);
   g_free (self->floor);
   g_free (self);
 }
@@ -113,11 +121,11 @@ relay_conference_is_participant (RelayConference *self, const char *id)
   return canonical_id (self, id) != NULL;
 }
 
-void
-relay_conference_set_muted (RelayConference *self, const char *participant, gboolean muted)
+/* by_chair: the chair's own mute (the control API), not one the floor
+ * rules make. */
+static void
+set_muted (RelayConference *self, const char *id, gboolean muted, gboolean by_chair)
 {
-  const char *id = canonical_id (self, participant);
-  g_return_if_fail (id);
   gboolean was_muted = !g_hash_table_contains (self->unmuted, id);
   if (was_muted == muted)
     return;
@@ -125,10 +133,37 @@ relay_conference_set_muted (RelayConference *self, const char *participant, gboo
     g_hash_table_remove (self->unmuted, id);
   else
     g_hash_table_add (self->unmuted, (gpointer) id);
+  if (muted && by_chair)
+    g_hash_table_add (self->chair_muted, (gpointer) id);
+  else
+    g_hash_table_remove (self->chair_muted, id);
   relay_info (strcmp (id, RELAY_CENTRAL_ROOM) == 0 ? NULL : id, "%s %s", id,
               muted ? "muted" : "unmuted");
   publish (self, "mute", "participant", id, "muted", json_node_init_boolean (json_node_alloc (), muted));
   notify_changed (self);
+}
+
+void
+relay_conference_set_muted (RelayConference *self, const char *participant, gboolean muted)
+{
+  const char *id = canonical_id (self, participant);
+  g_return_if_fail (id);
+  set_muted (self, id, muted, TRUE);
+}
+
+gboolean
+relay_conference_muted_by_chair (RelayConference *self, const char *participant)
+{
+  const char *id = canonical_id (self, participant);
+  return id && g_hash_table_contains (self->chair_muted, id);
+}
+
+gint64
+relay_conference_floor_since (RelayConference *self, gint64 *held_ms)
+{
+  if (held_ms)
+    *held_ms = self->floor ? (g_get_monotonic_time () - self->floor_since_mono_us) / 1000 : -1;
+  return self->floor ? self->floor_since_unix_us : 0;
 }
 
 gboolean
@@ -147,12 +182,19 @@ relay_conference_set_floor (RelayConference *self, const char *province)
     return;
   g_autofree char *previous = g_steal_pointer (&self->floor);
   self->floor = g_strdup (id);
+  self->floor_since_unix_us = id ? g_get_real_time () : 0;
+  self->floor_since_mono_us = id ? g_get_monotonic_time () : 0;
   /* The floor is the right to be heard: the holder is unmuted, the one it
    * passes from is muted (the chair can unmute anyone again). */
   if (previous)
-    relay_conference_set_muted (self, previous, TRUE);
+    {
+      const char *prev_id = canonical_id (self, previous);
+      set_muted (self, prev_id, TRUE, FALSE);
+      /* Passing the floor on is not the chair cutting it off. */
+      g_hash_table_remove (self->chair_muted, prev_id);
+    }
   if (id)
-    relay_conference_set_muted (self, id, FALSE);
+    set_muted (self, id, FALSE, FALSE);
   relay_info (id, "floor %s", id ? "given" : "taken back");
   publish (self, "floor", "province", id, "previous",
            previous ? json_node_init_string (json_node_alloc (), previous)
@@ -209,6 +251,20 @@ relay_conference_describe (RelayConference *self)
   json_builder_set_member_name (b, "floor");
   if (self->floor)
     json_builder_add_string_value (b, self->floor);
+  else
+    json_builder_add_null_value (b);
+  /* Since when, so that a page shows how long the holder has spoken. */
+  json_builder_set_member_name (b, "floor_since");
+  if (self->floor)
+    {
+      /* With milliseconds, as the briefing's times. */
+      gint64 us = self->floor_since_unix_us;
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+      g_autofree char *seconds = g_date_time_format (t, "%Y-%m-%dT%H:%M:%S");
+      g_autofree char *iso
+          = g_strdup_printf ("%s.%03dZ", seconds, (int) ((us % G_USEC_PER_SEC) / 1000));
+      json_builder_add_string_value (b, iso);
+    }
   else
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "layout");

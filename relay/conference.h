@@ -32,8 +32,15 @@ gboolean relay_conference_is_participant (RelayConference *conference, const cha
 void relay_conference_set_floor (RelayConference *conference, const char *province);
 const char *relay_conference_get_floor (RelayConference *conference);
 
+/* The chair's mute or unmute (PUT participants/<id>). */
 void relay_conference_set_muted (RelayConference *conference, const char *participant,
                                  gboolean muted);
+/* Muted by the chair while it could be heard, rather than muted by the
+ * floor rules (never given the floor, or passed it on). */
+gboolean relay_conference_muted_by_chair (RelayConference *conference, const char *participant);
+/* When the floor was given (Unix µs; 0 without a floor) and, in *held_ms
+ * (may be NULL), for how long it has been held (-1 without a floor). */
+gint64 relay_conference_floor_since (RelayConference *conference, gint64 *held_ms);
 gboolean relay_conference_is_muted (RelayConference *conference, const char *participant);
 
 void relay_conference_set_layout (RelayConference *conference, RelayLayout layout);
@@ -49,7 +56,7 @@ void relay_conference_set_changed_func (RelayConference *conference,
 /* The unmuted participants, sorted (free with g_strfreev). */
 char **relay_conference_dup_unmuted (RelayConference *conference);
 
-/* {"floor":..,"layout":..,"spotlight":..,"unmuted":[..]} */
+/* {"floor":..,"floor_since":..,"layout":..,"spotlight":..,"unmuted":[..]} */
 JsonNode *relay_conference_describe (RelayConference *conference);
 
 G_END_DECLS

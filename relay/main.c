@@ -22,6 +22,7 @@
 #include "signaling/http-listener.h"
 #include "signaling/metrics-endpoint.h"
 #include "signaling/media-link.h"
+#include "signaling/office-api.h"
 #include "signaling/clips-api.h"
 #include "signaling/control-api.h"
 #include "signaling/events-endpoint.h"
@@ -98,6 +99,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
   relay_reports_api_register (server, app, app->reports);
   relay_clips_api_register (server, app, app->clips);
   relay_briefings_api_register (server, app);
+  relay_office_api_register (server, app);
   relay_webhooks_api_register (server, app);
   relay_metrics_endpoint_register (server, app, whep_endpoint);
   relay_static_pages_register (server);

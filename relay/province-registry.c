@@ -7,6 +7,17 @@
 #include "relay/peer/forward-kind.h"
 #include "relay/producer.h"
 
+/* Sessions another device took over, remembered per office so that the
+ * displaced device learns why (its session URL answers 410, its next POST
+ * 409 taken-over) rather than retrying. A few are enough: one office has
+ * few devices, and an older one only hears "live elsewhere" instead. */
+#define TAKEN_OVER_KEPT 4
+
+typedef struct {
+  char id[65];
+  gint64 at_unix_us;
+} TakenOver;
+
 typedef struct {
   RelayProvinceConfig *config;
   RelayProvinceState state;
@@ -22,6 +33,10 @@ typedef struct {
   /* Its sessions that ended, added up: the counters of
    * relay_province_registry_get_counters() never go back at a reconnect. */
   RelayProvinceCounters ended;
+  TakenOver taken_over[TAKEN_OVER_KEPT]; /* a ring; id "" for an empty slot */
+  guint taken_over_next;
+  guint takeovers;                 /* since the relay started */
+  gint64 last_takeover_unix_us;    /* 0 before any */
 } ProvinceEntry;
 
 struct _RelayProvinceRegistry {
@@ -163,8 +178,36 @@ set_state_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayProvinceState
   relay_event_bus_publish (r->events, "province-state", json_builder_get_root (b));
 }
 
+/* Called with the lock held: the old session is remembered as taken over
+ * and the event published (before the state change it causes). */
+static void
+record_takeover_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayPublisherSession *old)
+{
+  gint64 now = g_get_real_time ();
+  TakenOver *slot = &e->taken_over[e->taken_over_next];
+  e->taken_over_next = (e->taken_over_next + 1) % TAKEN_OVER_KEPT;
+  g_strlcpy (slot->id, relay_publisher_session_get_id (old), sizeof slot->id);
+  slot->at_unix_us = now;
+  e->takeovers++;
+  e->last_takeover_unix_us = now;
+  if (!r->events)
+    return;
+  /* No session id nor address: the events carry neither (docs/API.md). */
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "province");
+  json_builder_add_string_value (b, e->config->code);
+  json_builder_set_member_name (b, "previous_state");
+  json_builder_add_string_value (b, relay_province_state_name (e->state));
+  json_builder_set_member_name (b, "count");
+  json_builder_add_int_value (b, e->takeovers);
+  json_builder_end_object (b);
+  relay_event_bus_publish (r->events, "takeover", json_builder_get_root (b));
+}
+
 void
-relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession *session)
+relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession *session,
+                                gboolean takeover)
 {
   RelayPublisherSession *old = NULL;
   g_mutex_lock (&r->lock);
@@ -173,17 +216,69 @@ relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession 
   old = e->session;
   if (old)
     add_session_counters (&e->ended, old);
+  if (old && takeover)
+    record_takeover_locked (r, e, old);
   e->session = relay_publisher_session_ref (session);
   g_atomic_pointer_set (&e->forwarding, session);
   set_state_locked (r, e, RELAY_PROVINCE_CONNECTING);
   g_mutex_unlock (&r->lock);
   if (old)
     {
-      relay_info (e->config->code, "new session %.8s replaces %.8s",
-                  relay_publisher_session_get_id (session), relay_publisher_session_get_id (old));
+      relay_info (e->config->code, "new session %.8s %s %.8s",
+                  relay_publisher_session_get_id (session),
+                  takeover ? "takes over from" : "replaces", relay_publisher_session_get_id (old));
       relay_publisher_session_close (old);
       relay_publisher_session_unref (old);
     }
+}
+
+static gboolean
+taken_over_locked (ProvinceEntry *e, const char *session_id, gint64 *at_unix_us)
+{
+  for (guint i = 0; i < TAKEN_OVER_KEPT; i++)
+    if (e->taken_over[i].id[0] && strcmp (e->taken_over[i].id, session_id) == 0)
+      {
+        if (at_unix_us)
+          *at_unix_us = e->taken_over[i].at_unix_us;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+relay_province_registry_taken_over (RelayProvinceRegistry *r, const char *code,
+                                    const char *session_id, gint64 *at_unix_us)
+{
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = g_hash_table_lookup (r->entries, code);
+  gboolean found = e && session_id && taken_over_locked (e, session_id, at_unix_us);
+  g_mutex_unlock (&r->lock);
+  return found;
+}
+
+RelayPublishDecision
+relay_province_registry_claim (RelayProvinceRegistry *r, const char *code, gboolean takeover,
+                               const char *replaces)
+{
+  RelayPublishCurrent current = { 0 };
+  RelayPublishRequest request = { .takeover = takeover, .replaces = replaces };
+  g_mutex_lock (&r->lock);
+  ProvinceEntry *e = g_hash_table_lookup (r->entries, code);
+  if (e && e->session)
+    {
+      RelayPublisherSnapshot snap;
+      relay_publisher_session_get_snapshot (e->session, &snap);
+      current.has_session = TRUE;
+      current.live_or_connecting
+          = e->state == RELAY_PROVINCE_LIVE || e->state == RELAY_PROVINCE_CONNECTING;
+      current.transport_disconnected = g_strcmp0 (snap.transport, "disconnected") == 0;
+      current.session_id = relay_publisher_session_get_id (e->session);
+    }
+  if (e && replaces)
+    request.replaces_taken_over = taken_over_locked (e, replaces, NULL);
+  RelayPublishDecision decision = relay_publish_decide (&current, &request);
+  g_mutex_unlock (&r->lock);
+  return decision;
 }
 
 RelayPublisherSession *
@@ -502,6 +597,24 @@ add_session_details (JsonBuilder *b, ProvinceEntry *e, const RelayPublisherSnaps
                       s && s->limits.largest_oversized ? (gint64) s->limits.largest_oversized : -1);
 }
 
+/* Devices replacing each other by an explicit takeover: which office had
+ * two, and when it last happened. */
+static void
+add_takeover (JsonBuilder *b, ProvinceEntry *e)
+{
+  json_builder_set_member_name (b, "takeover");
+  if (!e->takeovers)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  g_autofree char *at = iso_time (e->last_takeover_unix_us);
+  json_builder_begin_object (b);
+  member_int (b, "count", e->takeovers);
+  member_string (b, "last_at", at);
+  json_builder_end_object (b);
+}
+
 /* Called with the lock held; the snapshot read takes the session's lock. */
 static void
 describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *audience)
@@ -525,7 +638,10 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *aud
   member_string (b, "since", since);
   member_string (b, "transport", s ? s->transport : NULL);
   if (details)
-    add_session_details (b, e, s);
+    {
+      add_session_details (b, e, s);
+      add_takeover (b, e);
+    }
   add_video (b, s, details);
   add_audio (b, s, details);
   json_builder_end_object (b);

@@ -15,6 +15,7 @@
 #include "relay/metrics-histogram.h"
 #include "relay/ice/packet-channel.h"
 #include "relay/peer/publisher-session.h"
+#include "relay/publish-claim.h"
 #include "relay/status-audience.h"
 
 G_BEGIN_DECLS
@@ -40,8 +41,23 @@ void relay_province_registry_close_all (RelayProvinceRegistry *registry);
 void relay_province_registry_free (RelayProvinceRegistry *registry);
 
 /* Makes session the province's current one (the registry takes a
- * reference) and closes the one it replaces, if any. */
-void relay_province_registry_attach (RelayProvinceRegistry *registry, RelayPublisherSession *session);
+ * reference) and closes the one it replaces, if any. With `takeover` (the
+ * POST's claim was RELAY_PUBLISH_TAKE_OVER) the one replaced is remembered
+ * as taken over, counted in the office's status, and a "takeover" event
+ * says so. */
+void relay_province_registry_attach (RelayProvinceRegistry *registry, RelayPublisherSession *session,
+                                     gboolean takeover);
+
+/* Decides a new WHIP POST's claim on the office `code` from the state of
+ * its current session (relay/publish-claim.h). Takes the lock. */
+RelayPublishDecision relay_province_registry_claim (RelayProvinceRegistry *registry,
+                                                    const char *code, gboolean takeover,
+                                                    const char *replaces);
+
+/* Whether `session_id` was one of `code`'s sessions that another device
+ * took over (the last few are remembered); *at_unix_us: when. */
+gboolean relay_province_registry_taken_over (RelayProvinceRegistry *registry, const char *code,
+                                             const char *session_id, gint64 *at_unix_us);
 
 /* The current session of `code` if its id is `session_id` (new reference). */
 RelayPublisherSession *relay_province_registry_lookup (RelayProvinceRegistry *registry,

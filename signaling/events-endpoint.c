@@ -45,6 +45,9 @@ static const struct {
   { "figures", AUDIENCE_OWN },             { "clip", AUDIENCE_OWN },
   /* An office over the ingest limits: the office must learn it too. */
   { "ingest-limit", AUDIENCE_OWN },
+  /* A device of the office took over from another: ops sees which office
+   * has two, the office itself that it happened. */
+  { "takeover", AUDIENCE_OWN },
   /* The recorder's state and its disk errors. */
   { "recording", AUDIENCE_VIEWERS },
   /* Who watches what, by WHEP session id and viewer name. */

@@ -16,8 +16,11 @@ relay_http_set_cors (SoupServerMessage *msg, const char *methods)
    * may call, and the bearer token is what authorises. */
   soup_message_headers_replace (h, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (h, "Access-Control-Allow-Methods", methods);
+  /* Briefing-Takeover and Briefing-Replaces: a WHIP POST's claim on its
+   * office (relay/publish-claim.h). */
   soup_message_headers_replace (h, "Access-Control-Allow-Headers",
-                                "Authorization, Content-Type, If-Match");
+                                "Authorization, Content-Type, If-Match, Briefing-Takeover, "
+                                "Briefing-Replaces");
   soup_message_headers_replace (h, "Access-Control-Expose-Headers",
                                 "Location, ETag, Link, Accept-Patch");
   soup_message_headers_replace (h, "Access-Control-Max-Age", "600");

@@ -7,7 +7,7 @@
 #include "signaling/admission.h"
 #include "signaling/http-util.h"
 
-#define WHIP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
+#define WHIP_METHODS_RESOURCE "GET, PATCH, DELETE, OPTIONS"
 #define WHIP_METHODS_ENDPOINT "POST, OPTIONS"
 #define CENTRAL_REFUSAL "the central room is published by the operations room's chair"
 
@@ -16,6 +16,7 @@ typedef struct {
   SoupServerMessage *msg;
   char *code;
   char *credential; /* "publisher:<code>": one POST at a time per office */
+  gboolean takeover; /* its claim was RELAY_PUBLISH_TAKE_OVER */
 } PostRequest;
 
 static void
@@ -41,7 +42,7 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
     }
   else
     {
-      relay_province_registry_attach (req->app->registry, session);
+      relay_province_registry_attach (req->app->registry, session, req->takeover);
       SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
       g_autofree char *location = g_strdup_printf ("/whip/%s/%s", req->code,
                                                    relay_publisher_session_get_id (session));
@@ -66,6 +67,64 @@ authorize_publisher (RelayApp *app, SoupServerMessage *msg, const RelayProvinceC
   if (strcmp (province->code, RELAY_CENTRAL_ROOM) == 0)
     return relay_http_authorize_viewer (msg, app->config, RELAY_ROLE_CHAIR, CENTRAL_REFUSAL) != NULL;
   return relay_http_check_auth (msg, relay_http_authorize_province (msg, app->config, province));
+}
+
+/* "HH:MM:SSZ" of a takeover, for the reasons. */
+static char *
+takeover_time (gint64 unix_us)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
+  return g_date_time_format (t, "%H:%M:%SZ");
+}
+
+/* The office's claim (relay/publish-claim.h) from the POST's Briefing-*
+ * headers. *decision is set when TRUE; FALSE after answering 400 for a
+ * malformed header or 409 for a refusal. */
+static gboolean
+claim_office (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province,
+              RelayPublishDecision *decision)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  gboolean valid;
+  gboolean takeover
+      = relay_publish_parse_takeover (soup_message_headers_get_one (h, "Briefing-Takeover"), &valid);
+  if (!valid)
+    {
+      relay_http_error (msg, 400, "bad-request", "Briefing-Takeover must be true or false");
+      return FALSE;
+    }
+  const char *replaces = soup_message_headers_get_one (h, "Briefing-Replaces");
+  if (replaces && !relay_publish_valid_session_id (replaces))
+    {
+      relay_http_error (msg, 400, "bad-request",
+                        "Briefing-Replaces must be the id of the session this device had "
+                        "(the last part of its Location)");
+      return FALSE;
+    }
+  *decision = relay_province_registry_claim (app->registry, province->code, takeover, replaces);
+  if (!relay_publish_decision_refuses (*decision))
+    {
+      if (*decision != RELAY_PUBLISH_NEW)
+        relay_info (province->code, "WHIP POST: %s", relay_publish_decision_name (*decision));
+      return TRUE;
+    }
+  relay_info (province->code, "WHIP POST refused: %s", relay_publish_decision_name (*decision));
+  if (*decision == RELAY_PUBLISH_REFUSE_TAKEN_OVER)
+    {
+      gint64 at = 0;
+      relay_province_registry_taken_over (app->registry, province->code, replaces, &at);
+      g_autofree char *when = takeover_time (at);
+      g_autofree char *reason = g_strdup_printf (
+          "another device took over this office at %s and is live; to send from this device "
+          "again, POST with Briefing-Takeover: true",
+          when);
+      relay_http_error (msg, 409, "taken-over", reason);
+    }
+  else
+    relay_http_error (msg, 409, "office-live-elsewhere",
+                      "this office is live from another device; to send from this one instead, "
+                      "POST with Briefing-Takeover: true (the other device is then ended)");
+  return FALSE;
 }
 
 static void
@@ -95,6 +154,16 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
   g_autofree char *credential = g_strconcat ("publisher:", province->code, NULL);
   if (!relay_admission_open_session (app->admission, msg, credential, 1))
     {
+      relay_sdp_offer_free (offer);
+      return;
+    }
+  /* After the admission: with one set-up at a time per office, the
+   * session judged here is still the current one when the new one is
+   * attached. */
+  RelayPublishDecision decision;
+  if (!claim_office (app, msg, province, &decision))
+    {
+      relay_admission_close_session (app->admission, credential);
       relay_sdp_offer_free (offer);
       return;
     }
@@ -128,6 +197,7 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
   req->msg = g_object_ref (msg);
   req->code = g_strdup (province->code);
   req->credential = g_steal_pointer (&credential);
+  req->takeover = decision == RELAY_PUBLISH_TAKE_OVER;
   soup_server_message_pause (msg);
   relay_publisher_session_create_async (province->code, offer, &settings,
                                         relay_province_registry_on_session_state, app->registry,
@@ -161,6 +231,29 @@ handle_patch (RelayApp *app, SoupServerMessage *msg, RelayPublisherSession *sess
   soup_server_message_pause (msg);
   relay_publisher_session_patch_async (session, frag, app->main_context, on_patched,
                                        g_object_ref (msg));
+}
+
+/* GET on a session URL: whether it is still the office's, and in which
+ * state (a device that lost its connection asks before it POSTs again). */
+static void
+answer_session_state (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province,
+                      RelayPublisherSession *session)
+{
+  g_autoptr (JsonNode) status
+      = relay_province_registry_describe (app->registry, province->code,
+                                          &(RelayStatusAudience){ .own_code = province->code });
+  JsonObject *o = json_node_get_object (status);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "session");
+  json_builder_add_string_value (b, relay_publisher_session_get_id (session));
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, json_object_get_string_member (o, "state"));
+  json_builder_set_member_name (b, "transport");
+  json_builder_add_value (b, json_node_copy (json_object_get_member (o, "transport")));
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  relay_http_json (msg, 200, root);
 }
 
 static void
@@ -210,11 +303,13 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       return;
     }
 
-  if (strcmp (method, "PATCH") != 0 && strcmp (method, "DELETE") != 0)
+  if (strcmp (method, "GET") != 0 && strcmp (method, "PATCH") != 0
+      && strcmp (method, "DELETE") != 0)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
                                     WHIP_METHODS_RESOURCE);
-      relay_http_error (msg, 405, "method-not-allowed", "a WHIP session takes PATCH or DELETE");
+      relay_http_error (msg, 405, "method-not-allowed",
+                        "a WHIP session takes GET, PATCH or DELETE");
       return;
     }
   if (!authorize_publisher (app, msg, province))
@@ -223,7 +318,23 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       = relay_province_registry_lookup (app->registry, province->code, seg[1]);
   if (!session)
     {
+      gint64 at;
+      if (relay_province_registry_taken_over (app->registry, province->code, seg[1], &at))
+        {
+          /* The displaced device asks here when its connection ends: it
+           * must stop retrying rather than take the office back. */
+          g_autofree char *when = takeover_time (at);
+          g_autofree char *reason = g_strdup_printf (
+              "another device took over this office at %s; this session is over", when);
+          relay_http_error (msg, 410, "taken-over", reason);
+          return;
+        }
       relay_http_error (msg, 404, "not-found", "no such session (ended or replaced)");
+      return;
+    }
+  if (strcmp (method, "GET") == 0)
+    {
+      answer_session_state (app, msg, province, session);
       return;
     }
   if (strcmp (method, "DELETE") == 0)

@@ -8,36 +8,31 @@
  * field.
  *
  * Implausible figures (figures-plausibility.js) are marked beside their
- * fields as the office types, in Thai and English, with a "ยืนยันตัวเลข /
- * Confirm figures" box. The relay refuses them until they come confirmed
- * (needs_confirmation, its warnings then shown instead); a submission with
- * the box ticked carries "confirm_warnings": the codes of the warnings shown.
+ * fields as the office types, with a "Confirm figures" box. The relay
+ * refuses them until they come confirmed (needs_confirmation, its warnings
+ * then shown instead); a submission with the box ticked carries
+ * "confirm_warnings": the codes of the warnings shown.
+ *
+ * One language at a time (texts-province.js): labels, units and the
+ * schema's words in the page's language, written again when it changes;
+ * the day is typed as the page writes dates (date-field.js). The relay's
+ * own English reason of a refusal is shown in English, and in Thai its
+ * reason_th when it gives one, else the page's words (the reason goes to
+ * the console). Runs on the page's main thread; owns the form's fields.
  *
  * Test hook: form.lastReply = {via: 'datachannel'|'https', reply};
  * form.warnings = the warnings shown ([{code, field, reason, reason_th}]).
  */
 
 import { checkPlausibility } from './figures-plausibility.js';
+import { fieldLabel, unitText, formatValue } from './figures-format.js';
+import { DateField } from './date-field.js';
+import { text, localized, formatDate, parseDisplayDate } from './i18n.js';
+import './texts-province.js';
 
-const TEXT = {
-  saved: (v, via) => `บันทึกแล้ว (ฉบับที่ ${v}) / Saved (version ${v}) — ${via}`,
-  sending: 'กำลังส่ง… / Sending…',
-  fix: 'กรุณาแก้ไขช่องที่มีข้อผิดพลาด / Please correct the marked fields',
-  required: 'ต้องกรอก / Required',
-  number: 'ต้องเป็นตัวเลข / Must be a number',
-  integer: 'ต้องเป็นจำนวนเต็ม / Must be a whole number',
-  min: (m) => `ต้องไม่น้อยกว่า ${m} / At least ${m}`,
-  max: (m) => `ต้องไม่เกิน ${m} / At most ${m}`,
-  length: (m) => `ยาวได้ไม่เกิน ${m} ตัวอักษร / At most ${m} characters`,
-  noSchema: 'โหลดแบบฟอร์มไม่ได้ / Could not load the form',
-  network: 'ส่งไม่สำเร็จ ลองอีกครั้ง / Not sent, please try again',
-  token: 'กรุณากรอกโทเค็นด้านบน / Enter the token above',
-  refused: 'ไม่ได้บันทึก / Not saved',
-  savedWarned: (v, n, via) => `บันทึกแล้ว (ฉบับที่ ${v}) พร้อมคำเตือนที่ยืนยัน ${n} รายการ / `
-    + `Saved (version ${v}) with ${n} confirmed warning${n === 1 ? '' : 's'} — ${via}`,
-  confirmFirst: 'ตัวเลขบางช่องผิดปกติ: ตรวจสอบ แล้วติ๊ก "ยืนยันตัวเลข" และกดส่งอีกครั้ง / '
-    + 'Some figures look unusual: check them, tick "Confirm figures" and submit again',
-  warning: (w) => `⚠ ${w.reason_th} / ${w.reason}`,
+const VIA_KEYS = {
+  datachannel: 'province.figures-via-datachannel',
+  https: 'province.figures-via-https',
 };
 
 const CHANNEL_REPLY_TIMEOUT_MS = 10000;
@@ -53,7 +48,9 @@ function newId() {
 }
 
 export class FiguresForm {
-  #form; #fieldsBox; #status; #date; #submit; #confirmBox; #confirm;
+  #form; #fieldsBox; #status; #date; #day; #submit; #confirmBox; #confirm;
+  #statusText = null; // () => the status line in the current language
+  #errorTexts = new Map(); // field name ('date' too) -> () => its error in the current language
   #schema = null;
   #inputs = new Map(); // name -> {field, input, error, warning}
   #getChannel; #getCredentials; #baseUrl;
@@ -73,11 +70,32 @@ export class FiguresForm {
     this.#baseUrl = baseUrl;
     this.#getChannel = getChannel;
     this.#getCredentials = getCredentials;
-    this.#date.value = bangkokToday();
+    this.#day = new DateField(this.#date, bangkokToday());
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.submit();
     });
+    window.addEventListener('languagechange', () => this.#rewrite());
+  }
+
+  /* Everything the form wrote, again in the current language. */
+  #rewrite() {
+    for (const { field: f, label, input } of this.#inputs.values()) {
+      label.textContent = this.#labelText(f);
+      if (f.type === 'enum') {
+        for (const o of input.options) {
+          if (o.value) o.textContent = formatValue(f, o.value);
+        }
+      }
+    }
+    this.#showWarnings(this.warnings);
+    for (const [name, textOf] of this.#errorTexts) this.#showError(name, textOf);
+    if (this.#statusText) this.#status.textContent = this.#statusText();
+  }
+
+  #labelText(f) {
+    const unit = unitText(f.unit);
+    return fieldLabel(f) + (unit ? ` (${unit})` : '') + (f.required ? ' *' : '');
   }
 
   async load() {
@@ -86,7 +104,7 @@ export class FiguresForm {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       this.#schema = await res.json();
     } catch {
-      this.#setStatus('error', TEXT.noSchema);
+      this.#setStatus('error', () => text('province.figures-no-schema'));
       return;
     }
     this.#fieldsBox.replaceChildren(...this.#schema.fields.map((f) => this.#buildField(f)));
@@ -107,12 +125,12 @@ export class FiguresForm {
     const id = `fig-${f.name}`;
     const label = document.createElement('label');
     label.htmlFor = id;
-    label.textContent = `${f.label_th} / ${f.label_en}${f.unit ? ` (${f.unit})` : ''}${f.required ? ' *' : ''}`;
+    label.textContent = this.#labelText(f);
     let input;
     if (f.type === 'enum') {
       input = document.createElement('select');
       input.append(new Option('—', ''));
-      for (const v of f.values || []) input.append(new Option(v, v));
+      for (const v of f.values || []) input.append(new Option(formatValue(f, v), v));
     } else if (f.type === 'text') {
       input = document.createElement('textarea');
       input.rows = 2;
@@ -136,7 +154,7 @@ export class FiguresForm {
     warning.setAttribute('aria-live', 'polite');
     input.setAttribute('aria-describedby', `${error.id} ${warning.id}`);
     row.append(label, input, error, warning);
-    this.#inputs.set(f.name, { field: f, input, error, warning });
+    this.#inputs.set(f.name, { field: f, label, input, error, warning });
     return row;
   }
 
@@ -169,7 +187,7 @@ export class FiguresForm {
       const name = w.field && w.field.startsWith('values.') ? w.field.slice(7) : null;
       const key = this.#inputs.has(name) ? name : null;
       if (!byField.has(key)) byField.set(key, []);
-      byField.get(key).push(TEXT.warning(w));
+      byField.get(key).push('⚠ ' + localized(w.reason_th, w.reason));
     }
     for (const [name, { warning }] of this.#inputs) {
       warning.textContent = (byField.get(name) || []).join('\n');
@@ -182,22 +200,24 @@ export class FiguresForm {
   #collect() {
     let ok = true;
     const values = {};
-    for (const { field: f, input, error } of this.#inputs.values()) {
-      error.textContent = '';
-      input.removeAttribute('aria-invalid');
+    this.#clearErrors();
+    for (const { field: f, input } of this.#inputs.values()) {
       const raw = input.value.trim();
       let msg = null;
       if (raw === '') {
-        if (f.required) msg = TEXT.required;
+        if (f.required) msg = () => text('province.figures-required');
       } else if (f.type === 'enum' || f.type === 'text') {
-        if (f.max_length && [...raw].length > f.max_length) msg = TEXT.length(f.max_length);
-        else values[f.name] = raw;
+        if (f.max_length && [...raw].length > f.max_length) {
+          msg = () => text('province.figures-length', f.max_length);
+        } else {
+          values[f.name] = raw;
+        }
       } else {
         const n = Number(raw);
-        if (!Number.isFinite(n)) msg = TEXT.number;
-        else if (f.type === 'integer' && !Number.isInteger(n)) msg = TEXT.integer;
-        else if (f.min !== undefined && n < f.min) msg = TEXT.min(f.min);
-        else if (f.max !== undefined && n > f.max) msg = TEXT.max(f.max);
+        if (!Number.isFinite(n)) msg = () => text('province.figures-number');
+        else if (f.type === 'integer' && !Number.isInteger(n)) msg = () => text('province.figures-integer');
+        else if (f.min !== undefined && n < f.min) msg = () => text('province.figures-min', f.min);
+        else if (f.max !== undefined && n > f.max) msg = () => text('province.figures-max', f.max);
         else values[f.name] = n;
       }
       if (msg) {
@@ -209,38 +229,61 @@ export class FiguresForm {
     /* A rule of severity "error" refuses as a bound does: no use sending. */
     for (const err of checkPlausibility(this.#schema, values).errors) {
       ok = false;
-      this.#showError(err.field.slice('values.'.length), `${err.reason_th} / ${err.reason}`);
+      this.#showError(err.field.slice('values.'.length), () => localized(err.reason_th, err.reason));
     }
     return ok ? values : null;
   }
 
-  #showError(name, text) {
+  #clearErrors() {
+    this.#errorTexts.clear();
+    this.#form.querySelector('.figures-date-error').textContent = '';
+    for (const { input, error } of this.#inputs.values()) {
+      error.textContent = '';
+      input.removeAttribute('aria-invalid');
+    }
+  }
+
+  /* textOf: () => the error in the current language. */
+  #showError(name, textOf) {
+    if (name === 'date') {
+      this.#errorTexts.set(name, textOf);
+      this.#form.querySelector('.figures-date-error').textContent = textOf();
+      return true;
+    }
     const entry = this.#inputs.get(name);
     if (!entry) return false;
-    entry.error.textContent = text;
+    this.#errorTexts.set(name, textOf);
+    entry.error.textContent = textOf();
     entry.input.setAttribute('aria-invalid', 'true');
     return true;
   }
 
-  #setStatus(kind, text) {
+  /* textOf: () => the status in the current language. */
+  #setStatus(kind, textOf) {
     this.#status.dataset.kind = kind;
-    this.#status.textContent = text;
+    this.#statusText = textOf;
+    this.#status.textContent = textOf();
   }
 
   async submit() {
     if (!this.#schema) return;
     const values = this.#collect();
-    if (!values) {
-      this.#setStatus('error', TEXT.fix);
+    const date = parseDisplayDate(this.#date.value);
+    if (!date) {
+      this.#showError('date', () => text('date.invalid'));
+    }
+    if (!values || !date) {
+      this.#setStatus('error', () => text('province.figures-fix'));
       return;
     }
+    this.#day.iso = date;
     const confirmed = this.warnings.length > 0 && this.#confirm.checked;
     const message = JSON.stringify({
-      type: 'figures', id: newId(), date: this.#date.value, values,
+      type: 'figures', id: newId(), date, values,
       ...(confirmed ? { confirm_warnings: this.warnings.map((w) => w.code) } : {}),
     });
     this.#submit.disabled = true;
-    this.#setStatus('busy', TEXT.sending);
+    this.#setStatus('busy', () => text('province.figures-sending'));
     try {
       const channel = this.#getChannel();
       let result;
@@ -252,7 +295,7 @@ export class FiguresForm {
       this.lastReply = result;
       this.#showReply(result);
     } catch (e) {
-      this.#setStatus('error', e.message === 'token' ? TEXT.token : TEXT.network);
+      this.#setStatus('error', () => text(e.message === 'token' ? 'province.figures-token' : 'province.figures-network'));
     } finally {
       this.#submit.disabled = false;
     }
@@ -299,30 +342,36 @@ export class FiguresForm {
   }
 
   #showReply({ via, reply }) {
-    const how = via === 'datachannel' ? 'data channel' : 'HTTPS';
+    const how = () => text(VIA_KEYS[via]);
     if (reply.ok) {
       const stored = reply.warnings || [];
       this.#showWarnings(stored);
-      this.#setStatus('ok', stored.length ? TEXT.savedWarned(reply.version, stored.length, how)
-        : TEXT.saved(reply.version, how));
+      this.#setStatus('ok', stored.length
+        ? () => text('province.figures-saved-warned', reply.version, stored.length, how())
+        : () => text('province.figures-saved', reply.version, how()));
       return;
     }
     /* The relay's warnings replace the page's own: it decides. */
     const general = reply.warnings ? this.#showWarnings(reply.warnings) : [];
     if (reply.needs_confirmation) {
-      this.#setStatus('warn', [TEXT.confirmFirst, ...general].join(' — '));
+      this.#setStatus('warn', () => [text('province.figures-confirm-first'), ...general].join(' — '));
       this.#confirm.focus();
       return;
     }
+    const unplaced = [];
     for (const err of reply.errors || []) {
       const name = err.field && err.field.startsWith('values.') ? err.field.slice(7) : err.field;
-      const reason = err.reason_th ? `${err.reason_th} / ${err.reason}` : err.reason;
-      if (name === 'date') {
-        this.#form.querySelector('.figures-date-error').textContent = reason;
-      } else if (!name || !this.#showError(name, reason)) {
-        general.push(err.field ? `${err.field}: ${reason}` : reason);
+      if (!err.reason_th) {
+        /* The relay's reason is English, for logs: the console has it. */
+        console.info('figures refused:', err.field, err.reason);
       }
+      const textOf = name === 'date'
+        ? () => text('province.figures-refused-date', formatDate(this.#day.iso), err.reason)
+        : () => (err.reason_th ? localized(err.reason_th, err.reason)
+          : text('province.figures-refused-field', err.reason));
+      if (!name || !this.#showError(name, textOf)) unplaced.push(textOf);
     }
-    this.#setStatus('error', [TEXT.refused, ...general].join(' — '));
+    this.#setStatus('error', () => [text('province.figures-refused'), ...general,
+      ...unplaced.map((t) => t())].join(' — '));
   }
 }

@@ -3,8 +3,13 @@
  * soft bounds (warn_min, warn_max) and the rules across fields (their terms,
  * as the relay parsed them). The same codes and texts as the relay's
  * (relay/reports/figures-plausibility.c), which decides in the end: this is
- * the early word, the relay's reply the last. No DOM.
+ * the early word, the relay's reply the last. No DOM. The reasons come in
+ * both languages, as the relay's do (reason, reason_th), from the
+ * catalogue (texts-province.js).
  */
+
+import { bothTexts } from './i18n.js';
+import './texts-province.js';
 
 /* A figure as the relay writes it: whole numbers plain, others with at most
  * ten significant digits. */
@@ -21,22 +26,12 @@ function boundWarnings(field, v) {
   const out = [];
   const value = withUnit(v, field.unit);
   if (field.warn_min !== undefined && v < field.warn_min) {
-    const bound = withUnit(field.warn_min, field.unit);
-    out.push({
-      code: `${field.name}.warn-min`,
-      field: `values.${field.name}`,
-      reason: `${value} is unusually low (expected at least ${bound}): check it, or confirm it is right`,
-      reason_th: `${value} ต่ำผิดปกติ (ปกติไม่ต่ำกว่า ${bound}) กรุณาตรวจสอบหรือยืนยันว่าถูกต้อง`,
-    });
+    const [th, en] = bothTexts('province.plausibility-low', value, withUnit(field.warn_min, field.unit));
+    out.push({ code: `${field.name}.warn-min`, field: `values.${field.name}`, reason: en, reason_th: th });
   }
   if (field.warn_max !== undefined && v > field.warn_max) {
-    const bound = withUnit(field.warn_max, field.unit);
-    out.push({
-      code: `${field.name}.warn-max`,
-      field: `values.${field.name}`,
-      reason: `${value} is unusually high (expected at most ${bound}): check it, or confirm it is right`,
-      reason_th: `${value} สูงผิดปกติ (ปกติไม่เกิน ${bound}) กรุณาตรวจสอบหรือยืนยันว่าถูกต้อง`,
-    });
+    const [th, en] = bothTexts('province.plausibility-high', value, withUnit(field.warn_max, field.unit));
+    out.push({ code: `${field.name}.warn-max`, field: `values.${field.name}`, reason: en, reason_th: th });
   }
   return out;
 }

@@ -8,7 +8,7 @@
  * office that is not live). Runs on the page's main thread; owns its rows
  * and the last status of each participant. */
 
-import { text, formatNumber } from './i18n.js';
+import { text, formatNumber, formatTime } from './i18n.js';
 import { QualityTracker } from './network-quality.js';
 import { officeText, regionText, stateText } from './ops-format.js';
 import './texts-ops.js';
@@ -161,6 +161,17 @@ export class Roster {
     row.name.textContent = label;
     row.name.title = label;
     row.state.textContent = stateText(p.state);
+    /* Another device of the office took over from the one that was live
+     * (docs/API.md, "One device at a time"): two devices in one office. */
+    const takeovers = p.takeover && p.takeover.count > 0 ? p.takeover.count : 0;
+    row.tr.dataset.takeovers = String(takeovers);
+    if (takeovers) {
+      const mark = el('span', 'takeover-mark');
+      mark.textContent = text('ops.takeover-mark', takeovers);
+      mark.title = text('ops.takeover-title', takeovers, formatTime(p.takeover.last_at));
+      mark.setAttribute('aria-label', mark.title);
+      row.state.append(' ', mark);
+    }
     /* RFC 6464: 0 dBov loudest, -127 silence; the meter shows -60..0. */
     const dbov = p.audio && typeof p.audio.level_dbov === 'number' && p.state === 'live'
       ? p.audio.level_dbov : -127;

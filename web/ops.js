@@ -287,6 +287,9 @@ feed.addEventListener('event', (ev) => {
     }
   } else if (e.type === 'active-speaker') {
     setSpeaker(e.participant);
+  } else if (e.type === 'takeover') {
+    /* The office's row shows it (its status has the count). */
+    readParticipants().catch(() => null);
   } else {
     briefing.onEvent(e);
   }

@@ -1,15 +1,23 @@
 /* briefing-relay: the province page's view of the live briefing
  * (province.html): "your turn in N" while the office waits on the agenda
  * (N: the pending items before it that will be called, free items and
- * offices that are here), "you have the floor, 1:42 / 3:00" while it
- * speaks, and who speaks now. Read with the office's own token from
- * GET /api/v1/briefings/live (an office sees the public part) and kept up
- * to date by the events WebSocket. */
+ * offices that are here), and who speaks now. While the office speaks, its
+ * turn's clock ("1:42 / 3:00") is what ownTurnClock() gives the office
+ * notice (province-office.js), which shows the floor. Read with the
+ * office's own token from GET /api/v1/briefings/live (an office sees the
+ * public part) and kept up to date by the page's events WebSocket. Runs on
+ * the page's main thread; texts from texts-province.js. */
 
-import { BriefingApi, EventFeed, ApiError, BRIEFING_EVENTS } from './briefing-api.js';
-import { TurnClock, agendaAhead, officeLabel } from './briefing-format.js';
+import { BriefingApi, ApiError, BRIEFING_EVENTS } from './briefing-api.js';
+import { TurnClock, agendaAhead } from './briefing-format.js';
+import { text, currentLanguage } from './i18n.js';
+import './texts-province.js';
 
-const TICK_MS = 250;
+/* The code and the name in the page's language ("TH-50 Chiang Mai"). */
+function officeName(o) {
+  const name = currentLanguage() === 'th' ? o.name_th : o.name_en;
+  return name ? o.office + ' ' + name : o.office;
+}
 
 export class ProvinceBriefing {
   #api;
@@ -23,35 +31,24 @@ export class ProvinceBriefing {
   #loading = false;
   #again = false;
 
-  /* credentials: () => ({province, token}). */
-  constructor(credentials) {
+  /* credentials: () => ({province, token}); feed: the page's EventFeed
+   * (briefing-api.js), started by the page. */
+  constructor(credentials, feed) {
     this.#office = () => credentials().province;
     this.#api = new BriefingApi(document.baseURI, () => credentials().token);
     this.#els = {
       panel: document.getElementById('briefing-panel'),
       title: document.getElementById('briefing-title'),
       turn: document.getElementById('briefing-turn'),
-      clock: document.getElementById('briefing-clock'),
       speaker: document.getElementById('briefing-speaker'),
     };
-    this.#feed = new EventFeed(document.baseURI, () => credentials().token);
+    this.#feed = feed;
     this.#feed.addEventListener('open', (ev) => {
       if (!ev.detail.complete) this.load();
     });
     this.#feed.addEventListener('event', (ev) => this.#onEvent(ev.detail));
-    window.setInterval(() => this.#renderClock(), TICK_MS);
+    window.addEventListener('languagechange', () => this.#render());
     this.#render();
-  }
-
-  start() {
-    this.#feed.start();
-    this.load();
-  }
-
-  /* The office or its token changed: the event stream too, then load. */
-  credentialsChanged() {
-    this.#feed.reconnect();
-    this.load();
   }
 
   /* Reads the live briefing again (the office or its token changed, or
@@ -162,6 +159,26 @@ export class ProvinceBriefing {
     return ahead >= 0 ? { kind: 'waiting', ahead } : { kind: 'off-agenda', ahead: null };
   }
 
+  /* The clock of this office's own turn while it speaks, or null. */
+  ownTurnClock() {
+    return this.#status().kind === 'floor' ? this.#speaker.clock : null;
+  }
+
+  /* What the turn line says ('' while the office speaks: the floor notice
+   * says it, with the clock). */
+  #turnText(s) {
+    switch (s.kind) {
+      case 'floor':
+        return text('province.floor');
+      case 'waiting':
+        return s.ahead === 0 ? text('province.turn-next') : text('province.turn-in', s.ahead);
+      case 'off-agenda':
+        return text('province.off-agenda');
+      default:
+        return '';
+    }
+  }
+
   #render() {
     const els = this.#els;
     const b = this.#briefing;
@@ -169,33 +186,10 @@ export class ProvinceBriefing {
     els.panel.hidden = s.kind === 'none';
     els.panel.dataset.kind = s.kind;
     els.title.textContent = b ? b.title : '';
-    switch (s.kind) {
-      case 'floor':
-        els.turn.textContent = 'คุณได้รับสิทธิ์พูด / You have the floor';
-        break;
-      case 'waiting':
-        els.turn.textContent = s.ahead === 0
-          ? 'ถึงคิวคุณเป็นลำดับถัดไป / You are next (your turn in 0)'
-          : `ถึงคิวคุณอีก ${s.ahead} ลำดับ / Your turn in ${s.ahead}`;
-        break;
-      case 'off-agenda':
-        els.turn.textContent = 'ไม่มีคิวในวาระที่เหลือ / Not on the rest of the agenda';
-        break;
-      default:
-        els.turn.textContent = '';
-    }
+    els.turn.textContent = s.kind === 'floor' ? '' : this.#turnText(s);
     els.turn.dataset.ahead = s.ahead === null ? '' : String(s.ahead);
     const other = this.#speaker && s.kind !== 'floor' ? this.#speaker.turn : null;
-    els.speaker.textContent = other ? `กำลังพูด / Speaking now: ${officeLabel(other)}` : '';
-    this.#renderClock();
-  }
-
-  #renderClock() {
-    const now = performance.now();
-    const floor = this.#status().kind === 'floor';
-    const clock = floor ? this.#speaker.clock : null;
-    this.#els.clock.textContent = clock ? clock.text(now) : '';
-    this.#els.clock.classList.toggle('overtime', Boolean(clock && clock.overtime(now)));
+    els.speaker.textContent = other ? text('province.speaking-now', officeName(other)) : '';
   }
 
   /* For the test hook. */
@@ -207,8 +201,8 @@ export class ProvinceBriefing {
       briefing: this.#briefing ? this.#briefing.id : null,
       kind: s.kind,
       ahead: s.ahead,
-      text: this.#els.turn.textContent,
-      clock: this.#els.clock.textContent,
+      text: this.#turnText(s),
+      clock: floor ? floor.text(now) : '',
       elapsedMs: floor ? floor.elapsedMs(now) : null,
       limitMs: floor ? floor.limitMs() : null,
       speaker: this.#speaker ? this.#speaker.turn.office : null,

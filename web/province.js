@@ -15,6 +15,14 @@
  *   turn      the live briefing as shown: {briefing, kind ('none', 'waiting',
  *             'floor', 'off-agenda'), ahead, text, clock, elapsedMs, limitMs,
  *             speaker} (province-briefing.js)
+ *   office    the office's own state as shown: {loaded, floor, floorText,
+ *             clock, elapsedMs, microphone, micText, recording,
+ *             recordingText, clips: [{id, url, reason}]} (province-office.js)
+ *   takeover  null, or 'live-elsewhere' / 'taken-over' while the page offers
+ *             to take the office over from another device
+ *
+ * Texts: web/texts-province.js and texts-common.js, in the language of the
+ * masthead's switch.
  */
 
 import { WhipSession } from './publish-session.js';
@@ -25,7 +33,11 @@ import { storageGet, storageSet, storageRemove } from './local-storage.js';
 import { fetchProvinces, addressWithProvince } from './province-list.js';
 import { PAGE_TEXT, sessionErrorDescriber, stateText, sessionDetailText } from './session-texts.js';
 import { ProvinceBriefing } from './province-briefing.js';
+import { ProvinceOffice } from './province-office.js';
+import { EventFeed } from './briefing-api.js';
 import { startPageTexts } from './page-language.js';
+import { text, currentLanguage } from './i18n.js';
+import './texts-province.js';
 
 // Module scripts run after parsing: the static texts can be filled now.
 startPageTexts();
@@ -39,42 +51,78 @@ const MIC_KEY = 'briefing.microphone';
 /* ---------------------------------------------------------------- texts */
 
 const STATE_TEXT = {
-  idle: 'ยังไม่ได้เชื่อมต่อ / Idle',
-  live: 'กำลังส่งสด / Live',
+  idle: () => text('province.state-idle'),
+  live: () => text('province.state-live'),
 };
+
+/* The refusals that mean another device of the office publishes: the page
+ * stops and offers to take over (docs/API.md, "One device at a time"). */
+const TAKEOVER_ERRORS = {
+  'office-live-elsewhere': 'live-elsewhere',
+  'taken-over': 'taken-over',
+};
+
+function takeoverKind(err) {
+  return err && (err.status === 409 || err.status === 410) ? TAKEOVER_ERRORS[err.error] || null : null;
+}
 
 function mediaErrorText(e) {
   switch (e && e.name) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return 'ไม่ได้รับอนุญาตให้ใช้กล้อง/ไมโครโฟน / Camera or microphone permission denied';
+      return text('province.media-denied');
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return 'ไม่พบกล้องหรือไมโครโฟน / No camera or microphone found';
+      return text('province.media-not-found');
     case 'NotReadableError':
     case 'AbortError':
-      return 'กล้องหรือไมโครโฟนถูกใช้งานโดยโปรแกรมอื่น / Camera or microphone is busy';
+      return text('province.media-busy');
     default:
-      return 'เปิดกล้อง/ไมโครโฟนไม่สำเร็จ / Could not open camera or microphone' +
-        (e && e.message ? ' (' + e.message + ')' : '');
+      return text('province.media-failed', e && e.message);
   }
 }
 
 /* The message of a WhipSession error ({status, error, reason, cause}). */
-const describeError = sessionErrorDescriber({
-  403: 'โทเค็นนี้ไม่ใช่ของจังหวัดนี้ / This token is not this province\'s',
-  406: 'เซิร์ฟเวอร์รับสื่อรูปแบบนี้ไม่ได้ / Relay cannot accept this media',
+const describeSessionError = sessionErrorDescriber({
+  403: () => text('province.http-403'),
+  406: () => text('province.http-406'),
 }, (cause) => (cause && cause.name === 'InsecureContext'
-  ? 'ต้องเปิดหน้านี้ผ่าน HTTPS / This page must be opened over HTTPS'
+  ? text('province.insecure')
   : mediaErrorText(cause)));
+
+const TAKEOVER_TEXT = {
+  'live-elsewhere': () => text('province.live-elsewhere'),
+  'taken-over': () => text('province.taken-over'),
+};
+
+function describeError(e) {
+  const kind = takeoverKind(e);
+  return kind ? TAKEOVER_TEXT[kind]() : describeSessionError(e);
+}
+
+/* The session's error with its message in the current language: one
+ * from the relay is described again after a change of language (a camera
+ * error keeps the words it had, its cause is not kept). */
+function inCurrentLanguage(err) {
+  return err && err.status ? { ...err, message: describeError(err) } : err;
+}
+
+/* The code and the name in the page's language ("TH-50 Chiang Mai"). */
+function provinceLabel(p) {
+  const name = currentLanguage() === 'th' ? p.name_th : p.name_en;
+  return name ? p.code + ' ' + name : p.code;
+}
 
 /* The detail line under the state, from a 'statechange' info. */
 function stateDetailText(info) {
   switch (info.kind) {
     case 'attempt':
-      return info.attempt > 1 ? 'ครั้งที่ / attempt ' + info.attempt : '';
+      return info.attempt > 1 ? text('province.attempt', info.attempt) : '';
     case 'live':
-      return info.province ? 'ส่งภาพเป็น / Publishing as ' + info.province : '';
+      return info.province ? text('province.publishing-as', info.province) : '';
+    case 'failed':
+      /* Told in the state line and the takeover offer. */
+      return takeoverKind(info.error) ? '' : sessionDetailText(info);
     default:
       return sessionDetailText(info);
   }
@@ -102,6 +150,9 @@ const els = {
   statCodec: document.getElementById('stat-codec'),
   statAudio: document.getElementById('stat-audio'),
   statRtt: document.getElementById('stat-rtt'),
+  takeoverBox: document.getElementById('takeover-box'),
+  takeOver: document.getElementById('take-over'),
+  programState: document.getElementById('program-state'),
 };
 
 /* -------------------------------------------------------------- storage */
@@ -138,9 +189,13 @@ const figures = new FiguresForm({
 });
 figures.load();
 
-/* The live briefing: this office's place in the agenda, or its floor. */
-const briefing = new ProvinceBriefing(
-  () => ({ province: els.province.value, token: els.token.value.trim() }));
+/* One events WebSocket with the office's token for both views below. */
+const officeCredentials = () => ({ province: els.province.value, token: els.token.value.trim() });
+const feed = new EventFeed(document.baseURI, () => officeCredentials().token);
+/* The live briefing: this office's place in the agenda. */
+const briefing = new ProvinceBriefing(officeCredentials, feed);
+/* The office's own state: floor, microphone, recording, clips. */
+const office = new ProvinceOffice(officeCredentials, feed, briefing);
 
 const hook = Object.freeze(Object.create(null, {
   state: { get: () => session.state, enumerable: true },
@@ -150,6 +205,8 @@ const hook = Object.freeze(Object.create(null, {
   stats: { get: () => session.stats, enumerable: true },
   figures: { get: () => figures, enumerable: true },
   turn: { get: () => briefing.state(), enumerable: true },
+  office: { get: () => office.state(), enumerable: true },
+  takeover: { get: () => (session.state === 'error' ? takeoverKind(session.lastError) : null), enumerable: true },
 }));
 Object.defineProperty(window, 'briefing', {
   value: hook, writable: false, configurable: false, enumerable: true,
@@ -157,11 +214,26 @@ Object.defineProperty(window, 'briefing', {
 
 /* ------------------------------------------------------------ rendering */
 
+let lastInfo = {};
+
 function renderState(state, info) {
+  lastInfo = info || {};
   els.state.dataset.state = state;
-  els.stateText.textContent = stateText(STATE_TEXT, state, session.lastError);
-  els.stateDetail.textContent = stateDetailText(info || {});
+  els.stateText.textContent = stateText(STATE_TEXT, state, inCurrentLanguage(session.lastError));
+  els.stateDetail.textContent = stateDetailText(lastInfo);
+  /* Another device publishes as this office: stop there, and let the
+   * user decide to take over (never by itself: that is how two devices
+   * took the office from each other forever). */
+  const offer = state === 'error' && Boolean(takeoverKind(session.lastError));
+  const shown = offer && els.takeoverBox.hidden;
+  els.takeoverBox.hidden = !offer;
   updateControls();
+  if (shown) {
+    /* Publish sits below the preview on a phone: bring the offer (and
+     * the state line above it) into view. */
+    els.takeoverBox.scrollIntoView({ block: 'center' });
+    els.takeOver.focus({ preventScroll: true });
+  }
 }
 
 function updateControls() {
@@ -198,12 +270,18 @@ const program = new WhepSession({
   credentials: () => ({ province: 'program', token: els.token.value.trim() }),
 });
 const programVideo = document.getElementById('program');
-const programState = document.getElementById('program-state');
 program.addEventListener('stream', (ev) => { programVideo.srcObject = ev.detail; });
-program.addEventListener('statechange', (ev) => {
-  const err = ev.detail.info && ev.detail.info.error;
-  programState.textContent = ev.detail.state + (err ? ' — ' + err.message : '');
-});
+const PROGRAM_STATE_TEXT = {
+  idle: () => text('province.program-waiting'),
+  watching: () => text('province.program-watching'),
+};
+
+function renderProgramState() {
+  const err = program.state === 'error' || program.state === 'reconnecting' ? program.lastError : null;
+  els.programState.textContent = stateText(PROGRAM_STATE_TEXT, program.state, null) +
+    (err ? ' — ' + err.message : '');
+}
+program.addEventListener('statechange', renderProgramState);
 
 session.addEventListener('statechange', (ev) => {
   renderState(ev.detail.state, ev.detail.info);
@@ -221,20 +299,20 @@ session.addEventListener('accepted', (ev) => {
   storageSet(tokenKey(ev.detail.province), ev.detail.token);
   storageSet(LAST_PROVINCE_KEY, ev.detail.province);
   briefing.load();
+  office.load();
 });
 session.addEventListener('notice', (ev) => {
   const n = ev.detail;
   if (n.kind === 'no-location') {
     els.stateDetail.textContent = PAGE_TEXT.noLocation();
   } else if (n.kind === 'stopped') {
-    els.stateDetail.textContent = n.released
-      ? 'หยุดส่งแล้ว / Stopped'
-      : 'หยุดส่งแล้ว (เซิร์ฟเวอร์จะปิดเองเมื่อหมดเวลา) / Stopped (the relay will time the session out)';
+    els.stateDetail.textContent = text(n.released ? 'province.stopped' : 'province.stopped-unreleased');
   }
 });
 
-function publish() {
-  const missing = session.start();
+/* options.takeover: take the office over from another device. */
+function publish(options = {}) {
+  const missing = session.start(options);
   if (missing) {
     els[missing].focus();
   }
@@ -252,7 +330,7 @@ function fillProvinces(list, selected) {
   select.textContent = '';
   select.add(new Option(PAGE_TEXT.chooseProvince(), ''));
   for (const p of list) {
-    select.add(new Option([p.code, p.name_th, p.name_en].filter(Boolean).join(' '), p.code));
+    select.add(new Option(provinceLabel(p), p.code));
   }
   if (selected && !list.some((p) => p.code === selected)) {
     select.add(new Option(PAGE_TEXT.unknownProvince(selected), selected));
@@ -260,11 +338,14 @@ function fillProvinces(list, selected) {
   select.value = selected || '';
 }
 
+let provinceList = null; // as the relay gave it, to name them again in another language
+
 async function loadProvinces() {
   const initial = els.province.value || provinceFromUrl() ||
     storageGet(LAST_PROVINCE_KEY) || '';
   try {
     const list = await fetchProvinces(document.baseURI);
+    provinceList = list;
     /* The user may have picked something meanwhile: keep it. */
     fillProvinces(list, els.province.value || initial);
   } catch (e) {
@@ -282,7 +363,14 @@ function onProvinceChange() {
     storageSet(LAST_PROVINCE_KEY, code);
   }
   window.history.replaceState(null, '', addressWithProvince(window.location.href, code));
-  briefing.credentialsChanged();
+  credentialsChanged();
+}
+
+/* The office or its token changed: the event stream, then both views. */
+function credentialsChanged() {
+  feed.reconnect();
+  briefing.load();
+  office.load();
 }
 
 /* -------------------------------------------------------------- devices */
@@ -291,11 +379,11 @@ function fillDeviceSelect(select, devices, currentId, fallbackPrefix) {
   const keep = currentId || select.value;
   select.textContent = '';
   if (devices.length === 0) {
-    select.add(new Option('ไม่พบอุปกรณ์ / No device', ''));
+    select.add(new Option(text('province.no-device'), ''));
     return;
   }
   devices.forEach((d, i) => {
-    select.add(new Option(d.label || (fallbackPrefix + ' ' + (i + 1)), d.deviceId));
+    select.add(new Option(d.label || text('province.device-n', fallbackPrefix, i + 1), d.deviceId));
   });
   if (keep && devices.some((d) => d.deviceId === keep)) {
     select.value = keep;
@@ -307,9 +395,9 @@ async function refreshDevices() {
   if (!found) {
     return;
   }
-  fillDeviceSelect(els.camera, found.cameras, found.cameraId, 'กล้อง / Camera');
+  fillDeviceSelect(els.camera, found.cameras, found.cameraId, text('province.camera'));
   fillDeviceSelect(els.microphone, found.microphones, found.microphoneId,
-    'ไมโครโฟน / Microphone');
+    text('province.microphone'));
 }
 
 /* Swap one kind of track (camera or microphone), also on a live session. */
@@ -372,6 +460,7 @@ function init() {
   els.showToken.addEventListener('change', () => {
     els.token.type = els.showToken.checked ? 'text' : 'password';
   });
+  els.takeOver.addEventListener('click', () => publish({ takeover: true }));
   els.camera.addEventListener('change', () => switchDevice('video'));
   els.microphone.addEventListener('change', () => switchDevice('audio'));
 
@@ -380,13 +469,23 @@ function init() {
   });
 
   renderState(session.state);
+  renderProgramState();
+  window.addEventListener('languagechange', () => {
+    renderState(session.state, lastInfo);
+    renderProgramState();
+    if (provinceList) {
+      fillProvinces(provinceList, els.province.value);
+    }
+    refreshDevices().catch(() => null);
+  });
   loadProvinces();
-  els.token.addEventListener('change', () => briefing.credentialsChanged());
-  briefing.start();
+  els.token.addEventListener('change', credentialsChanged);
+  feed.start();
+  briefing.load();
+  office.load();
 
   if (!mediaAvailable()) {
-    els.stateDetail.textContent =
-      'เบราว์เซอร์ไม่อนุญาตกล้อง: ต้องเปิดผ่าน HTTPS / Camera unavailable: open this page over HTTPS';
+    els.stateDetail.textContent = text('province.camera-unavailable');
     return;
   }
   media.onDeviceChange(() => {

@@ -8,6 +8,7 @@
 const ICE_GATHER_CAP_MS = 2000;
 const POST_TIMEOUT_MS = 10000;
 const DELETE_TIMEOUT_MS = 5000;
+const PROBE_TIMEOUT_MS = 5000;
 
 /* ------------------------------------------------------- WebRTC helpers */
 
@@ -110,10 +111,11 @@ async function fetchWithTimeout(url, options, ms) {
   }
 }
 
-/* The WHIP POST of the offer (10 s timeout). No token: the page is signed
- * in, and the browser sends its session cookie. */
-export function postOffer(endpoint, token, offerSdp) {
-  const headers = { 'Content-Type': 'application/sdp' };
+/* The WHIP POST of the offer (10 s timeout); extraHeaders: the endpoint's
+ * own (a WHIP POST's Briefing-Takeover and Briefing-Replaces). No token:
+ * the page is signed in, and the browser sends its session cookie. */
+export function postOffer(endpoint, token, offerSdp, extraHeaders = {}) {
+  const headers = { ...extraHeaders, 'Content-Type': 'application/sdp' };
   if (token) {
     headers.Authorization = 'Bearer ' + token;
   }
@@ -123,6 +125,28 @@ export function postOffer(endpoint, token, offerSdp) {
     body: offerSdp,
     cache: 'no-store',
   }, POST_TIMEOUT_MS);
+}
+
+/* Why a session whose connection dropped is over, asked of its URL (GET,
+ * 5 s timeout): {status, error, reason} when the relay says it ended for
+ * good (410, another device took over), null when it may be retried (it is
+ * still the office's, it is unknown, or the relay cannot be reached). */
+export async function probeEndedSession(url, token) {
+  let res;
+  try {
+    res = await fetchWithTimeout(url, {
+      method: 'GET',
+      headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
+      cache: 'no-store',
+    }, PROBE_TIMEOUT_MS);
+  } catch (e) {
+    return null;
+  }
+  if (res.status !== 410) {
+    return null;
+  }
+  const body = await readErrorBody(res);
+  return { status: 410, error: body.error, reason: body.reason };
 }
 
 /* {error, reason} from a failed POST: the relay's JSON body, or short plain text. */

@@ -3,7 +3,13 @@
  * Publishes a local MediaStream to the relay; the life of the session
  * (attempts, reconnecting, events, errors) is RelaySession's, see
  * relay-session.js. A reconnection POSTs again with a fresh
- * RTCPeerConnection and the relay replaces the old session. States: 'idle' |
+ * RTCPeerConnection, naming the session it replaces (Briefing-Replaces), so
+ * that the relay lets this device back in even while it still believes the
+ * old session live; another device of the office is refused (409
+ * office-live-elsewhere) unless it was started with {takeover: true}
+ * (Briefing-Takeover). A session another device took over is not retried:
+ * its URL answers 410 taken-over, which ends this session with that error
+ * (docs/API.md, "One device at a time"). States: 'idle' |
  * 'connecting' | 'live' | 'reconnecting' | 'error'; stats are send
  * statistics, and stay on show after stop().
  *
@@ -14,11 +20,14 @@
  */
 
 import { RelaySession } from './relay-session.js';
-import { addSendTransceivers, keepResolution, summarizeStats as summarizeSent } from './publish-helpers.js';
+import { addSendTransceivers, keepResolution, probeEndedSession, summarizeStats as summarizeSent }
+  from './publish-helpers.js';
 
 export class WhipSession extends RelaySession {
   #getStream;
   #reportChannel = null;
+  #takeover = false;       /* the next POST takes the office over */
+  #ownSessionId = null;    /* the id of this device's latest session */
 
   /**
    * baseUrl:       the WHIP endpoint is new URL('whip/<province>', baseUrl)
@@ -50,6 +59,33 @@ export class WhipSession extends RelaySession {
   }
 
   /* -------------------------------------------- RelaySession's hooks */
+
+  starting(options) {
+    this.#takeover = Boolean(options && options.takeover);
+    this.#ownSessionId = null;
+  }
+
+  offerHeaders() {
+    const headers = {};
+    if (this.#takeover) {
+      headers['Briefing-Takeover'] = 'true';
+    }
+    if (this.#ownSessionId) {
+      headers['Briefing-Replaces'] = this.#ownSessionId;
+    }
+    return headers;
+  }
+
+  sessionCreated(url) {
+    /* Taken over once: a later reconnect of this device is a reconnect,
+     * not another takeover. */
+    this.#takeover = false;
+    this.#ownSessionId = url ? new URL(url).pathname.split('/').pop() : null;
+  }
+
+  endedForGood(url, token) {
+    return probeEndedSession(url, token);
+  }
 
   async openMedia() {
     const stream = await this.#getStream();

@@ -6,7 +6,10 @@
  * 2 s), the answer carries the relay's candidates. Connection failures,
  * timeouts, network errors, 408, 429 and 5xx make it reconnect by itself (new
  * peer connection, new POST) backing off 1 s .. 15 s; 401, 403, 404 and the
- * other 4xx, and media errors, stop it.
+ * other 4xx, and media errors, stop it. Before reconnecting after a
+ * connection was lost, the subclass may ask the relay whether the session
+ * ended for good (endedForGood(): a WHIP session another device took over),
+ * and then it stops too, without a new POST.
  *
  * RelaySession is an EventTarget:
  *   'statechange'  detail {state, info}: state is 'idle' | 'connecting' |
@@ -114,12 +117,14 @@ export class RelaySession extends EventTarget {
 
   /**
    * Start. Returns null, or the missing credential ('province' or 'token');
-   * then the state is 'error' with an 'input' error.
+   * then the state is 'error' with an 'input' error. options go to the
+   * subclass's starting() hook (a WHIP takeover).
    */
-  start() {
+  start(options = {}) {
     if (this.#wanted) {
       return null;
     }
+    this.starting(options);
     const missing = this.#missingCredential();
     if (missing) {
       return missing;
@@ -290,13 +295,31 @@ export class RelaySession extends EventTarget {
     if (!this.#wanted) {
       return;
     }
-    this.#gen++;
+    const myGen = ++this.#gen;
+    const lostUrl = this.#sessionUrl;
+    const lostToken = this.#sessionToken;
     this.#detach(this.#releaseOnRetry)();
     this.#lastError = err;
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, this.#attempt));
     this.#attempt++;
     this.#setState('reconnecting', { kind: 'retry', error: err, delayMs: delay });
-    this.#setTimer('retry', delay, () => this.#connect());
+    const retry = () => this.#setTimer('retry', delay, () => this.#connect());
+    if (!lostUrl) {
+      retry();
+      return;
+    }
+    /* A session the relay ended for good must not be fought for: ask
+     * first, POST only if it may be retried. */
+    this.endedForGood(lostUrl, lostToken).then((ended) => {
+      if (myGen !== this.#gen) {
+        return;
+      }
+      if (ended) {
+        this.#fail(this.#error(ended.status, ended.error, ended.reason));
+      } else {
+        retry();
+      }
+    });
   }
 
   #onConnectionStateChange(myGen, conn) {
@@ -389,7 +412,7 @@ export class RelaySession extends EventTarget {
     const endpoint = new URL(this.endpointPath(province), this.#baseUrl);
     let res;
     try {
-      res = await postOffer(endpoint, token, offerSdp);
+      res = await postOffer(endpoint, token, offerSdp, this.offerHeaders());
     } catch (e) {
       if (myGen === this.#gen) {
         retryNetwork(e);
@@ -420,6 +443,7 @@ export class RelaySession extends EventTarget {
     }
 
     this.#sessionUrl = sessionUrl;
+    this.sessionCreated(sessionUrl);
     const answer = await this.#step(myGen, () => res.text(), retryNetwork);
     if (answer === STALE) {
       return;
@@ -486,6 +510,24 @@ export class RelaySession extends EventTarget {
   }
 
   /* ------------------------------------------- hooks for the subclasses */
+
+  /** start() was called with these options. */
+  starting(options) {}
+
+  /** Extra headers of the offer's POST. */
+  offerHeaders() {
+    return {};
+  }
+
+  /** The relay created a session: its absolute URL (null without one). */
+  sessionCreated(url) {}
+
+  /** The connection of the session at url was lost: resolves to
+   * {status, error, reason} when the relay ended it for good (no new POST
+   * then), or null to reconnect. */
+  async endedForGood(url, token) {
+    return null;
+  }
 
   /** Resolves to what createConnection() needs (e.g. the camera); a
    * rejection is a permanent 'media' error with the exception as cause. */

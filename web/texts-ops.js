@@ -134,6 +134,14 @@ registerTexts({
   'ops.quality.poor': { th: 'สัญญาณไม่ดี', en: 'Poor connection' },
   'ops.quality.unknown': { th: 'กำลังวัดสัญญาณ', en: 'Measuring the connection' },
   'ops.quality.none': { th: 'ไม่ได้ส่งสัญญาณ', en: 'Not sending' },
+  /* An office whose devices took over from each other: a narrow mark in
+   * the state column, the words in its tooltip. */
+  'ops.takeover-mark': { th: (n) => '⇄ ' + n, en: (n) => '⇄ ' + n },
+  'ops.takeover-title': {
+    th: (n, time) => 'อุปกรณ์อื่นของสำนักงานส่งภาพแทน ' + n + ' ครั้ง ล่าสุดเมื่อ ' + time + ' น.',
+    en: (n, time) => 'Another device of the office took over ' + n + (n === 1 ? ' time' : ' times') +
+      ', last at ' + time,
+  },
   'ops.quality-detail': {
     th: (loss, rtt) => 'สูญหาย ' + loss + ' % · หน่วงไปกลับ ' + (rtt === null ? 'ไม่ทราบ' : rtt + ' มิลลิวินาที'),
     en: (loss, rtt) => 'loss ' + loss + ' % · round trip ' + (rtt === null ? 'unknown' : rtt + ' ms'),

@@ -259,7 +259,7 @@ test('province.html shows "your turn in N", then "you have the floor" with its c
         const t = window.briefing.turn;
         return t.kind === 'waiting' && t.ahead === 2 ? t : null;
       }, null, 'your turn in 2');
-      assert.match(waiting.text, /Your turn in 2/);
+      assert.match(waiting.text, /^ถึงคิวคุณอีก 2 ลำดับ$/);
       assert.equal(await page.isVisible('#briefing-panel'), true);
       await page.screenshot({ path: path.join(SHOTS, 'province-waiting.png') });
 
@@ -270,7 +270,7 @@ test('province.html shows "your turn in N", then "you have the floor" with its c
         const t = window.briefing.turn;
         return t.ahead === 0 && t.speaker === 'TH-12' ? t : null;
       }, null, 'you are next, TH-12 speaking');
-      assert.match(next.text, /You are next/);
+      assert.match(next.text, /^ถึงคิวคุณเป็นลำดับถัดไป$/);
       assert.match(await page.textContent('#briefing-speaker'), /TH-12/);
 
       await chair(relay, 'POST', `api/v1/briefings/${b.id}/next`); // TH-50
@@ -278,7 +278,7 @@ test('province.html shows "your turn in N", then "you have the floor" with its c
         const t = window.briefing.turn;
         return t.kind === 'floor' ? t : null;
       }, null, 'you have the floor');
-      assert.match(floor.text, /You have the floor/);
+      assert.match(floor.text, /^คุณได้รับสิทธิ์พูด$/);
       assert.equal(floor.limitMs, 120000);
       assert.match(floor.clock, /^\d+:\d\d \/ 2:00$/);
       assert.equal((await getJson(`${relay.url}api/v1/conference`)).floor, 'TH-50');

@@ -93,17 +93,22 @@ test('province page: implausible figures are warned in Thai and English, confirm
         return page.evaluate(() => window.briefing.figures.lastReply);
       };
 
-      // Typed, not sent: the page warns beside each field, in both languages.
+      // Typed, not sent: the page warns beside each field, in its language
+      // (Thai), and in English after the switch.
       await fill({ ...plausible, unemployment_rate: 80, complaints_resolved: 9 });
       let s = await shown();
-      assert.match(s.rate, /80 % สูงผิดปกติ/, `Thai warning beside the rate: ${s.rate}`);
-      assert.match(s.rate, /80 % is unusually high \(expected at most 10 %\)/, s.rate);
-      assert.match(s.resolved, /คำร้องที่ดำเนินการแล้วเสร็จมากกว่าคำร้องที่ได้รับ.*\(9 > 4\)/, s.resolved);
-      assert.match(s.resolved, /More complaints resolved than received.*\(9 > 4\)/, s.resolved);
+      assert.match(s.rate, /^⚠ 80 % สูงผิดปกติ \(ปกติไม่เกิน 10 %\)/, `Thai warning beside the rate: ${s.rate}`);
+      assert.match(s.resolved, /^⚠ คำร้องที่ดำเนินการแล้วเสร็จมากกว่าคำร้องที่ได้รับ.*\(9 > 4\)$/, s.resolved);
+      await page.click('[data-language-switch]');
+      s = await shown();
+      assert.match(s.rate, /^⚠ 80 % is unusually high \(expected at most 10 %\)/, s.rate);
+      assert.match(s.resolved, /^⚠ More complaints resolved than received.*\(9 > 4\)$/, s.resolved);
+      await page.click('[data-language-switch]');
+      s = await shown();
       assert.equal(s.confirmVisible, true, 'the confirmation box is offered');
       assert.equal(s.confirmed, false);
       assert.equal(s.lastReply, null, 'nothing sent while typing');
-      assert.match(await page.textContent('label[for="figures-confirm"]'), /ยืนยันตัวเลข \/ Confirm figures/);
+      assert.match(await page.textContent('label[for="figures-confirm"]'), /^ยืนยันตัวเลข$/);
 
       // Sent unconfirmed (HTTPS: not publishing): the relay asks for the
       // confirmation and stores nothing.
@@ -113,8 +118,8 @@ test('province page: implausible figures are warned in Thai and English, confirm
       assert.equal(last.reply.needs_confirmation, true, JSON.stringify(last.reply));
       assert.deepEqual(codes(last.reply.warnings), [COMPLAINTS, RATE].sort());
       s = await shown();
-      assert.match(s.status, /ยืนยันตัวเลข.*Confirm figures/, s.status);
-      assert.match(s.rate, /สูงผิดปกติ.*unusually high/s, 'the warnings still beside their fields');
+      assert.match(s.status, /ติ๊ก "ยืนยันตัวเลข"/, s.status);
+      assert.match(s.rate, /สูงผิดปกติ/, 'the warnings still beside their fields');
       assert.equal((await history()).versions.length, 0, 'nothing stored before the confirmation');
       // The warnings and the box fit the page (no sideways scrolling).
       await page.locator('.figures-confirm').scrollIntoViewIfNeeded();
@@ -129,7 +134,7 @@ test('province page: implausible figures are warned in Thai and English, confirm
       assert.equal(last.reply.ok, true, JSON.stringify(last.reply));
       assert.equal(last.reply.version, 1);
       assert.deepEqual(codes(last.reply.warnings), [COMPLAINTS, RATE].sort());
-      assert.match((await shown()).status, /Saved \(version 1\) with 2 confirmed warnings — HTTPS/);
+      assert.equal((await shown()).status, 'บันทึกแล้ว (ฉบับที่ 1) พร้อมคำเตือนที่ยืนยัน 2 รายการ — ทาง HTTPS');
       let hist = await history();
       assert.equal(hist.versions.length, 1);
       assert.equal(hist.versions[0].channel, 'https');
@@ -157,7 +162,7 @@ test('province page: implausible figures are warned in Thai and English, confirm
       assert.equal(last.via, 'datachannel');
       assert.equal(last.reply.ok, true, JSON.stringify(last.reply));
       assert.equal(last.reply.version, 2);
-      assert.match((await shown()).status, /with 2 confirmed warnings — data channel/);
+      assert.match((await shown()).status, /พร้อมคำเตือนที่ยืนยัน 2 รายการ — ทางช่องข้อมูล WebRTC$/);
 
       // The operations room's table marks the confirmed figures, with the
       // warning in the cell's title.
@@ -205,7 +210,7 @@ test('province page: implausible figures are warned in Thai and English, confirm
       assert.equal(last.reply.ok, true, JSON.stringify(last.reply));
       assert.equal(last.reply.version, 3);
       assert.equal(last.reply.warnings, undefined);
-      assert.match((await shown()).status, /Saved \(version 3\) — data channel/);
+      assert.equal((await shown()).status, 'บันทึกแล้ว (ฉบับที่ 3) — ทางช่องข้อมูล WebRTC');
       // The table follows the event: version 3 has no mark.
       await ops.waitForFunction(() => {
         const tr = document.querySelector('tr[data-code="TH-50"]');

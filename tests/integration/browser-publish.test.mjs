@@ -312,7 +312,7 @@ test('province page publishes camera + microphone to the relay (WHIP)', { timeou
       { timeoutMs: 10000, describe: 'window.briefing.state === "live"' });
     const snap = await pageSnapshot(page);
     assert.equal(snap.dataState, 'live');
-    assert.match(snap.stateText, /Live/);
+    assert.match(snap.stateText, /^กำลังส่งสด$/);
     assert.ok(snap.location && snap.location.startsWith(`${relay.url}whip/TH-50/`),
       `window.briefing.location should be the session URL, got ${snap.location}`);
     await waitFor(async () => {

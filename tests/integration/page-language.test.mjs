@@ -47,7 +47,10 @@ const CHAIR_KEY = 'briefing.chair-token';
 const TITLE_RECORDED = 'ประชุมติดตามสถานการณ์ ทดสอบภาษา';
 const TITLE_DATED = 'ประชุมวันที่เจ็ด';
 const TITLE_LIVE = 'ประชุมที่กำลังดำเนินอยู่';
-const DATA = [TITLE_RECORDED, TITLE_DATED, TITLE_LIVE];
+/* What the system names its cameras and microphones (Chromium's fake
+ * ones here), shown as it names them in either language. */
+const DEVICE_NAMES = ['fake_device_0', 'Fake Default Audio Input', 'Fake Audio Input 1', 'Fake Audio Input 2'];
+const DATA = [TITLE_RECORDED, TITLE_DATED, TITLE_LIVE, ...DEVICE_NAMES];
 const DATED = '2026-12-07';
 
 /* Latin words a Thai page may show: codes, protocol and format names. */
@@ -71,7 +74,6 @@ const PAGES = [
   {
     html: 'province.html',
     entry: 'province.js',
-    convertedElsewhere: true, // issue 13 item 3
     url: () => 'province.html?province=TH-12',
     setup: (page) => rememberToken(page, TOKENS['TH-12'], 'briefing.token.TH-12'),
     ready: async (page) => {

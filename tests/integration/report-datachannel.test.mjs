@@ -277,13 +277,13 @@ test('province page: figures form sends on the data channel, shows server errors
     let last = await page.evaluate(() => window.briefing.figures.lastReply);
     assert.equal(last.via, 'datachannel');
     assert.equal(last.reply.ok, true, JSON.stringify(last));
-    assert.match(await page.textContent('.figures-status'), /Saved \(version \d+\) — data channel/);
+    assert.match(await page.textContent('.figures-status'), /^บันทึกแล้ว \(ฉบับที่ \d+\) — ทางช่องข้อมูล WebRTC$/);
 
     // A server-side error (a date too far back) lands next to its field.
     await page.fill('#figures-date', '2020-01-01');
     await page.click('#figures-form button[type="submit"]');
     await page.waitForFunction(() => window.briefing.figures.lastReply?.reply.ok === false);
-    assert.match(await page.textContent('.figures-date-error'), /2020-01-01/);
+    assert.match(await page.textContent('.figures-date-error'), /01\/01\/2563/);
 
     // Publishing stopped: the same form goes over HTTPS, a new version.
     await page.click('#stop');

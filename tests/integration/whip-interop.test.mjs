@@ -112,13 +112,23 @@ test('media stops: lost, offline after the grace period, live again on reconnect
   try {
     const s = await assertDecoding('TH-90', 'VP8');
     assert.notEqual(s.session, firstSession);
-    // A new POST while live replaces the session (the reconnect case).
-    const third = startPublisher(relay, ['TH-90']);
+    // A second device while it is live is refused, and the live session
+    // is kept; one that takes over on purpose replaces it.
+    const refused = startPublisher(relay, ['TH-90'], { expectStatus: 409 });
+    try {
+      const failed = await refused.waitEvent((e) => e.event === 'error' && e.status === 409,
+        { timeoutMs: 60000, describe: 'the second device refused with 409' });
+      assert.match(failed.body, /office-live-elsewhere/);
+      assert.equal((await status('TH-90')).session, s.session, 'the live session is kept');
+    } finally {
+      await refused.kill();
+    }
+    const third = startPublisher(relay, ['TH-90'], { takeover: true });
     try {
       await waitFor(async () => {
         const now = await status('TH-90');
         return now.session !== s.session && now.state === 'live' ? now : null;
-      }, { timeoutMs: 60000, describe: 'replacement session live' });
+      }, { timeoutMs: 60000, describe: 'the session that took over live' });
     } finally {
       await third.stop();
     }

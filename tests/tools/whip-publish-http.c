@@ -85,10 +85,20 @@ post_done (GObject *source, GAsyncResult *result, gpointer data)
 void
 whip_peer_post_offer (WhipPublisher *pub, char *sdp)
 {
-  pub->post_msg = tool_http_send_sdp (pub->session, SOUP_METHOD_POST,
-      pub->post_url, pub->token, pub->config->insecure, NULL, sdp,
-      pub->cancellable, post_done, pub);
-  if (!pub->post_msg) {
+  g_autoptr (GBytes) body = g_bytes_new_take (sdp, strlen (sdp));
+
+  pub->post_msg = tool_http_new_request (SOUP_METHOD_POST, pub->post_url,
+      pub->token, pub->config->insecure);
+  if (pub->post_msg) {
+    if (pub->config->takeover)
+      soup_message_headers_replace (
+          soup_message_get_request_headers (pub->post_msg),
+          "Briefing-Takeover", "true");
+    soup_message_set_request_body_from_bytes (pub->post_msg,
+        "application/sdp", body);
+    soup_session_send_and_read_async (pub->session, pub->post_msg,
+        G_PRIORITY_DEFAULT, pub->cancellable, post_done, pub);
+  } else {
     whip_peer_fail (pub, "post", -1, NULL, "invalid URL %s", pub->post_url);
     whip_peer_set_outcome (pub, WHIP_OUTCOME_FAILED);
   }

@@ -41,6 +41,7 @@ static gboolean opt_dry_run;
 static gboolean opt_log_keyframes;
 static int opt_start_frame;
 static gboolean opt_audio_level;
+static gboolean opt_takeover;
 static int opt_oversized_every;
 static int opt_oversized_bytes = 2000;
 
@@ -88,6 +89,10 @@ static const GOptionEntry entries[] = {
       "Send each audio packet's level in the RFC 6464 header extension "
       "(measured once on the decoded --audio-file), as browsers do; the "
       "relay's active speaker and voice activity need it", NULL},
+  {"takeover", 0, 0, G_OPTION_ARG_NONE, &opt_takeover,
+      "Take the office over from another device that is live as it "
+      "(Briefing-Takeover: true); without it such a POST is refused "
+      "with 409 office-live-elsewhere", NULL},
   {"oversized-every", 0, 0, G_OPTION_ARG_INT, &opt_oversized_every,
       "Hostile publisher: grow every Nth video RTP packet to "
       "--oversized-bytes (zeros after its payload) before it is encrypted "
@@ -326,6 +331,7 @@ main (int argc, char **argv)
   app.config.h264 = g_strcmp0 (opt_codec, "h264") == 0;
   app.config.expect_status = opt_expect_status;
   app.config.audio_level = opt_audio_level;
+  app.config.takeover = opt_takeover;
   if (opt_oversized_every < 0 || opt_oversized_bytes < 12 ||
       opt_oversized_bytes > 60000)
     return tool_usage_error ("--oversized-every must be >= 0 and "

@@ -74,6 +74,7 @@ typedef struct {
   gboolean decoy_fingerprints;  /* a stranger's sha-256 and a sha-1 line first */
   gboolean h264;
   gboolean audio_level;         /* send the RFC 6464 header extension */
+  gboolean takeover;            /* POST with Briefing-Takeover: true */
   int expect_status;            /* -1: expect 201 and ICE connected */
   double drop_percent;          /* share of video RTP dropped on the wire */
   guint oversized_every;        /* grow every Nth video RTP packet; 0: none */

@@ -33,14 +33,17 @@ reply_free (Reply *r)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
 
+/* extra: NULL, or header names and values, NULL-terminated. */
 static Reply *
-request (const char *method, const char *path, const char *token, const char *content_type,
-         const char *body, gsize body_len, const char *if_match)
+request_with (const char *method, const char *path, const char *token, const char *content_type,
+              const char *body, gsize body_len, const char *if_match, const char *const *extra)
 {
   g_autofree char *url = g_strconcat (relay->base_url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
   g_assert_nonnull (msg);
   SoupMessageHeaders *h = soup_message_get_request_headers (msg);
+  for (guint i = 0; extra && extra[i]; i += 2)
+    soup_message_headers_replace (h, extra[i], extra[i + 1]);
   if (token)
     {
       g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
@@ -66,11 +69,26 @@ request (const char *method, const char *path, const char *token, const char *co
 }
 
 static Reply *
-post_offer (const char *code, const char *token, const char *offer)
+request (const char *method, const char *path, const char *token, const char *content_type,
+         const char *body, gsize body_len, const char *if_match)
+{
+  return request_with (method, path, token, content_type, body, body_len, if_match, NULL);
+}
+
+static Reply *
+post_offer_with (const char *code, const char *token, const char *offer, const char *const *extra)
 {
   g_autofree char *path = g_strconcat ("/whip/", code, NULL);
-  return request ("POST", path, token, "application/sdp", offer, strlen (offer), NULL);
+  return request_with ("POST", path, token, "application/sdp", offer, strlen (offer), NULL, extra);
 }
+
+static Reply *
+post_offer (const char *code, const char *token, const char *offer)
+{
+  return post_offer_with (code, token, offer, NULL);
+}
+
+static const char *const TAKE_OVER[] = { "Briefing-Takeover", "true", NULL };
 
 /* A refusal: status, a JSON body with error and reason containing `reason`. */
 static void
@@ -85,6 +103,18 @@ assert_refusal (Reply *r, guint status, const char *reason)
   const char *got = json_object_get_string_member (o, "reason");
   if (reason && !strstr (got, reason))
     g_error ("reason \"%s\" lacks \"%s\"", got, reason);
+}
+
+/* A refusal with its error code. */
+static void
+assert_error (Reply *r, guint status, const char *error)
+{
+  assert_refusal (r, status, NULL);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (p, r->body, -1, NULL));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (p)),
+                                                  "error"),
+                   ==, error);
 }
 
 static void
@@ -139,12 +169,13 @@ test_bad_bodies (void)
   assert_refusal (unsupported, 406, NULL);
 
   /* Truncated offers: every prefix cut in the middle of a line is refused
-   * or accepted, never a crash. */
+   * or accepted, never a crash. Each one accepted takes the office over
+   * from the one before (that one never connects, so it stays in use). */
   gsize len = strlen (chrome_offer);
   for (gsize cut = 10; cut < len; cut += len / 12)
     {
       g_autofree char *part = g_strndup (chrome_offer, cut);
-      g_autoptr (Reply) r = post_offer ("TH-11", "token-of-samut-prakan", part);
+      g_autoptr (Reply) r = post_offer_with ("TH-11", "token-of-samut-prakan", part, TAKE_OVER);
       g_assert_true (r->status == 400 || r->status == 406 || r->status == 201);
     }
   assert_healthy ();
@@ -274,18 +305,70 @@ test_session_lifecycle (void)
   g_autoptr (Reply) status = request ("GET", "/api/v1/provinces/TH-50", NULL, NULL, NULL, 0, NULL);
   g_assert_nonnull (strstr (status->body, "\"state\":\"connecting\""));
 
-  /* A second POST replaces the first session. */
-  g_autoptr (Reply) again = post_offer ("TH-50", "token-of-chiang-mai", chrome_offer);
+  /* A second device while the session is in use (connecting: nobody
+   * answers ICE at 127.0.0.1:61665) is refused, and the session kept. */
+  g_autoptr (Reply) second = post_offer ("TH-50", "token-of-chiang-mai", chrome_offer);
+  assert_error (second, 409, "office-live-elsewhere");
+  g_assert_nonnull (strstr (second->body, "Briefing-Takeover: true"));
+  g_autoptr (Reply) kept = request ("GET", location, "token-of-chiang-mai", NULL, NULL, 0, NULL);
+  g_assert_cmpuint (kept->status, ==, 200);
+  g_assert_nonnull (strstr (kept->body, "\"state\":\"connecting\""));
+  g_autoptr (Reply) kept_other = request ("GET", location, "token-of-samut-prakan", NULL, NULL, 0,
+                                          NULL);
+  assert_refusal (kept_other, 403, NULL);
+
+  /* Claims that are not what they should be. */
+  const char *const odd_flag[] = { "Briefing-Takeover", "please", NULL };
+  g_autoptr (Reply) odd = post_offer_with ("TH-50", "token-of-chiang-mai", chrome_offer, odd_flag);
+  assert_refusal (odd, 400, "Briefing-Takeover");
+  const char *const odd_id[] = { "Briefing-Replaces", "/whip/TH-50/x", NULL };
+  g_autoptr (Reply) odd2 = post_offer_with ("TH-50", "token-of-chiang-mai", chrome_offer, odd_id);
+  assert_refusal (odd2, 400, "Briefing-Replaces");
+
+  /* The device that has the session reconnects by naming it: accepted. */
+  const char *session_id = strrchr (location, '/') + 1;
+  const char *const own[] = { "Briefing-Replaces", session_id, NULL };
+  g_autoptr (Reply) again = post_offer_with ("TH-50", "token-of-chiang-mai", chrome_offer, own);
   g_assert_cmpuint (again->status, ==, 201);
   const char *location2 = soup_message_headers_get_one (again->headers, "Location");
   g_assert_cmpstr (location2, !=, location);
+  /* Replaced by its own device, not taken over: simply gone. */
   g_autoptr (Reply) old = request ("DELETE", location, "token-of-chiang-mai", NULL, NULL, 0, NULL);
-  assert_refusal (old, 404, NULL);
+  assert_error (old, 404, "not-found");
 
-  g_autoptr (Reply) deleted = request ("DELETE", location2, "token-of-chiang-mai", NULL, NULL, 0,
+  /* Another device takes over on purpose: the displaced session's URL
+   * then says why, to every method, and so does its device's next POST. */
+  g_autoptr (Reply) taken = post_offer_with ("TH-50", "token-of-chiang-mai", chrome_offer, TAKE_OVER);
+  g_assert_cmpuint (taken->status, ==, 201);
+  const char *location3 = soup_message_headers_get_one (taken->headers, "Location");
+  g_autoptr (Reply) displaced = request ("GET", location2, "token-of-chiang-mai", NULL, NULL, 0, NULL);
+  assert_error (displaced, 410, "taken-over");
+  g_autoptr (Reply) displaced_patch = request ("PATCH", location2, "token-of-chiang-mai",
+                                               "application/trickle-ice-sdpfrag", frag,
+                                               strlen (frag), "*");
+  assert_error (displaced_patch, 410, "taken-over");
+  g_autoptr (Reply) displaced_delete = request ("DELETE", location2, "token-of-chiang-mai", NULL,
+                                                NULL, 0, NULL);
+  assert_error (displaced_delete, 410, "taken-over");
+  /* ... but only to the office's own token. */
+  g_autoptr (Reply) displaced_other = request ("GET", location2, "token-of-samut-prakan", NULL,
+                                               NULL, 0, NULL);
+  assert_refusal (displaced_other, 403, NULL);
+  const char *const displaced_claim[] = { "Briefing-Replaces", strrchr (location2, '/') + 1, NULL };
+  g_autoptr (Reply) back = post_offer_with ("TH-50", "token-of-chiang-mai", chrome_offer,
+                                            displaced_claim);
+  assert_error (back, 409, "taken-over");
+  g_autoptr (Reply) counted = request ("GET", "/api/v1/provinces/TH-50", "token-of-chiang-mai",
+                                       NULL, NULL, 0, NULL);
+  g_assert_nonnull (strstr (counted->body, "\"takeover\":{\"count\":1,"));
+  g_autoptr (Reply) public_view = request ("GET", "/api/v1/provinces/TH-50", NULL, NULL, NULL, 0,
+                                           NULL);
+  g_assert_null (strstr (public_view->body, "takeover"));
+
+  g_autoptr (Reply) deleted = request ("DELETE", location3, "token-of-chiang-mai", NULL, NULL, 0,
                                        NULL);
   g_assert_cmpuint (deleted->status, ==, 200);
-  g_autoptr (Reply) gone = request ("DELETE", location2, "token-of-chiang-mai", NULL, NULL, 0, NULL);
+  g_autoptr (Reply) gone = request ("DELETE", location3, "token-of-chiang-mai", NULL, NULL, 0, NULL);
   assert_refusal (gone, 404, NULL);
   g_autoptr (Reply) after = request ("GET", "/api/v1/provinces/TH-50", NULL, NULL, NULL, 0, NULL);
   g_assert_nonnull (strstr (after->body, "\"state\":\"offline\""));
@@ -553,7 +636,11 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_autofree char *offer_path = g_build_filename (SDP_FIXTURES, "chrome-whip.sdp", NULL);
   g_assert_true (g_file_get_contents (offer_path, &chrome_offer, NULL, NULL));
-  relay = relay_process_start ("[viewer wall]\nrole=viewer\ntoken=" VIEWER "\n");
+  /* The tests below send more session requests with one office's token
+   * than a device would in a second; the rate limit has its own test
+   * (tests/integration/limits.test.mjs), so it is lifted here. */
+  relay = relay_process_start ("[viewer wall]\nrole=viewer\ntoken=" VIEWER "\n"
+                               "[limits]\nsession-requests-burst=1000\n");
   http = soup_session_new_with_options ("timeout", 20, NULL);
 
   g_test_add_func ("/whip/auth", test_auth);

@@ -6,6 +6,7 @@
 //   // { videoFile: 'color-red.ivf', audioFile: 'opus-880.ogg' }
 //   // audioLevel: true sends RFC 6464 levels (--audio-level)
 //   // oversizedEvery: N grows every Nth video RTP packet (--oversized-every)
+//   // takeover: true takes the office over from a device live as it (--takeover)
 //   await pub.waitEvent((e) => e.event === 'connected');
 //   await pub.stop();            // SIGTERM (DELETE only with deleteOnExit)
 //   pub.kill();                  // SIGKILL: the relay sees media stop
@@ -55,6 +56,7 @@ export function startPublisher(relay, provinces, opts = {}) {
   // the next key frame.
   if (opts.startFrame) args.push('--start-frame', String(opts.startFrame));
   if (opts.audioLevel) args.push('--audio-level');
+  if (opts.takeover) args.push('--takeover');
   // A hostile office: every Nth video RTP packet grown to oversizedBytes
   // (default 2000) before it is encrypted.
   if (opts.oversizedEvery) args.push('--oversized-every', String(opts.oversizedEvery));
