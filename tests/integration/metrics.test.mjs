@@ -312,8 +312,11 @@ test('an office\'s counters keep growing when it publishes again (a new session)
   const before = sample((await getMetrics('/metrics', { headers: bearer(TOKENS.metrics) })).text, series);
   assert.ok(before > 0);
   // The office's publisher goes and comes back: a new session replaces the
-  // lost one.
+  // lost one. (A new device is let in once the relay has seen the old one
+  // go: until then the office is live elsewhere, docs/API.md.)
   await publishers[1].kill();
+  await waitFor(async () => (await getJson(`${relay.url}api/v1/provinces/TH-51`, { token: TOKENS.wall }))
+    .state !== 'live', { timeoutMs: 120000, describe: 'TH-51 seen gone' });
   publishers.push(startPublisher(relay, ['TH-51']));
   const fresh = await waitFor(async () => {
     const s = await getJson(`${relay.url}api/v1/provinces/TH-51`, { token: TOKENS.wall });

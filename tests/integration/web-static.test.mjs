@@ -430,10 +430,8 @@ function checkPage(spec) {
   // A page shows one language at a time (issue 13): a label names its
   // text in the catalogue (data-text on it, or on each element inside it
   // that holds text), which has a Thai and an English form
-  // (page-language.test.mjs checks the keys). Labels of the pages still to
-  // be converted (ops, province, watch) read "ไทย / English" until then.
-  test(name('labels come from the catalogue (or, until converted, are bilingual)'), () => {
-    const thai = /[\u0E00-\u0E7F]/;
+  // (page-language.test.mjs checks the keys).
+  test(name('labels come from the catalogue'), () => {
     const labels = [...markup.matchAll(/<label\b([^>]*)>([\s\S]*?)<\/label>/gi)];
     const bad = labels.filter(([, attrs, inner]) => {
       if (/\bdata-text\s*=/.test(attrs)) {
@@ -441,10 +439,7 @@ function checkPage(spec) {
       }
       const outside = inner.replace(/<([a-z]+)\b[^>]*\bdata-text\s*=[^>]*>[\s\S]*?<\/\1>/gi, '')
         .replace(/<[^>]*>/g, '').trim();
-      if (/\bdata-text\s*=/.test(inner)) {
-        return /\p{L}/u.test(outside);
-      }
-      return !(thai.test(outside) && /[A-Za-z]/.test(outside) && outside.includes('/'));
+      return !/\bdata-text\s*=/.test(inner) || /\p{L}/u.test(outside);
     }).map((m) => m[0]);
     assert.deepEqual(bad, [], `labels must name their text with data-text: ${bad.join(' | ')}`);
   });
