@@ -267,6 +267,13 @@ relay_conference_describe (RelayConference *self)
     }
   else
     json_builder_add_null_value (b);
+  /* How long, on the relay's monotonic clock: a page adds it to its own
+   * clock, so a console whose clock is off still counts the turn right. */
+  json_builder_set_member_name (b, "floor_held_ms");
+  if (self->floor)
+    json_builder_add_int_value (b, (g_get_monotonic_time () - self->floor_since_mono_us) / 1000);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "layout");
   json_builder_add_string_value (b, relay_layout_name (self->layout));
   /* What the spotlight shows: the floor holder with the central room. */

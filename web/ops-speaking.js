@@ -2,10 +2,11 @@
  * bar (ops.html), always in view: who holds the floor, for how long, whether
  * the chair muted it, and whom the room hears when that is another office
  * (the active speaker). The time is the briefing's turn when one is live
- * (the relay's own duration, free of this computer's clock); otherwise the
- * time since this page saw the floor change (an event); a floor that was
- * already held when the page opened, outside a briefing, shows no time
- * rather than a wrong one. Runs on the page's main thread. */
+ * (the relay's own duration, free of this computer's clock); otherwise how
+ * long the relay says the holder has held it (floor_held_ms of the
+ * conference document, counted on from when the page read it), or the time
+ * since this page saw the floor change (an event). Runs on the page's main
+ * thread. */
 
 import { text, formatDuration } from './i18n.js';
 import { officeText } from './ops-format.js';
@@ -44,11 +45,14 @@ export class SpeakingBanner {
     this.#since = null;
   }
 
-  setConference(c) {
+  setConference(c, now = performance.now()) {
     this.#floor = c.floor || null;
     this.#muted = Boolean(this.#floor) && !(c.unmuted || []).includes(this.#floor);
     if (this.#since && this.#since.office !== this.#floor) {
       this.#since = null;
+    }
+    if (this.#floor && !this.#since && Number.isFinite(c.floor_held_ms)) {
+      this.#since = { office: this.#floor, at: now - c.floor_held_ms };
     }
     this.render();
   }

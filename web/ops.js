@@ -162,7 +162,9 @@ function applyConference(c) {
     };
   }
   roster.applyConference(conference);
-  speaking.setConference(conference);
+  // How long the holder has held the floor, when the relay says (its
+  // conference document; events carry no duration).
+  speaking.setConference({ ...conference, floor_held_ms: c && c.floor_held_ms });
   for (const b of document.querySelectorAll('[data-layout]')) {
     b.setAttribute('aria-pressed', String(b.dataset.layout === conference.layout));
   }

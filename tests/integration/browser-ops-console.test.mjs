@@ -611,3 +611,30 @@ test('the relay out of reach: a banner; restarted with another state, read again
     first.cleanup();
     second.cleanup();
   });
+
+test('a floor given before the console opened: the Speaking bar counts from the relay\'s time, not from zero',
+  { timeout: TEST_TIMEOUT_MS }, async () => {
+    const relay = await relayOf({ 'TH-50': TOKENS['TH-50'] });
+    const pub = startPublisher(relay, ['TH-50']);
+    let opened = null;
+    try {
+      await live(relay, 'TH-50');
+      await chair(relay, 'PUT', 'api/v1/conference/floor', { province: 'TH-50' });
+      // Held for a few seconds by the relay's count before the page opens.
+      await waitRelay(() => conference(relay), (c) => c.floor === 'TH-50' && c.floor_held_ms >= 3000,
+        'TH-50 holding the floor for 3 s');
+      opened = await openPage(`${relay.url}ops.html?autostart=1`, { width: 1366, height: 768 });
+      const { page, diagnostics } = opened;
+      const shown = await pageWait(page, diagnostics, () => {
+        const s = window.briefingOps.speaking();
+        return s.office === 'TH-50 เชียงใหม่' && /^\(\d+:\d\d\)$/.test(s.clock) ? s.clock : null;
+      }, null, 'the bar with TH-50 and a clock');
+      const [m, s] = shown.slice(1, -1).split(':').map(Number);
+      assert.ok(m * 60 + s >= 3, `the clock counts the time held before the page opened: ${shown}`);
+    } finally {
+      if (opened) await opened.context.close();
+      await pub.stop();
+      await relay.stop();
+    }
+    relay.cleanup();
+  });
