@@ -4,6 +4,9 @@
 // verifies the unit; and the installed binary, started as the unit starts
 // it (installed config, --data-dir for the state directory) but on a free
 // port and a temporary state directory, answers /api/v1/health.
+// BRIEFING_BUILD_DIR: the build tree to install (default <repo>/build).
+// The Debian package (scripts/package) is not built here: it compiles the
+// relay again, minutes on this machine.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
