@@ -4,6 +4,10 @@
 #include <string.h>
 
 static gboolean log_debug_enabled;
+/* Set when stderr is the journal's stream (systemd sets JOURNAL_STREAM):
+ * lines then go to journald as entries with their fields, PROVINCE among
+ * them, so `journalctl PROVINCE=TH-50` finds one office's lines. */
+static gboolean log_to_journal;
 
 static const char *
 level_name (GLogLevelFlags level)
@@ -56,6 +60,20 @@ relay_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
       && g_log_writer_default_would_drop (level, domain))
     return G_LOG_WRITER_HANDLED;
 
+  if (log_to_journal)
+    {
+      /* Lines about no province carry PROVINCE=- for the console's sake;
+       * the journal gets no field rather than a placeholder. */
+      GLogField *kept = g_newa (GLogField, n_fields);
+      gsize n_kept = 0;
+      for (gsize i = 0; i < n_fields; i++)
+        if (!(g_strcmp0 (fields[i].key, "PROVINCE") == 0 && g_strcmp0 (province, "-") == 0))
+          kept[n_kept++] = fields[i];
+      if (g_log_writer_journald (level, kept, n_kept, user_data) == G_LOG_WRITER_HANDLED)
+        return G_LOG_WRITER_HANDLED;
+      /* journald unreachable: the console line below still reaches it. */
+    }
+
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
   int ms = g_date_time_get_microsecond (now) / 1000;
@@ -78,5 +96,6 @@ void
 relay_log_init (gboolean debug)
 {
   log_debug_enabled = debug;
+  log_to_journal = g_log_writer_is_journald (fileno (stderr));
   g_log_set_writer_func (relay_log_writer, NULL, NULL);
 }

@@ -9,7 +9,10 @@ G_BEGIN_DECLS
 
 #define RELAY_LOG_DOMAIN "relay"
 
-/* Installs the writer: "2026-11-20T07:30:01.123Z INFO  [TH-50] message".
+/* Installs the writer: "2026-11-20T07:30:01.123Z INFO  [TH-50] message" on
+ * stderr; under systemd (stderr is the journal stream) journal entries with
+ * the PROVINCE field instead. Called on the main thread before any other;
+ * the writer runs on whichever thread logs.
  * Debug lines only when `debug` (or G_MESSAGES_DEBUG covers the domain). */
 void relay_log_init (gboolean debug);
 

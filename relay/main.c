@@ -123,7 +123,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *config_path = NULL;
+  g_autofree char *config_path = NULL, *data_dir = NULL;
   gboolean debug = FALSE, check_config = FALSE, version = FALSE;
   gint port = -1; /* not given: [relay] http-port */
   GOptionEntry entries[] = {
@@ -131,6 +131,8 @@ main (int argc, char **argv)
       "Configuration file (default: the built-in config/relay.ini)", "FILE" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port,
       "Listen on this HTTP port instead of [relay] http-port (0: any free one)", "N" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
+      "Keep the relay's state here instead of [relay] data-dir", "DIR" },
     { "check-config", 0, 0, G_OPTION_ARG_NONE, &check_config,
       "Check the configuration and exit", NULL },
     { "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug messages", NULL },
@@ -174,6 +176,13 @@ main (int argc, char **argv)
     }
   if (port >= 0)
     config->http_port = (guint) port;
+  /* The systemd unit names its StateDirectory= here, so that the state
+   * lands where systemd made it writable whatever the config says. */
+  if (data_dir)
+    {
+      g_free (config->data_dir);
+      config->data_dir = g_steal_pointer (&data_dir);
+    }
   /* Allowed only with allow-insecure-http=true (relay/config.c); said at
    * every start so that nobody forgets it is on. */
   if (relay_config_plain_http_exposed (config))

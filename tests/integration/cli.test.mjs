@@ -59,7 +59,7 @@ test('--version prints the project version of meson.build and exits 0', async ()
 test('--help lists --port, --version, --config and the exit statuses', async () => {
   const r = await runRelay(['--help']);
   assert.equal(r.code, 0, r.stderr);
-  for (const option of ['--port=N', '--version', '--config=FILE', '--check-config', '--debug']) {
+  for (const option of ['--port=N', '--version', '--config=FILE', '--check-config', '--debug', '--data-dir=DIR']) {
     assert.ok(r.stdout.includes(option), `--help mentions ${option}:\n${r.stdout}`);
   }
   assert.match(r.stdout, /Exit status: 0 .*SIGINT/s);
