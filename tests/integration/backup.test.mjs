@@ -38,7 +38,7 @@ function sqliteQuery(file, sql) {
 }
 
 test('backup while 8 offices submit figures; restore into a fresh data dir keeps every figure acknowledged before it',
-  { timeout: 900000 }, async () => {
+  { timeout: 900000 }, async (t) => {
     const extraConfig = {
       'viewer chair': { role: 'chair', token: CHAIR },
       // The offices submit back to back from one address, which the
@@ -103,6 +103,10 @@ test('backup while 8 offices submit figures; restore into a fresh data dir keeps
       assert.equal(refused.code, 1, refused.stdout);
       assert.match(refused.stderr, /is in use by another briefing-relay process \(pid \d+\): stop the relay before restoring/);
       assert.deepEqual(fs.readdirSync(relay.dataDir).sort(), storeBefore);
+      // Nor does a second relay start on it (on another port).
+      await assert.rejects(
+        startRelay({ provinces: OFFICES, extraConfig: { ...extraConfig, relay: { 'data-dir': relay.dataDir } } }),
+        /code=2[\s\S]*is in use by another briefing-relay process \(pid \d+\)/);
 
       // A file that is not SQLite, and an SQLite database of something else.
       const fresh = path.join(work, 'var');
@@ -144,6 +148,8 @@ test('backup while 8 offices submit figures; restore into a fresh data dir keeps
         for (const v of h.versions) stored.add(v.id);
       }
       const lost = before.filter((id) => !stored.has(id));
+      t.diagnostic(`${before.length} figures acknowledged before the backup, `
+        + `${CODES.reduce((n, c) => n + acked[c].length, 0)} in all; ${stored.size} in the restored store`);
       assert.deepEqual(lost, [], `acknowledged before the backup, missing after restore (of ${before.length})`);
     } catch (e) {
       relay.dumpLog();
