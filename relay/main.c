@@ -7,9 +7,11 @@
 #include <stdlib.h>
 
 #include "relay/app.h"
+#include "relay/data-dir-lock.h"
 #include "relay/dev-tokens.h"
 #include "relay/listen-socket.h"
 #include "relay/start-banner.h"
+#include "relay/store-backup.h"
 #include "relay/input-capture.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/log.h"
@@ -58,6 +60,25 @@ load_dtls_identity (RelayConfig *config, GError **error)
     .renew_before_s = config->dtls_renew_before_s,
   };
   return relay_dtls_identity_new (&settings, error);
+}
+
+/* `backup FILE` and `restore FILE` (relay/store-backup.h): 0 when done,
+ * 1 when refused or failed (nothing changed). */
+static int
+run_store_command (RelayConfig *config, const char *command, const char *file)
+{
+  g_autoptr (GString) report = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_str_equal (command, "backup")
+                    ? relay_store_backup (config->data_dir, file, report, &error)
+                    : relay_store_restore (config->data_dir, file, report, &error);
+  if (!ok)
+    {
+      fprintf (stderr, "briefing-relay %s: %s\n", command, error->message);
+      return 1;
+    }
+  printf ("%s", report->str);
+  return 0;
 }
 
 static RelayWhepEndpoint *whep_endpoint;
@@ -141,12 +162,18 @@ main (int argc, char **argv)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- WHIP relay for the provincial briefing");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_summary (ctx,
+      "  briefing-relay [OPTION...]               run the relay\n"
+      "  briefing-relay [--config FILE] backup FILE   copy the store, also while it runs\n"
+      "  briefing-relay [--config FILE] restore FILE  make FILE the store (relay stopped)");
   g_option_context_set_description (ctx,
       "Takes in the camera and microphone of the provincial labour offices over\n"
       "WHIP and reports their state at /api/v1/provinces. See README.md.\n"
       "\n"
       "Exit status: 0 once stopped by SIGINT (Ctrl-C) or SIGTERM; 2 when the\n"
-      "command line or the configuration is refused or the HTTP port is in use.\n");
+      "command line or the configuration is refused, the HTTP port or the data\n"
+      "directory is in use. backup and restore: 0 when done, 1 when refused or\n"
+      "failed (docs/OPERATIONS.md, \"Backup and restore\").\n");
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -165,6 +192,17 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: --port %d: a port is 0 to 65535\n", port);
       return EXIT_CONFIG;
     }
+  const char *store_command = NULL;
+  if (argc > 1 && (g_str_equal (argv[1], "backup") || g_str_equal (argv[1], "restore")))
+    {
+      if (argc != 3)
+        {
+          fprintf (stderr, "briefing-relay: %s takes one FILE (--help lists the options)\n",
+                   argv[1]);
+          return EXIT_CONFIG;
+        }
+      store_command = argv[1];
+    }
   relay_log_init (debug);
 
   relay_input_capture_file ("config", config_path); /* test-only: BRIEFING_CAPTURE_DIR */
@@ -174,6 +212,8 @@ main (int argc, char **argv)
       fprintf (stderr, "briefing-relay: %s\n", error->message);
       return EXIT_CONFIG;
     }
+  if (store_command)
+    return run_store_command (config, store_command, argv[2]);
   if (port >= 0)
     config->http_port = (guint) port;
   /* The systemd unit names its StateDirectory= here, so that the state
@@ -198,6 +238,19 @@ main (int argc, char **argv)
     {
       http_socket = relay_listen_socket_open (config->http_address, config->http_port, &error);
       if (!http_socket)
+        {
+          fprintf (stderr, "briefing-relay: %s\n", error->message);
+          return EXIT_CONFIG;
+        }
+    }
+  /* Before anything in the data directory: a second relay on the same
+   * directory (on another port), or a restore in progress, refuses the
+   * start here. Held until the process ends. */
+  g_autoptr (RelayDataDirLock) data_dir_lock = NULL;
+  if (!check_config)
+    {
+      data_dir_lock = relay_data_dir_lock_take (config->data_dir, &error);
+      if (!data_dir_lock)
         {
           fprintf (stderr, "briefing-relay: %s\n", error->message);
           return EXIT_CONFIG;
