@@ -273,6 +273,9 @@ function renderState(state, info) {
   els.stateText.textContent = stateText(PAGE_STATES, state, worded(session.lastError));
   setDetail(stateDetailText(lastInfo));
   updateControls();
+  /* The pressed chip follows the session at once (a switch starts a new
+   * one), not at the next refresh of the live list. */
+  renderLiveOffices();
   renderStage();
 }
 

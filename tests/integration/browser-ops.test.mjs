@@ -135,7 +135,7 @@ test('ops.html plays the mosaic and drives the floor, the mutes and the layout',
 
     // At start: no floor, the grid, only the room unmuted; the page says so.
     assert.deepEqual(await conference(relay),
-      { floor: null, floor_since: null, layout: 'mosaic', spotlight: null, unmuted: ['central'] });
+      { floor: null, floor_since: null, floor_held_ms: null, layout: 'mosaic', spotlight: null, unmuted: ['central'] });
     await waitRow(page, 'central', (r) => r.muted === 'false', 'central shown unmuted');
     await waitRow(page, 'TH-50', (r) => r.muted === 'true' && !r.floor, 'TH-50 shown muted, without the floor');
     assert.deepEqual(await layoutPressed(page), { mosaic: 'true', spotlight: 'false' });
