@@ -138,7 +138,19 @@ const rosterCodes = (page) => page.evaluate(() =>
 /* Sideways: the page, the roster's scroll box and each visible row: nothing
  * wider than its box, every name cell inside the roster's box and wide
  * enough to read. Returns the problems found (none: []). */
-function layoutProblems(page) {
+async function layoutProblems(page) {
+  // Read until the layout has settled (rows are re-rendered as states and
+  // the mosaic's order arrive; a row caught mid-render is not a problem):
+  // a real overflow stays, and is returned after the wait.
+  let problems = [];
+  await waitFor(async () => {
+    problems = await layoutProblemsNow(page);
+    return problems.length === 0;
+  }, { timeoutMs: 15000, describe: 'the layout settled' }).catch(() => null);
+  return problems;
+}
+
+function layoutProblemsNow(page) {
   return page.evaluate(() => {
     const problems = [];
     const doc = document.documentElement;
@@ -215,8 +227,15 @@ test('the roster of 76 fits 1366 and 1920 wide, names stay in view; filter, sort
           const connect = await contrastWithMasthead(page, '#connect');
           assert.ok(connect >= 3, `Connect stands out from the masthead (contrast ${connect.toFixed(2)})`);
 
-          // Grouped by region in the mosaic's order: the rows are the tiles.
-          assert.deepEqual(await rosterCodes(page), tiles, `${tag}: the roster in the mosaic's order`);
+          // Grouped by region in the mosaic's order: the rows are the tiles
+          // (waited for: the page orders the rows once it has read the
+          // mosaic's tiles, which may come after the roster itself).
+          let order = [];
+          await waitFor(async () => {
+            order = await rosterCodes(page);
+            return JSON.stringify(order) === JSON.stringify(tiles);
+          }, { timeoutMs: 30000, describe: () => `${tag}: the roster in the mosaic's order` }).catch(() => null);
+          assert.deepEqual(order, tiles, `${tag}: the roster in the mosaic's order`);
           const heads = await page.evaluate(() =>
             [...document.querySelectorAll('#roster tr.region-head')].map((tr) => tr.textContent));
           assert.equal(heads.length, 6, `${tag}: a heading per region: ${heads.join(' | ')}`);
