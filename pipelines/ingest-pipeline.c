@@ -4,7 +4,7 @@
 
 #include "pipelines/media-thread.h"
 #include "relay/audio-level.h"
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 
 /* Where the transport's RTP enters GStreamer: a source pad of our own,
  * linked to the jitter buffer and pushed from the transport worker. An

@@ -18,7 +18,7 @@
 #include <gst/audio/audio.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include "relay/sdp/sdp-offer.h"
+#include "webrtc/sdp/sdp-offer.h"
 
 G_BEGIN_DECLS
 

@@ -6,7 +6,7 @@
 #include "pipelines/output-common.h"
 #include "pipelines/tile-renderer.h"
 #include "pipelines/video-encoder-output.h"
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 
 /* How the mosaic is fed, and why:
  *

@@ -1,7 +1,7 @@
 #include "pipelines/output-common.h"
 
 #include "pipelines/media-thread.h"
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 
 static GstBusSyncReply
 on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)

@@ -6,7 +6,7 @@
 #include "pipelines/tile-renderer.h"
 #include "pipelines/video-encoder-output.h"
 #include "relay/conference.h"
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 
 /* The source's decoder thread scales its frame to the program size and
  * leaves it as the latest picture; a feeder thread of ours pushes the

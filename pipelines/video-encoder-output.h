@@ -14,8 +14,8 @@
 #include <gst/gst.h>
 #include "pipelines/rtp-output.h"
 #include "relay/metrics-histogram.h"
-#include "relay/rtp/latency-histogram.h"
-#include "relay/sdp/sdp-offer.h"
+#include "webrtc/rtp/latency-histogram.h"
+#include "webrtc/sdp/sdp-offer.h"
 
 G_BEGIN_DECLS
 

@@ -4,12 +4,12 @@
 #include <glib.h>
 #include "relay/conference.h"
 #include "relay/config.h"
-#include "relay/dtls/dtls-identity.h"
+#include "webrtc/dtls/dtls-identity.h"
 #include "relay/event-bus.h"
-#include "relay/ice/worker-pool.h"
+#include "webrtc/worker/worker-pool.h"
 #include "pipelines/ingest-pipeline.h"
 #include "relay/province-registry.h"
-#include "relay/reports/report-service.h"
+#include "relay/figures/figures-service.h"
 #include "relay/signin-store.h"
 
 G_BEGIN_DECLS
@@ -28,7 +28,7 @@ typedef struct {
   RelayProvinceRegistry *registry;
   RelayEventBus *events;
   RelayConference *conference;
-  RelayReportService *reports;
+  RelayFiguresService *reports;
   RelayOutputRouter *outputs; /* mosaic, program, conference mix */
   RelayClipRecorder *clips;   /* spoken status */
   RelayBriefingService *briefings; /* the briefing as a record */

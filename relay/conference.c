@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 
 struct _RelayConference {
   RelayConfig *config;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "config/briefing-resources.h"
-#include "relay/dtls/dtls-certificate.h"
+#include "webrtc/dtls/dtls-certificate.h"
 
 G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
 
@@ -334,7 +334,7 @@ read_transport_group (Reader *r, RelayConfig *c)
   return TRUE;
 }
 
-/* [dtls]: renewal of the DTLS certificate (relay/dtls/dtls-identity.h). */
+/* [dtls]: renewal of the DTLS certificate (webrtc/dtls/dtls-identity.h). */
 static const char *const dtls_keys[] = { "certificate-lifetime-s", "renew-before-s", NULL };
 
 static gboolean
@@ -578,7 +578,7 @@ ice_server_free (RelayIceServer *s)
   g_free (s->credential);
   g_free (s);
 }
-/* [ingest]: what one office may send (relay/peer/ingest-policer.h). Below
+/* [ingest]: what one office may send (webrtc/peer/ingest-policer.h). Below
  * 1,200 bytes browsers' own packets would be refused; above 1,500 no viewer
  * would be sent them anyway. */
 static gboolean

@@ -7,10 +7,10 @@
 #include "relay/briefing/briefing-config.h"
 #include "relay/limits-config.h"
 #include "relay/metrics-config.h"
-#include "relay/peer/ingest-policer.h"
-#include "relay/sdp/sdp-offer.h"
-#include "relay/reports/figures-schema.h"
-#include "relay/reports/webhook-config.h"
+#include "webrtc/peer/ingest-policer.h"
+#include "webrtc/sdp/sdp-offer.h"
+#include "relay/figures/figures-schema.h"
+#include "relay/figures/webhook-config.h"
 
 G_BEGIN_DECLS
 

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "relay/ice/ice-agent.h"
-#include "relay/reports/config-group.h"
+#include "webrtc/ice/ice-agent.h"
+#include "relay/figures/config-group.h"
 
 static const char *const limits_keys[] = { "max-sessions", "viewer-sessions",
   "office-viewer-sessions", "session-requests-per-s", "session-requests-burst",

@@ -14,7 +14,7 @@
 #include "relay/store-backup.h"
 #include "relay/input-capture.h"
 #include "relay/clips/clip-recorder.h"
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/output-router.h"
 #include "relay/briefing/briefing-service.h"
 #include "relay/recording/briefing-recorder.h"
@@ -291,7 +291,7 @@ main (int argc, char **argv)
   app.events = relay_event_bus_new (app.main_context);
   app.registry = relay_province_registry_new (config, app.events);
   app.conference = relay_conference_new (config, app.events);
-  app.reports = relay_report_service_new (config, app.events, &error);
+  app.reports = relay_figures_service_new (config, app.events, &error);
   if (!app.reports)
     {
       fprintf (stderr, "briefing-relay: figures database: %s\n", error->message);
@@ -347,7 +347,7 @@ main (int argc, char **argv)
       relay_clip_recorder_free (app.clips);
       relay_province_registry_free (app.registry);
       relay_worker_pool_free (app.workers);
-      relay_report_service_free (app.reports);
+      relay_figures_service_free (app.reports);
       relay_output_router_free (app.outputs);
       relay_conference_free (app.conference);
       relay_event_bus_free (app.events);
@@ -417,7 +417,7 @@ main (int argc, char **argv)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   /* Before the bus: the writer publishes accepted figures on it. */
-  relay_report_service_free (app.reports);
+  relay_figures_service_free (app.reports);
   relay_conference_free (app.conference);
   relay_event_bus_free (app.events);
   g_main_loop_unref (loop);

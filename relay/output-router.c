@@ -7,8 +7,8 @@
 #include "pipelines/program-pipeline.h"
 #include "relay/active-speaker.h"
 #include "relay/audio-level.h"
-#include "relay/log.h"
-#include "relay/peer/forward-kind.h"
+#include "webrtc/base/log.h"
+#include "webrtc/peer/forward-kind.h"
 #include "relay/producer.h"
 
 /* How often levels and connection states are looked at. */

@@ -20,7 +20,7 @@
 #include "pipelines/mosaic-pipeline.h"
 #include "pipelines/program-pipeline.h"
 #include "relay/app.h"
-#include "relay/ice/packet-channel.h"
+#include "webrtc/worker/packet-channel.h"
 #include "relay/status-audience.h"
 
 G_BEGIN_DECLS

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "relay/conference.h"
-#include "relay/log.h"
-#include "relay/peer/forward-kind.h"
+#include "webrtc/base/log.h"
+#include "webrtc/peer/forward-kind.h"
 #include "relay/producer.h"
 
 /* Sessions another device took over, remembered per office so that the

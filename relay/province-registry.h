@@ -13,8 +13,8 @@
 #include "relay/config.h"
 #include "relay/event-bus.h"
 #include "relay/metrics-histogram.h"
-#include "relay/ice/packet-channel.h"
-#include "relay/peer/publisher-session.h"
+#include "webrtc/worker/packet-channel.h"
+#include "webrtc/peer/publisher-session.h"
 #include "relay/publish-claim.h"
 #include "relay/status-audience.h"
 

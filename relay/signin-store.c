@@ -3,7 +3,7 @@
 #include <openssl/rand.h>
 #include <string.h>
 
-#include "relay/random-id.h"
+#include "webrtc/base/random-id.h"
 
 G_DEFINE_QUARK (relay-signin-error-quark, relay_signin_error)
 

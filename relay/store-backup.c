@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 
 #include "relay/data-dir-lock.h"
-#include "relay/reports/database.h"
+#include "relay/figures/database.h"
 
 /* How long the copy waits for a lock another connection holds (the
  * relay's checkpoint, a writer starting): the relay's own busy timeout. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "relay/limit-refusals.h"
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/rate-table.h"
 #include "signaling/http-util.h"
 #include "signaling/session-cookie.h"

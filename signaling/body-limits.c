@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "relay/limit-refusals.h"
-#include "relay/log.h"
-#include "relay/reports/report-service.h"
+#include "webrtc/base/log.h"
+#include "relay/figures/figures-service.h"
 #include "signaling/briefings-api.h"
 #include "signaling/control-api.h"
 #include "signaling/http-listener.h"

@@ -6,8 +6,8 @@
 #include "relay/briefing/briefing-service.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/recording/briefing-recorder.h"
-#include "relay/reports/figures-summary.h"
-#include "relay/reports/report-store.h"
+#include "relay/figures/figures-summary.h"
+#include "relay/figures/figures-store.h"
 #include "signaling/media-link.h"
 
 /* A clip belongs to a turn when it starts within this of the turn's span:
@@ -46,7 +46,7 @@ briefing_end (RelayBriefing *b)
 GPtrArray *
 relay_briefing_figures (RelayApp *app, RelayBriefing *b, GError **error)
 {
-  g_autoptr (GPtrArray) latest = relay_report_service_latest (app->reports, b->date, error);
+  g_autoptr (GPtrArray) latest = relay_figures_service_latest (app->reports, b->date, error);
   if (!latest)
     return NULL;
   gint64 end = briefing_end (b);
@@ -63,7 +63,7 @@ relay_briefing_figures (RelayApp *app, RelayBriefing *b, GError **error)
       /* Corrected after the briefing: what the room saw was an earlier
        * version, if any. */
       g_autoptr (GPtrArray) history
-          = relay_report_service_history (app->reports, row->province, b->date, error);
+          = relay_figures_service_history (app->reports, row->province, b->date, error);
       if (!history)
         return NULL;
       for (guint j = history->len; j-- > 0;)

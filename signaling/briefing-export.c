@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "relay/random-id.h"
+#include "webrtc/base/random-id.h"
 #include "relay/recording/briefing-recorder.h"
 #include "relay/recording/fmp4-reader.h"
 #include "signaling/file-response.h"

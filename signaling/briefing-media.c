@@ -5,7 +5,7 @@
 #include "relay/briefing/briefing-json.h"
 #include "relay/briefing/briefing-service.h"
 #include "relay/recording/briefing-recorder.h"
-#include "relay/reports/figures-summary.h"
+#include "relay/figures/figures-summary.h"
 #include "signaling/briefing-detail.h"
 #include "signaling/briefing-export.h"
 #include "signaling/file-response.h"

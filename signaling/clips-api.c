@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "relay/reports/figures-validate.h"
+#include "relay/figures/figures-validate.h"
 #include "signaling/file-response.h"
 #include "signaling/http-util.h"
 #include "signaling/media-link.h"

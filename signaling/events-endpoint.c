@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <string.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/limit-refusals.h"
 #include "signaling/admission.h"
 #include "signaling/http-answer-counts.h"

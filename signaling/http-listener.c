@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/limit-refusals.h"
 #include "signaling/http-answer-counts.h"
 #include "signaling/idle-input.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "relay/json-input.h"
-#include "relay/reports/figures-validate.h"
+#include "relay/figures/figures-validate.h"
 #include "signaling/session-cookie.h"
 
 void

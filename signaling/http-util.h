@@ -5,7 +5,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 #include "relay/config.h"
-#include "relay/sdp/sdp-answer.h"
+#include "webrtc/sdp/sdp-answer.h"
 
 G_BEGIN_DECLS
 

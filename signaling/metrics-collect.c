@@ -5,7 +5,7 @@
 #include "relay/output-router.h"
 #include "relay/process-stats.h"
 #include "relay/recording/briefing-recorder.h"
-#include "relay/reports/report-service.h"
+#include "relay/figures/figures-service.h"
 #include "signaling/http-answer-counts.h"
 
 /* Label pairs as relay_metrics_text_sample takes them. */
@@ -356,7 +356,7 @@ write_figures (Text *t, RelayApp *app)
     for (RelayReportResult r = RELAY_REPORT_STORED; r <= RELAY_REPORT_REPEATED; r++)
       relay_metrics_text_sample_uint (
           t, L ("channel", relay_report_via_name (vias[v]), "result", relay_report_result_name (r)),
-          relay_report_service_count (app->reports, vias[v], r));
+          relay_figures_service_count (app->reports, vias[v], r));
   family (t, "briefing_relay_figures_refused_total", RELAY_METRIC_COUNTER,
           "Figures submissions refused, by way in and reason: invalid (not JSON, not the "
           "schema's, a rule of severity error), unconfirmed (warnings not confirmed), "
@@ -365,14 +365,14 @@ write_figures (Text *t, RelayApp *app)
     for (RelayReportResult r = RELAY_REPORT_INVALID; r < RELAY_REPORT_RESULT_N; r++)
       relay_metrics_text_sample_uint (
           t, L ("channel", relay_report_via_name (vias[v]), "reason", relay_report_result_name (r)),
-          relay_report_service_count (app->reports, vias[v], r));
+          relay_figures_service_count (app->reports, vias[v], r));
 }
 
 static void
 write_webhooks (Text *t, RelayApp *app)
 {
   RelayWebhookDelivery *delivery
-      = app->reports ? relay_report_service_get_webhooks (app->reports) : NULL;
+      = app->reports ? relay_figures_service_get_webhooks (app->reports) : NULL;
   g_autoptr (JsonNode) node = delivery ? relay_webhook_delivery_stats (delivery) : NULL;
   JsonArray *hooks = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
   static const struct {

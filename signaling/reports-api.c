@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "relay/reports/figures-summary.h"
-#include "relay/reports/figures-validate.h"
+#include "relay/figures/figures-summary.h"
+#include "relay/figures/figures-validate.h"
 #include "signaling/http-util.h"
 #include "signaling/session-cookie.h"
 
@@ -12,7 +12,7 @@
 
 typedef struct {
   RelayApp *app;
-  RelayReportService *reports;
+  RelayFiguresService *reports;
 } ReportsApi;
 
 /* A POST waiting for the writer thread. */
@@ -140,7 +140,7 @@ post_report (ReportsApi *api, SoupServerMessage *msg, GHashTable *query)
   p->msg = g_object_ref (msg);
   p->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_disconnected), p);
   soup_server_message_pause (msg);
-  relay_report_service_submit (api->reports, province->code, data, len, RELAY_REPORT_VIA_HTTPS,
+  relay_figures_service_submit (api->reports, province->code, data, len, RELAY_REPORT_VIA_HTTPS,
                                soup_server_message_get_remote_host (msg), on_done, p);
 }
 
@@ -164,7 +164,7 @@ get_figures (ReportsApi *api, SoupServerMessage *msg, const char *path, GHashTab
   if (!date)
     return;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) rows = relay_report_service_latest (api->reports, date, &error);
+  g_autoptr (GPtrArray) rows = relay_figures_service_latest (api->reports, date, &error);
   if (!rows)
     {
       relay_http_error (msg, 503, "storage-failed", error->message);
@@ -189,7 +189,7 @@ get_figures (ReportsApi *api, SoupServerMessage *msg, const char *path, GHashTab
 static void
 get_schema (ReportsApi *api, SoupServerMessage *msg)
 {
-  char *json = relay_figures_schema_to_json (relay_report_service_get_schema (api->reports));
+  char *json = relay_figures_schema_to_json (relay_figures_service_get_schema (api->reports));
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, json, strlen (json));
 }
@@ -215,7 +215,7 @@ get_history (ReportsApi *api, SoupServerMessage *msg, GHashTable *query)
   if (!date)
     return;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) rows = relay_report_service_history (api->reports, province->code, date,
+  g_autoptr (GPtrArray) rows = relay_figures_service_history (api->reports, province->code, date,
                                                              &error);
   if (!rows)
     {
@@ -308,7 +308,7 @@ figures_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
 }
 
 void
-relay_reports_api_register (SoupServer *server, RelayApp *app, RelayReportService *reports)
+relay_reports_api_register (SoupServer *server, RelayApp *app, RelayFiguresService *reports)
 {
   ReportsApi *api = g_new0 (ReportsApi, 1);
   api->app = app;

@@ -5,10 +5,10 @@
 
 #include <libsoup/soup.h>
 #include "relay/app.h"
-#include "relay/reports/report-service.h"
+#include "relay/figures/figures-service.h"
 
 G_BEGIN_DECLS
 
-void relay_reports_api_register (SoupServer *server, RelayApp *app, RelayReportService *reports);
+void relay_reports_api_register (SoupServer *server, RelayApp *app, RelayFiguresService *reports);
 
 G_END_DECLS

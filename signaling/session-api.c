@@ -2,9 +2,9 @@
 
 #include <string.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/qr-svg.h"
-#include "relay/random-id.h"
+#include "webrtc/base/random-id.h"
 #include "relay/signin-store.h"
 #include "signaling/admission.h"
 #include "signaling/http-util.h"

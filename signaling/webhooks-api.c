@@ -27,7 +27,7 @@ webhooks_handler (SoupServer *server, SoupServerMessage *msg, const char *path, 
   if (!relay_http_authorize_viewer (msg, app->config, RELAY_ROLE_MINISTER,
                                     "the webhooks are for the chair and the minister"))
     return;
-  RelayWebhookDelivery *delivery = relay_report_service_get_webhooks (app->reports);
+  RelayWebhookDelivery *delivery = relay_figures_service_get_webhooks (app->reports);
   JsonObject *o = json_object_new ();
   if (delivery)
     json_object_set_member (o, "webhooks", relay_webhook_delivery_stats (delivery));

@@ -2,9 +2,9 @@
 
 #include <string.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/output-router.h"
-#include "relay/peer/viewer-session.h"
+#include "webrtc/peer/viewer-session.h"
 #include "signaling/admission.h"
 #include "signaling/http-util.h"
 

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "relay/log.h"
-#include "relay/sdp/sdp-answer.h"
+#include "webrtc/base/log.h"
+#include "webrtc/sdp/sdp-answer.h"
 #include "signaling/admission.h"
 #include "signaling/http-util.h"
 

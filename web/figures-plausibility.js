@@ -2,7 +2,7 @@
  * page as the office types, from GET /api/v1/figures/schema: each field's
  * soft bounds (warn_min, warn_max) and the rules across fields (their terms,
  * as the relay parsed them). The same codes and texts as the relay's
- * (relay/reports/figures-plausibility.c), which decides in the end: this is
+ * (relay/figures/figures-plausibility.c), which decides in the end: this is
  * the early word, the relay's reply the last. No DOM. The reasons come in
  * both languages, as the relay's do (reason, reason_th), from the
  * catalogue (texts-province.js).

@@ -143,7 +143,7 @@ registerTexts({
     th: 'ตัวเลขบางช่องผิดปกติ: ตรวจสอบ แล้วติ๊ก "ยืนยันตัวเลข" และกดส่งอีกครั้ง',
     en: 'Some figures look unusual: check them, tick "Confirm figures" and submit again',
   },
-  /* As the relay words them (relay/reports/figures-plausibility.c). */
+  /* As the relay words them (relay/figures/figures-plausibility.c). */
   'province.plausibility-low': {
     th: (value, bound) => value + ' ต่ำผิดปกติ (ปกติไม่ต่ำกว่า ' + bound + ') กรุณาตรวจสอบหรือยืนยันว่าถูกต้อง',
     en: (value, bound) => value + ' is unusually low (expected at least ' + bound +

@@ -4,7 +4,7 @@
 
 #include "relay/briefing/briefing-json.h"
 #include "relay/briefing/briefing-store.h"
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 
 G_DEFINE_QUARK (relay-briefing-error-quark, relay_briefing_error)
 

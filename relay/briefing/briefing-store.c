@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "relay/reports/database.h"
+#include "relay/figures/database.h"
 
 typedef struct {
   sqlite3 *db;

@@ -1,4 +1,4 @@
-/* Briefings in SQLite (tables of migration 4, relay/reports/database.c):
+/* Briefings in SQLite (tables of migration 4, relay/figures/database.c):
  * each change of the live briefing is written as it happens (the service
  * calls these on the main context, on a connection of its own), and ended
  * briefings are loaded whole for the review API (any thread, on a reader

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "relay/clips/clip-writer.h"
-#include "relay/log.h"
-#include "relay/peer/forward-kind.h"
-#include "relay/reports/database.h"
+#include "webrtc/base/log.h"
+#include "webrtc/peer/forward-kind.h"
+#include "relay/figures/database.h"
 
 #define VAD_POLL_MS 100
 #define VAD_SILENCE_US (2 * G_USEC_PER_SEC)

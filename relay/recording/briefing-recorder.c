@@ -5,10 +5,10 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/recording/capture.h"
 #include "relay/recording/recording-repair.h"
-#include "relay/reports/database.h"
+#include "relay/figures/database.h"
 
 /* Room for ~20 s of the program (1.5 Mbit/s video in ~150 packets/s and
  * 50 audio packets/s) while the disk stalls; past it packets are dropped

@@ -4,8 +4,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "relay/log.h"
-#include "relay/peer/forward-kind.h"
+#include "webrtc/base/log.h"
+#include "webrtc/peer/forward-kind.h"
 #include "relay/recording/fmp4-writer.h"
 #include "relay/recording/recording-index.h"
 #include "relay/recording/rtp-frame-assembler.h"

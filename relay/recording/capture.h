@@ -20,7 +20,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include "relay/event-bus.h"
-#include "relay/ice/packet-channel.h"
+#include "webrtc/worker/packet-channel.h"
 
 G_BEGIN_DECLS
 

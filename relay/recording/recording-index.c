@@ -1,6 +1,6 @@
 #include "relay/recording/recording-index.h"
 
-#include "relay/reports/database.h"
+#include "relay/figures/database.h"
 
 #define ROW_COLUMNS                                                                          \
   "id, briefing_id, kind, office, turn_id, segment, path, container, video_codec, "        \

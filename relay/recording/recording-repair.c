@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 #include "relay/recording/recording-index.h"
 #include "relay/recording/fmp4-reader.h"
 #include "relay/recording/webm-reader.h"

@@ -1,16 +1,16 @@
-/* libFuzzer harness: a DCEP message (RFC 8832, relay/sctp/dcep.c) as it
+/* libFuzzer harness: a DCEP message (RFC 8832, webrtc/sctp/dcep.c) as it
  * arrives on a data channel stream with PPID 50. A DATA_CHANNEL_OPEN that
  * parses must build back into one that parses to the same channel; then
  * the bytes go through the relay's channel registry
- * (relay/sctp/data-channel.c) as the OPEN of stream 0, a text and a binary
+ * (webrtc/sctp/data-channel.c) as the OPEN of stream 0, a text and a binary
  * message on it, and the peer's stream reset, with callbacks that accept
  * every channel as the report channel does for its label. */
 #include "tests/fuzz/fuzz-common.h"
 
 #include <string.h>
 
-#include "relay/sctp/data-channel.h"
-#include "relay/sctp/dcep.h"
+#include "webrtc/sctp/data-channel.h"
+#include "webrtc/sctp/dcep.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)

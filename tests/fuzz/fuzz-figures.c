@@ -1,10 +1,10 @@
 /* libFuzzer harness: a province's figures message, as it arrives on the
- * report data channel or over HTTPS (relay/reports/figures-validate.c),
+ * report data channel or over HTTPS (relay/figures/figures-validate.c),
  * against the schema of the embedded default configuration. Validated once
  * with today's date and once with the message's own date as today, so that
  * captured messages reach the value checks whenever they were captured.
  * What validates is stored as values_json: that must be a JSON object, and
- * the day's summary and CSV (relay/reports/figures-summary.c) are built
+ * the day's summary and CSV (relay/figures/figures-summary.c) are built
  * from it as for GET /api/v1/figures. What is refused is answered with
  * its errors, which must be JSON again. */
 #include "tests/fuzz/fuzz-common.h"
@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "relay/config.h"
-#include "relay/reports/figures-summary.h"
-#include "relay/reports/figures-validate.h"
-#include "relay/reports/report-store.h"
+#include "relay/figures/figures-summary.h"
+#include "relay/figures/figures-validate.h"
+#include "relay/figures/figures-store.h"
 
 static RelayConfig *config;
 

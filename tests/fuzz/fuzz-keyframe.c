@@ -1,5 +1,5 @@
 /* libFuzzer harness: key-frame detection on an RTP payload
- * (relay/peer/rtp-codec-info.c), as the forwarding path runs it on every
+ * (webrtc/rtp/rtp-codec-info.c), as the forwarding path runs it on every
  * video packet. The input is a whole RTP packet, as captured; its payload
  * goes to the VP8 (RFC 7741 descriptor) and the H.264 (RFC 6184 single
  * NAL, STAP-A, FU-A) readers alike, in a buffer of exactly its size. */
@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "relay/peer/rtp-codec-info.h"
-#include "relay/rtp/rtp-packet.h"
+#include "webrtc/rtp/rtp-codec-info.h"
+#include "webrtc/rtp/rtp-packet.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)

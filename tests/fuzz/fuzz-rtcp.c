@@ -1,25 +1,25 @@
 /* libFuzzer harness: one compound RTCP datagram after SRTCP decryption,
- * walked as the relay walks it (relay/rtcp/rtcp-packet.c's iterator), each
+ * walked as the relay walks it (webrtc/rtcp/rtcp-packet.c's iterator), each
  * packet given to every parser of relay/rtcp (SR, RR with report blocks
  * and round trip, NACK with the viewer's limit, PLI, FIR, REMB, XR DLRR),
  * then the whole datagram to the publisher's reader
- * (relay/peer/rtcp-feedback.c) with receive statistics that match its
+ * (webrtc/peer/rtcp-feedback.c) with receive statistics that match its
  * first sender. Checks that each packet the iterator yields lies in the
  * datagram and that no parser reports more than it was given room for. */
 #include "tests/fuzz/fuzz-common.h"
 
-#include "relay/peer/rtcp-feedback.h"
-#include "relay/rtcp/rtcp-fir.h"
-#include "relay/rtcp/rtcp-nack.h"
-#include "relay/rtcp/rtcp-packet.h"
-#include "relay/rtcp/rtcp-pli.h"
-#include "relay/rtcp/rtcp-receiver-report.h"
-#include "relay/rtcp/rtcp-remb.h"
-#include "relay/rtcp/rtcp-sender-report.h"
-#include "relay/rtcp/rtcp-xr.h"
-#include "relay/rtp/receive-stats.h"
+#include "webrtc/peer/rtcp-feedback.h"
+#include "webrtc/rtcp/rtcp-fir.h"
+#include "webrtc/rtcp/rtcp-nack.h"
+#include "webrtc/rtcp/rtcp-packet.h"
+#include "webrtc/rtcp/rtcp-pli.h"
+#include "webrtc/rtcp/rtcp-receiver-report.h"
+#include "webrtc/rtcp/rtcp-remb.h"
+#include "webrtc/rtcp/rtcp-sender-report.h"
+#include "webrtc/rtcp/rtcp-xr.h"
+#include "webrtc/rtp/receive-stats.h"
 
-/* What a viewer's NACK responder reads of one NACK (relay/rtp/nack-responder). */
+/* What a viewer's NACK responder reads of one NACK (webrtc/rtp/nack-responder). */
 #define MAX_NACK_SEQS 256
 
 int

@@ -1,5 +1,5 @@
 /* libFuzzer harness: one datagram as the transport sees it after SRTP
- * decryption (relay/rtp/rtp-packet.c). The RFC 7983 demultiplexer first,
+ * decryption (webrtc/rtp/rtp-packet.c). The RFC 7983 demultiplexer first,
  * then for RTP the parse, every header extension id (RFC 8285 one- and
  * two-byte forms), the RFC 6464 audio level and transport-wide sequence
  * number readers, and RFC 4588 RTX restore into a buffer of exactly the
@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "relay/rtp/rtp-packet.h"
+#include "webrtc/rtp/rtp-packet.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)

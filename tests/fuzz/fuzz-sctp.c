@@ -1,7 +1,7 @@
 /* libFuzzer harness: SCTP packets as they come out of DTLS, into the
- * relay's association (relay/sctp/sctp-association.c, usrsctp in AF_CONN
+ * relay's association (webrtc/sctp/sctp-association.c, usrsctp in AF_CONN
  * mode) with the relay's channel registry behind it
- * (relay/sctp/data-channel.c, "report" accepted, each message answered).
+ * (webrtc/sctp/data-channel.c, "report" accepted, each message answered).
  *
  * Each input gets a fresh association A (the unit under test) and a peer
  * association B of the same code, wired back to back until both are
@@ -28,9 +28,9 @@
 #include <string.h>
 #include <usrsctp.h>
 
-#include "relay/sctp/data-channel.h"
-#include "relay/sctp/dcep.h"
-#include "relay/sctp/sctp-association.h"
+#include "webrtc/sctp/data-channel.h"
+#include "webrtc/sctp/dcep.h"
+#include "webrtc/sctp/sctp-association.h"
 
 #define PORT 5000
 #define MAX_RECORDS 128

@@ -1,12 +1,12 @@
 /* libFuzzer harness: a trickle ICE PATCH body (RFC 8840
- * application/trickle-ice-sdpfrag, relay/sdp/sdp-fragment.c). What the
+ * application/trickle-ice-sdpfrag, webrtc/sdp/sdp-fragment.c). What the
  * parser keeps (credentials, candidates, handed to libnice) must each be
  * one line, and a refusal must say why in UTF-8 (it is sent as JSON). */
 #include "tests/fuzz/fuzz-common.h"
 
 #include <string.h>
 
-#include "relay/sdp/sdp-answer.h"
+#include "webrtc/sdp/sdp-answer.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)

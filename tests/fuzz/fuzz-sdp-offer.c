@@ -1,8 +1,8 @@
-/* libFuzzer harness: a WHIP or WHEP offer body (relay/sdp/sdp-offer.c:
+/* libFuzzer harness: a WHIP or WHEP offer body (webrtc/sdp/sdp-offer.c:
  * GStreamer's gst_sdp_message_parse_buffer, then the relay's checks and
  * codec choice), parsed with the WHIP policy (the peer sends, data channel
  * allowed) and the WHEP one (the peer receives, one codec). An accepted
- * offer is answered (relay/sdp/sdp-answer.c) and the answer must be SDP
+ * offer is answered (webrtc/sdp/sdp-answer.c) and the answer must be SDP
  * GStreamer reads back, every line "<letter>=<value>": nothing a client
  * put in its offer may break a line of ours. A refusal's reason must be
  * UTF-8: it is sent as JSON. */
@@ -11,8 +11,8 @@
 #include <gst/sdp/sdp.h>
 #include <string.h>
 
-#include "relay/sdp/sdp-answer.h"
-#include "relay/sdp/sdp-offer.h"
+#include "webrtc/sdp/sdp-answer.h"
+#include "webrtc/sdp/sdp-offer.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)

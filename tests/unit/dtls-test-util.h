@@ -13,9 +13,9 @@
 #include <openssl/srtp.h>
 #include <openssl/ssl.h>
 
-#include "relay/dtls/dtls-certificate.h"
-#include "relay/dtls/dtls-transport.h"
-#include "relay/srtp/srtp-session.h"
+#include "webrtc/dtls/dtls-certificate.h"
+#include "webrtc/dtls/dtls-transport.h"
+#include "webrtc/srtp/srtp-session.h"
 
 /* Every DTLS test program runs under a system OpenSSL configuration that
  * allows client-initiated renegotiation (tests/unit/dtls/

@@ -7,8 +7,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "relay/reports/figures-validate.h"
-#include "relay/reports/report-service.h"
+#include "relay/figures/figures-validate.h"
+#include "relay/figures/figures-service.h"
 
 static inline char *
 report_today (void)

@@ -7,8 +7,8 @@
 #include <glib.h>
 #include <gst/sdp/sdp.h>
 
-#include "relay/sdp/sdp-answer.h"
-#include "relay/sdp/sdp-offer.h"
+#include "webrtc/sdp/sdp-answer.h"
+#include "webrtc/sdp/sdp-offer.h"
 
 #define OUR_FP "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
 #define OUR_UFRAG "r3Lx"

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <glib.h>
 
-#include "relay/sctp/data-channel.h"
-#include "relay/sctp/dcep.h"
+#include "webrtc/sctp/data-channel.h"
+#include "webrtc/sctp/dcep.h"
 
 static GBytes *
 open_bytes (guint8 type, const char *label, const char *protocol)

@@ -1,9 +1,9 @@
-/* The relay's DTLS identity over time (relay/dtls/dtls-identity): a
+/* The relay's DTLS identity over time (webrtc/dtls/dtls-identity): a
  * certificate is renewed once less than the margin of its validity
  * remains, new sessions get the new one, sessions under way keep theirs.
  * A test clock stands for the wall clock, so no test waits for time. */
 #include "dtls-test-util.h"
-#include "relay/dtls/dtls-identity.h"
+#include "webrtc/dtls/dtls-identity.h"
 
 #define HOUR (60 * 60)
 

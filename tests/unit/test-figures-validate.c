@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "relay/config.h"
-#include "relay/reports/figures-validate.h"
-#include "relay/reports/report-service.h"
+#include "relay/figures/figures-validate.h"
+#include "relay/figures/figures-service.h"
 
 static RelayConfig *config;
 static GDate today;

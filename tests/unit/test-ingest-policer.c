@@ -9,9 +9,9 @@
 #include <gst/codecparsers/gsth264parser.h>
 #include <string.h>
 
-#include "relay/peer/h264-sps.h"
-#include "relay/peer/ingest-policer.h"
-#include "relay/peer/rtp-codec-info.h"
+#include "webrtc/rtp/h264-sps.h"
+#include "webrtc/peer/ingest-policer.h"
+#include "webrtc/rtp/rtp-codec-info.h"
 
 #define MS 1000
 #define SECOND (1000 * MS)

@@ -2,7 +2,7 @@
  * join request sent even if a keyframe beat it. */
 #include <glib.h>
 
-#include "relay/peer/keyframe-request-manager.h"
+#include "webrtc/peer/keyframe-request-manager.h"
 
 #define MS 1000
 

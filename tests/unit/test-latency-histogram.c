@@ -1,7 +1,7 @@
 /* Percentiles from the fixed-bucket latency histogram. */
 #include <glib.h>
 
-#include "relay/rtp/latency-histogram.h"
+#include "webrtc/rtp/latency-histogram.h"
 
 static void
 test_percentiles (void)

@@ -4,7 +4,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "relay/log.h"
+#include "webrtc/base/log.h"
 
 static void
 test_escape (void)

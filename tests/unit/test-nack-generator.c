@@ -1,6 +1,6 @@
 /* NACK scheduling: gap detection, late arrivals, retry timing, give-up
  * rules and the keyframe fallback. */
-#include "relay/rtp/nack-generator.h"
+#include "webrtc/rtp/nack-generator.h"
 
 #define MS 1000
 

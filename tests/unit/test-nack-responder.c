@@ -3,7 +3,7 @@
  * forwarded stream earns, and every refusal counted by reason. */
 #include <glib.h>
 
-#include "relay/rtp/nack-responder.h"
+#include "webrtc/rtp/nack-responder.h"
 
 #define MS 1000
 

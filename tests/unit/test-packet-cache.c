@@ -1,6 +1,6 @@
 /* Packet cache for NACK answers: lookup by sequence number, overwrite by
  * a newer packet in the same slot, age limit, size limit, wrap-around. */
-#include "relay/rtp/packet-cache.h"
+#include "webrtc/rtp/packet-cache.h"
 
 #include <string.h>
 

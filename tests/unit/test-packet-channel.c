@@ -2,7 +2,7 @@
  * receiving GMainContext, drop-oldest under a stalled receiver (bounded in
  * packets and in bytes), wake-ups, and close()/unref racing with a sender
  * (meant to run under ASan). */
-#include "relay/ice/packet-channel.h"
+#include "webrtc/worker/packet-channel.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Reception statistics (RFC 3550 A.1, A.3, A.8). */
 #include <math.h>
 
-#include "relay/rtp/receive-stats.h"
+#include "webrtc/rtp/receive-stats.h"
 
 #define SSRC 0x12345678
 #define RATE 90000

@@ -1,4 +1,4 @@
-/* The province's report channel as the relay runs it (relay/peer/report-
+/* The province's report channel as the relay runs it (webrtc/peer/report-
  * channel.c on a worker of the relay's pool), reached over a real SCTP
  * association: the test plays the browser with an association of its own
  * wired back to back with the channel's (as DTLS would carry it) and speaks
@@ -9,11 +9,11 @@
 #include <string.h>
 #include <glib.h>
 
-#include "relay/ice/worker-pool.h"
-#include "relay/peer/report-channel.h"
-#include "relay/sctp/data-channel.h"
-#include "relay/sctp/dcep.h"
-#include "relay/sctp/sctp-association.h"
+#include "webrtc/worker/worker-pool.h"
+#include "relay/figures/figures-channel.h"
+#include "webrtc/sctp/data-channel.h"
+#include "webrtc/sctp/dcep.h"
+#include "webrtc/sctp/sctp-association.h"
 
 #define WAIT_US (30 * G_USEC_PER_SEC) /* only a failure waits it out */
 #define REMOTE "192.0.2.7:50312"
@@ -30,7 +30,7 @@ typedef struct {
 typedef struct {
   RelayWorkerPool *pool;
   RelayWorker *worker;
-  RelayReportChannel *channel;  /* the relay's side */
+  RelayFiguresChannel *channel;  /* the relay's side */
   RelaySctpAssociation *browser; /* the test's side */
   RelaySctpState browser_state;
   /* Until both sides have started, packets wait here (each side refuses
@@ -80,7 +80,7 @@ browser_output (const guint8 *data, gsize len, gpointer user_data)
       g_queue_push_tail (&env->held, h);
     }
   else if (env->channel)
-    relay_report_channel_receive (env->channel, data, len);
+    relay_figures_channel_receive (env->channel, data, len);
 }
 
 static void
@@ -186,7 +186,7 @@ wait_until (Env *env, gboolean (*check) (Env *, gpointer), gpointer data, const 
 static void
 start (Env *env, gpointer data)
 {
-  static const RelayReportChannelLink link = {
+  static const RelayFiguresChannelLink link = {
     .send = link_send,
     .remote_address = link_remote_address,
   };
@@ -197,7 +197,7 @@ start (Env *env, gpointer data)
     .state_changed = browser_state,
   };
   g_autoptr (GError) error = NULL;
-  env->channel = relay_report_channel_new_on_link (env->worker, &link, env, RELAY_SCTP_DEFAULT_PORT,
+  env->channel = relay_figures_channel_new_on_link (env->worker, &link, env, RELAY_SCTP_DEFAULT_PORT,
                                                    NULL, "TH-50", &error);
   g_assert_no_error (error);
   env->browser = relay_sctp_association_new (relay_worker_get_context (env->worker),
@@ -205,7 +205,7 @@ start (Env *env, gpointer data)
                                              &browser_callbacks, env, &error);
   g_assert_no_error (error);
   /* As when DTLS comes up on both sides: both INITs cross. */
-  relay_report_channel_transport_connected (env->channel);
+  relay_figures_channel_transport_connected (env->channel);
   relay_sctp_association_connect (env->browser);
   env->wire_up = TRUE;
   Held *h;
@@ -216,7 +216,7 @@ start (Env *env, gpointer data)
       if (h->to_browser)
         relay_sctp_association_receive (env->browser, d, len);
       else
-        relay_report_channel_receive (env->channel, d, len);
+        relay_figures_channel_receive (env->channel, d, len);
       g_bytes_unref (h->packet);
       g_free (h);
     }
@@ -226,8 +226,8 @@ static void
 stop (Env *env, gpointer data)
 {
   /* The channel's ABORT reaches the browser side; nothing goes back. */
-  RelayReportChannel *channel = g_steal_pointer (&env->channel);
-  relay_report_channel_free (channel);
+  RelayFiguresChannel *channel = g_steal_pointer (&env->channel);
+  relay_figures_channel_free (channel);
   g_clear_pointer (&env->browser, relay_sctp_association_free);
 }
 
@@ -337,7 +337,7 @@ has_messages (Env *env, gpointer data)
 static void
 get_stats (Env *env, gpointer data)
 {
-  relay_report_channel_get_stats (env->channel, data);
+  relay_figures_channel_get_stats (env->channel, data);
 }
 
 static void
@@ -392,7 +392,7 @@ test_label_rule (void)
   g_assert_nonnull (strstr (text, "not available"));
   g_assert_cmpuint (count_on (&env, 2, RELAY_PPID_STRING, NULL), ==, 0);
 
-  RelayReportChannelStats st;
+  RelayFiguresChannelStats st;
   on_worker (&env, get_stats, &st);
   g_assert_cmpuint (st.channels_open, ==, 1);
   g_assert_cmpuint (st.refused_locally, ==, 1);

@@ -5,11 +5,11 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "relay/reports/database.h"
-#include "relay/reports/figures-validate.h"
-#include "relay/reports/report-service.h"
-#include "relay/reports/report-store.h"
-#include "relay/reports/webhook-outbox.h"
+#include "relay/figures/database.h"
+#include "relay/figures/figures-validate.h"
+#include "relay/figures/figures-service.h"
+#include "relay/figures/figures-store.h"
+#include "relay/figures/webhook-outbox.h"
 
 static char *
 make_dir (void)
@@ -42,13 +42,13 @@ count (const char *dir, const char *where)
 }
 
 static void
-put_with_warnings (RelayReportStore *store, const char *province, const char *id,
+put_with_warnings (RelayFiguresStore *store, const char *province, const char *id,
                    const char *values, const char *warnings, guint status, gint64 version,
                    gboolean unchanged)
 {
   RelayReportOutcome out;
   g_autoptr (GError) error = NULL;
-  g_assert_true (relay_report_store_put (store, province, id, "2026-03-10", values, warnings,
+  g_assert_true (relay_figures_store_put (store, province, id, "2026-03-10", values, warnings,
                                          "https", "127.0.0.1", "2026-03-10T00:00:00Z", &out,
                                          &error));
   g_assert_no_error (error);
@@ -59,7 +59,7 @@ put_with_warnings (RelayReportStore *store, const char *province, const char *id
 }
 
 static void
-put (RelayReportStore *store, const char *province, const char *id, const char *values,
+put (RelayFiguresStore *store, const char *province, const char *id, const char *values,
      guint status, gint64 version, gboolean unchanged)
 {
   put_with_warnings (store, province, id, values, NULL, status, version, unchanged);
@@ -70,9 +70,9 @@ test_versions_and_ids (void)
 {
   g_autofree char *dir = make_dir ();
   g_autoptr (GError) error = NULL;
-  RelayReportStore *store = relay_report_store_open (dir, &error);
+  RelayFiguresStore *store = relay_figures_store_open (dir, &error);
   g_assert_no_error (error);
-  g_assert_true (relay_report_store_begin (store, &error));
+  g_assert_true (relay_figures_store_begin (store, &error));
   put (store, "TH-50", "a", "{\"n\":1}", 201, 1, FALSE);
   put (store, "TH-50", "a", "{\"n\":1}", 200, 1, FALSE);   /* retry */
   put (store, "TH-50", "a", "{\"n\":9}", 200, 1, FALSE);   /* an id counts once, whatever it carries */
@@ -80,20 +80,20 @@ test_versions_and_ids (void)
   put (store, "TH-50", "c", "{\"n\":2}", 200, 2, TRUE);    /* same values, new id */
   put (store, "TH-50", "c", "{\"n\":2}", 200, 2, TRUE);    /* its retry agrees */
   put (store, "TH-11", "a", "{\"n\":1}", 201, 1, FALSE);   /* ids are per province */
-  g_assert_true (relay_report_store_commit (store, &error));
+  g_assert_true (relay_figures_store_commit (store, &error));
   g_assert_no_error (error);
-  relay_report_store_free (store);
+  relay_figures_store_free (store);
 
   g_assert_cmpint (count (dir, "province = 'TH-50'"), ==, 2);
   g_assert_cmpint (count (dir, "province = 'TH-50' AND client_id = 'a' AND version = 1"), ==, 1);
   g_autofree char *path = g_build_filename (dir, RELAY_DATABASE_FILE, NULL);
   sqlite3 *db = relay_database_open_reader (dir, &error);
   g_assert_no_error (error);
-  g_autoptr (GPtrArray) history = relay_report_store_history (db, "TH-50", "2026-03-10", &error);
+  g_autoptr (GPtrArray) history = relay_figures_store_history (db, "TH-50", "2026-03-10", &error);
   g_assert_cmpuint (history->len, ==, 2);
   g_assert_cmpstr (((RelayReportRow *) history->pdata[0])->values_json, ==, "{\"n\":1}");
   g_assert_cmpstr (((RelayReportRow *) history->pdata[1])->values_json, ==, "{\"n\":2}");
-  g_autoptr (GPtrArray) latest = relay_report_store_latest (db, "2026-03-10", &error);
+  g_autoptr (GPtrArray) latest = relay_figures_store_latest (db, "2026-03-10", &error);
   g_assert_cmpuint (latest->len, ==, 2);
   g_assert_cmpstr (((RelayReportRow *) latest->pdata[0])->province, ==, "TH-11");
   g_assert_cmpint (((RelayReportRow *) latest->pdata[1])->version, ==, 2);
@@ -106,14 +106,14 @@ test_rollback_forgets (void)
 {
   g_autofree char *dir = make_dir ();
   g_autoptr (GError) error = NULL;
-  RelayReportStore *store = relay_report_store_open (dir, &error);
-  g_assert_true (relay_report_store_begin (store, &error));
+  RelayFiguresStore *store = relay_figures_store_open (dir, &error);
+  g_assert_true (relay_figures_store_begin (store, &error));
   put (store, "TH-50", "a", "{\"n\":1}", 201, 1, FALSE);
-  relay_report_store_rollback (store);
-  g_assert_true (relay_report_store_begin (store, &error));
+  relay_figures_store_rollback (store);
+  g_assert_true (relay_figures_store_begin (store, &error));
   put (store, "TH-50", "a", "{\"n\":1}", 201, 1, FALSE);
-  g_assert_true (relay_report_store_commit (store, &error));
-  relay_report_store_free (store);
+  g_assert_true (relay_figures_store_commit (store, &error));
+  relay_figures_store_free (store);
   g_assert_cmpint (count (dir, "1"), ==, 1);
   remove_dir (dir);
 }
@@ -157,23 +157,23 @@ test_warnings_stored (void)
 {
   g_autofree char *dir = make_dir ();
   g_autoptr (GError) error = NULL;
-  RelayReportStore *store = relay_report_store_open (dir, &error);
+  RelayFiguresStore *store = relay_figures_store_open (dir, &error);
   g_assert_no_error (error);
-  g_assert_true (relay_report_store_begin (store, &error));
+  g_assert_true (relay_figures_store_begin (store, &error));
   put_with_warnings (store, "TH-50", "a", "{\"n\":90}", WARNINGS, 201, 1, FALSE);
   put (store, "TH-50", "b", "{\"n\":9}", 201, 2, FALSE);
   put_with_warnings (store, "TH-11", "a", "{\"n\":95}", WARNINGS, 201, 1, FALSE);
-  g_assert_true (relay_report_store_commit (store, &error));
-  relay_report_store_free (store);
+  g_assert_true (relay_figures_store_commit (store, &error));
+  relay_figures_store_free (store);
 
   sqlite3 *db = relay_database_open_reader (dir, &error);
   g_assert_no_error (error);
-  g_autoptr (GPtrArray) history = relay_report_store_history (db, "TH-50", "2026-03-10", &error);
+  g_autoptr (GPtrArray) history = relay_figures_store_history (db, "TH-50", "2026-03-10", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (history->len, ==, 2);
   g_assert_cmpstr (((RelayReportRow *) history->pdata[0])->warnings_json, ==, WARNINGS);
   g_assert_null (((RelayReportRow *) history->pdata[1])->warnings_json);
-  g_autoptr (GPtrArray) latest = relay_report_store_latest (db, "2026-03-10", &error);
+  g_autoptr (GPtrArray) latest = relay_figures_store_latest (db, "2026-03-10", &error);
   g_assert_cmpuint (latest->len, ==, 2);
   g_assert_cmpstr (((RelayReportRow *) latest->pdata[0])->province, ==, "TH-11");
   g_assert_cmpstr (((RelayReportRow *) latest->pdata[0])->warnings_json, ==, WARNINGS);
@@ -205,17 +205,17 @@ test_migration_adds_warnings (void)
   g_assert_no_error (error);
   sqlite3_close (db);
 
-  RelayReportStore *store = relay_report_store_open (dir, &error);
+  RelayFiguresStore *store = relay_figures_store_open (dir, &error);
   g_assert_no_error (error);
   g_assert_cmpint (relay_database_schema_version (), >=, 5);
-  g_assert_true (relay_report_store_begin (store, &error));
+  g_assert_true (relay_figures_store_begin (store, &error));
   put (store, "TH-50", "old", "{\"n\":1}", 200, 1, FALSE); /* the old id is still known */
   put_with_warnings (store, "TH-50", "new", "{\"n\":90}", WARNINGS, 201, 2, FALSE);
-  g_assert_true (relay_report_store_commit (store, &error));
-  relay_report_store_free (store);
+  g_assert_true (relay_figures_store_commit (store, &error));
+  relay_figures_store_free (store);
 
   db = relay_database_open_reader (dir, &error);
-  g_autoptr (GPtrArray) history = relay_report_store_history (db, "TH-50", "2026-03-10", &error);
+  g_autoptr (GPtrArray) history = relay_figures_store_history (db, "TH-50", "2026-03-10", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (history->len, ==, 2);
   g_assert_cmpstr (((RelayReportRow *) history->pdata[0])->values_json, ==, "{\"n\":1}");
@@ -300,7 +300,7 @@ on_event (guint64 seq, const char *json, gpointer user_data)
 }
 
 typedef struct {
-  RelayReportService *service;
+  RelayFiguresService *service;
   const char *date;
   guint first, n;
 } Burst;
@@ -314,7 +314,7 @@ burst (gpointer data)
       g_autofree char *id = g_strdup_printf ("burst-%u", i);
       g_autofree char *province = g_strdup_printf ("TH-%u", 10 + i % 80);
       g_autofree char *msg = message (id, b->date, (int) i);
-      relay_report_service_submit (b->service, province, msg, strlen (msg),
+      relay_figures_service_submit (b->service, province, msg, strlen (msg),
                                    RELAY_REPORT_VIA_DATA_CHANNEL, "10.0.0.1", on_done,
                                    (char *) g_intern_string (id));
     }
@@ -333,7 +333,7 @@ test_service (void)
   GMainContext *ctx = g_main_context_new ();
   RelayEventBus *bus = relay_event_bus_new (ctx);
   relay_event_bus_subscribe (bus, on_event, NULL);
-  RelayReportService *service = relay_report_service_new (config, bus, &error);
+  RelayFiguresService *service = relay_figures_service_new (config, bus, &error);
   g_assert_no_error (error);
 
   GDate today;
@@ -341,11 +341,11 @@ test_service (void)
   char date[16];
   g_date_strftime (date, sizeof date, "%Y-%m-%d", &today);
   g_autofree char *first = message ("one", date, 5);
-  relay_report_service_submit (service, "TH-50", first, strlen (first), RELAY_REPORT_VIA_HTTPS,
+  relay_figures_service_submit (service, "TH-50", first, strlen (first), RELAY_REPORT_VIA_HTTPS,
                                "127.0.0.1", on_done, (char *) "one");
-  relay_report_service_submit (service, "TH-50", first, strlen (first), RELAY_REPORT_VIA_HTTPS,
+  relay_figures_service_submit (service, "TH-50", first, strlen (first), RELAY_REPORT_VIA_HTTPS,
                                "127.0.0.1", on_done, (char *) "one");
-  relay_report_service_submit (service, "TH-50", "nope", 4, RELAY_REPORT_VIA_HTTPS,
+  relay_figures_service_submit (service, "TH-50", "nope", 4, RELAY_REPORT_VIA_HTTPS,
                                "127.0.0.1", on_done, (char *) "nope");
   wait_answers (3);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (answers.statuses, "nope")), ==, 400);
@@ -364,7 +364,7 @@ test_service (void)
   wait_answers (3 + 2000);
   g_assert_cmpuint (answers.durable, ==, answers.answered);
   g_assert_cmpint (count (answers.dir, "client_id LIKE 'burst-%'"), ==, 2000);
-  relay_report_service_free (service);
+  relay_figures_service_free (service);
 
   while (g_main_context_iteration (ctx, FALSE))
     ;
@@ -398,12 +398,12 @@ on_reply (const char *reply, guint status, gpointer user_data)
 }
 
 static guint
-submit_and_wait (RelayReportService *service, const char *msg, char **reply)
+submit_and_wait (RelayFiguresService *service, const char *msg, char **reply)
 {
   Reply r = { 0 };
   g_mutex_init (&r.lock);
   g_cond_init (&r.cond);
-  relay_report_service_submit (service, "TH-50", msg, strlen (msg), RELAY_REPORT_VIA_HTTPS,
+  relay_figures_service_submit (service, "TH-50", msg, strlen (msg), RELAY_REPORT_VIA_HTTPS,
                                "127.0.0.1", on_reply, &r);
   gint64 end = g_get_monotonic_time () + 120 * G_TIME_SPAN_SECOND;
   g_mutex_lock (&r.lock);
@@ -440,7 +440,7 @@ test_service_warnings (void)
   RelayEventBus *bus = relay_event_bus_new (ctx);
   g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
   relay_event_bus_subscribe (bus, on_figures_event, events);
-  RelayReportService *service = relay_report_service_new (config, bus, &error);
+  RelayFiguresService *service = relay_figures_service_new (config, bus, &error);
   g_assert_no_error (error);
 
   GDate today;
@@ -487,7 +487,7 @@ test_service_warnings (void)
   g_clear_pointer (&reply, g_free);
   g_assert_cmpint (count (dir, "client_id = 'w-4' AND warnings_json IS NULL"), ==, 1);
 
-  relay_report_service_free (service);
+  relay_figures_service_free (service);
 
   /* The events: version 1 with both warnings, version 2 with none. */
   while (g_main_context_iteration (ctx, FALSE))

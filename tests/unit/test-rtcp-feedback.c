@@ -3,10 +3,10 @@
  * its own (RFC 5104 4.3.1.1), however many publishers ask at once. */
 #include <glib.h>
 
-#include "relay/peer/rtcp-feedback.h"
-#include "relay/rtcp/rtcp-fir.h"
-#include "relay/rtcp/rtcp-nack.h"
-#include "relay/rtcp/rtcp-pli.h"
+#include "webrtc/peer/rtcp-feedback.h"
+#include "webrtc/rtcp/rtcp-fir.h"
+#include "webrtc/rtcp/rtcp-nack.h"
+#include "webrtc/rtcp/rtcp-pli.h"
 
 /* Writes one key-frame request and gives the FIR's sequence number, or -1
  * when a PLI went out instead. */

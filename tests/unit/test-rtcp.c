@@ -4,14 +4,14 @@
 #include <gst/gst.h>
 #include <gst/rtp/rtp.h>
 
-#include "relay/rtcp/rtcp-packet.h"
-#include "relay/rtcp/rtcp-sender-report.h"
-#include "relay/rtcp/rtcp-receiver-report.h"
-#include "relay/rtcp/rtcp-nack.h"
-#include "relay/rtcp/rtcp-pli.h"
-#include "relay/rtcp/rtcp-fir.h"
-#include "relay/rtcp/rtcp-remb.h"
-#include "relay/rtcp/rtcp-xr.h"
+#include "webrtc/rtcp/rtcp-packet.h"
+#include "webrtc/rtcp/rtcp-sender-report.h"
+#include "webrtc/rtcp/rtcp-receiver-report.h"
+#include "webrtc/rtcp/rtcp-nack.h"
+#include "webrtc/rtcp/rtcp-pli.h"
+#include "webrtc/rtcp/rtcp-fir.h"
+#include "webrtc/rtcp/rtcp-remb.h"
+#include "webrtc/rtcp/rtcp-xr.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

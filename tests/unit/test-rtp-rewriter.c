@@ -1,7 +1,7 @@
 /* Output continuity of the RTP rewriter across publisher switches, wrap of
  * sequence numbers and timestamps, gaps, reordering, keyframe waits, and
  * the rewritten header checked by two independent parsers. */
-#include "relay/rtp/rtp-rewriter.h"
+#include "webrtc/rtp/rtp-rewriter.h"
 
 #include <gst/gst.h>
 #include <gst/rtp/gstrtpbuffer.h>

@@ -5,7 +5,7 @@
 #include <gst/gst.h>
 #include <gst/rtp/rtp.h>
 
-#include "relay/rtp/rtp-packet.h"
+#include "webrtc/rtp/rtp-packet.h"
 
 static GBytes *
 gst_buffer_to_bytes (GstBuffer *buf)

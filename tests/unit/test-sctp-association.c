@@ -6,9 +6,9 @@
 #include <string.h>
 #include <glib.h>
 
-#include "relay/sctp/data-channel.h"
-#include "relay/sctp/dcep.h"
-#include "relay/sctp/sctp-association.h"
+#include "webrtc/sctp/data-channel.h"
+#include "webrtc/sctp/dcep.h"
+#include "webrtc/sctp/sctp-association.h"
 
 typedef struct Peer Peer;
 struct Peer {

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "relay/sdp/sdp-answer.h"
+#include "webrtc/sdp/sdp-answer.h"
 
 static const char PATCH[] =
   "a=ice-options:trickle ice2\r\n"

@@ -6,8 +6,8 @@
 #include <glib.h>
 #include <gst/sdp/sdp.h>
 
-#include "relay/sdp/sdp-answer.h"
-#include "relay/sdp/sdp-offer.h"
+#include "webrtc/sdp/sdp-answer.h"
+#include "webrtc/sdp/sdp-offer.h"
 
 #include "tests/unit/sdp-test-util.h"
 

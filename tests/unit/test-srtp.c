@@ -3,7 +3,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "relay/srtp/srtp-session.h"
+#include "webrtc/srtp/srtp-session.h"
 
 #define PAYLOAD_LEN 160
 #define BUF_LEN (12 + PAYLOAD_LEN + RELAY_SRTP_MAX_TRAILER)

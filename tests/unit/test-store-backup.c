@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "relay/data-dir-lock.h"
-#include "relay/reports/database.h"
+#include "relay/figures/database.h"
 #include "relay/store-backup.h"
 
 static char *

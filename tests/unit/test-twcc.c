@@ -5,7 +5,7 @@
 #include <gst/gst.h>
 #include <gst/rtp/rtp.h>
 
-#include "relay/rtp/twcc-recorder.h"
+#include "webrtc/rtp/twcc-recorder.h"
 
 #define SENDER 0x0badcafe
 #define MEDIA 0x01020304

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "relay-process.h"
-#include "relay/sdp/sdp-offer.h"
+#include "webrtc/sdp/sdp-offer.h"
 
 /* A wall display: the lowest viewer role, which still sees every status
  * detail. */

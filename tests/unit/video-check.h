@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "pipelines/tile-renderer.h"
-#include "relay/peer/forward-kind.h"
-#include "relay/sdp/sdp-offer.h"
+#include "webrtc/peer/forward-kind.h"
+#include "webrtc/sdp/sdp-offer.h"
 
 typedef struct {
   GstElement *pipeline, *src, *sink;
