@@ -64,7 +64,7 @@ typedef struct {
   gboolean allow_insecure_http; /* plain HTTP on an address other machines reach */
   char **allowed_origins;       /* normalized origins besides the relay's own (events) */
   /* [http]: connections the HTTP server holds at once, in all and from one
-   * client, and how long one may keep it waiting (signaling/connection-limits.h). */
+   * client, and how long one may keep it waiting (http/connection-limits.h). */
   guint http_max_connections;
   guint http_max_connections_per_client;
   guint http_idle_timeout_s;

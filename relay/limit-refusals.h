@@ -1,7 +1,7 @@
 /* How often each limit of the relay refused something, since the start:
  * the figures behind briefing_relay_limit_refusals_total{reason} (GET
  * /metrics). Each limit's own unit counts its refusals where it makes
- * them (signaling/admission.c, body-limits.c, http-listener.c,
+ * them (http/admission.c, body-limits.c, http-listener.c,
  * request-guard.c, events-endpoint.c, relay/figures/figures-service.c, the
  * peer sessions, webrtc/peer/ingest-policer.c); docs/API.md, "Limits and
  * refusals", says what each refuses.

@@ -3,7 +3,7 @@
  * already taken (a second scripts/run) stops there, changing nothing, and
  * says what to do and, when it can be known, which process holds the port.
  * Main thread, start-up only. The caller owns the socket (and hands it to
- * the HTTP listener, signaling/http-listener.h, which accepts on it). */
+ * the HTTP listener, http/http-listener.h, which accepts on it). */
 #pragma once
 
 #include <gio/gio.h>

@@ -18,26 +18,26 @@
 #include "relay/output-router.h"
 #include "relay/briefing/briefing-service.h"
 #include "relay/recording/briefing-recorder.h"
-#include "signaling/body-limits.h"
-#include "signaling/briefings-api.h"
-#include "signaling/http-answer-counts.h"
-#include "signaling/http-listener.h"
-#include "signaling/metrics-endpoint.h"
-#include "signaling/media-link.h"
-#include "signaling/office-api.h"
-#include "signaling/clips-api.h"
-#include "signaling/control-api.h"
-#include "signaling/events-endpoint.h"
-#include "signaling/reports-api.h"
-#include "signaling/session-api.h"
-#include "signaling/session-cookie.h"
-#include "signaling/request-guard.h"
-#include "signaling/static-pages.h"
-#include "signaling/status-api.h"
-#include "signaling/webhooks-api.h"
-#include "signaling/admission.h"
-#include "signaling/whep-endpoint.h"
-#include "signaling/whip-endpoint.h"
+#include "http/body-limits.h"
+#include "http/briefings-api.h"
+#include "http/http-answer-counts.h"
+#include "http/http-listener.h"
+#include "http/metrics-endpoint.h"
+#include "http/media-link.h"
+#include "http/office-api.h"
+#include "http/clips-api.h"
+#include "http/control-api.h"
+#include "http/events-endpoint.h"
+#include "http/reports-api.h"
+#include "http/session-api.h"
+#include "http/session-cookie.h"
+#include "http/request-guard.h"
+#include "http/static-pages.h"
+#include "http/status-api.h"
+#include "http/webhooks-api.h"
+#include "http/admission.h"
+#include "http/whep-endpoint.h"
+#include "http/whip-endpoint.h"
 
 /* The configuration, the command line or the start-up was refused (the
  * port in use among them): nothing was changed. */
@@ -127,7 +127,7 @@ start_http (RelayApp *app, GSocket *http_socket, GError **error)
   relay_http_answer_counts_install (server); /* for GET /metrics */
 
   /* Our own listener: the connection limits, and around libsoup 3.2's
-   * listener's leaks (signaling/http-listener.h). It accepts on the socket
+   * listener's leaks (http/http-listener.h). It accepts on the socket
    * main() opened before anything else (relay/listen-socket.h). */
   http_listener = relay_http_listener_new (server, app->config, http_socket, cert, error);
   if (!http_listener)

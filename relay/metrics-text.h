@@ -3,7 +3,7 @@
  * lines, then its samples follow, each `name{label="value",...} value`.
  * This unit knows the format only (escaping, number formatting, the
  * histogram's cumulative buckets, _sum and _count); which figures exist is
- * signaling/metrics-collect.c's business.
+ * http/metrics-collect.c's business.
  *
  * Rules it holds to: metric and label names as Prometheus allows them; a
  * counter's name ends in _total; a family is announced once and its

@@ -1,5 +1,5 @@
 /* libFuzzer harness: a client's message on the events WebSocket before it
- * is authenticated (signaling/events-endpoint.c: relay_events_parse_auth,
+ * is authenticated (http/events-endpoint.c: relay_events_parse_auth,
  * the parser on_message uses), as text and as binary, and the token it
  * yields checked against the embedded configuration's credentials
  * (relay_http_identify_token), as the endpoint does next. */
@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "signaling/events-endpoint.h"
-#include "signaling/http-util.h"
+#include "http/events-endpoint.h"
+#include "http/http-util.h"
 
 static RelayConfig *config;
 

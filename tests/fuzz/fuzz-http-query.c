@@ -1,15 +1,15 @@
 /* libFuzzer harness: a request's query string, decoded as libsoup decodes
  * it for the handlers (soup_form_decode) and as the events endpoint does
  * (g_uri_parse_params), then read by the relay's own readers: a signed
- * media link (signaling/media-link.c: scope, expires, sig), a day
+ * media link (http/media-link.c: scope, expires, sig), a day
  * (?date=, ?from=, ?to=: relay_http_valid_day) and ?since=. */
 #include "tests/fuzz/fuzz-common.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "signaling/http-util.h"
-#include "signaling/media-link.h"
+#include "http/http-util.h"
+#include "http/media-link.h"
 
 static RelayMediaLinks *links;
 

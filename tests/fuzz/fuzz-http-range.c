@@ -1,11 +1,11 @@
-/* libFuzzer harness: an HTTP Range header (signaling/file-response.c,
+/* libFuzzer harness: an HTTP Range header (http/file-response.c,
  * RFC 9110 §14) for recordings and clips, against files of several sizes
  * (empty, one byte, a segment, past 4 GiB, the largest). A range the
  * parser accepts must lie in the file, since the body is cut from the
  * mapping with it. */
 #include "tests/fuzz/fuzz-common.h"
 
-#include "signaling/file-response.h"
+#include "http/file-response.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)

@@ -1,10 +1,10 @@
 /* relay/rate-table.c: token buckets by key with the caller's clock, and a
  * table that stays bounded however many keys a client invents; and the
- * address key of signaling/admission.c (an IPv6 client counts by /64). */
+ * address key of http/admission.c (an IPv6 client counts by /64). */
 #include <glib.h>
 
 #include "relay/rate-table.h"
-#include "signaling/admission.h"
+#include "http/admission.h"
 
 #define S (G_USEC_PER_SEC)
 

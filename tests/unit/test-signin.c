@@ -1,6 +1,6 @@
 /* Sign-in: the store of sessions and one-time links on the test's own
  * clock (relay/signin-store.c), the cookie as the relay reads and writes it
- * (signaling/session-cookie.c), and the QR code of a link, read back by a
+ * (http/session-cookie.c), and the QR code of a link, read back by a
  * decoder that is not ours (zbarimg) from the SVG the relay serves
  * (relay/qr-svg.c). */
 #include <cairo.h>
@@ -11,7 +11,7 @@
 
 #include "relay/qr-svg.h"
 #include "relay/signin-store.h"
-#include "signaling/session-cookie.h"
+#include "http/session-cookie.h"
 
 #define S ((gint64) G_USEC_PER_SEC)
 #define T0 (1000 * S)
