@@ -11,7 +11,7 @@
 #include "http/admission.h"
 #include "http/http-answer-counts.h"
 #include "http/http-listener.h"
-#include "relay/input-capture.h"
+#include "webrtc/base/input-capture.h"
 #include "relay/json-input.h"
 #include "http/http-util.h"
 #include "http/request-guard.h"

@@ -7,7 +7,7 @@
 
 #include <libsoup/soup.h>
 #include "relay/app.h"
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 
 G_BEGIN_DECLS
 

@@ -14,7 +14,7 @@
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
 #include "pipelines/rtp-output.h"
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 
 G_BEGIN_DECLS
 

@@ -3,7 +3,7 @@
 #include <gst/video/video.h>
 
 #include "pipelines/media-thread.h"
-#include "relay/audio-level.h"
+#include "webrtc/rtp/audio-level.h"
 #include "webrtc/base/log.h"
 
 /* Where the transport's RTP enters GStreamer: a source pad of our own,

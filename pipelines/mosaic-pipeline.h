@@ -25,7 +25,7 @@
 #include <gst/video/video.h>
 #include <json-glib/json-glib.h>
 #include "pipelines/rtp-output.h"
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 #include "relay/conference.h"
 #include "relay/config.h"
 

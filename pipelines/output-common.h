@@ -7,7 +7,7 @@
 
 #include <glib.h>
 #include <gst/gst.h>
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 
 G_BEGIN_DECLS
 

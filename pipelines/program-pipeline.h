@@ -11,7 +11,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include "pipelines/rtp-output.h"
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 #include "relay/config.h"
 
 G_BEGIN_DECLS

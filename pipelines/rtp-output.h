@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /* Called from a GStreamer streaming thread for each packet, in order.
  * kind: RELAY_FORWARD_AUDIO, RELAY_FORWARD_VP8 or RELAY_FORWARD_H264
- * (webrtc/peer/forward-kind.h). keyframe: the packet starts a keyframe.
+ * (webrtc/base/media.h). keyframe: the packet starts a keyframe.
  * capture_us: g_get_monotonic_time() when the newest input that went into
  * this frame reached the relay (for latency figures), 0 if unknown. The
  * packet is plain RTP with a fixed SSRC per output; it is borrowed. */

@@ -5,7 +5,7 @@
 
 #include "pipelines/output-common.h"
 #include "webrtc/base/log.h"
-#include "webrtc/peer/forward-kind.h"
+#include "webrtc/base/media.h"
 
 /* Frame and mix latencies run to hundreds of ms, past the histogram's
  * 100 ms of 50 µs buckets: they are recorded in units of 20 µs, so the

@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <gst/gst.h>
 #include "pipelines/rtp-output.h"
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 #include "webrtc/rtp/latency-histogram.h"
 #include "webrtc/sdp/sdp-offer.h"
 

@@ -2,6 +2,8 @@
 
 #include <stdatomic.h>
 
+#include "webrtc/base/session-refusals.h"
+
 static _Atomic guint64 counts[RELAY_REFUSAL_N];
 
 static const char *const names[RELAY_REFUSAL_N] = {
@@ -31,6 +33,11 @@ guint64
 relay_limit_refusals_get (RelayRefusal reason)
 {
   g_return_val_if_fail (reason < RELAY_REFUSAL_N, 0);
+  /* The stack counts the refusals it makes inside sessions. */
+  if (reason == RELAY_REFUSAL_CONNECT_TIMEOUT)
+    return relay_session_refusals_get (RELAY_SESSION_REFUSAL_CONNECT_TIMEOUT);
+  if (reason == RELAY_REFUSAL_INGEST_OVER_LIMIT)
+    return relay_session_refusals_get (RELAY_SESSION_REFUSAL_INGEST_OVER_LIMIT);
   return atomic_load_explicit (&counts[reason], memory_order_relaxed);
 }
 

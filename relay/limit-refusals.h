@@ -2,8 +2,10 @@
  * the figures behind briefing_relay_limit_refusals_total{reason} (GET
  * /metrics). Each limit's own unit counts its refusals where it makes
  * them (http/admission.c, body-limits.c, http-listener.c,
- * request-guard.c, events-endpoint.c, relay/figures/figures-service.c, the
- * peer sessions, webrtc/peer/ingest-policer.c); docs/API.md, "Limits and
+ * request-guard.c, events-endpoint.c, relay/figures/figures-service.c);
+ * the two the WebRTC stack makes inside sessions (connect-timeout,
+ * ingest-over-limit) it counts itself (webrtc/base/session-refusals.h) and
+ * are read from there; docs/API.md, "Limits and
  * refusals", says what each refuses.
  *
  * Process-wide counters, since every one of those units would otherwise

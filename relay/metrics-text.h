@@ -17,7 +17,7 @@
 #pragma once
 
 #include <glib.h>
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 
 G_BEGIN_DECLS
 

@@ -6,9 +6,9 @@
 #include "pipelines/mosaic-pipeline.h"
 #include "pipelines/program-pipeline.h"
 #include "relay/active-speaker.h"
-#include "relay/audio-level.h"
+#include "webrtc/rtp/audio-level.h"
 #include "webrtc/base/log.h"
-#include "webrtc/peer/forward-kind.h"
+#include "webrtc/base/media.h"
 #include "relay/producer.h"
 
 /* How often levels and connection states are looked at. */

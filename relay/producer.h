@@ -21,7 +21,7 @@ void relay_producer_subscribe (RelayProducer *producer, RelayPacketChannel *chan
 /* TRUE when the channel was subscribed. */
 gboolean relay_producer_unsubscribe (RelayProducer *producer, RelayPacketChannel *channel);
 
-/* Any thread; kind as in webrtc/peer/forward-kind.h. */
+/* Any thread; kind as in webrtc/base/media.h. */
 void relay_producer_send (RelayProducer *producer, guint8 kind, gboolean keyframe,
                           gint64 arrival_us, const guint8 *rtp, gsize len);
 

@@ -4,7 +4,7 @@
 
 #include "relay/conference.h"
 #include "webrtc/base/log.h"
-#include "webrtc/peer/forward-kind.h"
+#include "webrtc/base/media.h"
 #include "relay/producer.h"
 
 /* Sessions another device took over, remembered per office so that the
@@ -353,9 +353,7 @@ relay_province_registry_on_session_media (RelayPublisherSession *session, RelayC
   ProvinceEntry *e = entry_of (user_data, relay_publisher_session_get_province (session));
   if (!e || g_atomic_pointer_get (&e->forwarding) != session)
     return;
-  guint8 kind = codec == RELAY_CODEC_OPUS   ? RELAY_FORWARD_AUDIO
-                : codec == RELAY_CODEC_H264 ? RELAY_FORWARD_H264
-                                            : RELAY_FORWARD_VP8;
+  guint8 kind = relay_forward_kind_of_codec (codec);
   relay_producer_send (e->producer, kind, keyframe, arrival_us, rtp, len);
 }
 

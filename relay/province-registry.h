@@ -12,7 +12,7 @@
 #include <json-glib/json-glib.h>
 #include "relay/config.h"
 #include "relay/event-bus.h"
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 #include "webrtc/worker/packet-channel.h"
 #include "webrtc/peer/publisher-session.h"
 #include "relay/publish-claim.h"

@@ -7,7 +7,7 @@
 
 #include "relay/clips/clip-writer.h"
 #include "webrtc/base/log.h"
-#include "webrtc/peer/forward-kind.h"
+#include "webrtc/base/media.h"
 #include "relay/figures/database.h"
 
 #define VAD_POLL_MS 100

@@ -4,7 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "relay/input-capture.h"
+#include "webrtc/base/input-capture.h"
 #include "relay/limit-refusals.h"
 #include "webrtc/base/log.h"
 #include "relay/rate-table.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "webrtc/base/log.h"
-#include "webrtc/peer/forward-kind.h"
+#include "webrtc/base/media.h"
 #include "relay/recording/fmp4-writer.h"
 #include "relay/recording/recording-index.h"
 #include "relay/recording/rtp-frame-assembler.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns what a relay captured with BRIEFING_CAPTURE_DIR (relay/input-capture.h)
+"""Turns what a relay captured with BRIEFING_CAPTURE_DIR (webrtc/base/input-capture.h)
 into the seed corpus of the fuzz harnesses: a few dozen small files per
 harness, one of each kind of input seen (a "signature" per harness), the
 smallest of its kind. Files are named capture-<sha1 prefix> of their

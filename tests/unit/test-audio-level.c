@@ -1,10 +1,10 @@
-/* Audio levels (relay/audio-level.c): the dBov of decoded samples as
+/* Audio levels (webrtc/rtp/audio-level.c): the dBov of decoded samples as
  * RFC 6464 defines it, its 7-bit value, and the held level (the loudest of
  * 300 ms) that the active speaker reads. */
 #include <math.h>
 #include <string.h>
 
-#include "relay/audio-level.h"
+#include "webrtc/rtp/audio-level.h"
 
 #define N 4800 /* 100 ms at 48 kHz */
 

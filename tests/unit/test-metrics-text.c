@@ -1,4 +1,4 @@
-/* relay/metrics-text.c and relay/metrics-histogram.c: the Prometheus text
+/* relay/metrics-text.c and webrtc/base/metrics-histogram.c: the Prometheus text
  * format GET /metrics answers in (escaping, numbers, histograms with
  * cumulative buckets, +Inf, _sum and _count), and a histogram that threads
  * observe into at once. */
@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 #include "relay/metrics-text.h"
 
 #define L(...) ((const char *const[]){ __VA_ARGS__, NULL })

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "pipelines/tile-renderer.h"
-#include "webrtc/peer/forward-kind.h"
+#include "webrtc/base/media.h"
 #include "webrtc/sdp/sdp-offer.h"
 
 typedef struct {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "relay/limit-refusals.h"
+#include "webrtc/base/session-refusals.h"
 #include "webrtc/base/log.h"
 #include "webrtc/rtp/rtp-codec-info.h"
 
@@ -297,7 +297,7 @@ set_state (RelayIngestPolicer *self, RelayIngestLimitState state, gint64 now_us)
       break;
     case RELAY_INGEST_REFUSED:
       self->refusals++;
-      relay_limit_refusals_note (RELAY_REFUSAL_INGEST_OVER_LIMIT);
+      relay_session_refusals_note (RELAY_SESSION_REFUSAL_INGEST_OVER_LIMIT);
       relay_warn (self->log_id, "video refused, no longer decoded: %s for %u s; decoded again "
                   "once it fits", reason, self->limits.grace_s);
       break;

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "relay/audio-level.h"
-#include "relay/limit-refusals.h"
+#include "webrtc/rtp/audio-level.h"
+#include "webrtc/base/session-refusals.h"
 #include "webrtc/base/log.h"
 #include "webrtc/base/random-id.h"
 #include "webrtc/peer/keyframe-request-manager.h"
@@ -320,7 +320,7 @@ check_media_timeout (RelayPublisherSession *self, gint64 now)
       && now - self->created_us > (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC)
     {
       if (self->state != RELAY_PUBLISHER_CLOSED)
-        relay_limit_refusals_note (RELAY_REFUSAL_CONNECT_TIMEOUT);
+        relay_session_refusals_note (RELAY_SESSION_REFUSAL_CONNECT_TIMEOUT);
       publisher_set_state (self, RELAY_PUBLISHER_CLOSED, "never connected");
     }
   else if (self->state == RELAY_PUBLISHER_LIVE && silent > (gint64) self->settings.media_timeout_ms * 1000)

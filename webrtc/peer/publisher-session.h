@@ -9,7 +9,7 @@
 #include "pipelines/ingest-pipeline.h"
 #include "webrtc/dtls/dtls-certificate.h"
 #include "webrtc/ice/ice-agent.h"
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 #include "webrtc/peer/ingest-policer.h"
 #include "webrtc/sdp/sdp-answer.h"
 #include "relay/figures/figures-service.h"

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "relay/limit-refusals.h"
+#include "webrtc/base/session-refusals.h"
 #include "webrtc/base/log.h"
 #include "webrtc/base/random-id.h"
 #include "webrtc/peer/peer-session.h"
@@ -363,7 +363,7 @@ on_tick (gpointer data)
   else if (now - self->created_us > (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC)
     {
       if (!self->peer.closed)
-        relay_limit_refusals_note (RELAY_REFUSAL_CONNECT_TIMEOUT);
+        relay_session_refusals_note (RELAY_SESSION_REFUSAL_CONNECT_TIMEOUT);
       viewer_end (self, "never connected");
     }
   return self->peer.closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;

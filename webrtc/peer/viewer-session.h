@@ -10,8 +10,8 @@
 #include "webrtc/dtls/dtls-certificate.h"
 #include "webrtc/ice/ice-agent.h"
 #include "webrtc/worker/packet-channel.h"
-#include "relay/metrics-histogram.h"
-#include "webrtc/peer/forward-kind.h"
+#include "webrtc/base/metrics-histogram.h"
+#include "webrtc/base/media.h"
 #include "webrtc/sdp/sdp-answer.h"
 
 G_BEGIN_DECLS

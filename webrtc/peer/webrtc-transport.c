@@ -3,7 +3,7 @@
 #include <gio/gio.h>
 
 #include "webrtc/dtls/dtls-transport.h"
-#include "relay/input-capture.h"
+#include "webrtc/base/input-capture.h"
 #include "webrtc/base/log.h"
 #include "webrtc/rtp/rtp-packet.h"
 #include "webrtc/srtp/srtp-session.h"

@@ -28,18 +28,6 @@ relay_sdp_policy_init_default (RelaySdpPolicy *policy)
   policy->accept_data_channel = TRUE;
 }
 
-const char *
-relay_codec_name (RelayCodec codec)
-{
-  switch (codec) {
-  case RELAY_CODEC_OPUS: return "opus";
-  case RELAY_CODEC_VP8: return "VP8";
-  case RELAY_CODEC_H264: return "H264";
-  case RELAY_CODEC_NONE: break;
-  }
-  return "none";
-}
-
 static void
 media_free (gpointer data)
 {

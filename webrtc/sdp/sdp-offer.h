@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "webrtc/base/media.h"
 
 G_BEGIN_DECLS
 
@@ -12,27 +13,6 @@ typedef enum {
   RELAY_SDP_ERROR_MALFORMED,   /* not parseable or missing mandatory lines: HTTP 400 */
   RELAY_SDP_ERROR_UNSUPPORTED, /* well-formed but cannot be served: HTTP 406 */
 } RelaySdpError;
-
-typedef enum {
-  RELAY_MEDIA_AUDIO,
-  RELAY_MEDIA_VIDEO,
-  RELAY_MEDIA_APPLICATION,
-  RELAY_MEDIA_OTHER,
-} RelayMediaKind;
-
-typedef enum {
-  RELAY_DIRECTION_SENDRECV,
-  RELAY_DIRECTION_SENDONLY,
-  RELAY_DIRECTION_RECVONLY,
-  RELAY_DIRECTION_INACTIVE,
-} RelayDirection;
-
-typedef enum {
-  RELAY_CODEC_NONE,
-  RELAY_CODEC_OPUS,
-  RELAY_CODEC_VP8,
-  RELAY_CODEC_H264,
-} RelayCodec;
 
 /* RTP header extension URIs the relay understands. */
 #define RELAY_EXT_MID "urn:ietf:params:rtp-hdrext:sdes:mid"
@@ -135,7 +115,6 @@ RelaySdpOffer *relay_sdp_offer_parse (const char *text, gsize len, const RelaySd
                                       GError **error);
 void relay_sdp_offer_free (RelaySdpOffer *offer);
 
-const char *relay_codec_name (RelayCodec codec); /* "opus", "VP8", "H264" */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelaySdpOffer, relay_sdp_offer_free)
 

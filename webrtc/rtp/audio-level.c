@@ -1,4 +1,4 @@
-#include "relay/audio-level.h"
+#include "webrtc/rtp/audio-level.h"
 
 #include <math.h>
 

@@ -14,12 +14,14 @@
  *                                  '>' sent), 4 bytes big-endian length, the
  *                                  bytes
  *
+ * HTTP inputs are captured by http/request-capture.c.
+ *
  * Any thread: the files are written under one lock. Each session file stops
  * growing at 1 MiB. Never enable it in production: it writes what clients
  * send, tokens in queries included, to disk. */
 #pragma once
 
-#include <libsoup/soup.h>
+#include <glib.h>
 
 G_BEGIN_DECLS
 
@@ -35,9 +37,5 @@ void relay_input_capture_file (const char *kind, const char *path);
 /* One packet of a session's stream; `received` FALSE for what the relay sent. */
 void relay_input_capture_packet (const char *kind, const char *session, gboolean received,
                                  const void *data, gsize len);
-
-/* Captures every request's query and Range header, and the body of WHIP
- * and WHEP offers (sdp-offer) and trickle PATCHes (sdp-fragment). */
-void relay_input_capture_watch_server (SoupServer *server);
 
 G_END_DECLS

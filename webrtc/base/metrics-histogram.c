@@ -1,4 +1,4 @@
-#include "relay/metrics-histogram.h"
+#include "webrtc/base/metrics-histogram.h"
 
 #include <math.h>
 #include <stdatomic.h>
