@@ -6,6 +6,7 @@
 #include "webrtc/sdp/sdp-answer.h"
 #include "http/admission.h"
 #include "http/http-util.h"
+#include "relay/office-publisher.h"
 
 #define WHIP_METHODS_RESOURCE "GET, PATCH, DELETE, OPTIONS"
 #define WHIP_METHODS_ENDPOINT "POST, OPTIONS"
@@ -42,7 +43,6 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
     }
   else
     {
-      relay_province_registry_attach (req->app->registry, session, req->takeover);
       SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
       g_autofree char *location = g_strdup_printf ("/whip/%s/%s", req->code,
                                                    relay_publisher_session_get_id (session));
@@ -167,31 +167,6 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
       relay_sdp_offer_free (offer);
       return;
     }
-  /* The session takes its own reference: renewals do not touch it. */
-  g_autoptr (RelayDtlsCertificate) certificate = relay_dtls_identity_dup_current (app->dtls);
-  RelayPublisherSettings settings = {
-    .worker = relay_worker_pool_acquire (app->workers),
-    .certificate = certificate,
-    .on_media = relay_province_registry_on_session_media,
-    .media_data = app->registry,
-    .decoded = app->decoded_sink,
-    .ice = {
-      .port_min = app->config->port_min,
-      .port_max = app->config->port_max,
-      .announced_addresses = (const char *const *) app->config->announced_addresses,
-      .interfaces = (const char *const *) app->config->interfaces,
-      .refused_ranges = app->config->limits.refused_candidate_ranges,
-    },
-    .target_bitrate_kbps = app->config->target_bitrate_kbps,
-    .media_timeout_ms = app->config->media_timeout_ms,
-    .offline_grace_s = app->config->offline_grace_s,
-    .connect_timeout_s = app->config->limits.connect_timeout_s,
-    .reports = app->reports,
-    .ingest = app->config->ingest,
-    .on_limit = relay_province_registry_on_session_limit,
-    .limit_data = app->registry,
-    .join_time = relay_province_registry_get_join_time (app->registry),
-  };
   PostRequest *req = g_new0 (PostRequest, 1);
   req->app = app;
   req->msg = g_object_ref (msg);
@@ -199,9 +174,8 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
   req->credential = g_steal_pointer (&credential);
   req->takeover = decision == RELAY_PUBLISH_TAKE_OVER;
   soup_server_message_pause (msg);
-  relay_publisher_session_create_async (province->code, offer, &settings,
-                                        relay_province_registry_on_session_state, app->registry,
-                                        app->main_context, on_session_ready, req);
+  relay_office_publisher_create_async (app, province->code, offer, req->takeover,
+                                       on_session_ready, req);
 }
 
 typedef struct {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/conference.h"
+#include "relay/office-decoder.h"
 #include "webrtc/base/log.h"
 #include "webrtc/base/media.h"
 #include "relay/producer.h"
@@ -136,6 +137,8 @@ add_session_counters (RelayProvinceCounters *into, RelayPublisherSession *sessio
 {
   RelayPublisherSnapshot s;
   relay_publisher_session_get_snapshot (session, &s);
+  RelayIngestStats decoded;
+  relay_office_decoder_get_stats (relay_office_decoder_of (session), &decoded, NULL);
   into->video_bytes += s.video_bytes;
   into->video_packets += s.video_packets;
   into->video_lost += s.video_lost;
@@ -146,8 +149,8 @@ add_session_counters (RelayProvinceCounters *into, RelayPublisherSession *sessio
   into->audio_bytes += s.audio_bytes;
   into->audio_packets += s.audio_packets;
   into->audio_lost += s.audio_lost;
-  into->video_frames += s.ingest.video_frames;
-  into->audio_frames += s.ingest.audio_frames;
+  into->video_frames += decoded.video_frames;
+  into->audio_frames += decoded.audio_frames;
 }
 
 /* Called with the lock held; publishing only takes the bus's own lock. */
@@ -503,12 +506,12 @@ member_fps (JsonBuilder *b, const char *name, double fps)
 
 /* What is on the screen, and why a tile may say "over limit": public. */
 static void
-add_video_public (JsonBuilder *b, const RelayPublisherSnapshot *s)
+add_video_public (JsonBuilder *b, const RelayPublisherSnapshot *s, const RelayIngestStats *d)
 {
   member_string (b, "codec", relay_codec_name (s->video_codec));
-  member_int (b, "width", s->ingest.width);
-  member_int (b, "height", s->ingest.height);
-  member_fps (b, "fps", s->ingest.fps);
+  member_int (b, "width", d->width);
+  member_int (b, "height", d->height);
+  member_fps (b, "fps", d->fps);
   /* As sent, read without decoding: still known while refused. */
   member_int (b, "sent_width", s->limits.width);
   member_int (b, "sent_height", s->limits.height);
@@ -521,9 +524,9 @@ add_video_public (JsonBuilder *b, const RelayPublisherSnapshot *s)
 
 /* How the connection is doing: details. */
 static void
-add_video_details (JsonBuilder *b, const RelayPublisherSnapshot *s)
+add_video_details (JsonBuilder *b, const RelayPublisherSnapshot *s, const RelayIngestStats *d)
 {
-  member_int (b, "frames_decoded", s->ingest.video_frames);
+  member_int (b, "frames_decoded", d->video_frames);
   member_int (b, "bytes_received", s->video_bytes);
   member_int (b, "packets_received", s->video_packets);
   member_int (b, "packets_lost", s->video_lost);
@@ -537,7 +540,8 @@ add_video_details (JsonBuilder *b, const RelayPublisherSnapshot *s)
 }
 
 static void
-add_video (JsonBuilder *b, const RelayPublisherSnapshot *s, gboolean details)
+add_video (JsonBuilder *b, const RelayPublisherSnapshot *s, const RelayIngestStats *d,
+           gboolean details)
 {
   json_builder_set_member_name (b, "video");
   if (!s || !s->has_video)
@@ -546,9 +550,9 @@ add_video (JsonBuilder *b, const RelayPublisherSnapshot *s, gboolean details)
       return;
     }
   json_builder_begin_object (b);
-  add_video_public (b, s);
+  add_video_public (b, s, d);
   if (details)
-    add_video_details (b, s);
+    add_video_details (b, s, d);
   json_builder_end_object (b);
 }
 
@@ -556,7 +560,8 @@ add_video (JsonBuilder *b, const RelayPublisherSnapshot *s, gboolean details)
  * events carry them anyway. The counters and the decoder's own level are
  * details. */
 static void
-add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s, gboolean details)
+add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s, const RelayIngestStats *d,
+           gboolean details)
 {
   json_builder_set_member_name (b, "audio");
   if (!s || !s->has_audio)
@@ -570,23 +575,24 @@ add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s, gboolean details)
   member_bool (b, "voice_activity", s->voice_activity);
   if (details)
     {
-      member_int (b, "frames_decoded", s->ingest.audio_frames);
+      member_int (b, "frames_decoded", d->audio_frames);
       member_int (b, "bytes_received", s->audio_bytes);
       member_int (b, "packets_received", s->audio_packets);
       member_int (b, "packets_lost", s->audio_lost);
-      member_int (b, "decoded_level_dbov", (gint64) s->ingest.audio_rms_dbov);
+      member_int (b, "decoded_level_dbov", (gint64) d->audio_rms_dbov);
     }
   json_builder_end_object (b);
 }
 
 /* Who connects from where, and the path's timing: details. */
 static void
-add_session_details (JsonBuilder *b, ProvinceEntry *e, const RelayPublisherSnapshot *s)
+add_session_details (JsonBuilder *b, ProvinceEntry *e, const RelayPublisherSnapshot *s,
+                     gint join_ms)
 {
   member_string (b, "session", s ? relay_publisher_session_get_id (e->session) : NULL);
   member_string (b, "remote_address", s && s->remote_address[0] ? s->remote_address : NULL);
   member_string (b, "srtp_profile", s ? s->srtp_profile : NULL);
-  member_int_or_null (b, "join_ms", s ? s->join_ms : -1);
+  member_int_or_null (b, "join_ms", s ? join_ms : -1);
   member_int_or_null (b, "rtt_ms", s ? s->rtt_ms : -1);
   /* RTP packets over [ingest] max-rtp-size, dropped before anything used
    * them (audio and video alike). */
@@ -619,9 +625,12 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *aud
 {
   RelayPublisherSnapshot snap;
   const RelayPublisherSnapshot *s = NULL;
+  RelayIngestStats decoded = { 0 };
+  gint join_ms = -1;
   if (e->session)
     {
       relay_publisher_session_get_snapshot (e->session, &snap);
+      relay_office_decoder_get_stats (relay_office_decoder_of (e->session), &decoded, &join_ms);
       s = &snap;
     }
   gboolean details = relay_status_audience_sees_details (audience, e->config->code);
@@ -637,11 +646,11 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *aud
   member_string (b, "transport", s ? s->transport : NULL);
   if (details)
     {
-      add_session_details (b, e, s);
+      add_session_details (b, e, s, join_ms);
       add_takeover (b, e);
     }
-  add_video (b, s, details);
-  add_audio (b, s, details);
+  add_video (b, s, &decoded, details);
+  add_audio (b, s, &decoded, details);
   json_builder_end_object (b);
 }
 

@@ -33,7 +33,6 @@ struct _RelayPublisherSession {
 
   /* Worker-thread state. */
   RelayFiguresChannel *reports; /* NULL without a data channel m-line */
-  RelayIngestPipeline *pipeline;
   RelayIngestPolicer *policer;
   GSource *tick;
   guint tick_count;
@@ -57,7 +56,7 @@ struct _RelayPublisherSession {
    * syllables, and the watchers look every 100-200 ms). */
   RelayLevelHold held;
   gint rtt_ms;
-  gboolean join_observed; /* into settings.join_time */
+  gboolean decoder_closed;
 
   /* Read live by the active speaker and voice activity watchers (any
    * thread): they compare packet counts between looks, which a copy taken
@@ -114,7 +113,12 @@ relay_publisher_session_get_snapshot (RelayPublisherSession *self, RelayPublishe
   g_mutex_lock (&self->lock);
   *snap = self->snapshot;
   g_mutex_unlock (&self->lock);
-  /* Decoder figures are live in the pipeline's own lock. */
+}
+
+gpointer
+relay_publisher_session_get_decoder (RelayPublisherSession *self)
+{
+  return self->settings.decoder;
 }
 
 void
@@ -259,10 +263,6 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   s->audio_lost = self->audio_stats ? relay_receive_stats_get_lost (self->audio_stats) : 0;
   s->audio_level_dbov = -(gint) self->held.level;
   s->voice_activity = self->held.voice;
-  if (self->pipeline)
-    relay_ingest_pipeline_get_stats (self->pipeline, &s->ingest);
-  if (s->ingest.first_video_frame_us)
-    s->join_ms = (s->ingest.first_video_frame_us - self->created_us) / 1000;
   /* Jitter is kept in RTP clock units: 90 kHz video, 48 kHz Opus. */
   s->video_jitter_ms = self->video_stats
                            ? relay_receive_stats_get_jitter (self->video_stats) / 90.0
@@ -270,14 +270,7 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   s->audio_jitter_ms = self->audio_stats
                            ? relay_receive_stats_get_jitter (self->audio_stats) / 48.0
                            : -1;
-  gint64 first_frame_us = s->ingest.first_video_frame_us;
   g_mutex_unlock (&self->lock);
-  if (first_frame_us && !self->join_observed)
-    {
-      self->join_observed = TRUE;
-      relay_metrics_histogram_observe_us (self->settings.join_time,
-                                          first_frame_us - self->created_us);
-    }
 }
 
 /* The ingest limits, judged twice a second on what the transport and the
@@ -288,9 +281,13 @@ police (RelayPublisherSession *self, gint64 now)
   RelayIngestLimitState previous = self->snapshot.limits.state; /* worker-written */
   /* The decoder's size stands in only while the keyframes said none, and
    * only while it decodes: once refused, its figures are old. */
-  if (relay_ingest_policer_decoding (self->policer))
-    relay_ingest_policer_set_decoded_size (self->policer, self->snapshot.ingest.width,
-                                           self->snapshot.ingest.height);
+  if (self->settings.decoder)
+    {
+      guint width = 0, height = 0;
+      self->settings.decoder_class->decoded_size (self->settings.decoder, &width, &height);
+      if (relay_ingest_policer_decoding (self->policer))
+        relay_ingest_policer_set_decoded_size (self->policer, width, height);
+    }
   gboolean changed
       = relay_ingest_policer_tick (self->policer, now, self->snapshot.video_bitrate_kbps);
   RelayIngestStatus status;
@@ -387,8 +384,9 @@ handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
   if (self->settings.on_media)
     self->settings.on_media (self, video->codec, keyframe, now, pkt->data, pkt->len,
                              self->settings.media_data);
-  if (self->pipeline && relay_ingest_policer_decoding (self->policer))
-    relay_ingest_pipeline_push_video (self->pipeline, pkt->data, pkt->len);
+  if (self->settings.decoder && !self->decoder_closed
+      && relay_ingest_policer_decoding (self->policer))
+    self->settings.decoder_class->video (self->settings.decoder, pkt->data, pkt->len);
 }
 
 static void
@@ -415,8 +413,8 @@ handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
   if (self->settings.on_media)
     self->settings.on_media (self, RELAY_CODEC_OPUS, FALSE, now, pkt->data, pkt->len,
                              self->settings.media_data);
-  if (self->pipeline)
-    relay_ingest_pipeline_push_audio (self->pipeline, pkt->data, pkt->len);
+  if (self->settings.decoder && !self->decoder_closed)
+    self->settings.decoder_class->audio (self->settings.decoder, pkt->data, pkt->len);
 }
 
 static void
@@ -519,10 +517,9 @@ on_application_data (const guint8 *data, gsize len, gpointer user_data)
     relay_figures_channel_receive (self->reports, data, len);
 }
 
-static void
-on_keyframe_needed (gpointer data)
+void
+relay_publisher_session_decoder_needs_keyframe (RelayPublisherSession *self)
 {
-  RelayPublisherSession *self = data;
   g_atomic_int_set (&self->decoder_wants_keyframe, 1);
 }
 
@@ -561,7 +558,11 @@ teardown_on_worker (RelayPeerSession *peer)
   /* Before the transport: the SCTP ABORT goes out through it. */
   g_clear_pointer (&self->reports, relay_figures_channel_free);
   g_clear_pointer (&self->peer.transport, relay_webrtc_transport_free);
-  g_clear_pointer (&self->pipeline, relay_ingest_pipeline_free);
+  if (self->settings.decoder && !self->decoder_closed)
+    {
+      self->decoder_closed = TRUE;
+      self->settings.decoder_class->close (self->settings.decoder);
+    }
   g_clear_pointer (&self->policer, relay_ingest_policer_free);
   g_clear_pointer (&self->video_stats, relay_receive_stats_free);
   g_clear_pointer (&self->audio_stats, relay_receive_stats_free);
@@ -594,13 +595,8 @@ build_session (RelayPeerSession *peer, char **answer, GError **error)
         return FALSE;
     }
 
-  self->pipeline = relay_ingest_pipeline_new (
-      self->code, offer->video ? offer->video->codec : RELAY_CODEC_NONE,
-      offer->video ? offer->video->payload_type : 0, offer->audio != NULL,
-      offer->audio ? offer->audio->payload_type : 0, on_keyframe_needed, self, error);
-  if (!self->pipeline)
-    return FALSE;
-  relay_ingest_pipeline_set_sink (self->pipeline, self->settings.decoded);
+  if (self->settings.decoder)
+    self->settings.decoder_class->attach (self->settings.decoder, self);
 
   if (offer->video)
     self->nack = relay_nack_generator_new ();
@@ -629,7 +625,8 @@ static void
 finalize (RelayPeerSession *peer)
 {
   RelayPublisherSession *self = (RelayPublisherSession *) peer;
-  g_assert (self->pipeline == NULL);
+  if (self->settings.decoder)
+    self->settings.decoder_class->free (self->settings.decoder);
   g_mutex_clear (&self->lock);
   g_free (self->code);
 }
@@ -668,10 +665,8 @@ relay_publisher_session_create_async (const char *code, RelaySdpOffer *offer,
   relay_keyframe_request_manager_init (&self->keyframes, 500);
   self->snapshot.started_unix_us = g_get_real_time ();
   self->snapshot.rtt_ms = -1;
-  self->snapshot.join_ms = -1;
   self->snapshot.video_jitter_ms = self->snapshot.audio_jitter_ms = -1;
   self->snapshot.audio_level_dbov = -127;
-  self->snapshot.ingest.audio_rms_dbov = -127;
   self->snapshot.limits.remb_kbps = settings->target_bitrate_kbps;
 
   relay_peer_session_create_async (&self->peer, reply_context, (RelayPeerSessionReadyFunc) ready,

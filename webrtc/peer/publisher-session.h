@@ -1,18 +1,19 @@
-/* A province's WHIP session: the WebRTC transport it publishes over, the
- * receive side of its audio and video (statistics, NACK, keyframe requests,
- * congestion feedback, receiver reports) and the ingest pipeline its media
- * goes to. The transport part runs on one worker thread; the functions
- * below may be called from any thread unless stated. */
+/* A publisher's session (WHIP): the WebRTC transport it publishes over and
+ * the receive side of its audio and video (statistics, NACK, keyframe
+ * requests, congestion feedback, receiver reports, the ingest limits). What
+ * it receives goes to its consumers, which its creator attaches: every
+ * packet to `on_media` (forwarding), and the decodable media to a decoder
+ * (RelayPublisherDecoderClass; the relay attaches its ingest pipeline). The
+ * session runs on one worker thread; the functions below may be called from
+ * any thread unless stated. */
 #pragma once
 
 #include <glib.h>
-#include "pipelines/ingest-pipeline.h"
 #include "webrtc/dtls/dtls-certificate.h"
 #include "webrtc/ice/ice-agent.h"
-#include "webrtc/base/metrics-histogram.h"
 #include "webrtc/peer/ingest-policer.h"
 #include "webrtc/sdp/sdp-answer.h"
-#include "relay/figures/figures-service.h"
+#include "relay/figures/figures-service.h" /* until the data channels are the stack's */
 
 G_BEGIN_DECLS
 
@@ -37,15 +38,36 @@ typedef void (*RelayPublisherLimitFunc) (RelayPublisherSession *session,
                                          RelayIngestLimitState previous,
                                          const RelayIngestStatus *status, gpointer user_data);
 
+/* A decoder of the session's media, attached by its creator and called on
+ * the session's worker. The session holds it from creation: `close` at
+ * teardown, after the last packet; `free` when the session itself is
+ * freed (its figures stay readable until then). */
+typedef struct {
+  /* While the session is built, on its worker: the session it decodes for
+   * (borrowed; valid until `close`). */
+  void (*attach) (gpointer decoder, RelayPublisherSession *session);
+  /* Video after RTX repair, only while the ingest limits let it be
+   * decoded; audio. Borrowed. */
+  void (*video) (gpointer decoder, const guint8 *rtp, gsize len);
+  void (*audio) (gpointer decoder, const guint8 *rtp, gsize len);
+  /* Twice a second: the picture size it decodes (0 x 0 before the first
+   * frame), which the ingest limits judge while the keyframes do not say
+   * it. */
+  void (*decoded_size) (gpointer decoder, guint *width, guint *height);
+  void (*close) (gpointer decoder);
+  void (*free) (gpointer decoder);
+} RelayPublisherDecoderClass;
+
 typedef struct {
   RelayWorker *worker;
   RelayDtlsCertificate *certificate;
   RelayIceSettings ice;
   RelayPublisherMediaFunc on_media; /* may be NULL */
   gpointer media_data;
-  /* Where decoded frames go (mosaic, program, mix); may be NULL. Must
-   * outlive the session. */
-  const RelayDecodedSink *decoded;
+  /* The decoder, owned by the session from the create call on (also
+   * when it fails); may be NULL (no decoding). */
+  const RelayPublisherDecoderClass *decoder_class;
+  gpointer decoder;
   guint target_bitrate_kbps;
   guint media_timeout_ms;
   guint offline_grace_s;
@@ -59,15 +81,10 @@ typedef struct {
   RelayIngestLimits ingest;
   RelayPublisherLimitFunc on_limit; /* may be NULL */
   gpointer limit_data;
-  /* The session's join time (the POST to its first decoded video frame)
-   * is observed here once, on the worker; may be NULL. Must outlive the
-   * session. */
-  RelayMetricsHistogram *join_time;
 } RelayPublisherSettings;
 
 typedef struct {
   gint64 started_unix_us;
-  gint join_ms; /* POST received to first decoded video frame; -1 before */
   char remote_address[64];
   gint rtt_ms; /* -1 when unknown */
   /* RFC 3550 interarrival jitter of the media, in ms; -1 when unknown. */
@@ -87,7 +104,6 @@ typedef struct {
   gint audio_level_dbov; /* RFC 6464, 0 loudest .. -127; the loudest of 300 ms */
   gboolean voice_activity;
   guint64 srtp_errors;
-  RelayIngestStats ingest;
   RelayIngestStatus limits;      /* the ingest policer's view */
   gint64 limit_since_unix_us;    /* its latest change of state, 0 before any */
 } RelayPublisherSnapshot;
@@ -119,8 +135,14 @@ void relay_publisher_session_patch_async (RelayPublisherSession *session, RelayS
                                           gpointer user_data);
 
 /* Someone downstream (a viewer) needs a keyframe; any thread. The request
- * goes out as a PLI within the usual rate limit. */
+ * goes out as a PLI within the usual rate limit, even if a keyframe
+ * arrived meanwhile (it may have been lost on the viewer's side). */
 void relay_publisher_session_request_keyframe (RelayPublisherSession *session);
+/* The decoder needs a keyframe; any thread (a GStreamer streaming thread).
+ * Asked within the rate limit, and not if one arrives first. */
+void relay_publisher_session_decoder_needs_keyframe (RelayPublisherSession *session);
+/* The decoder given in the settings (borrowed: lives as the session). */
+gpointer relay_publisher_session_get_decoder (RelayPublisherSession *session);
 
 /* Tears down transport and pipeline on the worker; no state callback runs
  * after it. Idempotent. */
