@@ -1,5 +1,5 @@
 // Side by side with Janus (issue 5 §2): the same webrtcbin clients
-// (tests/tools/whip-publish sending pre-encoded VP8 + Opus, tests/tools/
+// (tools/whip-publish sending pre-encoded VP8 + Opus, tools/
 // whep-view --no-decode receiving) against our relay and against Janus
 // 1.1.2's VideoRoom (Debian package, our own config, bench/janus/), one
 // server after the other in the same run. Janus is driven through its JSON
@@ -71,8 +71,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
-import { devTokensFile, MEDIA_DIR, PUBLISHER_BIN } from '../tests/integration/lib/publisher.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tools/lib/relay.mjs';
+import { devTokensFile, MEDIA_DIR, PUBLISHER_BIN } from '../tools/lib/publisher.mjs';
 import { procStat, percentile, threadGroupCpu, threadGroupCores } from './lib.mjs';
 import { startJanus, startVideoRoomShim, startAudioBridgeShim, janusVersion } from './janus/janus.mjs';
 
@@ -91,7 +91,7 @@ const subs = opt('subs', '1,4').split(',').map(Number);
 const maxStreams = Number(opt('max-streams', 160));
 const seconds = Number(opt('seconds', 10));
 const servers = opt('servers', 'ours,janus').split(',');
-const VIEWER_BIN = path.join(REPO_ROOT, 'build', 'tests', 'tools', 'whep-view');
+const VIEWER_BIN = path.join(REPO_ROOT, 'build', 'tools', 'whep-view');
 const MINISTER = 'minister-token-for-the-benchmark';
 const CHAIR = 'chair-token-for-the-benchmark';
 const audioLevels = opt('audio-levels', levels.join(',')).split(',').map(Number).filter((x) => x > 0);
@@ -505,7 +505,7 @@ const result = {
   cpu_model: os.cpus()[0]?.model,
   janus_version: janusVersion(),
   seconds_per_measurement: seconds,
-  clients: 'tests/tools/whip-publish --log-keyframes (pre-encoded VP8 640x360 + Opus) and tests/tools/whep-view '
+  clients: 'tools/whip-publish --log-keyframes (pre-encoded VP8 640x360 + Opus) and tools/whep-view '
     + '--no-decode --reference-ivf --log-keyframes, nice 10; '
     + 'Janus via bench/janus/janus.mjs (WHIP -> VideoRoom publish, WHEP server-offer -> VideoRoom subscribe)',
   targets: { forwarding_cpu_ratio: 1.0, join_time_ratio: 1.0, rss_per_peer_ratio: 1.0, audio_mix_cpu_ratio: 1.0 },

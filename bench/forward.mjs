@@ -6,9 +6,9 @@
 //
 //   bench/forward [--levels 1,8,16,32] [--seconds 15]
 import os from 'node:os';
-import { startRelay, getJson, request, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
-import { startViewer } from '../tests/integration/lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../tools/lib/publisher.mjs';
+import { startViewer } from '../tools/lib/viewer.mjs';
 import { procStat } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { procStat, percentile } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
-import { startRelay, getJson, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
+import { startRelay, getJson, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile, MEDIA_DIR } from '../tools/lib/publisher.mjs';
 
 // CPU seconds that plain gst-launch-1.0 spends decoding the same media: the
 // floor under the relay's decode cost. Each pipeline runs `runs` times and

@@ -17,9 +17,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { startRelay, getJson, request, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
-import { startViewer } from '../tests/integration/lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor, sleep, LOAD_GENERATOR_LIMITS } from '../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile, MEDIA_DIR } from '../tools/lib/publisher.mjs';
+import { startViewer } from '../tools/lib/viewer.mjs';
 import { procStat, percentile } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {

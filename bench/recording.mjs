@@ -8,7 +8,7 @@
 //    without again: off / on / off on the same relay, so the machine's drift
 //    shows. Target: recording adds <= 0.05 cores (nothing is encoded again).
 // 2. What review costs: a 1 h recording is made with the relay's own writer
-//    (bench/tools/make-recording, from a 1280x720 H.264 clip encoded once),
+//    (tools/make-recording, from a 1280x720 H.264 clip encoded once),
 //    and Chromium opens review.html on it: time to the first frame (from
 //    navigation) and the time of seeks across the hour (to a picture shown).
 //
@@ -17,9 +17,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
-import { getBrowser, closeBrowser, rememberToken } from '../tests/integration/lib/browser.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../tools/lib/publisher.mjs';
+import { getBrowser, closeBrowser, rememberToken } from '../tools/lib/browser.mjs';
 import { procStat, threadGroupCpu, threadGroupCores, percentile } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
@@ -117,7 +117,7 @@ async function reviewOfAnHour(result) {
       'tune=zerolatency', 'speed-preset=ultrafast', 'bitrate=1500', '!',
       'video/x-h264,stream-format=byte-stream,profile=constrained-baseline', '!', 'filesink',
       `location=${clip}`]);
-    const made = JSON.parse(execFileSync(path.join(REPO_ROOT, 'build', 'bench', 'tools', 'make-recording'),
+    const made = JSON.parse(execFileSync(path.join(REPO_ROOT, 'build', 'tools', 'make-recording'),
       ['--data-dir', dataDir, '--clip', clip, '--minutes', String(minutes)]).toString());
     const relay = await startRelay({
       extraConfig: { 'viewer chair': { role: 'chair', token: CHAIR }, relay: { 'data-dir': dataDir } },

@@ -163,9 +163,9 @@ if (args.role === 'http-client') {
 // The relay's certificate is a throw-away self-signed one (the API helpers use fetch).
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-const { startRelay, getJson, request, LOAD_GENERATOR_LIMITS } = await import('../tests/integration/lib/relay.mjs');
-const { devTokensFile } = await import('../tests/integration/lib/publisher.mjs');
-const { CHROMIUM, CHROMIUM_ARGS } = await import('../tests/integration/lib/browser.mjs');
+const { startRelay, getJson, request, LOAD_GENERATOR_LIMITS } = await import('../tools/lib/relay.mjs');
+const { devTokensFile } = await import('../tools/lib/publisher.mjs');
+const { CHROMIUM, CHROMIUM_ARGS } = await import('../tools/lib/browser.mjs');
 
 const seconds = Number(args.seconds ?? 15);
 const rate = Number(args.rate ?? 2000);

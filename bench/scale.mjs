@@ -28,9 +28,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile } from '../tests/integration/lib/publisher.mjs';
-import { startViewer } from '../tests/integration/lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT, LOAD_GENERATOR_LIMITS } from '../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../tools/lib/publisher.mjs';
+import { startViewer } from '../tools/lib/viewer.mjs';
 import { procStat } from './lib.mjs';
 
 const argv = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // loopback with our own configuration (bench/janus/*.jcfg.in), a small
 // client for its JSON API over HTTP, and a WHIP/WHEP shim in front of the
 // VideoRoom plugin so that the very same webrtcbin test peers
-// (tests/tools/whip-publish, tests/tools/whep-view) drive Janus and our relay.
+// (tools/whip-publish, tools/whep-view) drive Janus and our relay.
 //
 //   const janus = await startJanus();            // { url, pid, stop() }
 //   const shim = await startVideoRoomShim(janus); // { url, stop() }

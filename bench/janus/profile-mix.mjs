@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRelay, request, sleep, REPO_ROOT } from '../../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile } from '../../tests/integration/lib/publisher.mjs';
+import { startRelay, request, sleep, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../../tools/lib/publisher.mjs';
 
 const CHAIR = 'chair-token-for-the-profile';
 const n = Number(process.argv[2] ?? 8);

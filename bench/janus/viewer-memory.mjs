@@ -6,9 +6,9 @@
 //   node bench/janus/viewer-memory.mjs
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile } from '../../tests/integration/lib/publisher.mjs';
-import { startViewer } from '../../tests/integration/lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor, sleep, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 const MIN = 'minister-token-for-viewer-memory';
 const relay = await startRelay({ extraConfig: { 'viewer minister': { role: 'minister', token: MIN } } });
 const codes = fs.readFileSync(path.join(REPO_ROOT, 'config', 'provinces.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]).slice(0, 8);

@@ -5,7 +5,7 @@
 // conference mix that sends none, the level of its decoded audio.
 //
 // 1. A real browser speaking: Chromium's fake microphone plays the speech
-//    WAV scripts/make-test-media made with espeak-ng, through the province
+//    WAV tools/make-test-media made with espeak-ng, through the province
 //    page (WHIP); a silent office beside it never becomes the speaker.
 // 2. Command-line publishers with RFC 6464 levels (whip-publish
 //    --audio-level): the loud speech clip wins over a quieter tone, a quiet
@@ -14,9 +14,9 @@
 //    the speaker (level_source "decoded"); a muted one, not decoded, and a
 //    quiet member never are.
 //
-// Needs: build/briefing-relay, build/tests/tools/whip-publish, Chromium,
+// Needs: build/briefing-relay, build/tools/whip-publish, Chromium,
 // espeak-ng and gst-launch-1.0 (scripts/setup installs them), test media
-// (scripts/make-test-media var/test-media).
+// (tools/make-test-media var/test-media).
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,10 +24,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics } from './lib/browser.mjs';
-import { openEvents } from './lib/events.mjs';
-import { startPublisher, MEDIA_DIR } from './lib/publisher.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics } from '../../tools/lib/browser.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
+import { startPublisher, MEDIA_DIR } from '../../tools/lib/publisher.mjs';
 
 // Stopping must end with exit status 0; how long it takes on a loaded
 // machine is not what these tests are about.
@@ -56,12 +56,12 @@ function run(cmd, args) {
 
 function media(name) {
   const file = path.join(MEDIA_DIR, name);
-  if (!fs.existsSync(file)) throw new Error(`missing ${file}: run scripts/make-test-media ${MEDIA_DIR}`);
+  if (!fs.existsSync(file)) throw new Error(`missing ${file}: run tools/make-test-media ${MEDIA_DIR}`);
   return file;
 }
 
 /* A 10 s Opus tone at `volume` of full scale (20 ms frames, as the canned
- * clips of scripts/make-test-media). */
+ * clips of tools/make-test-media). */
 function toneOgg(name, freq, volume) {
   const file = path.join(tmp, name);
   if (!fs.existsSync(file)) {

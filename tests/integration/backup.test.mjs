@@ -12,7 +12,7 @@ import path from 'node:path';
 
 import {
   LOAD_GENERATOR_LIMITS, RELAY_BIN, getJson, request, startRelay, waitFor,
-} from './lib/relay.mjs';
+} from '../../tools/lib/relay.mjs';
 
 const CHAIR = 'chair-backup-token';
 const CODES = ['TH-11', 'TH-12', 'TH-13', 'TH-14', 'TH-15', 'TH-16', 'TH-17', 'TH-50'];

@@ -9,16 +9,16 @@
 // export.mp4), downloads the report CSV; briefing-report.html prints
 // the roll call, the turns and the figures with totals.
 //
-// Each test starts its own relay and publishers (tests/tools/whip-publish
+// Each test starts its own relay and publishers (tools/whip-publish
 // with solid-colour clips). Nothing is timed: every wait is for a state.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from './lib/browser.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from '../../tools/lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-briefing-pages';
 const TOKENS = {

@@ -6,9 +6,9 @@
 // see and do what.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 
 const CHAIR = 'chair-token-briefing';
 const MINISTER = 'minister-token-briefing';

@@ -11,10 +11,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { openEvents } from './lib/events.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics } from './lib/browser.mjs';
+import { startRelay, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics } from '../../tools/lib/browser.mjs';
 
 const CHAIR = 'chair-token-recording';
 const VIEWER = 'viewer-token-recording';

@@ -16,8 +16,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request } from './lib/relay.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from './lib/browser.mjs';
+import { startRelay, getJson, request } from '../../tools/lib/relay.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from '../../tools/lib/browser.mjs';
 
 const TOKEN = 'th50-plausibility-token';
 const CHAIR = 'chair-plausibility-token';

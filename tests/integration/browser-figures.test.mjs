@@ -9,8 +9,8 @@
 // English.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics } from './lib/browser.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics } from '../../tools/lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-figures';
 const TH50 = 'chiang-mai-token-for-figures';

@@ -21,11 +21,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 import { startTcpProxy } from './lib/tcp-proxy.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from './lib/browser.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from '../../tools/lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-ops-console';
 const TOKENS = {

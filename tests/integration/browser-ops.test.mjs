@@ -7,9 +7,9 @@
 // RFC 6464 levels the relay reports (/api/v1/provinces).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from './lib/browser.mjs';
+import { startRelay, getJson, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, rememberToken } from '../../tools/lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-ops';
 const TEST_TIMEOUT_MS = 240000;

@@ -15,10 +15,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { openEvents } from './lib/events.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics, recordStates, statesSeen, rememberToken } from './lib/browser.mjs';
+import { startRelay, getJson, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics, recordStates, statesSeen, rememberToken } from '../../tools/lib/browser.mjs';
 
 const CHAIR = 'chair-token-for-takeover';
 const TOKENS = {

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { getBrowser, closeBrowser, recordStates, statesSeen } from './lib/browser.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { getBrowser, closeBrowser, recordStates, statesSeen } from '../../tools/lib/browser.mjs';
 
 const TARGET_KBPS = 600; // [media] target-bitrate-kbps of lib/relay.mjs
 const TH50_TOKEN = 'th50-integration-token'; // the relay wants >= 8 characters

@@ -10,7 +10,7 @@
 // refused when it posts with the cookie.
 //
 // Screenshots are kept in a directory named on stderr at the end.
-// Needs: build/briefing-relay, build/tests/tools/whip-publish, var/test-media,
+// Needs: build/briefing-relay, build/tools/whip-publish, var/test-media,
 // Chromium at /usr/bin/chromium (or CHROMIUM_PATH), `npm ci`, zbarimg
 // (zbar-tools, scripts/setup) to read the QR code back.
 
@@ -21,9 +21,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, request, waitFor, sleep } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { getBrowser, closeBrowser, rememberToken } from './lib/browser.mjs';
+import { startRelay, request, waitFor, sleep } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { getBrowser, closeBrowser, rememberToken } from '../../tools/lib/browser.mjs';
 
 const TOKENS = {
   'TH-50': 'chiang-mai-token-for-phone-watch',

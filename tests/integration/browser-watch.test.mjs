@@ -6,7 +6,7 @@
 // without retrying, and come back by itself (backing off) when the relay
 // restarts behind the same address (a TCP proxy the test holds).
 //
-// Needs: build/briefing-relay (or BRIEFING_RELAY), build/tests/tools/whip-publish
+// Needs: build/briefing-relay (or BRIEFING_RELAY), build/tools/whip-publish
 // and var/test-media (scripts/setup), Chromium at /usr/bin/chromium (or
 // CHROMIUM_PATH), `npm ci` (playwright-core; no browser download).
 // Nothing is skipped: a missing piece fails the test with a message.
@@ -14,9 +14,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { getBrowser, closeBrowser, recordStates, statesSeen } from './lib/browser.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { getBrowser, closeBrowser, recordStates, statesSeen } from '../../tools/lib/browser.mjs';
 import { startTcpProxy } from './lib/tcp-proxy.mjs';
 
 const TH50_TOKEN = 'chiang-mai-token-for-watch';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { startRelay, RELAY_BIN, REPO_ROOT } from './lib/relay.mjs';
+import { startRelay, RELAY_BIN, REPO_ROOT } from '../../tools/lib/relay.mjs';
 
 /* Runs the relay binary to its exit: { code, signal, stdout, stderr }.
  * The bound is for a relay that hangs instead of exiting, not a speed. */

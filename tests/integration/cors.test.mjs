@@ -16,9 +16,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { getBrowser, closeBrowser, collectDiagnostics } from './lib/browser.mjs';
-import { startPublisher } from './lib/publisher.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { getBrowser, closeBrowser, collectDiagnostics } from '../../tools/lib/browser.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
 
 // Stopping must end with exit status 0; how long it takes on a loaded
 // machine is not what these tests are about.

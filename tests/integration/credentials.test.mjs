@@ -10,15 +10,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, request, getJson, RELAY_BIN, REPO_ROOT } from './lib/relay.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, request, getJson, RELAY_BIN, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 
 const STOP_GRACE_MS = 60000;
 const OFFICE = 'th50-credentials-token-0123';
 const CHAIR = 'chair-credentials-token-0123';
 const MINISTER = 'minister-credentials-token-01';
 const PORTAL = 'https://portal.example.go.th';
-const OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8');
+const OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8');
 
 let relay;
 before(async () => {

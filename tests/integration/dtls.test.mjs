@@ -8,8 +8,8 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, REPO_ROOT } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
+import { startRelay, getJson, request, waitFor, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
 
 const PROBE_TOKEN = 'nonthaburi-token';
 let relay;
@@ -50,7 +50,7 @@ test('an offer with a stranger\'s and a sha-1 fingerprint before its own connect
 /* The relay's fingerprint in the answer to a WHIP offer of our own (a
  * browser's, without candidates: nothing is to connect), then DELETE. */
 async function probeFingerprint() {
-  const chrome = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8');
+  const chrome = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8');
   const offer = chrome.split('\r\n').filter((l) => !l.startsWith('a=candidate:')).join('\r\n');
   const res = await request(`${relay.url}whip/TH-12`, {
     method: 'POST',

@@ -16,8 +16,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { startRelay, getJson, waitFor } from './lib/relay.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, getJson, waitFor } from '../../tools/lib/relay.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 
 const OFFICE = 'chiang-mai-token';
 const CHAIR = 'chair-limits-token';

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startRelay, getJson, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
+import { startRelay, getJson, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
 
 let relay;
 let dir;

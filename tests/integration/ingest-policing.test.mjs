@@ -13,10 +13,10 @@
 // offender sends the ordinary 640x360 test clip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, getJson, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 
 const CHAIR = 'chair-token-for-tests';
 const TOKENS = {

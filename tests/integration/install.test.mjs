@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, request } from './lib/relay.mjs';
+import { REPO_ROOT, request } from '../../tools/lib/relay.mjs';
 
 const BUILD_DIR = process.env.BRIEFING_BUILD_DIR
   ? path.resolve(process.env.BRIEFING_BUILD_DIR)

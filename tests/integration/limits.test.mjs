@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRelay, request, getJson, waitFor, REPO_ROOT } from './lib/relay.mjs';
-import { startViewer } from './lib/viewer.mjs';
+import { startRelay, request, getJson, waitFor, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 
 const WAIT_MS = 120000;
 const OFFICE = 'th50-limits-token';
@@ -21,10 +21,10 @@ const MINISTER = 'minister-limits-token';
 /* A browser's offer turned into a viewer's: receive only, no candidates (the
  * relay then has nobody to check against, and the session never connects,
  * which is what these tests want). */
-const VIEWER_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8')
+const VIEWER_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8')
   .split(/\r?\n/).filter((l) => l && !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'))
   .map((l) => (l === 'a=sendonly' ? 'a=recvonly' : l)).join('\r\n') + '\r\n';
-const PUBLISHER_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8')
+const PUBLISHER_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8')
   .split(/\r?\n/).filter((l) => l && !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'))
   .join('\r\n') + '\r\n';
 

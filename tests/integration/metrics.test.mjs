@@ -22,9 +22,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, REPO_ROOT } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 
 const TOKENS = {
   metrics: 'metrics-scrape-token-it',

@@ -5,16 +5,16 @@
 // pictures; and the marks move when the floor moves. Pictures of the
 // mosaic at each step are kept as PNG files (the path is printed).
 //
-// Needs: build/briefing-relay, build/tests/tools/whip-publish and whep-view,
-// test media (scripts/make-test-media var/test-media).
+// Needs: build/briefing-relay, build/tools/whip-publish and whep-view,
+// test media (tools/make-test-media var/test-media).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 
 const CHAIR = 'chair-token-for-mosaic-marks';
 const WALL = 'wall-display-token-marks';

@@ -1,14 +1,14 @@
 // A viewer cannot make the relay flood it: its NACKs list the newest video
-// packet hundreds of times in every RTCP report (tests/tools/whep-view
+// packet hundreds of times in every RTCP report (tools/whep-view
 // --nack-flood). The relay resends that packet at most once per round trip
 // and counts what it refused; the viewer keeps its picture and the
 // publisher stays live. A relay resending every entry would send each
 // NACKed packet hundreds of times.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 
 const MINISTER = 'minister-token-for-nack-flood';
 let relay;

@@ -9,8 +9,8 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { getBrowser, closeBrowser } from './lib/browser.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { getBrowser, closeBrowser } from '../../tools/lib/browser.mjs';
 import { startUdpProxy, offerWithoutCandidates } from './lib/udp-proxy.mjs';
 
 const TOKEN = 'th50-network-cut-token';

@@ -20,8 +20,8 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, getJson, request } from './lib/relay.mjs';
-import { getBrowser, closeBrowser } from './lib/browser.mjs';
+import { startRelay, getJson, request } from '../../tools/lib/relay.mjs';
+import { getBrowser, closeBrowser } from '../../tools/lib/browser.mjs';
 
 const TOKEN = 'th50-datachannel-token';
 const BURST = 1000;

@@ -18,8 +18,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRelay, request, REPO_ROOT } from './lib/relay.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, request, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 
 // Stopping must end with exit status 0; how long it takes on a loaded
 // machine is not what these tests are about.
@@ -36,8 +36,8 @@ const TOKENS = {
 };
 const ROLES = Object.keys(TOKENS);
 
-// Chrome's WHIP offer (tests/unit/sdp), and the same turned into a viewer's.
-const PUBLISH_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8');
+// Chrome's WHIP offer (tests/unit/webrtc/sdp/offers), and the same turned into a viewer's.
+const PUBLISH_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8');
 const VIEW_OFFER = PUBLISH_OFFER.replaceAll('a=sendonly', 'a=recvonly');
 const credential = (name) => PUBLISH_OFFER.match(new RegExp(`^a=ice-${name}:(.+?)\\r?$`, 'm'))[1];
 // Trickle with the offer's own credentials: 204 for the session's owner.
@@ -126,7 +126,7 @@ test('public, read-only resources: any token or none', async () => {
 // The events WebSocket: a token in the upgrade's header or in the first
 // message (as browsers send it); without one, or with one of nobody,
 // nothing but a close with 4401. What each credential reads of the stream
-// is checked in tests/unit/test-events.c and viewer-timeout.test.mjs.
+// is checked in tests/system/test-events.c and viewer-timeout.test.mjs.
 test('the events WebSocket: any token the relay knows, nothing without', async () => {
   for (const role of ROLES) {
     const token = TOKENS[role];

@@ -3,8 +3,8 @@
 // has every one of them live and decoding.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, waitFor } from './lib/relay.mjs';
-import { startPublisher, devTokensFile } from './lib/publisher.mjs';
+import { startRelay, getJson, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../../tools/lib/publisher.mjs';
 
 let relay;
 let publishers;

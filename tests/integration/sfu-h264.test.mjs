@@ -8,9 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor, REPO_ROOT } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 
 // Stopping must end with exit status 0; how long it takes on a loaded
 // machine is not what these tests are about.
@@ -68,7 +68,7 @@ test('an H.264 office reaches the minister as H.264, decoded frame after frame',
 
 /* A minimal recvonly offer whose video offers only `codec`. */
 function offer(codec) {
-  const chrome = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8');
+  const chrome = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8');
   const fingerprint = chrome.match(/^a=fingerprint:(.+?)\r?$/m)[1];
   const video = codec === 'VP8'
     ? ['a=rtpmap:96 VP8/90000', 'a=rtcp-fb:96 nack', 'a=rtcp-fb:96 nack pli']

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startRelay, getJson, waitFor } from './lib/relay.mjs';
-import { startPublisher, devTokensFile } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
+import { startRelay, getJson, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher, devTokensFile } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 
 // Enough offices that each transport worker still has packets of some to
 // deliver while it tears others down when the signal comes: the bug this

@@ -15,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
 import { execFileSync } from 'node:child_process';
-import { startRelay, request, waitFor, sleep, REPO_ROOT } from './lib/relay.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, request, waitFor, sleep, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 
 const TOKENS = {
   chair: 'chair-signin-token-0123456789',
@@ -29,9 +29,9 @@ const VIEWERS = {
   'viewer minister': { role: 'minister', token: TOKENS.minister },
   'viewer wall': { role: 'viewer', token: TOKENS.wall },
 };
-const VIEW_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8')
+const VIEW_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8')
   .replaceAll('a=sendonly', 'a=recvonly');
-const PUBLISH_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8');
+const PUBLISH_OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8');
 const JSON_TYPE = 'application/json';
 const EVIL = 'http://evil.example';
 

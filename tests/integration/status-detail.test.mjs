@@ -6,8 +6,8 @@
 // no other member (or a new one) carries them out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
 
 const TOKENS = {
   office: 'th50-status-token', // TH-50: publishes

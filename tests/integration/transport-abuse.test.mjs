@@ -11,8 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startRelay, getJson, request, waitFor, REPO_ROOT } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
+import { startRelay, getJson, request, waitFor, REPO_ROOT } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
 import { bindingRequest, parseStun, BINDING_SUCCESS } from './lib/stun.mjs';
 
 const PROBE_TOKEN = 'nonthaburi-token';
@@ -64,7 +64,7 @@ function relayUdpSockets() {
  * its credentials let us ask the relay, with a STUN Binding request, whether
  * it still reads a socket, and its candidates are the sockets to ask. */
 async function probeSession() {
-  const offer = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8');
+  const offer = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8');
   const r = await request(`${relay.url}whip/TH-12`, {
     method: 'POST', headers: { Authorization: `Bearer ${PROBE_TOKEN}`, 'Content-Type': 'application/sdp' }, body: offer,
   });

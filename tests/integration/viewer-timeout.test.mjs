@@ -7,10 +7,10 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
-import { openEvents } from './lib/events.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
+import { openEvents } from '../../tools/lib/events.mjs';
 
 // Stopping must end with exit status 0; how long it takes on a loaded
 // machine is not what these tests are about.

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from './lib/relay.mjs';
+import { REPO_ROOT } from '../../tools/lib/relay.mjs';
 
 // BRIEFING_WEB_DIR: check another copy of web/ (used to prove the checks can fail).
 const WEB = process.env.BRIEFING_WEB_DIR || path.join(REPO_ROOT, 'web');

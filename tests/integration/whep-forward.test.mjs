@@ -4,9 +4,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher, MEDIA_DIR } from './lib/publisher.mjs';
-import { startViewer } from './lib/viewer.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher, MEDIA_DIR } from '../../tools/lib/publisher.mjs';
+import { startViewer } from '../../tools/lib/viewer.mjs';
 
 const REFERENCE = path.join(MEDIA_DIR, 'vp8-640x360.ivf');
 const MINISTER = 'minister-token-for-tests';

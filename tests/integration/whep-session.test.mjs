@@ -6,13 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRelay, request, getJson, REPO_ROOT } from './lib/relay.mjs';
+import { startRelay, request, getJson, REPO_ROOT } from '../../tools/lib/relay.mjs';
 
 const MINISTER = 'minister-token-for-whep-session';
 const WALL = 'wall-token-for-whep-session';
 const OTHER_VIEWER = 'another-viewer-token-for-whep-session';
 // Chrome's offer, turned into a viewer's: receive only.
-const OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'sdp', 'chrome-whip.sdp'), 'utf8')
+const OFFER = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'unit', 'webrtc', 'sdp', 'offers', 'chrome-whip.sdp'), 'utf8')
   .replaceAll('a=sendonly', 'a=recvonly');
 const credential = (name) => OFFER.match(new RegExp(`^a=ice-${name}:(.+?)\\r?$`, 'm'))[1];
 const TRICKLE = `a=ice-ufrag:${credential('ufrag')}\r\na=ice-pwd:${credential('pwd')}\r\n`

@@ -3,8 +3,8 @@
 // (lost, then offline after the grace period) and it reconnects.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, getJson, request, waitFor } from './lib/relay.mjs';
-import { startPublisher } from './lib/publisher.mjs';
+import { startRelay, getJson, request, waitFor } from '../../tools/lib/relay.mjs';
+import { startPublisher } from '../../tools/lib/publisher.mjs';
 
 let relay;
 before(async () => {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "relay-process.h"
-#include "report-test-util.h"
+#include "tests/unit/relay/figures/report-test-util.h"
 
 #define CM "token-of-chiang-mai"
 #define SP "token-of-samut-prakan"

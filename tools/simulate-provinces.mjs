@@ -2,12 +2,12 @@
 // a running relay (see scripts/simulate-provinces for the options).
 //
 // Each office publishes pre-encoded 640x360 15 fps VP8 (or H.264) + Opus over
-// WHIP in a loop (tests/tools/whip-publish, a few processes each publishing a
+// WHIP in a loop (tools/whip-publish, a few processes each publishing a
 // batch of provinces; nothing is encoded live). Optionally each also views
-// /whep/program with its own token (tests/tools/whep-view --no-decode),
+// /whep/program with its own token (tools/whep-view --no-decode),
 // submits figures over POST /api/v1/reports, and the chair gives the floor to
 // each office in turn. The first --speakers offices read a report aloud
-// (espeak-ng speech from scripts/make-test-media), the others' microphones
+// (espeak-ng speech from tools/make-test-media), the others' microphones
 // hear a quiet room; every office sends the RFC 6464 level of each packet,
 // measured once on its clip (whip-publish --audio-level), as browsers do, so
 // the relay's active speaker follows the speakers.
@@ -22,9 +22,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { REPO_ROOT, LOAD_GENERATOR_LIMITS, startRelay, request, sleep } from '../tests/integration/lib/relay.mjs';
-import { startPublisher, devTokensFile, MEDIA_DIR } from '../tests/integration/lib/publisher.mjs';
-import { startViewer } from '../tests/integration/lib/viewer.mjs';
+import { REPO_ROOT, LOAD_GENERATOR_LIMITS, startRelay, request, sleep } from './lib/relay.mjs';
+import { startPublisher, devTokensFile, MEDIA_DIR } from './lib/publisher.mjs';
+import { startViewer } from './lib/viewer.mjs';
 import { checkPlausibility } from '../web/figures-plausibility.js';
 
 const USAGE = `usage: scripts/simulate-provinces [options]
@@ -137,7 +137,7 @@ function readIni(file) {
 }
 
 /* The clip at another bitrate: encoded once with the same picture, GOP and
- * frame count as scripts/make-test-media, kept in var/test-media. Returns the
+ * frame count as tools/make-test-media, kept in var/test-media. Returns the
  * file name for --video-file. */
 function clipAtBitrate(kbps) {
   const name = codec === 'vp8' ? `vp8-640x360-${kbps}k.ivf` : `h264-640x360-${kbps}k.h264`;

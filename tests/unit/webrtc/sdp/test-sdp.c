@@ -9,7 +9,7 @@
 #include "webrtc/sdp/sdp-answer.h"
 #include "webrtc/sdp/sdp-offer.h"
 
-#include "tests/unit/sdp-test-util.h"
+#include "tests/unit/webrtc/sdp/sdp-test-util.h"
 
 static void
 test_policy_default (void)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "report-test-util.h"
+#include "tests/unit/relay/figures/report-test-util.h"
 
 #define N_CLIENTS 4
 static const char *const codes[N_CLIENTS] = { "TH-50", "TH-11", "TH-12", "TH-13" };

@@ -1,7 +1,7 @@
 /* Unit tests of the relay's SDP answer: what a browser or GStreamer client
  * gets back, re-parsed with GstSDPMessage, including rejected m-lines and
  * the WHEP (relay sends) direction. */
-#include "tests/unit/sdp-test-util.h"
+#include "tests/unit/webrtc/sdp/sdp-test-util.h"
 
 static void
 test_chrome_answer (void)

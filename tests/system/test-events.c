@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "relay-process.h"
-#include "report-test-util.h"
+#include "tests/unit/relay/figures/report-test-util.h"
 
 static RelayProcess *relay;
 static SoupSession *http;

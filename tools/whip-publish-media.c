@@ -74,7 +74,7 @@ read_samples (const char *description, const char *path, SampleFunc func,
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-        "%s: no such file (run scripts/make-test-media)", path);
+        "%s: no such file (run tools/make-test-media)", path);
     return FALSE;
   }
 

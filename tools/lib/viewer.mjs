@@ -1,4 +1,4 @@
-// The webrtcbin WHEP viewer (tests/tools/whep-view) as a child process.
+// The webrtcbin WHEP viewer (tools/whep-view) as a child process.
 //
 //   const v = startViewer(`${relay.url}whep/province/TH-50`, token, { referenceIvf });
 //   await v.waitEvent((e) => e.event === 'first-frame' && e.media === 'video');
@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, waitFor } from './relay.mjs';
 
-export const VIEWER_BIN = path.join(REPO_ROOT, 'build', 'tests', 'tools', 'whep-view');
+export const VIEWER_BIN = path.join(REPO_ROOT, 'build', 'tools', 'whep-view');
 
 const running = new Set();
 process.on('exit', () => {

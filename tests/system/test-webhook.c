@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "relay-process.h"
-#include "report-test-util.h"
+#include "tests/unit/relay/figures/report-test-util.h"
 #include "relay/config.h"
 
 #define CM "token-of-chiang-mai"

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 export { getJson, request, waitFor, sleep } from './http.mjs';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RELAY_BIN = process.env.BRIEFING_RELAY
   ? path.resolve(process.env.BRIEFING_RELAY)
   : path.join(REPO_ROOT, 'build', 'briefing-relay');

@@ -1,4 +1,4 @@
-// The webrtcbin WHIP publisher (tests/tools/whip-publish) as a child process:
+// The webrtcbin WHIP publisher (tools/whip-publish) as a child process:
 // pre-encoded media, one process for any number of provinces.
 //
 //   const pub = startPublisher(relay, ['TH-50'], { codec: 'vp8' });
@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, waitFor } from './relay.mjs';
 
-export const PUBLISHER_BIN = path.join(REPO_ROOT, 'build', 'tests', 'tools', 'whip-publish');
+export const PUBLISHER_BIN = path.join(REPO_ROOT, 'build', 'tools', 'whip-publish');
 export const MEDIA_DIR = path.join(REPO_ROOT, 'var', 'test-media');
 
 const running = new Set();
@@ -32,7 +32,7 @@ process.on('exit', () => {
 export function startPublisher(relay, provinces, opts = {}) {
   if (!fs.existsSync(PUBLISHER_BIN)) throw new Error(`missing ${PUBLISHER_BIN}: run scripts/setup`);
   if (!fs.existsSync(path.join(MEDIA_DIR, 'vp8-640x360.ivf'))) {
-    throw new Error(`missing test media in ${MEDIA_DIR}: run scripts/make-test-media ${MEDIA_DIR}`);
+    throw new Error(`missing test media in ${MEDIA_DIR}: run tools/make-test-media ${MEDIA_DIR}`);
   }
   const args = [
     '--base-url', relay.url.replace(/\/$/, ''),

@@ -23,7 +23,7 @@ media_path (const char *name)
 {
   char *path = g_build_filename (TEST_MEDIA, name, NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    g_error ("%s is missing: run scripts/make-test-media var/test-media", path);
+    g_error ("%s is missing: run tools/make-test-media var/test-media", path);
   return path;
 }
 

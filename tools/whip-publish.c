@@ -58,7 +58,7 @@ static const GOptionEntry entries[] = {
   {"codec", 0, 0, G_OPTION_ARG_STRING, &opt_codec,
       "Video codec: vp8 (default) or h264", "CODEC"},
   {"media-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_media_dir,
-      "Directory made by scripts/make-test-media (default var/test-media)",
+      "Directory made by tools/make-test-media (default var/test-media)",
       "DIR"},
   {"video-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_video_file,
       "Video file in the media dir, in the --codec format (default "
