@@ -117,12 +117,12 @@ const WALL = 'wall-token-for-the-scale-benchmark';
 const CHAIR = 'chair-token-for-the-scale-benchmark';
 const baseRosterCsv = fs.readFileSync(path.join(REPO_ROOT, 'config', 'provinces.csv'), 'utf8').trim().split('\n');
 const baseCodes = baseRosterCsv.slice(1).map((l) => l.split(',')[0]);
-// Area office numbers are one or two digits (relay/roster.c).
+// Area office numbers are one or two digits (relay/config/roster.c).
 const MAX_ROSTER = baseCodes.length + 99;
 if (baseCodes.includes('TH-10')) throw new Error('the extra offices are TH-10-N: the roster must not hold TH-10');
 if (levels.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_ROSTER)) {
   console.error(`levels must be 1..${MAX_ROSTER}: the roster's ${baseCodes.length} offices and up to 99 ` +
-    'extra area offices TH-10-1 .. TH-10-99 (relay/roster.c)');
+    'extra area offices TH-10-1 .. TH-10-99 (relay/config/roster.c)');
   process.exit(2);
 }
 

@@ -3,7 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "relay/limit-refusals.h"
+#include "relay/metrics/limit-refusals.h"
 #include "webrtc/base/log.h"
 #include "relay/rate-table.h"
 #include "http/http-util.h"

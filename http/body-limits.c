@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "relay/limit-refusals.h"
+#include "relay/metrics/limit-refusals.h"
 #include "webrtc/base/log.h"
 #include "relay/figures/figures-service.h"
 #include "http/briefings-api.h"

@@ -9,7 +9,7 @@
 
 #include <libsoup/soup.h>
 #include "relay/app.h"
-#include "relay/conference.h"
+#include "relay/conference/conference.h"
 
 G_BEGIN_DECLS
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "webrtc/base/log.h"
-#include "relay/limit-refusals.h"
+#include "relay/metrics/limit-refusals.h"
 #include "http/admission.h"
 #include "http/http-answer-counts.h"
 #include "http/http-listener.h"

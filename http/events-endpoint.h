@@ -27,9 +27,9 @@
 #pragma once
 
 #include <libsoup/soup.h>
-#include "relay/config.h"
+#include "relay/config/config.h"
 #include "relay/event-bus.h"
-#include "relay/signin-store.h"
+#include "relay/signin/signin-store.h"
 #include "http/admission.h"
 
 G_BEGIN_DECLS

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "webrtc/base/log.h"
-#include "relay/limit-refusals.h"
+#include "relay/metrics/limit-refusals.h"
 #include "http/http-answer-counts.h"
 #include "http/idle-input.h"
 #include "http/refusal-close.h"

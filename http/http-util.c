@@ -17,7 +17,7 @@ relay_http_set_cors (SoupServerMessage *msg, const char *methods)
   soup_message_headers_replace (h, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (h, "Access-Control-Allow-Methods", methods);
   /* Briefing-Takeover and Briefing-Replaces: a WHIP POST's claim on its
-   * office (relay/publish-claim.h). */
+   * office (relay/router/publish-claim.h). */
   soup_message_headers_replace (h, "Access-Control-Allow-Headers",
                                 "Authorization, Content-Type, If-Match, Briefing-Takeover, "
                                 "Briefing-Replaces");

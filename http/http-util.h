@@ -4,7 +4,7 @@
 
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
-#include "relay/config.h"
+#include "relay/config/config.h"
 #include "webrtc/sdp/sdp-answer.h"
 
 G_BEGIN_DECLS

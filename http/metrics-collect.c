@@ -1,9 +1,9 @@
 #include "http/metrics-collect.h"
 
 #include "relay/briefing/briefing-service.h"
-#include "relay/limit-refusals.h"
-#include "relay/output-router.h"
-#include "relay/process-stats.h"
+#include "relay/metrics/limit-refusals.h"
+#include "relay/router/output-router.h"
+#include "relay/metrics/process-stats.h"
 #include "relay/recording/briefing-recorder.h"
 #include "relay/figures/figures-service.h"
 #include "http/http-answer-counts.h"

@@ -2,7 +2,7 @@
  * the units that keep it (the registry, the WHEP endpoint, the output
  * router, the report service and its webhooks, the recorder, the briefing
  * service, the HTTP and limit counters, the process) and written with
- * relay/metrics-text.h. The names, labels and help texts live here, in one
+ * relay/metrics/metrics-text.h. The names, labels and help texts live here, in one
  * place; docs/API.md ("Metrics") lists them.
  *
  * Labels are few and bounded: `province` (a roster code, or "central"),
@@ -16,7 +16,7 @@
 #pragma once
 
 #include "relay/app.h"
-#include "relay/metrics-text.h"
+#include "relay/metrics/metrics-text.h"
 #include "http/whep-endpoint.h"
 
 G_BEGIN_DECLS

@@ -1,7 +1,7 @@
 /* GET /metrics: the relay's figures in the Prometheus text format
  * (http/metrics-collect.h says which), for a scraper that presents
  * the [metrics] token or connects from one of its allowed-addresses
- * (relay/metrics-config.h). The refusals, in the order they are decided:
+ * (relay/config/metrics-config.h). The refusals, in the order they are decided:
  *
  *   a token of nobody                      401 unauthorized (invalid_token)
  *   another credential's token             403 forbidden

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "relay/limit-refusals.h"
+#include "relay/metrics/limit-refusals.h"
 #include "http/http-util.h"
 
 /* RFC 6750 §2.3 names the parameter access_token; the relay's own pages

@@ -9,7 +9,7 @@
 #pragma once
 
 #include <libsoup/soup.h>
-#include "relay/config.h"
+#include "relay/config/config.h"
 
 G_BEGIN_DECLS
 

@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "webrtc/base/log.h"
-#include "relay/qr-svg.h"
+#include "relay/signin/qr-svg.h"
 #include "webrtc/base/random-id.h"
-#include "relay/signin-store.h"
+#include "relay/signin/signin-store.h"
 #include "http/admission.h"
 #include "http/http-util.h"
 #include "http/request-guard.h"

@@ -18,8 +18,8 @@
 #pragma once
 
 #include <libsoup/soup.h>
-#include "relay/config.h"
-#include "relay/signin-store.h"
+#include "relay/config/config.h"
+#include "relay/signin/signin-store.h"
 
 G_BEGIN_DECLS
 

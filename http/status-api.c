@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "relay/output-router.h"
+#include "relay/router/output-router.h"
 #include "relay/recording/briefing-recorder.h"
 #include "http/http-util.h"
 #include "http/session-cookie.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "webrtc/base/log.h"
-#include "relay/output-router.h"
+#include "relay/router/output-router.h"
 #include "webrtc/peer/viewer-session.h"
 #include "http/admission.h"
 #include "http/http-util.h"

@@ -6,7 +6,7 @@
 #include "webrtc/sdp/sdp-answer.h"
 #include "http/admission.h"
 #include "http/http-util.h"
-#include "relay/office-publisher.h"
+#include "relay/router/office-publisher.h"
 
 #define WHIP_METHODS_RESOURCE "GET, PATCH, DELETE, OPTIONS"
 #define WHIP_METHODS_ENDPOINT "POST, OPTIONS"
@@ -77,7 +77,7 @@ takeover_time (gint64 unix_us)
   return g_date_time_format (t, "%H:%M:%SZ");
 }
 
-/* The office's claim (relay/publish-claim.h) from the POST's Briefing-*
+/* The office's claim (relay/router/publish-claim.h) from the POST's Briefing-*
  * headers. *decision is set when TRUE; FALSE after answering 400 for a
  * malformed header or 409 for a refusal. */
 static gboolean

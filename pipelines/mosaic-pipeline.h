@@ -26,8 +26,8 @@
 #include <json-glib/json-glib.h>
 #include "pipelines/rtp-output.h"
 #include "webrtc/base/metrics-histogram.h"
-#include "relay/conference.h"
-#include "relay/config.h"
+#include "relay/conference/conference.h"
+#include "relay/config/config.h"
 
 G_BEGIN_DECLS
 

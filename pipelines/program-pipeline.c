@@ -5,7 +5,7 @@
 #include "pipelines/output-common.h"
 #include "pipelines/tile-renderer.h"
 #include "pipelines/video-encoder-output.h"
-#include "relay/conference.h"
+#include "relay/conference/conference.h"
 #include "webrtc/base/log.h"
 
 /* The source's decoder thread scales its frame to the program size and

@@ -12,7 +12,7 @@
 #include <gst/video/video.h>
 #include "pipelines/rtp-output.h"
 #include "webrtc/base/metrics-histogram.h"
-#include "relay/config.h"
+#include "relay/config/config.h"
 
 G_BEGIN_DECLS
 

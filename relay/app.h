@@ -2,15 +2,15 @@
 #pragma once
 
 #include <glib.h>
-#include "relay/conference.h"
-#include "relay/config.h"
+#include "relay/conference/conference.h"
+#include "relay/config/config.h"
 #include "webrtc/dtls/dtls-identity.h"
 #include "relay/event-bus.h"
 #include "webrtc/worker/worker-pool.h"
 #include "pipelines/ingest-pipeline.h"
-#include "relay/province-registry.h"
+#include "relay/router/province-registry.h"
 #include "relay/figures/figures-service.h"
-#include "relay/signin-store.h"
+#include "relay/signin/signin-store.h"
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 
 #include "relay/app.h"
 #include "relay/data-dir-lock.h"
-#include "relay/dev-tokens.h"
+#include "relay/config/dev-tokens.h"
 #include "relay/listen-socket.h"
 #include "relay/start-banner.h"
 #include "relay/store-backup.h"
@@ -16,7 +16,7 @@
 #include "http/request-capture.h"
 #include "relay/clips/clip-recorder.h"
 #include "webrtc/base/log.h"
-#include "relay/output-router.h"
+#include "relay/router/output-router.h"
 #include "relay/briefing/briefing-service.h"
 #include "relay/recording/briefing-recorder.h"
 #include "http/body-limits.h"
@@ -224,7 +224,7 @@ main (int argc, char **argv)
       g_free (config->data_dir);
       config->data_dir = g_steal_pointer (&data_dir);
     }
-  /* Allowed only with allow-insecure-http=true (relay/config.c); said at
+  /* Allowed only with allow-insecure-http=true (relay/config/config.c); said at
    * every start so that nobody forgets it is on. */
   if (relay_config_plain_http_exposed (config))
     relay_warn (NULL, "%s: plain HTTP on %s, which other machines reach "

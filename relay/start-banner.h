@@ -7,7 +7,7 @@
 #pragma once
 
 #include <stdio.h>
-#include "relay/config.h"
+#include "relay/config/config.h"
 
 G_BEGIN_DECLS
 

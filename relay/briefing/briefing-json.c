@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "relay/conference.h"
+#include "relay/conference/conference.h"
 
 char *
 relay_briefing_format_time (gint64 unix_ms)

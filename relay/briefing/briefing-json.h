@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "relay/briefing/briefing.h"
-#include "relay/config.h"
+#include "relay/config/config.h"
 
 G_BEGIN_DECLS
 

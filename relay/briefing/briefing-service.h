@@ -16,10 +16,10 @@
 
 #include <glib.h>
 #include "relay/briefing/briefing.h"
-#include "relay/conference.h"
-#include "relay/config.h"
+#include "relay/conference/conference.h"
+#include "relay/config/config.h"
 #include "relay/event-bus.h"
-#include "relay/province-registry.h"
+#include "relay/router/province-registry.h"
 
 G_BEGIN_DECLS
 

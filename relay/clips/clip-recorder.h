@@ -18,9 +18,9 @@
 #pragma once
 
 #include <glib.h>
-#include "relay/config.h"
+#include "relay/config/config.h"
 #include "relay/event-bus.h"
-#include "relay/province-registry.h"
+#include "relay/router/province-registry.h"
 
 G_BEGIN_DECLS
 

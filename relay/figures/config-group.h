@@ -1,6 +1,6 @@
 /* Reading one key-file group of the configuration that has a parser of its
  * own ([figure NAME], [webhook NAME]): errors name the file, the group and
- * the key, as relay/config.c does for the core groups. */
+ * the key, as relay/config/config.c does for the core groups. */
 #pragma once
 
 #include <glib.h>

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "webrtc/base/input-capture.h"
-#include "relay/limit-refusals.h"
+#include "relay/metrics/limit-refusals.h"
 #include "webrtc/base/log.h"
 #include "relay/rate-table.h"
 #include "relay/figures/checkpointer.h"

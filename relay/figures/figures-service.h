@@ -13,7 +13,7 @@
 #pragma once
 
 #include <glib.h>
-#include "relay/config.h"
+#include "relay/config/config.h"
 #include "relay/event-bus.h"
 #include "relay/figures/figures-schema.h"
 #include "relay/figures/figures-store.h"

@@ -32,10 +32,10 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "relay/briefing/briefing-service.h"
-#include "relay/config.h"
+#include "relay/config/config.h"
 #include "relay/event-bus.h"
-#include "relay/output-router.h"
-#include "relay/province-registry.h"
+#include "relay/router/output-router.h"
+#include "relay/router/province-registry.h"
 #include "relay/recording/recording-index.h"
 
 G_BEGIN_DECLS

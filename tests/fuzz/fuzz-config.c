@@ -1,4 +1,4 @@
-/* libFuzzer harness: a configuration file (relay/config.c from memory:
+/* libFuzzer harness: a configuration file (relay/config/config.c from memory:
  * GKeyFile, then every group the relay knows, [figure], [webhook],
  * [briefing] and [recording] included) and the same bytes as a roster CSV
  * (relay_roster_parse). Relative paths resolve in a directory of the
@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "relay/config.h"
+#include "relay/config/config.h"
 
 static char *base_dir;
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "relay/config.h"
+#include "relay/config/config.h"
 #include "relay/figures/figures-summary.h"
 #include "relay/figures/figures-validate.h"
 #include "relay/figures/figures-store.h"

@@ -65,7 +65,7 @@ def main():
     else:
         print('ok 1 - nothing under webrtc/ reaches outside it')
     cases = [
-        ('a quoted include of the product is caught', '#include "webrtc/base/log.h"\n#include "relay/config.h"\n'),
+        ('a quoted include of the product is caught', '#include "webrtc/base/log.h"\n#include "relay/config/config.h"\n'),
         ('a climbing include is caught', '#include "webrtc/../http/http-util.h"\n'),
         ('an angle-bracket include of the product is caught', '#include <glib.h>\n#include <pipelines/ingest-pipeline.h>\n'),
     ]

@@ -15,7 +15,7 @@
 
 #include "relay-process.h"
 #include "tests/unit/relay/figures/report-test-util.h"
-#include "relay/config.h"
+#include "relay/config/config.h"
 
 #define CM "token-of-chiang-mai"
 #define SP "token-of-samut-prakan"

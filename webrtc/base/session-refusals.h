@@ -1,7 +1,7 @@
 /* How often the stack itself refused a session or its media, since the
  * start: a WHIP/WHEP session not connected within its connect timeout, an
  * office's video refused by the ingest limits (webrtc/peer/ingest-policer).
- * The relay adds them to its limit refusals (relay/limit-refusals.h, the
+ * The relay adds them to its limit refusals (relay/metrics/limit-refusals.h, the
  * briefing_relay_limit_refusals_total family of GET /metrics).
  *
  * Process-wide counters, like the relay's own: each refusal is made deep

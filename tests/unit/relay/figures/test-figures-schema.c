@@ -4,7 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "relay/config.h"
+#include "relay/config/config.h"
 
 static RelayConfig *
 load (const char *figures, GError **error)

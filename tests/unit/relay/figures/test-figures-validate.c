@@ -3,7 +3,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "relay/config.h"
+#include "relay/config/config.h"
 #include "relay/figures/figures-validate.h"
 #include "relay/figures/figures-service.h"
 

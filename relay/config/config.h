@@ -1,0 +1,151 @@
+/* The relay's configuration: a GLib key file (config/relay.ini documents
+ * every key), the roster of offices and their credentials. Every error names
+ * the file, the group and the key. */
+#pragma once
+
+#include <glib.h>
+#include "relay/briefing/briefing-config.h"
+#include "relay/config/limits-config.h"
+#include "relay/config/metrics-config.h"
+#include "webrtc/peer/ingest-policer.h"
+#include "webrtc/sdp/sdp-offer.h"
+#include "relay/figures/figures-schema.h"
+#include "relay/figures/webhook-config.h"
+
+G_BEGIN_DECLS
+
+#define RELAY_CONFIG_ERROR (relay_config_error_quark ())
+GQuark relay_config_error_quark (void);
+typedef enum {
+  RELAY_CONFIG_ERROR_INVALID,
+} RelayConfigError;
+
+typedef struct {
+  char *code;    /* ISO 3166-2:TH, e.g. "TH-50" */
+  char *name_th;
+  char *name_en;
+  char *region;
+  /* SHA-256 of the token; has_token FALSE when no credential is configured. */
+  gboolean has_token;
+  guint8 token_sha256[32];
+} RelayProvinceConfig;
+
+typedef enum {
+  RELAY_ROLE_VIEWER,   /* the mosaic only */
+  RELAY_ROLE_MINISTER, /* the mosaic and any single province */
+  RELAY_ROLE_CHAIR,    /* all of that and the floor controls */
+} RelayViewerRole;
+
+typedef struct {
+  char *name;
+  RelayViewerRole role;
+  guint8 token_sha256[32];
+} RelayViewerConfig;
+
+typedef struct {
+  char *urls;
+  char *username;
+  char *credential;
+} RelayIceServer;
+
+typedef struct {
+  char *source;           /* file path, or "<embedded>" */
+  char *http_address;
+  guint http_port;
+  char *data_dir;
+  char *tls_certificate;
+  char *tls_private_key;
+  char *dtls_certificate;
+  char *dtls_private_key;
+  guint dtls_certificate_lifetime_s; /* [dtls]: a generated certificate's validity */
+  guint dtls_renew_before_s;         /* [dtls]: renew when less than this remains */
+  gboolean dev_tokens;
+  /* Who may reach the relay (docs/API.md, "Limits and refusals"). */
+  gboolean allow_insecure_http; /* plain HTTP on an address other machines reach */
+  char **allowed_origins;       /* normalized origins besides the relay's own (events) */
+  /* [http]: connections the HTTP server holds at once, in all and from one
+   * client, and how long one may keep it waiting (http/connection-limits.h). */
+  guint http_max_connections;
+  guint http_max_connections_per_client;
+  guint http_idle_timeout_s;
+
+  guint transport_threads;
+  guint port_min;
+  guint port_max;
+  char **announced_addresses;
+  char **interfaces;
+  GPtrArray *ice_servers;  /* RelayIceServer* */
+
+  RelaySdpPolicy sdp_policy;
+  guint target_bitrate_kbps;
+  guint media_timeout_ms;
+  guint offline_grace_s;
+  RelayIngestLimits ingest; /* [ingest]: what one office may send */
+
+  /* What the relay produces: the mosaic (all offices) and the program (what
+   * the provinces see), each encoded once with `output_codec`. */
+  RelayCodec output_codec;      /* RELAY_CODEC_H264 or RELAY_CODEC_VP8 */
+  guint mosaic_width, mosaic_height, mosaic_framerate, mosaic_bitrate_kbps;
+  gboolean mosaic_order_by_region; /* FALSE: roster order */
+  guint program_width, program_height, program_bitrate_kbps;
+  guint audio_bitrate_kbps;
+
+  RelayFiguresSchema *figures; /* [figure <name>] and [figure-rule <name>] groups, or the
+                                * embedded default's */
+  GPtrArray *webhooks;          /* RelayWebhookConfig*, [webhook <name>] groups */
+  RelayBriefingConfig briefing; /* [briefing] */
+  RelayRecordingConfig recording; /* [recording] */
+  RelayLimitsConfig limits;       /* [limits] */
+  RelayMetricsConfig metrics;     /* [metrics]: who may read GET /metrics */
+
+  GPtrArray *viewers;     /* RelayViewerConfig* */
+  GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */
+  GHashTable *by_code;    /* code -> RelayProvinceConfig* (borrowed) */
+} RelayConfig;
+
+/* path NULL: the embedded default (config/relay.ini of the source tree). */
+RelayConfig *relay_config_load (const char *path, GError **error);
+/* Loads the same from memory; `source` names it in errors. */
+RelayConfig *relay_config_load_data (const char *data, gsize len, const char *source,
+                                     const char *base_dir, GError **error);
+void relay_config_free (RelayConfig *config);
+
+RelayProvinceConfig *relay_config_find_province (RelayConfig *config, const char *code);
+
+/* The roster's offices in the order the operations room sees them (the
+ * mosaic's tiles, the default agenda): by region then code, or the roster
+ * file's order ([mosaic] order). Borrowed RelayProvinceConfig*; free the
+ * array only. */
+GPtrArray *relay_config_dup_office_order (RelayConfig *config);
+
+/* SHA-256 of a token: what the config keeps and compares. */
+void relay_config_token_digest (const char *token, guint8 out[32]);
+/* A token-sha256 value (64 hexadecimal digits) into its 32 bytes; FALSE
+ * for anything else. */
+gboolean relay_config_parse_token_sha256 (const char *hex, guint8 out[32]);
+/* The shortest token= a configuration may hold. */
+#define RELAY_CONFIG_TOKEN_MIN_CHARS 8
+
+/* TRUE when the relay serves plain HTTP on an address other machines can
+ * reach (not loopback): tokens would cross the network in clear. */
+gboolean relay_config_plain_http_exposed (const RelayConfig *config);
+
+/* "scheme://host:port" in lower case with the port always written, for
+ * comparing origins; NULL when `text` is not an http(s) origin. */
+char *relay_config_normalize_origin (const char *text);
+
+/* Constant-time check of a presented token. */
+gboolean relay_province_config_check_token (const RelayProvinceConfig *province, const char *token);
+
+/* The viewer whose token this is, or NULL. */
+const RelayViewerConfig *relay_config_find_viewer (RelayConfig *config, const char *token);
+const char *relay_viewer_role_name (RelayViewerRole role);
+
+/* Parses roster CSV (header code,name_th,name_en,region). */
+GPtrArray *relay_roster_parse (const char *data, gsize len, const char *source, GError **error);
+
+void relay_province_config_free (RelayProvinceConfig *province);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayConfig, relay_config_free)
+
+G_END_DECLS
