@@ -95,6 +95,17 @@ figures (RelayReceiveStream *s)
   return f;
 }
 
+/* What the stream counted: packets and loss of the SSRC followed, RTX
+ * packets restored over its life. */
+static void
+assert_counts (RelayReceiveStream *s, guint64 packets, guint64 lost, guint64 rtx_packets)
+{
+  RelayReceiveStreamFigures f = figures (s);
+  g_assert_cmpuint (f.packets, ==, packets);
+  g_assert_cmpuint (f.lost, ==, lost);
+  g_assert_cmpuint (f.rtx_packets, ==, rtx_packets);
+}
+
 static void
 test_in_order (void)
 {
@@ -223,10 +234,7 @@ test_rtx_restored (void)
   g_assert_cmpuint (r.packet.len, ==, 12 + sizeof lost_payload);
   g_assert_false (r.packet.data == d.data);
 
-  RelayReceiveStreamFigures f = figures (s);
-  g_assert_cmpuint (f.rtx_packets, ==, 1);
-  g_assert_cmpuint (f.packets, ==, 3);
-  g_assert_cmpuint (f.lost, ==, 1);
+  assert_counts (s, 3, 1, 1);
 
   /* The gap it filled is no longer asked for; 22 still is. */
   g_assert_cmpuint (collect (s, 200 * MS, seqs), ==, 1);
@@ -254,9 +262,7 @@ test_rtx_probe_ignored (void)
   g_assert_false (relay_receive_stream_receive (
       s, build (&d, RTX_PT, 602, 0, RTX_SSRC, one_byte, sizeof one_byte, 0), 4 * MS, &r));
 
-  RelayReceiveStreamFigures f = figures (s);
-  g_assert_cmpuint (f.rtx_packets, ==, 0);
-  g_assert_cmpuint (f.packets, ==, 2);
+  assert_counts (s, 2, 1, 0);
   /* The probe named 2 but repaired nothing: still missing. */
   g_assert_cmpuint (collect (s, 5 * MS, seqs), ==, 1);
   g_assert_cmpuint (seqs[0], ==, 2);
@@ -389,10 +395,8 @@ test_audio (void)
   g_assert_false (r.keyframe_needed);
   g_assert_cmpuint (collect (s, 20 * MS, seqs), ==, 0);
   g_assert_false (relay_receive_stream_receive (s, rtx (&d, 1, 2, opus, 3), 30 * MS, &r));
-  RelayReceiveStreamFigures f = figures (s);
-  g_assert_cmpuint (f.packets, ==, 2);
-  g_assert_cmpuint (f.lost, ==, 7);
-  g_assert_cmpuint (f.nacked_seqs, ==, 0);
+  assert_counts (s, 2, 7, 0);
+  g_assert_cmpuint (figures (s).nacked_seqs, ==, 0);
 }
 
 /* Without an m-line there is no stream: the readers say nothing
