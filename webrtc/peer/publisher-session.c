@@ -10,12 +10,10 @@
 #include "webrtc/peer/peer-session.h"
 #include "relay/figures/figures-channel.h"
 #include "webrtc/peer/rtcp-feedback.h"
-#include "webrtc/rtp/rtp-codec-info.h"
 #include "webrtc/peer/webrtc-transport.h"
 #include "webrtc/rtcp/rtcp-sender-report.h"
 #include "webrtc/rtcp/rtcp-xr.h"
-#include "webrtc/rtp/nack-generator.h"
-#include "webrtc/rtp/receive-stats.h"
+#include "webrtc/rtp/receive-stream.h"
 #include "webrtc/rtp/rtp-packet.h"
 #include "webrtc/rtp/twcc-recorder.h"
 #include "webrtc/srtp/srtp-session.h"
@@ -41,15 +39,14 @@ struct _RelayPublisherSession {
   gint64 last_media_us;
   gboolean ever_connected; /* ICE + DTLS came up at least once */
   guint32 local_ssrc;
-  guint32 video_ssrc, audio_ssrc;
-  RelayReceiveStats *video_stats, *audio_stats;
-  RelayNackGenerator *nack;
+  /* One per m-line (NULL without it): what each received stream is. */
+  RelayReceiveStream *video, *audio;
   RelayTwccRecorder *twcc;
   RelayKeyframeRequestManager keyframes;
   guint8 fir_seq; /* this publisher's FIR sequence number (RFC 5104) */
   gint decoder_wants_keyframe; /* atomic, set from GStreamer threads */
   gint viewer_wants_keyframe;  /* atomic, set from viewers' workers */
-  guint64 video_rtx_packets, nacks_sent, plis_sent;
+  guint64 nacks_sent, plis_sent;
   guint64 last_video_bytes;
   gint64 last_bitrate_us;
   /* The RFC 6464 levels: the loudest of 300 ms (speech dips between
@@ -168,14 +165,15 @@ send_nacks_and_keyframe_requests (RelayPublisherSession *self, gint64 now)
 {
   g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
   RelaySdpMedia *video = self->peer.offer->video;
+  guint32 video_ssrc = relay_receive_stream_get_ssrc (self->video);
 
-  if (self->nack && self->video_ssrc && video->fb_nack)
+  if (self->video && video->fb_nack)
     {
       guint16 seqs[256];
-      guint n = relay_nack_generator_collect (self->nack, now, seqs, G_N_ELEMENTS (seqs));
+      guint n = relay_receive_stream_collect_nacks (self->video, now, seqs, G_N_ELEMENTS (seqs));
       if (n > 0)
         {
-          relay_rtcp_feedback_write_nack (out, self->local_ssrc, self->video_ssrc, seqs, n);
+          relay_rtcp_feedback_write_nack (out, self->local_ssrc, video_ssrc, seqs, n);
           self->nacks_sent++;
         }
     }
@@ -185,9 +183,9 @@ send_nacks_and_keyframe_requests (RelayPublisherSession *self, gint64 now)
    * it may have been lost on the viewer's side of the relay. */
   if (g_atomic_int_compare_and_exchange (&self->viewer_wants_keyframe, 1, 0))
     relay_keyframe_request_manager_force (&self->keyframes);
-  if (self->video_ssrc && relay_keyframe_request_manager_poll (&self->keyframes, now))
+  if (video_ssrc && relay_keyframe_request_manager_poll (&self->keyframes, now))
     {
-      relay_rtcp_feedback_write_keyframe_request (out, video, self->local_ssrc, self->video_ssrc,
+      relay_rtcp_feedback_write_keyframe_request (out, video, self->local_ssrc, video_ssrc,
                                                   &self->fir_seq);
       self->plis_sent++;
       relay_debug (self->code, "asked for a keyframe");
@@ -199,13 +197,15 @@ static void
 send_reports (RelayPublisherSession *self, gint64 now)
 {
   g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
-  relay_rtcp_feedback_write_reports (out, self->local_ssrc, self->video_stats, self->audio_stats,
-                                     now);
-  if (self->peer.offer->video && self->peer.offer->video->fb_goog_remb && self->video_ssrc)
+  guint32 video_ssrc = relay_receive_stream_get_ssrc (self->video);
+  relay_rtcp_feedback_write_reports (out, self->local_ssrc,
+                                     relay_receive_stream_get_stats (self->video),
+                                     relay_receive_stream_get_stats (self->audio), now);
+  if (self->peer.offer->video && self->peer.offer->video->fb_goog_remb && video_ssrc)
     relay_rtcp_feedback_write_remb (out, self->local_ssrc,
                                     (guint64) relay_ingest_policer_get_remb_kbps (self->policer)
                                         * 1000,
-                                    self->video_ssrc, self->audio_ssrc);
+                                    video_ssrc, relay_receive_stream_get_ssrc (self->audio));
   send_rtcp (self, out);
 }
 
@@ -224,7 +224,9 @@ send_twcc (RelayPublisherSession *self)
   if (!self->twcc)
     return;
   g_autoptr (GByteArray) out = g_byte_array_sized_new (256);
-  guint32 media = self->video_ssrc ? self->video_ssrc : self->audio_ssrc;
+  guint32 media = relay_receive_stream_get_ssrc (self->video);
+  if (!media)
+    media = relay_receive_stream_get_ssrc (self->audio);
   /* A second of a lossy link makes several feedback packets: each
    * datagram keeps under the MTU. */
   if (relay_twcc_recorder_build_feedback (self->twcc, self->local_ssrc, media, out) > 0)
@@ -238,7 +240,10 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   RelayTransportStats ts;
   relay_webrtc_transport_get_stats (self->peer.transport, &ts);
   RelayPublisherSnapshot *s = &self->snapshot;
-  guint64 video_bytes = self->video_stats ? relay_receive_stats_get_bytes (self->video_stats) : 0;
+  RelayReceiveStreamFigures video, audio;
+  relay_receive_stream_get_figures (self->video, &video);
+  relay_receive_stream_get_figures (self->audio, &audio);
+  guint64 video_bytes = video.bytes;
   double kbps = s->video_bitrate_kbps;
   if (self->last_bitrate_us && now > self->last_bitrate_us)
     kbps = (video_bytes - self->last_video_bytes) * 8.0 * 1000.0 / (double) (now - self->last_bitrate_us);
@@ -251,25 +256,20 @@ update_snapshot (RelayPublisherSession *self, gint64 now)
   s->srtp_errors = ts.srtp_errors;
   s->rtt_ms = self->rtt_ms;
   s->video_bytes = video_bytes;
-  s->video_packets = self->video_stats ? relay_receive_stats_get_packets (self->video_stats) : 0;
-  s->video_lost = self->video_stats ? relay_receive_stats_get_lost (self->video_stats) : 0;
-  s->video_rtx_packets = self->video_rtx_packets;
+  s->video_packets = video.packets;
+  s->video_lost = video.lost;
+  s->video_rtx_packets = video.rtx_packets;
   s->nacks_sent = self->nacks_sent;
-  s->nacked_seqs = self->nack ? relay_nack_generator_get_nacked (self->nack) : 0;
+  s->nacked_seqs = video.nacked_seqs;
   s->plis_sent = self->plis_sent;
   s->video_bitrate_kbps = kbps;
-  s->audio_bytes = self->audio_stats ? relay_receive_stats_get_bytes (self->audio_stats) : 0;
-  s->audio_packets = self->audio_stats ? relay_receive_stats_get_packets (self->audio_stats) : 0;
-  s->audio_lost = self->audio_stats ? relay_receive_stats_get_lost (self->audio_stats) : 0;
+  s->audio_bytes = audio.bytes;
+  s->audio_packets = audio.packets;
+  s->audio_lost = audio.lost;
   s->audio_level_dbov = -(gint) self->held.level;
   s->voice_activity = self->held.voice;
-  /* Jitter is kept in RTP clock units: 90 kHz video, 48 kHz Opus. */
-  s->video_jitter_ms = self->video_stats
-                           ? relay_receive_stats_get_jitter (self->video_stats) / 90.0
-                           : -1;
-  s->audio_jitter_ms = self->audio_stats
-                           ? relay_receive_stats_get_jitter (self->audio_stats) / 48.0
-                           : -1;
+  s->video_jitter_ms = video.jitter_ms;
+  s->audio_jitter_ms = audio.jitter_ms;
   g_mutex_unlock (&self->lock);
 }
 
@@ -354,26 +354,22 @@ on_tick (gpointer data)
 
 /* ---- RTP in ------------------------------------------------------------ */
 
+/* A video packet, as received or restored from RTX, that the video
+ * stream has counted. */
 static void
-handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now, gboolean is_rtx)
+handle_video (RelayPublisherSession *self, const RelayReceivedPacket *received, gint64 now)
 {
   RelaySdpMedia *video = self->peer.offer->video;
-  if (pkt->ssrc != self->video_ssrc)
+  const RelayRtpPacket *pkt = &received->packet;
+  if (received->new_ssrc)
     {
-      if (is_rtx)
-        return; /* a retransmission of a stream we no longer follow */
       relay_debug (self->code, "video SSRC %08x", pkt->ssrc);
-      self->video_ssrc = pkt->ssrc;
-      g_clear_pointer (&self->video_stats, relay_receive_stats_free);
-      self->video_stats = relay_receive_stats_new (pkt->ssrc, 90000);
-      relay_nack_generator_reset (self->nack);
       relay_keyframe_request_manager_force (&self->keyframes);
       relay_ingest_policer_new_stream (self->policer);
     }
-  relay_receive_stats_on_packet (self->video_stats, pkt->seq, pkt->timestamp, pkt->len, now, is_rtx);
-  if (relay_nack_generator_on_packet (self->nack, pkt->seq, now))
+  if (received->keyframe_needed)
     relay_keyframe_request_manager_request (&self->keyframes);
-  gboolean keyframe = relay_rtp_payload_is_keyframe (video->codec, pkt->payload, pkt->payload_len);
+  gboolean keyframe = received->keyframe;
   if (keyframe)
     relay_keyframe_request_manager_keyframe_received (&self->keyframes);
   relay_ingest_policer_on_video (self->policer, video->codec, pkt->timestamp, pkt->payload,
@@ -389,16 +385,11 @@ handle_video (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now
     self->settings.decoder_class->video (self->settings.decoder, pkt->data, pkt->len);
 }
 
+/* An audio packet the audio stream has counted. */
 static void
-handle_audio (RelayPublisherSession *self, const RelayRtpPacket *pkt, gint64 now)
+handle_audio (RelayPublisherSession *self, const RelayReceivedPacket *received, gint64 now)
 {
-  if (pkt->ssrc != self->audio_ssrc)
-    {
-      self->audio_ssrc = pkt->ssrc;
-      g_clear_pointer (&self->audio_stats, relay_receive_stats_free);
-      self->audio_stats = relay_receive_stats_new (pkt->ssrc, 48000);
-    }
-  relay_receive_stats_on_packet (self->audio_stats, pkt->seq, pkt->timestamp, pkt->len, now, FALSE);
+  const RelayRtpPacket *pkt = &received->packet;
   guint8 level;
   gboolean voice;
   if (self->peer.offer->audio->ext_audio_level
@@ -433,27 +424,14 @@ on_rtp (guint8 *buf, gsize len, gint64 now, gpointer data)
   if (self->twcc && twcc_id && relay_rtp_packet_get_transport_seq (&pkt, twcc_id, &transport_seq))
     relay_twcc_recorder_on_packet (self->twcc, transport_seq, now);
 
+  /* Each stream takes its payload types (video: its RTX too) and says
+   * whether the packet is media; RTX probes are not. */
+  RelayReceivedPacket received;
   gboolean media = TRUE;
-  if (video && pkt.payload_type == video->payload_type)
-    handle_video (self, &pkt, now, FALSE);
-  else if (video && video->rtx_payload_type >= 0 && pkt.payload_type == video->rtx_payload_type)
-    {
-      guint8 restored[RELAY_INGEST_MAX_RTP_SIZE_LIMIT];
-      RelayRtpPacket original;
-      if (len > sizeof restored || self->video_ssrc == 0)
-        return;
-      gsize n = relay_rtx_restore (&pkt, video->payload_type, self->video_ssrc, restored);
-      /* Empty RTX packets are bandwidth probes, not retransmissions. */
-      if (n == 0 || !relay_rtp_packet_parse (&original, restored, n) || original.payload_len == 0)
-        media = FALSE;
-      else
-        {
-          self->video_rtx_packets++;
-          handle_video (self, &original, now, TRUE);
-        }
-    }
-  else if (audio && pkt.payload_type == audio->payload_type)
-    handle_audio (self, &pkt, now);
+  if (self->video && relay_receive_stream_receive (self->video, &pkt, now, &received))
+    handle_video (self, &received, now);
+  else if (self->audio && relay_receive_stream_receive (self->audio, &pkt, now, &received))
+    handle_audio (self, &received, now);
   else
     media = FALSE;
 
@@ -470,12 +448,13 @@ on_rtcp (guint8 *buf, gsize len, gint64 now, gpointer data)
 {
   RelayPublisherSession *self = data;
   guint rtt;
-  if (relay_rtcp_feedback_read (buf, len, now, self->local_ssrc, self->video_stats,
-                                self->audio_stats, &rtt))
+  if (relay_rtcp_feedback_read (buf, len, now, self->local_ssrc,
+                                relay_receive_stream_get_stats (self->video),
+                                relay_receive_stream_get_stats (self->audio), &rtt))
     {
       self->rtt_ms = rtt;
-      if (self->nack)
-        relay_nack_generator_set_rtt (self->nack, rtt);
+      if (self->video)
+        relay_receive_stream_set_rtt (self->video, rtt);
     }
 }
 
@@ -564,9 +543,8 @@ teardown_on_worker (RelayPeerSession *peer)
       self->settings.decoder_class->close (self->settings.decoder);
     }
   g_clear_pointer (&self->policer, relay_ingest_policer_free);
-  g_clear_pointer (&self->video_stats, relay_receive_stats_free);
-  g_clear_pointer (&self->audio_stats, relay_receive_stats_free);
-  g_clear_pointer (&self->nack, relay_nack_generator_free);
+  g_clear_pointer (&self->video, relay_receive_stream_free);
+  g_clear_pointer (&self->audio, relay_receive_stream_free);
   g_clear_pointer (&self->twcc, relay_twcc_recorder_free);
 }
 
@@ -599,7 +577,28 @@ build_session (RelayPeerSession *peer, char **answer, GError **error)
     self->settings.decoder_class->attach (self->settings.decoder, self);
 
   if (offer->video)
-    self->nack = relay_nack_generator_new ();
+    {
+      /* NACK state is kept even when the publisher takes no NACK: a loss
+       * too large to repair still asks for a keyframe. */
+      RelayReceiveStreamConfig config = {
+        .codec = offer->video->codec,
+        .clock_rate = 90000,
+        .payload_type = offer->video->payload_type,
+        .rtx_payload_type = offer->video->rtx_payload_type,
+        .nack = TRUE,
+      };
+      self->video = relay_receive_stream_new (&config);
+    }
+  if (offer->audio)
+    {
+      RelayReceiveStreamConfig config = {
+        .codec = RELAY_CODEC_OPUS,
+        .clock_rate = 48000,
+        .payload_type = offer->audio->payload_type,
+        .rtx_payload_type = -1,
+      };
+      self->audio = relay_receive_stream_new (&config);
+    }
   gboolean twcc = (offer->video && offer->video->fb_transport_cc && offer->video->ext_twcc)
                   || (offer->audio && offer->audio->fb_transport_cc && offer->audio->ext_twcc);
   if (twcc)
