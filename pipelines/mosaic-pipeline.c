@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pipelines/gst-util.h"
 #include "pipelines/output-common.h"
 #include "pipelines/tile-renderer.h"
 #include "pipelines/video-encoder-output.h"
@@ -477,14 +478,13 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
 
   /* force-live: output on the deadline whether or not inputs have new
    * frames. One blending thread: the tiles are opaque, blending is a copy. */
-  self->compositor = gst_element_factory_make_full ("compositor", "name", "mixer", "force-live",
-                                                    TRUE, NULL);
-  GstElement *capsfilter = gst_element_factory_make ("capsfilter", "mixed_caps");
-  if (!self->compositor || !capsfilter)
+  self->compositor = relay_gst_element_new_with ("compositor", error, "name", "mixer",
+                                                 "force-live", TRUE, NULL);
+  GstElement *capsfilter
+      = self->compositor ? relay_gst_element_new ("capsfilter", "mixed_caps", error) : NULL;
+  if (!capsfilter)
     {
-      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-                   "GStreamer compositor is missing (gstreamer1.0-plugins-base)");
-      g_clear_object (&capsfilter);
+      g_clear_object (&self->compositor);
       relay_mosaic_free (self);
       return NULL;
     }
