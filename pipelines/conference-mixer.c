@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "pipelines/gst-util.h"
 #include "pipelines/media-thread.h"
 #include "pipelines/output-common.h"
 #include "webrtc/base/log.h"
@@ -160,14 +161,6 @@ on_rtp_list (GstPad *pad, GstObject *parent, GstBufferList *list)
 }
 
 static gboolean
-on_rtp_event (GstPad *pad, GstObject *parent, GstEvent *event)
-{
-  /* The relay's fan-out is the real sink; caps, segments and EOS end here. */
-  gst_event_unref (event);
-  return TRUE;
-}
-
-static gboolean
 on_rtp_query (GstPad *pad, GstObject *parent, GstQuery *query)
 {
   switch (GST_QUERY_TYPE (query))
@@ -186,25 +179,6 @@ on_rtp_query (GstPad *pad, GstObject *parent, GstQuery *query)
     default:
       return FALSE;
     }
-}
-
-static gboolean
-on_pcm_query (GstPad *pad, GstObject *parent, GstQuery *query)
-{
-  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY)
-    {
-      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-on_pcm_event (GstPad *pad, GstObject *parent, GstEvent *event)
-{
-  /* Upstream events (latency, reconfigure) have nobody to go to. */
-  gst_event_unref (event);
-  return TRUE;
 }
 
 static guint32
@@ -260,15 +234,11 @@ mix_chain_new (RelayConferenceMixer *self, const char *mix, GError **error)
   chain->mix = g_strdup (mix);
   chain->ssrc = pick_ssrc (self, mix);
   g_autofree char *bin_name = g_strdup_printf ("mix-%s", *mix ? mix : "all");
-  GstElement *enc = gst_element_factory_make ("opusenc", NULL);
-  GstElement *pay = gst_element_factory_make ("rtpopuspay", NULL);
-  if (!enc || !pay)
+  GstElement *enc = relay_gst_element_new ("opusenc", NULL, error);
+  GstElement *pay = enc ? relay_gst_element_new ("rtpopuspay", NULL, error) : NULL;
+  if (!pay)
     {
-      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-                   "GStreamer element %s is missing (install the Debian gstreamer1.0-plugins-*)",
-                   enc ? "rtpopuspay" : "opusenc");
       g_clear_object (&enc);
-      g_clear_object (&pay);
       mix_chain_free (chain);
       return NULL;
     }
@@ -291,17 +261,16 @@ mix_chain_new (RelayConferenceMixer *self, const char *mix, GError **error)
       return NULL;
     }
 
-  chain->src = gst_pad_new ("pcm", GST_PAD_SRC);
-  gst_pad_set_query_function (chain->src, on_pcm_query);
-  gst_pad_set_event_function (chain->src, on_pcm_event);
+  /* No caps of ours to offer: opusenc proposes, the caps event fixes. */
+  chain->src = relay_gst_live_src_pad_new ("pcm", NULL);
   chain->sink = gst_pad_new ("rtp", GST_PAD_SINK);
   gst_pad_set_element_private (chain->sink, chain);
   gst_pad_set_chain_function (chain->sink, on_rtp);
   gst_pad_set_chain_list_function (chain->sink, on_rtp_list);
-  gst_pad_set_event_function (chain->sink, on_rtp_event);
+  /* The relay's fan-out is the real sink; caps, segments and EOS end here. */
+  gst_pad_set_event_function (chain->sink, relay_gst_pad_drop_event);
   gst_pad_set_query_function (chain->sink, on_rtp_query);
   gst_pad_set_active (chain->sink, TRUE);
-  gst_pad_set_active (chain->src, TRUE);
   g_autoptr (GstPad) enc_sink = gst_element_get_static_pad (enc, "sink");
   g_autoptr (GstPad) pay_src = gst_element_get_static_pad (pay, "src");
   if (gst_pad_link (chain->src, enc_sink) != GST_PAD_LINK_OK
@@ -579,24 +548,6 @@ mixer_thread (gpointer data)
   return NULL;
 }
 
-static GstBusSyncReply
-on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
-{
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-    {
-      g_autoptr (GError) err = NULL;
-      g_autofree char *debug = NULL;
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-        gst_message_parse_error (msg, &err, &debug);
-      else
-        gst_message_parse_warning (msg, &err, &debug);
-      relay_warn (NULL, "conference mixer %s from %s: %s",
-                  GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
-                  GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
-    }
-  return GST_BUS_DROP;
-}
-
 /* Any other rate or sample format (an opusdec asked for less than 48 kHz,
  * a test source) goes through a GstAudioConverter to mono S16 at 48 kHz.
  * Rare, so it runs under the lock like the plain path. */
@@ -669,9 +620,7 @@ relay_conference_mixer_new (guint bitrate_kbps, RelayMixOutputFunc output, gpoin
 
   /* One pipeline for all mixes, only for state and error reporting: no
    * element in it starts a thread. */
-  self->pipeline = gst_pipeline_new ("conference-mixer");
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_message, self, NULL);
+  self->pipeline = relay_gst_pipeline_new ("conference-mixer", NULL, "conference mixer");
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
@@ -709,13 +658,7 @@ relay_conference_mixer_free (RelayConferenceMixer *self)
     }
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->all, mix_chain_free);
-  if (self->pipeline)
-    {
-      gst_element_set_state (self->pipeline, GST_STATE_NULL);
-      g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-      gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-      gst_object_unref (self->pipeline);
-    }
+  relay_gst_pipeline_free (self->pipeline);
   g_hash_table_unref (self->members);
   g_hash_table_unref (self->unheard);
   g_cond_clear (&self->wake);

@@ -2,7 +2,7 @@
 
 #include <gst/video/video.h>
 
-#include "pipelines/media-thread.h"
+#include "pipelines/gst-util.h"
 #include "webrtc/rtp/audio-level.h"
 #include "webrtc/base/log.h"
 
@@ -60,45 +60,6 @@ struct _RelayIngestPipeline {
   gint64 fps_window_start;
   guint64 fps_window_frames;
 };
-
-static GstElement *
-make (const char *factory, const char *name, GError **error)
-{
-  GstElement *e = gst_element_factory_make (factory, name);
-  if (!e)
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-                 "GStreamer element %s is missing (install the Debian gstreamer1.0-plugins-*)",
-                 factory);
-  return e;
-}
-
-static GstBusSyncReply
-on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
-{
-  RelayIngestPipeline *self = data;
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_STREAM_STATUS)
-    {
-      GstStreamStatusType type;
-      gst_message_parse_stream_status (msg, &type, NULL);
-      /* ENTER is posted from the streaming thread itself. */
-      if (type == GST_STREAM_STATUS_TYPE_ENTER)
-        relay_media_thread_lower_priority ();
-      return GST_BUS_DROP;
-    }
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-    {
-      g_autoptr (GError) err = NULL;
-      g_autofree char *debug = NULL;
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-        gst_message_parse_error (msg, &err, &debug);
-      else
-        gst_message_parse_warning (msg, &err, &debug);
-      relay_warn (self->code, "media pipeline %s from %s: %s",
-                  GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
-                  GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
-    }
-  return GST_BUS_DROP;
-}
 
 static GstPadProbeReturn
 on_video_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -216,35 +177,13 @@ on_input_event (GstPad *pad, GstObject *parent, GstEvent *event)
   return TRUE;
 }
 
-static gboolean
-on_input_query (GstPad *pad, GstObject *parent, GstQuery *query)
-{
-  RelayIngestPipeline *self = gst_pad_get_element_private (pad);
-  RtpInput *in = pad == self->video_in.pad ? &self->video_in : &self->audio_in;
-  switch (GST_QUERY_TYPE (query))
-    {
-    case GST_QUERY_LATENCY:
-      /* A live source that adds no latency of its own. */
-      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
-      return TRUE;
-    case GST_QUERY_CAPS:
-      gst_query_set_caps_result (query, in->caps);
-      return TRUE;
-    case GST_QUERY_ACCEPT_CAPS:
-      gst_query_set_accept_caps_result (query, TRUE);
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 static GstElement *
 add_rtp_input (RelayIngestPipeline *self, RtpInput *in, const char *media, const char *encoding,
                guint clock_rate, guint8 pt, guint latency_ms, GError **error)
 {
   g_autofree char *pad_name = g_strdup_printf ("%s_in", media);
   g_autofree char *jb_name = g_strdup_printf ("%s_jitterbuffer", media);
-  GstElement *jb = make ("rtpjitterbuffer", jb_name, error);
+  GstElement *jb = relay_gst_element_new ("rtpjitterbuffer", jb_name, error);
   if (!jb)
     return NULL;
   /* Retransmissions are requested by the transport's own NACK generator.
@@ -257,11 +196,9 @@ add_rtp_input (RelayIngestPipeline *self, RtpInput *in, const char *media, const
   in->caps = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, media, "clock-rate",
                                   G_TYPE_INT, clock_rate, "encoding-name", G_TYPE_STRING, encoding,
                                   "payload", G_TYPE_INT, pt, NULL);
-  in->pad = gst_pad_new (pad_name, GST_PAD_SRC);
+  in->pad = relay_gst_live_src_pad_new (pad_name, in->caps);
   gst_pad_set_element_private (in->pad, self);
   gst_pad_set_event_function (in->pad, on_input_event);
-  gst_pad_set_query_function (in->pad, on_input_query);
-  gst_pad_set_active (in->pad, TRUE);
   g_autoptr (GstPad) sink = gst_element_get_static_pad (jb, "sink");
   if (gst_pad_link (in->pad, sink) != GST_PAD_LINK_OK)
     {
@@ -306,18 +243,18 @@ build_video (RelayIngestPipeline *self, RelayCodec codec, guint8 pt, GError **er
   GstElement *jb = add_rtp_input (self, &self->video_in, "video", encoding, 90000, pt, 100, error);
   if (!jb)
     return FALSE;
-  GstElement *depay = make (codec == RELAY_CODEC_H264 ? "rtph264depay" : "rtpvp8depay",
-                            "video_depay", error);
+  GstElement *depay = relay_gst_element_new (
+      codec == RELAY_CODEC_H264 ? "rtph264depay" : "rtpvp8depay", "video_depay", error);
   if (!depay)
     return FALSE;
-  GstElement *dec = make (codec == RELAY_CODEC_H264 ? "avdec_h264" : "vp8dec", "video_decoder",
-                          error);
+  GstElement *dec = relay_gst_element_new (codec == RELAY_CODEC_H264 ? "avdec_h264" : "vp8dec",
+                                           "video_decoder", error);
   if (!dec)
     {
       gst_object_unref (depay);
       return FALSE;
     }
-  GstElement *sink = make ("fakesink", "video_out", error);
+  GstElement *sink = relay_gst_element_new ("fakesink", "video_out", error);
   g_object_set (depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
   /* One decoding thread per province: 76 of them share 2 cores, and
    * frame threading would add a frame of latency for nothing. */
@@ -345,10 +282,10 @@ build_audio (RelayIngestPipeline *self, guint8 pt, GError **error)
   GstElement *jb = add_rtp_input (self, &self->audio_in, "audio", "OPUS", 48000, pt, 60, error);
   if (!jb)
     return FALSE;
-  GstElement *depay = make ("rtpopusdepay", "audio_depay", error);
-  GstElement *dec = depay ? make ("opusdec", "audio_decoder", error) : NULL;
-  GstElement *mono = dec ? make ("capsfilter", "audio_mono", error) : NULL;
-  GstElement *sink = mono ? make ("fakesink", "audio_out", error) : NULL;
+  GstElement *depay = relay_gst_element_new ("rtpopusdepay", "audio_depay", error);
+  GstElement *dec = depay ? relay_gst_element_new ("opusdec", "audio_decoder", error) : NULL;
+  GstElement *mono = dec ? relay_gst_element_new ("capsfilter", "audio_mono", error) : NULL;
+  GstElement *sink = mono ? relay_gst_element_new ("fakesink", "audio_out", error) : NULL;
   if (!sink)
     return FALSE;
   g_object_set (dec, "plc", TRUE, NULL);
@@ -387,9 +324,7 @@ relay_ingest_pipeline_new (const char *province_code, RelayCodec video_codec, gu
   self->user_data = user_data;
   self->stats.audio_rms_dbov = -127.0;
   g_autofree char *name = g_strdup_printf ("ingest-%s", province_code);
-  self->pipeline = gst_pipeline_new (name);
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_message, self, NULL);
+  self->pipeline = relay_gst_pipeline_new (name, province_code, "media pipeline");
 
   if ((video_codec != RELAY_CODEC_NONE && !build_video (self, video_codec, video_pt, error))
       || (has_audio && !build_audio (self, audio_pt, error)))
@@ -424,13 +359,7 @@ relay_ingest_pipeline_free (RelayIngestPipeline *self)
 {
   if (!self)
     return;
-  if (self->pipeline)
-    {
-      gst_element_set_state (self->pipeline, GST_STATE_NULL);
-      g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-      gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-      gst_object_unref (self->pipeline);
-    }
+  relay_gst_pipeline_free (self->pipeline);
   clear_input (&self->video_in);
   clear_input (&self->audio_in);
   g_clear_object (&self->clock);

@@ -3,9 +3,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "pipelines/gst-util.h"
 #include "pipelines/output-common.h"
+#include "pipelines/picture-output.h"
 #include "pipelines/tile-renderer.h"
-#include "pipelines/video-encoder-output.h"
 #include "webrtc/base/log.h"
 
 /* How the mosaic is fed, and why:
@@ -88,10 +89,10 @@ typedef struct {
 
 struct _RelayMosaic {
   int width, height, fps;
-  GstElement *pipeline, *compositor;
-  GstClock *clock;          /* the pipeline's */
-  GstClockTime base_time;   /* the pipeline's, once playing */
-  RelayVideoEncoderOutput *out;
+  /* Pipeline, clock, encoder and feeder; the compositor is in its
+   * pipeline. */
+  RelayPictureOutput out;
+  GstElement *compositor;
   GPtrArray *slots;    /* Slot*, tile order (central first) */
   GHashTable *by_id;   /* id -> Slot* (borrowed); read-only after new */
   Mark marks[N_MARKS];
@@ -103,8 +104,6 @@ struct _RelayMosaic {
   GMutex lock; /* stats, newest capture */
   guint64 frames_in;
   gint64 newest_capture_us; /* newest input pushed since the last output frame */
-
-  RelayTicker *feeder;
 };
 
 static void
@@ -410,7 +409,7 @@ feed (GstClockTime running_time, gpointer data)
   RelayMosaic *self = data;
   /* The tick's own time, however late the thread woke: the cards follow
    * the stream. */
-  GstClockTime now = self->base_time + running_time;
+  GstClockTime now = self->out.base_time + running_time;
   gint64 newest = 0;
   for (guint i = 0; i < self->slots->len; i++)
     feed_slot (self, self->slots->pdata[i], now, running_time, &newest);
@@ -432,7 +431,7 @@ on_mixed_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   gint64 capture = self->newest_capture_us;
   self->newest_capture_us = 0;
   g_mutex_unlock (&self->lock);
-  relay_video_encoder_output_note_capture (self->out, GST_BUFFER_PTS (buf), capture);
+  relay_video_encoder_output_note_capture (self->out.encoder, GST_BUFFER_PTS (buf), capture);
   return GST_PAD_PROBE_OK;
 }
 
@@ -472,19 +471,23 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->layout = RELAY_LAYOUT_MOSAIC;
 
-  self->pipeline = relay_output_pipeline_new ("mosaic");
-  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
+  if (!relay_picture_output_init (&self->out, "mosaic", config->output_codec, self->fps,
+                                  config->mosaic_bitrate_kbps, MOSAIC_SSRC, output, user_data,
+                                  error))
+    {
+      relay_mosaic_free (self);
+      return NULL;
+    }
 
   /* force-live: output on the deadline whether or not inputs have new
    * frames. One blending thread: the tiles are opaque, blending is a copy. */
-  self->compositor = gst_element_factory_make_full ("compositor", "name", "mixer", "force-live",
-                                                    TRUE, NULL);
-  GstElement *capsfilter = gst_element_factory_make ("capsfilter", "mixed_caps");
-  if (!self->compositor || !capsfilter)
+  self->compositor = relay_gst_element_new_with ("compositor", error, "name", "mixer",
+                                                 "force-live", TRUE, NULL);
+  GstElement *capsfilter
+      = self->compositor ? relay_gst_element_new ("capsfilter", "mixed_caps", error) : NULL;
+  if (!capsfilter)
     {
-      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-                   "GStreamer compositor is missing (gstreamer1.0-plugins-base)");
-      g_clear_object (&capsfilter);
+      g_clear_object (&self->compositor);
       relay_mosaic_free (self);
       return NULL;
     }
@@ -496,18 +499,12 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, "colorimetry", G_TYPE_STRING,
       RELAY_OUTPUT_COLORIMETRY, NULL);
   g_object_set (capsfilter, "caps", caps, NULL);
-  gst_bin_add_many (GST_BIN (self->pipeline), self->compositor, capsfilter, NULL);
-  self->out = relay_video_encoder_output_new (GST_BIN (self->pipeline), "mosaic",
-                                              config->output_codec, (guint) self->fps,
-                                              config->mosaic_bitrate_kbps, MOSAIC_SSRC, output,
-                                              user_data, error);
-  if (!self->out
-      || !gst_element_link_many (self->compositor, capsfilter,
-                                 relay_video_encoder_output_get_head (self->out), NULL))
+  gst_bin_add_many (GST_BIN (self->out.pipeline), self->compositor, capsfilter, NULL);
+  if (!gst_element_link_many (self->compositor, capsfilter,
+                              relay_video_encoder_output_get_head (self->out.encoder), NULL))
     {
-      if (self->out)
-        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                     "cannot link the mosaic compositor");
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                   "cannot link the mosaic compositor");
       relay_mosaic_free (self);
       return NULL;
     }
@@ -539,14 +536,11 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   apply_layout (self);
   g_mutex_unlock (&self->layout_lock);
 
-  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+  if (!relay_picture_output_play (&self->out, error))
     {
-      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
-                   "mosaic pipeline refused to start");
       relay_mosaic_free (self);
       return NULL;
     }
-  self->base_time = gst_element_get_base_time (self->pipeline);
   static const guint32 mark_rgb[N_MARKS] = { RELAY_TILE_FLOOR_RGB, RELAY_TILE_SPEAKER_RGB };
   for (int k = 0; k < N_MARKS; k++)
     {
@@ -572,7 +566,7 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   /* Half a frame after each compositor deadline (multiples of the
    * period), when its pads have just been emptied. */
   GstClockTime period = GST_SECOND / (guint) self->fps;
-  self->feeder = relay_ticker_start ("mosaic-feed", self->pipeline, period, period / 2, feed, self);
+  relay_picture_output_start_feeder (&self->out, period / 2, feed, self);
   relay_info (NULL, "mosaic %dx%d at %d fps, %u tiles", self->width, self->height, self->fps,
               self->slots->len);
   return self;
@@ -583,13 +577,9 @@ relay_mosaic_free (RelayMosaic *self)
 {
   if (!self)
     return;
-  /* The feeder may be blocked pushing into the compositor (or the
-   * encoder's queue): it is told to stop, the pipeline flushes, which
-   * returns its push, and only then is it joined. */
-  relay_ticker_request_stop (self->feeder);
-  if (self->pipeline)
-    gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  relay_ticker_stop (self->feeder);
+  /* The feeder and the compositor stop before the pads they push into
+   * and take from go. */
+  relay_picture_output_stop (&self->out);
   for (int k = 0; k < N_MARKS; k++)
     {
       relay_output_pad_free (self->marks[k].src);
@@ -597,9 +587,7 @@ relay_mosaic_free (RelayMosaic *self)
     }
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
-  relay_output_pipeline_free (self->pipeline);
-  relay_video_encoder_output_free (self->out);
-  g_clear_object (&self->clock);
+  relay_picture_output_clear (&self->out);
   g_free (self->spotlight);
   g_free (self->floor);
   g_free (self->speaker);
@@ -615,7 +603,7 @@ relay_mosaic_push_frame (RelayMosaic *self, const char *participant, GstBuffer *
   Slot *slot = participant ? g_hash_table_lookup (self->by_id, participant) : NULL;
   if (!slot || !frame || !info)
     return;
-  GstClockTime now = gst_clock_get_time (self->clock);
+  GstClockTime now = gst_clock_get_time (self->out.clock);
   gint64 capture_us = g_get_monotonic_time ();
   g_mutex_lock (&slot->lock);
   int w = slot->w, h = slot->h;
@@ -673,7 +661,7 @@ relay_mosaic_set_connected (RelayMosaic *self, const char *participant, gboolean
       /* A fresh connection gets 2 s before "signal lost", not the age of
        * the last session's last frame. */
       gst_clear_buffer (&slot->frame.buf);
-      slot->last_frame_at = gst_clock_get_time (self->clock);
+      slot->last_frame_at = gst_clock_get_time (self->out.clock);
     }
   slot->connected = connected;
   g_mutex_unlock (&slot->lock);
@@ -735,14 +723,14 @@ relay_mosaic_set_layout (RelayMosaic *self, RelayLayout layout, const char *spot
 void
 relay_mosaic_request_keyframe (RelayMosaic *self)
 {
-  relay_video_encoder_output_request_keyframe (self->out);
+  relay_video_encoder_output_request_keyframe (self->out.encoder);
 }
 
 void
 relay_mosaic_get_stats (RelayMosaic *self, RelayMosaicStats *stats)
 {
   RelayVideoEncoderOutputStats out;
-  relay_video_encoder_output_get_stats (self->out, &out);
+  relay_video_encoder_output_get_stats (self->out.encoder, &out);
   memset (stats, 0, sizeof *stats);
   stats->frames_out = out.frames_out;
   stats->fps = out.fps;

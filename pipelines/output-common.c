@@ -1,99 +1,33 @@
 #include "pipelines/output-common.h"
 
+#include "pipelines/gst-util.h"
 #include "pipelines/media-thread.h"
 #include "webrtc/base/log.h"
-
-static GstBusSyncReply
-on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
-{
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_STREAM_STATUS)
-    {
-      GstStreamStatusType type;
-      gst_message_parse_stream_status (msg, &type, NULL);
-      /* ENTER is posted from the new streaming thread itself. */
-      if (type == GST_STREAM_STATUS_TYPE_ENTER)
-        relay_media_thread_lower_priority ();
-      return GST_BUS_DROP;
-    }
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-    {
-      g_autoptr (GError) err = NULL;
-      g_autofree char *debug = NULL;
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-        gst_message_parse_error (msg, &err, &debug);
-      else
-        gst_message_parse_warning (msg, &err, &debug);
-      relay_warn (NULL, "%s pipeline %s from %s: %s", (const char *) data,
-                  GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
-                  GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
-    }
-  return GST_BUS_DROP;
-}
 
 GstElement *
 relay_output_pipeline_new (const char *name)
 {
-  GstElement *pipeline = gst_pipeline_new (name);
+  g_autofree char *what = g_strdup_printf ("%s pipeline", name);
+  GstElement *pipeline = relay_gst_pipeline_new (name, NULL, what);
   g_autoptr (GstClock) clock = gst_system_clock_obtain ();
   /* CLOCK_MONOTONIC, unless a test made a GstTestClock the default
    * (gst_system_clock_set_default) to step time itself. */
   gst_pipeline_use_clock (GST_PIPELINE (pipeline), clock);
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_message, g_strdup (name), g_free);
   return pipeline;
 }
 
 void
 relay_output_pipeline_free (GstElement *pipeline)
 {
-  if (!pipeline)
-    return;
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
-  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-  gst_object_unref (pipeline);
-}
-
-static gboolean
-on_pad_event (GstPad *pad, GstObject *parent, GstEvent *event)
-{
-  /* QoS, reconfigure, navigation: nothing upstream of us to tell. */
-  gst_event_unref (event);
-  return TRUE;
-}
-
-static gboolean
-on_pad_query (GstPad *pad, GstObject *parent, GstQuery *query)
-{
-  switch (GST_QUERY_TYPE (query))
-    {
-    case GST_QUERY_LATENCY:
-      /* Live, adding nothing: downstream works on its own deadlines. */
-      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
-      return TRUE;
-    case GST_QUERY_CAPS:
-      {
-        g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
-        if (!caps)
-          caps = gst_caps_from_string ("video/x-raw,format=I420");
-        gst_query_set_caps_result (query, caps);
-        return TRUE;
-      }
-    case GST_QUERY_ACCEPT_CAPS:
-      gst_query_set_accept_caps_result (query, TRUE);
-      return TRUE;
-    default:
-      return FALSE;
-    }
+  relay_gst_pipeline_free (pipeline);
 }
 
 GstPad *
 relay_output_pad_new (const char *name, GstPad *peer, GError **error)
 {
-  GstPad *pad = gst_pad_new (name, GST_PAD_SRC);
-  gst_pad_set_event_function (pad, on_pad_event);
-  gst_pad_set_query_function (pad, on_pad_query);
-  gst_pad_set_active (pad, TRUE);
+  /* Any size until the first caps event says which. */
+  g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
+  GstPad *pad = relay_gst_live_src_pad_new (name, caps);
   if (!peer || gst_pad_link (pad, peer) != GST_PAD_LINK_OK)
     {
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link input %s",

@@ -1,8 +1,10 @@
 /* Pieces shared by the pipelines that produce the relay's own pictures
- * (mosaic, program): the pipeline itself (system clock, media threads at
- * nice 5, errors logged), live source pads of ours that stand in for
- * appsrc, and the ticker thread that feeds them; and the buckets every
- * output's latency (mosaic, program, conference mix) is exposed in. */
+ * (mosaic, program; put together in picture-output.h): the pipeline
+ * itself (system clock, media threads at nice 5, errors logged: a
+ * gst-util.h pipeline), live raw-video source pads of ours that stand in
+ * for appsrc (gst-util.h live source pads), and the ticker thread that
+ * feeds them; and the buckets every output's latency (mosaic, program,
+ * conference mix) is exposed in. */
 #pragma once
 
 #include <glib.h>

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "pipelines/output-common.h"
+#include "pipelines/picture-output.h"
 #include "pipelines/tile-renderer.h"
-#include "pipelines/video-encoder-output.h"
 #include "relay/conference/conference.h"
 #include "webrtc/base/log.h"
 
@@ -26,11 +26,8 @@ typedef struct {
 
 struct _RelayProgram {
   int width, height, fps;
-  GstElement *pipeline;
-  GstClock *clock;        /* the pipeline's */
-  GstClockTime base_time; /* the pipeline's, once playing */
-  GstPad *src;
-  RelayVideoEncoderOutput *out;
+  RelayPictureOutput out; /* pipeline, clock, encoder, feeder */
+  GstPad *src;            /* ours, into the encoder */
   GHashTable *names; /* id -> Names*; read-only after new */
 
   GMutex lock; /* the fields up to scale_lock */
@@ -46,8 +43,6 @@ struct _RelayProgram {
   /* Feeder thread only. */
   GstBuffer *card;
   char card_source[16];
-
-  RelayTicker *feeder;
 };
 
 static void
@@ -87,7 +82,7 @@ feed (GstClockTime pts, gpointer data)
 {
   RelayProgram *self = data;
   /* The tick's own time, however late the thread woke. */
-  GstClockTime now = self->base_time + pts;
+  GstClockTime now = self->out.base_time + pts;
   GstBuffer *buf = NULL;
   gint64 capture = 0;
   char source[16];
@@ -103,7 +98,7 @@ feed (GstClockTime pts, gpointer data)
   g_mutex_unlock (&self->lock);
   if (!buf)
     buf = gst_buffer_ref (waiting_card (self, source));
-  relay_video_encoder_output_note_capture (self->out, pts, capture);
+  relay_video_encoder_output_note_capture (self->out.encoder, pts, capture);
   relay_output_pad_push (self->src, buf, pts, GST_SECOND / (guint) self->fps);
   gst_buffer_unref (buf);
 }
@@ -130,37 +125,29 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
       add_names (self->names, p->code, p->name_th, p->name_en);
     }
 
-  self->pipeline = relay_output_pipeline_new ("program");
-  self->clock = gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
-  self->out = relay_video_encoder_output_new (GST_BIN (self->pipeline), "program",
-                                              config->output_codec, (guint) self->fps,
-                                              config->program_bitrate_kbps, PROGRAM_SSRC, output,
-                                              user_data, error);
-  if (!self->out)
+  if (!relay_picture_output_init (&self->out, "program", config->output_codec, self->fps,
+                                  config->program_bitrate_kbps, PROGRAM_SSRC, output, user_data,
+                                  error))
     {
       relay_program_free (self);
       return NULL;
     }
   g_autoptr (GstPad) sink
-      = gst_element_get_static_pad (relay_video_encoder_output_get_head (self->out), "sink");
+      = gst_element_get_static_pad (relay_video_encoder_output_get_head (self->out.encoder), "sink");
   self->src = relay_output_pad_new ("program_in", sink, error);
   if (!self->src)
     {
       relay_program_free (self);
       return NULL;
     }
-  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+  if (!relay_picture_output_play (&self->out, error))
     {
-      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
-                   "program pipeline refused to start");
       relay_program_free (self);
       return NULL;
     }
-  self->base_time = gst_element_get_base_time (self->pipeline);
   relay_output_pad_start (self->src, self->width, self->height, self->fps);
   waiting_card (self, self->source);
-  self->feeder = relay_ticker_start ("program-feed", self->pipeline, GST_SECOND / (guint) self->fps,
-                                     0, feed, self);
+  relay_picture_output_start_feeder (&self->out, 0, feed, self);
   return self;
 }
 
@@ -169,17 +156,10 @@ relay_program_free (RelayProgram *self)
 {
   if (!self)
     return;
-  /* The feeder may be blocked pushing into the compositor (or the
-   * encoder's queue): it is told to stop, the pipeline flushes, which
-   * returns its push, and only then is it joined. */
-  relay_ticker_request_stop (self->feeder);
-  if (self->pipeline)
-    gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  relay_ticker_stop (self->feeder);
+  /* The feeder stops before the pad it pushes into goes. */
+  relay_picture_output_stop (&self->out);
   relay_output_pad_free (self->src);
-  relay_output_pipeline_free (self->pipeline);
-  relay_video_encoder_output_free (self->out);
-  g_clear_object (&self->clock);
+  relay_picture_output_clear (&self->out);
   gst_clear_buffer (&self->frame);
   gst_clear_buffer (&self->card);
   relay_frame_scaler_free (self->scaler);
@@ -200,7 +180,7 @@ relay_program_push_frame (RelayProgram *self, const char *participant, GstBuffer
   g_mutex_unlock (&self->lock);
   if (!wanted)
     return;
-  GstClockTime now = gst_clock_get_time (self->clock);
+  GstClockTime now = gst_clock_get_time (self->out.clock);
   gint64 capture_us = g_get_monotonic_time ();
   g_mutex_lock (&self->scale_lock);
   GstBuffer *scaled = relay_frame_scaler_scale (self->scaler, frame, info, self->width,
@@ -242,14 +222,14 @@ relay_program_set_source (RelayProgram *self, const char *participant)
 void
 relay_program_request_keyframe (RelayProgram *self)
 {
-  relay_video_encoder_output_request_keyframe (self->out);
+  relay_video_encoder_output_request_keyframe (self->out.encoder);
 }
 
 void
 relay_program_get_stats (RelayProgram *self, RelayProgramStats *stats)
 {
   RelayVideoEncoderOutputStats out;
-  relay_video_encoder_output_get_stats (self->out, &out);
+  relay_video_encoder_output_get_stats (self->out.encoder, &out);
   memset (stats, 0, sizeof *stats);
   stats->frames_out = out.frames_out;
   stats->fps = out.fps;

@@ -3,6 +3,7 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
+#include "pipelines/gst-util.h"
 #include "pipelines/output-common.h"
 #include "webrtc/base/log.h"
 #include "webrtc/base/media.h"
@@ -55,17 +56,6 @@ struct _RelayVideoEncoderOutput {
   gboolean previous_marker;
   GstClockTime previous_pts;
 };
-
-static GstElement *
-make (const char *factory, const char *name, GError **error)
-{
-  GstElement *e = gst_element_factory_make (factory, name);
-  if (!e)
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-                 "GStreamer element %s is missing (install the Debian gstreamer1.0-plugins-*)",
-                 factory);
-  return e;
-}
 
 static FrameNote *
 find_note (RelayVideoEncoderOutput *self, GstClockTime pts)
@@ -240,18 +230,21 @@ relay_video_encoder_output_new (GstBin *bin, const char *name, RelayCodec codec,
   g_autofree char *caps_name = g_strdup_printf ("%s_encoded_caps", name);
   g_autofree char *pay_name = g_strdup_printf ("%s_pay", name);
   g_autofree char *sink_name = g_strdup_printf ("%s_rtp", name);
-  GstElement *queue = make ("queue", queue_name, error);
-  GstElement *enc = queue ? make (h264 ? "x264enc" : "vp8enc", enc_name, error) : NULL;
-  GstElement *pay = enc ? make (h264 ? "rtph264pay" : "rtpvp8pay", pay_name, error) : NULL;
-  GstElement *sink = pay ? make ("fakesink", sink_name, error) : NULL;
+  const char *encoder = h264 ? "x264enc" : "vp8enc";
+  const char *payloader = h264 ? "rtph264pay" : "rtpvp8pay";
+  GstElement *queue = relay_gst_element_new ("queue", queue_name, error);
+  GstElement *enc = queue ? relay_gst_element_new (encoder, enc_name, error) : NULL;
+  GstElement *capsfilter = enc ? relay_gst_element_new ("capsfilter", caps_name, error) : NULL;
+  GstElement *pay = capsfilter ? relay_gst_element_new (payloader, pay_name, error) : NULL;
+  GstElement *sink = pay ? relay_gst_element_new ("fakesink", sink_name, error) : NULL;
   if (!sink)
     {
       g_clear_object (&queue);
       g_clear_object (&enc);
+      g_clear_object (&capsfilter);
       g_clear_object (&pay);
       return NULL;
     }
-  GstElement *capsfilter = gst_element_factory_make ("capsfilter", caps_name);
 
   g_object_set (queue, "max-size-buffers", QUEUE_FRAMES, "max-size-bytes", 0,
                 "max-size-time", (guint64) 0, NULL);
