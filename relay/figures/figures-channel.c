@@ -3,10 +3,8 @@
 #include <string.h>
 
 #include "webrtc/base/log.h"
-#include "webrtc/sctp/data-channel.h"
-#include "webrtc/sctp/sctp-association.h"
 
-/* Replies arrive on the report service's writer thread and are handed to
+/* Replies arrive on the figures service's writer thread and are handed to
  * the worker; `inbox` is what they find there. It outlives the channel
  * (reference counted) so that a reply for a session already gone is
  * simply dropped. Only the worker reads or clears `channel`. */
@@ -17,15 +15,10 @@ typedef struct {
 } Inbox;
 
 struct _RelayFiguresChannel {
-  RelayWorker *worker;
-  RelayFiguresChannelLink link;
-  gpointer link_data;
-  RelayFiguresService *service;
+  RelayPeerDataChannels *channels; /* the plumbing holding this state */
+  RelayFiguresService *service;    /* NULL: "not available" */
   char *province;
-  RelaySctpAssociation *sctp;
-  RelayDataChannels *channels;
   Inbox *inbox;
-  gboolean started;
   RelayFiguresChannelStats stats;
 };
 
@@ -49,59 +42,38 @@ inbox_unref (Inbox *inbox)
     g_free (inbox);
 }
 
-/* ---- SCTP <-> DTLS and the data channel layer ---- */
+/* ---- the "report" channel ---- */
 
-static void
-on_sctp_output (const guint8 *data, gsize len, gpointer user_data)
+static gpointer
+figures_attach (RelayPeerDataChannels *channels, const char *peer_name, gpointer handler_data)
 {
-  RelayFiguresChannel *self = user_data;
-  self->link.send (data, len, self->link_data);
+  RelayFiguresChannel *self = g_new0 (RelayFiguresChannel, 1);
+  self->channels = channels;
+  self->service = handler_data;
+  self->province = g_strdup (peer_name);
+  self->inbox = g_new0 (Inbox, 1);
+  self->inbox->refcount = 1;
+  self->inbox->channel = self;
+  self->inbox->worker = relay_peer_data_channels_get_worker (channels);
+  return self;
 }
 
 static void
-on_sctp_message (guint16 sid, guint32 ppid, const guint8 *data, gsize len, gpointer user_data)
+figures_detach (gpointer peer)
 {
-  RelayFiguresChannel *self = user_data;
-  relay_data_channels_receive (self->channels, sid, ppid, data, len);
-}
-
-static void
-on_sctp_incoming_reset (guint16 sid, gpointer user_data)
-{
-  RelayFiguresChannel *self = user_data;
-  relay_data_channels_incoming_reset (self->channels, sid);
-}
-
-static void
-on_sctp_state (RelaySctpState state, gpointer user_data)
-{
-  RelayFiguresChannel *self = user_data;
-  if (state == RELAY_SCTP_CONNECTED)
-    relay_info (self->province, "SCTP association up (data channels)");
-  else if (state == RELAY_SCTP_CLOSED)
-    relay_info (self->province, "SCTP association closed");
+  RelayFiguresChannel *self = peer;
+  self->inbox->channel = NULL;
+  inbox_unref (self->inbox);
+  g_free (self->province);
+  g_free (self);
 }
 
 static gboolean
-dc_send (guint16 sid, guint32 ppid, gboolean unordered, const guint8 *data, gsize len,
-         gpointer user_data)
+figures_opened (gpointer peer, guint16 sid, const char *label, const char *protocol)
 {
-  RelayFiguresChannel *self = user_data;
-  return relay_sctp_association_send (self->sctp, sid, ppid, unordered, data, len);
-}
-
-static void
-dc_reset_stream (guint16 sid, gpointer user_data)
-{
-  RelayFiguresChannel *self = user_data;
-  relay_sctp_association_reset_stream (self->sctp, sid);
-}
-
-static gboolean
-dc_opened (RelayDataChannel *ch, gpointer user_data)
-{
-  RelayFiguresChannel *self = user_data;
-  const char *label = relay_data_channel_get_label (ch);
+  RelayFiguresChannel *self = peer;
+  (void) sid;
+  (void) protocol;
   if (g_strcmp0 (label, RELAY_REPORT_CHANNEL_LABEL) != 0)
     {
       relay_info (self->province, "refused data channel \"%.64s\": only \"%s\" is served", label,
@@ -109,24 +81,20 @@ dc_opened (RelayDataChannel *ch, gpointer user_data)
       return FALSE;
     }
   self->stats.channels_open++;
-  relay_info (self->province, "data channel \"%s\" open on stream %u", label,
-              relay_data_channel_get_stream_id (ch));
   return TRUE;
 }
 
 static void
-dc_closed (RelayDataChannel *ch, gpointer user_data)
+figures_closed (gpointer peer, guint16 sid)
 {
-  RelayFiguresChannel *self = user_data;
+  RelayFiguresChannel *self = peer;
+  (void) sid;
   self->stats.channels_open--;
-  relay_info (self->province, "data channel \"%s\" closed", relay_data_channel_get_label (ch));
 }
-
-/* ---- reports ---- */
 
 /* A refusal decided here, shaped like the service's own replies. */
 static void
-reply_error (RelayFiguresChannel *self, RelayDataChannel *ch, const char *reason)
+reply_error (RelayFiguresChannel *self, guint16 sid, const char *reason)
 {
   g_autoptr (GString) s = g_string_new ("{\"type\":\"ack\",\"id\":null,\"ok\":false,"
                                         "\"errors\":[{\"field\":null,\"reason\":\"");
@@ -138,7 +106,7 @@ reply_error (RelayFiguresChannel *self, RelayDataChannel *ch, const char *reason
     }
   g_string_append (s, "\"}]}");
   self->stats.refused_locally++;
-  relay_data_channel_send_text (ch, s->str, s->len);
+  relay_peer_data_channels_send_text (self->channels, sid, s->str, s->len);
 }
 
 static gboolean
@@ -148,10 +116,9 @@ deliver_reply (gpointer data)
   RelayFiguresChannel *self = r->inbox->channel;
   if (self == NULL)
     return G_SOURCE_REMOVE; /* the session ended meanwhile */
-  RelayDataChannel *ch = relay_data_channels_lookup (self->channels, r->sid);
-  if (ch == NULL || !relay_data_channel_is_open (ch))
+  if (!relay_peer_data_channels_is_open (self->channels, r->sid))
     return G_SOURCE_REMOVE;
-  if (relay_data_channel_send_text (ch, r->reply, strlen (r->reply)))
+  if (relay_peer_data_channels_send_text (self->channels, r->sid, r->reply, strlen (r->reply)))
     self->stats.replied++;
   else
     relay_debug (self->province, "reply on stream %u not sent (send buffer full?)", r->sid);
@@ -167,7 +134,7 @@ reply_free (gpointer data)
   g_free (r);
 }
 
-/* On the report service's writer thread: hop to the session's worker. */
+/* On the figures service's writer thread: hop to the session's worker. */
 static void
 on_report_done (const char *reply_json, guint http_status, gpointer user_data)
 {
@@ -178,140 +145,47 @@ on_report_done (const char *reply_json, guint http_status, gpointer user_data)
 }
 
 static void
-dc_message (RelayDataChannel *ch, gboolean binary, const guint8 *data, gsize len,
-            gpointer user_data)
+figures_message (gpointer peer, guint16 sid, gboolean binary, const guint8 *data, gsize len)
 {
-  RelayFiguresChannel *self = user_data;
+  RelayFiguresChannel *self = peer;
   if (binary)
     {
-      reply_error (self, ch, "binary messages are not accepted; send JSON text");
+      reply_error (self, sid, "binary messages are not accepted; send JSON text");
       return;
     }
   if (len > RELAY_REPORT_MAX_BYTES)
     {
       g_autofree char *why = g_strdup_printf ("message is %zu bytes; the limit is %u bytes", len,
                                               (guint) RELAY_REPORT_MAX_BYTES);
-      reply_error (self, ch, why);
+      reply_error (self, sid, why);
       return;
     }
   if (self->service == NULL)
     {
-      reply_error (self, ch, "reports are not available on this relay right now");
+      reply_error (self, sid, "reports are not available on this relay right now");
       return;
     }
   char remote_address[64] = "";
-  self->link.remote_address (remote_address, sizeof remote_address, self->link_data);
+  relay_peer_data_channels_get_remote_address (self->channels, remote_address,
+                                               sizeof remote_address);
   Reply *r = g_new0 (Reply, 1);
   r->inbox = inbox_ref (self->inbox);
-  r->sid = relay_data_channel_get_stream_id (ch);
+  r->sid = sid;
   self->stats.submitted++;
   relay_figures_service_submit (self->service, self->province, (const char *) data, len,
-                               RELAY_REPORT_VIA_DATA_CHANNEL, remote_address, on_report_done,
-                               r);
+                                RELAY_REPORT_VIA_DATA_CHANNEL, remote_address, on_report_done, r);
 }
 
-/* The link of the relay: the WHIP session's DTLS transport. */
-static void
-transport_send (const guint8 *data, gsize len, gpointer link_data)
-{
-  relay_webrtc_transport_send_application (link_data, data, len);
-}
-
-static void
-transport_remote_address (char *address, gsize size, gpointer link_data)
-{
-  RelayTransportStats ts;
-  relay_webrtc_transport_get_stats (link_data, &ts);
-  g_strlcpy (address, ts.remote_address, size);
-}
-
-RelayFiguresChannel *
-relay_figures_channel_new (RelayWorker *worker, RelayWebrtcTransport *transport,
-                          const RelaySdpMedia *application, RelayFiguresService *service,
-                          const char *province, GError **error)
-{
-  static const RelayFiguresChannelLink link = {
-    .send = transport_send,
-    .remote_address = transport_remote_address,
-  };
-  /* Our port as answered (the offer's); the peer's is the offer's too. */
-  return relay_figures_channel_new_on_link (worker, &link, transport, application->sctp_port,
-                                           service, province, error);
-}
-
-RelayFiguresChannel *
-relay_figures_channel_new_on_link (RelayWorker *worker, const RelayFiguresChannelLink *link,
-                                  gpointer link_data, guint16 sctp_port,
-                                  RelayFiguresService *service, const char *province,
-                                  GError **error)
-{
-  static const RelaySctpCallbacks sctp_callbacks = {
-    .output = on_sctp_output,
-    .message = on_sctp_message,
-    .incoming_reset = on_sctp_incoming_reset,
-    .state_changed = on_sctp_state,
-  };
-  static const RelayDataChannelCallbacks dc_callbacks = {
-    .send = dc_send,
-    .reset_stream = dc_reset_stream,
-    .opened = dc_opened,
-    .message = dc_message,
-    .closed = dc_closed,
-  };
-  RelayFiguresChannel *self = g_new0 (RelayFiguresChannel, 1);
-  self->worker = worker;
-  self->link = *link;
-  self->link_data = link_data;
-  self->service = service;
-  self->province = g_strdup (province);
-  self->inbox = g_new0 (Inbox, 1);
-  self->inbox->refcount = 1;
-  self->inbox->channel = self;
-  self->inbox->worker = worker;
-  /* The relay answers a=setup:passive: it is the DTLS server, so the
-   * office's browser opens its channels on even stream ids. */
-  self->channels = relay_data_channels_new (&dc_callbacks, RELAY_DATA_CHANNEL_PEER_EVEN, self);
-  self->sctp = relay_sctp_association_new (relay_worker_get_context (worker), sctp_port, sctp_port,
-                                           &sctp_callbacks, self, error);
-  if (self->sctp == NULL)
-    {
-      relay_figures_channel_free (self);
-      return NULL;
-    }
-  return self;
-}
-
-void
-relay_figures_channel_transport_connected (RelayFiguresChannel *self)
-{
-  if (self->started)
-    return;
-  self->started = TRUE;
-  relay_sctp_association_connect (self->sctp);
-}
-
-void
-relay_figures_channel_receive (RelayFiguresChannel *self, const guint8 *data, gsize len)
-{
-  relay_sctp_association_receive (self->sctp, data, len);
-}
+const RelayPeerChannelHandler relay_figures_channel_handler = {
+  .attach = figures_attach,
+  .opened = figures_opened,
+  .message = figures_message,
+  .closed = figures_closed,
+  .detach = figures_detach,
+};
 
 void
 relay_figures_channel_get_stats (RelayFiguresChannel *self, RelayFiguresChannelStats *stats)
 {
   *stats = self->stats;
-}
-
-void
-relay_figures_channel_free (RelayFiguresChannel *self)
-{
-  if (self == NULL)
-    return;
-  self->inbox->channel = NULL;
-  inbox_unref (self->inbox);
-  /* SCTP first: its ABORT goes out through the channels' transport. */
-  g_clear_pointer (&self->sctp, relay_sctp_association_free);
-  g_clear_pointer (&self->channels, relay_data_channels_free);
-  g_free (self->province);
-  g_free (self);
 }

@@ -1,15 +1,20 @@
-/* The province's reporting channel on its WHIP peer connection: the SCTP
- * association carried in the transport's DTLS, the data channels on it,
- * and the "report" channel whose text messages go to the report service
- * and whose replies come back on the same channel. Channels with any other
- * label are refused (closed at once). Lives on the session's worker. */
+/* The province's reporting channel on its WHIP peer connection, as a data
+ * channel handler (webrtc/peer/peer-data-channels.h): only a channel
+ * labelled "report" is accepted; its text messages go to the figures
+ * service and the service's replies come back on the same channel. Binary
+ * and oversized messages are answered with an error here, and so is every
+ * message when there is no service. The SCTP association and DCEP are the
+ * plumbing's.
+ *
+ * Callbacks run on the session's worker; replies are made on the figures
+ * service's writer thread and handed back to that worker. The per-peer
+ * state (RelayFiguresChannel) belongs to the plumbing's handler slot: made
+ * by `attach`, freed by `detach`. */
 #pragma once
 
 #include <glib.h>
-#include "webrtc/worker/worker-pool.h"
-#include "webrtc/peer/webrtc-transport.h"
+#include "webrtc/peer/peer-data-channels.h"
 #include "relay/figures/figures-service.h"
-#include "webrtc/sdp/sdp-offer.h"
 
 G_BEGIN_DECLS
 
@@ -22,38 +27,14 @@ typedef struct {
   guint channels_open;
 } RelayFiguresChannelStats;
 
-/* application: the accepted m=application of the offer. service may be
- * NULL: every message is then answered with a "not available" error. The
- * transport must outlive the channel. */
-RelayFiguresChannel *relay_figures_channel_new (RelayWorker *worker, RelayWebrtcTransport *transport,
-                                              const RelaySdpMedia *application,
-                                              RelayFiguresService *service, const char *province,
-                                              GError **error);
+/* The handler for RelayPublisherSettings.channels; its handler_data
+ * (channels_data) is the RelayFiguresService, which may be NULL: every
+ * message is then answered with a "not available" error. The service must
+ * outlive the sessions. */
+extern const RelayPeerChannelHandler relay_figures_channel_handler;
 
-/* What the channel needs of its transport; relay_figures_channel_new gives
- * the WHIP session's DTLS transport. Called on the worker. */
-typedef struct {
-  /* One SCTP packet to the peer (a DTLS application data record). */
-  void (*send) (const guint8 *data, gsize len, gpointer link_data);
-  /* The peer's address, recorded with its reports ("" when unknown). */
-  void (*remote_address) (char *address, gsize size, gpointer link_data);
-} RelayFiguresChannelLink;
-
-/* The same on any link (link_data must outlive the channel); sctp_port is
- * the m=application's a=sctp-port, ours and the peer's. Tests wire it to a
- * peer association of their own. */
-RelayFiguresChannel *relay_figures_channel_new_on_link (RelayWorker *worker,
-                                                      const RelayFiguresChannelLink *link,
-                                                      gpointer link_data, guint16 sctp_port,
-                                                      RelayFiguresService *service,
-                                                      const char *province, GError **error);
-/* DTLS is up: SCTP starts (idempotent; later reconnects change nothing). */
-void relay_figures_channel_transport_connected (RelayFiguresChannel *channel);
-/* A DTLS application data record from the transport. */
-void relay_figures_channel_receive (RelayFiguresChannel *channel, const guint8 *data, gsize len);
+/* The state relay_figures_channel_handler attached to a peer's channels
+ * (relay_peer_data_channels_get_handler_state). Worker thread. */
 void relay_figures_channel_get_stats (RelayFiguresChannel *channel, RelayFiguresChannelStats *stats);
-/* Aborts the association (before the transport is freed); replies still in
- * flight are dropped when they arrive. */
-void relay_figures_channel_free (RelayFiguresChannel *channel);
 
 G_END_DECLS

@@ -1,5 +1,6 @@
 #include "relay/router/office-publisher.h"
 
+#include "relay/figures/figures-channel.h"
 #include "relay/router/office-decoder.h"
 #include "webrtc/base/log.h"
 
@@ -77,7 +78,8 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
     .media_timeout_ms = app->config->media_timeout_ms,
     .offline_grace_s = app->config->offline_grace_s,
     .connect_timeout_s = app->config->limits.connect_timeout_s,
-    .reports = app->reports,
+    .channels = &relay_figures_channel_handler,
+    .channels_data = app->reports,
     .ingest = app->config->ingest,
     .on_limit = relay_province_registry_on_session_limit,
     .limit_data = app->registry,

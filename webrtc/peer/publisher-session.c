@@ -8,7 +8,7 @@
 #include "webrtc/base/random-id.h"
 #include "webrtc/peer/keyframe-request-manager.h"
 #include "webrtc/peer/peer-session.h"
-#include "relay/figures/figures-channel.h"
+#include "webrtc/peer/peer-data-channels.h"
 #include "webrtc/peer/rtcp-feedback.h"
 #include "webrtc/peer/webrtc-transport.h"
 #include "webrtc/rtcp/rtcp-sender-report.h"
@@ -30,7 +30,7 @@ struct _RelayPublisherSession {
   gpointer state_data;
 
   /* Worker-thread state. */
-  RelayFiguresChannel *reports; /* NULL without a data channel m-line */
+  RelayPeerDataChannels *channels; /* NULL without a data channel m-line */
   RelayIngestPolicer *policer;
   GSource *tick;
   guint tick_count;
@@ -467,8 +467,8 @@ on_transport_state (RelayTransportState state, const char *reason, gpointer data
   g_mutex_lock (&self->lock);
   self->snapshot.transport = relay_transport_state_name (state);
   g_mutex_unlock (&self->lock);
-  if (state == RELAY_TRANSPORT_CONNECTED && self->reports)
-    relay_figures_channel_transport_connected (self->reports);
+  if (state == RELAY_TRANSPORT_CONNECTED && self->channels)
+    relay_peer_data_channels_transport_connected (self->channels);
   if (state == RELAY_TRANSPORT_CONNECTED)
     {
       self->ever_connected = TRUE;
@@ -492,8 +492,8 @@ static void
 on_application_data (const guint8 *data, gsize len, gpointer user_data)
 {
   RelayPublisherSession *self = user_data;
-  if (self->reports)
-    relay_figures_channel_receive (self->reports, data, len);
+  if (self->channels)
+    relay_peer_data_channels_receive (self->channels, data, len);
 }
 
 void
@@ -535,7 +535,7 @@ teardown_on_worker (RelayPeerSession *peer)
       g_clear_pointer (&self->tick, g_source_unref);
     }
   /* Before the transport: the SCTP ABORT goes out through it. */
-  g_clear_pointer (&self->reports, relay_figures_channel_free);
+  g_clear_pointer (&self->channels, relay_peer_data_channels_free);
   g_clear_pointer (&self->peer.transport, relay_webrtc_transport_free);
   if (self->settings.decoder && !self->decoder_closed)
     {
@@ -566,10 +566,11 @@ build_session (RelayPeerSession *peer, char **answer, GError **error)
     return FALSE;
   if (offer->application)
     {
-      self->reports = relay_figures_channel_new (self->settings.worker, self->peer.transport,
-                                                offer->application, self->settings.reports,
-                                                self->code, error);
-      if (!self->reports)
+      self->channels = relay_peer_data_channels_new (self->settings.worker, self->peer.transport,
+                                                     offer->application, self->settings.channels,
+                                                     self->settings.channels_data, self->code,
+                                                     error);
+      if (!self->channels)
         return FALSE;
     }
 

@@ -13,7 +13,7 @@
 #include "webrtc/ice/ice-agent.h"
 #include "webrtc/peer/ingest-policer.h"
 #include "webrtc/sdp/sdp-answer.h"
-#include "relay/figures/figures-service.h" /* until the data channels are the stack's */
+#include "webrtc/peer/peer-data-channels.h"
 
 G_BEGIN_DECLS
 
@@ -74,9 +74,11 @@ typedef struct {
   /* No ICE + DTLS by then: closed ("never connected"), so a POST that
    * never follows through holds ports and a worker only briefly. 0: 10 s. */
   guint connect_timeout_s;
-  /* Where the "report" data channel's messages go; NULL: answered with a
-   * "not available" error. Not owned; must outlive the sessions. */
-  RelayFiguresService *reports;
+  /* What the data channels the office opens are for (an m=application
+   * in the offer); NULL: every channel is refused. Not owned; both must
+   * outlive the sessions. */
+  const RelayPeerChannelHandler *channels;
+  gpointer channels_data;
   /* What the office may send; zeroes (unset) mean the defaults. */
   RelayIngestLimits ingest;
   RelayPublisherLimitFunc on_limit; /* may be NULL */

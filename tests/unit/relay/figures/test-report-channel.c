@@ -1,5 +1,7 @@
-/* The province's report channel as the relay runs it (webrtc/peer/report-
- * channel.c on a worker of the relay's pool), reached over a real SCTP
+/* The province's report channel as the relay runs it (the figures handler,
+ * relay/figures/figures-channel.c, on the data channel plumbing,
+ * webrtc/peer/peer-data-channels.c, on a worker of the relay's pool),
+ * reached over a real SCTP
  * association: the test plays the browser with an association of its own
  * wired back to back with the channel's (as DTLS would carry it) and speaks
  * DCEP on it. Only a channel labelled exactly "report" is accepted (DCEP
@@ -11,6 +13,7 @@
 
 #include "webrtc/worker/worker-pool.h"
 #include "relay/figures/figures-channel.h"
+#include "webrtc/peer/peer-data-channels.h"
 #include "webrtc/sctp/data-channel.h"
 #include "webrtc/sctp/dcep.h"
 #include "webrtc/sctp/sctp-association.h"
@@ -30,7 +33,7 @@ typedef struct {
 typedef struct {
   RelayWorkerPool *pool;
   RelayWorker *worker;
-  RelayFiguresChannel *channel;  /* the relay's side */
+  RelayPeerDataChannels *channel; /* the relay's side */
   RelaySctpAssociation *browser; /* the test's side */
   RelaySctpState browser_state;
   /* Until both sides have started, packets wait here (each side refuses
@@ -80,7 +83,7 @@ browser_output (const guint8 *data, gsize len, gpointer user_data)
       g_queue_push_tail (&env->held, h);
     }
   else if (env->channel)
-    relay_figures_channel_receive (env->channel, data, len);
+    relay_peer_data_channels_receive (env->channel, data, len);
 }
 
 static void
@@ -186,7 +189,7 @@ wait_until (Env *env, gboolean (*check) (Env *, gpointer), gpointer data, const 
 static void
 start (Env *env, gpointer data)
 {
-  static const RelayFiguresChannelLink link = {
+  static const RelayPeerDataChannelsLink link = {
     .send = link_send,
     .remote_address = link_remote_address,
   };
@@ -197,15 +200,17 @@ start (Env *env, gpointer data)
     .state_changed = browser_state,
   };
   g_autoptr (GError) error = NULL;
-  env->channel = relay_figures_channel_new_on_link (env->worker, &link, env, RELAY_SCTP_DEFAULT_PORT,
-                                                   NULL, "TH-50", &error);
+  env->channel = relay_peer_data_channels_new_on_link (env->worker, &link, env,
+                                                      RELAY_SCTP_DEFAULT_PORT,
+                                                      &relay_figures_channel_handler, NULL, "TH-50",
+                                                      &error);
   g_assert_no_error (error);
   env->browser = relay_sctp_association_new (relay_worker_get_context (env->worker),
                                              RELAY_SCTP_DEFAULT_PORT, RELAY_SCTP_DEFAULT_PORT,
                                              &browser_callbacks, env, &error);
   g_assert_no_error (error);
   /* As when DTLS comes up on both sides: both INITs cross. */
-  relay_figures_channel_transport_connected (env->channel);
+  relay_peer_data_channels_transport_connected (env->channel);
   relay_sctp_association_connect (env->browser);
   env->wire_up = TRUE;
   Held *h;
@@ -216,7 +221,7 @@ start (Env *env, gpointer data)
       if (h->to_browser)
         relay_sctp_association_receive (env->browser, d, len);
       else
-        relay_figures_channel_receive (env->channel, d, len);
+        relay_peer_data_channels_receive (env->channel, d, len);
       g_bytes_unref (h->packet);
       g_free (h);
     }
@@ -226,8 +231,8 @@ static void
 stop (Env *env, gpointer data)
 {
   /* The channel's ABORT reaches the browser side; nothing goes back. */
-  RelayFiguresChannel *channel = g_steal_pointer (&env->channel);
-  relay_figures_channel_free (channel);
+  RelayPeerDataChannels *channel = g_steal_pointer (&env->channel);
+  relay_peer_data_channels_free (channel);
   g_clear_pointer (&env->browser, relay_sctp_association_free);
 }
 
@@ -337,7 +342,7 @@ has_messages (Env *env, gpointer data)
 static void
 get_stats (Env *env, gpointer data)
 {
-  relay_figures_channel_get_stats (env->channel, data);
+  relay_figures_channel_get_stats (relay_peer_data_channels_get_handler_state (env->channel), data);
 }
 
 static void
