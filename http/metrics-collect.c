@@ -244,14 +244,14 @@ write_outputs (Text *t, RelayApp *app)
 
   family (t, "briefing_relay_output_frames_total", RELAY_METRIC_COUNTER,
           "Video frames encoded for each of the relay's own outputs.");
-  relay_metrics_text_sample_uint (t, L ("output", "mosaic"), s.mosaic.frames_out);
-  relay_metrics_text_sample_uint (t, L ("output", "program"), s.program.frames_out);
+  relay_metrics_text_sample_uint (t, L ("output", "mosaic"), s.mosaic.encoded.frames_out);
+  relay_metrics_text_sample_uint (t, L ("output", "program"), s.program.encoded.frames_out);
 
   family (t, "briefing_relay_output_keyframes_forced_total", RELAY_METRIC_COUNTER,
           "Key frames the encoders were made to produce for viewers that asked (at most one a "
           "second per output).");
-  relay_metrics_text_sample_uint (t, L ("output", "mosaic"), s.mosaic.keyframes_forced);
-  relay_metrics_text_sample_uint (t, L ("output", "program"), s.program.keyframes_forced);
+  relay_metrics_text_sample_uint (t, L ("output", "mosaic"), s.mosaic.encoded.keyframes_forced);
+  relay_metrics_text_sample_uint (t, L ("output", "program"), s.program.encoded.keyframes_forced);
 
   family (t, "briefing_relay_mosaic_input_frames_total", RELAY_METRIC_COUNTER,
           "Decoded frames of the participants taken into the mosaic.");
@@ -275,10 +275,10 @@ write_outputs (Text *t, RelayApp *app)
           "\"program\") or decoded audio (output=\"mix\") being taken in to the first RTP "
           "packet that carries it leaving the encoder: one observation per encoded frame, "
           "per packet of each mix.");
-  if (s.mosaic.latency)
-    relay_metrics_text_histogram (t, L ("output", "mosaic"), s.mosaic.latency);
-  if (s.program.latency)
-    relay_metrics_text_histogram (t, L ("output", "program"), s.program.latency);
+  if (s.mosaic.encoded.latency)
+    relay_metrics_text_histogram (t, L ("output", "mosaic"), s.mosaic.encoded.latency);
+  if (s.program.encoded.latency)
+    relay_metrics_text_histogram (t, L ("output", "program"), s.program.encoded.latency);
   if (s.mix.latency)
     relay_metrics_text_histogram (t, L ("output", "mix"), s.mix.latency);
 }

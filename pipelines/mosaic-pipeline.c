@@ -729,15 +729,8 @@ relay_mosaic_request_keyframe (RelayMosaic *self)
 void
 relay_mosaic_get_stats (RelayMosaic *self, RelayMosaicStats *stats)
 {
-  RelayVideoEncoderOutputStats out;
-  relay_video_encoder_output_get_stats (self->out.encoder, &out);
   memset (stats, 0, sizeof *stats);
-  stats->frames_out = out.frames_out;
-  stats->fps = out.fps;
-  stats->keyframes_forced = out.keyframes_forced;
-  stats->latency_p50_us = out.latency_p50_us;
-  stats->latency_p99_us = out.latency_p99_us;
-  stats->latency = out.latency;
+  relay_video_encoder_output_get_stats (self->out.encoder, &stats->encoded);
   g_mutex_lock (&self->lock);
   stats->frames_in = self->frames_in;
   g_mutex_unlock (&self->lock);

@@ -25,7 +25,7 @@
 #include <gst/video/video.h>
 #include <json-glib/json-glib.h>
 #include "pipelines/rtp-output.h"
-#include "webrtc/base/metrics-histogram.h"
+#include "pipelines/video-encoder-output.h"
 #include "relay/conference/conference.h"
 #include "relay/config/config.h"
 
@@ -34,14 +34,12 @@ G_BEGIN_DECLS
 typedef struct _RelayMosaic RelayMosaic;
 
 typedef struct {
-  guint64 frames_out;       /* encoded frames */
-  double fps;               /* output frames per second over the last ~2 s */
-  guint64 keyframes_forced; /* keyframe requests answered */
-  guint64 frames_in;        /* participant frames taken in */
-  /* From a participant frame being pushed in to the encoded frame that
-   * first shows it leaving as RTP, in µs (-1 before any). */
-  gint64 latency_p50_us, latency_p99_us;
-  const RelayMetricsHistogram *latency; /* the same, for GET /metrics (borrowed) */
+  /* Frames encoded, their rate over ~2 s, keyframe requests answered; the
+   * latency from a participant frame pushed in to the encoded frame that
+   * first shows it leaving as RTP (µs, -1 before any; and as a histogram
+   * for GET /metrics, borrowed). */
+  RelayVideoEncoderOutputStats encoded;
+  guint64 frames_in; /* participant frames taken in */
 } RelayMosaicStats;
 
 /* Builds and starts the pipeline (size, rate, order, codec, bitrate from

@@ -228,13 +228,8 @@ relay_program_request_keyframe (RelayProgram *self)
 void
 relay_program_get_stats (RelayProgram *self, RelayProgramStats *stats)
 {
-  RelayVideoEncoderOutputStats out;
-  relay_video_encoder_output_get_stats (self->out.encoder, &out);
   memset (stats, 0, sizeof *stats);
-  stats->frames_out = out.frames_out;
-  stats->fps = out.fps;
-  stats->keyframes_forced = out.keyframes_forced;
-  stats->latency = out.latency;
+  relay_video_encoder_output_get_stats (self->out.encoder, &stats->encoded);
   g_mutex_lock (&self->lock);
   g_strlcpy (stats->source, self->source, sizeof stats->source);
   g_mutex_unlock (&self->lock);

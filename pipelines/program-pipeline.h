@@ -11,7 +11,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include "pipelines/rtp-output.h"
-#include "webrtc/base/metrics-histogram.h"
+#include "pipelines/video-encoder-output.h"
 #include "relay/config/config.h"
 
 G_BEGIN_DECLS
@@ -19,13 +19,10 @@ G_BEGIN_DECLS
 typedef struct _RelayProgram RelayProgram;
 
 typedef struct {
-  guint64 frames_out;
-  double fps;
-  guint64 keyframes_forced;
+  /* As the mosaic's; the latency runs from the source's frame pushed in
+   * to its encoded frame leaving. */
+  RelayVideoEncoderOutputStats encoded;
   char source[16];
-  /* From the source's frame being pushed in to its encoded frame leaving,
-   * for GET /metrics (borrowed, lives as the program). */
-  const RelayMetricsHistogram *latency;
 } RelayProgramStats;
 
 RelayProgram *relay_program_new (RelayConfig *config, RelayRtpOutputFunc output,

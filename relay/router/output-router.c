@@ -537,14 +537,14 @@ describe_mosaic (RelayOutputRouter *self, JsonBuilder *b, gboolean details)
   add_int (b, "height", c->mosaic_height);
   json_builder_set_member_name (b, "codec");
   json_builder_add_string_value (b, relay_codec_name (c->output_codec));
-  add_fps (b, ms.fps);
+  add_fps (b, ms.encoded.fps);
   if (details)
     {
-      add_int (b, "frames", ms.frames_out);
+      add_int (b, "frames", ms.encoded.frames_out);
       add_int (b, "frames_in", ms.frames_in);
-      add_int (b, "keyframes_forced", ms.keyframes_forced);
-      add_latency (b, "latency_p50_ms", ms.latency_p50_us);
-      add_latency (b, "latency_p99_ms", ms.latency_p99_us);
+      add_int (b, "keyframes_forced", ms.encoded.keyframes_forced);
+      add_latency (b, "latency_p50_ms", ms.encoded.latency_p50_us);
+      add_latency (b, "latency_p99_ms", ms.encoded.latency_p99_us);
       add_int (b, "viewers", count_viewers (self, RELAY_OUTPUT_MOSAIC));
     }
   /* Public: pages map clicks to offices with it. */
@@ -564,11 +564,11 @@ describe_program (RelayOutputRouter *self, JsonBuilder *b, gboolean details)
   add_int (b, "height", c->program_height);
   json_builder_set_member_name (b, "source");
   json_builder_add_string_value (b, ps.source);
-  add_fps (b, ps.fps);
+  add_fps (b, ps.encoded.fps);
   if (details)
     {
-      add_int (b, "frames", ps.frames_out);
-      add_int (b, "keyframes_forced", ps.keyframes_forced);
+      add_int (b, "frames", ps.encoded.frames_out);
+      add_int (b, "keyframes_forced", ps.encoded.keyframes_forced);
       add_int (b, "viewers", count_viewers (self, RELAY_OUTPUT_PROGRAM));
     }
   json_builder_end_object (b);

@@ -89,7 +89,7 @@ frames_out (Setup *s)
 {
   RelayMosaicStats st;
   relay_mosaic_get_stats (s->mosaic, &st);
-  return st.frames_out;
+  return st.encoded.frames_out;
 }
 
 /* One frame period: each live participant's frame goes in (as its decoder
@@ -292,11 +292,11 @@ test_tiles_and_cards (void)
   relay_mosaic_get_stats (s->mosaic, &st);
   g_test_message ("frames in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
                   "; latency p50 %" G_GINT64_FORMAT " p99 %" G_GINT64_FORMAT " us",
-                  st.frames_in, st.frames_out, st.latency_p50_us, st.latency_p99_us);
+                  st.frames_in, st.encoded.frames_out, st.encoded.latency_p50_us, st.encoded.latency_p99_us);
   /* Every frame pushed in was taken in. */
   g_assert_cmpuint (st.frames_in, ==, s->pushed);
-  g_assert_cmpint (st.latency_p50_us, >, 0);
-  g_assert_cmpint (st.latency_p99_us, >=, st.latency_p50_us);
+  g_assert_cmpint (st.encoded.latency_p50_us, >, 0);
+  g_assert_cmpint (st.encoded.latency_p99_us, >=, st.encoded.latency_p50_us);
   g_assert_cmpuint (s->vc->bad_kind, ==, 0);
   g_assert_cmpuint (s->vc->keyframe_packets, >=, 1);
   g_assert_cmpint (s->vc->last_capture_us, >, 0);
@@ -515,7 +515,7 @@ keyframes_forced (Setup *s)
 {
   RelayMosaicStats st;
   relay_mosaic_get_stats (s->mosaic, &st);
-  return st.keyframes_forced;
+  return st.encoded.keyframes_forced;
 }
 
 static void

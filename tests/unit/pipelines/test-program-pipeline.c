@@ -97,13 +97,13 @@ step (Setup *s, gboolean central, gboolean th50)
   video_check_crank (test_clock, 1);
   s->ticks++;
   gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (stats (s).frames_out + s->lag < s->ticks)
+  while (stats (s).encoded.frames_out + s->lag < s->ticks)
     {
       if (g_get_monotonic_time () > end)
-        g_error ("%" G_GUINT64_FORMAT " frames encoded of %u", stats (s).frames_out, s->ticks);
+        g_error ("%" G_GUINT64_FORMAT " frames encoded of %u", stats (s).encoded.frames_out, s->ticks);
       g_usleep (200);
     }
-  video_check_wait_count (s->vc, &s->vc->frames, (guint) stats (s).frames_out, "frames decoded");
+  video_check_wait_count (s->vc, &s->vc->frames, (guint) stats (s).encoded.frames_out, "frames decoded");
 }
 
 static gboolean
@@ -164,14 +164,14 @@ run_switching (RelayCodec codec)
   wait_picture (s, TRUE, FALSE, BLUE, 24, 3);
 
   /* Two requests at once are one keyframe, in the next frame. */
-  guint64 forced = stats (s).keyframes_forced;
+  guint64 forced = stats (s).encoded.keyframes_forced;
   guint keyframes = s->vc->keyframe_packets;
   GstClockTime asked_at = now ();
   relay_program_request_keyframe (s->program);
   relay_program_request_keyframe (s->program);
   for (guint i = 0; i <= s->lag; i++)
     step (s, TRUE, FALSE);
-  g_assert_cmpuint (stats (s).keyframes_forced, ==, forced + 1);
+  g_assert_cmpuint (stats (s).encoded.keyframes_forced, ==, forced + 1);
   g_assert_cmpuint (s->vc->keyframe_packets, >, keyframes);
   /* Another within that second waits for it to be over (every frame
    * until then is checked), then is served. */
@@ -179,18 +179,18 @@ run_switching (RelayCodec codec)
   while (now () + 2 * PERIOD < asked_at + GST_SECOND)
     {
       step (s, TRUE, FALSE);
-      g_assert_cmpuint (stats (s).keyframes_forced, ==, forced + 1);
+      g_assert_cmpuint (stats (s).encoded.keyframes_forced, ==, forced + 1);
     }
-  for (guint i = 0; i < 4 && stats (s).keyframes_forced < forced + 2; i++)
+  for (guint i = 0; i < 4 && stats (s).encoded.keyframes_forced < forced + 2; i++)
     step (s, TRUE, FALSE);
-  g_assert_cmpuint (stats (s).keyframes_forced, ==, forced + 2);
+  g_assert_cmpuint (stats (s).encoded.keyframes_forced, ==, forced + 2);
 
   /* Output flows at the configured rate of its own clock: a frame a tick,
    * each whole frame periods after the last in RTP time. */
-  guint64 before = stats (s).frames_out;
+  guint64 before = stats (s).encoded.frames_out;
   for (guint i = 0; i < FPS; i++)
     step (s, TRUE, FALSE);
-  guint64 more = stats (s).frames_out - before;
+  guint64 more = stats (s).encoded.frames_out - before;
   g_assert_cmpuint (more, >=, FPS - 1);
   g_assert_cmpuint (more, <=, FPS + 1);
   g_assert_cmpuint (s->vc->bad_kind, ==, 0);
