@@ -7,6 +7,7 @@
 #include "webrtc/peer/viewer-session.h"
 #include "http/admission.h"
 #include "http/http-util.h"
+#include "http/json-members.h"
 #include "http/session-resource.h"
 
 #define WHEP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
@@ -521,16 +522,6 @@ whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
     handle_post (self, msg, source);
 }
 
-static void
-add_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  if (value >= 0)
-    json_builder_add_int_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 /* GET /api/v1/viewers: who watches what, and how the forwarding fares. */
 static void
 viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -588,22 +579,22 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
         json_builder_add_string_value (b, s.remote_address);
       else
         json_builder_add_null_value (b);
-      add_int (b, "rtt_ms", s.rtt_ms);
-      add_int (b, "video_packets", s.video_packets);
-      add_int (b, "audio_packets", s.audio_packets);
-      add_int (b, "bytes_sent", s.bytes_sent);
-      add_int (b, "nacks_received", s.nacks_received);
-      add_int (b, "retransmitted", s.retransmitted);
-      add_int (b, "resend_refused_repeat", s.resend_refused_repeat);
-      add_int (b, "resend_refused_budget", s.resend_refused_budget);
-      add_int (b, "resend_refused_excess", s.resend_refused_excess);
-      add_int (b, "plis_received", s.plis_received);
-      add_int (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
-      add_int (b, "channel_dropped", s.channel_dropped);
-      add_int (b, "retransmission_cache_slots", s.retransmission_cache_slots);
-      add_int (b, "forward_p50_us", s.forward_p50_us);
-      add_int (b, "forward_p99_us", s.forward_p99_us);
-      add_int (b, "forward_max_us", s.forward_max_us);
+      relay_json_member_add_count (b, "rtt_ms", s.rtt_ms);
+      relay_json_member_add_count (b, "video_packets", s.video_packets);
+      relay_json_member_add_count (b, "audio_packets", s.audio_packets);
+      relay_json_member_add_count (b, "bytes_sent", s.bytes_sent);
+      relay_json_member_add_count (b, "nacks_received", s.nacks_received);
+      relay_json_member_add_count (b, "retransmitted", s.retransmitted);
+      relay_json_member_add_count (b, "resend_refused_repeat", s.resend_refused_repeat);
+      relay_json_member_add_count (b, "resend_refused_budget", s.resend_refused_budget);
+      relay_json_member_add_count (b, "resend_refused_excess", s.resend_refused_excess);
+      relay_json_member_add_count (b, "plis_received", s.plis_received);
+      relay_json_member_add_count (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
+      relay_json_member_add_count (b, "channel_dropped", s.channel_dropped);
+      relay_json_member_add_count (b, "retransmission_cache_slots", s.retransmission_cache_slots);
+      relay_json_member_add_count (b, "forward_p50_us", s.forward_p50_us);
+      relay_json_member_add_count (b, "forward_p99_us", s.forward_p99_us);
+      relay_json_member_add_count (b, "forward_max_us", s.forward_max_us);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
