@@ -569,16 +569,11 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, relay_viewer_session_get_source (session));
       RelayOutput output;
-      json_builder_set_member_name (b, "province");
-      if (output_from_name (relay_viewer_session_get_source (session), &output))
-        json_builder_add_null_value (b);
-      else
-        json_builder_add_string_value (b, relay_viewer_session_get_source (session));
-      json_builder_set_member_name (b, "remote_address");
-      if (s.remote_address[0])
-        json_builder_add_string_value (b, s.remote_address);
-      else
-        json_builder_add_null_value (b);
+      const char *source = relay_viewer_session_get_source (session);
+      relay_json_member_add_string (b, "province",
+                                    output_from_name (source, &output) ? NULL : source);
+      relay_json_member_add_string (b, "remote_address",
+                                    s.remote_address[0] ? s.remote_address : NULL);
       relay_json_member_add_count (b, "rtt_ms", s.rtt_ms);
       relay_json_member_add_count (b, "video_packets", s.video_packets);
       relay_json_member_add_count (b, "audio_packets", s.audio_packets);
