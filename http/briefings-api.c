@@ -8,6 +8,7 @@
 #include "http/briefing-detail.h"
 #include "http/briefing-media.h"
 #include "http/http-util.h"
+#include "http/json-members.h"
 #include "http/media-link.h"
 
 /* A whole agenda of the roster twice with titles fits comfortably. */
@@ -66,11 +67,10 @@ static gboolean
 int_member (JsonObject *o, const char *name, gint64 min, gint64 max, gint *out, GError **error)
 {
   *out = -1;
-  JsonNode *n = json_object_get_member (o, name);
-  if (!n)
+  if (!json_object_has_member (o, name))
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
-      || json_node_get_int (n) < min || json_node_get_int (n) > max)
+  JsonNode *n = relay_json_member_value (o, name, G_TYPE_INT64);
+  if (!n || json_node_get_int (n) < min || json_node_get_int (n) > max)
     return fail (error, "\"%s\" must be a whole number from %" G_GINT64_FORMAT " to %"
                  G_GINT64_FORMAT, name, min, max);
   *out = (gint) json_node_get_int (n);
@@ -83,12 +83,11 @@ static gboolean
 text_member (JsonObject *o, const char *name, const char **out, GError **error)
 {
   *out = NULL;
-  JsonNode *n = json_object_get_member (o, name);
-  if (!n)
+  if (!json_object_has_member (o, name))
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+  const char *text = relay_json_member_string (o, name);
+  if (!text)
     return fail (error, "\"%s\" must be a string", name);
-  const char *text = json_node_get_string (n);
   glong chars = g_utf8_strlen (text, -1);
   if (chars < 1 || chars > RELAY_BRIEFING_MAX_TITLE)
     return fail (error, "\"%s\" must have 1 to %d characters", name, RELAY_BRIEFING_MAX_TITLE);
@@ -143,7 +142,7 @@ parse_agenda (RelayConfig *config, JsonNode *node, GError **error)
           || !int_member (o, "time_limit_s", 0, 3600, &limit, error)
           || !text_member (o, "title", &title, error))
         return NULL;
-      JsonNode *office = json_object_get_member (o, "office");
+      gboolean office = json_object_has_member (o, "office");
       if (office && title)
         {
           fail (error, "agenda item %u: an office or a title, not both", i);
@@ -151,10 +150,7 @@ parse_agenda (RelayConfig *config, JsonNode *node, GError **error)
         }
       if (office)
         {
-          const char *code = JSON_NODE_HOLDS_VALUE (office)
-                                     && json_node_get_value_type (office) == G_TYPE_STRING
-                                 ? json_node_get_string (office)
-                                 : NULL;
+          const char *code = relay_json_member_string (o, "office");
           if (!code || !relay_config_find_province (config, code))
             {
               fail (error, "agenda item %u: \"office\" must be an office code of the roster", i);
@@ -285,13 +281,8 @@ create_briefing (BriefingsApi *api, SoupServerMessage *msg, const RelayCaller *c
           reply_error (msg, error);
           return;
         }
-      JsonNode *p = json_object_get_member (o, "plan");
-      if (p && (!JSON_NODE_HOLDS_VALUE (p) || json_node_get_value_type (p) != G_TYPE_BOOLEAN))
-        {
-          relay_http_error (msg, 400, "bad-request", "\"plan\" must be true or false");
-          return;
-        }
-      plan = p && json_node_get_boolean (p);
+      if (!relay_json_member_optional_boolean (msg, o, "plan", &plan))
+        return;
       if (json_object_has_member (o, "agenda"))
         {
           agenda = parse_agenda (api->app->config, json_object_get_member (o, "agenda"), &error);

@@ -5,6 +5,7 @@
 #include "relay/figures/figures-validate.h"
 #include "http/file-response.h"
 #include "http/http-util.h"
+#include "http/json-members.h"
 #include "http/media-link.h"
 
 #define VIEWERS_ONLY "clips are for the chair, the minister and viewers"
@@ -43,16 +44,6 @@ authorize (ClipsApi *api, SoupServerMessage *msg, const char *path, GHashTable *
 }
 
 static void
-member_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 list_clips (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
 {
   RelayConfig *config = api->app->config;
@@ -74,7 +65,7 @@ list_clips (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  member_string (b, "date", date);
+  relay_json_member_add_string (b, "date", date);
   json_builder_set_member_name (b, "clips");
   json_builder_begin_array (b);
   for (guint i = 0; i < rows->len; i++)
@@ -88,17 +79,17 @@ list_clips (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, row->id);
-      member_string (b, "province", row->province);
-      member_string (b, "name_th", p ? p->name_th : NULL);
-      member_string (b, "name_en", p ? p->name_en : NULL);
-      member_string (b, "start", row->started_at);
-      member_string (b, "end", row->ended_at);
+      relay_json_member_add_string (b, "province", row->province);
+      relay_json_member_add_string (b, "name_th", p ? p->name_th : NULL);
+      relay_json_member_add_string (b, "name_en", p ? p->name_en : NULL);
+      relay_json_member_add_string (b, "start", row->started_at);
+      relay_json_member_add_string (b, "end", row->ended_at);
       json_builder_set_member_name (b, "duration_ms");
       json_builder_add_int_value (b, row->duration_ms);
       json_builder_set_member_name (b, "bytes");
       json_builder_add_int_value (b, row->bytes);
-      member_string (b, "reason", row->reason);
-      member_string (b, "url", url);
+      relay_json_member_add_string (b, "reason", row->reason);
+      relay_json_member_add_string (b, "url", url);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

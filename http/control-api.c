@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "http/http-util.h"
+#include "http/json-members.h"
 
 #define CHAIR_ONLY "only the chair controls the floor, mutes and the layout"
 
@@ -25,20 +26,6 @@ read_object (SoupServerMessage *msg, JsonParser *parser)
   return relay_http_read_json_object (msg, parser, RELAY_CONTROL_MAX_BODY);
 }
 
-/* A string member, or NULL after answering 400. */
-static const char *
-string_member (SoupServerMessage *msg, JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  if (!n || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    {
-      g_autofree char *reason = g_strdup_printf ("\"%s\" must be a string", name);
-      relay_http_error (msg, 400, "bad-request", reason);
-      return NULL;
-    }
-  return json_node_get_string (n);
-}
-
 static void
 put_floor (ControlApi *api, SoupServerMessage *msg)
 {
@@ -46,7 +33,7 @@ put_floor (ControlApi *api, SoupServerMessage *msg)
   JsonObject *o = read_object (msg, parser);
   if (!o)
     return;
-  const char *code = string_member (msg, o, "province");
+  const char *code = relay_json_member_require_string (msg, o, "province");
   if (!code)
     return;
   if (!relay_config_find_province (api->app->config, code))
@@ -72,13 +59,10 @@ put_participant (ControlApi *api, SoupServerMessage *msg, const char *id)
   JsonObject *o = read_object (msg, parser);
   if (!o)
     return;
-  JsonNode *n = json_object_get_member (o, "muted");
-  if (!n || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
-    {
-      relay_http_error (msg, 400, "bad-request", "\"muted\" must be true or false");
-      return;
-    }
-  relay_conference_set_muted (api->conference, id, json_node_get_boolean (n));
+  gboolean muted;
+  if (!relay_json_member_require_boolean (msg, o, "muted", &muted))
+    return;
+  relay_conference_set_muted (api->conference, id, muted);
   reply_status (msg, api);
 }
 
@@ -89,7 +73,7 @@ put_layout (ControlApi *api, SoupServerMessage *msg)
   JsonObject *o = read_object (msg, parser);
   if (!o)
     return;
-  const char *name = string_member (msg, o, "layout");
+  const char *name = relay_json_member_require_string (msg, o, "layout");
   RelayLayout layout;
   if (!name)
     return;

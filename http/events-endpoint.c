@@ -13,6 +13,7 @@
 #include "http/http-listener.h"
 #include "webrtc/base/input-capture.h"
 #include "relay/json-input.h"
+#include "http/json-members.h"
 #include "http/http-util.h"
 #include "http/request-guard.h"
 #include "http/session-cookie.h"
@@ -111,10 +112,9 @@ facts_read (EventFacts *facts, const char *json)
   for (guint i = 0; i < G_N_ELEMENTS (audiences); i++)
     if (strcmp (audiences[i].type, type) == 0)
       facts->audience = audiences[i].audience;
-  JsonNode *province = json_object_get_member (o, "province");
-  if (province && JSON_NODE_HOLDS_VALUE (province)
-      && json_node_get_value_type (province) == G_TYPE_STRING)
-    facts->province = json_node_get_string (province);
+  const char *province = relay_json_member_string (o, "province");
+  if (province)
+    facts->province = province;
 }
 
 static void
@@ -323,18 +323,6 @@ authenticated (EventClient *client)
     relay_event_bus_replay (endpoint->bus, client->replay_after, on_replayed, client);
 }
 
-/* A member that is a JSON string, or NULL: json-glib's
- * _get_string_member_with_default logs a critical for an object or array,
- * and the client chooses which it sends. */
-static const char *
-string_member (JsonObject *o, const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-  if (!node || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 char *
 relay_events_parse_auth (gboolean is_text, const char *data, gsize len)
 {
@@ -342,9 +330,9 @@ relay_events_parse_auth (gboolean is_text, const char *data, gsize len)
     return NULL;
   g_autoptr (JsonNode) root = relay_json_parse (data, len, NULL);
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  if (!o || g_strcmp0 (string_member (o, "type"), "auth") != 0)
+  if (!o || g_strcmp0 (relay_json_member_string (o, "type"), "auth") != 0)
     return NULL;
-  return g_strdup (string_member (o, "token"));
+  return g_strdup (relay_json_member_string (o, "token"));
 }
 
 static void

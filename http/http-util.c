@@ -1,6 +1,5 @@
 #include "http/http-util.h"
 
-#include <gio/gio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -182,22 +181,6 @@ relay_http_path_segments (const char *path, const char *prefix)
   return (GStrv) g_ptr_array_free (out, FALSE);
 }
 
-void
-relay_http_add_ice_server_links (SoupServerMessage *msg, RelayConfig *config)
-{
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  for (guint i = 0; i < config->ice_servers->len; i++)
-    {
-      RelayIceServer *s = config->ice_servers->pdata[i];
-      g_autoptr (GString) link = g_string_new (NULL);
-      g_string_append_printf (link, "<%s>; rel=\"ice-server\"", s->urls);
-      if (s->username)
-        g_string_append_printf (link, "; username=\"%s\"; credential=\"%s\"; credential-type=\"password\"",
-                                s->username, s->credential ? s->credential : "");
-      soup_message_headers_append (h, "Link", link->str);
-    }
-}
-
 gboolean
 relay_http_read_body (SoupServerMessage *msg, const char *want_type, gsize max_bytes,
                       GBytes **body_out)
@@ -218,62 +201,6 @@ relay_http_read_body (SoupServerMessage *msg, const char *want_type, gsize max_b
     }
   *body_out = soup_message_body_flatten (body);
   return TRUE;
-}
-
-void
-relay_http_patch_reply (SoupServerMessage *msg, gboolean restarted, const char *fragment,
-                        const char *etag, const GError *error)
-{
-  if (error)
-    relay_http_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED) ? 404 : 400,
-                      "patch-failed", error->message);
-  else if (restarted)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-      soup_server_message_set_status (msg, 200, NULL);
-      soup_server_message_set_response (msg, "application/trickle-ice-sdpfrag", SOUP_MEMORY_COPY,
-                                        fragment, strlen (fragment));
-    }
-  else
-    soup_server_message_set_status (msg, 204, NULL);
-}
-
-gboolean
-relay_http_check_if_match (SoupServerMessage *msg, const char *etag)
-{
-  const char *if_match = soup_message_headers_get_one (
-      soup_server_message_get_request_headers (msg), "If-Match");
-  /* RFC 9725 4.3.1: a client PATCHes with the ETag it last saw (or "*" to
-   * restart ICE); one that sends none may be working from a session state
-   * that is gone, so it is asked to say which (RFC 6585 428). */
-  if (!if_match)
-    {
-      relay_http_error (msg, 428, "precondition-required",
-                        "PATCH needs If-Match: the session's ETag, or * for an ICE restart");
-      return FALSE;
-    }
-  if (strcmp (if_match, "*") != 0 && strcmp (if_match, etag) != 0)
-    {
-      relay_http_error (msg, 412, "precondition-failed", "If-Match does not match the ETag");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-RelaySdpFragment *
-relay_http_read_fragment (SoupServerMessage *msg)
-{
-  g_autoptr (GBytes) body = NULL;
-  if (!relay_http_read_body (msg, "application/trickle-ice-sdpfrag", RELAY_MAX_SDPFRAG_BODY,
-                             &body))
-    return NULL;
-  gsize len;
-  const char *text = g_bytes_get_data (body, &len);
-  g_autoptr (GError) error = NULL;
-  RelaySdpFragment *frag = relay_sdp_fragment_parse (text, len, &error);
-  if (!frag)
-    relay_http_error (msg, 400, "bad-sdpfrag", error->message);
-  return frag;
 }
 
 const RelayViewerConfig *

@@ -5,7 +5,6 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 #include "relay/config/config.h"
-#include "webrtc/sdp/sdp-answer.h"
 
 G_BEGIN_DECLS
 
@@ -77,24 +76,9 @@ JsonObject *relay_http_read_json_object (SoupServerMessage *msg, JsonParser *par
 /* Media type without parameters, lower-case; NULL when absent. */
 char *relay_http_content_type (SoupServerMessage *msg);
 
-/* Link: <url>; rel="ice-server" for each configured STUN/TURN server. */
-void relay_http_add_ice_server_links (SoupServerMessage *msg, RelayConfig *config);
-
 /* Checks Content-Type (415) and size (413), then gives the body. */
 gboolean relay_http_read_body (SoupServerMessage *msg, const char *want_type, gsize max_bytes,
                                GBytes **body_out);
-
-/* A PATCH body: trickle-ice-sdpfrag, or NULL after answering 415/413/400. */
-RelaySdpFragment *relay_http_read_fragment (SoupServerMessage *msg);
-
-/* If-Match against the session's ETag: FALSE after answering 428 (none
- * given) or 412 (another). */
-gboolean relay_http_check_if_match (SoupServerMessage *msg, const char *etag);
-
-/* The answer to a WHIP/WHEP PATCH: 204, 200 with the restart fragment and
- * the new ETag, or the error (404 for a closed session, else 400). */
-void relay_http_patch_reply (SoupServerMessage *msg, gboolean restarted, const char *fragment,
-                             const char *etag, const GError *error);
 
 /* ?date=YYYY-MM-DD (a real day), today in Bangkok when absent; NULL
  * after answering 400. */

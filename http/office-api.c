@@ -6,6 +6,7 @@
 #include "relay/briefing/briefing-service.h"
 #include "relay/clips/clip-recorder.h"
 #include "http/http-util.h"
+#include "http/json-members.h"
 #include "http/media-link.h"
 
 #define OFFICES_ONLY                                                                         \
@@ -16,16 +17,6 @@
  * before the briefing did: the clip recorder and the briefing see the same
  * floor change a moment apart. */
 #define CLIP_SLACK_MS 2000
-
-static void
-member_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
 
 static gint64
 iso_to_ms (const char *iso)
@@ -46,8 +37,8 @@ add_conference (JsonBuilder *b, RelayApp *app, const char *code)
   g_autofree char *since = holder ? relay_briefing_format_time (since_us / 1000) : NULL;
   json_builder_set_member_name (b, "floor");
   json_builder_begin_object (b);
-  member_string (b, "holder", holder);
-  member_string (b, "since", since);
+  relay_json_member_add_string (b, "holder", holder);
+  relay_json_member_add_string (b, "since", since);
   json_builder_set_member_name (b, "held_ms");
   if (holder)
     json_builder_add_int_value (b, held_ms);
@@ -61,8 +52,8 @@ add_conference (JsonBuilder *b, RelayApp *app, const char *code)
   const char *microphone = !relay_conference_is_muted (c, code)       ? "open"
                            : relay_conference_muted_by_chair (c, code) ? "muted-by-chair"
                                                                        : "closed";
-  member_string (b, "microphone", microphone);
-  member_string (b, "layout", relay_layout_name (relay_conference_get_layout (c)));
+  relay_json_member_add_string (b, "microphone", microphone);
+  relay_json_member_add_string (b, "layout", relay_layout_name (relay_conference_get_layout (c)));
 }
 
 /* The live briefing's public part, and whether it is recorded. */
@@ -77,9 +68,9 @@ add_briefing (JsonBuilder *b, RelayApp *app)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, live->id);
-      member_string (b, "title", live->title);
-      member_string (b, "date", live->date);
-      member_string (b, "started_at", started);
+      relay_json_member_add_string (b, "title", live->title);
+      relay_json_member_add_string (b, "date", live->date);
+      relay_json_member_add_string (b, "started_at", started);
       json_builder_end_object (b);
     }
   else
@@ -114,7 +105,7 @@ add_clips (JsonBuilder *b, SoupServerMessage *msg, RelayApp *app, const char *co
     }
   json_builder_set_member_name (b, "clips_of");
   json_builder_begin_object (b);
-  member_string (b, "date", date);
+  relay_json_member_add_string (b, "date", date);
   json_builder_set_member_name (b, "briefing");
   if (live)
     json_builder_add_int_value (b, live->id);
@@ -135,12 +126,12 @@ add_clips (JsonBuilder *b, SoupServerMessage *msg, RelayApp *app, const char *co
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, row->id);
-      member_string (b, "start", row->started_at);
-      member_string (b, "end", row->ended_at);
+      relay_json_member_add_string (b, "start", row->started_at);
+      relay_json_member_add_string (b, "end", row->ended_at);
       json_builder_set_member_name (b, "duration_ms");
       json_builder_add_int_value (b, row->duration_ms);
-      member_string (b, "reason", row->reason);
-      member_string (b, "url", url);
+      relay_json_member_add_string (b, "reason", row->reason);
+      relay_json_member_add_string (b, "url", url);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -178,7 +169,7 @@ office_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GH
 
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  member_string (b, "office", code);
+  relay_json_member_add_string (b, "office", code);
   json_builder_set_member_name (b, "status");
   json_builder_add_value (b, relay_province_registry_describe (app->registry, code, &own));
   add_conference (b, app, code);

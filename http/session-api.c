@@ -8,6 +8,7 @@
 #include "relay/signin/signin-store.h"
 #include "http/admission.h"
 #include "http/http-util.h"
+#include "http/json-members.h"
 #include "http/request-guard.h"
 #include "http/session-cookie.h"
 
@@ -100,16 +101,10 @@ read_single_member (SoupServerMessage *msg, const char *member, char **value)
         relay_http_error (msg, 400, "bad-request", reason);
         return FALSE;
       }
-  JsonNode *node = json_object_get_member (o, member);
-  if (!node)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    {
-      g_autofree char *reason = g_strdup_printf ("\"%s\" must be a string", member);
-      relay_http_error (msg, 400, "bad-request", reason);
-      return FALSE;
-    }
-  *value = g_strdup (json_node_get_string (node));
+  const char *text;
+  if (!relay_json_member_optional_string (msg, o, member, &text))
+    return FALSE;
+  *value = g_strdup (text);
   return TRUE;
 }
 

@@ -7,6 +7,8 @@
 #include "webrtc/peer/viewer-session.h"
 #include "http/admission.h"
 #include "http/http-util.h"
+#include "http/json-members.h"
+#include "http/session-resource.h"
 
 #define WHEP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
 #define WHEP_METHODS_ENDPOINT "POST, OPTIONS"
@@ -239,6 +241,14 @@ on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
                                               relay_viewer_session_get_source (session));
 }
 
+/* A viewer's session URL: the endpoint ends its session (end_session). */
+static const RelaySessionResourceClass viewer_resource = {
+  .dup_etag = (RelaySessionDupEtagFunc) relay_viewer_session_dup_etag,
+  .patch_async = (RelaySessionPatchAsyncFunc) relay_viewer_session_patch_async,
+  .end = (RelaySessionEndFunc) end_session,
+  .ended_by_delete = "DELETE from the viewer",
+};
+
 /* ---- POST --------------------------------------------------------------- */
 
 typedef struct {
@@ -275,15 +285,8 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
                 ? g_strdup_printf ("/whep/%s/%s", req->source, relay_viewer_session_get_id (session))
                 : g_strdup_printf ("/whep/province/%s/%s", req->source,
                                    relay_viewer_session_get_id (session));
-      SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-      g_autofree char *etag = relay_viewer_session_dup_etag (session);
-      soup_message_headers_replace (h, "Location", location);
-      soup_message_headers_replace (h, "ETag", etag);
-      soup_message_headers_replace (h, "Accept-Patch", "application/trickle-ice-sdpfrag");
-      relay_http_add_ice_server_links (msg, self->app->config);
-      soup_server_message_set_status (msg, 201, NULL);
-      soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
-                                        strlen (answer));
+      relay_session_resource_created (msg, self->app->config, &viewer_resource, session, location,
+                                      answer);
       relay_info (req->source, "viewer session %.8s created", relay_viewer_session_get_id (session));
       publish_viewer_event (self, session, "joined", NULL);
     }
@@ -352,10 +355,6 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
   g_autofree char *listener = NULL, *viewer_name = NULL, *credential = NULL;
   if (!authorize (self, msg, source, &listener, &viewer_name, &credential))
     return;
-  g_autoptr (GBytes) body = NULL;
-  if (!relay_http_read_body (msg, "application/sdp", RELAY_MAX_SDP_BODY, &body))
-    return;
-
   /* A province's viewer gets the publisher's codec as it is: no
    * transcoding (before the province is live, the configured preference
    * decides). The relay's own outputs are in the configured codec. */
@@ -371,17 +370,9 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       memset (policy.video_codecs, 0, sizeof policy.video_codecs);
       policy.video_codecs[0] = codec;
     }
-  gsize len;
-  const char *text = g_bytes_get_data (body, &len);
-  g_autoptr (GError) error = NULL;
-  RelaySdpOffer *offer = relay_sdp_offer_parse (text, len, &policy, &error);
+  RelaySdpOffer *offer = relay_session_resource_read_offer (msg, &policy, NULL);
   if (!offer)
-    {
-      gboolean malformed = g_error_matches (error, RELAY_SDP_ERROR, RELAY_SDP_ERROR_MALFORMED);
-      relay_http_error (msg, malformed ? 400 : 406, malformed ? "bad-sdp" : "not-acceptable",
-                        error->message);
-      return;
-    }
+    return;
   /* A viewer that asks for video must get it, or be told why: an answer
    * with its video m-line rejected would leave it watching nothing. */
   for (guint i = 0; !offer->video && i < offer->media->len; i++)
@@ -443,17 +434,6 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
 /* ---- PATCH, DELETE, routing --------------------------------------------- */
 
 static void
-on_patched (RelayViewerSession *session, gboolean restarted, const char *fragment,
-            const GError *error, gpointer data)
-{
-  SoupServerMessage *msg = data;
-  g_autofree char *etag = relay_viewer_session_dup_etag (session);
-  relay_http_patch_reply (msg, restarted, fragment, etag, error);
-  soup_server_message_unpause (msg);
-  g_object_unref (msg);
-}
-
-static void
 handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *method,
                  const char *source, const char *id)
 {
@@ -474,21 +454,8 @@ handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *me
       relay_http_error (msg, 403, "forbidden", "this session belongs to another viewer");
       return;
     }
-  if (strcmp (method, "DELETE") == 0)
-    {
-      end_session (self, session, "DELETE from the viewer");
-      soup_server_message_set_status (msg, 200, NULL);
-      return;
-    }
-  g_autofree char *etag = relay_viewer_session_dup_etag (session);
-  if (!relay_http_check_if_match (msg, etag))
-    return;
-  RelaySdpFragment *frag = relay_http_read_fragment (msg);
-  if (!frag)
-    return;
-  soup_server_message_pause (msg);
-  relay_viewer_session_patch_async (session, frag, self->app->main_context, on_patched,
-                                    g_object_ref (msg));
+  relay_session_resource_answer (msg, method, &viewer_resource, self, session,
+                                 self->app->main_context);
 }
 
 static void
@@ -555,16 +522,6 @@ whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
     handle_post (self, msg, source);
 }
 
-static void
-add_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  if (value >= 0)
-    json_builder_add_int_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 /* GET /api/v1/viewers: who watches what, and how the forwarding fares. */
 static void
 viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -612,32 +569,27 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, relay_viewer_session_get_source (session));
       RelayOutput output;
-      json_builder_set_member_name (b, "province");
-      if (output_from_name (relay_viewer_session_get_source (session), &output))
-        json_builder_add_null_value (b);
-      else
-        json_builder_add_string_value (b, relay_viewer_session_get_source (session));
-      json_builder_set_member_name (b, "remote_address");
-      if (s.remote_address[0])
-        json_builder_add_string_value (b, s.remote_address);
-      else
-        json_builder_add_null_value (b);
-      add_int (b, "rtt_ms", s.rtt_ms);
-      add_int (b, "video_packets", s.video_packets);
-      add_int (b, "audio_packets", s.audio_packets);
-      add_int (b, "bytes_sent", s.bytes_sent);
-      add_int (b, "nacks_received", s.nacks_received);
-      add_int (b, "retransmitted", s.retransmitted);
-      add_int (b, "resend_refused_repeat", s.resend_refused_repeat);
-      add_int (b, "resend_refused_budget", s.resend_refused_budget);
-      add_int (b, "resend_refused_excess", s.resend_refused_excess);
-      add_int (b, "plis_received", s.plis_received);
-      add_int (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
-      add_int (b, "channel_dropped", s.channel_dropped);
-      add_int (b, "retransmission_cache_slots", s.retransmission_cache_slots);
-      add_int (b, "forward_p50_us", s.forward_p50_us);
-      add_int (b, "forward_p99_us", s.forward_p99_us);
-      add_int (b, "forward_max_us", s.forward_max_us);
+      const char *source = relay_viewer_session_get_source (session);
+      relay_json_member_add_string (b, "province",
+                                    output_from_name (source, &output) ? NULL : source);
+      relay_json_member_add_string (b, "remote_address",
+                                    s.remote_address[0] ? s.remote_address : NULL);
+      relay_json_member_add_count (b, "rtt_ms", s.rtt_ms);
+      relay_json_member_add_count (b, "video_packets", s.video_packets);
+      relay_json_member_add_count (b, "audio_packets", s.audio_packets);
+      relay_json_member_add_count (b, "bytes_sent", s.bytes_sent);
+      relay_json_member_add_count (b, "nacks_received", s.nacks_received);
+      relay_json_member_add_count (b, "retransmitted", s.retransmitted);
+      relay_json_member_add_count (b, "resend_refused_repeat", s.resend_refused_repeat);
+      relay_json_member_add_count (b, "resend_refused_budget", s.resend_refused_budget);
+      relay_json_member_add_count (b, "resend_refused_excess", s.resend_refused_excess);
+      relay_json_member_add_count (b, "plis_received", s.plis_received);
+      relay_json_member_add_count (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
+      relay_json_member_add_count (b, "channel_dropped", s.channel_dropped);
+      relay_json_member_add_count (b, "retransmission_cache_slots", s.retransmission_cache_slots);
+      relay_json_member_add_count (b, "forward_p50_us", s.forward_p50_us);
+      relay_json_member_add_count (b, "forward_p99_us", s.forward_p99_us);
+      relay_json_member_add_count (b, "forward_max_us", s.forward_max_us);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

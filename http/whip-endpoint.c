@@ -6,11 +6,20 @@
 #include "webrtc/sdp/sdp-answer.h"
 #include "http/admission.h"
 #include "http/http-util.h"
+#include "http/session-resource.h"
 #include "relay/router/office-publisher.h"
 
 #define WHIP_METHODS_RESOURCE "GET, PATCH, DELETE, OPTIONS"
 #define WHIP_METHODS_ENDPOINT "POST, OPTIONS"
 #define CENTRAL_REFUSAL "the central room is published by the operations room's chair"
+
+/* An office's session URL: the registry ends its session. */
+static const RelaySessionResourceClass publisher_resource = {
+  .dup_etag = (RelaySessionDupEtagFunc) relay_publisher_session_dup_etag,
+  .patch_async = (RelaySessionPatchAsyncFunc) relay_publisher_session_patch_async,
+  .end = (RelaySessionEndFunc) relay_province_registry_end,
+  .ended_by_delete = "DELETE from the publisher",
+};
 
 typedef struct {
   RelayApp *app;
@@ -43,17 +52,10 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
     }
   else
     {
-      SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
       g_autofree char *location = g_strdup_printf ("/whip/%s/%s", req->code,
                                                    relay_publisher_session_get_id (session));
-      g_autofree char *etag = relay_publisher_session_dup_etag (session);
-      soup_message_headers_replace (h, "Location", location);
-      soup_message_headers_replace (h, "ETag", etag);
-      soup_message_headers_replace (h, "Accept-Patch", "application/trickle-ice-sdpfrag");
-      relay_http_add_ice_server_links (msg, req->app->config);
-      soup_server_message_set_status (msg, 201, NULL);
-      soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
-                                        strlen (answer));
+      relay_session_resource_created (msg, req->app->config, &publisher_resource, session,
+                                      location, answer);
       relay_info (req->code, "WHIP session %.8s created", relay_publisher_session_get_id (session));
     }
   soup_server_message_unpause (msg);
@@ -132,19 +134,12 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
 {
   if (!authorize_publisher (app, msg, province))
     return;
-  g_autoptr (GBytes) body = NULL;
-  if (!relay_http_read_body (msg, "application/sdp", RELAY_MAX_SDP_BODY, &body))
-    return;
-  gsize len;
-  const char *text = g_bytes_get_data (body, &len);
   g_autoptr (GError) error = NULL;
-  RelaySdpOffer *offer = relay_sdp_offer_parse (text, len, &app->config->sdp_policy, &error);
+  RelaySdpOffer *offer = relay_session_resource_read_offer (msg, &app->config->sdp_policy, &error);
   if (!offer)
     {
-      gboolean malformed = g_error_matches (error, RELAY_SDP_ERROR, RELAY_SDP_ERROR_MALFORMED);
-      relay_info (province->code, "WHIP offer refused: %s", error->message);
-      relay_http_error (msg, malformed ? 400 : 406, malformed ? "bad-sdp" : "not-acceptable",
-                        error->message);
+      if (error)
+        relay_info (province->code, "WHIP offer refused: %s", error->message);
       return;
     }
 
@@ -176,35 +171,6 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
   soup_server_message_pause (msg);
   relay_office_publisher_create_async (app, province->code, offer, req->takeover,
                                        on_session_ready, req);
-}
-
-typedef struct {
-  SoupServerMessage *msg;
-} PatchRequest;
-
-static void
-on_patched (RelayPublisherSession *session, gboolean restarted, const char *fragment,
-            const GError *error, gpointer data)
-{
-  SoupServerMessage *msg = data;
-  g_autofree char *etag = relay_publisher_session_dup_etag (session);
-  relay_http_patch_reply (msg, restarted, fragment, etag, error);
-  soup_server_message_unpause (msg);
-  g_object_unref (msg);
-}
-
-static void
-handle_patch (RelayApp *app, SoupServerMessage *msg, RelayPublisherSession *session)
-{
-  g_autofree char *etag = relay_publisher_session_dup_etag (session);
-  if (!relay_http_check_if_match (msg, etag))
-    return;
-  RelaySdpFragment *frag = relay_http_read_fragment (msg);
-  if (!frag)
-    return;
-  soup_server_message_pause (msg);
-  relay_publisher_session_patch_async (session, frag, app->main_context, on_patched,
-                                       g_object_ref (msg));
 }
 
 /* GET on a session URL: whether it is still the office's, and in which
@@ -311,13 +277,8 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       answer_session_state (app, msg, province, session);
       return;
     }
-  if (strcmp (method, "DELETE") == 0)
-    {
-      relay_province_registry_end (app->registry, session, "DELETE from the publisher");
-      soup_server_message_set_status (msg, 200, NULL);
-      return;
-    }
-  handle_patch (app, msg, session);
+  relay_session_resource_answer (msg, method, &publisher_resource, app->registry, session,
+                                 app->main_context);
 }
 
 void
