@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/conference/conference.h"
+#include "relay/json-members.h"
 
 char *
 relay_briefing_format_time (gint64 unix_ms)
@@ -36,22 +37,13 @@ add_time (JsonBuilder *b, const char *name, gint64 unix_ms)
     json_builder_add_null_value (b);
 }
 
-static void
-add_string_or_null (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
 
 static void
 add_office (JsonBuilder *b, RelayConfig *config, const char *office)
 {
-  add_string_or_null (b, "office", office);
-  add_string_or_null (b, "name_th", relay_briefing_office_name (config, office, TRUE));
-  add_string_or_null (b, "name_en", relay_briefing_office_name (config, office, FALSE));
+  relay_json_member_add_string (b, "office", office);
+  relay_json_member_add_string (b, "name_th", relay_briefing_office_name (config, office, TRUE));
+  relay_json_member_add_string (b, "name_en", relay_briefing_office_name (config, office, FALSE));
 }
 
 void
@@ -103,7 +95,7 @@ add_attendance (JsonBuilder *b, RelayBriefing *briefing, RelayConfig *config, co
   json_builder_begin_object (b);
   add_office (b, config, office);
   RelayProvinceConfig *p = relay_config_find_province (config, office);
-  add_string_or_null (b, "region", p ? p->region : NULL);
+  relay_json_member_add_string (b, "region", p ? p->region : NULL);
   json_builder_set_member_name (b, "status");
   json_builder_add_string_value (b, relay_attendance_status_name (a.status));
   json_builder_set_member_name (b, "here");
@@ -120,7 +112,7 @@ add_attendance (JsonBuilder *b, RelayBriefing *briefing, RelayConfig *config, co
       json_builder_begin_object (b);
       add_time (b, "joined_at", p->joined_ms);
       add_time (b, "left_at", p->left_ms);
-      add_string_or_null (b, "left_state", p->left_state);
+      relay_json_member_add_string (b, "left_state", p->left_state);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -148,7 +140,7 @@ relay_briefing_add_turn_members (JsonBuilder *b, RelayBriefing *briefing, const 
   json_builder_set_member_name (b, "offset_ms");
   json_builder_add_int_value (b, briefing->started_ms ? MAX (0, t->started_ms - briefing->started_ms)
                                                       : 0);
-  add_string_or_null (b, "end_reason", t->end_reason);
+  relay_json_member_add_string (b, "end_reason", t->end_reason);
   json_builder_set_member_name (b, "time_limit_s");
   if (t->time_limit_s)
     json_builder_add_int_value (b, t->time_limit_s);
@@ -179,7 +171,7 @@ relay_briefing_add_agenda (JsonBuilder *b, RelayBriefing *briefing, RelayConfig 
           json_builder_add_boolean_value (b, relay_briefing_office_is_here (briefing, item->office));
         }
       else
-        add_string_or_null (b, "title", item->title);
+        relay_json_member_add_string (b, "title", item->title);
       json_builder_set_member_name (b, "time_limit_s");
       guint limit = relay_briefing_item_limit (briefing, (gint) i);
       if (limit)

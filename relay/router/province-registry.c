@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/conference/conference.h"
+#include "relay/json-members.h"
 #include "relay/router/office-decoder.h"
 #include "webrtc/base/log.h"
 #include "webrtc/base/media.h"
@@ -462,40 +463,10 @@ iso_time (gint64 unix_us)
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
-static void
-member_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
 
-static void
-member_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
 
-static void
-member_bool (JsonBuilder *b, const char *name, gboolean value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
 
 /* A non-negative figure, or null when unknown (negative). */
-static void
-member_int_or_null (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  if (value >= 0)
-    json_builder_add_int_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
 
 static void
 member_fps (JsonBuilder *b, const char *name, double fps)
@@ -508,35 +479,35 @@ member_fps (JsonBuilder *b, const char *name, double fps)
 static void
 add_video_public (JsonBuilder *b, const RelayPublisherSnapshot *s, const RelayIngestStats *d)
 {
-  member_string (b, "codec", relay_codec_name (s->video_codec));
-  member_int (b, "width", d->width);
-  member_int (b, "height", d->height);
+  relay_json_member_add_string (b, "codec", relay_codec_name (s->video_codec));
+  relay_json_member_add_int (b, "width", d->width);
+  relay_json_member_add_int (b, "height", d->height);
   member_fps (b, "fps", d->fps);
   /* As sent, read without decoding: still known while refused. */
-  member_int (b, "sent_width", s->limits.width);
-  member_int (b, "sent_height", s->limits.height);
+  relay_json_member_add_int (b, "sent_width", s->limits.width);
+  relay_json_member_add_int (b, "sent_height", s->limits.height);
   member_fps (b, "sent_fps", s->limits.fps);
-  member_string (b, "limit", relay_ingest_limit_state_name (s->limits.state));
-  member_string (b, "limit_reason", s->limits.reason[0] ? s->limits.reason : NULL);
+  relay_json_member_add_string (b, "limit", relay_ingest_limit_state_name (s->limits.state));
+  relay_json_member_add_string (b, "limit_reason", s->limits.reason[0] ? s->limits.reason : NULL);
   g_autofree char *since = s->limit_since_unix_us ? iso_time (s->limit_since_unix_us) : NULL;
-  member_string (b, "limit_since", since);
+  relay_json_member_add_string (b, "limit_since", since);
 }
 
 /* How the connection is doing: details. */
 static void
 add_video_details (JsonBuilder *b, const RelayPublisherSnapshot *s, const RelayIngestStats *d)
 {
-  member_int (b, "frames_decoded", d->video_frames);
-  member_int (b, "bytes_received", s->video_bytes);
-  member_int (b, "packets_received", s->video_packets);
-  member_int (b, "packets_lost", s->video_lost);
-  member_int (b, "retransmissions_received", s->video_rtx_packets);
-  member_int (b, "nacks_sent", s->nacks_sent);
-  member_int (b, "nacked_packets", s->nacked_seqs);
-  member_int (b, "plis_sent", s->plis_sent);
-  member_int (b, "bitrate_kbps", (gint64) (s->video_bitrate_kbps + 0.5));
-  member_int (b, "remb_kbps", s->limits.remb_kbps);
-  member_int (b, "limit_refusals", s->limits.refusals);
+  relay_json_member_add_int (b, "frames_decoded", d->video_frames);
+  relay_json_member_add_int (b, "bytes_received", s->video_bytes);
+  relay_json_member_add_int (b, "packets_received", s->video_packets);
+  relay_json_member_add_int (b, "packets_lost", s->video_lost);
+  relay_json_member_add_int (b, "retransmissions_received", s->video_rtx_packets);
+  relay_json_member_add_int (b, "nacks_sent", s->nacks_sent);
+  relay_json_member_add_int (b, "nacked_packets", s->nacked_seqs);
+  relay_json_member_add_int (b, "plis_sent", s->plis_sent);
+  relay_json_member_add_int (b, "bitrate_kbps", (gint64) (s->video_bitrate_kbps + 0.5));
+  relay_json_member_add_int (b, "remb_kbps", s->limits.remb_kbps);
+  relay_json_member_add_int (b, "limit_refusals", s->limits.refusals);
 }
 
 static void
@@ -570,16 +541,16 @@ add_audio (JsonBuilder *b, const RelayPublisherSnapshot *s, const RelayIngestSta
       return;
     }
   json_builder_begin_object (b);
-  member_string (b, "codec", "opus");
-  member_int (b, "level_dbov", s->audio_level_dbov);
-  member_bool (b, "voice_activity", s->voice_activity);
+  relay_json_member_add_string (b, "codec", "opus");
+  relay_json_member_add_int (b, "level_dbov", s->audio_level_dbov);
+  relay_json_member_add_boolean (b, "voice_activity", s->voice_activity);
   if (details)
     {
-      member_int (b, "frames_decoded", d->audio_frames);
-      member_int (b, "bytes_received", s->audio_bytes);
-      member_int (b, "packets_received", s->audio_packets);
-      member_int (b, "packets_lost", s->audio_lost);
-      member_int (b, "decoded_level_dbov", (gint64) d->audio_rms_dbov);
+      relay_json_member_add_int (b, "frames_decoded", d->audio_frames);
+      relay_json_member_add_int (b, "bytes_received", s->audio_bytes);
+      relay_json_member_add_int (b, "packets_received", s->audio_packets);
+      relay_json_member_add_int (b, "packets_lost", s->audio_lost);
+      relay_json_member_add_int (b, "decoded_level_dbov", (gint64) d->audio_rms_dbov);
     }
   json_builder_end_object (b);
 }
@@ -589,15 +560,15 @@ static void
 add_session_details (JsonBuilder *b, ProvinceEntry *e, const RelayPublisherSnapshot *s,
                      gint join_ms)
 {
-  member_string (b, "session", s ? relay_publisher_session_get_id (e->session) : NULL);
-  member_string (b, "remote_address", s && s->remote_address[0] ? s->remote_address : NULL);
-  member_string (b, "srtp_profile", s ? s->srtp_profile : NULL);
-  member_int_or_null (b, "join_ms", s ? join_ms : -1);
-  member_int_or_null (b, "rtt_ms", s ? s->rtt_ms : -1);
+  relay_json_member_add_string (b, "session", s ? relay_publisher_session_get_id (e->session) : NULL);
+  relay_json_member_add_string (b, "remote_address", s && s->remote_address[0] ? s->remote_address : NULL);
+  relay_json_member_add_string (b, "srtp_profile", s ? s->srtp_profile : NULL);
+  relay_json_member_add_count (b, "join_ms", s ? join_ms : -1);
+  relay_json_member_add_count (b, "rtt_ms", s ? s->rtt_ms : -1);
   /* RTP packets over [ingest] max-rtp-size, dropped before anything used
    * them (audio and video alike). */
-  member_int_or_null (b, "rtp_dropped_oversized", s ? (gint64) s->limits.oversized_packets : -1);
-  member_int_or_null (b, "rtp_largest_oversized",
+  relay_json_member_add_count (b, "rtp_dropped_oversized", s ? (gint64) s->limits.oversized_packets : -1);
+  relay_json_member_add_count (b, "rtp_largest_oversized",
                       s && s->limits.largest_oversized ? (gint64) s->limits.largest_oversized : -1);
 }
 
@@ -614,8 +585,8 @@ add_takeover (JsonBuilder *b, ProvinceEntry *e)
     }
   g_autofree char *at = iso_time (e->last_takeover_unix_us);
   json_builder_begin_object (b);
-  member_int (b, "count", e->takeovers);
-  member_string (b, "last_at", at);
+  relay_json_member_add_int (b, "count", e->takeovers);
+  relay_json_member_add_string (b, "last_at", at);
   json_builder_end_object (b);
 }
 
@@ -637,13 +608,13 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *aud
   g_autofree char *since = iso_time (e->since_unix_us);
 
   json_builder_begin_object (b);
-  member_string (b, "code", e->config->code);
-  member_string (b, "name_th", e->config->name_th);
-  member_string (b, "name_en", e->config->name_en);
-  member_string (b, "region", e->config->region);
-  member_string (b, "state", relay_province_state_name (e->state));
-  member_string (b, "since", since);
-  member_string (b, "transport", s ? s->transport : NULL);
+  relay_json_member_add_string (b, "code", e->config->code);
+  relay_json_member_add_string (b, "name_th", e->config->name_th);
+  relay_json_member_add_string (b, "name_en", e->config->name_en);
+  relay_json_member_add_string (b, "region", e->config->region);
+  relay_json_member_add_string (b, "state", relay_province_state_name (e->state));
+  relay_json_member_add_string (b, "since", since);
+  relay_json_member_add_string (b, "transport", s ? s->transport : NULL);
   if (details)
     {
       add_session_details (b, e, s, join_ms);
