@@ -1,44 +1,21 @@
 /* briefing-relay: the WHIP ingest relay of the Ministry of Labour's daily
- * provincial briefing. */
+ * provincial briefing. The process: the command line, the configuration,
+ * the store commands (backup, restore), what must be the process's before
+ * anything is built (the HTTP port, the data directory), the signals and
+ * the main loop. The relay itself is relay/app.h. */
 #include <glib-unix.h>
 #include <gst/gst.h>
-#include <libsoup/soup.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "relay/app.h"
 #include "relay/data-dir-lock.h"
 #include "relay/config/dev-tokens.h"
+#include "webrtc/base/input-capture.h"
 #include "relay/listen-socket.h"
 #include "relay/start-banner.h"
 #include "relay/store-backup.h"
-#include "webrtc/base/input-capture.h"
-#include "http/request-capture.h"
-#include "relay/clips/clip-recorder.h"
 #include "webrtc/base/log.h"
-#include "relay/router/output-router.h"
-#include "relay/briefing/briefing-service.h"
-#include "relay/recording/briefing-recorder.h"
-#include "http/body-limits.h"
-#include "http/briefings-api.h"
-#include "http/http-answer-counts.h"
-#include "http/http-listener.h"
-#include "http/metrics-endpoint.h"
-#include "http/media-link.h"
-#include "http/office-api.h"
-#include "http/clips-api.h"
-#include "http/control-api.h"
-#include "http/events-endpoint.h"
-#include "http/reports-api.h"
-#include "http/session-api.h"
-#include "http/session-cookie.h"
-#include "http/request-guard.h"
-#include "http/static-pages.h"
-#include "http/status-api.h"
-#include "http/webhooks-api.h"
-#include "http/admission.h"
-#include "http/whep-endpoint.h"
-#include "http/whip-endpoint.h"
 
 /* The configuration, the command line or the start-up was refused (the
  * port in use among them): nothing was changed. */
@@ -49,18 +26,6 @@ on_signal (gpointer data)
 {
   g_main_loop_quit (data);
   return G_SOURCE_REMOVE;
-}
-
-static RelayDtlsIdentity *
-load_dtls_identity (RelayConfig *config, GError **error)
-{
-  RelayDtlsIdentitySettings settings = {
-    .certificate_path = config->dtls_certificate,
-    .private_key_path = config->dtls_private_key,
-    .lifetime_s = config->dtls_certificate_lifetime_s,
-    .renew_before_s = config->dtls_renew_before_s,
-  };
-  return relay_dtls_identity_new (&settings, error);
 }
 
 /* `backup FILE` and `restore FILE` (relay/store-backup.h): 0 when done,
@@ -80,66 +45,6 @@ run_store_command (RelayConfig *config, const char *command, const char *file)
     }
   printf ("%s", report->str);
   return 0;
-}
-
-static RelayWhepEndpoint *whep_endpoint;
-static RelayHttpListener *http_listener;
-static RelaySessionCookie *session_cookie;
-
-static SoupServer *
-start_http (RelayApp *app, GSocket *http_socket, GError **error)
-{
-  g_autoptr (GTlsCertificate) cert = NULL;
-  if (app->config->tls_certificate)
-    {
-      cert = g_tls_certificate_new_from_files (app->config->tls_certificate,
-                                               app->config->tls_private_key, error);
-      if (!cert)
-        {
-          g_prefix_error (error, "%s: [relay] tls-certificate: ", app->config->source);
-          return NULL;
-        }
-    }
-  SoupServer *server = soup_server_new ("server-header", "briefing-relay", NULL);
-  relay_input_capture_watch_server (server); /* test-only: BRIEFING_CAPTURE_DIR */
-  /* Before any handler: what a request body may cost is decided for every
-   * path alike, before any token is looked at. */
-  relay_body_limits_install (server);
-  relay_request_guard_install (server);
-  /* Before the admission control, which counts a signed-in page's requests
-   * as its viewer's. */
-  session_cookie = relay_session_cookie_install (server, app->config, app->signin);
-  /* Before the endpoints: its request-started hook must see every
-   * request (after the body limits' and the guard's, which refuses tokens in URLs). */
-  app->admission = relay_admission_new (server, app->config);
-  relay_whip_endpoint_register (server, app);
-  whep_endpoint = relay_whep_endpoint_new (server, app);
-  relay_status_api_register (server, app);
-  relay_events_endpoint_register (server, app->config, app->admission, app->events, app->signin);
-  relay_session_api_register (server, app);
-  relay_control_api_register (server, app, app->conference);
-  relay_reports_api_register (server, app, app->reports);
-  relay_clips_api_register (server, app, app->clips);
-  relay_briefings_api_register (server, app);
-  relay_office_api_register (server, app);
-  relay_webhooks_api_register (server, app);
-  relay_metrics_endpoint_register (server, app, whep_endpoint);
-  relay_static_pages_register (server);
-  relay_http_answer_counts_install (server); /* for GET /metrics */
-
-  /* Our own listener: the connection limits, and around libsoup 3.2's
-   * listener's leaks (http/http-listener.h). It accepts on the socket
-   * main() opened before anything else (relay/listen-socket.h). */
-  http_listener = relay_http_listener_new (server, app->config, http_socket, cert, error);
-  if (!http_listener)
-    {
-      g_prefix_error (error, "cannot listen on %s:%u: ", app->config->http_address,
-                      app->config->http_port);
-      g_clear_pointer (&session_cookie, relay_session_cookie_free);
-      g_object_unref (server);
-      return NULL;
-    }
-  return server;
 }
 
 int
@@ -275,152 +180,28 @@ main (int argc, char **argv)
     }
 
   gst_init (NULL, NULL);
-  g_autoptr (RelayDtlsIdentity) dtls = load_dtls_identity (config, &error);
-  if (!dtls)
-    {
-      fprintf (stderr, "briefing-relay: DTLS certificate: %s\n", error->message);
-      return EXIT_CONFIG;
-    }
-
-  RelayApp app = {
-    .config = config,
-    .dtls = dtls,
-    .main_context = g_main_context_default (),
-    .started_us = g_get_monotonic_time (),
-  };
-  app.workers = relay_worker_pool_new (config->transport_threads);
-  app.events = relay_event_bus_new (app.main_context);
-  app.registry = relay_province_registry_new (config, app.events);
-  app.conference = relay_conference_new (config, app.events);
-  app.reports = relay_figures_service_new (config, app.events, &error);
-  if (!app.reports)
-    {
-      fprintf (stderr, "briefing-relay: figures database: %s\n", error->message);
-      return EXIT_CONFIG;
-    }
-  app.outputs = relay_output_router_new (&app, &error);
-  if (!app.outputs)
-    {
-      fprintf (stderr, "briefing-relay: media outputs: %s\n", error->message);
-      return EXIT_CONFIG;
-    }
-  app.decoded_sink = relay_output_router_get_decoded_sink (app.outputs);
-  /* After the report service: it migrates the database. */
-  app.clips = relay_clip_recorder_new (config, app.registry, app.events, &error);
-  if (!app.clips)
-    {
-      fprintf (stderr, "briefing-relay: clips: %s\n", error->message);
-      return EXIT_CONFIG;
-    }
-
-  /* The recorder repairs its index before the briefing service marks a
-   * briefing left live as interrupted: the end it records comes from the
-   * recordings' true lengths. */
-  app.recorder = relay_briefing_recorder_new (config, app.outputs, app.registry, app.events, &error);
-  if (app.recorder)
-    app.briefings = relay_briefing_service_new (config, app.registry, app.conference, app.events,
-                                                &error);
-  if (!app.briefings)
-    {
-      fprintf (stderr, "briefing-relay: briefings: %s\n", error->message);
-      return EXIT_CONFIG;
-    }
-  relay_briefing_service_set_observer (app.briefings, relay_briefing_recorder_observer (),
-                                       app.recorder);
-  app.media_links = relay_media_links_new ();
-  const RelaySigninLimits signin_limits = {
-    .max_sessions = config->limits.signin_sessions,
-    .max_sessions_per_viewer = config->limits.signin_sessions_per_viewer,
-    .max_links = config->limits.signin_links,
-    .session_lifetime_us = (gint64) config->limits.signin_session_lifetime_s * G_USEC_PER_SEC,
-    .link_lifetime_us = (gint64) config->limits.signin_link_lifetime_s * G_USEC_PER_SEC,
-  };
-  app.signin = relay_signin_store_new (&signin_limits);
-
-  SoupServer *server = start_http (&app, http_socket, &error);
-  if (!server)
+  g_autoptr (RelayApp) app = relay_app_new (config, &error);
+  if (!app || !relay_app_start (app, http_socket, &error))
     {
       fprintf (stderr, "briefing-relay: %s\n", error->message);
-      relay_briefing_service_free (app.briefings);
-      relay_briefing_recorder_free (app.recorder);
-      relay_media_links_free (app.media_links);
-      relay_signin_store_free (app.signin);
-      relay_clip_recorder_free (app.clips);
-      relay_province_registry_free (app.registry);
-      relay_worker_pool_free (app.workers);
-      relay_figures_service_free (app.reports);
-      relay_output_router_free (app.outputs);
-      relay_conference_free (app.conference);
-      relay_event_bus_free (app.events);
       return EXIT_CONFIG;
     }
-  {
-    g_autoptr (RelayDtlsCertificate) first = relay_dtls_identity_dup_current (dtls);
-    relay_info (NULL, "%u provinces on the roster, %u transport threads, DTLS fingerprint %s "
-                "(valid for %" G_GINT64_FORMAT " s more)",
-                config->provinces->len, config->transport_threads,
-                relay_dtls_certificate_get_fingerprint (first),
-                relay_dtls_certificate_get_not_after (first) - g_get_real_time () / G_USEC_PER_SEC);
-  }
   GMainLoop *loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_signal, loop);
   g_unix_signal_add (SIGTERM, on_signal, loop);
   /* Only now say "listening": whoever waits for it may send SIGTERM at
    * once, and before the handlers it would kill the relay unclean. */
   {
-    g_autofree char *url = relay_http_listener_dup_url (http_listener);
+    g_autofree char *url = relay_app_dup_url (app);
     relay_start_banner_print (stdout, url, config, token_file);
   }
   g_main_loop_run (loop);
 
   relay_info (NULL, "stopping");
-  /* The order matters: transport workers deliver packets and callbacks into
-   * the registry, the endpoints and the output router until each session's
-   * teardown has run on its worker. Freeing any of them before the workers
-   * stop left a transport thread looking provinces up in a freed registry
-   * (g_hash_table_lookup criticals on every packet, and worse). */
-  g_clear_pointer (&http_listener, relay_http_listener_free);
-  soup_server_disconnect (server);
-  /* Every session is asked to close; the closes are queued on workers. */
-  relay_whep_endpoint_close_all (whep_endpoint);
-  relay_province_registry_close_all (app.registry);
-  /* The workers run what is queued, the teardowns included, and stop:
-   * after this no transport thread calls into anything of ours. */
-  relay_worker_pool_stop (app.workers);
-  /* Hand-offs the workers queued for the main loop (a viewer ended, a
-   * session answered) run while what they refer to still exists. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_clear_pointer (&whep_endpoint, relay_whep_endpoint_free);
-  g_clear_pointer (&session_cookie, relay_session_cookie_free);
-  g_object_unref (server);
-  g_clear_pointer (&app.admission, relay_admission_free);
-  /* After the server: the events endpoint it held watched the store. */
-  g_clear_pointer (&app.signin, relay_signin_store_free);
-  /* A live briefing stays live in the store: the next start records the
-   * interruption. Then its files are closed, before the router and the
-   * registry they are subscribed to go. */
-  relay_briefing_service_free (app.briefings);
-  relay_briefing_recorder_free (app.recorder);
-  relay_media_links_free (app.media_links);
-  /* Before the registry: its turns unsubscribe from their provinces. The
-   * last clips are stored and their events published. */
-  relay_clip_recorder_free (app.clips);
-  /* Drops the sessions, closed and torn down above. */
-  relay_province_registry_free (app.registry);
-  /* After every session is released: a session's last reference gives
-   * its worker back. What was queued on the workers since they stopped
-   * (a session created while the relay was stopping) runs here. */
-  relay_worker_pool_free (app.workers);
-  /* After the sessions: their decoders fed it. */
-  relay_output_router_free (app.outputs);
-  /* Deliveries still queued on the main context refer to the bus. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  /* Before the bus: the writer publishes accepted figures on it. */
-  relay_figures_service_free (app.reports);
-  relay_conference_free (app.conference);
-  relay_event_bus_free (app.events);
+  /* Sessions closed and the workers stopped before any part is freed
+   * (relay/app.h). */
+  relay_app_stop (app);
+  g_clear_pointer (&app, relay_app_free);
   g_main_loop_unref (loop);
   return 0;
 }
