@@ -2,13 +2,10 @@
 
 #include <gio/gio.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "config/briefing-resources.h"
 #include "webrtc/dtls/dtls-certificate.h"
-
-G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
 
 #define EMBEDDED_CONFIG "/briefing/config/relay.ini"
 #define EMBEDDED_ROSTER "/briefing/config/provinces.csv"
@@ -137,29 +134,6 @@ get_list (Reader *r, const char *group, const char *key)
     }
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_free (out, FALSE);
-}
-
-gboolean
-relay_config_parse_token_sha256 (const char *hex, guint8 out[32])
-{
-  if (strlen (hex) != 64)
-    return FALSE;
-  for (guint i = 0; i < 32; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]);
-      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[i] = (guint8) (hi << 4 | lo);
-    }
-  return TRUE;
-}
-
-void
-relay_config_token_digest (const char *token, guint8 out[32])
-{
-  unsigned int len = 32;
-  EVP_Digest (token, strlen (token), out, &len, EVP_sha256 (), NULL);
 }
 
 /* Who may reach the relay, and from which pages: plain HTTP only on

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 #include "relay/briefing/briefing-config.h"
+#include "relay/config/config-error.h"
+#include "relay/config/config-token.h"
 #include "relay/config/limits-config.h"
 #include "relay/config/metrics-config.h"
 #include "webrtc/peer/ingest-policer.h"
@@ -13,12 +15,6 @@
 #include "relay/figures/webhook-config.h"
 
 G_BEGIN_DECLS
-
-#define RELAY_CONFIG_ERROR (relay_config_error_quark ())
-GQuark relay_config_error_quark (void);
-typedef enum {
-  RELAY_CONFIG_ERROR_INVALID,
-} RelayConfigError;
 
 typedef struct {
   char *code;    /* ISO 3166-2:TH, e.g. "TH-50" */
@@ -117,14 +113,6 @@ RelayProvinceConfig *relay_config_find_province (RelayConfig *config, const char
  * file's order ([mosaic] order). Borrowed RelayProvinceConfig*; free the
  * array only. */
 GPtrArray *relay_config_dup_office_order (RelayConfig *config);
-
-/* SHA-256 of a token: what the config keeps and compares. */
-void relay_config_token_digest (const char *token, guint8 out[32]);
-/* A token-sha256 value (64 hexadecimal digits) into its 32 bytes; FALSE
- * for anything else. */
-gboolean relay_config_parse_token_sha256 (const char *hex, guint8 out[32]);
-/* The shortest token= a configuration may hold. */
-#define RELAY_CONFIG_TOKEN_MIN_CHARS 8
 
 /* TRUE when the relay serves plain HTTP on an address other machines can
  * reach (not loopback): tokens would cross the network in clear. */

@@ -3,7 +3,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-#include "relay/config/config.h"
+#include "relay/config/config-token.h"
 #include "relay/figures/config-group.h"
 
 static const char *const metrics_keys[] = { "token", "token-sha256", "allowed-addresses", NULL };

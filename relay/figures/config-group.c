@@ -1,6 +1,6 @@
 #include "relay/figures/config-group.h"
 
-#include "relay/config/config.h"
+#include "relay/config/config-error.h"
 
 gboolean
 relay_config_group_fail (RelayConfigGroup *g, const char *key, const char *fmt, ...)

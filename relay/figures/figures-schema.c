@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "config/briefing-resources.h"
-#include "relay/config/config.h"
 #include "relay/figures/config-group.h"
 
 #define EMBEDDED_CONFIG "/briefing/config/relay.ini"

@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "relay/config/config.h"
 #include "relay/figures/config-group.h"
 
 /* Shorter keys are guessable; the data centre's key is generated anyway. */

@@ -1,0 +1,3 @@
+#include "relay/config/config-error.h"
+
+G_DEFINE_QUARK (relay-config-error-quark, relay_config_error)
