@@ -7,6 +7,7 @@
 #include "pipelines/output-common.h"
 #include "pipelines/picture-output.h"
 #include "pipelines/tile-renderer.h"
+#include "relay/config/roster.h"
 #include "webrtc/base/log.h"
 
 /* How the mosaic is fed, and why:
@@ -521,7 +522,8 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
   if (ok)
     ok = add_slot (self, RELAY_CENTRAL_ROOM, "ศูนย์ปฏิบัติการ", "Operations centre", error)
          != NULL;
-  g_autoptr (GPtrArray) order = relay_config_dup_office_order (config);
+  g_autoptr (GPtrArray) order
+      = relay_roster_dup_office_order (config->provinces, config->mosaic_order_by_region);
   for (guint i = 0; ok && i < order->len; i++)
     {
       RelayProvinceConfig *p = order->pdata[i];

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/conference/conference.h"
+#include "relay/config/roster.h"
 #include "relay/json-members.h"
 
 char *
@@ -239,7 +240,8 @@ relay_briefing_describe (RelayBriefing *briefing, RelayConfig *config, gint64 no
 
   json_builder_set_member_name (b, "attendance");
   json_builder_begin_array (b);
-  g_autoptr (GPtrArray) order = relay_config_dup_office_order (config);
+  g_autoptr (GPtrArray) order
+      = relay_roster_dup_office_order (config->provinces, config->mosaic_order_by_region);
   for (guint i = 0; i < order->len; i++)
     {
       RelayProvinceConfig *p = order->pdata[i];

@@ -4,6 +4,7 @@
 
 #include "relay/briefing/briefing-json.h"
 #include "relay/briefing/briefing-store.h"
+#include "relay/config/roster.h"
 #include "webrtc/base/log.h"
 
 G_DEFINE_QUARK (relay-briefing-error-quark, relay_briefing_error)
@@ -340,7 +341,8 @@ static GPtrArray *
 default_agenda (RelayConfig *config)
 {
   GPtrArray *items = g_ptr_array_new_with_free_func ((GDestroyNotify) relay_agenda_item_free);
-  g_autoptr (GPtrArray) order = relay_config_dup_office_order (config);
+  g_autoptr (GPtrArray) order
+      = relay_roster_dup_office_order (config->provinces, config->mosaic_order_by_region);
   for (guint i = 0; i < order->len; i++)
     g_ptr_array_add (items,
                      relay_agenda_item_new_office (((RelayProvinceConfig *) order->pdata[i])->code, 0));

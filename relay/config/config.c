@@ -6,6 +6,7 @@
 
 #include "config/briefing-resources.h"
 #include "webrtc/dtls/dtls-certificate.h"
+#include "relay/config/roster.h"
 
 #define EMBEDDED_CONFIG "/briefing/config/relay.ini"
 #define EMBEDDED_ROSTER "/briefing/config/provinces.csv"
@@ -734,27 +735,6 @@ RelayProvinceConfig *
 relay_config_find_province (RelayConfig *config, const char *code)
 {
   return code ? g_hash_table_lookup (config->by_code, code) : NULL;
-}
-
-static int
-by_region_then_code (gconstpointer a, gconstpointer b)
-{
-  const RelayProvinceConfig *pa = *(RelayProvinceConfig *const *) a;
-  const RelayProvinceConfig *pb = *(RelayProvinceConfig *const *) b;
-  int c = g_strcmp0 (pa->region, pb->region);
-  return c ? c : g_strcmp0 (pa->code, pb->code);
-}
-
-GPtrArray *
-relay_config_dup_office_order (RelayConfig *config)
-{
-  /* Not g_ptr_array_copy: that would carry the roster's free function. */
-  GPtrArray *order = g_ptr_array_sized_new (config->provinces->len);
-  for (guint i = 0; i < config->provinces->len; i++)
-    g_ptr_array_add (order, config->provinces->pdata[i]);
-  if (config->mosaic_order_by_region)
-    g_ptr_array_sort (order, by_region_then_code);
-  return order;
 }
 
 const RelayViewerConfig *

@@ -9,22 +9,13 @@
 #include "relay/config/config-token.h"
 #include "relay/config/limits-config.h"
 #include "relay/config/metrics-config.h"
+#include "relay/config/roster.h"
 #include "webrtc/peer/ingest-policer.h"
 #include "webrtc/sdp/sdp-offer.h"
 #include "relay/figures/figures-schema.h"
 #include "relay/figures/webhook-config.h"
 
 G_BEGIN_DECLS
-
-typedef struct {
-  char *code;    /* ISO 3166-2:TH, e.g. "TH-50" */
-  char *name_th;
-  char *name_en;
-  char *region;
-  /* SHA-256 of the token; has_token FALSE when no credential is configured. */
-  gboolean has_token;
-  guint8 token_sha256[32];
-} RelayProvinceConfig;
 
 typedef enum {
   RELAY_ROLE_VIEWER,   /* the mosaic only */
@@ -108,12 +99,6 @@ void relay_config_free (RelayConfig *config);
 
 RelayProvinceConfig *relay_config_find_province (RelayConfig *config, const char *code);
 
-/* The roster's offices in the order the operations room sees them (the
- * mosaic's tiles, the default agenda): by region then code, or the roster
- * file's order ([mosaic] order). Borrowed RelayProvinceConfig*; free the
- * array only. */
-GPtrArray *relay_config_dup_office_order (RelayConfig *config);
-
 /* TRUE when the relay serves plain HTTP on an address other machines can
  * reach (not loopback): tokens would cross the network in clear. */
 gboolean relay_config_plain_http_exposed (const RelayConfig *config);
@@ -128,11 +113,6 @@ gboolean relay_province_config_check_token (const RelayProvinceConfig *province,
 /* The viewer whose token this is, or NULL. */
 const RelayViewerConfig *relay_config_find_viewer (RelayConfig *config, const char *token);
 const char *relay_viewer_role_name (RelayViewerRole role);
-
-/* Parses roster CSV (header code,name_th,name_en,region). */
-GPtrArray *relay_roster_parse (const char *data, gsize len, const char *source, GError **error);
-
-void relay_province_config_free (RelayProvinceConfig *province);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayConfig, relay_config_free)
 

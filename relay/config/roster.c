@@ -1,9 +1,8 @@
-/* The roster CSV: code,name_th,name_en,region. Simple enough that a full CSV
- * reader is not needed, but quoted fields are still refused loudly rather
- * than misread. */
-#include "relay/config/config.h"
+#include "relay/config/roster.h"
 
 #include <string.h>
+
+#include "relay/config/config-error.h"
 
 static gboolean
 is_two_digits (const char *s)
@@ -33,6 +32,8 @@ is_office_code (const char *code)
   return strcmp (province, "S") == 0 || is_two_digits (province);
 }
 
+/* Simple enough that a full CSV reader is not needed, but quoted fields
+ * are still refused loudly rather than misread. */
 GPtrArray *
 relay_roster_parse (const char *data, gsize len, const char *source, GError **error)
 {
@@ -124,4 +125,25 @@ relay_province_config_free (RelayProvinceConfig *p)
   g_free (p->name_en);
   g_free (p->region);
   g_free (p);
+}
+
+static int
+by_region_then_code (gconstpointer a, gconstpointer b)
+{
+  const RelayProvinceConfig *pa = *(RelayProvinceConfig *const *) a;
+  const RelayProvinceConfig *pb = *(RelayProvinceConfig *const *) b;
+  int c = g_strcmp0 (pa->region, pb->region);
+  return c ? c : g_strcmp0 (pa->code, pb->code);
+}
+
+GPtrArray *
+relay_roster_dup_office_order (GPtrArray *roster, gboolean by_region)
+{
+  /* Not g_ptr_array_copy: that would carry the roster's free function. */
+  GPtrArray *order = g_ptr_array_sized_new (roster->len);
+  for (guint i = 0; i < roster->len; i++)
+    g_ptr_array_add (order, roster->pdata[i]);
+  if (by_region)
+    g_ptr_array_sort (order, by_region_then_code);
+  return order;
 }

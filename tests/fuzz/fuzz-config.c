@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "relay/config/config.h"
+#include "relay/config/roster.h"
 
 static char *base_dir;
 
@@ -48,7 +49,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       FUZZ_CHECK (config->figures->fields->len > 0);
       g_autofree char *schema = relay_figures_schema_to_json (config->figures);
       FUZZ_CHECK (schema != NULL);
-      g_autoptr (GPtrArray) order = relay_config_dup_office_order (config);
+      g_autoptr (GPtrArray) order
+          = relay_roster_dup_office_order (config->provinces, config->mosaic_order_by_region);
       FUZZ_CHECK (order->len == config->provinces->len);
     }
   else

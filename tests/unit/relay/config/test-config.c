@@ -5,6 +5,7 @@
 
 #include "relay/config/config.h"
 #include "relay/config/dev-tokens.h"
+#include "relay/config/roster.h"
 
 static void
 expect_error (const char *ini, const char *fragment)
