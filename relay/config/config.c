@@ -7,6 +7,8 @@
 #include "config/briefing-resources.h"
 #include "webrtc/dtls/dtls-certificate.h"
 #include "relay/config/roster.h"
+#include "relay/figures/figures-schema.h"
+#include "relay/figures/webhook-config.h"
 
 #define EMBEDDED_CONFIG "/briefing/config/relay.ini"
 #define EMBEDDED_ROSTER "/briefing/config/provinces.csv"

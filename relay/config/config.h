@@ -12,10 +12,12 @@
 #include "relay/config/roster.h"
 #include "webrtc/peer/ingest-policer.h"
 #include "webrtc/sdp/sdp-offer.h"
-#include "relay/figures/figures-schema.h"
-#include "relay/figures/webhook-config.h"
 
 G_BEGIN_DECLS
+
+/* relay/figures/figures-schema.h: the figures read their schema from the
+ * config, so the config names it without including the figures' headers. */
+typedef struct _RelayFiguresSchema RelayFiguresSchema;
 
 typedef enum {
   RELAY_ROLE_VIEWER,   /* the mosaic only */

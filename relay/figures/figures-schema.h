@@ -47,11 +47,12 @@ typedef struct {
   RelayFigureTotal total;
 } RelayFigureField;
 
-typedef struct {
+typedef struct _RelayFiguresSchema RelayFiguresSchema;
+struct _RelayFiguresSchema {
   GPtrArray *fields;     /* RelayFigureField*, config order */
   GHashTable *by_name;   /* name -> RelayFigureField* (borrowed) */
   GPtrArray *rules;      /* RelayFigureRule*, config order */
-} RelayFiguresSchema;
+};
 
 RelayFiguresSchema *relay_figures_schema_new (void);
 void relay_figures_schema_free (RelayFiguresSchema *schema);

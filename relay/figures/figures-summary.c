@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "relay/figures/figures-store.h"
+#include "relay/figures/figures-schema.h"
 
 /* Running total of one field over some provinces. */
 typedef struct {

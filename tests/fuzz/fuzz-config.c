@@ -14,6 +14,7 @@
 
 #include "relay/config/config.h"
 #include "relay/config/roster.h"
+#include "relay/figures/figures-schema.h"
 
 static char *base_dir;
 

@@ -16,6 +16,7 @@
 #include "relay-process.h"
 #include "tests/unit/relay/figures/report-test-util.h"
 #include "relay/config/config.h"
+#include "relay/figures/webhook-config.h"
 
 #define CM "token-of-chiang-mai"
 #define SP "token-of-samut-prakan"

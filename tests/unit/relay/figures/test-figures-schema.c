@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "relay/config/config.h"
+#include "relay/figures/figures-schema.h"
 
 static RelayConfig *
 load (const char *figures, GError **error)
