@@ -6,6 +6,7 @@
 #include "relay/metrics/limit-refusals.h"
 #include "webrtc/base/log.h"
 #include "relay/rate-table.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/session-cookie.h"
 

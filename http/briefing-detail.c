@@ -9,6 +9,7 @@
 #include "relay/figures/figures-summary.h"
 #include "relay/figures/figures-store.h"
 #include "http/media-link.h"
+#include "http/http-auth.h"
 
 /* A clip belongs to a turn when it starts within this of the turn's span:
  * the clip recorder sees the same floor change a moment apart. */

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include "relay/app.h"
 #include "relay/briefing/briefing.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 
 G_BEGIN_DECLS

@@ -9,6 +9,7 @@
 #include "http/briefing-detail.h"
 #include "http/briefing-export.h"
 #include "http/file-response.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/media-link.h"
 

@@ -7,6 +7,7 @@
 #include "relay/briefing/briefing-service.h"
 #include "http/briefing-detail.h"
 #include "http/briefing-media.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/json-members.h"
 #include "http/media-link.h"

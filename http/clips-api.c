@@ -4,6 +4,7 @@
 
 #include "relay/figures/figures-validate.h"
 #include "http/file-response.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/json-members.h"
 #include "http/media-link.h"

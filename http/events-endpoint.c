@@ -13,6 +13,7 @@
 #include "http/http-listener.h"
 #include "webrtc/base/input-capture.h"
 #include "relay/json-input.h"
+#include "http/http-auth.h"
 #include "http/json-members.h"
 #include "http/http-util.h"
 #include "http/request-guard.h"

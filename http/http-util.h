@@ -1,5 +1,6 @@
 /* Small helpers shared by the HTTP endpoints: JSON errors, CORS, bearer
- * tokens, path splitting. Every refusal carries {"error","reason"}. */
+ * tokens, path splitting. Every refusal carries {"error","reason"}. Who
+ * is calling is http/http-auth.h. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -29,43 +30,6 @@ gboolean relay_http_allow_method (SoupServerMessage *msg, const char *allowed);
 
 /* "Bearer xyz" -> "xyz", or NULL. */
 char *relay_http_bearer_token (SoupServerMessage *msg);
-
-typedef enum {
-  RELAY_AUTH_OK,
-  RELAY_AUTH_MISSING,      /* 401 */
-  RELAY_AUTH_WRONG,        /* 401 */
-  RELAY_AUTH_OTHER_PROVINCE, /* 403 */
-  RELAY_AUTH_VIEWER,       /* 403 */
-} RelayAuthResult;
-
-/* Checks the bearer token against `province`, and tells a token of another
- * province or a viewer's (valid credentials without the right: 403) apart
- * from a wrong one (401). Without a bearer token, a sign-in cookie
- * (http/session-cookie.h) is a viewer's: 403. */
-RelayAuthResult relay_http_authorize_province (SoupServerMessage *msg, RelayConfig *config,
-                                               const RelayProvinceConfig *province);
-/* Answers 401/403 for a failed authorization; TRUE when it was OK. */
-gboolean relay_http_check_auth (SoupServerMessage *msg, RelayAuthResult result);
-
-/* A viewer token of at least `min_role` (chair > minister > viewer), or,
- * without a bearer token, the viewer of the request's sign-in cookie; NULL
- * after answering 401 (no or unknown token) or 403 with `refusal` (a lower
- * role, or a province's token). The viewer is valid while the message is. */
-const RelayViewerConfig *relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config,
-                                                      RelayViewerRole min_role,
-                                                      const char *refusal);
-
-/* Who is calling: a viewer (any role) or an office, by its bearer token,
- * or without one the viewer of the sign-in cookie. FALSE after answering
- * 401 (no credential, or a token nobody has). */
-typedef struct {
-  const RelayViewerConfig *viewer;   /* or */
-  const RelayProvinceConfig *office;
-} RelayCaller;
-gboolean relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *caller);
-/* The same for a token that came another way (the events WebSocket's first
- * message): FALSE, answering nothing, when nobody has it. */
-gboolean relay_http_identify_token (RelayConfig *config, const char *token, RelayCaller *caller);
 
 /* The request's JSON object (Content-Type application/json, UTF-8, at most
  * max_bytes), or NULL after answering 415/413/400. The object belongs to

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/metrics-collect.h"
 

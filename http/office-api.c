@@ -5,6 +5,7 @@
 #include "relay/briefing/briefing-json.h"
 #include "relay/briefing/briefing-service.h"
 #include "relay/clips/clip-recorder.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/json-members.h"
 #include "http/media-link.h"

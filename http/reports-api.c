@@ -5,6 +5,7 @@
 
 #include "relay/figures/figures-summary.h"
 #include "relay/figures/figures-validate.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/session-cookie.h"
 

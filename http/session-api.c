@@ -7,6 +7,7 @@
 #include "webrtc/base/random-id.h"
 #include "relay/signin/signin-store.h"
 #include "http/admission.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/json-members.h"
 #include "http/request-guard.h"

@@ -5,6 +5,7 @@
 
 #include "relay/router/output-router.h"
 #include "relay/recording/briefing-recorder.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/session-cookie.h"
 

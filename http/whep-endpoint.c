@@ -6,6 +6,7 @@
 #include "relay/router/output-router.h"
 #include "webrtc/peer/viewer-session.h"
 #include "http/admission.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/json-members.h"
 #include "http/session-resource.h"

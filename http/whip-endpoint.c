@@ -5,6 +5,7 @@
 #include "webrtc/base/log.h"
 #include "webrtc/sdp/sdp-answer.h"
 #include "http/admission.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 #include "http/session-resource.h"
 #include "relay/router/office-publisher.h"

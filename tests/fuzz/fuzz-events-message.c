@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http/events-endpoint.h"
+#include "http/http-auth.h"
 #include "http/http-util.h"
 
 static RelayConfig *config;
