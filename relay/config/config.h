@@ -1,6 +1,8 @@
 /* The relay's configuration: a GLib key file (config/relay.ini documents
- * every key), the roster of offices and their credentials. Every error names
- * the file, the group and the key. */
+ * every key), the roster of offices it names (relay/config/roster.h) and the
+ * credentials of offices and viewers (kept as digests, relay/config/config-token.h).
+ * Every error names the file, the group and the key. Loaded on the main
+ * thread at start; read-only after, from any thread. The caller owns it. */
 #pragma once
 
 #include <glib.h>
