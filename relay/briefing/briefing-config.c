@@ -1,6 +1,6 @@
 #include "relay/briefing/briefing-config.h"
 
-#include "relay/figures/config-group.h"
+#include "relay/config/config-group.h"
 
 #define DEFAULT_TITLE "การประชุมติดตามสถานการณ์แรงงาน ศปก.รง."
 /* An operator's title, not a document: a line on the review page. */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "webrtc/ice/ice-agent.h"
-#include "relay/figures/config-group.h"
+#include "relay/config/config-group.h"
 
 static const char *const limits_keys[] = { "max-sessions", "viewer-sessions",
   "office-viewer-sessions", "session-requests-per-s", "session-requests-burst",

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "relay/config/config-token.h"
-#include "relay/figures/config-group.h"
+#include "relay/config/config-group.h"
 
 static const char *const metrics_keys[] = { "token", "token-sha256", "allowed-addresses", NULL };
 

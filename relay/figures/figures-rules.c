@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "relay/figures/config-group.h"
+#include "relay/config/config-group.h"
 
 /* Bounds that keep a rule readable and its arithmetic exact enough: a
  * check is one line, a constant is a count, not a float's extreme. */

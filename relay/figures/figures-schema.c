@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "config/briefing-resources.h"
-#include "relay/figures/config-group.h"
+#include "relay/config/config-group.h"
 
 #define EMBEDDED_CONFIG "/briefing/config/relay.ini"
 #define DEFAULT_TEXT_LENGTH 1000

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "relay/figures/config-group.h"
+#include "relay/config/config-group.h"
 
 /* Shorter keys are guessable; the data centre's key is generated anyway. */
 #define MIN_SECRET_BYTES 16

@@ -1,4 +1,4 @@
-#include "relay/figures/config-group.h"
+#include "relay/config/config-group.h"
 
 #include "relay/config/config-error.h"
 
