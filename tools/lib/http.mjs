@@ -6,14 +6,27 @@
  * rejects only on network errors / timeouts. json is null unless the body
  * parses as JSON.
  */
+// Methods a client may send again when a kept-alive connection it reused
+// turns out closed before any answer (RFC 9110, 9.2.2), as browsers do.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
 export async function request(url, { method = 'GET', headers = {}, body, timeoutMs = 10000 } = {}) {
-  const res = await fetch(url, {
+  const send = () => fetch(url, {
     method,
     headers,
     body,
     redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });
+  let res;
+  try {
+    res = await send();
+  } catch (e) {
+    // Only a connection closed under a reused request, never a timeout or
+    // a refused connection: those are the relay's failures to report.
+    if (!IDEMPOTENT.has(method.toUpperCase()) || e?.cause?.code !== 'UND_ERR_SOCKET') throw e;
+    res = await send();
+  }
   const text = await res.text();
   let json = null;
   try {
