@@ -69,11 +69,10 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
     relay_http_error (msg, 503, "unavailable", error->message);
   else
     {
-      g_autofree char *location
-          = is_output (req->source)
-                ? g_strdup_printf ("/whep/%s/%s", req->source, relay_viewer_session_get_id (session))
-                : g_strdup_printf ("/whep/province/%s/%s", req->source,
-                                   relay_viewer_session_get_id (session));
+      const char *id = relay_viewer_session_get_id (session);
+      g_autofree char *location = is_output (req->source)
+                                      ? g_strdup_printf ("/whep/%s/%s", req->source, id)
+                                      : g_strdup_printf ("/whep/province/%s/%s", req->source, id);
       relay_session_resource_created (msg, self->app->config, &viewer_resource, session, location,
                                       answer);
     }
@@ -120,8 +119,10 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
             return TRUE;
           }
       }
-  const RelayViewerConfig *v = relay_http_authorize_viewer (
-      msg, config, RELAY_ROLE_VIEWER, kind == RELAY_VIEWER_SOURCE_MOSAIC ? MOSAIC_REFUSAL : PROGRAM_REFUSAL);
+  const RelayViewerConfig *v
+      = relay_http_authorize_viewer (msg, config, RELAY_ROLE_VIEWER,
+                                     kind == RELAY_VIEWER_SOURCE_MOSAIC ? MOSAIC_REFUSAL
+                                                                        : PROGRAM_REFUSAL);
   if (!v)
     return FALSE;
   if (listener && v->role == RELAY_ROLE_CHAIR)
@@ -154,11 +155,10 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       const RelaySdpMedia *m = offer->media->pdata[i];
       if (m->kind == RELAY_MEDIA_VIDEO && m->no_common_codec)
         {
-          g_autofree char *reason = g_strdup_printf ("the video cannot be sent: %s%s",
-                                                     m->reject_reason,
-                                                     is_output (source)
-                                                         ? ""
-                                                         : " (the province's own codec, not transcoded)");
+          const char *why = is_output (source) ? ""
+                                               : " (the province's own codec, not transcoded)";
+          g_autofree char *reason
+              = g_strdup_printf ("the video cannot be sent: %s%s", m->reject_reason, why);
           relay_sdp_offer_free (offer);
           relay_http_error (msg, 406, "not-acceptable", reason);
           return;
@@ -284,12 +284,7 @@ add_viewer_entry (RelayViewerSession *session, gboolean connected, gpointer data
   /* connecting: answered, ICE/DTLS not up yet, receiving nothing. */
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, connected ? "connected" : "connecting");
-  json_builder_set_member_name (b, "session");
-  json_builder_add_string_value (b, relay_viewer_session_get_id (session));
-  json_builder_set_member_name (b, "viewer");
-  json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
-  json_builder_set_member_name (b, "source");
-  json_builder_add_string_value (b, relay_viewer_session_get_source (session));
+  relay_viewer_add_names (b, session);
   const char *source = relay_viewer_session_get_source (session);
   relay_json_member_add_string (b, "province", is_output (source) ? NULL : source);
   relay_json_member_add_string (b, "remote_address", s.remote_address[0] ? s.remote_address : NULL);

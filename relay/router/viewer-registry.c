@@ -76,6 +76,17 @@ add_viewer_totals (RelayViewerTotals *into, RelayViewerSession *session)
   into->plis_received += s.plis_received;
 }
 
+void
+relay_viewer_add_names (JsonBuilder *b, RelayViewerSession *session)
+{
+  json_builder_set_member_name (b, "session");
+  json_builder_add_string_value (b, relay_viewer_session_get_id (session));
+  json_builder_set_member_name (b, "viewer");
+  json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, relay_viewer_session_get_source (session));
+}
+
 /* A `viewer` event: who started or stopped watching what, and why it
  * stopped (a dropped viewer is otherwise only a log line). */
 static void
@@ -84,12 +95,7 @@ publish_viewer_event (RelayViewerRegistry *self, RelayViewerSession *session, co
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "session");
-  json_builder_add_string_value (b, relay_viewer_session_get_id (session));
-  json_builder_set_member_name (b, "viewer");
-  json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
-  json_builder_set_member_name (b, "source");
-  json_builder_add_string_value (b, relay_viewer_session_get_source (session));
+  relay_viewer_add_names (b, session);
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, state);
   if (reason)
@@ -116,7 +122,8 @@ relay_viewer_registry_end (RelayViewerRegistry *self, RelayViewerSession *sessio
   const char *source = relay_viewer_session_get_source (session);
   RelayOutput output;
   if (v->subscribed && output_from_name (source, &output))
-    relay_output_router_remove_viewer (self->app->outputs, relay_viewer_session_get_channel (session));
+    relay_output_router_remove_viewer (self->app->outputs,
+                                       relay_viewer_session_get_channel (session));
   else if (v->subscribed)
     relay_province_registry_unsubscribe (self->app->registry, source,
                                          relay_viewer_session_get_channel (session));
@@ -366,7 +373,8 @@ relay_viewer_registry_get_totals (RelayViewerRegistry *self,
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
       RelayViewerSession *session = ((Viewer *) value)->session;
-      RelayViewerTotals *t = &totals[relay_viewer_source_of (relay_viewer_session_get_source (session))];
+      const char *source = relay_viewer_session_get_source (session);
+      RelayViewerTotals *t = &totals[relay_viewer_source_of (source)];
       t->sessions++;
       add_viewer_totals (t, session);
     }

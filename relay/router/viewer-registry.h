@@ -19,6 +19,7 @@
  * released; it borrows the app, which outlives it. */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include "relay/app.h"
 #include "webrtc/base/metrics-histogram.h"
 #include "webrtc/peer/viewer-session.h"
@@ -48,6 +49,10 @@ typedef struct {
   guint64 bytes_sent, video_packets, audio_packets;
   guint64 nacks_received, retransmitted, plis_received;
 } RelayViewerTotals;
+
+/* The members that name a viewer, in its `viewer` events and in the list
+ * of viewers alike: "session" (its id), "viewer" (who), "source". */
+void relay_viewer_add_names (JsonBuilder *builder, RelayViewerSession *session);
 
 typedef struct _RelayViewerRegistry RelayViewerRegistry;
 
@@ -102,6 +107,7 @@ void relay_viewer_registry_get_totals (RelayViewerRegistry *registry,
 /* Forwarding latency of the SFU path (/whep/province/<code>): each packet
  * from its decryption on the publisher's worker to its copy sent on the
  * viewer's worker. Any thread; lives as the registry. */
-const RelayMetricsHistogram *relay_viewer_registry_get_forwarding_latency (RelayViewerRegistry *registry);
+const RelayMetricsHistogram *
+relay_viewer_registry_get_forwarding_latency (RelayViewerRegistry *registry);
 
 G_END_DECLS
