@@ -230,9 +230,10 @@ relay_app_stop (RelayApp *app)
   parts->stopped = TRUE;
   /* The order matters: transport workers deliver packets and callbacks
    * into the registry, the viewer registry and the output router until
-   * each session's teardown has run on its worker. Freeing any of them before the workers
-   * stop left a transport thread looking provinces up in a freed registry
-   * (g_hash_table_lookup criticals on every packet, and worse). */
+   * each session's teardown has run on its worker. Freeing any of them
+   * before the workers stop left a transport thread looking provinces up
+   * in a freed registry (g_hash_table_lookup criticals on every packet,
+   * and worse). */
   g_clear_pointer (&parts->http_listener, relay_http_listener_free);
   if (parts->server)
     soup_server_disconnect (parts->server);

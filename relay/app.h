@@ -3,9 +3,8 @@
  * media outputs, the viewers, the clips, the briefings and their
  * recording, the sign-in store), put on the network by relay_app_start
  * (the HTTP server and every endpoint, on the socket main() opened), and
- * taken down by relay_app_stop
- * and relay_app_free in the order that keeps the transport threads from
- * calling into a freed part. Main thread only.
+ * taken down by relay_app_stop and relay_app_free in the order that keeps
+ * the transport threads from calling into a freed part. Main thread only.
  *
  * The app owns every part below and the HTTP side it starts; it borrows
  * the configuration, which must outlive it. The HTTP handlers borrow the
