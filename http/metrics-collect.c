@@ -113,23 +113,23 @@ per_office_kind (Text *t, GArray *offices, const char *direction, PickKinds pick
     }
 }
 
-static const char *const source_names[RELAY_WHEP_SOURCE_N] = {
-  [RELAY_WHEP_SOURCE_PROVINCE] = "province",
-  [RELAY_WHEP_SOURCE_MOSAIC] = "mosaic",
-  [RELAY_WHEP_SOURCE_PROGRAM] = "program",
+static const char *const source_names[RELAY_VIEWER_SOURCE_N] = {
+  [RELAY_VIEWER_SOURCE_PROVINCE] = "province",
+  [RELAY_VIEWER_SOURCE_MOSAIC] = "mosaic",
+  [RELAY_VIEWER_SOURCE_PROGRAM] = "program",
 };
 
 /* The traffic both ways: from the offices (direction="in", by province and
  * kind) and to the viewers (direction="out", by output). */
 static void
-write_traffic (Text *t, GArray *offices, const RelayWhepTotals *viewers)
+write_traffic (Text *t, GArray *offices, const RelayViewerTotals *viewers)
 {
   family (t, "briefing_relay_rtp_bytes_total", RELAY_METRIC_COUNTER,
           "RTP bytes (headers and payload, after SRTP decryption or before encryption): "
           "received from each office (direction=\"in\"), sent to the viewers of each output "
           "(direction=\"out\", resent packets included).");
   per_office_kind (t, offices, "in", pick_bytes);
-  for (guint s = 0; viewers && s < RELAY_WHEP_SOURCE_N; s++)
+  for (guint s = 0; viewers && s < RELAY_VIEWER_SOURCE_N; s++)
     relay_metrics_text_sample_uint (t, L ("direction", "out", "output", source_names[s]),
                                     viewers[s].bytes_sent);
 
@@ -138,7 +138,7 @@ write_traffic (Text *t, GArray *offices, const RelayWhepTotals *viewers)
           "and forwarded to the viewers of each output (direction=\"out\", retransmissions "
           "not included).");
   per_office_kind (t, offices, "in", pick_packets);
-  for (guint s = 0; viewers && s < RELAY_WHEP_SOURCE_N; s++)
+  for (guint s = 0; viewers && s < RELAY_VIEWER_SOURCE_N; s++)
     {
       relay_metrics_text_sample_uint (
           t, L ("direction", "out", "output", source_names[s], "kind", "video"),
@@ -159,7 +159,7 @@ write_traffic (Text *t, GArray *offices, const RelayWhepTotals *viewers)
   for (guint i = 0; i < offices->len; i++)
     relay_metrics_text_sample_uint (t, L ("direction", "in", "province", OFFICE (i)->code),
                                     OFFICE (i)->c.video_rtx_packets);
-  for (guint s = 0; viewers && s < RELAY_WHEP_SOURCE_N; s++)
+  for (guint s = 0; viewers && s < RELAY_VIEWER_SOURCE_N; s++)
     relay_metrics_text_sample_uint (t, L ("direction", "out", "output", source_names[s]),
                                     viewers[s].retransmitted);
 
@@ -169,7 +169,7 @@ write_traffic (Text *t, GArray *offices, const RelayWhepTotals *viewers)
   for (guint i = 0; i < offices->len; i++)
     relay_metrics_text_sample_uint (t, L ("direction", "out", "province", OFFICE (i)->code),
                                     OFFICE (i)->c.nacks_sent);
-  for (guint s = 0; viewers && s < RELAY_WHEP_SOURCE_N; s++)
+  for (guint s = 0; viewers && s < RELAY_VIEWER_SOURCE_N; s++)
     relay_metrics_text_sample_uint (t, L ("direction", "in", "output", source_names[s]),
                                     viewers[s].nacks_received);
 
@@ -186,7 +186,7 @@ write_traffic (Text *t, GArray *offices, const RelayWhepTotals *viewers)
   for (guint i = 0; i < offices->len; i++)
     relay_metrics_text_sample_uint (t, L ("direction", "out", "province", OFFICE (i)->code),
                                     OFFICE (i)->c.plis_sent);
-  for (guint s = 0; viewers && s < RELAY_WHEP_SOURCE_N; s++)
+  for (guint s = 0; viewers && s < RELAY_VIEWER_SOURCE_N; s++)
     relay_metrics_text_sample_uint (t, L ("direction", "in", "output", source_names[s]),
                                     viewers[s].plis_received);
 }
@@ -225,12 +225,12 @@ write_reception (Text *t, GArray *offices)
 /* ---- what the relay produces -------------------------------------------- */
 
 static void
-write_viewers (Text *t, const RelayWhepTotals *viewers)
+write_viewers (Text *t, const RelayViewerTotals *viewers)
 {
   family (t, "briefing_relay_viewers", RELAY_METRIC_GAUGE,
           "WHEP viewer sessions now, connecting or connected, by what they watch: the "
           "mosaic, the program, or a province forwarded as sent (output=\"province\").");
-  for (guint s = 0; s < RELAY_WHEP_SOURCE_N; s++)
+  for (guint s = 0; s < RELAY_VIEWER_SOURCE_N; s++)
     relay_metrics_text_sample_uint (t, L ("output", source_names[s]), viewers[s].sessions);
 }
 
@@ -284,19 +284,19 @@ write_outputs (Text *t, RelayApp *app)
 }
 
 static void
-write_latencies (Text *t, RelayApp *app, RelayWhepEndpoint *whep)
+write_latencies (Text *t, RelayApp *app, RelayViewerRegistry *viewers)
 {
   family (t, "briefing_relay_join_time_seconds", RELAY_METRIC_HISTOGRAM,
           "For each WHIP session: from its POST reaching the relay to its first decoded video "
           "frame (sessions without video are not observed).");
   relay_metrics_text_histogram (t, NULL, relay_province_registry_get_join_time (app->registry));
-  if (!whep)
+  if (!viewers)
     return;
   family (t, "briefing_relay_forwarding_latency_seconds", RELAY_METRIC_HISTOGRAM,
           "Forwarding a province as sent (WHEP /whep/province/<code>): for each packet and "
           "viewer, from the office's packet being decrypted on its transport thread to the "
           "viewer's copy being encrypted and sent on the viewer's transport thread.");
-  relay_metrics_text_histogram (t, NULL, relay_whep_endpoint_get_forwarding_latency (whep));
+  relay_metrics_text_histogram (t, NULL, relay_viewer_registry_get_forwarding_latency (viewers));
 }
 
 /* ---- the briefing, figures, webhooks, recording ---------------------------- */
@@ -496,18 +496,18 @@ relay_metrics_collect (const RelayMetricsSources *sources, RelayMetricsText *t)
 {
   RelayApp *app = sources->app;
   g_autoptr (GArray) offices = read_offices (app);
-  RelayWhepTotals viewers[RELAY_WHEP_SOURCE_N];
-  if (sources->whep)
-    relay_whep_endpoint_get_totals (sources->whep, viewers);
+  RelayViewerTotals viewers[RELAY_VIEWER_SOURCE_N];
+  if (sources->viewers)
+    relay_viewer_registry_get_totals (sources->viewers, viewers);
 
   write_office_states (t, app, offices);
   write_briefing (t, app);
-  write_traffic (t, offices, sources->whep ? viewers : NULL);
+  write_traffic (t, offices, sources->viewers ? viewers : NULL);
   write_reception (t, offices);
-  if (sources->whep)
+  if (sources->viewers)
     write_viewers (t, viewers);
   write_outputs (t, app);
-  write_latencies (t, app, sources->whep);
+  write_latencies (t, app, sources->viewers);
   write_figures (t, app);
   write_webhooks (t, app);
   write_recording (t, app);

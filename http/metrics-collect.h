@@ -1,5 +1,5 @@
 /* What GET /metrics says: every figure of the running relay, gathered from
- * the units that keep it (the registry, the WHEP endpoint, the output
+ * the units that keep it (the registry, the viewer registry, the output
  * router, the report service and its webhooks, the recorder, the briefing
  * service, the HTTP and limit counters, the process) and written with
  * relay/metrics/metrics-text.h. The names, labels and help texts live here, in one
@@ -11,19 +11,19 @@
  * and small fixed sets (state, reason, class, channel, result, the
  * configured webhooks' names). Never a session id nor an address.
  *
- * Main thread: the WHEP endpoint and the briefing service are read there.
+ * Main thread: the viewer registry and the briefing service are read there.
  * Owns nothing. */
 #pragma once
 
 #include "relay/app.h"
 #include "relay/metrics/metrics-text.h"
-#include "http/whep-endpoint.h"
+#include "relay/router/viewer-registry.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
   RelayApp *app;
-  RelayWhepEndpoint *whep; /* may be NULL (its families are then left out) */
+  RelayViewerRegistry *viewers; /* may be NULL (its families are then left out) */
 } RelayMetricsSources;
 
 void relay_metrics_collect (const RelayMetricsSources *sources, RelayMetricsText *text);

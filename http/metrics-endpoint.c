@@ -84,10 +84,10 @@ metrics_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
 }
 
 void
-relay_metrics_endpoint_register (SoupServer *server, RelayApp *app, RelayWhepEndpoint *whep)
+relay_metrics_endpoint_register (SoupServer *server, RelayApp *app, RelayViewerRegistry *viewers)
 {
   RelayMetricsSources *sources = g_new0 (RelayMetricsSources, 1);
   sources->app = app;
-  sources->whep = whep;
+  sources->viewers = viewers;
   soup_server_add_handler (server, "/metrics", metrics_handler, sources, g_free);
 }

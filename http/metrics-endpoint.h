@@ -17,12 +17,13 @@
 
 #include <libsoup/soup.h>
 #include "relay/app.h"
-#include "http/whep-endpoint.h"
+#include "relay/router/viewer-registry.h"
 
 G_BEGIN_DECLS
 
-/* `whep` may be NULL (its figures are left out); both must outlive the
+/* `viewers` may be NULL (its figures are left out); both must outlive the
  * server's handlers. */
-void relay_metrics_endpoint_register (SoupServer *server, RelayApp *app, RelayWhepEndpoint *whep);
+void relay_metrics_endpoint_register (SoupServer *server, RelayApp *app,
+                                      RelayViewerRegistry *viewers);
 
 G_END_DECLS

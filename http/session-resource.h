@@ -15,7 +15,7 @@
  * The endpoints keep what differs: the session URL's shape, who may act
  * on it, the lookup and its refusals, OPTIONS and 405.
  *
- * Main thread (libsoup's). The endpoint owns the session; a PATCH in
+ * Main thread (libsoup's). The session is its registry's; a PATCH in
  * flight holds a reference to its message, paused until the session's
  * worker has answered on reply_context. */
 #pragma once
@@ -38,7 +38,7 @@ typedef void (*RelaySessionPatchAsyncFunc) (gpointer session, RelaySdpFragment *
                                             GMainContext *reply_context,
                                             RelaySessionPatchedFunc done, gpointer user_data);
 
-/* Who owns the sessions (the registry, the WHEP endpoint) ends one, for
+/* Who owns the sessions (the registry, the viewer registry) ends one, for
  * a reason its logs and events give. */
 typedef void (*RelaySessionEndFunc) (gpointer owner, gpointer session, const char *reason);
 

@@ -2,9 +2,7 @@
 
 #include <string.h>
 
-#include "webrtc/base/log.h"
-#include "relay/router/output-router.h"
-#include "webrtc/peer/viewer-session.h"
+#include "relay/router/viewer-registry.h"
 #include "http/admission.h"
 #include "http/http-auth.h"
 #include "http/http-util.h"
@@ -13,240 +11,41 @@
 
 #define WHEP_METHODS_RESOURCE "PATCH, DELETE, OPTIONS"
 #define WHEP_METHODS_ENDPOINT "POST, OPTIONS"
-#define VIEWER_TIMEOUT_MS 15000
 #define SINGLE_PROVINCE_REFUSAL "single-province feeds are for the chair and the minister"
 #define MOSAIC_REFUSAL "the mosaic is for the operations room, the minister and viewers"
 #define PROGRAM_REFUSAL "the program is for the provinces and the operations room"
 
 struct _RelayWhepEndpoint {
-  RelayApp *app;
-  GHashTable *sessions; /* id -> Viewer* (main thread only) */
-  /* Main thread: the sessions that ended, added up by source. */
-  RelayWhepTotals ended[RELAY_WHEP_SOURCE_N];
-  RelayMetricsHistogram *forwarding_latency; /* observed on the workers */
+  RelayApp *app; /* its viewer registry keeps the sessions */
 };
 
-/* A packet crosses from one worker to another: tens of microseconds when
- * the viewer's worker is idle, milliseconds when it is busy, more when the
- * machine is short of CPU. */
-static const double forwarding_bounds_s[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                              0.01, 0.025, 0.05, 0.1, 0.25 };
-
-/* A viewer session as the endpoint keeps it. */
+/* What a viewer's admission took: its session count, given back when the
+ * viewer ends (relay/router/viewer-registry.h's release). */
 typedef struct {
-  RelayViewerSession *session;
-  char *credential; /* what its count is taken from (http/admission.h) */
-  char *listener;   /* the participant watching an output, or NULL */
-  /* Its channel receives media: only once ICE and DTLS are up. */
-  gboolean subscribed;
-} Viewer;
+  RelayAdmission *admission;
+  char *credential;
+} AdmittedViewer;
 
 static void
-viewer_free (gpointer data)
+release_admission (gpointer data)
 {
-  Viewer *v = data;
-  relay_viewer_session_unref (v->session);
-  g_free (v->credential);
-  g_free (v->listener);
-  g_free (v);
-}
-
-/* ---- session lifetime --------------------------------------------------- */
-
-/* A session's source is "mosaic", "program" or a province code. */
-static gboolean
-output_from_name (const char *source, RelayOutput *output)
-{
-  if (strcmp (source, "mosaic") == 0)
-    *output = RELAY_OUTPUT_MOSAIC;
-  else if (strcmp (source, "program") == 0)
-    *output = RELAY_OUTPUT_PROGRAM;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-static RelayWhepSource
-source_of (const char *source)
-{
-  RelayOutput output;
-  if (!output_from_name (source, &output))
-    return RELAY_WHEP_SOURCE_PROVINCE;
-  return output == RELAY_OUTPUT_MOSAIC ? RELAY_WHEP_SOURCE_MOSAIC : RELAY_WHEP_SOURCE_PROGRAM;
-}
-
-static void
-add_viewer_totals (RelayWhepTotals *into, RelayViewerSession *session)
-{
-  RelayViewerSnapshot s;
-  relay_viewer_session_get_snapshot (session, &s);
-  into->bytes_sent += s.bytes_sent;
-  into->video_packets += s.video_packets;
-  into->audio_packets += s.audio_packets;
-  into->nacks_received += s.nacks_received;
-  into->retransmitted += s.retransmitted;
-  into->plis_received += s.plis_received;
-}
-
-/* A `viewer` event: who started or stopped watching what, and why it
- * stopped (a dropped viewer is otherwise only a log line). */
-static void
-publish_viewer_event (RelayWhepEndpoint *self, RelayViewerSession *session, const char *state,
-                      const char *reason)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "session");
-  json_builder_add_string_value (b, relay_viewer_session_get_id (session));
-  json_builder_set_member_name (b, "viewer");
-  json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
-  json_builder_set_member_name (b, "source");
-  json_builder_add_string_value (b, relay_viewer_session_get_source (session));
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, state);
-  if (reason)
-    {
-      json_builder_set_member_name (b, "reason");
-      json_builder_add_string_value (b, reason);
-    }
-  json_builder_end_object (b);
-  relay_event_bus_publish (self->app->events, "viewer", json_builder_get_root (b));
-}
-
-typedef struct {
-  RelayWhepEndpoint *endpoint;
-  RelayViewerSession *session;
-  char *reason;
-} EndRequest;
-
-static void
-end_session (RelayWhepEndpoint *self, RelayViewerSession *session, const char *reason)
-{
-  /* Only the first end counts: a DELETE and a transport failure can race. */
-  Viewer *v = NULL;
-  g_autofree char *key = NULL;
-  if (!g_hash_table_steal_extended (self->sessions, relay_viewer_session_get_id (session),
-                                    (gpointer *) &key, (gpointer *) &v))
-    return;
-  const char *source = relay_viewer_session_get_source (session);
-  RelayOutput output;
-  if (v->subscribed && output_from_name (source, &output))
-    relay_output_router_remove_viewer (self->app->outputs, relay_viewer_session_get_channel (session));
-  else if (v->subscribed)
-    relay_province_registry_unsubscribe (self->app->registry, source,
-                                         relay_viewer_session_get_channel (session));
-  relay_viewer_session_close (session);
-  add_viewer_totals (&self->ended[source_of (source)], session);
-  relay_admission_close_session (self->app->admission, v->credential);
-  relay_info (relay_viewer_session_get_source (session), "viewer session %.8s ended: %s",
-              relay_viewer_session_get_id (session), reason);
-  publish_viewer_event (self, session, "left", reason);
-  viewer_free (v);
-}
-
-/* ICE and DTLS are up: the viewer starts receiving. */
-static void
-subscribe (RelayWhepEndpoint *self, Viewer *v)
-{
-  if (v->subscribed)
-    return; /* connected again after an ICE restart */
-  v->subscribed = TRUE;
-  RelayViewerSession *session = v->session;
-  const char *source = relay_viewer_session_get_source (session);
-  RelayOutput output;
-  if (output_from_name (source, &output))
-    /* Also asks the encoder for a keyframe to start the viewer on. */
-    relay_output_router_add_viewer (self->app->outputs, output, v->listener,
-                                    relay_viewer_session_get_channel (session));
-  else
-    {
-      relay_province_registry_subscribe (self->app->registry, source,
-                                         relay_viewer_session_get_channel (session));
-      /* Start the viewer on a fresh keyframe rather than the next one. */
-      relay_province_registry_request_keyframe (self->app->registry, source);
-    }
+  AdmittedViewer *a = data;
+  relay_admission_close_session (a->admission, a->credential);
+  g_free (a->credential);
+  g_free (a);
 }
 
 static gboolean
-end_on_main (gpointer data)
+is_output (const char *source)
 {
-  EndRequest *req = data;
-  end_session (req->endpoint, req->session, req->reason);
-  return G_SOURCE_REMOVE;
+  return relay_viewer_source_of (source) != RELAY_VIEWER_SOURCE_PROVINCE;
 }
 
-static void
-end_request_free (gpointer data)
-{
-  EndRequest *req = data;
-  relay_viewer_session_unref (req->session);
-  g_free (req->reason);
-  g_free (req);
-}
-
-static void
-on_viewer_closed (RelayViewerSession *session, const char *reason, gpointer user_data)
-{
-  RelayWhepEndpoint *self = user_data;
-  EndRequest *req = g_new0 (EndRequest, 1);
-  req->endpoint = self;
-  req->session = relay_viewer_session_ref (session);
-  req->reason = g_strdup (reason);
-  g_main_context_invoke_full (self->app->main_context, G_PRIORITY_DEFAULT, end_on_main, req,
-                              end_request_free);
-}
-
-typedef struct {
-  RelayWhepEndpoint *endpoint;
-  char *id;
-} ConnectedRequest;
-
-static gboolean
-connected_on_main (gpointer data)
-{
-  ConnectedRequest *req = data;
-  Viewer *v = g_hash_table_lookup (req->endpoint->sessions, req->id);
-  if (v)
-    subscribe (req->endpoint, v);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-connected_request_free (gpointer data)
-{
-  ConnectedRequest *req = data;
-  g_free (req->id);
-  g_free (req);
-}
-
-static void
-on_viewer_connected (RelayViewerSession *session, gpointer user_data)
-{
-  RelayWhepEndpoint *self = user_data;
-  ConnectedRequest *req = g_new0 (ConnectedRequest, 1);
-  req->endpoint = self;
-  req->id = g_strdup (relay_viewer_session_get_id (session));
-  g_main_context_invoke_full (self->app->main_context, G_PRIORITY_DEFAULT, connected_on_main, req,
-                              connected_request_free);
-}
-
-static void
-on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
-{
-  RelayWhepEndpoint *self = user_data;
-  RelayOutput output;
-  if (output_from_name (relay_viewer_session_get_source (session), &output))
-    relay_output_router_request_keyframe (self->app->outputs, output);
-  else
-    relay_province_registry_request_keyframe (self->app->registry,
-                                              relay_viewer_session_get_source (session));
-}
-
-/* A viewer's session URL: the endpoint ends its session (end_session). */
+/* A viewer's session URL: the viewer registry ends its session. */
 static const RelaySessionResourceClass viewer_resource = {
   .dup_etag = (RelaySessionDupEtagFunc) relay_viewer_session_dup_etag,
   .patch_async = (RelaySessionPatchAsyncFunc) relay_viewer_session_patch_async,
-  .end = (RelaySessionEndFunc) end_session,
+  .end = (RelaySessionEndFunc) relay_viewer_registry_end,
   .ended_by_delete = "DELETE from the viewer",
 };
 
@@ -255,9 +54,7 @@ static const RelaySessionResourceClass viewer_resource = {
 typedef struct {
   RelayWhepEndpoint *endpoint;
   SoupServerMessage *msg;
-  char *source;     /* "mosaic", "program" or a province code */
-  char *listener;   /* the participant watching an output, or NULL */
-  char *credential; /* its session count, taken (http/admission.h) */
+  char *source; /* "mosaic", "program" or a province code */
 } PostRequest;
 
 static void
@@ -267,35 +64,21 @@ on_session_ready (RelayViewerSession *session, const char *answer, const GError 
   PostRequest *req = data;
   SoupServerMessage *msg = req->msg;
   RelayWhepEndpoint *self = req->endpoint;
+  /* A failed session's admission count is already given back. */
   if (!session)
-    {
-      relay_admission_close_session (self->app->admission, req->credential);
-      relay_http_error (msg, 503, "unavailable", error->message);
-    }
+    relay_http_error (msg, 503, "unavailable", error->message);
   else
     {
-      /* Not subscribed yet: media flows once it connects (subscribe()). */
-      Viewer *v = g_new0 (Viewer, 1);
-      v->session = relay_viewer_session_ref (session);
-      v->credential = g_steal_pointer (&req->credential);
-      v->listener = g_steal_pointer (&req->listener);
-      g_hash_table_insert (self->sessions, g_strdup (relay_viewer_session_get_id (session)), v);
-      RelayOutput output;
-      g_autofree char *location
-          = output_from_name (req->source, &output)
-                ? g_strdup_printf ("/whep/%s/%s", req->source, relay_viewer_session_get_id (session))
-                : g_strdup_printf ("/whep/province/%s/%s", req->source,
-                                   relay_viewer_session_get_id (session));
+      const char *id = relay_viewer_session_get_id (session);
+      g_autofree char *location = is_output (req->source)
+                                      ? g_strdup_printf ("/whep/%s/%s", req->source, id)
+                                      : g_strdup_printf ("/whep/province/%s/%s", req->source, id);
       relay_session_resource_created (msg, self->app->config, &viewer_resource, session, location,
                                       answer);
-      relay_info (req->source, "viewer session %.8s created", relay_viewer_session_get_id (session));
-      publish_viewer_event (self, session, "joined", NULL);
     }
   soup_server_message_unpause (msg);
   g_object_unref (msg);
   g_free (req->source);
-  g_free (req->listener);
-  g_free (req->credential);
   g_free (req);
 }
 
@@ -309,8 +92,8 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
            char **viewer_name, char **credential)
 {
   RelayConfig *config = self->app->config;
-  RelayOutput output;
-  if (!output_from_name (source, &output))
+  RelayViewerSource kind = relay_viewer_source_of (source);
+  if (kind == RELAY_VIEWER_SOURCE_PROVINCE)
     {
       const RelayViewerConfig *v
           = relay_http_authorize_viewer (msg, config, RELAY_ROLE_MINISTER, SINGLE_PROVINCE_REFUSAL);
@@ -321,7 +104,7 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
       return v != NULL;
     }
   g_autofree char *token = relay_http_bearer_token (msg);
-  if (token && output == RELAY_OUTPUT_PROGRAM)
+  if (token && kind == RELAY_VIEWER_SOURCE_PROGRAM)
     for (guint i = 0; i < config->provinces->len; i++)
       {
         RelayProvinceConfig *p = config->provinces->pdata[i];
@@ -336,8 +119,10 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
             return TRUE;
           }
       }
-  const RelayViewerConfig *v = relay_http_authorize_viewer (
-      msg, config, RELAY_ROLE_VIEWER, output == RELAY_OUTPUT_MOSAIC ? MOSAIC_REFUSAL : PROGRAM_REFUSAL);
+  const RelayViewerConfig *v
+      = relay_http_authorize_viewer (msg, config, RELAY_ROLE_VIEWER,
+                                     kind == RELAY_VIEWER_SOURCE_MOSAIC ? MOSAIC_REFUSAL
+                                                                        : PROGRAM_REFUSAL);
   if (!v)
     return FALSE;
   if (listener && v->role == RELAY_ROLE_CHAIR)
@@ -357,20 +142,9 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
   if (!authorize (self, msg, source, &listener, &viewer_name, &credential))
     return;
   /* A province's viewer gets the publisher's codec as it is: no
-   * transcoding (before the province is live, the configured preference
-   * decides). The relay's own outputs are in the configured codec. */
-  RelaySdpPolicy policy = app->config->sdp_policy;
-  policy.need_send = FALSE;
-  policy.enable_twcc = FALSE;
-  RelayOutput output;
-  RelayCodec codec = output_from_name (source, &output)
-                         ? app->config->output_codec
-                         : relay_province_registry_get_video_codec (app->registry, source);
-  if (codec != RELAY_CODEC_NONE)
-    {
-      memset (policy.video_codecs, 0, sizeof policy.video_codecs);
-      policy.video_codecs[0] = codec;
-    }
+   * transcoding. */
+  RelaySdpPolicy policy;
+  relay_viewer_registry_offer_policy (app->viewers, source, &policy);
   RelaySdpOffer *offer = relay_session_resource_read_offer (msg, &policy, NULL);
   if (!offer)
     return;
@@ -381,11 +155,10 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       const RelaySdpMedia *m = offer->media->pdata[i];
       if (m->kind == RELAY_MEDIA_VIDEO && m->no_common_codec)
         {
-          g_autofree char *reason = g_strdup_printf ("the video cannot be sent: %s%s",
-                                                     m->reject_reason,
-                                                     output_from_name (source, &output)
-                                                         ? ""
-                                                         : " (the province's own codec, not transcoded)");
+          const char *why = is_output (source) ? ""
+                                               : " (the province's own codec, not transcoded)";
+          g_autofree char *reason
+              = g_strdup_printf ("the video cannot be sent: %s%s", m->reject_reason, why);
           relay_sdp_offer_free (offer);
           relay_http_error (msg, 406, "not-acceptable", reason);
           return;
@@ -398,38 +171,16 @@ handle_post (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source
       relay_sdp_offer_free (offer);
       return;
     }
-  /* The session takes its own reference: renewals do not touch it. */
-  g_autoptr (RelayDtlsCertificate) certificate = relay_dtls_identity_dup_current (app->dtls);
-  RelayViewerSettings settings = {
-    .worker = relay_worker_pool_acquire (app->workers),
-    .certificate = certificate,
-    .ice = {
-      .port_min = app->config->port_min,
-      .port_max = app->config->port_max,
-      .announced_addresses = (const char *const *) app->config->announced_addresses,
-      .interfaces = (const char *const *) app->config->interfaces,
-      .refused_ranges = app->config->limits.refused_candidate_ranges,
-    },
-    .media_timeout_ms = VIEWER_TIMEOUT_MS,
-    .connect_timeout_s = app->config->limits.connect_timeout_s,
-    /* The SFU path only: a mosaic or program packet's time of origin is
-     * its input frame's, so its figure would be the encoder's latency. */
-    .forwarding_latency = output_from_name (source, &output) ? NULL : self->forwarding_latency,
-  };
-  static const RelayViewerCallbacks callbacks = {
-    .closed = on_viewer_closed,
-    .keyframe_request = on_viewer_keyframe_request,
-    .connected = on_viewer_connected,
-  };
+  AdmittedViewer *admitted = g_new0 (AdmittedViewer, 1);
+  admitted->admission = app->admission;
+  admitted->credential = g_steal_pointer (&credential);
   PostRequest *req = g_new0 (PostRequest, 1);
   req->endpoint = self;
   req->msg = g_object_ref (msg);
   req->source = g_strdup (source);
-  req->listener = g_steal_pointer (&listener);
-  req->credential = g_steal_pointer (&credential);
   soup_server_message_pause (msg);
-  relay_viewer_session_create_async (viewer_name, source, offer, &settings, &callbacks, self,
-                                     app->main_context, on_session_ready, req);
+  relay_viewer_registry_create_async (app->viewers, viewer_name, source, listener, offer,
+                                      release_admission, admitted, on_session_ready, req);
 }
 
 /* ---- PATCH, DELETE, routing --------------------------------------------- */
@@ -441,8 +192,7 @@ handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *me
   g_autofree char *viewer_name = NULL;
   if (!authorize (self, msg, source, NULL, &viewer_name, NULL))
     return;
-  Viewer *v = g_hash_table_lookup (self->sessions, id);
-  RelayViewerSession *session = v ? v->session : NULL;
+  RelayViewerSession *session = relay_viewer_registry_lookup (self->app->viewers, id);
   if (!session || strcmp (relay_viewer_session_get_source (session), source) != 0)
     {
       relay_http_error (msg, 404, "not-found", "no such session (ended)");
@@ -455,7 +205,7 @@ handle_resource (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *me
       relay_http_error (msg, 403, "forbidden", "this session belongs to another viewer");
       return;
     }
-  relay_session_resource_answer (msg, method, &viewer_resource, self, session,
+  relay_session_resource_answer (msg, method, &viewer_resource, self->app->viewers, session,
                                  self->app->main_context);
 }
 
@@ -523,6 +273,40 @@ whep_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
     handle_post (self, msg, source);
 }
 
+/* One viewer of GET /api/v1/viewers, as the registry reports it. */
+static void
+add_viewer_entry (RelayViewerSession *session, gboolean connected, gpointer data)
+{
+  JsonBuilder *b = data;
+  RelayViewerSnapshot s;
+  relay_viewer_session_get_snapshot (session, &s);
+  json_builder_begin_object (b);
+  /* connecting: answered, ICE/DTLS not up yet, receiving nothing. */
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, connected ? "connected" : "connecting");
+  relay_viewer_add_names (b, session);
+  const char *source = relay_viewer_session_get_source (session);
+  relay_json_member_add_string (b, "province", is_output (source) ? NULL : source);
+  relay_json_member_add_string (b, "remote_address", s.remote_address[0] ? s.remote_address : NULL);
+  relay_json_member_add_count (b, "rtt_ms", s.rtt_ms);
+  relay_json_member_add_count (b, "video_packets", s.video_packets);
+  relay_json_member_add_count (b, "audio_packets", s.audio_packets);
+  relay_json_member_add_count (b, "bytes_sent", s.bytes_sent);
+  relay_json_member_add_count (b, "nacks_received", s.nacks_received);
+  relay_json_member_add_count (b, "retransmitted", s.retransmitted);
+  relay_json_member_add_count (b, "resend_refused_repeat", s.resend_refused_repeat);
+  relay_json_member_add_count (b, "resend_refused_budget", s.resend_refused_budget);
+  relay_json_member_add_count (b, "resend_refused_excess", s.resend_refused_excess);
+  relay_json_member_add_count (b, "plis_received", s.plis_received);
+  relay_json_member_add_count (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
+  relay_json_member_add_count (b, "channel_dropped", s.channel_dropped);
+  relay_json_member_add_count (b, "retransmission_cache_slots", s.retransmission_cache_slots);
+  relay_json_member_add_count (b, "forward_p50_us", s.forward_p50_us);
+  relay_json_member_add_count (b, "forward_p99_us", s.forward_p99_us);
+  relay_json_member_add_count (b, "forward_max_us", s.forward_max_us);
+  json_builder_end_object (b);
+}
+
 /* GET /api/v1/viewers: who watches what, and how the forwarding fares. */
 static void
 viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -550,49 +334,7 @@ viewers_handler (SoupServer *server, SoupServerMessage *msg, const char *path, G
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "viewers");
   json_builder_begin_array (b);
-  GHashTableIter it;
-  gpointer value;
-  g_hash_table_iter_init (&it, self->sessions);
-  while (g_hash_table_iter_next (&it, NULL, &value))
-    {
-      Viewer *v = value;
-      RelayViewerSession *session = v->session;
-      RelayViewerSnapshot s;
-      relay_viewer_session_get_snapshot (session, &s);
-      json_builder_begin_object (b);
-      /* connecting: answered, ICE/DTLS not up yet, receiving nothing. */
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, v->subscribed ? "connected" : "connecting");
-      json_builder_set_member_name (b, "session");
-      json_builder_add_string_value (b, relay_viewer_session_get_id (session));
-      json_builder_set_member_name (b, "viewer");
-      json_builder_add_string_value (b, relay_viewer_session_get_viewer (session));
-      json_builder_set_member_name (b, "source");
-      json_builder_add_string_value (b, relay_viewer_session_get_source (session));
-      RelayOutput output;
-      const char *source = relay_viewer_session_get_source (session);
-      relay_json_member_add_string (b, "province",
-                                    output_from_name (source, &output) ? NULL : source);
-      relay_json_member_add_string (b, "remote_address",
-                                    s.remote_address[0] ? s.remote_address : NULL);
-      relay_json_member_add_count (b, "rtt_ms", s.rtt_ms);
-      relay_json_member_add_count (b, "video_packets", s.video_packets);
-      relay_json_member_add_count (b, "audio_packets", s.audio_packets);
-      relay_json_member_add_count (b, "bytes_sent", s.bytes_sent);
-      relay_json_member_add_count (b, "nacks_received", s.nacks_received);
-      relay_json_member_add_count (b, "retransmitted", s.retransmitted);
-      relay_json_member_add_count (b, "resend_refused_repeat", s.resend_refused_repeat);
-      relay_json_member_add_count (b, "resend_refused_budget", s.resend_refused_budget);
-      relay_json_member_add_count (b, "resend_refused_excess", s.resend_refused_excess);
-      relay_json_member_add_count (b, "plis_received", s.plis_received);
-      relay_json_member_add_count (b, "dropped_waiting_keyframe", s.dropped_waiting_keyframe);
-      relay_json_member_add_count (b, "channel_dropped", s.channel_dropped);
-      relay_json_member_add_count (b, "retransmission_cache_slots", s.retransmission_cache_slots);
-      relay_json_member_add_count (b, "forward_p50_us", s.forward_p50_us);
-      relay_json_member_add_count (b, "forward_p99_us", s.forward_p99_us);
-      relay_json_member_add_count (b, "forward_max_us", s.forward_max_us);
-      json_builder_end_object (b);
-    }
+  relay_viewer_registry_foreach (self->app->viewers, add_viewer_entry, b);
   json_builder_end_array (b);
   json_builder_end_object (b);
   g_autoptr (JsonNode) node = json_builder_get_root (b);
@@ -604,57 +346,13 @@ relay_whep_endpoint_new (SoupServer *server, RelayApp *app)
 {
   RelayWhepEndpoint *self = g_new0 (RelayWhepEndpoint, 1);
   self->app = app;
-  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->forwarding_latency = relay_metrics_histogram_new (forwarding_bounds_s,
-                                                          G_N_ELEMENTS (forwarding_bounds_s));
   soup_server_add_handler (server, "/whep", whep_handler, self, NULL);
   soup_server_add_handler (server, "/api/v1/viewers", viewers_handler, self, NULL);
   return self;
 }
 
 void
-relay_whep_endpoint_close_all (RelayWhepEndpoint *self)
-{
-  GList *viewers = g_hash_table_get_values (self->sessions);
-  g_autoptr (GPtrArray) sessions = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) relay_viewer_session_unref);
-  for (GList *l = viewers; l; l = l->next)
-    g_ptr_array_add (sessions, relay_viewer_session_ref (((Viewer *) l->data)->session));
-  g_list_free (viewers);
-  for (guint i = 0; i < sessions->len; i++)
-    end_session (self, sessions->pdata[i], "relay stopping");
-}
-
-void
 relay_whep_endpoint_free (RelayWhepEndpoint *self)
 {
-  if (!self)
-    return;
-  relay_whep_endpoint_close_all (self);
-  g_hash_table_unref (self->sessions);
-  relay_metrics_histogram_free (self->forwarding_latency);
   g_free (self);
-}
-
-void
-relay_whep_endpoint_get_totals (RelayWhepEndpoint *self, RelayWhepTotals totals[RELAY_WHEP_SOURCE_N])
-{
-  for (guint i = 0; i < RELAY_WHEP_SOURCE_N; i++)
-    totals[i] = self->ended[i];
-  GHashTableIter it;
-  gpointer value;
-  g_hash_table_iter_init (&it, self->sessions);
-  while (g_hash_table_iter_next (&it, NULL, &value))
-    {
-      RelayViewerSession *session = ((Viewer *) value)->session;
-      RelayWhepTotals *t = &totals[source_of (relay_viewer_session_get_source (session))];
-      t->sessions++;
-      add_viewer_totals (t, session);
-    }
-}
-
-const RelayMetricsHistogram *
-relay_whep_endpoint_get_forwarding_latency (RelayWhepEndpoint *self)
-{
-  return self->forwarding_latency;
 }

@@ -5,6 +5,7 @@
 
 #include "http/request-capture.h"
 #include "relay/router/output-router.h"
+#include "relay/router/viewer-registry.h"
 #include "relay/clips/clip-recorder.h"
 #include "relay/briefing/briefing-service.h"
 #include "relay/recording/briefing-recorder.h"
@@ -36,7 +37,7 @@ typedef struct {
   RelayApp app;
   SoupServer *server;
   RelayHttpListener *http_listener;
-  RelayWhepEndpoint *whep_endpoint; /* the viewers: closed at the stop */
+  RelayWhepEndpoint *whep_endpoint;
   RelaySessionCookie *session_cookie;
   gboolean stopped;
 } RelayAppParts;
@@ -105,6 +106,7 @@ relay_app_new (RelayConfig *config, GError **error)
       return NULL;
     }
   app->decoded_sink = relay_output_router_get_decoded_sink (app->outputs);
+  app->viewers = relay_viewer_registry_new (app);
   /* After the figures service: it migrates the database. */
   app->clips = relay_clip_recorder_new (config, app->registry, app->events, error);
   if (!app->clips)
@@ -160,7 +162,7 @@ install_handlers (RelayAppParts *parts)
   relay_briefings_api_register (server, app);
   relay_office_api_register (server, app);
   relay_webhooks_api_register (server, app);
-  relay_metrics_endpoint_register (server, app, parts->whep_endpoint);
+  relay_metrics_endpoint_register (server, app, app->viewers);
   relay_static_pages_register (server);
   relay_http_answer_counts_install (server); /* for GET /metrics */
 }
@@ -226,17 +228,18 @@ relay_app_stop (RelayApp *app)
   if (parts->stopped)
     return;
   parts->stopped = TRUE;
-  /* The order matters: transport workers deliver packets and callbacks into
-   * the registry, the endpoints and the output router until each session's
-   * teardown has run on its worker. Freeing any of them before the workers
-   * stop left a transport thread looking provinces up in a freed registry
-   * (g_hash_table_lookup criticals on every packet, and worse). */
+  /* The order matters: transport workers deliver packets and callbacks
+   * into the registry, the viewer registry and the output router until
+   * each session's teardown has run on its worker. Freeing any of them
+   * before the workers stop left a transport thread looking provinces up
+   * in a freed registry (g_hash_table_lookup criticals on every packet,
+   * and worse). */
   g_clear_pointer (&parts->http_listener, relay_http_listener_free);
   if (parts->server)
     soup_server_disconnect (parts->server);
   /* Every session is asked to close; the closes are queued on workers. */
-  if (parts->whep_endpoint)
-    relay_whep_endpoint_close_all (parts->whep_endpoint);
+  if (app->viewers)
+    relay_viewer_registry_close_all (app->viewers);
   if (app->registry)
     relay_province_registry_close_all (app->registry);
   /* The workers run what is queued, the teardowns included, and stop:
@@ -255,6 +258,8 @@ relay_app_free (RelayApp *app)
     return;
   RelayAppParts *parts = parts_of (app);
   relay_app_stop (app);
+  /* Before the admission: an ending viewer gives its session count back. */
+  g_clear_pointer (&app->viewers, relay_viewer_registry_free);
   g_clear_pointer (&parts->whep_endpoint, relay_whep_endpoint_free);
   g_clear_pointer (&parts->session_cookie, relay_session_cookie_free);
   g_clear_object (&parts->server);

@@ -1,10 +1,10 @@
 /* The running relay: its parts, built in order by relay_app_new (the
  * workers, the event bus, the registry, the conference, the figures, the
- * media outputs, the clips, the briefings and their recording, the sign-in
- * store), put on the network by relay_app_start (the HTTP server and every
- * endpoint, on the socket main() opened), and taken down by relay_app_stop
- * and relay_app_free in the order that keeps the transport threads from
- * calling into a freed part. Main thread only.
+ * media outputs, the viewers, the clips, the briefings and their
+ * recording, the sign-in store), put on the network by relay_app_start
+ * (the HTTP server and every endpoint, on the socket main() opened), and
+ * taken down by relay_app_stop and relay_app_free in the order that keeps
+ * the transport threads from calling into a freed part. Main thread only.
  *
  * The app owns every part below and the HTTP side it starts; it borrows
  * the configuration, which must outlive it. The HTTP handlers borrow the
@@ -31,6 +31,7 @@ typedef struct _RelayBriefingService RelayBriefingService;
 typedef struct _RelayBriefingRecorder RelayBriefingRecorder;
 typedef struct _RelayMediaLinks RelayMediaLinks;
 typedef struct _RelayAdmission RelayAdmission;
+typedef struct _RelayViewerRegistry RelayViewerRegistry;
 
 typedef struct {
   RelayConfig *config;
@@ -41,6 +42,7 @@ typedef struct {
   RelayConference *conference;
   RelayFiguresService *reports;
   RelayOutputRouter *outputs; /* mosaic, program, conference mix */
+  RelayViewerRegistry *viewers; /* WHEP viewers: their sessions and totals */
   RelayClipRecorder *clips;   /* spoken status */
   RelayBriefingService *briefings; /* the briefing as a record */
   RelayBriefingRecorder *recorder; /* its recording */

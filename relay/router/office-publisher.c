@@ -1,6 +1,7 @@
 #include "relay/router/office-publisher.h"
 
 #include "relay/figures/figures-channel.h"
+#include "relay/router/ice-settings.h"
 #include "relay/router/office-decoder.h"
 #include "webrtc/base/log.h"
 
@@ -67,13 +68,6 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
     .media_data = app->registry,
     .decoder_class = &relay_office_decoder_class,
     .decoder = decoder,
-    .ice = {
-      .port_min = app->config->port_min,
-      .port_max = app->config->port_max,
-      .announced_addresses = (const char *const *) app->config->announced_addresses,
-      .interfaces = (const char *const *) app->config->interfaces,
-      .refused_ranges = app->config->limits.refused_candidate_ranges,
-    },
     .target_bitrate_kbps = app->config->target_bitrate_kbps,
     .media_timeout_ms = app->config->media_timeout_ms,
     .offline_grace_s = app->config->offline_grace_s,
@@ -84,6 +78,7 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
     .on_limit = relay_province_registry_on_session_limit,
     .limit_data = app->registry,
   };
+  relay_router_ice_settings (app->config, &settings.ice);
   Creation *c = g_new0 (Creation, 1);
   c->app = app;
   c->takeover = takeover;
