@@ -72,7 +72,7 @@ list_clips (ClipsApi *api, SoupServerMessage *msg, GHashTable *query)
   for (guint i = 0; i < rows->len; i++)
     {
       RelayClipRow *row = rows->pdata[i];
-      const RelayProvinceConfig *p = relay_config_find_province (config, row->province);
+      const RelayOfficeConfig *p = relay_config_find_province (config, row->province);
       g_autofree char *path = g_strdup_printf ("/api/v1/clips/%" G_GINT64_FORMAT ".ogg", row->id);
       /* Signed, so that an <audio src> plays it: the list is for viewer
        * roles only, whose links are for every office ("all"). */

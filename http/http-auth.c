@@ -5,18 +5,18 @@
 
 RelayAuthResult
 relay_http_authorize_province (SoupServerMessage *msg, RelayConfig *config,
-                               const RelayProvinceConfig *province)
+                               const RelayOfficeConfig *province)
 {
   g_autofree char *token = relay_http_bearer_token (msg);
   if (!token)
     /* The sign-in cookie is a viewer's, never an office's. */
     return relay_session_cookie_viewer (msg) ? RELAY_AUTH_VIEWER : RELAY_AUTH_MISSING;
-  if (relay_province_config_check_token (province, token))
+  if (relay_office_config_check_token (province, token))
     return RELAY_AUTH_OK;
   for (guint i = 0; i < config->provinces->len; i++)
     {
-      RelayProvinceConfig *other = config->provinces->pdata[i];
-      if (other != province && relay_province_config_check_token (other, token))
+      RelayOfficeConfig *other = config->provinces->pdata[i];
+      if (other != province && relay_office_config_check_token (other, token))
         return RELAY_AUTH_OTHER_PROVINCE;
     }
   return relay_config_find_viewer (config, token) ? RELAY_AUTH_VIEWER : RELAY_AUTH_WRONG;
@@ -67,7 +67,7 @@ relay_http_authorize_viewer (SoupServerMessage *msg, RelayConfig *config, RelayV
   if (!viewer)
     {
       for (guint i = 0; i < config->provinces->len; i++)
-        if (relay_province_config_check_token (config->provinces->pdata[i], token))
+        if (relay_office_config_check_token (config->provinces->pdata[i], token))
           {
             relay_http_error (msg, 403, "forbidden", refusal);
             return NULL;
@@ -107,7 +107,7 @@ relay_http_identify_token (RelayConfig *config, const char *token, RelayCaller *
   if (caller->viewer)
     return TRUE;
   for (guint i = 0; i < config->provinces->len; i++)
-    if (relay_province_config_check_token (config->provinces->pdata[i], token))
+    if (relay_office_config_check_token (config->provinces->pdata[i], token))
       {
         caller->office = config->provinces->pdata[i];
         return TRUE;

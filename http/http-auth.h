@@ -24,7 +24,7 @@ typedef enum {
  * from a wrong one (401). Without a bearer token, a sign-in cookie
  * (http/session-cookie.h) is a viewer's: 403. */
 RelayAuthResult relay_http_authorize_province (SoupServerMessage *msg, RelayConfig *config,
-                                               const RelayProvinceConfig *province);
+                                               const RelayOfficeConfig *province);
 /* Answers 401/403 for a failed authorization; TRUE when it was OK. */
 gboolean relay_http_check_auth (SoupServerMessage *msg, RelayAuthResult result);
 
@@ -41,7 +41,7 @@ const RelayViewerConfig *relay_http_authorize_viewer (SoupServerMessage *msg, Re
  * 401 (no credential, or a token nobody has). */
 typedef struct {
   const RelayViewerConfig *viewer;   /* or */
-  const RelayProvinceConfig *office;
+  const RelayOfficeConfig *office;
 } RelayCaller;
 gboolean relay_http_identify (SoupServerMessage *msg, RelayConfig *config, RelayCaller *caller);
 /* The same for a token that came another way (the events WebSocket's first

@@ -23,7 +23,7 @@ family (Text *t, const char *name, RelayMetricType type, const char *help)
 
 typedef struct {
   const char *code;
-  RelayProvinceCounters c;
+  RelayOfficeCounters c;
 } Office;
 
 /* The roster's offices in roster order, then the central room. */
@@ -34,9 +34,9 @@ read_offices (RelayApp *app)
   GArray *offices = g_array_sized_new (FALSE, TRUE, sizeof (Office), roster->len + 1);
   for (guint i = 0; i <= roster->len; i++)
     {
-      Office o = { i < roster->len ? ((RelayProvinceConfig *) roster->pdata[i])->code
+      Office o = { i < roster->len ? ((RelayOfficeConfig *) roster->pdata[i])->code
                                    : RELAY_CENTRAL_ROOM };
-      if (relay_province_registry_get_counters (app->registry, o.code, &o.c))
+      if (relay_office_registry_get_counters (app->registry, o.code, &o.c))
         g_array_append_val (offices, o);
     }
   return offices;
@@ -48,11 +48,11 @@ static void
 write_office_states (Text *t, RelayApp *app, GArray *offices)
 {
   guint counts[4];
-  relay_province_registry_count (app->registry, counts);
+  relay_office_registry_count (app->registry, counts);
   family (t, "briefing_relay_offices", RELAY_METRIC_GAUGE,
           "Offices of the roster in each state (the central room is not counted).");
   for (guint s = 0; s < 4; s++)
-    relay_metrics_text_sample_uint (t, L ("state", relay_province_state_name (s)), counts[s]);
+    relay_metrics_text_sample_uint (t, L ("state", relay_office_state_name (s)), counts[s]);
 
   family (t, "briefing_relay_office_state", RELAY_METRIC_GAUGE,
           "1 for the state each office (and the central room, province=\"central\") is in, "
@@ -60,36 +60,36 @@ write_office_states (Text *t, RelayApp *app, GArray *offices)
   for (guint i = 0; i < offices->len; i++)
     for (guint s = 0; s < 4; s++)
       relay_metrics_text_sample_uint (
-          t, L ("province", OFFICE (i)->code, "state", relay_province_state_name (s)),
+          t, L ("province", OFFICE (i)->code, "state", relay_office_state_name (s)),
           OFFICE (i)->c.state == s);
 }
 
 /* Which pair of an office's counters a family shows, video and audio. */
-typedef void (*PickKinds) (const RelayProvinceCounters *c, guint64 *video, guint64 *audio);
+typedef void (*PickKinds) (const RelayOfficeCounters *c, guint64 *video, guint64 *audio);
 
 static void
-pick_bytes (const RelayProvinceCounters *c, guint64 *video, guint64 *audio)
+pick_bytes (const RelayOfficeCounters *c, guint64 *video, guint64 *audio)
 {
   *video = c->video_bytes;
   *audio = c->audio_bytes;
 }
 
 static void
-pick_packets (const RelayProvinceCounters *c, guint64 *video, guint64 *audio)
+pick_packets (const RelayOfficeCounters *c, guint64 *video, guint64 *audio)
 {
   *video = c->video_packets;
   *audio = c->audio_packets;
 }
 
 static void
-pick_lost (const RelayProvinceCounters *c, guint64 *video, guint64 *audio)
+pick_lost (const RelayOfficeCounters *c, guint64 *video, guint64 *audio)
 {
   *video = c->video_lost;
   *audio = c->audio_lost;
 }
 
 static void
-pick_frames (const RelayProvinceCounters *c, guint64 *video, guint64 *audio)
+pick_frames (const RelayOfficeCounters *c, guint64 *video, guint64 *audio)
 {
   *video = c->video_frames;
   *audio = c->audio_frames;
@@ -199,7 +199,7 @@ write_reception (Text *t, GArray *offices)
           "session or before its first packets).");
   for (guint i = 0; i < offices->len; i++)
     {
-      const RelayProvinceCounters *c = &OFFICE (i)->c;
+      const RelayOfficeCounters *c = &OFFICE (i)->c;
       if (c->video_jitter_ms >= 0)
         relay_metrics_text_sample (t, L ("province", OFFICE (i)->code, "kind", "video"),
                                    c->video_jitter_ms / 1000.0);
@@ -289,7 +289,7 @@ write_latencies (Text *t, RelayApp *app, RelayViewerRegistry *viewers)
   family (t, "briefing_relay_join_time_seconds", RELAY_METRIC_HISTOGRAM,
           "For each WHIP session: from its POST reaching the relay to its first decoded video "
           "frame (sessions without video are not observed).");
-  relay_metrics_text_histogram (t, NULL, relay_province_registry_get_join_time (app->registry));
+  relay_metrics_text_histogram (t, NULL, relay_office_registry_get_join_time (app->registry));
   if (!viewers)
     return;
   family (t, "briefing_relay_forwarding_latency_seconds", RELAY_METRIC_HISTOGRAM,
@@ -318,7 +318,7 @@ write_briefing (Text *t, RelayApp *app)
   for (guint i = 0; live && i <= roster->len; i++)
     {
       const char *code
-          = i < roster->len ? ((RelayProvinceConfig *) roster->pdata[i])->code : RELAY_CENTRAL_ROOM;
+          = i < roster->len ? ((RelayOfficeConfig *) roster->pdata[i])->code : RELAY_CENTRAL_ROOM;
       RelayAttendance a;
       relay_briefing_attendance ((RelayBriefing *) live, code, now_ms, &a);
       if (i < roster->len)

@@ -172,7 +172,7 @@ office_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   json_builder_begin_object (b);
   relay_json_member_add_string (b, "office", code);
   json_builder_set_member_name (b, "status");
-  json_builder_add_value (b, relay_province_registry_describe (app->registry, code, &own));
+  json_builder_add_value (b, relay_office_registry_describe (app->registry, code, &own));
   add_conference (b, app, code);
   const RelayBriefing *live = add_briefing (b, app);
   if (!add_clips (b, msg, app, code, live))

@@ -86,7 +86,7 @@ on_done (const char *reply_json, guint http_status, gpointer user_data)
 
 /* The province whose token this is: the token implies the province. NULL
  * after answering 401/403. */
-static const RelayProvinceConfig *
+static const RelayOfficeConfig *
 authorize_province (SoupServerMessage *msg, RelayConfig *config)
 {
   g_autofree char *token = relay_http_bearer_token (msg);
@@ -101,7 +101,7 @@ authorize_province (SoupServerMessage *msg, RelayConfig *config)
       return NULL;
     }
   for (guint i = 0; i < config->provinces->len; i++)
-    if (relay_province_config_check_token (config->provinces->pdata[i], token))
+    if (relay_office_config_check_token (config->provinces->pdata[i], token))
       return config->provinces->pdata[i];
   if (relay_config_find_viewer (config, token))
     relay_http_error (msg, 403, "forbidden", "figures are submitted with a province's token");
@@ -113,7 +113,7 @@ authorize_province (SoupServerMessage *msg, RelayConfig *config)
 static void
 post_report (ReportsApi *api, SoupServerMessage *msg, GHashTable *query)
 {
-  const RelayProvinceConfig *province = authorize_province (msg, api->app->config);
+  const RelayOfficeConfig *province = authorize_province (msg, api->app->config);
   if (!province)
     return;
   const char *named = query ? g_hash_table_lookup (query, "province") : NULL;
@@ -201,7 +201,7 @@ get_history (ReportsApi *api, SoupServerMessage *msg, GHashTable *query)
 {
   RelayConfig *config = api->app->config;
   const char *code = query ? g_hash_table_lookup (query, "province") : NULL;
-  RelayProvinceConfig *province = code ? relay_config_find_province (config, code) : NULL;
+  RelayOfficeConfig *province = code ? relay_config_find_province (config, code) : NULL;
   if (!province)
     {
       relay_http_error (msg, 400, "bad-request", "province must be a province code of the roster");

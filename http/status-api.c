@@ -91,7 +91,7 @@ health_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   if (!method_is_get (msg) || !status_audience (msg, app->config, &audience))
     return;
   guint counts[4];
-  relay_province_registry_count (app->registry, counts);
+  relay_office_registry_count (app->registry, counts);
 
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -126,13 +126,13 @@ provinces_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
   guint n = g_strv_length (seg);
   if (n == 0 && (strcmp (path, "/api/v1/provinces") == 0 || strcmp (path, "/api/v1/provinces/") == 0))
     {
-      g_autoptr (JsonNode) node = relay_province_registry_describe_all (app->registry, &audience);
+      g_autoptr (JsonNode) node = relay_office_registry_describe_all (app->registry, &audience);
       relay_http_json (msg, 200, node);
       return;
     }
   if (n == 1 && g_str_has_prefix (path, "/api/v1/provinces/"))
     {
-      g_autoptr (JsonNode) node = relay_province_registry_describe (app->registry, seg[0], &audience);
+      g_autoptr (JsonNode) node = relay_office_registry_describe (app->registry, seg[0], &audience);
       if (node)
         {
           relay_http_json (msg, 200, node);

@@ -107,8 +107,8 @@ authorize (RelayWhepEndpoint *self, SoupServerMessage *msg, const char *source, 
   if (token && kind == RELAY_VIEWER_SOURCE_PROGRAM)
     for (guint i = 0; i < config->provinces->len; i++)
       {
-        RelayProvinceConfig *p = config->provinces->pdata[i];
-        if (relay_province_config_check_token (p, token))
+        RelayOfficeConfig *p = config->provinces->pdata[i];
+        if (relay_office_config_check_token (p, token))
           {
             if (listener)
               *listener = g_strdup (p->code);

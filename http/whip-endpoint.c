@@ -18,7 +18,7 @@
 static const RelaySessionResourceClass publisher_resource = {
   .dup_etag = (RelaySessionDupEtagFunc) relay_publisher_session_dup_etag,
   .patch_async = (RelaySessionPatchAsyncFunc) relay_publisher_session_patch_async,
-  .end = (RelaySessionEndFunc) relay_province_registry_end,
+  .end = (RelaySessionEndFunc) relay_office_registry_end,
   .ended_by_delete = "DELETE from the publisher",
 };
 
@@ -65,7 +65,7 @@ on_session_ready (RelayPublisherSession *session, const char *answer, const GErr
 
 /* An office with its own token; the central room with the chair's. */
 static gboolean
-authorize_publisher (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province)
+authorize_publisher (RelayApp *app, SoupServerMessage *msg, const RelayOfficeConfig *province)
 {
   if (strcmp (province->code, RELAY_CENTRAL_ROOM) == 0)
     return relay_http_authorize_viewer (msg, app->config, RELAY_ROLE_CHAIR, CENTRAL_REFUSAL) != NULL;
@@ -84,7 +84,7 @@ takeover_time (gint64 unix_us)
  * headers. *decision is set when TRUE; FALSE after answering 400 for a
  * malformed header or 409 for a refusal. */
 static gboolean
-claim_office (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province,
+claim_office (RelayApp *app, SoupServerMessage *msg, const RelayOfficeConfig *province,
               RelayPublishDecision *decision)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
@@ -104,7 +104,7 @@ claim_office (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *
                         "(the last part of its Location)");
       return FALSE;
     }
-  *decision = relay_province_registry_claim (app->registry, province->code, takeover, replaces);
+  *decision = relay_office_registry_claim (app->registry, province->code, takeover, replaces);
   if (!relay_publish_decision_refuses (*decision))
     {
       if (*decision != RELAY_PUBLISH_NEW)
@@ -115,7 +115,7 @@ claim_office (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *
   if (*decision == RELAY_PUBLISH_REFUSE_TAKEN_OVER)
     {
       gint64 at = 0;
-      relay_province_registry_taken_over (app->registry, province->code, replaces, &at);
+      relay_office_registry_taken_over (app->registry, province->code, replaces, &at);
       g_autofree char *when = takeover_time (at);
       g_autofree char *reason = g_strdup_printf (
           "another device took over this office at %s and is live; to send from this device "
@@ -131,7 +131,7 @@ claim_office (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *
 }
 
 static void
-handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province)
+handle_post (RelayApp *app, SoupServerMessage *msg, const RelayOfficeConfig *province)
 {
   if (!authorize_publisher (app, msg, province))
     return;
@@ -177,11 +177,11 @@ handle_post (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *p
 /* GET on a session URL: whether it is still the office's, and in which
  * state (a device that lost its connection asks before it POSTs again). */
 static void
-answer_session_state (RelayApp *app, SoupServerMessage *msg, const RelayProvinceConfig *province,
+answer_session_state (RelayApp *app, SoupServerMessage *msg, const RelayOfficeConfig *province,
                       RelayPublisherSession *session)
 {
   g_autoptr (JsonNode) status
-      = relay_province_registry_describe (app->registry, province->code,
+      = relay_office_registry_describe (app->registry, province->code,
                                           &(RelayStatusAudience){ .own_code = province->code });
   JsonObject *o = json_node_get_object (status);
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -213,7 +213,7 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       relay_http_error (msg, 404, "not-found", "use /whip/<province code> or /whip/central");
       return;
     }
-  const RelayProvinceConfig *province = relay_province_registry_find (app->registry, seg[0]);
+  const RelayOfficeConfig *province = relay_office_registry_find (app->registry, seg[0]);
   if (!province)
     {
       g_autofree char *reason = g_strdup_printf ("no province %s in the roster", seg[0]);
@@ -256,11 +256,11 @@ whip_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
   if (!authorize_publisher (app, msg, province))
     return;
   g_autoptr (RelayPublisherSession) session
-      = relay_province_registry_lookup (app->registry, province->code, seg[1]);
+      = relay_office_registry_lookup (app->registry, province->code, seg[1]);
   if (!session)
     {
       gint64 at;
-      if (relay_province_registry_taken_over (app->registry, province->code, seg[1], &at))
+      if (relay_office_registry_taken_over (app->registry, province->code, seg[1], &at))
         {
           /* The displaced device asks here when its connection ends: it
            * must stop retrying rather than take the office back. */

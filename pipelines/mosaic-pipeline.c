@@ -526,7 +526,7 @@ relay_mosaic_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user_
       = relay_roster_dup_office_order (config->provinces, config->mosaic_order_by_region);
   for (guint i = 0; ok && i < order->len; i++)
     {
-      RelayProvinceConfig *p = order->pdata[i];
+      RelayOfficeConfig *p = order->pdata[i];
       ok = add_slot (self, p->code, p->name_th, p->name_en, error) != NULL;
     }
   if (!ok)

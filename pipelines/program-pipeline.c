@@ -121,7 +121,7 @@ relay_program_new (RelayConfig *config, RelayRtpOutputFunc output, gpointer user
   add_names (self->names, RELAY_CENTRAL_ROOM, "ศูนย์ปฏิบัติการ", "Operations centre");
   for (guint i = 0; i < config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = config->provinces->pdata[i];
+      RelayOfficeConfig *p = config->provinces->pdata[i];
       add_names (self->names, p->code, p->name_th, p->name_en);
     }
 

@@ -91,7 +91,7 @@ relay_app_new (RelayConfig *config, GError **error)
 
   app->workers = relay_worker_pool_new (config->transport_threads);
   app->events = relay_event_bus_new (app->main_context);
-  app->registry = relay_province_registry_new (config, app->events);
+  app->registry = relay_office_registry_new (config, app->events);
   app->conference = relay_conference_new (config, app->events);
   app->reports = relay_figures_service_new (config, app->events, error);
   if (!app->reports)
@@ -241,7 +241,7 @@ relay_app_stop (RelayApp *app)
   if (app->viewers)
     relay_viewer_registry_close_all (app->viewers);
   if (app->registry)
-    relay_province_registry_close_all (app->registry);
+    relay_office_registry_close_all (app->registry);
   /* The workers run what is queued, the teardowns included, and stop:
    * after this no transport thread calls into anything of ours. */
   if (app->workers)
@@ -276,7 +276,7 @@ relay_app_free (RelayApp *app)
    * last clips are stored and their events published. */
   g_clear_pointer (&app->clips, relay_clip_recorder_free);
   /* Drops the sessions, closed and torn down at the stop. */
-  g_clear_pointer (&app->registry, relay_province_registry_free);
+  g_clear_pointer (&app->registry, relay_office_registry_free);
   /* After every session is released: a session's last reference gives
    * its worker back. What was queued on the workers since they stopped
    * (a session created while the relay was stopping) runs here. */

@@ -19,7 +19,7 @@
 #include "relay/event-bus.h"
 #include "webrtc/worker/worker-pool.h"
 #include "pipelines/ingest-pipeline.h"
-#include "relay/router/province-registry.h"
+#include "relay/router/office-registry.h"
 #include "relay/figures/figures-service.h"
 #include "relay/signin/signin-store.h"
 
@@ -37,7 +37,7 @@ typedef struct {
   RelayConfig *config;
   RelayWorkerPool *workers;
   RelayDtlsIdentity *dtls; /* a new session takes relay_dtls_identity_dup_current */
-  RelayProvinceRegistry *registry;
+  RelayOfficeRegistry *registry;
   RelayEventBus *events;
   RelayConference *conference;
   RelayFiguresService *reports;

@@ -23,7 +23,7 @@ relay_briefing_office_name (RelayConfig *config, const char *office, gboolean th
 {
   if (g_strcmp0 (office, RELAY_CENTRAL_ROOM) == 0)
     return thai ? "ศูนย์ปฏิบัติการ" : "Operations centre";
-  RelayProvinceConfig *p = relay_config_find_province (config, office);
+  RelayOfficeConfig *p = relay_config_find_province (config, office);
   return p ? (thai ? p->name_th : p->name_en) : NULL;
 }
 
@@ -54,7 +54,7 @@ relay_briefing_count_attendance (RelayBriefing *briefing, RelayConfig *config, g
   memset (counts, 0, sizeof *counts);
   for (guint i = 0; i < config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = config->provinces->pdata[i];
+      RelayOfficeConfig *p = config->provinces->pdata[i];
       RelayAttendance a;
       relay_briefing_attendance (briefing, p->code, now_ms, &a);
       counts->expected++;
@@ -95,7 +95,7 @@ add_attendance (JsonBuilder *b, RelayBriefing *briefing, RelayConfig *config, co
   relay_briefing_attendance (briefing, office, now_ms, &a);
   json_builder_begin_object (b);
   add_office (b, config, office);
-  RelayProvinceConfig *p = relay_config_find_province (config, office);
+  RelayOfficeConfig *p = relay_config_find_province (config, office);
   relay_json_member_add_string (b, "region", p ? p->region : NULL);
   json_builder_set_member_name (b, "status");
   json_builder_add_string_value (b, relay_attendance_status_name (a.status));
@@ -244,7 +244,7 @@ relay_briefing_describe (RelayBriefing *briefing, RelayConfig *config, gint64 no
       = relay_roster_dup_office_order (config->provinces, config->mosaic_order_by_region);
   for (guint i = 0; i < order->len; i++)
     {
-      RelayProvinceConfig *p = order->pdata[i];
+      RelayOfficeConfig *p = order->pdata[i];
       if (!only_office || strcmp (only_office, p->code) == 0)
         add_attendance (b, briefing, config, p->code, now_ms);
     }

@@ -17,7 +17,7 @@ G_DEFINE_QUARK (relay-briefing-error-quark, relay_briefing_error)
 
 struct _RelayBriefingService {
   RelayConfig *config;
-  RelayProvinceRegistry *registry;
+  RelayOfficeRegistry *registry;
   RelayConference *conference;
   RelayEventBus *events;
   guint bus_id;
@@ -345,7 +345,7 @@ default_agenda (RelayConfig *config)
       = relay_roster_dup_office_order (config->provinces, config->mosaic_order_by_region);
   for (guint i = 0; i < order->len; i++)
     g_ptr_array_add (items,
-                     relay_agenda_item_new_office (((RelayProvinceConfig *) order->pdata[i])->code, 0));
+                     relay_agenda_item_new_office (((RelayOfficeConfig *) order->pdata[i])->code, 0));
   return items;
 }
 
@@ -387,10 +387,10 @@ begin_live (RelayBriefingService *self, RelayBriefing *briefing, GError **error)
   /* Those already here answer the roll call at the start. */
   for (guint i = 0; i < self->config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = self->config->provinces->pdata[i];
-      RelayProvinceActivity a;
-      if (relay_province_registry_get_activity (self->registry, p->code, &a)
-          && a.state == RELAY_PROVINCE_LIVE)
+      RelayOfficeConfig *p = self->config->provinces->pdata[i];
+      RelayOfficeActivity a;
+      if (relay_office_registry_get_activity (self->registry, p->code, &a)
+          && a.state == RELAY_OFFICE_LIVE)
         on_office_state (self, p->code, "live", briefing->started_ms);
     }
   if (self->observer.started)
@@ -646,7 +646,7 @@ relay_briefing_service_set_observer (RelayBriefingService *self,
 }
 
 RelayBriefingService *
-relay_briefing_service_new (RelayConfig *config, RelayProvinceRegistry *registry,
+relay_briefing_service_new (RelayConfig *config, RelayOfficeRegistry *registry,
                             RelayConference *conference, RelayEventBus *events, GError **error)
 {
   sqlite3 *db = relay_briefing_store_open (config->data_dir, error);

@@ -19,7 +19,7 @@
 #include "relay/conference/conference.h"
 #include "relay/config/config.h"
 #include "relay/event-bus.h"
-#include "relay/router/province-registry.h"
+#include "relay/router/office-registry.h"
 
 G_BEGIN_DECLS
 
@@ -50,7 +50,7 @@ typedef struct _RelayBriefingService RelayBriefingService;
  * interrupted (run it after the recorder repaired its index), and starts
  * listening to `events`. Everything passed must outlive the service. */
 RelayBriefingService *relay_briefing_service_new (RelayConfig *config,
-                                                  RelayProvinceRegistry *registry,
+                                                  RelayOfficeRegistry *registry,
                                                   RelayConference *conference,
                                                   RelayEventBus *events, GError **error);
 /* A live briefing stays live in the store: stopping the relay is an

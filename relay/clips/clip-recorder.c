@@ -22,7 +22,7 @@ typedef struct _Turn Turn;
 
 struct _RelayClipRecorder {
   RelayConfig *config;
-  RelayProvinceRegistry *registry;
+  RelayOfficeRegistry *registry;
   RelayEventBus *events;
   guint bus_id;
   GTimeZone *bangkok;
@@ -95,7 +95,7 @@ turn_free (Turn *turn)
   if (turn->channel)
     {
       relay_packet_channel_close (turn->channel);
-      relay_province_registry_unsubscribe (turn->recorder->registry, turn->code, turn->channel);
+      relay_office_registry_unsubscribe (turn->recorder->registry, turn->code, turn->channel);
       relay_packet_channel_unref (turn->channel);
     }
   relay_clip_writer_free (turn->writer);
@@ -142,7 +142,7 @@ start_turn (RelayClipRecorder *self, const char *code, gboolean by_floor)
   turn->channel = relay_packet_channel_new (self->context, CHANNEL_CAPACITY,
                                             RELAY_PACKET_CHANNEL_BYTES_FOR (CHANNEL_CAPACITY),
                                             on_packet, turn);
-  relay_province_registry_subscribe (self->registry, code, turn->channel);
+  relay_office_registry_subscribe (self->registry, code, turn->channel);
   g_hash_table_insert (self->turns, turn->code, turn);
   relay_info (code, "clip started (%s): %s", by_floor ? "floor" : "voice activity",
               turn->relative_path);
@@ -217,7 +217,7 @@ end_turn (RelayClipRecorder *self, const char *code, const char *reason)
     return;
   g_hash_table_steal (self->turns, code);
   relay_packet_channel_close (turn->channel);
-  relay_province_registry_unsubscribe (self->registry, code, turn->channel);
+  relay_office_registry_unsubscribe (self->registry, code, turn->channel);
   g_clear_pointer (&turn->channel, relay_packet_channel_unref);
 
   g_autofree char *path = g_build_filename (self->config->data_dir, turn->relative_path, NULL);
@@ -274,9 +274,9 @@ poll_voice (gpointer data)
   gint64 now = g_get_monotonic_time ();
   for (guint i = 0; i < self->config->provinces->len; i++)
     {
-      const char *code = ((RelayProvinceConfig *) self->config->provinces->pdata[i])->code;
-      RelayProvinceActivity a;
-      if (!relay_province_registry_get_activity (self->registry, code, &a))
+      const char *code = ((RelayOfficeConfig *) self->config->provinces->pdata[i])->code;
+      RelayOfficeActivity a;
+      if (!relay_office_registry_get_activity (self->registry, code, &a))
         continue;
       Vad *v = g_hash_table_lookup (self->vad, code);
       if (!v)
@@ -288,7 +288,7 @@ poll_voice (gpointer data)
         }
       gboolean fresh = a.audio_packets != v->packets;
       v->packets = a.audio_packets;
-      gboolean speaking = fresh && a.state == RELAY_PROVINCE_LIVE
+      gboolean speaking = fresh && a.state == RELAY_OFFICE_LIVE
                           && (a.voice_activity || a.audio_level_dbov >= VAD_LEVEL_DBOV);
       if (speaking)
         {
@@ -416,7 +416,7 @@ on_event (guint64 seq, const char *json, gpointer user_data)
 }
 
 RelayClipRecorder *
-relay_clip_recorder_new (RelayConfig *config, RelayProvinceRegistry *registry,
+relay_clip_recorder_new (RelayConfig *config, RelayOfficeRegistry *registry,
                          RelayEventBus *events, GError **error)
 {
   sqlite3 *db = relay_database_open (config->data_dir, error);

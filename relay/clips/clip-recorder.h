@@ -20,7 +20,7 @@
 #include <glib.h>
 #include "relay/config/config.h"
 #include "relay/event-bus.h"
-#include "relay/router/province-registry.h"
+#include "relay/router/office-registry.h"
 
 G_BEGIN_DECLS
 
@@ -43,7 +43,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelayClipRow, relay_clip_row_free)
 
 /* Main context. The database must already be migrated (create the report
  * service first). All arguments must outlive the recorder. */
-RelayClipRecorder *relay_clip_recorder_new (RelayConfig *config, RelayProvinceRegistry *registry,
+RelayClipRecorder *relay_clip_recorder_new (RelayConfig *config, RelayOfficeRegistry *registry,
                                             RelayEventBus *events, GError **error);
 /* Ends every turn (stored, reason "shutdown"), then stops the thread. Call
  * before the registry and the bus are freed. */

@@ -26,7 +26,7 @@ canonical_id (RelayConference *self, const char *id)
 {
   if (g_strcmp0 (id, RELAY_CENTRAL_ROOM) == 0)
     return RELAY_CENTRAL_ROOM;
-  RelayProvinceConfig *p = relay_config_find_province (self->config, id);
+  RelayOfficeConfig *p = relay_config_find_province (self->config, id);
   return p ? p->code : NULL;
 }
 
@@ -289,7 +289,7 @@ relay_conference_describe (RelayConference *self)
     json_builder_add_string_value (b, RELAY_CENTRAL_ROOM);
   for (guint i = 0; i < self->config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = self->config->provinces->pdata[i];
+      RelayOfficeConfig *p = self->config->provinces->pdata[i];
       if (g_hash_table_contains (self->unmuted, p->code))
         json_builder_add_string_value (b, p->code);
     }

@@ -270,7 +270,7 @@ read_relay_group (Reader *r, RelayConfig *c)
     return FALSE;
   for (guint i = 0; i < c->provinces->len; i++)
     {
-      RelayProvinceConfig *p = c->provinces->pdata[i];
+      RelayOfficeConfig *p = c->provinces->pdata[i];
       g_hash_table_insert (c->by_code, p->code, p);
     }
   return TRUE;
@@ -465,7 +465,7 @@ read_province_group (Reader *r, RelayConfig *c, const char *group, const char *c
 {
   if (!check_keys (r, group, province_keys))
     return FALSE;
-  RelayProvinceConfig *p = g_hash_table_lookup (c->by_code, code);
+  RelayOfficeConfig *p = g_hash_table_lookup (c->by_code, code);
   if (!p)
     return fail (r, group, NULL, "no province %s in the roster", code);
   if (!read_token (r, group, p->token_sha256))
@@ -733,7 +733,7 @@ relay_config_free (RelayConfig *c)
   g_free (c);
 }
 
-RelayProvinceConfig *
+RelayOfficeConfig *
 relay_config_find_province (RelayConfig *config, const char *code)
 {
   return code ? g_hash_table_lookup (config->by_code, code) : NULL;
@@ -756,7 +756,7 @@ relay_config_find_viewer (RelayConfig *config, const char *token)
 }
 
 gboolean
-relay_province_config_check_token (const RelayProvinceConfig *province, const char *token)
+relay_office_config_check_token (const RelayOfficeConfig *province, const char *token)
 {
   if (!province->has_token || !token)
     return FALSE;

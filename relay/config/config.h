@@ -90,8 +90,8 @@ typedef struct {
   RelayMetricsConfig metrics;     /* [metrics]: who may read GET /metrics */
 
   GPtrArray *viewers;     /* RelayViewerConfig* */
-  GPtrArray *provinces;   /* RelayProvinceConfig*, roster order */
-  GHashTable *by_code;    /* code -> RelayProvinceConfig* (borrowed) */
+  GPtrArray *provinces;   /* RelayOfficeConfig*, roster order */
+  GHashTable *by_code;    /* code -> RelayOfficeConfig* (borrowed) */
 } RelayConfig;
 
 /* path NULL: the embedded default (config/relay.ini of the source tree). */
@@ -101,7 +101,7 @@ RelayConfig *relay_config_load_data (const char *data, gsize len, const char *so
                                      const char *base_dir, GError **error);
 void relay_config_free (RelayConfig *config);
 
-RelayProvinceConfig *relay_config_find_province (RelayConfig *config, const char *code);
+RelayOfficeConfig *relay_config_find_province (RelayConfig *config, const char *code);
 
 /* TRUE when the relay serves plain HTTP on an address other machines can
  * reach (not loopback): tokens would cross the network in clear. */
@@ -112,7 +112,7 @@ gboolean relay_config_plain_http_exposed (const RelayConfig *config);
 char *relay_config_normalize_origin (const char *text);
 
 /* Constant-time check of a presented token. */
-gboolean relay_province_config_check_token (const RelayProvinceConfig *province, const char *token);
+gboolean relay_office_config_check_token (const RelayOfficeConfig *province, const char *token);
 
 /* The viewer whose token this is, or NULL. */
 const RelayViewerConfig *relay_config_find_viewer (RelayConfig *config, const char *token);

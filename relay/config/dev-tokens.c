@@ -63,7 +63,7 @@ relay_config_apply_dev_tokens (RelayConfig *config, const char *path, GError **e
     }
   for (guint i = 0; i < config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = config->provinces->pdata[i];
+      RelayOfficeConfig *p = config->provinces->pdata[i];
       if (p->has_token)
         continue;
       g_autofree char *group = g_strdup_printf ("province %s", p->code);

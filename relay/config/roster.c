@@ -46,7 +46,7 @@ relay_roster_parse (const char *data, gsize len, const char *source, GError **er
   g_autofree char *text = g_strndup (data, len);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_autoptr (GPtrArray) roster = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) relay_province_config_free);
+      (GDestroyNotify) relay_office_config_free);
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean header_seen = FALSE;
 
@@ -98,7 +98,7 @@ relay_roster_parse (const char *data, gsize len, const char *source, GError **er
                        "%s:%u: empty name or region", source, i + 1);
           return NULL;
         }
-      RelayProvinceConfig *p = g_new0 (RelayProvinceConfig, 1);
+      RelayOfficeConfig *p = g_new0 (RelayOfficeConfig, 1);
       p->code = g_strdup (fields[0]);
       p->name_th = g_strdup (fields[1]);
       p->name_en = g_strdup (fields[2]);
@@ -116,7 +116,7 @@ relay_roster_parse (const char *data, gsize len, const char *source, GError **er
 }
 
 void
-relay_province_config_free (RelayProvinceConfig *p)
+relay_office_config_free (RelayOfficeConfig *p)
 {
   if (!p)
     return;
@@ -130,8 +130,8 @@ relay_province_config_free (RelayProvinceConfig *p)
 static int
 by_region_then_code (gconstpointer a, gconstpointer b)
 {
-  const RelayProvinceConfig *pa = *(RelayProvinceConfig *const *) a;
-  const RelayProvinceConfig *pb = *(RelayProvinceConfig *const *) b;
+  const RelayOfficeConfig *pa = *(RelayOfficeConfig *const *) a;
+  const RelayOfficeConfig *pb = *(RelayOfficeConfig *const *) b;
   int c = g_strcmp0 (pa->region, pb->region);
   return c ? c : g_strcmp0 (pa->code, pb->code);
 }

@@ -18,19 +18,19 @@ typedef struct {
   /* SHA-256 of the token; has_token FALSE when no credential is configured. */
   gboolean has_token;
   guint8 token_sha256[32];
-} RelayProvinceConfig;
+} RelayOfficeConfig;
 
 /* Parses roster CSV (header code,name_th,name_en,region): a GPtrArray of
- * RelayProvinceConfig*, owning them, in the file's order. Errors are
+ * RelayOfficeConfig*, owning them, in the file's order. Errors are
  * RELAY_CONFIG_ERROR (relay/config-error.h) and name `source` and line. */
 GPtrArray *relay_roster_parse (const char *data, gsize len, const char *source, GError **error);
 
-void relay_province_config_free (RelayProvinceConfig *province);
+void relay_office_config_free (RelayOfficeConfig *province);
 
 /* The offices of `roster` in the order the operations room sees them (the
  * mosaic's tiles, the default agenda): by region then code when
  * `by_region` (the config's [mosaic] order=region), else the roster's own
- * order. Borrowed RelayProvinceConfig*; free the array only. */
+ * order. Borrowed RelayOfficeConfig*; free the array only. */
 GPtrArray *relay_roster_dup_office_order (GPtrArray *roster, gboolean by_region);
 
 G_END_DECLS

@@ -135,7 +135,7 @@ day_init (Day *d, RelayConfig *config, GPtrArray *latest)
   for (guint i = 0; i < latest->len; i++)
     {
       RelayReportRow *row = latest->pdata[i];
-      RelayProvinceConfig *p = relay_config_find_province (config, row->province);
+      RelayOfficeConfig *p = relay_config_find_province (config, row->province);
       JsonNode *values = json_from_string (row->values_json, NULL);
       /* A province removed from the roster since it reported: not counted. */
       if (!p || !values || !JSON_NODE_HOLDS_OBJECT (values))
@@ -171,7 +171,7 @@ day_clear (Day *d)
 /* The required fields a province has not given (all of them when it has
  * not reported; some when the schema gained a required field since). */
 static JsonArray *
-missing_fields (Day *d, RelayProvinceConfig *p)
+missing_fields (Day *d, RelayOfficeConfig *p)
 {
   JsonNode *values = g_hash_table_lookup (d->parsed, p->code);
   JsonArray *missing = json_array_new ();
@@ -196,7 +196,7 @@ relay_figures_summary (RelayConfig *config, const char *date, GPtrArray *latest)
   JsonArray *missing = json_array_new ();
   for (guint i = 0; i < config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = config->provinces->pdata[i];
+      RelayOfficeConfig *p = config->provinces->pdata[i];
       RelayReportRow *row = g_hash_table_lookup (d.by_province, p->code);
       JsonArray *lacking = missing_fields (&d, p);
       if (json_array_get_length (lacking))
@@ -384,7 +384,7 @@ relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest
   g_autoptr (GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = config->provinces->pdata[i];
+      RelayOfficeConfig *p = config->provinces->pdata[i];
       RelayReportRow *row = g_hash_table_lookup (d.by_province, p->code);
       JsonNode *values = g_hash_table_lookup (d.parsed, p->code);
       g_autofree char *version = row ? g_strdup_printf ("%" G_GINT64_FORMAT, row->version) : NULL;
@@ -421,7 +421,7 @@ relay_figures_csv_full (RelayConfig *config, const char *date, GPtrArray *latest
        * meeting lists them all. */
       for (guint i = 0; i < config->provinces->len; i++)
         {
-          RelayProvinceConfig *p = config->provinces->pdata[i];
+          RelayOfficeConfig *p = config->provinces->pdata[i];
           if (!g_hash_table_contains (d.regions, p->region))
             g_hash_table_insert (d.regions, p->region, scope_new (schema));
         }

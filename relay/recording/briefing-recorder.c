@@ -27,7 +27,7 @@ typedef struct {
 struct _RelayBriefingRecorder {
   RelayConfig *config;
   RelayOutputRouter *outputs;
-  RelayProvinceRegistry *registry;
+  RelayOfficeRegistry *registry;
   RelayEventBus *events;
 
   GMainContext *context;
@@ -76,7 +76,7 @@ request_keyframe (RelayCapture *capture, gpointer user_data)
 {
   Subscription *s = user_data;
   if (s->office)
-    relay_province_registry_request_keyframe (s->recorder->registry, s->office);
+    relay_office_registry_request_keyframe (s->recorder->registry, s->office);
   else
     relay_output_router_request_keyframe (s->recorder->outputs, s->output);
 }
@@ -224,8 +224,8 @@ subscribe (RelayBriefingRecorder *self, gint64 briefing_id, const char *kind, Re
   /* A listener outside the conference: the full mix, as a minister hears it. */
   if (office)
     {
-      relay_province_registry_subscribe (self->registry, office, s->channel);
-      relay_province_registry_request_keyframe (self->registry, office);
+      relay_office_registry_subscribe (self->registry, office, s->channel);
+      relay_office_registry_request_keyframe (self->registry, office);
     }
   else
     relay_output_router_add_viewer (self->outputs, output, NULL, s->channel);
@@ -237,7 +237,7 @@ static void
 unsubscribe (RelayBriefingRecorder *self, Subscription *s)
 {
   if (s->office)
-    relay_province_registry_unsubscribe (self->registry, s->office, s->channel);
+    relay_office_registry_unsubscribe (self->registry, s->office, s->channel);
   else
     relay_output_router_remove_viewer (self->outputs, s->channel);
   g_ptr_array_remove (self->subscriptions, s);
@@ -318,7 +318,7 @@ relay_briefing_recorder_observer (void)
 
 RelayBriefingRecorder *
 relay_briefing_recorder_new (RelayConfig *config, RelayOutputRouter *outputs,
-                             RelayProvinceRegistry *registry, RelayEventBus *events,
+                             RelayOfficeRegistry *registry, RelayEventBus *events,
                              GError **error)
 {
   sqlite3 *db = relay_database_open (config->data_dir, error);

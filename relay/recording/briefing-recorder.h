@@ -35,7 +35,7 @@
 #include "relay/config/config.h"
 #include "relay/event-bus.h"
 #include "relay/router/output-router.h"
-#include "relay/router/province-registry.h"
+#include "relay/router/office-registry.h"
 #include "relay/recording/recording-index.h"
 
 G_BEGIN_DECLS
@@ -47,7 +47,7 @@ typedef struct _RelayBriefingRecorder RelayBriefingRecorder;
  * All arguments must outlive the recorder. */
 RelayBriefingRecorder *relay_briefing_recorder_new (RelayConfig *config,
                                                     RelayOutputRouter *outputs,
-                                                    RelayProvinceRegistry *registry,
+                                                    RelayOfficeRegistry *registry,
                                                     RelayEventBus *events, GError **error);
 /* Closes every open file (complete), then stops the thread. Before the
  * router and the registry are freed. */

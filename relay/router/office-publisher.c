@@ -17,7 +17,7 @@ on_ready (RelayPublisherSession *session, const char *answer, const GError *erro
 {
   Creation *c = data;
   if (session)
-    relay_province_registry_attach (c->app->registry, session, c->takeover);
+    relay_office_registry_attach (c->app->registry, session, c->takeover);
   c->ready (session, answer, error, c->ready_data);
   g_free (c);
 }
@@ -46,7 +46,7 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
   GError *error = NULL;
   RelayOfficeDecoder *decoder
       = relay_office_decoder_new (code, offer, app->decoded_sink,
-                                  relay_province_registry_get_join_time (app->registry), &error);
+                                  relay_office_registry_get_join_time (app->registry), &error);
   if (!decoder)
     {
       /* As a session that failed to start: answered from the main loop,
@@ -64,7 +64,7 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
   RelayPublisherSettings settings = {
     .worker = relay_worker_pool_acquire (app->workers),
     .certificate = certificate,
-    .on_media = relay_province_registry_on_session_media,
+    .on_media = relay_office_registry_on_session_media,
     .media_data = app->registry,
     .decoder_class = &relay_office_decoder_class,
     .decoder = decoder,
@@ -75,7 +75,7 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
     .channels = &relay_figures_channel_handler,
     .channels_data = app->reports,
     .ingest = app->config->ingest,
-    .on_limit = relay_province_registry_on_session_limit,
+    .on_limit = relay_office_registry_on_session_limit,
     .limit_data = app->registry,
   };
   relay_router_ice_settings (app->config, &settings.ice);
@@ -85,6 +85,6 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
   c->ready = ready;
   c->ready_data = ready_data;
   relay_publisher_session_create_async (code, offer, &settings,
-                                        relay_province_registry_on_session_state, app->registry,
+                                        relay_office_registry_on_session_state, app->registry,
                                         app->main_context, on_ready, c);
 }

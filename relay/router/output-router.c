@@ -288,7 +288,7 @@ publish_speaker (RelayOutputRouter *self)
  * (a member of the mix). A level is only news if packets or frames kept
  * coming since the last look. */
 static gboolean
-fresh_level (RelayOutputRouter *self, guint index, Watched *w, const RelayProvinceActivity *a,
+fresh_level (RelayOutputRouter *self, guint index, Watched *w, const RelayOfficeActivity *a,
              RelaySpeakerLevel *out)
 {
   gboolean rtp = a->level_packets != w->level_packets;
@@ -298,7 +298,7 @@ fresh_level (RelayOutputRouter *self, guint index, Watched *w, const RelayProvin
   g_mutex_unlock (&self->decoded_lock);
   gboolean decoded = d.frames != w->decoded_frames;
   w->decoded_frames = d.frames;
-  if (a->state != RELAY_PROVINCE_LIVE || !a->has_audio)
+  if (a->state != RELAY_OFFICE_LIVE || !a->has_audio)
     return FALSE;
   *out = (RelaySpeakerLevel) { .id = w->id };
   if (rtp)
@@ -322,10 +322,10 @@ on_watch (gpointer data)
   for (guint i = 0; i < self->watched->len; i++)
     {
       Watched *w = &g_array_index (self->watched, Watched, i);
-      RelayProvinceActivity a;
-      if (!relay_province_registry_get_activity (self->app->registry, w->id, &a))
+      RelayOfficeActivity a;
+      if (!relay_office_registry_get_activity (self->app->registry, w->id, &a))
         continue;
-      gboolean connected = a.state != RELAY_PROVINCE_OFFLINE;
+      gboolean connected = a.state != RELAY_OFFICE_OFFLINE;
       if (connected != w->connected)
         {
           w->connected = connected;
@@ -373,7 +373,7 @@ relay_output_router_new (RelayApp *app, GError **error)
   g_array_append_val (self->watched, central);
   for (guint i = 0; i < app->config->provinces->len; i++)
     {
-      Watched w = { .id = ((RelayProvinceConfig *) app->config->provinces->pdata[i])->code };
+      Watched w = { .id = ((RelayOfficeConfig *) app->config->provinces->pdata[i])->code };
       g_array_append_val (self->watched, w);
     }
   self->levels = g_array_new (FALSE, FALSE, sizeof (RelaySpeakerLevel));

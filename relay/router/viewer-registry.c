@@ -125,7 +125,7 @@ relay_viewer_registry_end (RelayViewerRegistry *self, RelayViewerSession *sessio
     relay_output_router_remove_viewer (self->app->outputs,
                                        relay_viewer_session_get_channel (session));
   else if (v->subscribed)
-    relay_province_registry_unsubscribe (self->app->registry, source,
+    relay_office_registry_unsubscribe (self->app->registry, source,
                                          relay_viewer_session_get_channel (session));
   relay_viewer_session_close (session);
   add_viewer_totals (&self->ended[relay_viewer_source_of (source)], session);
@@ -152,10 +152,10 @@ subscribe (RelayViewerRegistry *self, Viewer *v)
                                     relay_viewer_session_get_channel (session));
   else
     {
-      relay_province_registry_subscribe (self->app->registry, source,
+      relay_office_registry_subscribe (self->app->registry, source,
                                          relay_viewer_session_get_channel (session));
       /* Start the viewer on a fresh keyframe rather than the next one. */
-      relay_province_registry_request_keyframe (self->app->registry, source);
+      relay_office_registry_request_keyframe (self->app->registry, source);
     }
 }
 
@@ -238,7 +238,7 @@ on_viewer_keyframe_request (RelayViewerSession *session, gpointer user_data)
   if (output_from_name (relay_viewer_session_get_source (session), &output))
     relay_output_router_request_keyframe (self->app->outputs, output);
   else
-    relay_province_registry_request_keyframe (self->app->registry,
+    relay_office_registry_request_keyframe (self->app->registry,
                                               relay_viewer_session_get_source (session));
 }
 
@@ -255,7 +255,7 @@ relay_viewer_registry_offer_policy (RelayViewerRegistry *self, const char *sourc
   RelayOutput output;
   RelayCodec codec = output_from_name (source, &output)
                          ? app->config->output_codec
-                         : relay_province_registry_get_video_codec (app->registry, source);
+                         : relay_office_registry_get_video_codec (app->registry, source);
   if (codec != RELAY_CODEC_NONE)
     {
       memset (policy->video_codecs, 0, sizeof policy->video_codecs);

@@ -3,7 +3,7 @@
  * certificate, the ICE settings and the viewer timeouts from the
  * configuration, the codec it is offered); once it connects, its
  * subscription (to the output router for the mosaic and the program, to
- * the office's producer through the province registry for a province)
+ * the office's producer through the office registry for an office)
  * with a keyframe to start on; its keyframe requests relayed to the
  * source; its end (unsubscribed, closed, counted, a `viewer` event on the
  * bus). It keeps what the viewers were sent, by source, and the

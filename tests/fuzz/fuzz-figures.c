@@ -36,7 +36,7 @@ check_stored (const RelayFiguresCheck *check)
   g_autoptr (JsonNode) values = json_from_string (check->values_json, NULL);
   FUZZ_CHECK (values && JSON_NODE_HOLDS_OBJECT (values));
 
-  RelayProvinceConfig *first = config->provinces->pdata[0];
+  RelayOfficeConfig *first = config->provinces->pdata[0];
   RelayReportRow row = {
     .province = first->code,
     .date = check->date,

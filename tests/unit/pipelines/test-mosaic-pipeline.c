@@ -608,8 +608,8 @@ test_order (void)
   g_assert_cmpstr (ids->pdata[0], ==, "central");
   for (guint i = 2; i < ids->len; i++)
     {
-      RelayProvinceConfig *a = relay_config_find_province (s->config, ids->pdata[i - 1]);
-      RelayProvinceConfig *b = relay_config_find_province (s->config, ids->pdata[i]);
+      RelayOfficeConfig *a = relay_config_find_province (s->config, ids->pdata[i - 1]);
+      RelayOfficeConfig *b = relay_config_find_province (s->config, ids->pdata[i]);
       int c = strcmp (a->region, b->region);
       g_assert_true (c < 0 || (c == 0 && strcmp (a->code, b->code) < 0));
     }
@@ -620,7 +620,7 @@ test_order (void)
   g_assert_cmpstr (roster->pdata[0], ==, "central");
   for (guint i = 0; i < s->config->provinces->len; i++)
     g_assert_cmpstr (roster->pdata[i + 1], ==,
-                     ((RelayProvinceConfig *) s->config->provinces->pdata[i])->code);
+                     ((RelayOfficeConfig *) s->config->provinces->pdata[i])->code);
   setup_free (s);
 }
 

@@ -31,7 +31,7 @@ test_embedded_defaults (void)
   g_assert_true (c->dev_tokens);
   g_assert_cmpint (c->sdp_policy.video_codecs[0], ==, RELAY_CODEC_VP8);
   g_assert_cmpint (c->sdp_policy.video_codecs[1], ==, RELAY_CODEC_H264);
-  RelayProvinceConfig *p = relay_config_find_province (c, "TH-50");
+  RelayOfficeConfig *p = relay_config_find_province (c, "TH-50");
   g_assert_nonnull (p);
   g_assert_cmpstr (p->name_en, ==, "Chiang Mai");
   g_assert_cmpstr (p->name_th, ==, "เชียงใหม่");
@@ -114,13 +114,13 @@ test_tokens (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (RelayConfig) c = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
   g_assert_no_error (error);
-  RelayProvinceConfig *p50 = relay_config_find_province (c, "TH-50");
-  RelayProvinceConfig *p11 = relay_config_find_province (c, "TH-11");
-  g_assert_true (relay_province_config_check_token (p50, "plain-token-50"));
-  g_assert_false (relay_province_config_check_token (p50, "plain-token-5"));
-  g_assert_false (relay_province_config_check_token (p50, NULL));
-  g_assert_true (relay_province_config_check_token (p11, "password"));
-  g_assert_false (relay_province_config_check_token (p11, "Password"));
+  RelayOfficeConfig *p50 = relay_config_find_province (c, "TH-50");
+  RelayOfficeConfig *p11 = relay_config_find_province (c, "TH-11");
+  g_assert_true (relay_office_config_check_token (p50, "plain-token-50"));
+  g_assert_false (relay_office_config_check_token (p50, "plain-token-5"));
+  g_assert_false (relay_office_config_check_token (p50, NULL));
+  g_assert_true (relay_office_config_check_token (p11, "password"));
+  g_assert_false (relay_office_config_check_token (p11, "Password"));
 }
 
 static void
@@ -249,7 +249,7 @@ test_dev_tokens (void)
   g_assert_cmpuint (strlen (t11), ==, RELAY_DEV_TOKEN_MIN_CHARS);
   for (const char *ch = t11; *ch; ch++)
     g_assert_true (g_ascii_isalnum (*ch) || *ch == '-' || *ch == '_');
-  g_assert_true (relay_province_config_check_token (relay_config_find_province (c, "TH-11"), t11));
+  g_assert_true (relay_office_config_check_token (relay_config_find_province (c, "TH-11"), t11));
   /* No viewer configured: a development chair and minister. */
   g_autofree char *chair = g_key_file_get_string (kf, "viewer chair", "token", NULL);
   g_autofree char *minister = g_key_file_get_string (kf, "viewer minister", "token", NULL);
@@ -261,8 +261,8 @@ test_dev_tokens (void)
   /* A second start keeps the same tokens. */
   g_autoptr (RelayConfig) c2 = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
   g_assert_true (relay_config_apply_dev_tokens (c2, path, &error));
-  g_assert_true (relay_province_config_check_token (relay_config_find_province (c2, "TH-11"), t11));
-  g_assert_true (relay_province_config_check_token (relay_config_find_province (c2, "TH-50"),
+  g_assert_true (relay_office_config_check_token (relay_config_find_province (c2, "TH-11"), t11));
+  g_assert_true (relay_office_config_check_token (relay_config_find_province (c2, "TH-50"),
                                                     "configured-50"));
 
   /* A kept token too short to be one the relay generated (an older file,
@@ -274,7 +274,7 @@ test_dev_tokens (void)
   g_assert_true (g_key_file_save_to_file (kf, path, NULL));
   g_autoptr (RelayConfig) c3 = relay_config_load_data (ini, strlen (ini), "t.ini", NULL, &error);
   g_assert_true (relay_config_apply_dev_tokens (c3, path, &error));
-  g_assert_false (relay_province_config_check_token (relay_config_find_province (c3, "TH-11"),
+  g_assert_false (relay_office_config_check_token (relay_config_find_province (c3, "TH-11"),
                                                      "guessable1"));
   g_assert_null (relay_config_find_viewer (c3, "chair-dev"));
   g_assert_nonnull (relay_config_find_viewer (c3, kept));
@@ -283,7 +283,7 @@ test_dev_tokens (void)
   g_autofree char *t11_new = g_key_file_get_string (kf3, "province TH-11", "token", NULL);
   g_autofree char *chair_new = g_key_file_get_string (kf3, "viewer chair", "token", NULL);
   g_assert_cmpuint (strlen (t11_new), ==, RELAY_DEV_TOKEN_MIN_CHARS);
-  g_assert_true (relay_province_config_check_token (relay_config_find_province (c3, "TH-11"),
+  g_assert_true (relay_office_config_check_token (relay_config_find_province (c3, "TH-11"),
                                                     t11_new));
   g_assert_cmpint (relay_config_find_viewer (c3, chair_new)->role, ==, RELAY_ROLE_CHAIR);
   g_assert_cmpuint (g_stat (path, &st), ==, 0);

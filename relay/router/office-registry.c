@@ -1,4 +1,4 @@
-#include "relay/router/province-registry.h"
+#include "relay/router/office-registry.h"
 
 #include <string.h>
 
@@ -21,8 +21,8 @@ typedef struct {
 } TakenOver;
 
 typedef struct {
-  RelayProvinceConfig *config;
-  RelayProvinceState state;
+  RelayOfficeConfig *config;
+  RelayOfficeState state;
   gint64 since_unix_us;
   RelayPublisherSession *session;
   /* SFU viewers; its own lock, taken for every forwarded packet, does not
@@ -33,19 +33,19 @@ typedef struct {
    * interleave with the new one. Compared only, never dereferenced. */
   gpointer forwarding;
   /* Its sessions that ended, added up: the counters of
-   * relay_province_registry_get_counters() never go back at a reconnect. */
-  RelayProvinceCounters ended;
+   * relay_office_registry_get_counters() never go back at a reconnect. */
+  RelayOfficeCounters ended;
   TakenOver taken_over[TAKEN_OVER_KEPT]; /* a ring; id "" for an empty slot */
   guint taken_over_next;
   guint takeovers;                 /* since the relay started */
   gint64 last_takeover_unix_us;    /* 0 before any */
 } ProvinceEntry;
 
-struct _RelayProvinceRegistry {
+struct _RelayOfficeRegistry {
   RelayConfig *config;
   /* The central room publishes like an office (/whip/central) but is not
    * one of the roster's: its entry has this configuration of its own. */
-  RelayProvinceConfig central;
+  RelayOfficeConfig central;
   RelayEventBus *events;
   GMutex lock;
   GHashTable *entries; /* code -> ProvinceEntry* */
@@ -58,7 +58,7 @@ struct _RelayProvinceRegistry {
 static const double join_time_bounds_s[] = { 0.25, 0.5, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 30, 60 };
 
 const char *
-relay_province_state_name (RelayProvinceState state)
+relay_office_state_name (RelayOfficeState state)
 {
   static const char *const names[] = { "offline", "connecting", "live", "lost" };
   return names[state];
@@ -76,10 +76,10 @@ entry_free (ProvinceEntry *e)
   g_free (e);
 }
 
-RelayProvinceRegistry *
-relay_province_registry_new (RelayConfig *config, RelayEventBus *events)
+RelayOfficeRegistry *
+relay_office_registry_new (RelayConfig *config, RelayEventBus *events)
 {
-  RelayProvinceRegistry *r = g_new0 (RelayProvinceRegistry, 1);
+  RelayOfficeRegistry *r = g_new0 (RelayOfficeRegistry, 1);
   r->config = config;
   r->events = events;
   g_mutex_init (&r->lock);
@@ -94,7 +94,7 @@ relay_province_registry_new (RelayConfig *config, RelayEventBus *events)
     {
       ProvinceEntry *e = g_new0 (ProvinceEntry, 1);
       e->config = i < config->provinces->len ? config->provinces->pdata[i] : &r->central;
-      e->state = RELAY_PROVINCE_OFFLINE;
+      e->state = RELAY_OFFICE_OFFLINE;
       e->since_unix_us = now;
       e->producer = relay_producer_new ();
       g_hash_table_insert (r->entries, e->config->code, e);
@@ -103,7 +103,7 @@ relay_province_registry_new (RelayConfig *config, RelayEventBus *events)
 }
 
 void
-relay_province_registry_close_all (RelayProvinceRegistry *r)
+relay_office_registry_close_all (RelayOfficeRegistry *r)
 {
   g_mutex_lock (&r->lock);
   GHashTableIter it;
@@ -120,7 +120,7 @@ relay_province_registry_close_all (RelayProvinceRegistry *r)
 }
 
 void
-relay_province_registry_free (RelayProvinceRegistry *r)
+relay_office_registry_free (RelayOfficeRegistry *r)
 {
   if (!r)
     return;
@@ -134,7 +134,7 @@ static char *iso_time (gint64 unix_us);
 
 /* Adds a session's counters (its snapshot) to `into`. */
 static void
-add_session_counters (RelayProvinceCounters *into, RelayPublisherSession *session)
+add_session_counters (RelayOfficeCounters *into, RelayPublisherSession *session)
 {
   RelayPublisherSnapshot s;
   relay_publisher_session_get_snapshot (session, &s);
@@ -156,13 +156,13 @@ add_session_counters (RelayProvinceCounters *into, RelayPublisherSession *sessio
 
 /* Called with the lock held; publishing only takes the bus's own lock. */
 static void
-set_state_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayProvinceState state)
+set_state_locked (RelayOfficeRegistry *r, ProvinceEntry *e, RelayOfficeState state)
 {
   if (e->state == state)
     return;
-  relay_info (e->config->code, "%s -> %s", relay_province_state_name (e->state),
-              relay_province_state_name (state));
-  RelayProvinceState previous = e->state;
+  relay_info (e->config->code, "%s -> %s", relay_office_state_name (e->state),
+              relay_office_state_name (state));
+  RelayOfficeState previous = e->state;
   e->state = state;
   e->since_unix_us = g_get_real_time ();
   if (!r->events)
@@ -173,9 +173,9 @@ set_state_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayProvinceState
   json_builder_set_member_name (b, "province");
   json_builder_add_string_value (b, e->config->code);
   json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, relay_province_state_name (state));
+  json_builder_add_string_value (b, relay_office_state_name (state));
   json_builder_set_member_name (b, "previous");
-  json_builder_add_string_value (b, relay_province_state_name (previous));
+  json_builder_add_string_value (b, relay_office_state_name (previous));
   json_builder_set_member_name (b, "since");
   json_builder_add_string_value (b, since);
   json_builder_end_object (b);
@@ -185,7 +185,7 @@ set_state_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayProvinceState
 /* Called with the lock held: the old session is remembered as taken over
  * and the event published (before the state change it causes). */
 static void
-record_takeover_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayPublisherSession *old)
+record_takeover_locked (RelayOfficeRegistry *r, ProvinceEntry *e, RelayPublisherSession *old)
 {
   gint64 now = g_get_real_time ();
   TakenOver *slot = &e->taken_over[e->taken_over_next];
@@ -202,7 +202,7 @@ record_takeover_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayPublish
   json_builder_set_member_name (b, "province");
   json_builder_add_string_value (b, e->config->code);
   json_builder_set_member_name (b, "previous_state");
-  json_builder_add_string_value (b, relay_province_state_name (e->state));
+  json_builder_add_string_value (b, relay_office_state_name (e->state));
   json_builder_set_member_name (b, "count");
   json_builder_add_int_value (b, e->takeovers);
   json_builder_end_object (b);
@@ -210,7 +210,7 @@ record_takeover_locked (RelayProvinceRegistry *r, ProvinceEntry *e, RelayPublish
 }
 
 void
-relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession *session,
+relay_office_registry_attach (RelayOfficeRegistry *r, RelayPublisherSession *session,
                                 gboolean takeover)
 {
   RelayPublisherSession *old = NULL;
@@ -224,7 +224,7 @@ relay_province_registry_attach (RelayProvinceRegistry *r, RelayPublisherSession 
     record_takeover_locked (r, e, old);
   e->session = relay_publisher_session_ref (session);
   g_atomic_pointer_set (&e->forwarding, session);
-  set_state_locked (r, e, RELAY_PROVINCE_CONNECTING);
+  set_state_locked (r, e, RELAY_OFFICE_CONNECTING);
   g_mutex_unlock (&r->lock);
   if (old)
     {
@@ -250,7 +250,7 @@ taken_over_locked (ProvinceEntry *e, const char *session_id, gint64 *at_unix_us)
 }
 
 gboolean
-relay_province_registry_taken_over (RelayProvinceRegistry *r, const char *code,
+relay_office_registry_taken_over (RelayOfficeRegistry *r, const char *code,
                                     const char *session_id, gint64 *at_unix_us)
 {
   g_mutex_lock (&r->lock);
@@ -261,7 +261,7 @@ relay_province_registry_taken_over (RelayProvinceRegistry *r, const char *code,
 }
 
 RelayPublishDecision
-relay_province_registry_claim (RelayProvinceRegistry *r, const char *code, gboolean takeover,
+relay_office_registry_claim (RelayOfficeRegistry *r, const char *code, gboolean takeover,
                                const char *replaces)
 {
   RelayPublishCurrent current = { 0 };
@@ -274,7 +274,7 @@ relay_province_registry_claim (RelayProvinceRegistry *r, const char *code, gbool
       relay_publisher_session_get_snapshot (e->session, &snap);
       current.has_session = TRUE;
       current.live_or_connecting
-          = e->state == RELAY_PROVINCE_LIVE || e->state == RELAY_PROVINCE_CONNECTING;
+          = e->state == RELAY_OFFICE_LIVE || e->state == RELAY_OFFICE_CONNECTING;
       current.transport_disconnected = g_strcmp0 (snap.transport, "disconnected") == 0;
       current.session_id = relay_publisher_session_get_id (e->session);
     }
@@ -286,7 +286,7 @@ relay_province_registry_claim (RelayProvinceRegistry *r, const char *code, gbool
 }
 
 RelayPublisherSession *
-relay_province_registry_lookup (RelayProvinceRegistry *r, const char *code, const char *session_id)
+relay_office_registry_lookup (RelayOfficeRegistry *r, const char *code, const char *session_id)
 {
   RelayPublisherSession *found = NULL;
   g_mutex_lock (&r->lock);
@@ -298,7 +298,7 @@ relay_province_registry_lookup (RelayProvinceRegistry *r, const char *code, cons
 }
 
 void
-relay_province_registry_end (RelayProvinceRegistry *r, RelayPublisherSession *session,
+relay_office_registry_end (RelayOfficeRegistry *r, RelayPublisherSession *session,
                              const char *reason)
 {
   gboolean current = FALSE;
@@ -310,7 +310,7 @@ relay_province_registry_end (RelayProvinceRegistry *r, RelayPublisherSession *se
       add_session_counters (&e->ended, session);
       e->session = NULL;
       g_atomic_pointer_set (&e->forwarding, NULL);
-      set_state_locked (r, e, RELAY_PROVINCE_OFFLINE);
+      set_state_locked (r, e, RELAY_OFFICE_OFFLINE);
     }
   g_mutex_unlock (&r->lock);
   relay_publisher_session_close (session);
@@ -323,34 +323,34 @@ relay_province_registry_end (RelayProvinceRegistry *r, RelayPublisherSession *se
 }
 
 void
-relay_province_registry_on_session_state (RelayPublisherSession *session, RelayPublisherState state,
+relay_office_registry_on_session_state (RelayPublisherSession *session, RelayPublisherState state,
                                           const char *reason, gpointer user_data)
 {
-  RelayProvinceRegistry *r = user_data;
+  RelayOfficeRegistry *r = user_data;
   if (state == RELAY_PUBLISHER_CLOSED)
     {
-      relay_province_registry_end (r, session, reason ? reason : "closed");
+      relay_office_registry_end (r, session, reason ? reason : "closed");
       return;
     }
   g_mutex_lock (&r->lock);
   ProvinceEntry *e = g_hash_table_lookup (r->entries, relay_publisher_session_get_province (session));
   if (e && e->session == session)
-    set_state_locked (r, e, state == RELAY_PUBLISHER_LIVE   ? RELAY_PROVINCE_LIVE
-                         : state == RELAY_PUBLISHER_LOST ? RELAY_PROVINCE_LOST
-                                                         : RELAY_PROVINCE_CONNECTING);
+    set_state_locked (r, e, state == RELAY_PUBLISHER_LIVE   ? RELAY_OFFICE_LIVE
+                         : state == RELAY_PUBLISHER_LOST ? RELAY_OFFICE_LOST
+                                                         : RELAY_OFFICE_CONNECTING);
   g_mutex_unlock (&r->lock);
 }
 
 /* The entries table never changes after creation, so looking an entry up
  * needs no lock. */
 static ProvinceEntry *
-entry_of (RelayProvinceRegistry *r, const char *code)
+entry_of (RelayOfficeRegistry *r, const char *code)
 {
   return g_hash_table_lookup (r->entries, code);
 }
 
 void
-relay_province_registry_on_session_media (RelayPublisherSession *session, RelayCodec codec,
+relay_office_registry_on_session_media (RelayPublisherSession *session, RelayCodec codec,
                                           gboolean keyframe, gint64 arrival_us, const guint8 *rtp,
                                           gsize len, gpointer user_data)
 {
@@ -362,11 +362,11 @@ relay_province_registry_on_session_media (RelayPublisherSession *session, RelayC
 }
 
 void
-relay_province_registry_on_session_limit (RelayPublisherSession *session,
+relay_office_registry_on_session_limit (RelayPublisherSession *session,
                                           RelayIngestLimitState previous,
                                           const RelayIngestStatus *status, gpointer user_data)
 {
-  RelayProvinceRegistry *r = user_data;
+  RelayOfficeRegistry *r = user_data;
   const char *code = relay_publisher_session_get_province (session);
   g_mutex_lock (&r->lock);
   ProvinceEntry *e = entry_of (r, code);
@@ -407,7 +407,7 @@ relay_province_registry_on_session_limit (RelayPublisherSession *session,
 }
 
 void
-relay_province_registry_subscribe (RelayProvinceRegistry *r, const char *code,
+relay_office_registry_subscribe (RelayOfficeRegistry *r, const char *code,
                                    RelayPacketChannel *channel)
 {
   ProvinceEntry *e = entry_of (r, code);
@@ -416,7 +416,7 @@ relay_province_registry_subscribe (RelayProvinceRegistry *r, const char *code,
 }
 
 void
-relay_province_registry_unsubscribe (RelayProvinceRegistry *r, const char *code,
+relay_office_registry_unsubscribe (RelayOfficeRegistry *r, const char *code,
                                      RelayPacketChannel *channel)
 {
   ProvinceEntry *e = entry_of (r, code);
@@ -425,7 +425,7 @@ relay_province_registry_unsubscribe (RelayProvinceRegistry *r, const char *code,
 }
 
 void
-relay_province_registry_request_keyframe (RelayProvinceRegistry *r, const char *code)
+relay_office_registry_request_keyframe (RelayOfficeRegistry *r, const char *code)
 {
   RelayPublisherSession *session = NULL;
   g_mutex_lock (&r->lock);
@@ -441,7 +441,7 @@ relay_province_registry_request_keyframe (RelayProvinceRegistry *r, const char *
 }
 
 RelayCodec
-relay_province_registry_get_video_codec (RelayProvinceRegistry *r, const char *code)
+relay_office_registry_get_video_codec (RelayOfficeRegistry *r, const char *code)
 {
   RelayCodec codec = RELAY_CODEC_NONE;
   g_mutex_lock (&r->lock);
@@ -612,7 +612,7 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *aud
   relay_json_member_add_string (b, "name_th", e->config->name_th);
   relay_json_member_add_string (b, "name_en", e->config->name_en);
   relay_json_member_add_string (b, "region", e->config->region);
-  relay_json_member_add_string (b, "state", relay_province_state_name (e->state));
+  relay_json_member_add_string (b, "state", relay_office_state_name (e->state));
   relay_json_member_add_string (b, "since", since);
   relay_json_member_add_string (b, "transport", s ? s->transport : NULL);
   if (details)
@@ -626,7 +626,7 @@ describe_entry (JsonBuilder *b, ProvinceEntry *e, const RelayStatusAudience *aud
 }
 
 JsonNode *
-relay_province_registry_describe (RelayProvinceRegistry *r, const char *code,
+relay_office_registry_describe (RelayOfficeRegistry *r, const char *code,
                                   const RelayStatusAudience *audience)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -639,7 +639,7 @@ relay_province_registry_describe (RelayProvinceRegistry *r, const char *code,
 }
 
 JsonNode *
-relay_province_registry_describe_all (RelayProvinceRegistry *r, const RelayStatusAudience *audience)
+relay_office_registry_describe_all (RelayOfficeRegistry *r, const RelayStatusAudience *audience)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -648,7 +648,7 @@ relay_province_registry_describe_all (RelayProvinceRegistry *r, const RelayStatu
   g_mutex_lock (&r->lock);
   for (guint i = 0; i < r->config->provinces->len; i++)
     {
-      RelayProvinceConfig *p = r->config->provinces->pdata[i];
+      RelayOfficeConfig *p = r->config->provinces->pdata[i];
       describe_entry (b, g_hash_table_lookup (r->entries, p->code), audience);
     }
   json_builder_end_array (b);
@@ -660,7 +660,7 @@ relay_province_registry_describe_all (RelayProvinceRegistry *r, const RelayStatu
 }
 
 void
-relay_province_registry_count (RelayProvinceRegistry *r, guint counts[4])
+relay_office_registry_count (RelayOfficeRegistry *r, guint counts[4])
 {
   counts[0] = counts[1] = counts[2] = counts[3] = 0;
   g_mutex_lock (&r->lock);
@@ -674,8 +674,8 @@ relay_province_registry_count (RelayProvinceRegistry *r, guint counts[4])
 }
 
 gboolean
-relay_province_registry_get_counters (RelayProvinceRegistry *r, const char *code,
-                                      RelayProvinceCounters *counters)
+relay_office_registry_get_counters (RelayOfficeRegistry *r, const char *code,
+                                      RelayOfficeCounters *counters)
 {
   ProvinceEntry *e = entry_of (r, code);
   if (!e)
@@ -699,21 +699,21 @@ relay_province_registry_get_counters (RelayProvinceRegistry *r, const char *code
 }
 
 RelayMetricsHistogram *
-relay_province_registry_get_join_time (RelayProvinceRegistry *r)
+relay_office_registry_get_join_time (RelayOfficeRegistry *r)
 {
   return r->join_time;
 }
 
-const RelayProvinceConfig *
-relay_province_registry_find (RelayProvinceRegistry *r, const char *code)
+const RelayOfficeConfig *
+relay_office_registry_find (RelayOfficeRegistry *r, const char *code)
 {
   ProvinceEntry *e = entry_of (r, code);
   return e ? e->config : NULL;
 }
 
 gboolean
-relay_province_registry_get_activity (RelayProvinceRegistry *r, const char *code,
-                                      RelayProvinceActivity *activity)
+relay_office_registry_get_activity (RelayOfficeRegistry *r, const char *code,
+                                      RelayOfficeActivity *activity)
 {
   memset (activity, 0, sizeof *activity);
   activity->audio_level_dbov = -127;
