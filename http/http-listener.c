@@ -204,6 +204,8 @@ static void
 on_stream_gone (gpointer data, GObject *where_the_stream_was)
 {
   Connection *conn = data;
+  g_debug ("HTTP: the stream of the connection from %s is gone (%s)", conn->client,
+           conn->taken ? "taken from libsoup" : "dropped by libsoup");
   g_main_context_invoke (conn->listener->context, end_connection, conn);
 }
 
@@ -227,6 +229,7 @@ retire (Connection *conn)
 static gboolean
 on_idle_end (gpointer data)
 {
+  g_debug ("HTTP: idle connection from %s ended", ((Connection *) data)->client);
   retire (data);
   return G_SOURCE_REMOVE;
 }

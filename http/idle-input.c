@@ -67,6 +67,9 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
                                                   count, NULL, &local);
   if (self->held || would_hold (self, n, local))
     {
+      if (!self->held)
+        g_debug ("idle connection input %s: %s", n == 0 ? "ended" : "failed",
+                 local ? local->message : "end of input");
       hold (self);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
                            "held back while the connection is idle");

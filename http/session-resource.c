@@ -128,7 +128,15 @@ on_patched (gpointer session, gboolean restarted, const char *fragment, const GE
                                         strlen (fragment));
     }
   else
-    soup_server_message_set_status (msg, 204, NULL);
+    {
+      soup_server_message_set_status (msg, 204, NULL);
+      /* libsoup 3.2 closes the connection after this 204 (it reads a
+       * response with neither body length nor body as ended by EOF, even
+       * with the encoding set): saying so keeps a client from sending its
+       * next request on a connection being closed ("other side closed"). */
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                    "close");
+    }
   soup_server_message_unpause (msg);
   g_object_unref (msg);
   g_free (req);
