@@ -56,7 +56,12 @@ relay_office_publisher_create_async (RelayApp *app, const char *code, RelaySdpOf
       f->ready = ready;
       f->ready_data = ready_data;
       f->error = error;
-      g_main_context_invoke (app->main_context, report_failure, f);
+      /* Not g_main_context_invoke: on the main thread it would run at
+       * once, inside this call, before the caller expects an answer. */
+      GSource *later = g_idle_source_new ();
+      g_source_set_callback (later, report_failure, f, NULL);
+      g_source_attach (later, app->main_context);
+      g_source_unref (later);
       return;
     }
   /* The session takes its own reference: renewals do not touch it. */
